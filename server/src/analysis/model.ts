@@ -1,0 +1,274 @@
+/**
+ * The binding model: what one analysis of a Python file finds about the C bindings it uses.
+ * Diagnostics, hovers, code actions and the converter all read this model; none re-scans the text.
+ * Every Span is a pair of UTF-16 offsets into the document text (end exclusive).
+ */
+
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** A small, syntax-level summary of a Python expression: enough to read ctypes types and call arguments. */
+export type Expr =
+  | { k: 'name'; span: Span; text: string }
+  /** A dotted attribute chain of plain names, e.g. `ctypes.c_int` or `self.lib.f`. */
+  | { k: 'dotted'; span: Span; text: string; object: Expr; attr: string; attrSpan: Span }
+  | { k: 'attr'; span: Span; text: string; object: Expr; attr: string; attrSpan: Span }
+  | { k: 'call'; span: Span; text: string; callee: Expr; args: Expr[]; keywords: Keyword[] }
+  | { k: 'binop'; span: Span; text: string; op: string; left: Expr; right: Expr }
+  | { k: 'list' | 'tuple'; span: Span; text: string; items: Expr[] }
+  | { k: 'str'; span: Span; text: string; value: string; bytes: boolean; parts: Span[] }
+  | { k: 'num'; span: Span; text: string; value: number }
+  | { k: 'none' | 'true' | 'false'; span: Span; text: string }
+  | { k: 'subscript'; span: Span; text: string; value: Expr; index: Expr }
+  | { k: 'other'; span: Span; text: string; type: string };
+
+export interface Keyword {
+  name: string;
+  nameSpan: Span;
+  value: Expr;
+}
+
+/** The dotted text of a `name`/`dotted` expression, else undefined. */
+export function dottedText(e: Expr | undefined): string | undefined {
+  return e && (e.k === 'name' || e.k === 'dotted') ? e.text : undefined;
+}
+
+export type BindingModule = 'ctypes' | 'cffi' | 'cppyy' | '_rawffi' | '_rawffi.alt' | '_ffi' | 'mixedmodule' | '_cffi_backend';
+
+export interface ImportInfo {
+  /** Full module name as written, e.g. `ctypes.util`. */
+  module: string;
+  /** The binding module it belongs to, if any. */
+  binding?: BindingModule;
+  /** The whole import statement. */
+  span: Span;
+  /** The module name in the statement. */
+  moduleSpan: Span;
+  /** `import ctypes as C` → 'C'; `import ctypes.util` → 'ctypes'. Undefined for `from … import`. */
+  boundName?: string;
+  /** `from ctypes import c_int as CI, byref` → [{name:'c_int', asName:'CI'}, {name:'byref', asName:'byref'}]. */
+  names: { name: string; asName: string; span: Span }[];
+  star: boolean;
+}
+
+/** A ctypes type as written, resolved to its meaning. */
+export type CtypesType =
+  | { kind: 'prim'; name: string; span: Span } // c_int, c_char_p, … (ctypes attribute name)
+  | { kind: 'pointer'; to: CtypesType; span: Span } // POINTER(T)
+  | { kind: 'array'; of: CtypesType; length: string; span: Span } // T * n
+  | { kind: 'struct'; name: string; span: Span } // a Structure/Union subclass of this file
+  | { kind: 'funcptr'; name: string; span: Span } // a CFUNCTYPE prototype of this file
+  | { kind: 'void'; span: Span } // None as a restype
+  | { kind: 'unknown'; text: string; span: Span };
+
+export interface CtypesLibrary {
+  /** The (dotted) name the library is bound to, e.g. `libc` or `self._lib`. */
+  name: string;
+  nameSpan: Span;
+  /** The whole assignment statement. */
+  statementSpan: Span;
+  /** The loading expression (`ctypes.CDLL(...)`). */
+  loadSpan: Span;
+  /** How it was loaded: 'CDLL', 'WinDLL', 'OleDLL', 'PyDLL', 'LoadLibrary', 'attribute' (cdll.NAME). */
+  loader: string;
+  /** The path argument, as an expression (absent for `cdll.NAME`, where `attributeName` is set). */
+  path?: Expr;
+  attributeName?: string;
+  keywords: Keyword[];
+  functions: ForeignFunction[];
+}
+
+export interface AttributeAssignment {
+  /** The whole assignment statement. */
+  statementSpan: Span;
+  /** The `f.argtypes` target. */
+  targetSpan: Span;
+  value: Expr;
+}
+
+export interface CallSite {
+  span: Span;
+  calleeSpan: Span;
+  args: Expr[];
+  keywords: Keyword[];
+  /** False when the call is an expression statement of its own (its result is discarded). */
+  resultUsed: boolean;
+}
+
+export interface ForeignFunction {
+  library: CtypesLibrary;
+  /** The C name. */
+  name: string;
+  /** Every `lib.name` expression (attribute span covering `lib.name`). */
+  refs: Span[];
+  /** Local aliases: `strlen = libc.strlen`. */
+  aliases: string[];
+  argtypes?: AttributeAssignment & { types?: CtypesType[] };
+  restype?: AttributeAssignment & { type: CtypesType };
+  errcheck?: AttributeAssignment;
+  calls: CallSite[];
+}
+
+export interface StructField {
+  name: string;
+  type: CtypesType;
+  bits?: number;
+  span: Span;
+}
+
+export interface CtypesStruct {
+  name: string;
+  nameSpan: Span;
+  /** The whole class definition. */
+  span: Span;
+  /** 'Structure', 'Union', 'BigEndianStructure', 'LittleEndianStructure', … or the name of a struct base. */
+  base: string;
+  isUnion: boolean;
+  fields?: StructField[];
+  /** The `_fields_` assignment (in the class body, or a later `S._fields_ = …`). */
+  fieldsSpan?: Span;
+  pack?: number;
+  anonymous?: string[];
+  /** Methods, properties or other class-body statements besides `_fields_`/`_pack_`/`_anonymous_`. */
+  hasBehaviour: boolean;
+  hasBitFields: boolean;
+}
+
+export interface CtypesPrototype {
+  name: string;
+  nameSpan: Span;
+  statementSpan: Span;
+  factory: 'CFUNCTYPE' | 'WINFUNCTYPE' | 'PYFUNCTYPE';
+  restype: CtypesType;
+  argtypes: CtypesType[];
+}
+
+/** A use of a ctypes module-level name: `ctypes.pythonapi`, `byref(x)`, `create_string_buffer(8)` … */
+export interface CtypesUse {
+  /** The ctypes attribute used, e.g. 'pythonapi', 'byref', 'c_int'. */
+  name: string;
+  span: Span;
+  /** Present when the use is called. */
+  call?: CallSite;
+}
+
+/** A declaration found in a cdef string, with its span in the document. */
+export interface CDeclaration {
+  kind: 'function' | 'variable' | 'struct' | 'union' | 'enum' | 'typedef' | 'macro' | 'enumerator';
+  name: string;
+  /** Span of the name inside the Python string literal. */
+  nameSpan: Span;
+  /** Span of the whole declaration inside the literal. */
+  span: Span;
+  /** The declaration as C text. */
+  text: string;
+  returns?: string;
+  params?: { type: string; name?: string }[];
+  variadic?: boolean;
+  /** `extern "Python"` functions (API mode callbacks). */
+  externPython?: boolean;
+}
+
+export interface CdefProblem {
+  kind: 'syntax' | 'directive' | 'ellipsis' | 'unknownType';
+  span: Span;
+  message: string;
+  /** For unknownType: the type name. For directive: the directive text. */
+  detail?: string;
+}
+
+export interface CdefSource {
+  /** The `ffi.cdef(...)` call. */
+  callSpan: Span;
+  /** The string literal argument (all parts). */
+  stringSpan: Span;
+  /** The C text as decoded from Python. */
+  source: string;
+  /** False when the literal could not be mapped character by character (f-string, odd escapes). */
+  exact: boolean;
+  declarations: CDeclaration[];
+  problems: CdefProblem[];
+  keywords: Keyword[];
+}
+
+export interface FfiLib {
+  name: string;
+  nameSpan: Span;
+  statementSpan: Span;
+  via: 'dlopen' | 'import' | 'verify';
+  /** The dlopen argument. */
+  path?: Expr;
+}
+
+export interface FfiObject {
+  /** The (dotted) name bound to the FFI instance, e.g. `ffi` or `ffibuilder`. */
+  name: string;
+  nameSpan: Span;
+  statementSpan: Span;
+  /** 'abi' when dlopen is used on it, 'api' with set_source (or an out-of-line import), else 'unknown'. */
+  mode: 'abi' | 'api' | 'unknown';
+  /** True for `from _mod import ffi`: the cdef lives in another file. */
+  outOfLine: boolean;
+  cdefs: CdefSource[];
+  libs: FfiLib[];
+  setSource?: CallSite;
+}
+
+/** A call to an ffi method, e.g. `ffi.new("int *")`. */
+export interface FfiCall {
+  ffi: FfiObject;
+  method: string;
+  methodSpan: Span;
+  call: CallSite;
+}
+
+/** `lib.NAME` on a cffi lib. */
+export interface FfiLibAccess {
+  ffi: FfiObject;
+  lib: FfiLib;
+  name: string;
+  span: Span;
+  nameSpan: Span;
+  call?: CallSite;
+}
+
+export interface MixedModuleClass {
+  name: string;
+  nameSpan: Span;
+  span: Span;
+  interpleveldefs?: Span;
+  appleveldefs?: Span;
+}
+
+export interface BindingModel {
+  uri: string;
+  version: number;
+  /** The text this model was computed from. */
+  text: string;
+  imports: ImportInfo[];
+  /** Which binding modules the file uses (through imports). */
+  uses: Set<BindingModule>;
+  ctypes: {
+    libraries: CtypesLibrary[];
+    functions: ForeignFunction[];
+    structs: CtypesStruct[];
+    prototypes: CtypesPrototype[];
+    /** Uses of ctypes module-level names, in text order. */
+    uses: CtypesUse[];
+  };
+  cffi: {
+    ffis: FfiObject[];
+    calls: FfiCall[];
+    libAccesses: FfiLibAccess[];
+  };
+  cppyy: { uses: CtypesUse[] };
+  mixedModules: MixedModuleClass[];
+  /** Other calls worth a rule: `sys.getrefcount(...)`, `id(...)` … keyed by qualified callee. */
+  specialCalls: { callee: string; call: CallSite }[];
+  /** Every call in the file (for rules that look at arguments). */
+  calls: { callee: string; call: CallSite }[];
+  /** Resolves a dotted name as written at top level to its qualified meaning (`C.c_int` → `ctypes.c_int`). */
+  qualify(dotted: string): string;
+}

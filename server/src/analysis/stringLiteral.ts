@@ -1,0 +1,74 @@
+/**
+ * Decodes Python string literals (including implicit concatenation, raw and triple-quoted forms) into
+ * their value, keeping for every character of the value the document offset it came from, so that
+ * positions found in embedded C (cdef sources) map back into the editor exactly.
+ */
+
+export interface DecodedString {
+  value: string;
+  /** offsets[i] is the document offset of value[i]; offsets[value.length] is the end of the last part's body. */
+  offsets: number[];
+  /** False when a part is an f-string or holds escapes we cannot map one-to-one (the value is then best-effort). */
+  exact: boolean;
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = {
+  n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', v: '\v', '0': '\0',
+};
+
+/** Decodes one literal whose source text starts at document offset `base`. */
+export function decodeLiteral(source: string, base: number, out: DecodedString): void {
+  let i = 0;
+  let prefix = '';
+  while (i < source.length && /[rRbBuUfF]/.test(source[i]!)) prefix += source[i++]!.toLowerCase();
+  const q = source[i]!;
+  const quote = source.startsWith(q.repeat(3), i) ? q.repeat(3) : q;
+  const raw = prefix.includes('r');
+  if (prefix.includes('f')) out.exact = false;
+  const bodyStart = i + quote.length;
+  const bodyEnd = source.endsWith(quote) && source.length - quote.length >= bodyStart ? source.length - quote.length : source.length;
+  for (let j = bodyStart; j < bodyEnd; ) {
+    const ch = source[j]!;
+    if (ch === '\\' && !raw && j + 1 < bodyEnd) {
+      const next = source[j + 1]!;
+      if (next === '\n') { j += 2; continue; } // line continuation inside a string
+      if (next in SIMPLE_ESCAPES) {
+        out.value += SIMPLE_ESCAPES[next];
+        out.offsets.push(base + j);
+        j += 2;
+        continue;
+      }
+      const hex = next === 'x' ? 2 : next === 'u' ? 4 : next === 'U' ? 8 : 0;
+      if (hex && /^[0-9a-fA-F]+$/.test(source.slice(j + 2, j + 2 + hex))) {
+        out.value += String.fromCodePoint(parseInt(source.slice(j + 2, j + 2 + hex), 16));
+        out.offsets.push(base + j);
+        if (out.value.length > out.offsets.length) out.offsets.push(base + j);
+        j += 2 + hex;
+        continue;
+      }
+      out.exact = false;
+    }
+    out.value += ch;
+    out.offsets.push(base + j);
+    j++;
+  }
+  out.offsets.push(base + bodyEnd);
+}
+
+/** Decodes a sequence of literal parts (a `concatenated_string` or one `string`). */
+export function decodeParts(parts: { text: string; start: number }[]): DecodedString {
+  const out: DecodedString = { value: '', offsets: [], exact: true };
+  for (const p of parts) {
+    if (out.offsets.length > out.value.length) out.offsets.pop(); // the previous part's end marker
+    decodeLiteral(p.text, p.start, out);
+  }
+  if (out.offsets.length === 0) out.offsets.push(parts[0]?.start ?? 0);
+  return out;
+}
+
+/** Maps an offset in the decoded value to a document offset. */
+export function mapOffset(d: DecodedString, valueOffset: number): number {
+  if (valueOffset <= 0) return d.offsets[0]!;
+  if (valueOffset >= d.offsets.length) return d.offsets[d.offsets.length - 1]!;
+  return d.offsets[valueOffset]!;
+}

@@ -1,0 +1,126 @@
+/**
+ * Finds offsets where the text can be cut into independently parseable Python regions: the start of a
+ * line that begins a top-level statement, outside any string, bracket or backslash continuation.
+ * Parsing each region alone then yields the same statements as parsing the whole file.
+ */
+
+/** Keywords that continue the previous top-level statement, so a region must not start with them. */
+const CONTINUATIONS = /^(else|elif|except|finally)\b/;
+
+export interface ScanState {
+  /** Closing quote sequence of the string we are in ('"""', "'", …), or '' outside strings. */
+  quote: string;
+  depth: number;
+  /** The previous physical line ended with a backslash continuation. */
+  continued: boolean;
+}
+
+export const CLEAN: ScanState = { quote: '', depth: 0, continued: false };
+
+export function isClean(s: ScanState): boolean {
+  return s.quote === '' && s.depth === 0 && !s.continued;
+}
+
+/**
+ * Scans text from a clean state and reports the state at its end, calling onLineStart for every line
+ * start reached in a clean state (with the offset of that line).
+ */
+export function scan(text: string, onLineStart?: (offset: number) => void, from = 0, to = text.length): ScanState {
+  let quote = '';
+  let depth = 0;
+  let continued = false;
+  let i = from;
+  let lineStart = true;
+  while (i < to) {
+    if (lineStart) {
+      lineStart = false;
+      const wasContinued = continued;
+      continued = false;
+      if (quote === '' && depth === 0 && !wasContinued && onLineStart) onLineStart(i);
+    }
+    const ch = text.charCodeAt(i);
+    if (quote !== '') {
+      if (ch === 92 /* \ */) {
+        i += 2;
+        if (text.charCodeAt(i - 1) === 10) lineStart = true;
+        continue;
+      }
+      if (ch === 10) {
+        lineStart = true;
+        if (quote.length === 1) quote = ''; // an unterminated one-line string ends at the newline
+        i++;
+        continue;
+      }
+      if (text.startsWith(quote, i)) {
+        i += quote.length;
+        quote = '';
+        continue;
+      }
+      i++;
+      continue;
+    }
+    switch (ch) {
+      case 35 /* # */: {
+        const nl = text.indexOf('\n', i);
+        i = nl < 0 || nl > to ? to : nl;
+        continue;
+      }
+      case 34 /* " */:
+      case 39 /* ' */: {
+        const q = String.fromCharCode(ch);
+        quote = text.startsWith(q + q + q, i) ? q + q + q : q;
+        i += quote.length;
+        continue;
+      }
+      case 40: case 91: case 123: depth++; break;
+      case 41: case 93: case 125: if (depth > 0) depth--; break;
+      case 92 /* \ */:
+        if (text.charCodeAt(i + 1) === 10) {
+          continued = true;
+          lineStart = true;
+          i += 2;
+          continue;
+        }
+        if (text.charCodeAt(i + 1) === 13 && text.charCodeAt(i + 2) === 10) {
+          continued = true;
+          lineStart = true;
+          i += 3;
+          continue;
+        }
+        break;
+      case 10: lineStart = true; break;
+    }
+    i++;
+  }
+  return { quote, depth, continued };
+}
+
+/** Whether a region may begin at this offset: a line start at column 0 with a statement that stands alone. */
+export function canStartRegion(text: string, offset: number): boolean {
+  const ch = text.charCodeAt(offset);
+  if (Number.isNaN(ch) || ch === 32 || ch === 9 || ch === 10 || ch === 13 || ch === 35 || ch === 12) return false;
+  if (ch === 64 /* @ */) return true; // a decorator starts its statement
+  const head = text.slice(offset, offset + 8);
+  return !CONTINUATIONS.test(head);
+}
+
+/**
+ * Cut points (region start offsets, always including 0) for regions of roughly `target` UTF-16 units.
+ * A cut never separates a decorator from what it decorates.
+ */
+export function findSplitPoints(text: string, target = 4096): number[] {
+  const cuts = [0];
+  let last = 0;
+  let prevLineWasDecorator = false;
+  scan(text, (offset) => {
+    const isDecorator = text.charCodeAt(offset) === 64;
+    if (offset - last >= target && !prevLineWasDecorator && canStartRegion(text, offset)) {
+      cuts.push(offset);
+      last = offset;
+    }
+    // only code lines at column 0 change whether the next cut is allowed
+    const ch = text.charCodeAt(offset);
+    if (ch !== 32 && ch !== 9 && ch !== 10 && ch !== 13 && ch !== 35) prevLineWasDecorator = isDecorator;
+  });
+  return cuts;
+}
