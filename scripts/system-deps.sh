@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs, from Debian, what the tests need and npm cannot bring: PyPy, CPython's cffi, a C compiler with
+# zlib's header (prototype table check), Chromium and code-server's build needs (real-editor tests).
+set -euo pipefail
+need=()
+have_pkg() { dpkg -s "$1" >/dev/null 2>&1; }
+for p in pypy3 python3-cffi gcc zlib1g-dev chromium libkrb5-dev ripgrep; do have_pkg "$p" || need+=("$p"); done
+if ((${#need[@]})); then
+  echo "system-deps: installing ${need[*]}"
+  if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+/usr/bin/python3 -c 'import cffi' || { echo "system-deps: /usr/bin/python3 has no cffi" >&2; exit 1; }
+command -v pypy3 >/dev/null || { echo "system-deps: pypy3 missing" >&2; exit 1; }

@@ -1,0 +1,47 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** Folders never worth walking: VCS data, dependencies, caches. Virtualenvs are found by their pyvenv.cfg. */
+const SKIP_DIRS = new Set(['.git', '.hg', '.svn', 'node_modules', '__pycache__', '.tox', '.nox', '.mypy_cache', '.ruff_cache', '.pytest_cache', 'venv', '.venv', 'env', '.env', 'site-packages', 'dist-packages', 'build', 'dist']);
+
+export const PYTHON_EXT = /\.pyw?$/;
+export const C_EXT = /\.(c|cc|cpp|cxx|h|hh|hpp|hxx)$/;
+
+/** Lists the files to check below the given paths (files given explicitly are always kept). */
+export function collectFiles(paths: string[], errors: string[]): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch (e) {
+      errors.push(`${dir}: ${(e as Error).message}`);
+      return;
+    }
+    if (entries.some((e) => e.name === 'pyvenv.cfg')) return;
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name)) walk(p);
+      } else if (e.isFile() && (PYTHON_EXT.test(e.name) || C_EXT.test(e.name))) {
+        out.push(p);
+      }
+    }
+  };
+  for (const p of paths) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(p);
+    } catch {
+      errors.push(`${p}: no such file or directory`);
+      continue;
+    }
+    if (st.isDirectory()) walk(p);
+    else out.push(p);
+  }
+  return out;
+}
+
+/** A cheap test run before parsing: files that mention no binding module cannot get a finding. */
+export const BINDING_HINT = /ctypes|cffi|cppyy|_rawffi|\b_ffi\b|MixedModule|getrefcount|Extension\b|\bffi\b/;

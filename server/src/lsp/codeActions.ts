@@ -1,0 +1,109 @@
+import {
+  CodeActionKind, type CodeAction, type CodeActionParams, type Connection, type Diagnostic, type TextDocumentEdit,
+  type TextEdit, type WorkspaceEdit, type CreateFile,
+} from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { BindingModel, Span } from '../analysis/model';
+import type { Settings } from '../config/settings';
+import { convertToCffi, type ConversionResult } from '../convert/convertFile';
+import { disableRuleEdit, fixesFor } from '../rules/fixes';
+import type { Finding } from '../rules/lint';
+import type { OpenDocument } from '../service/documentService';
+import { DIAGNOSTIC_SOURCE } from './diagnostics';
+
+export const CONVERT_SOURCE_KIND = 'source.convertToCffi';
+export const SERVER_CONVERT_COMMAND = 'pypyBindings.server.convertFile';
+const CONVERTIBLE = new Set(['PB101', 'PB204', 'PB205']);
+
+interface OffsetEdit {
+  start: number;
+  end: number;
+  newText: string;
+}
+
+/** A versioned edit of one document: it cannot land on a newer text than it was computed for. */
+export function versionedEdit(doc: TextDocument, edits: readonly OffsetEdit[]): TextDocumentEdit {
+  return {
+    textDocument: { uri: doc.uri, version: doc.version },
+    edits: edits.map((e): TextEdit => ({ range: { start: doc.positionAt(e.start), end: doc.positionAt(e.end) }, newText: e.newText })),
+  };
+}
+
+function overlaps(doc: TextDocument, span: Span, d: Diagnostic): boolean {
+  const s = doc.offsetAt(d.range.start);
+  const e = doc.offsetAt(d.range.end);
+  return span.start <= e && s <= span.end;
+}
+
+function conversionEdit(doc: TextDocument, result: ConversionResult): WorkspaceEdit {
+  const changes: (TextDocumentEdit | CreateFile)[] = [versionedEdit(doc, result.edits)];
+  for (const extra of result.extraFiles) {
+    const uri = new URL(extra.relativePath, doc.uri).href;
+    changes.push({ kind: 'create', uri, options: { ignoreIfExists: true } });
+    changes.push({ textDocument: { uri, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: extra.content }] });
+  }
+  return { documentChanges: changes };
+}
+
+/** The library a diagnostic is about, for the per-library conversion. */
+function libraryAt(model: BindingModel, doc: TextDocument, d: Diagnostic): string | undefined {
+  for (const lib of model.ctypes.libraries) {
+    if (overlaps(doc, lib.statementSpan, d) || overlaps(doc, lib.loadSpan, d)) return lib.name;
+    for (const fn of lib.functions) if ([...fn.refs, ...fn.calls.map((c) => c.span)].some((s) => overlaps(doc, s, d))) return lib.name;
+  }
+  return undefined;
+}
+
+export function codeActionsFor(doc: OpenDocument, model: BindingModel, params: CodeActionParams, settings: Settings, findings: Finding[]): CodeAction[] {
+  const text = doc.text;
+  const only = params.context.only;
+  const wants = (kind: string) => !only || only.some((k) => kind === k || kind.startsWith(k + '.'));
+  const actions: CodeAction[] = [];
+  const ours = params.context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE && typeof d.code === 'string');
+
+  if (wants(CodeActionKind.QuickFix)) {
+    const convertedLibraries = new Set<string>();
+    for (const d of ours) {
+      const code = d.code as string;
+      const finding = findings.find((f) => f.code === code && text.offsetAt(d.range.start) === f.span.start && text.offsetAt(d.range.end) === f.span.end);
+      if (finding && settings.codeAction.fixViolation.enable) {
+        for (const fix of fixesFor(model, finding)) {
+          actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, edit: { documentChanges: [versionedEdit(text, fix.edits)] } });
+        }
+      }
+      if (CONVERTIBLE.has(code)) {
+        const libraryName = libraryAt(model, text, d);
+        if (libraryName && !convertedLibraries.has(libraryName)) {
+          convertedLibraries.add(libraryName);
+          const result = convertToCffi(model, { mode: settings.convert.mode, only: { libraryName } });
+          if (result.edits.length) {
+            actions.push({ title: `Convert ${libraryName}'s bindings to CFFI`, kind: CodeActionKind.QuickFix, diagnostics: [d], edit: conversionEdit(text, result) });
+          }
+        }
+      }
+      if (settings.codeAction.disableRuleComment.enable) {
+        const edit = disableRuleEdit(text.getText(), text.offsetAt(d.range.start), code);
+        if (edit) actions.push({ title: `Disable ${code} for this line`, kind: CodeActionKind.QuickFix, diagnostics: [d], edit: { documentChanges: [versionedEdit(text, [edit])] } });
+      }
+    }
+  }
+  if (wants(CONVERT_SOURCE_KIND) && (only || model.ctypes.libraries.length > 0)) {
+    const result = convertToCffi(model, { mode: settings.convert.mode });
+    if (result.edits.length) actions.push({ title: 'Convert ctypes bindings in this file to CFFI', kind: CONVERT_SOURCE_KIND, edit: conversionEdit(text, result) });
+  }
+  return actions;
+}
+
+/** The palette command: converts the whole file through a versioned workspace edit and reports what is left. */
+export async function convertFileCommand(connection: Connection, doc: OpenDocument, model: BindingModel, settings: Settings) {
+  const result = convertToCffi(model, { mode: settings.convert.mode });
+  const leftForHuman = result.leftForHuman.map((l: { span: Span; reason: string }) => ({ line: doc.text.positionAt(l.span.start).line + 1, reason: l.reason }));
+  if (result.edits.length === 0) return { applied: false, message: 'Nothing to convert: this file has no ctypes bindings the converter handles.', leftForHuman, notes: result.notes };
+  const applied = await connection.workspace.applyEdit({ label: 'Convert ctypes to CFFI', edit: conversionEdit(doc.text, result) });
+  return {
+    applied: applied.applied,
+    message: applied.applied ? `Converted to CFFI${result.notes.length ? ` (${result.notes.join('; ')})` : ''}.` : `The editor refused the edit${applied.failureReason ? `: ${applied.failureReason}` : ''}.`,
+    leftForHuman,
+    notes: result.notes,
+  };
+}

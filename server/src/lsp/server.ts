@@ -1,0 +1,186 @@
+import {
+  CodeActionKind, DidChangeConfigurationNotification, ProposedFeatures, TextDocumentSyncKind, createConnection,
+  type CodeAction, type Connection, type Diagnostic, type InitializeParams, type InitializeResult,
+} from 'vscode-languageserver/node';
+import { DEFAULT_SETTINGS, normalizeSettings, type Settings } from '../config/settings';
+import { loadGrammars } from '../parser/languages';
+import { DocumentService, type OpenDocument } from '../service/documentService';
+import { codeActionsFor, CONVERT_SOURCE_KIND, convertFileCommand, SERVER_CONVERT_COMMAND } from './codeActions';
+import { findingsFor, toDiagnostic } from './diagnostics';
+import { hoverFor } from './hover';
+import { Logger } from './logger';
+
+export const SERVER_NAME = 'pypy-bindings';
+
+/** Starts the language server on a connection (stdio when none is given). */
+export function startServer(connection: Connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout)): void {
+  const log = new Logger(connection);
+  let service: DocumentService | undefined;
+  let pullDiagnostics = false;
+  let configurationRequests = false;
+  let pushedSettings: Settings | undefined;
+  const settingsCache = new Map<string, Promise<Settings>>();
+  const pushTimers = new Map<string, NodeJS.Timeout>();
+
+  process.on('uncaughtException', (e) => log.error(`uncaught exception: ${e.stack ?? e}`));
+  process.on('unhandledRejection', (e) => log.error(`unhandled rejection: ${(e as Error)?.stack ?? e}`));
+
+  /** Runs a handler, logging instead of crashing; a failed request answers `fallback`. */
+  const guard = <T>(what: string, fallback: T, fn: () => T | Promise<T>): Promise<T> =>
+    Promise.resolve()
+      .then(fn)
+      .catch((e: unknown) => {
+        log.error(`${what} failed: ${(e as Error)?.stack ?? e}`);
+        return fallback;
+      });
+
+  const settingsFor = (uri: string): Promise<Settings> => {
+    if (!configurationRequests) return Promise.resolve(pushedSettings ?? DEFAULT_SETTINGS);
+    let s = settingsCache.get(uri);
+    if (!s) {
+      s = connection.workspace.getConfiguration({ scopeUri: uri, section: 'pypyBindings' }).then((raw) => {
+        const problems: string[] = [];
+        const settings = normalizeSettings(raw, problems);
+        for (const p of problems) log.warn(`settings for ${uri}: ${p}`);
+        log.setLevel(settings.logLevel);
+        return settings;
+      });
+      settingsCache.set(uri, s);
+    }
+    return s;
+  };
+
+  const diagnosticsFor = async (doc: OpenDocument, uri: string): Promise<Diagnostic[]> => {
+    const settings = await settingsFor(uri);
+    const model = service!.model(uri);
+    if (!model) return [];
+    const t0 = performance.now();
+    const diags = findingsFor(model, settings).map((f) => toDiagnostic(doc.text, f));
+    log.debug(`diagnostics ${uri} v${doc.text.version}: ${diags.length} in ${(performance.now() - t0).toFixed(1)} ms`);
+    return diags;
+  };
+
+  /** Push mode: publish after the current burst of changes; a newer version cancels the stale one. */
+  const schedulePush = (uri: string) => {
+    if (pullDiagnostics) return;
+    clearTimeout(pushTimers.get(uri));
+    pushTimers.set(uri, setTimeout(() => {
+      pushTimers.delete(uri);
+      const doc = service?.get(uri);
+      if (!doc) return;
+      const version = doc.text.version;
+      void guard('diagnostics', undefined, async () => {
+        const diagnostics = await diagnosticsFor(doc, uri);
+        if (service?.get(uri)?.text.version !== version) return; // stale: a newer change will publish
+        await connection.sendDiagnostics({ uri, version, diagnostics });
+      });
+    }, 15));
+  };
+
+  connection.onInitialize(async (params: InitializeParams): Promise<InitializeResult> => {
+    const caps = params.capabilities;
+    pullDiagnostics = !!caps.textDocument?.diagnostic;
+    configurationRequests = !!caps.workspace?.configuration;
+    if (params.initializationOptions && typeof params.initializationOptions === 'object') {
+      pushedSettings = normalizeSettings((params.initializationOptions as { settings?: unknown }).settings ?? params.initializationOptions);
+    }
+    service = new DocumentService(await loadGrammars());
+    log.info(`${SERVER_NAME} started (pid ${process.pid}, ${pullDiagnostics ? 'pull' : 'push'} diagnostics)`);
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CONVERT_SOURCE_KIND], resolveProvider: false },
+        executeCommandProvider: { commands: [SERVER_CONVERT_COMMAND] },
+        ...(pullDiagnostics ? { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false } } : {}),
+      },
+      serverInfo: { name: SERVER_NAME, version: '0.1.0' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    if (configurationRequests) void connection.client.register(DidChangeConfigurationNotification.type, undefined).catch(() => undefined);
+  });
+
+  connection.onDidChangeConfiguration((change) => {
+    settingsCache.clear();
+    if (!configurationRequests) {
+      const raw = (change.settings as { pypyBindings?: unknown } | undefined)?.pypyBindings;
+      const problems: string[] = [];
+      pushedSettings = normalizeSettings(raw, problems);
+      for (const p of problems) log.warn(`settings: ${p}`);
+      log.setLevel(pushedSettings.logLevel);
+    }
+    log.info('settings changed: re-checking open documents');
+    if (pullDiagnostics) void connection.languages.diagnostics.refresh().catch(() => undefined);
+    else for (const uri of service?.uris() ?? []) schedulePush(uri);
+  });
+
+  connection.onDidOpenTextDocument((p) => {
+    void guard('didOpen', undefined, () => {
+      service!.open(p.textDocument.uri, p.textDocument.languageId, p.textDocument.version, p.textDocument.text);
+      schedulePush(p.textDocument.uri);
+    });
+  });
+  connection.onDidChangeTextDocument((p) => {
+    void guard('didChange', undefined, () => {
+      service!.change(p.textDocument.uri, p.textDocument.version, p.contentChanges);
+      schedulePush(p.textDocument.uri);
+    });
+  });
+  connection.onDidCloseTextDocument((p) => {
+    service?.close(p.textDocument.uri);
+    settingsCache.delete(p.textDocument.uri);
+    if (!pullDiagnostics) void connection.sendDiagnostics({ uri: p.textDocument.uri, diagnostics: [] });
+  });
+
+  connection.languages.diagnostics.on(async (params, token) => {
+    const uri = params.textDocument.uri;
+    const doc = service?.get(uri);
+    if (!doc) return { kind: 'full', items: [] };
+    const version = doc.text.version;
+    const items = await guard('diagnostics', [] as Diagnostic[], () => diagnosticsFor(doc, uri));
+    if (token.isCancellationRequested || service?.get(uri)?.text.version !== version) log.debug(`diagnostics for ${uri} v${version} are stale`);
+    return { kind: 'full', items };
+  });
+
+  connection.onHover((params) =>
+    guard('hover', null, async () => {
+      const doc = service?.get(params.textDocument.uri);
+      const model = service?.model(params.textDocument.uri);
+      if (!doc || !model) return null;
+      const settings = await settingsFor(params.textDocument.uri);
+      if (!settings.hover.enable) return null;
+      return hoverFor(doc, model, doc.text.offsetAt(params.position), findingsFor(model, settings));
+    }),
+  );
+
+  connection.onCodeAction((params) =>
+    guard('codeAction', [] as CodeAction[], async () => {
+      const doc = service?.get(params.textDocument.uri);
+      const model = service?.model(params.textDocument.uri);
+      if (!doc || !model) return [];
+      const settings = await settingsFor(params.textDocument.uri);
+      return codeActionsFor(doc, model, params, settings, findingsFor(model, settings));
+    }),
+  );
+
+  connection.onExecuteCommand((params) =>
+    guard('executeCommand', null as unknown, async () => {
+      if (params.command !== SERVER_CONVERT_COMMAND) throw new Error(`unknown command ${params.command}`);
+      const arg = (params.arguments?.[0] ?? {}) as { uri?: string };
+      const doc = arg.uri ? service?.get(arg.uri) : undefined;
+      const model = arg.uri ? service?.model(arg.uri) : undefined;
+      if (!doc || !model || !arg.uri) return { applied: false, message: 'Open a Python file to convert it.' };
+      const settings = await settingsFor(arg.uri);
+      return convertFileCommand(connection, doc, model, settings);
+    }),
+  );
+
+  connection.onShutdown(() => {
+    service?.dispose();
+    for (const t of pushTimers.values()) clearTimeout(t);
+  });
+  connection.onExit(() => process.exit(0));
+  connection.listen();
+}
