@@ -110,12 +110,17 @@ export function positionOf(doc: vscode.TextDocument, needle: string, offset = 0,
   return doc.positionAt(at + offset);
 }
 
-/** Hover contents as plain text: Markdown quotes, links and escapes removed, whitespace collapsed. */
-export function hoverText(hovers: vscode.Hover[]): string {
+/** Hover contents as the Markdown the provider sent. */
+export function hoverMarkdown(hovers: vscode.Hover[]): string {
   return hovers
     .flatMap((h) => h.contents)
     .map((c) => (typeof c === 'string' ? c : c.value))
-    .join('\n')
+    .join('\n');
+}
+
+/** Hover contents as plain text: Markdown quotes, links and escapes removed, whitespace collapsed. */
+export function hoverText(hovers: vscode.Hover[]): string {
+  return hoverMarkdown(hovers)
     .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
     .replace(/^\s*>+ ?/gm, '')
     .replace(/\\([\\`*_{}[\]()#+\-.!'])/g, '$1')
