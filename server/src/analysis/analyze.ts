@@ -101,8 +101,8 @@ class Linker {
       text: this.doc.text,
       imports: this.f.imports,
       uses: this.uses,
-      ctypes: { libraries: [], functions: [], structs: [], prototypes: [], uses: [] },
-      cffi: { ffis: [], calls: [], libAccesses: [] },
+      ctypes: { libraries: [], functions: [], structs: [], prototypes: [], uses: [], instances: [] },
+      cffi: { ffis: [], calls: [], libAccesses: [], assigns: [] },
       cppyy: { uses: [] },
       mixedModules: [],
       specialCalls: [],
@@ -215,6 +215,14 @@ class Linker {
       }
     }
     model.ctypes.structs.push(...structs.values());
+    for (const a of this.f.assigns) {
+      const target = dottedText(a.target);
+      if (!target || a.value.k !== 'call') continue;
+      const callee = dottedText(a.value.callee) ?? '';
+      const dot = callee.lastIndexOf('.');
+      const struct = structs.get(callee) ?? (dot > 0 && /^from_(buffer|buffer_copy|address|param)$/.test(callee.slice(dot + 1)) ? structs.get(callee.slice(0, dot)) : undefined);
+      if (struct) model.ctypes.instances.push({ name: target, struct, statementSpan: a.statementSpan });
+    }
 
     // foreign functions: `lib.f` references, aliases and attribute assignments
     const fns = new Map<string, ForeignFunction>();
@@ -389,6 +397,15 @@ class Linker {
       model.cffi.libAccesses.push({ ffi: entry.ffi, lib: entry.lib, name: a.attr, span: a.span, nameSpan: a.attrSpan, call });
     }
     model.cffi.ffis.push(...ffis.values());
+    for (const a of this.f.assigns) {
+      const v = a.value;
+      if (v.k !== 'call' || v.callee.k !== 'dotted') continue;
+      const owner = v.callee.object.text;
+      const ffi = ffis.get(owner);
+      const lib = ffi ? undefined : libs.get(owner);
+      if (!ffi && !lib) continue;
+      model.cffi.assigns.push({ ffi: ffi ?? lib!.ffi, target: a.target, value: v, on: ffi ? 'ffi' : 'lib', member: v.callee.attr, statementSpan: a.statementSpan });
+    }
   }
 
   private cdefSource(c: CallFact, arg: Extract<Expr, { k: 'str' }>): CdefSource {

@@ -234,6 +234,27 @@ export interface FfiLibAccess {
   call?: CallSite;
 }
 
+/** `x = S(...)` (or `S.from_buffer(...)`, `S.from_address(...)`…) where S is a Structure/Union of this file. */
+export interface CtypesInstance {
+  /** The dotted name bound to the instance. */
+  name: string;
+  struct: CtypesStruct;
+  statementSpan: Span;
+}
+
+/** An assignment whose value is a call on an ffi (`ffi.new(...)`) or on one of its libs (`lib.f(...)`). */
+export interface FfiAssignment {
+  ffi: FfiObject;
+  target: Expr;
+  /** The call expression assigned. */
+  value: Extract<Expr, { k: 'call' }>;
+  /** 'ffi' for `ffi.METHOD(...)`, 'lib' for `lib.NAME(...)`. */
+  on: 'ffi' | 'lib';
+  /** The ffi method or lib attribute called. */
+  member: string;
+  statementSpan: Span;
+}
+
 export interface MixedModuleClass {
   name: string;
   nameSpan: Span;
@@ -257,11 +278,15 @@ export interface BindingModel {
     prototypes: CtypesPrototype[];
     /** Uses of ctypes module-level names, in text order. */
     uses: CtypesUse[];
+    /** Names bound to instances of this file's structs (by name, scopes are not distinguished). */
+    instances: CtypesInstance[];
   };
   cffi: {
     ffis: FfiObject[];
     calls: FfiCall[];
     libAccesses: FfiLibAccess[];
+    /** Assignments of ffi/lib call results (what holds cdata), in text order. */
+    assigns: FfiAssignment[];
   };
   cppyy: { uses: CtypesUse[] };
   mixedModules: MixedModuleClass[];

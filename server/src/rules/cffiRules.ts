@@ -1,0 +1,260 @@
+import { CFFI_PREDEFINED_TYPES } from '../analysis/cdef';
+import type { BindingModel, CDeclaration, CdefProblem, CdefSource, Expr, FfiObject, Span } from '../analysis/model';
+import { dottedText } from '../analysis/model';
+import { plainSpan, type RuleFinding } from './finding';
+
+/** Declarations of an ffi by name (a later cdef overrides an earlier one). */
+function declarationsOf(ffi: FfiObject): Map<string, CDeclaration> {
+  const m = new Map<string, CDeclaration>();
+  for (const cdef of ffi.cdefs) for (const d of cdef.declarations) if (!(d.kind === 'struct' || d.kind === 'union' || d.kind === 'enum') || !m.has(d.name)) m.set(d.name, d);
+  return m;
+}
+
+/** A cdef problem kind that means the declarations we read may be incomplete. */
+const hasBlockingProblem = (cdef: CdefSource) => cdef.problems.some((p) => p.kind === 'syntax' || p.kind === 'directive');
+
+/** True when every declaration of this ffi is in this file and was read: the only case PB305 may judge. */
+function fullyKnown(model: BindingModel, ffi: FfiObject): boolean {
+  if (ffi.outOfLine || ffi.cdefs.length === 0) return false;
+  const cdefCalls = model.cffi.calls.filter((c) => c.ffi === ffi && (c.method === 'cdef' || c.method === 'embedding_api'));
+  if (cdefCalls.length !== ffi.cdefs.length) return false; // a cdef built at run time
+  if (model.cffi.calls.some((c) => c.ffi === ffi && c.method === 'include')) return false;
+  return ffi.cdefs.every((c) => c.exact && !hasBlockingProblem(c));
+}
+
+/** A non-empty span for a problem (tree-sitter reports a missing token as an empty range). */
+function visibleSpan(model: BindingModel, s: Span): Span {
+  if (s.end > s.start) return plainSpan(s);
+  const ch = model.text[s.start];
+  return ch !== undefined && ch !== '\n' && ch !== '\r' ? { start: s.start, end: s.start + 1 } : { start: Math.max(0, s.start - 1), end: s.start };
+}
+
+function problemSpan(model: BindingModel, cdef: CdefSource, p: CdefProblem): Span {
+  if (cdef.exact) return visibleSpan(model, p.span);
+  const start = cdef.stringSpan.start;
+  const nl = model.text.indexOf('\n', start);
+  return { start, end: nl < 0 || nl > cdef.stringSpan.end ? cdef.stringSpan.end : nl };
+}
+
+/** PB301/PB302/PB303/PB310: problems found when the cdef string was parsed as C. */
+export function cdefProblems(model: BindingModel): RuleFinding[] {
+  const out: RuleFinding[] = [];
+  for (const ffi of model.cffi.ffis) {
+    const includes = model.cffi.calls.some((c) => c.ffi === ffi && c.method === 'include');
+    for (const cdef of ffi.cdefs) {
+      const blocked = hasBlockingProblem(cdef);
+      for (const p of cdef.problems) {
+        const span = problemSpan(model, cdef, p);
+        if (p.kind === 'syntax') {
+          out.push({ code: 'PB301', span, message: `${p.message}. cffi raises CDefError on this cdef when the module is imported (on PyPy as on CPython).` });
+        } else if (p.kind === 'directive') {
+          const what = (p.detail ?? '').split(/\s/)[0] ?? '';
+          const advice = what.startsWith('#include')
+            ? 'Copy the declarations you need into the cdef, and put the #include in set_source.'
+            : what.startsWith('#pragma')
+              ? 'Use ffi.cdef(..., packed=True) or pack=n instead of #pragma pack.'
+              : what.startsWith('__')
+                ? `Remove \`${what}\`; cffi's parser does not accept it.`
+                : 'Write one plain declaration per case; cffi does not run the preprocessor.';
+          out.push({ code: 'PB302', span, message: `\`${what}\` in a cdef: cffi does not run the C preprocessor and raises CDefError. ${advice}`, data: { directive: p.detail } });
+        } else if (p.kind === 'ellipsis') {
+          if (ffi.mode !== 'abi') continue;
+          out.push({ code: 'PB303', span, message: '`...` asks the C compiler to fill in the declaration, which only happens in API mode (set_source): this ffi is used with dlopen (ABI mode), where it raises VerificationMissing or AttributeError. Write the exact declaration, or switch to API mode.' });
+        } else if (p.kind === 'unknownType') {
+          if (includes || blocked) continue;
+          const name = p.detail ?? '';
+          const fix = name === 'time_t' ? ' (`typedef long time_t;` on LP64 POSIX)' : '';
+          out.push({ code: 'PB310', span, message: `\`${name}\` is not a type cffi predefines and no cdef of \`${ffi.name}\` declares it: the cdef raises CDefError. Declare it first${fix}, e.g. \`typedef int... ${name};\` in API mode.`, data: { type: name } });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+const PRIMITIVE_WORDS = /^(?:(?:const|volatile|signed|unsigned|short|long|int|char|float|double|void|_Bool|bool)\s*)+$/;
+
+/** How a type string names an object for ffi.new: 'ok' (pointer/array), 'bad' (anything else), 'unknown'. */
+function newTypeKind(t: string, decls: Map<string, CDeclaration>, depth = 4): 'ok' | 'bad' | 'unknown' {
+  const type = t.replace(/\s+/g, ' ').trim();
+  if (/\(\s*\*/.test(type)) return 'bad'; // a function pointer
+  if (/[*\]]$/.test(type)) return 'ok';
+  const base = type.replace(/\b(const|volatile)\b/g, '').trim();
+  if (/^(struct|union|enum) \w+$/.test(base) || PRIMITIVE_WORDS.test(base) || CFFI_PREDEFINED_TYPES.has(base)) return 'bad';
+  const d = decls.get(base);
+  if (d?.kind !== 'typedef' || depth <= 0) return 'unknown';
+  const text = d.text.replace(/\s+/g, ' ');
+  if (new RegExp(`\\(\\s*\\*\\s*${base}\\b`).test(text)) return 'bad'; // typedef of a function pointer
+  if (new RegExp(`\\*\\s*${base}\\b`).test(text) || new RegExp(`\\b${base}\\s*\\[`).test(text)) return 'ok';
+  const target = /^typedef\s+(.*?)\s*\b\w+\s*;?$/.exec(text)?.[1];
+  if (!target || target.includes('{')) return 'bad'; // a struct/union/enum body: not a pointer
+  return newTypeKind(target, decls, depth - 1);
+}
+
+function isCallTo(e: Expr | undefined, dotted: string): e is Extract<Expr, { k: 'call' }> {
+  return !!e && e.k === 'call' && dottedText(e.callee) === dotted;
+}
+
+/** PB304: ffi.new with a type that is not a pointer or array, or ffi.new("char *", b"…"). */
+export function pb304(model: BindingModel): RuleFinding[] {
+  const out: RuleFinding[] = [];
+  const declsByFfi = new Map<FfiObject, Map<string, CDeclaration>>();
+  for (const c of model.cffi.calls) {
+    if (c.method !== 'new') continue;
+    const [typeArg, init] = c.call.args;
+    if (typeArg?.k !== 'str' || typeArg.bytes) continue;
+    const type = typeArg.value.replace(/\s+/g, ' ').trim();
+    if (!declsByFfi.has(c.ffi)) declsByFfi.set(c.ffi, declarationsOf(c.ffi));
+    const kind = newTypeKind(type, declsByFfi.get(c.ffi)!);
+    if (kind === 'bad') {
+      out.push({
+        code: 'PB304', span: plainSpan(typeArg.span),
+        message: `ffi.new needs a pointer or array type, and \`${type}\` is neither: this raises TypeError. Allocate \`${type} *\` (or \`${type}[n]\`) and use p[0].`,
+        data: { type, replacement: `${type} *` },
+      });
+    } else if (kind === 'ok' && /^(const )?(unsigned |signed )?char ?\*$/.test(type) && init?.k === 'str') {
+      out.push({
+        code: 'PB304', span: plainSpan(typeArg.span),
+        message: `ffi.new("${type}", …) allocates a single char, so a string initializer raises TypeError. Use ffi.new("char[]", b"…") for a NUL-terminated copy.`,
+        data: { type, replacement: 'char[]' },
+      });
+    }
+  }
+  return out;
+}
+
+/** PB305: lib.NAME not declared in any cdef of the ffi (only when the ffi's declarations are all in view). */
+export function pb305(model: BindingModel): RuleFinding[] {
+  const out: RuleFinding[] = [];
+  const libNames = new Map<string, Set<FfiObject>>();
+  for (const ffi of model.cffi.ffis) for (const l of ffi.libs) libNames.set(l.name, (libNames.get(l.name) ?? new Set()).add(ffi));
+  const known = new Map<FfiObject, Map<string, CDeclaration> | undefined>();
+  for (const a of model.cffi.libAccesses) {
+    if (a.lib.via === 'import' || a.name.startsWith('__') || (libNames.get(a.lib.name)?.size ?? 0) > 1) continue;
+    if (!known.has(a.ffi)) known.set(a.ffi, fullyKnown(model, a.ffi) ? declarationsOf(a.ffi) : undefined);
+    const decls = known.get(a.ffi);
+    if (!decls) continue;
+    const d = decls.get(a.name);
+    if (d && d.kind !== 'struct' && d.kind !== 'union' && d.kind !== 'enum' && d.kind !== 'typedef') continue;
+    const why = d ? `\`${a.name}\` is a type, and types live on \`${a.ffi.name}\`, not on the lib` : `no cdef of \`${a.ffi.name}\` declares \`${a.name}\``;
+    out.push({
+      code: 'PB305', span: plainSpan(a.nameSpan),
+      message: `\`${a.lib.name}.${a.name}\` raises AttributeError: ${why}. A cffi lib only has the functions, globals and constants its cdefs declare.`,
+      data: { name: a.name, lib: a.lib.name, ffi: a.ffi.name },
+    });
+  }
+  return out;
+}
+
+function isPointerParam(type: string, decls: Map<string, CDeclaration>): boolean {
+  return /[*[]/.test(type) || newTypeKind(type, decls) === 'ok';
+}
+
+/** PB306/PB307/PB309: calls of lib functions checked against their cdef prototype. */
+export function libCalls(model: BindingModel): RuleFinding[] {
+  const out: RuleFinding[] = [];
+  const declsByFfi = new Map<FfiObject, Map<string, CDeclaration>>();
+  for (const a of model.cffi.libAccesses) {
+    const call = a.call;
+    if (!call || call.keywords.length > 0) continue;
+    if (!declsByFfi.has(a.ffi)) declsByFfi.set(a.ffi, declarationsOf(a.ffi));
+    const decls = declsByFfi.get(a.ffi)!;
+    const d = decls.get(a.name);
+    if (d?.kind !== 'function' || !d.params) continue;
+    if (call.args.some((x) => x.k === 'other' && /splat/.test(x.type))) continue;
+    const fixed = d.params.length;
+    const n = call.args.length;
+    const label = `${a.lib.name}.${a.name}`;
+    if (d.variadic ? n < fixed : n !== fixed) {
+      const expected = d.variadic ? `at least ${fixed}` : `${fixed}`;
+      out.push({
+        code: 'PB306', span: plainSpan(call.span),
+        message: `\`${label}\` takes ${expected} argument${fixed === 1 && !d.variadic ? '' : 's'} according to its cdef (\`${d.text.replace(/\s+/g, ' ')}\`) but is called with ${n}: cffi raises TypeError.`,
+        data: { name: a.name, expected: fixed, variadic: !!d.variadic, got: n },
+      });
+    }
+    call.args.forEach((arg, i) => {
+      if (i < fixed) {
+        const param = d.params![i]!;
+        if (arg.k === 'none' && isPointerParam(param.type, decls)) {
+          out.push({
+            code: 'PB309', span: plainSpan(arg.span),
+            message: `\`None\` passed for \`${param.type}${param.name ? ' ' + param.name : ''}\` of \`${label}\`: cffi does not accept None for a pointer (TypeError). Pass \`${a.ffi.name}.NULL\`.`,
+            data: { replacement: `${a.ffi.name}.NULL` },
+          });
+        }
+      } else if (d.variadic && (arg.k === 'num' || arg.k === 'str' || arg.k === 'true' || arg.k === 'false')) {
+        const what = arg.k === 'str' ? (arg.bytes ? 'bytes' : 'str') : arg.k === 'num' ? (/[.eE]/.test(arg.text) && !/^-?0[xX]/.test(arg.text) ? 'float' : 'int') : 'bool';
+        const wrap = what === 'bytes' ? `${a.ffi.name}.new("char[]", ${arg.text})` : what === 'float' ? `${a.ffi.name}.cast("double", ${arg.text})` : what === 'str' ? `${a.ffi.name}.new("char[]", ${arg.text}.encode())` : `${a.ffi.name}.cast("int", ${arg.text})`;
+        out.push({
+          code: 'PB307', span: plainSpan(arg.span),
+          message: `A plain ${what} in the variadic part of \`${label}\`: cffi cannot tell its C type and raises TypeError. Pass cdata, e.g. \`${wrap}\`.`,
+          data: { replacement: wrap },
+        });
+      }
+    });
+  }
+  return out.sort((x, y) => x.span.start - y.span.start);
+}
+
+/** The dotted root an assignment target stores into: `p.next` → `p`, `arr[0].s` → `arr`. */
+function storeRoot(e: Expr): string | undefined {
+  let cur: Expr = e;
+  for (let i = 0; i < 8; i++) {
+    if (cur.k === 'dotted' || cur.k === 'attr') cur = cur.object;
+    else if (cur.k === 'subscript') cur = cur.value;
+    else break;
+    const d = dottedText(cur);
+    if (d) return d;
+  }
+  return undefined;
+}
+
+/** PB308: an owning ffi.new() result that nothing keeps alive. */
+export function pb308(model: BindingModel): RuleFinding[] {
+  const out: RuleFinding[] = [];
+  const push = (span: Span, how: string) =>
+    out.push({
+      code: 'PB308', span: plainSpan(span),
+      message: `This ffi.new() result is ${how}: only a plain pointer survives, and the memory is freed as soon as the owning cdata dies. On PyPy the GC reuses it at other times than CPython, so this use-after-free appears there first. Bind the ffi.new() result to a variable that outlives every use of the pointer.`,
+    });
+  for (const c of model.cffi.calls) {
+    const newName = `${c.ffi.name}.new`;
+    const [a0, a1] = c.call.args;
+    if (c.method === 'cast' && isCallTo(a1, newName)) push(a1.span, 'cast and then dropped');
+    if (c.method === 'addressof' && isCallTo(a0, newName)) push(a0.span, 'only used for its address');
+    if (c.method === 'new' && a1) {
+      const inits = a1.k === 'list' || a1.k === 'tuple' ? a1.items : [a1];
+      for (const i of inits) if (isCallTo(i, newName)) push(i.span, 'used to initialize another ffi.new() and then dropped');
+    }
+  }
+  // `p.field = ffi.new(...)` where p holds cdata (an ffi/lib call result) or is the lib itself
+  const cdataNames = new Set<string>();
+  for (const ffi of model.cffi.ffis) for (const l of ffi.libs) cdataNames.add(l.name);
+  for (const a of model.cffi.assigns) {
+    const target = dottedText(a.target);
+    if (target && (a.on === 'lib' || /^(new|cast|addressof|gc|from_buffer|from_handle)$/.test(a.member))) cdataNames.add(target);
+  }
+  for (const a of model.cffi.assigns) {
+    if (a.on !== 'ffi' || a.member !== 'new' || a.target.k === 'name') continue;
+    const root = storeRoot(a.target);
+    if (root && cdataNames.has(root)) push(a.value.span, `stored in the C field or slot \`${a.target.text}\``);
+  }
+  return out.sort((x, y) => x.span.start - y.span.start);
+}
+
+/** PB311: `#include <Python.h>` in the C source of set_source. */
+export function pb311(model: BindingModel): RuleFinding[] {
+  const out: RuleFinding[] = [];
+  for (const c of model.cffi.calls) {
+    const src = c.method === 'set_source' ? c.call.args[1] : undefined;
+    if (src?.k !== 'str') continue;
+    const m = /#\s*include\s*[<"]Python\.h[>"]/.exec(src.text);
+    if (!m) continue;
+    const start = src.span.start + m.index;
+    out.push({ code: 'PB311', span: { start, end: start + m[0].length }, message: 'The C source of this cffi module includes Python.h: cffi advises against mixing CFFI with the CPython C-API, which on PyPy goes through the slow cpyext emulation. Keep the C side free of the C-API and pass objects with ffi.new_handle.' });
+  }
+  return out;
+}
+
+export const CFFI_RULES = [cdefProblems, pb304, pb305, libCalls, pb308, pb311];

@@ -1,0 +1,66 @@
+import type { BindingModel } from '../analysis/model';
+import { plainSpan, type RuleFinding } from './finding';
+
+/** PB102: PyPy's internal FFI modules imported directly. */
+export function pb102(model: BindingModel): RuleFinding[] {
+  const out: RuleFinding[] = [];
+  for (const imp of model.imports) {
+    if (imp.binding !== '_rawffi' && imp.binding !== '_rawffi.alt' && imp.binding !== '_ffi') continue;
+    // `from _ffi import ffi, lib` is a cffi out-of-line module that happens to be called _ffi
+    if (imp.binding === '_ffi' && imp.names.some((n) => n.name === 'ffi' || n.name === 'lib')) continue;
+    out.push({
+      code: 'PB102',
+      span: plainSpan(imp.moduleSpan),
+      message: `\`${imp.module}\` is a PyPy-internal module (the base of PyPy's ctypes): the guide says not to use it directly, and CPython does not have it. Use cffi instead.`,
+      data: { module: imp.module },
+    });
+  }
+  return out;
+}
+
+/** PB103: a CPython C-API extension declared with setuptools/distutils `Extension(...)`. */
+export function pb103(model: BindingModel): RuleFinding[] {
+  return model.specialCalls
+    .filter((c) => /^(setuptools|distutils)(\.[\w.]+)?\.Extension$/.test(c.callee))
+    .map(({ call }) => ({
+      code: 'PB103',
+      span: plainSpan(call.calleeSpan),
+      message: 'A C extension module: on PyPy it runs through cpyext, the slow emulation of the CPython C-API, and must be rebuilt for PyPy. For new bindings the guide recommends cffi (cffi_modules= in setup.py) or cppyy for C++.',
+    }));
+}
+
+/** True when a document URI or path lies inside a PyPy source tree's pypy/module/. */
+export function inPypyModuleTree(uri: string): boolean {
+  let path = uri;
+  try {
+    path = decodeURIComponent(uri);
+  } catch {
+    // keep the raw text
+  }
+  return /(^|[/:])pypy\/module\//.test(path.replace(/\\/g, '/'));
+}
+
+/** PB104: a MixedModule outside pypy/module/. */
+export function pb104(model: BindingModel): RuleFinding[] {
+  if (model.mixedModules.length === 0 || inPypyModuleTree(model.uri)) return [];
+  return model.mixedModules.map((m) => ({
+    code: 'PB104',
+    span: plainSpan(m.nameSpan),
+    message: `\`${m.name}\` is an RPython MixedModule: such modules are compiled into PyPy itself and, as the guide says, cannot be third-party modules (this file is not under pypy/module/). Write the binding with cffi instead.`,
+    data: { module: m.name },
+  }));
+}
+
+/** PB202: sys.getrefcount, in a file that binds C (ordinary files get no diagnostics). */
+export function pb202(model: BindingModel): RuleFinding[] {
+  if (model.uses.size === 0) return [];
+  return model.specialCalls
+    .filter((c) => c.callee === 'sys.getrefcount')
+    .map(({ call }) => ({
+      code: 'PB202',
+      span: plainSpan(call.calleeSpan),
+      message: '`sys.getrefcount` does not exist on PyPy, which has no reference counts (AttributeError). Guard it with hasattr(sys, "getrefcount") or drop the check.',
+    }));
+}
+
+export const PYPY_RULES = [pb102, pb103, pb104, pb202];
