@@ -23,7 +23,8 @@ import type { PositionMapper } from './hover';
 export type Target =
   | { k: 'module'; span: Span; binding: BindingModule }
   | { k: 'ctypesName'; span: Span; name: string }
-  | { k: 'ctypesType'; span: Span; type: CtypesType }
+  /** `match`, when set, is where the cursor selects the target (its `span` is still the hover's range). */
+  | { k: 'ctypesType'; span: Span; type: CtypesType; match?: Span }
   | { k: 'struct'; span: Span; struct: CtypesStruct }
   | { k: 'prototype'; span: Span; proto: CtypesPrototype }
   | { k: 'function'; span: Span; fn: ForeignFunction }
@@ -57,7 +58,12 @@ function buildIndex(model: BindingModel): Index {
   const addType = (type: CtypesType | undefined) => {
     if (!type || type.kind === 'unknown') return;
     t.push({ k: 'ctypesType', span: type.span, type });
-    if (type.kind === 'pointer') addType(type.to);
+    if (type.kind === 'pointer') {
+      // the `POINTER` word itself explains the whole pointer type, not the bare factory
+      const paren = model.text.indexOf('(', type.span.start);
+      if (paren > type.span.start && paren < type.span.end) t.push({ k: 'ctypesType', span: type.span, match: sub(type.span.start, paren), type });
+      addType(type.to);
+    }
     if (type.kind === 'array') addType(type.of);
   };
 
@@ -132,7 +138,7 @@ export function findTarget(model: BindingModel, doc: ParsedDocument, offset: num
   let best: Target | undefined;
   let bestWidth = Infinity;
   for (const target of index.targets) {
-    const { start, end } = target.span;
+    const { start, end } = (target.k === 'ctypesType' && target.match) || target.span;
     if (offset < start || offset >= end) continue;
     const width = end - start;
     if (width <= bestWidth) {
