@@ -4,18 +4,8 @@ import {
   CloseAction, ErrorAction, LanguageClient, State, TransportKind,
   type CloseHandlerResult, type ErrorHandler, type ErrorHandlerResult, type LanguageClientOptions, type ServerOptions,
 } from 'vscode-languageclient/node';
+import { COMMANDS, SERVER_CONVERT_COMMAND } from './commandIds';
 import { registerNewBindingModule } from './commands/newBindingModule';
-
-/** Ids shared with package.json (test/unit/manifest.test.ts keeps them in step). */
-export const COMMANDS = {
-  restartServer: 'pypyBindings.restartServer',
-  showLogs: 'pypyBindings.showLogs',
-  convertFileToCffi: 'pypyBindings.convertFileToCffi',
-  newBindingModule: 'pypyBindings.newBindingModule',
-} as const;
-
-/** The server-side command the palette command forwards to (not contributed to the palette). */
-const SERVER_CONVERT_COMMAND = 'pypyBindings.server.convertFile';
 
 const SELECTOR: { scheme: string; language: string }[] = [
   { scheme: 'file', language: 'python' },

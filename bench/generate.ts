@@ -1,0 +1,43 @@
+/**
+ * Generates a flat binding-heavy Python file of about `lines` lines: the shape of ctypesgen output and of
+ * pyglet's GL bindings (long runs of top-level argtypes/restype assignments and Structure definitions),
+ * plus a cffi section with a large cdef.
+ */
+export function bindingFile(lines = 10_000): string {
+  const out: string[] = [
+    '"""Generated bindings (benchmark input)."""',
+    'import ctypes',
+    'from ctypes import POINTER, Structure, c_char_p, c_double, c_int, c_uint, c_void_p',
+    'from cffi import FFI',
+    '',
+    "_lib = ctypes.CDLL(None)",
+    'ffi = FFI()',
+    '',
+  ];
+  const cdef: string[] = [];
+  let i = 0;
+  while (out.length < lines * 0.8) {
+    switch (i % 4) {
+      case 0:
+        out.push(`class struct_s${i}(Structure):`, `    _fields_ = [("a", c_int), ("b", c_double), ("next", c_void_p)]`, '');
+        break;
+      case 1:
+        out.push(`_lib.func_${i}.argtypes = [c_int, POINTER(struct_s${i - 1}), c_char_p]`, `_lib.func_${i}.restype = c_uint`);
+        break;
+      case 2:
+        out.push(`_lib.func_${i}.argtypes = [c_double, c_void_p]`, `result_${i} = _lib.func_${i}(1.0, None)`);
+        break;
+      case 3:
+        out.push(`value_${i} = _lib.func_${i}(${i})  # no argtypes, no restype`, '');
+        break;
+    }
+    i++;
+  }
+  let j = 0;
+  while (cdef.length + out.length < lines - 8) {
+    cdef.push(`    int cf_${j}(int a, const char *b, double c);`, `    struct cs_${j} { int x; double y; };`);
+    j++;
+  }
+  out.push('ffi.cdef("""', ...cdef, '""")', 'lib = ffi.dlopen(None)', 'print(lib.cf_1(1, b"x", 2.0))', '');
+  return out.join('\n');
+}

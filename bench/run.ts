@@ -1,0 +1,178 @@
+/**
+ * `npm run bench`: prints the figures the issues ask for. Single runs on a shared 2-core machine: read them
+ * as orders of magnitude and ratios, not promises. Nothing here asserts a time.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyzeDocument } from '../server/src/analysis/analyze';
+import { ParsedDocument } from '../server/src/documents/parsedDocument';
+import { loadGrammars } from '../server/src/parser/languages';
+import { lint } from '../server/src/rules/lint';
+import { DocumentService } from '../server/src/service/documentService';
+import { bindingFile } from './generate';
+import { LspClient } from '../test/protocol/lspClient';
+
+const root = path.resolve(__dirname, '..');
+const ms = (t: number) => `${t.toFixed(1)} ms`;
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+
+function section(title: string): void {
+  console.log(`\n## ${title}`);
+}
+
+async function bundleSizes(): Promise<void> {
+  section('bundle sizes');
+  for (const f of fs.readdirSync(path.join(root, 'dist')).filter((f) => /\.(js|wasm)$/.test(f)).sort()) {
+    console.log(`${f.padEnd(26)} ${(fs.statSync(path.join(root, 'dist', f)).size / 1024).toFixed(0).padStart(6)} KiB`);
+  }
+}
+
+async function serverStart(): Promise<void> {
+  section('server start → initialize response (stdio, bundled server)');
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    const c = new LspClient();
+    await c.initialize();
+    times.push(performance.now() - t0);
+    await c.shutdown();
+  }
+  console.log(`median ${ms(pct(times, 50))} (runs: ${times.map((t) => t.toFixed(0)).join(', ')} ms)`);
+}
+
+async function firstDiagnosticsOverLsp(text: string): Promise<void> {
+  section('first diagnostics over LSP for a 10,000-line binding file');
+  const c = new LspClient();
+  await c.initialize();
+  const uri = 'file:///bench/big.py';
+  const t0 = performance.now();
+  c.open(uri, text, 1);
+  const p = await c.waitFor('textDocument/publishDiagnostics', (x) => x.uri === uri, 60_000);
+  console.log(`didOpen → publishDiagnostics: ${ms(performance.now() - t0)} (${p.diagnostics.length} diagnostics)`);
+  await c.shutdown();
+}
+
+async function inProcess(text: string): Promise<void> {
+  const g = await loadGrammars();
+  section(`in-process analysis of the 10,000-line file (${text.split('\n').length} lines, ${(text.length / 1024).toFixed(0)} KiB)`);
+  const rss0 = process.memoryUsage().rss;
+  const service = new DocumentService(g);
+  const uri = 'file:///bench/big.py';
+  let t0 = performance.now();
+  const doc = service.open(uri, 'python', 1, text);
+  const tParse = performance.now() - t0;
+  t0 = performance.now();
+  const model = service.model(uri)!;
+  const tModel = performance.now() - t0;
+  t0 = performance.now();
+  const findings = lint(model, {});
+  const tLint = performance.now() - t0;
+  console.log(`parse ${ms(tParse)} (${doc.parsed.regions.length} regions), model ${ms(tModel)}, lint ${ms(tLint)}: first diagnostics ${ms(tParse + tModel + tLint)} (${findings.length} findings)`);
+  console.log(`memory: +${((process.memoryUsage().rss - rss0) / 1048576).toFixed(0)} MiB RSS for the open document`);
+
+  section('one-character edit → diagnostics (server time, 200 edits at varied places)');
+  const times: number[] = [];
+  let version = 1;
+  const lines = text.split('\n');
+  const editable = lines.map((l, i) => (/^_lib\.func_\d+\.argtypes/.test(l) || /^\s+int cf_/.test(l) ? i : -1)).filter((i) => i >= 0);
+  for (let k = 0; k < 200; k++) {
+    const line = editable[(k * 7919) % editable.length]!;
+    const insert = k % 2 === 0;
+    const col = lines[line]!.indexOf('func_') >= 0 ? lines[line]!.indexOf('func_') + 5 : 8;
+    const range = insert ? { start: { line, character: col }, end: { line, character: col } } : { start: { line, character: col }, end: { line, character: col + 1 } };
+    const start = performance.now();
+    service.change(uri, ++version, [{ range, text: insert ? '9' : '' }]);
+    lint(service.model(uri)!, {});
+    times.push(performance.now() - start);
+  }
+  const d = service.get(uri)!.parsed.stats;
+  console.log(`p50 ${ms(pct(times, 50))}, p95 ${ms(pct(times, 95))}, max ${ms(Math.max(...times))} (region re-parses ${d.regionParses}, full parses ${d.fullParses})`);
+
+  section('the same edits with whole-document incremental reparse (the baseline regions avoid)');
+  const whole = g.pythonParser.parse(text)!;
+  let cur = text;
+  let tree = whole;
+  const base: number[] = [];
+  for (let k = 0; k < 50; k++) {
+    const at = cur.indexOf('func_', (k * 104729) % (cur.length - 100)) + 5;
+    const start = performance.now();
+    cur = cur.slice(0, at) + '9' + cur.slice(at);
+    const before = cur.slice(0, at);
+    const row = before.split('\n').length - 1;
+    const column = at - before.lastIndexOf('\n') - 1;
+    const { Edit } = await import('web-tree-sitter');
+    tree.edit(new Edit({ startIndex: at, oldEndIndex: at, newEndIndex: at + 1, startPosition: { row, column }, oldEndPosition: { row, column }, newEndPosition: { row, column: column + 1 } }));
+    const next = g.pythonParser.parse(cur, tree)!;
+    tree.delete();
+    tree = next;
+    base.push(performance.now() - start);
+  }
+  tree.delete();
+  console.log(`reparse only: p50 ${ms(pct(base, 50))}, p95 ${ms(pct(base, 95))}`);
+  service.dispose();
+}
+
+async function cliThroughput(): Promise<void> {
+  const tree = ['/usr/lib/python3.11', '/root/.pyenv/versions/3.11.7/lib/python3.11'].find((p) => fs.existsSync(p));
+  if (!tree) {
+    console.log('\n(no CPython standard library found for the CLI throughput figure)');
+    return;
+  }
+  section(`CLI throughput on ${tree} (real Python; few files bind C)`);
+  const files: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory() && !['site-packages', 'dist-packages', '__pycache__'].includes(e.name)) walk(p);
+      else if (e.isFile() && e.name.endsWith('.py')) files.push(p);
+    }
+  };
+  walk(tree);
+  const bytes = files.reduce((n, f) => n + fs.statSync(f).size, 0);
+  let t0 = performance.now();
+  const r = spawnSync(process.execPath, [path.join(root, 'bin/pypy-bindings.js'), 'check', tree, '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const tCli = performance.now() - t0;
+  let count = 0;
+  try {
+    count = JSON.parse(r.stdout).length;
+  } catch {
+    /* reported below */
+  }
+  const g = await loadGrammars();
+  t0 = performance.now();
+  for (const f of files) {
+    const t = g.pythonParser.parse(fs.readFileSync(f, 'utf8'));
+    t?.delete();
+  }
+  const tParse = performance.now() - t0;
+  const mb = bytes / 1048576;
+  console.log(`${files.length} files, ${mb.toFixed(1)} MB`);
+  console.log(`pypy-bindings check: ${(tCli / 1000).toFixed(2)} s = ${(mb / (tCli / 1000)).toFixed(1)} MB/s (${count} findings, exit ${r.status})`);
+  console.log(`tree-sitter parse of every file (in-process, no startup): ${(tParse / 1000).toFixed(2)} s = ${(mb / (tParse / 1000)).toFixed(1)} MB/s`);
+  console.log(`ratio: check is ${(tParse / tCli).toFixed(1)}× faster than parsing everything`);
+}
+
+async function hovers(): Promise<void> {
+  const modPath = path.join(__dirname, 'hover.ts');
+  if (!fs.existsSync(modPath)) return;
+  section('hover on a 10,000-line file after the first analysis');
+  const { benchHover } = (await import('./hover')) as { benchHover: () => Promise<string[]> };
+  for (const line of await benchHover()) console.log(line);
+}
+
+(async () => {
+  if (!fs.existsSync(path.join(root, 'dist/server.js'))) spawnSync(process.execPath, [path.join(root, 'scripts/bundle.mjs')], { stdio: 'inherit' });
+  console.log(`# pypy-bindings benchmarks (${new Date().toISOString()}, node ${process.version}, ${require('node:os').cpus().length} cores)`);
+  const text = bindingFile(10_000);
+  await bundleSizes();
+  await serverStart();
+  await firstDiagnosticsOverLsp(text);
+  await inProcess(text);
+  await hovers();
+  await cliThroughput();
+  void spawn;
+})().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

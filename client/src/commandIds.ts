@@ -1,0 +1,10 @@
+/** Command ids shared by the client and package.json (test/unit/manifest.test.ts keeps them in step). */
+export const COMMANDS = {
+  restartServer: 'pypyBindings.restartServer',
+  showLogs: 'pypyBindings.showLogs',
+  convertFileToCffi: 'pypyBindings.convertFileToCffi',
+  newBindingModule: 'pypyBindings.newBindingModule',
+} as const;
+
+/** The server-side command the palette conversion forwards to (not contributed to the palette). */
+export const SERVER_CONVERT_COMMAND = 'pypyBindings.server.convertFile';

@@ -1,0 +1,126 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeDocument } from '../../server/src/analysis/analyze';
+import type { BindingModel } from '../../server/src/analysis/model';
+import { ParsedDocument } from '../../server/src/documents/parsedDocument';
+import { findSplitPoints, scan, isClean } from '../../server/src/documents/splitPoints';
+import { loadGrammars } from '../../server/src/parser/languages';
+
+/** A stable summary of what the analysis found, with absolute offsets. */
+function summary(m: BindingModel): unknown {
+  return {
+    libs: m.ctypes.libraries.map((l) => [l.name, l.nameSpan.start, l.functions.map((f) => [f.name, f.refs.map((r) => r.start), f.argtypes?.types?.length, f.restype?.type.kind, f.calls.map((c) => c.span.start)])]),
+    structs: m.ctypes.structs.map((s) => [s.name, s.span.start, s.fields?.map((f) => f.name)]),
+    ffis: m.cffi.ffis.map((f) => [f.name, f.mode, f.cdefs.map((c) => c.declarations.map((d) => [d.kind, d.name, d.nameSpan.start, d.nameSpan.end]))]),
+    acc: m.cffi.libAccesses.map((a) => [a.name, a.span.start]),
+    uses: m.ctypes.uses.map((u) => [u.name, u.span.start]),
+  };
+}
+
+function block(i: number): string {
+  return [
+    `class S${i}(ctypes.Structure):`,
+    `    _fields_ = [("a", ctypes.c_int), ("b", ctypes.c_double)]`,
+    '',
+    `@decorator`,
+    `def f${i}(x):`,
+    `    if x:`,
+    `        return libc.strlen(x)`,
+    `    else:`,
+    `        return 0`,
+    '',
+    `libc.func_${i}.argtypes = [ctypes.c_int,`,
+    `    ctypes.c_char_p]`,
+    `libc.func_${i}.restype = ctypes.c_long`,
+    `value_${i} = libc.func_${i}(1, b"x") \\`,
+    `    + 1`,
+    `ffi.cdef("""`,
+    `int cf_${i}(int);`,
+    `struct t${i} { int x; };`,
+    `""")`,
+    `try:`,
+    `    lib.cf_${i}(1)`,
+    `except Exception:`,
+    `    pass`,
+    '',
+  ].join('\n');
+}
+
+const SOURCE = ['import ctypes', 'from cffi import FFI', 'libc = ctypes.CDLL(None)', 'ffi = FFI()', 'lib = ffi.dlopen(None)', '', ...Array.from({ length: 60 }, (_, i) => block(i))].join('\n');
+
+test('split points never fall inside strings, brackets, continuations, decorators or else/except', () => {
+  const cuts = findSplitPoints(SOURCE, 200);
+  assert.ok(cuts.length > 20, `the sample is cut into many regions (${cuts.length})`);
+  for (const c of cuts.slice(1)) {
+    assert.ok(isClean(scan(SOURCE.slice(0, c))), `clean state before cut at ${c}`);
+    const line = SOURCE.slice(c, SOURCE.indexOf('\n', c));
+    assert.ok(!/^(\s|else|except|finally|elif|int cf_|struct t|""")/.test(line), `bad cut before: ${line}`);
+    assert.ok(!SOURCE.slice(0, c).trimEnd().split('\n').pop()!.startsWith('@'), 'not after a decorator');
+  }
+});
+
+test('region-incremental edits give the same analysis as a fresh parse (random edits)', async () => {
+  const g = await loadGrammars();
+  const doc = new ParsedDocument(g.pythonParser, SOURCE);
+  let text = SOURCE;
+  let seed = 12345;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const snippets = ['x', '9', '\n', ' ', '"', '"""', '(', ')', '#', '\\\n', 'é😀', ''];
+  const valid = (d: ParsedDocument) => !d.regions.some((r) => r.tree.rootNode.hasError);
+  let compared = 0;
+  const compare = (label: string) => {
+    assert.equal(doc.text, text);
+    assert.equal(doc.regions.map((r) => r.text).join(''), text, 'regions cover the text exactly');
+    const fresh = new ParsedDocument(g.pythonParser, text);
+    const whole = g.pythonParser.parse(text)!;
+    // only syntactically valid states are comparable: error recovery depends on context by design
+    if (valid(doc) && !whole.rootNode.hasError) {
+      assert.deepEqual(summary(analyzeDocument(doc, 'u', g.cParser)), summary(analyzeDocument(fresh, 'u', g.cParser)), label);
+      compared++;
+    }
+    whole.delete();
+    fresh.dispose();
+  };
+  for (let k = 0; k < 120; k++) {
+    const start = rand(text.length);
+    const end = Math.min(text.length, start + (rand(4) === 0 ? rand(30) : 0));
+    const newText = snippets[rand(snippets.length)]!;
+    const removed = text.slice(start, end);
+    doc.applyEdits([{ start, end, newText }], 2 * k + 2);
+    text = text.slice(0, start) + newText + text.slice(end);
+    if (k % 5 === 0) compare(`after edit ${k}`);
+    const stillValid = (() => {
+      const t = g.pythonParser.parse(text)!;
+      const ok = !t.rootNode.hasError;
+      t.delete();
+      return ok;
+    })();
+    if (rand(10) < 8 || !stillValid) {
+      // undo, as a user often does: the document returns to a valid state through regions alone
+      doc.applyEdits([{ start, end: start + newText.length, newText: removed }], 2 * k + 3);
+      text = text.slice(0, start) + removed + text.slice(start + newText.length);
+      if (k % 5 === 0) compare(`after undoing edit ${k}`);
+    }
+  }
+  assert.ok(compared > 15, `enough valid states compared (${compared})`);
+  assert.ok(doc.stats.regionParses > 100, `most edits stayed in one region (${JSON.stringify(doc.stats)})`);
+  doc.dispose();
+});
+
+test('an edit that opens a string re-parses the whole document, and closing it restores the regions', async () => {
+  const g = await loadGrammars();
+  const doc = new ParsedDocument(g.pythonParser, SOURCE);
+  const regions = doc.regions.length;
+  const at = SOURCE.indexOf('value_3 =');
+  doc.applyEdits([{ start: at, end: at, newText: '"""' }], 2);
+  assert.equal(doc.stats.fullParses, 2);
+  doc.applyEdits([{ start: at, end: at + 3, newText: '' }], 3);
+  assert.equal(doc.regions.length, regions);
+  const fresh = new ParsedDocument(g.pythonParser, SOURCE);
+  assert.deepEqual(summary(analyzeDocument(doc, 'u', g.cParser)), summary(analyzeDocument(fresh, 'u', g.cParser)));
+  doc.dispose();
+  fresh.dispose();
+});
