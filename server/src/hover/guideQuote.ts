@@ -43,7 +43,16 @@ function rawffiParagraph(section: GuideSection): string | undefined {
 }
 
 /** The Markdown quoting one part of the guide, or undefined if the guide lacks it. */
+const quotes = new WeakMap<Guide, Map<GuideRef, string | undefined>>();
+
 export function quoteGuide(ref: GuideRef, guide: Guide = loadGuide()): string | undefined {
+  let cache = quotes.get(guide);
+  if (!cache) quotes.set(guide, (cache = new Map()));
+  if (!cache.has(ref)) cache.set(ref, renderQuote(ref, guide));
+  return cache.get(ref);
+}
+
+function renderQuote(ref: GuideRef, guide: Guide): string | undefined {
   if (ref === 'intro') {
     const intro = guide.intro;
     return `**${guide.title}** — the introduction\n\n${blockQuote(intro.markdown)}\n\n— ${ATTRIBUTION}, [*${guide.title}*](${intro.url})`;

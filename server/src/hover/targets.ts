@@ -40,6 +40,11 @@ export type Target =
 
 interface Index {
   targets: Target[];
+  /** Where each target is matched, snapshotted as numbers: scanning these is what keeps hovers fast. */
+  starts: Int32Array;
+  ends: Int32Array;
+  /** The document version the snapshot was taken at (anchored spans move with later edits). */
+  version: number;
   ctx: TypeContext;
   ffiByName: Map<string, FfiObject>;
 }
@@ -120,13 +125,21 @@ function buildIndex(model: BindingModel): Index {
     if (m.interpleveldefs) t.push({ k: 'mixedModule', span: m.interpleveldefs, part: 'interpleveldefs' });
     if (m.appleveldefs) t.push({ k: 'mixedModule', span: m.appleveldefs, part: 'appleveldefs' });
   }
-  return { targets: t, ctx: { structs, prototypes }, ffiByName };
+  const starts = new Int32Array(t.length);
+  const ends = new Int32Array(t.length);
+  t.forEach((target, i) => {
+    const m = (target.k === 'ctypesType' && target.match) || target.span;
+    starts[i] = m.start;
+    ends[i] = m.end;
+  });
+  return { targets: t, starts, ends, version: -1, ctx: { structs, prototypes }, ffiByName };
 }
 
-function indexFor(model: BindingModel): Index {
+function indexFor(model: BindingModel, version?: number): Index {
   let index = indexes.get(model);
-  if (!index) {
+  if (!index || (version !== undefined && index.version !== version)) {
     index = buildIndex(model);
+    if (version !== undefined) index.version = version;
     indexes.set(model, index);
   }
   return index;
@@ -134,15 +147,17 @@ function indexFor(model: BindingModel): Index {
 
 /** The narrowest target under the offset (later entries win ties), or a name read from the syntax tree. */
 export function findTarget(model: BindingModel, doc: ParsedDocument, offset: number): Target | undefined {
-  const index = indexFor(model);
+  const index = indexFor(model, doc.version);
+  const { starts, ends } = index;
   let best: Target | undefined;
   let bestWidth = Infinity;
-  for (const target of index.targets) {
-    const { start, end } = (target.k === 'ctypesType' && target.match) || target.span;
+  for (let i = 0; i < starts.length; i++) {
+    const start = starts[i]!;
+    const end = ends[i]!;
     if (offset < start || offset >= end) continue;
     const width = end - start;
     if (width <= bestWidth) {
-      best = target;
+      best = index.targets[i];
       bestWidth = width;
     }
   }
