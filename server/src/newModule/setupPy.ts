@@ -7,7 +7,10 @@ export type SetupPyMerge =
   | { ok: true; text: string; changed: boolean }
   | { ok: false; error: string };
 
-/** `text` with every string literal and comment replaced by spaces (same length), so searches see only code. */
+/**
+ * `text` with comments and the inside of string literals replaced by spaces (same length, line breaks kept),
+ * so searches see only code. A string keeps a `"` at each end.
+ */
 export function maskStringsAndComments(text: string): string {
   const out = text.split('');
   const blank = (from: number, to: number) => {
@@ -42,7 +45,11 @@ export function maskStringsAndComments(text: string): string {
         if (quote.length === 1 && text[j] === '\n') break; // unterminated: stop at the line end
         j++;
       }
-      blank(start, Math.min(j, text.length));
+      const end = Math.min(j, text.length);
+      blank(start, end);
+      // Keep a quote at each end so the mask still shows where a value is, not what it says.
+      out[start] = '"';
+      if (end - 1 > start && out[end - 1] !== '\n') out[end - 1] = '"';
       i = j;
       continue;
     }
@@ -65,20 +72,25 @@ function lineIndent(text: string, pos: number): string {
   return /^[ \t]*/.exec(text.slice(start))![0];
 }
 
-/** Appends `item` (already a Python expression) to the list `[` at `open`, keeping its layout. */
+/**
+ * Appends `item` to the list or call whose bracket is at `open`, keeping its layout: one per line (after
+ * any comment ending the last line) or inline.
+ */
 function appendToList(text: string, mask: string, open: number, item: string): string | undefined {
   const close = matchingBracket(mask, open);
   if (close === -1) return undefined;
-  const inner = mask.slice(open + 1, close);
-  if (inner.trim() === '') return text.slice(0, open + 1) + item + text.slice(close);
+  if (mask.slice(open + 1, close).trim() === '') return text.slice(0, open + 1) + item + text.slice(close);
   let last = close - 1;
   while (/\s/.test(mask[last])) last--;
-  const multiLine = inner.includes('\n');
+  const trailingComma = mask[last] === ',';
+  const lineEnd = mask.indexOf('\n', last);
+  if (lineEnd === -1 || lineEnd > close) {
+    return text.slice(0, last + 1) + (trailingComma ? ' ' : ', ') + item + text.slice(last + 1);
+  }
   const indent = lineIndent(text, last);
-  const insertion = multiLine
-    ? (mask[last] === ',' ? '' : ',') + `\n${indent}${item}` + (mask[last] === ',' ? ',' : '')
-    : (mask[last] === ',' ? ' ' : ', ') + item;
-  return text.slice(0, last + 1) + insertion + text.slice(last + 1);
+  const withComma = trailingComma ? text : text.slice(0, last + 1) + ',' + text.slice(last + 1);
+  const at = trailingComma ? lineEnd : lineEnd + 1;
+  return withComma.slice(0, at) + `\n${indent}${item}${trailingComma ? ',' : ''}` + withComma.slice(at);
 }
 
 /** The `[` of `keyword=[...]` inside the call whose parentheses span [open, close], or -1. */
@@ -99,7 +111,8 @@ function pyString(s: string): string {
  */
 export function mergeCffiModule(text: string, entry: string): SetupPyMerge {
   let mask = maskStringsAndComments(text);
-  const call = /(^|[^\w.])setup\s*\(/m.exec(mask);
+  // setup( or setuptools.setup(, but not def setup( or some_object.setup(
+  const call = /(?<!\bdef\s+)(?<!\w)(?<!(?<!setuptools)\.)setup\s*\(/m.exec(mask);
   if (!call) return { ok: false, error: 'setup.py has no setup(...) call to add cffi_modules to' };
   const open = call.index + call[0].length - 1;
   let close = matchingBracket(mask, open);
@@ -118,7 +131,7 @@ export function mergeCffiModule(text: string, entry: string): SetupPyMerge {
   if (listAt !== -1) {
     out = appendToList(text, mask, listAt, pyString(entry));
   } else {
-    out = insertKeyword(text, mask, open, `cffi_modules=[${pyString(entry)}]`);
+    out = appendToList(text, mask, open, `cffi_modules=[${pyString(entry)}]`);
   }
   if (out === undefined) return { ok: false, error: 'could not edit cffi_modules in setup.py' };
 
@@ -130,23 +143,7 @@ export function mergeCffiModule(text: string, entry: string): SetupPyMerge {
     const list = out.slice(reqAt, matchingBracket(mask, reqAt) + 1);
     if (!/["']cffi\b/.test(list)) out = appendToList(out, mask, reqAt, pyString('cffi>=1.0.0')) ?? out;
   } else if (!/\bsetup_requires\s*=/.test(mask.slice(open, close))) {
-    out = insertKeyword(out, mask, open, 'setup_requires=["cffi>=1.0.0"]');
+    out = appendToList(out, mask, open, 'setup_requires=["cffi>=1.0.0"]') ?? out;
   }
   return { ok: true, text: out, changed: true };
-}
-
-/** Inserts `keyword=value` as the call's first argument, one per line or inline like the call's own layout. */
-function insertKeyword(text: string, mask: string, open: number, argument: string): string {
-  const argIndent = firstArgumentIndent(mask, open);
-  if (argIndent !== undefined) return text.slice(0, open + 1) + `\n${argIndent}${argument},` + text.slice(open + 1);
-  const emptyCall = /^\s*\)/.test(mask.slice(open + 1));
-  return text.slice(0, open + 1) + argument + (emptyCall ? '' : ', ') + text.slice(open + 1);
-}
-
-/** Indentation of the call's first argument when arguments go one per line, else undefined (inline call). */
-function firstArgumentIndent(mask: string, open: number): string | undefined {
-  const rest = mask.slice(open + 1);
-  const m = /^[ \t]*\n(?:[ \t]*\n)*([ \t]*)\S/.exec(rest);
-  if (m) return m[1];
-  return undefined;
 }

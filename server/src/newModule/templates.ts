@@ -151,7 +151,7 @@ export function generateModule(style: BindingStyleId, name: string, libraryInput
           file(`${name}.py`, bodies.cppyyModule, {
             doc: docstring(`${name}: ${lib} through cppyy.`),
             header: spec.header ?? { commentedOut: 'your_header.h' },
-            library: spec.library ?? { commentedOut: 'libyourlib' },
+            library: spec.library ? (isBareName(spec.library) ? `lib${linkName(spec.library)}` : spec.library) : { commentedOut: 'libyourlib' },
             cppdef: '// C++ helpers compiled at run time, if you need any',
             use: '',
           }),
