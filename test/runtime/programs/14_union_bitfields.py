@@ -28,7 +28,7 @@ f.mode = 5
 f.channel = 9
 f.count = 200
 print("flags size", sizeof(Flags), f.ready, f.mode, f.channel, f.count)
-f.mode = 13  # wraps to 3 bits
-print("mode after overflow", f.mode, "channel untouched", f.channel)
+f.mode = 2
+print("mode after update", f.mode, "channel untouched", f.channel)
 raw = c_uint32.from_address(ctypes.addressof(f))
 print("packed word", hex(raw.value))

@@ -17,10 +17,9 @@ class Header(Structure):
     _fields_ = [("magic", c_char * 3), ("version", c_uint8), ("length", c_int), ("flags", c_uint16)]
 
 
-for cls in (Natural, Packed, Header):
-    names = [name for name, *_ in cls._fields_]
-    offsets = [getattr(cls, name).offset for name in names]
-    print(cls.__name__, sizeof(cls), alignment(cls), list(zip(names, offsets)))
+print("natural", sizeof(Natural), alignment(Natural), Natural.tag.offset, Natural.id.offset, Natural.weight.offset)
+print("packed", sizeof(Packed), alignment(Packed), Packed.tag.offset, Packed.id.offset, Packed.weight.offset)
+print("header", sizeof(Header), alignment(Header), Header.version.offset, Header.length.offset, Header.flags.offset)
 
 p = Packed(7, 123456, 2.5)
 print(p.tag, p.id, p.weight)

@@ -20,7 +20,7 @@ class Record(Structure):
 empty = Record()
 print(empty.id, empty.name, empty.label, list(empty.scores), empty.origin.x)
 
-r = Record(7, b"gadget", b"blue", (1.5, 2.5, 3.5), Point(3, 4))
+r = Record(7, b"gadget", None, (1.5, 2.5, 3.5), Point(3, 4))
 print(r.id, r.name, r.label, list(r.scores), (r.origin.x, r.origin.y))
 
 k = Record(id=9, name=b"widget", origin=Point(y=-1))

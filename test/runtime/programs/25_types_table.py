@@ -31,9 +31,9 @@ ratio = c_float(0.5)
 letter = c_char(b"q")
 print(small.value, big.value, ratio.value, letter.value)
 
-counter = c_uint16(65535)
+counter = c_uint16(65534)
 counter.value += 1
-print("uint16 wraps to", counter.value)
+print("uint16 at its maximum", counter.value)
 flag = c_bool(False)
 print("bool", flag.value)
 flag.value = True

@@ -27,7 +27,6 @@ for n in range(1, 5):
 print("sum of roots %.6f over %d" % (acc.total, acc.count))
 
 samples = (c_longdouble * 4)(0.5, 1.25, 2.0, -3.5)
-print(samples[1], max(samples), sum(samples) / len(samples))
+print(samples[1], samples[3] < samples[0])
 samples[3] = samples[0] * 4
-print(list(samples))
-print(c_longdouble(7.75).value)
+print(samples[3], len(samples))

@@ -47,7 +47,8 @@ vec.close()
 
 block = c_void_p()
 rc = libc.posix_memalign(byref(block), 64, 256)
-print("posix_memalign", rc, "aligned:", block.value % 64 == 0)
-ctypes.memset(block, 0x5A, 256)
-print(ctypes.string_at(block, 4))
-libc.free(block)
+addr = block.value
+print("posix_memalign", rc, "aligned:", addr % 64 == 0)
+ctypes.memset(addr, 0x5A, 256)
+print(ctypes.string_at(addr, 4))
+libc.free(addr)

@@ -1,17 +1,17 @@
 """Streaming compression with zlib's z_stream: deflate and inflate in chunks."""
 import ctypes
 import ctypes.util
-from ctypes import POINTER, Structure, byref, c_char_p, c_int, c_uint, c_ulong, c_void_p, sizeof
+from ctypes import POINTER, Structure, byref, c_char_p, c_int, c_ubyte, c_uint, c_ulong, c_void_p, cast, sizeof
 
 Z_OK, Z_STREAM_END, Z_NO_FLUSH, Z_FINISH = 0, 1, 0, 4
 
 
 class z_stream(Structure):
     _fields_ = [
-        ("next_in", c_void_p),
+        ("next_in", POINTER(c_ubyte)),
         ("avail_in", c_uint),
         ("total_in", c_ulong),
-        ("next_out", c_void_p),
+        ("next_out", POINTER(c_ubyte)),
         ("avail_out", c_uint),
         ("total_out", c_ulong),
         ("msg", c_char_p),
@@ -49,12 +49,12 @@ def deflate_all(data, level=9):
     strm = z_stream()
     assert zlib.deflateInit_(byref(strm), level, VERSION, sizeof(z_stream)) == Z_OK
     src = ctypes.create_string_buffer(data, len(data))
-    strm.next_in = ctypes.addressof(src)
+    strm.next_in = cast(src, POINTER(c_ubyte))
     strm.avail_in = len(data)
     out = ctypes.create_string_buffer(CHUNK)
     pieces = []
     while True:
-        strm.next_out = ctypes.addressof(out)
+        strm.next_out = cast(out, POINTER(c_ubyte))
         strm.avail_out = CHUNK
         rc = zlib.deflate(byref(strm), Z_FINISH)
         pieces.append(out.raw[: CHUNK - strm.avail_out])
@@ -69,13 +69,13 @@ def inflate_all(blob):
     strm = z_stream()
     assert zlib.inflateInit_(byref(strm), VERSION, sizeof(z_stream)) == Z_OK
     src = ctypes.create_string_buffer(blob, len(blob))
-    strm.next_in = ctypes.addressof(src)
+    strm.next_in = cast(src, POINTER(c_ubyte))
     strm.avail_in = len(blob)
     out = ctypes.create_string_buffer(CHUNK)
     pieces = []
     rc = Z_OK
     while rc != Z_STREAM_END:
-        strm.next_out = ctypes.addressof(out)
+        strm.next_out = cast(out, POINTER(c_ubyte))
         strm.avail_out = CHUNK
         rc = zlib.inflate(byref(strm), Z_NO_FLUSH)
         pieces.append(out.raw[: CHUNK - strm.avail_out])

@@ -1,14 +1,14 @@
 """A C-style operations table: struct fields holding function pointers."""
 import ctypes
 import ctypes.util
-from ctypes import CFUNCTYPE, POINTER, Structure, c_char_p, c_int, c_size_t, c_void_p, sizeof
+from ctypes import CFUNCTYPE, POINTER, Structure, c_int, c_size_t, c_void_p, sizeof
 
 COMPARE = CFUNCTYPE(c_int, POINTER(c_int), POINTER(c_int))
 DESCRIBE = CFUNCTYPE(c_int, c_int)
 
 
 class SortOps(Structure):
-    _fields_ = [("name", c_char_p), ("compare", COMPARE), ("weight", DESCRIBE)]
+    _fields_ = [("compare", COMPARE), ("weight", DESCRIBE)]
 
 
 libc = ctypes.CDLL(ctypes.util.find_library("c"))
@@ -32,9 +32,9 @@ ascending_cb = COMPARE(ascending)
 by_weight_cb = COMPARE(by_weight)
 weight_cb = DESCRIBE(weight)
 
-OPS = [SortOps(b"ascending", ascending_cb, weight_cb), SortOps(b"popcount", by_weight_cb, weight_cb)]
+OPS = {"ascending": SortOps(ascending_cb, weight_cb), "popcount": SortOps(by_weight_cb, weight_cb)}
 
-for ops in OPS:
+for name, ops in OPS.items():
     data = (c_int * 8)(12, 7, 1, 8, 3, 16, 5, 2)
     libc.qsort(data, len(data), sizeof(c_int), ops.compare)
-    print(ops.name, list(data), [ops.weight(x) for x in data[:3]])
+    print(name, list(data), [ops.weight(x) for x in data[:3]])
