@@ -24,7 +24,7 @@ function assertQuotes(markdown: string, firstWords: string, lines: number): void
   assert.ok(start >= 0, `guide has no "${firstWords}"`);
   const source = GUIDE.slice(start).split('\n').slice(0, lines);
   // RST markup differs from Markdown only in ``literals``, references and `---`; compare the plain words.
-  const words = (s: string) => s.replace(/``|`_+|_+`|`|\[|\]\([^)]*\)|\*|_(?=\w)|(?<=\w)__?(?=\W|$)/g, '').replace(/---/g, '\u2014').replace(/\s+/g, ' ').trim();
+  const words = (s: string) => s.replace(/:doc:`([^<`]*?)\s*<[^>]*>`/g, '$1').replace(/``|`_+|_+`|`|\[|\]\([^)]*\)|\*|_(?=\w)|(?<=\w)__?(?=\W|$)/g, '').replace(/---/g, '\u2014').replace(/\s+/g, ' ').trim();
   const quoted = markdown.split('\n').filter((l) => l.startsWith('> ')).map((l) => l.slice(2)).join('\n');
   for (const line of source) assert.ok(words(quoted).includes(words(line)), `quote lacks guide line: ${line}`);
 }
@@ -123,7 +123,6 @@ test('hover over each binding target returns the guide quote or explanation, wit
     assertQuotes(cffiImport.contents.value, 'CFFI__ is the recommended way.', 7);
     const newCall = await hover(docs.cffi, CFFI_SOURCE, 'ffi.new', 0, 5);
     assert.ok(newCall);
-    assert.deepEqual(newCall.range, rangeOf(CFFI_SOURCE, 'new("struct'));
     assert.deepEqual(newCall.range, { start: positionOf(CFFI_SOURCE, 'new("'), end: positionOf(CFFI_SOURCE, 'new("', 0, 3) });
     assert.match(newCall.contents.value, /ffi\.new\(cdecl, init=None\)/);
     assert.match(newCall.contents.value, /\*\*Pitfall:\*\*/);
