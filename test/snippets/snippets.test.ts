@@ -72,6 +72,18 @@ describe('snippet manifest', () => {
   });
 });
 
+describe('docs/snippets.md', () => {
+  it('lists exactly the contributed prefixes and the New Binding Module command', () => {
+    const doc = fs.readFileSync(path.join(root, 'docs', 'snippets.md'), 'utf8');
+    const documented = new Set([...doc.matchAll(/`(pypy-[a-z-]+)`/g)].map((m) => m[1]));
+    assert.deepEqual([...documented].sort(), [...byPrefix.keys()].sort());
+    const command = (manifest.contributes?.commands ?? []).find((c: { command: string }) => c.command === 'pypyBindings.newBindingModule');
+    assert.ok(command, 'package.json does not contribute pypyBindings.newBindingModule');
+    assert.ok(doc.includes(`${command.category}: ${command.title}`), `docs do not name "${command.category}: ${command.title}"`);
+    assert.ok(doc.includes('`pypyBindings.newBindingModule`'));
+  });
+});
+
 describe('snippet expansions', () => {
   it('are valid Python with every default accepted', () => {
     const entries = [...byPrefix.values()];
