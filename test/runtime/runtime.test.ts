@@ -56,17 +56,20 @@ const CTYPES_USES = String.raw`
 import ast, json, sys
 tree = ast.parse(sys.stdin.read())
 uses = []
+cffi = False
 for node in ast.walk(tree):
     if isinstance(node, ast.Import):
+        cffi = cffi or any(a.name == "cffi" for a in node.names)
         for a in node.names:
             if (a.name == "ctypes" or a.name.startswith("ctypes.") or a.name == "_ctypes") and a.name != "ctypes.util":
                 uses.append("line %d: import %s" % (node.lineno, a.name))
     elif isinstance(node, ast.ImportFrom):
+        cffi = cffi or node.module == "cffi"
         if node.module in ("ctypes", "_ctypes") or (node.module or "").startswith("ctypes.") and node.module != "ctypes.util":
             uses.append("line %d: from %s import ..." % (node.lineno, node.module))
     elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "ctypes" and node.attr != "util":
         uses.append("line %d: ctypes.%s" % (node.lineno, node.attr))
-print(json.dumps(uses))
+print(json.dumps({"ctypes": uses, "cffi": cffi}))
 `;
 
 const filter = process.env.RUNTIME_FILTER ?? "";
@@ -134,10 +137,13 @@ async function checkProgram(program: string): Promise<void> {
     // 3. The converted source: ctypes gone (or TODOs for h_ programs), and it compiles.
     if (human) {
       assert.ok(converted.includes(TODO_MARK), `${program} uses HUMAN-row constructs, so the conversion must mark them with "${TODO_MARK}"${where}`);
+      assert.ok(conv.stderr.trim().length > 0, `the CLI must list on stderr what it left unconverted in ${program}${where}`);
     } else {
       const uses = await runWithInput(CPYTHON, ["-c", CTYPES_USES], converted, work);
       assert.equal(uses.code, 0, explain("the ctypes-use check", uses) + where);
-      assert.deepEqual(JSON.parse(uses.stdout), [], `converted ${program} still uses ctypes${where}`);
+      const found = JSON.parse(uses.stdout) as { ctypes: string[]; cffi: boolean };
+      assert.deepEqual(found.ctypes, [], `converted ${program} still uses ctypes${where}`);
+      assert.ok(found.cffi, `converted ${program} does not import cffi${where}`);
     }
     const compiled = await run(CPYTHON, ["-m", "py_compile", convertedFile], work);
     assert.equal(compiled.code, 0, explain(`py_compile of converted ${program}`, compiled) + where);
