@@ -14,7 +14,14 @@ fs.mkdirSync(dist, { recursive: true });
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: !production, minify: production, logLevel: 'warning' };
 await Promise.all([
   esbuild.build({ ...common, entryPoints: [path.join(root, 'client/src/extension.ts')], outfile: path.join(dist, 'client.js'), external: ['vscode'] }),
-  esbuild.build({ ...common, entryPoints: [path.join(root, 'server/src/cli/main.ts')], outfile: path.join(dist, 'server.js') }),
+  esbuild.build({
+    ...common,
+    entryPoints: [path.join(root, 'server/src/cli/main.ts')],
+    outfile: path.join(dist, 'server.js'),
+    // web-tree-sitter reads import.meta.url, which a CommonJS bundle lacks: give it the bundle's own URL
+    define: { 'import.meta.url': '__importMetaUrl' },
+    banner: { js: "const __importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+  }),
 ]);
 for (const pkg of ['web-tree-sitter/web-tree-sitter.wasm', 'tree-sitter-python/tree-sitter-python.wasm', 'tree-sitter-c/tree-sitter-c.wasm']) {
   fs.copyFileSync(require.resolve(pkg), path.join(dist, path.basename(pkg)));

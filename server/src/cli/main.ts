@@ -6,6 +6,7 @@ import { analyzeText } from '../analysis/analyze';
 import type { Settings } from '../config/settings';
 import { applyEdits, convertToCffi } from '../convert/convertFile';
 import { lint, lintCSource, type Finding } from '../rules/lint';
+import { lintOptions } from '../lsp/diagnostics';
 import { startServer } from '../lsp/server';
 import { BINDING_HINT, C_EXT, collectFiles } from './files';
 import { settingsFromPyproject } from './pyproject';
@@ -63,7 +64,7 @@ interface Reported {
 
 async function checkFile(file: string, settings: Settings): Promise<Finding[]> {
   const text = fs.readFileSync(file, 'utf8');
-  const options = { select: settings.lint.select, ignore: settings.lint.ignore, severity: settings.lint.severity };
+  const options = lintOptions(settings);
   if (C_EXT.test(file)) return lintCSource(text, options);
   if (!BINDING_HINT.test(text)) return [];
   const { model, doc } = await analyzeText(text, pathToFileURL(path.resolve(file)).href);

@@ -3,7 +3,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { BindingModel } from '../analysis/model';
 import type { Settings } from '../config/settings';
 import { RULES, ruleDocUrl } from '../rules/catalogue';
-import { lint, type Finding } from '../rules/lint';
+import { lint, type Finding, type LintOptions } from '../rules/lint';
 
 export const DIAGNOSTIC_SOURCE = 'pypy-bindings';
 
@@ -20,9 +20,18 @@ export interface DiagnosticData {
   finding: Finding['data'];
 }
 
+/** The rules' options from settings; an empty `select` means every rule, as in ruff. */
+export function lintOptions(settings: Settings): LintOptions {
+  return {
+    select: settings.lint.select.length ? settings.lint.select : undefined,
+    ignore: settings.lint.ignore,
+    severity: settings.lint.severity,
+  };
+}
+
 export function findingsFor(model: BindingModel, settings: Settings): Finding[] {
   if (!settings.lint.enable) return [];
-  return lint(model, { select: settings.lint.select, ignore: settings.lint.ignore, severity: settings.lint.severity });
+  return lint(model, lintOptions(settings));
 }
 
 export function toDiagnostic(doc: TextDocument, f: Finding): Diagnostic {
