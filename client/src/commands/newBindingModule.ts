@@ -103,6 +103,14 @@ async function newBindingModule(): Promise<void> {
   const library = await askLibrary(style);
   if (library === undefined) return;
 
+  if (style === 'rpython' && !(await exists(vscode.Uri.joinPath(folder.uri, 'pypy', 'interpreter', 'mixedmodule.py')))) {
+    const go = await vscode.window.showWarningMessage(
+      `${folder.name} does not look like a PyPy source checkout (no pypy/interpreter/mixedmodule.py). A mixed module only works built into PyPy.`,
+      { modal: true },
+      'Create Anyway',
+    );
+    if (go !== 'Create Anyway') return;
+  }
   const generated = generateModule(style, name, library);
   const targets = generated.files.map((f) => ({ ...f, uri: vscode.Uri.joinPath(folder.uri, ...f.relativePath.split('/')) }));
   const taken: string[] = [];
