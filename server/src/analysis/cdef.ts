@@ -83,7 +83,8 @@ function declaratorName(n: Node | null): Node | null {
   let cur: Node | null = n;
   while (cur) {
     if (cur.type === 'identifier' || cur.type === 'field_identifier' || cur.type === 'type_identifier') return cur;
-    cur = cur.childForFieldName('declarator');
+    // `(*name)` in function-pointer declarators has no `declarator` field
+    cur = cur.type === 'parenthesized_declarator' ? cur.namedChild(0) : cur.childForFieldName('declarator');
   }
   return null;
 }

@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileNoqa, isSelected, lineNoqa, severityOf } from '../../server/src/rules/lint';
+import { check, codes } from './rulesHelpers';
+
+const SRC = `import ctypes
+libc = ctypes.CDLL(None)
+p = libc.malloc(16)
+libc.puts(b"hi")
+`;
+
+test('default: every rule at its default severity', async () => {
+  const hits = await check(SRC);
+  assert.deepEqual(hits.map((h) => [h.code, h.severity, h.line]), [
+    ['PB101', 'information', 2], ['PB204', 'warning', 3], ['PB205', 'information', 3], ['PB205', 'information', 4],
+  ]);
+});
+
+test('select narrows, ignore removes, the more specific wins', async () => {
+  assert.deepEqual(codes(await check(SRC, { select: ['PB2'] })), ['PB204', 'PB205', 'PB205']);
+  assert.deepEqual(codes(await check(SRC, { select: ['PB204'] })), ['PB204']);
+  assert.deepEqual(codes(await check(SRC, { ignore: ['PB2'] })), ['PB101']);
+  assert.deepEqual(codes(await check(SRC, { select: ['PB204'], ignore: ['PB2'] })), ['PB204'], 'a specific select beats a broader ignore');
+  assert.deepEqual(codes(await check(SRC, { select: ['PB2'], ignore: ['PB205'] })), ['PB204']);
+  assert.deepEqual(codes(await check(SRC, { select: ['ALL'], ignore: ['PB101'] })), ['PB204', 'PB205', 'PB205']);
+  assert.deepEqual(codes(await check(SRC, { select: [] })), []);
+  assert.equal(isSelected('PB204', { select: ['pb2'] }), true, 'case-insensitive');
+  assert.equal(isSelected('PB204', { select: ['PB2'], ignore: ['PB2'] }), false, 'ignore wins a tie');
+});
+
+test('severity overrides by code or prefix, and off disables', async () => {
+  const hits = await check(SRC, { severity: { PB2: 'hint', PB204: 'error', PB101: 'off' } });
+  assert.deepEqual(hits.map((h) => [h.code, h.severity]), [['PB204', 'error'], ['PB205', 'hint'], ['PB205', 'hint']]);
+  assert.equal(severityOf('PB301'), 'error');
+  assert.equal(severityOf('PB999'), undefined);
+});
+
+test('# noqa silences a line: bare for every code, with codes for those only', async () => {
+  const src = `import ctypes
+libc = ctypes.CDLL(None)  # noqa
+p = libc.malloc(16)  # noqa: PB205
+q = libc.calloc(1, 16)  # NOQA:PB204,PB205
+`;
+  const hits = await check(src);
+  assert.deepEqual(hits.map((h) => [h.code, h.line]), [['PB204', 3]]);
+  assert.deepEqual((await check(src, { noqa: false })).map((h) => h.code), ['PB101', 'PB204', 'PB205', 'PB204', 'PB205']);
+});
+
+test('# pypy-bindings: noqa silences the file, for all codes or the listed ones', async () => {
+  assert.deepEqual(await check('# pypy-bindings: noqa\n' + SRC), []);
+  assert.deepEqual(codes(await check('# pypy-bindings: noqa: PB101, PB205\n' + SRC)), ['PB204']);
+  assert.deepEqual(codes(await check(SRC + 'x = 1  # pypy-bindings: noqa is only honoured on a comment line\n')).length, 4);
+});
+
+test('noqa parsing', () => {
+  assert.equal(lineNoqa('x = 1'), undefined);
+  assert.equal(lineNoqa('x = 1  # noqa'), 'all');
+  assert.deepEqual([...(lineNoqa('x  # noqa: PB204 PB101') as Set<string>)], ['PB204', 'PB101']);
+  assert.deepEqual([...(lineNoqa('x  # type: ignore  # noqa:pb3') as Set<string>)], ['PB3']);
+  assert.equal(fileNoqa('import os\n'), undefined);
+  assert.equal(fileNoqa('#pypy-bindings: noqa\n'), 'all');
+});
