@@ -36,6 +36,16 @@ function expansion(prefix: string): string {
   return expandSnippet(s.body).text;
 }
 
+describe('the default-expansion helper', () => {
+  it('follows the snippet grammar: placeholders, mirrors, choices, variables, escapes', () => {
+    const e = expandSnippet(['a ${1:x${2:y}} $1 ${3|p,q|} \\$ \\} $TM_FILENAME_BASE ${UNKNOWN_VAR:d} $0']);
+    assert.equal(e.text, 'a xy xy p $ } example d ');
+    assert.deepEqual([...e.tabstops].sort(), [0, 1, 2, 3]);
+    assert.throws(() => expandSnippet('${1:open'), /unterminated/);
+    assert.throws(() => expandSnippet('$NOT_A_VARIABLE'), /unknown variable/);
+  });
+});
+
 describe('snippet manifest', () => {
   it('contributes the python snippet file generated from the templates', () => {
     assert.deepEqual(contributed, [{ language: 'python', path: './snippets/python.json' }]);
