@@ -16,6 +16,8 @@ const run = (cmd, argv, opts = {}) => {
 };
 
 if (run('bash', ['scripts/system-deps.sh']) !== 0) process.exit(1);
+// the grammar tests read VS Code's own Python and C grammars from the cached code-server
+if (suites.includes('grammar') && run('bash', ['scripts/vscode-cache.sh']) !== 0) process.exit(1);
 
 const files = [];
 const walk = (dir) => {
