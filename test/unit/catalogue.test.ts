@@ -5,34 +5,11 @@ import * as path from 'node:path';
 import { RULES, ruleDocUrl, RULES_DOC_URL } from '../../server/src/rules/catalogue';
 import { lintCSource } from '../../server/src/rules/lint';
 import { check } from './rulesHelpers';
+import { FIRES, sampleLine } from './rulesSamples';
 
 const DOC = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'rules.md'), 'utf8');
 const GUIDE_TITLES: Record<string, string> = { cffi: 'CFFI', ctypes: 'CTypes', cppyy: 'cppyy', 'rpython-mixed-modules': 'RPython Mixed Modules', intro: 'introduction' };
 
-/** One input per rule in which it must fire (Python unless the key says C). */
-const FIRES: Record<string, { src: string; uri?: string; c?: boolean }> = {
-  PB101: { src: 'import ctypes\nlibc = ctypes.CDLL(None)\n' },
-  PB102: { src: 'import _rawffi\n' },
-  PB103: { src: '#include <Python.h>\n', c: true },
-  PB104: { src: 'from pypy.interpreter.mixedmodule import MixedModule\nclass Module(MixedModule):\n    interpleveldefs = {}\n', uri: 'file:///home/u/ext/moduledef.py' },
-  PB201: { src: 'import ctypes\nctypes.pythonapi.Py_IncRef\n' },
-  PB202: { src: 'import sys, ctypes\nsys.getrefcount(ctypes)\n' },
-  PB203: { src: 'import ctypes\nctypes.c_void_p(id(object()))\n' },
-  PB204: { src: 'import ctypes\nlibc = ctypes.CDLL(None)\np = libc.malloc(8)\n' },
-  PB205: { src: 'import ctypes\nlibc = ctypes.CDLL(None)\nlibc.puts(b"x")\n' },
-  PB206: { src: 'import ctypes\nclass F(ctypes.Structure):\n    _fields_ = [("a", ctypes.c_uint, 2)]\nbytes(F())\n' },
-  PB301: { src: 'import cffi\nffi = cffi.FFI()\nffi.cdef("int f(int")\n' },
-  PB302: { src: 'import cffi\nffi = cffi.FFI()\nffi.cdef("#include <x.h>")\n' },
-  PB303: { src: 'import cffi\nffi = cffi.FFI()\nffi.cdef("#define N ...")\nlib = ffi.dlopen(None)\n' },
-  PB304: { src: 'import cffi\nffi = cffi.FFI()\nffi.new("int")\n' },
-  PB305: { src: 'import cffi\nffi = cffi.FFI()\nffi.cdef("int f(int);")\nlib = ffi.dlopen(None)\nlib.g\n' },
-  PB306: { src: 'import cffi\nffi = cffi.FFI()\nffi.cdef("int f(int);")\nlib = ffi.dlopen(None)\nlib.f()\n' },
-  PB307: { src: 'import cffi\nffi = cffi.FFI()\nffi.cdef("int printf(const char *, ...);")\nlib = ffi.dlopen(None)\nlib.printf(b"%d", 1)\n' },
-  PB308: { src: 'import cffi\nffi = cffi.FFI()\nffi.cast("int *", ffi.new("int[2]"))\n' },
-  PB309: { src: 'import cffi\nffi = cffi.FFI()\nffi.cdef("int f(int *);")\nlib = ffi.dlopen(None)\nlib.f(None)\n' },
-  PB310: { src: 'import cffi\nffi = cffi.FFI()\nffi.cdef("time_t t(void);")\n' },
-  PB311: { src: 'import cffi\nffi = cffi.FFI()\nffi.set_source("_m", "#include <Python.h>")\n' },
-};
 
 function docSection(code: string): string {
   const start = DOC.indexOf(`\n## ${code}\n`);
@@ -77,5 +54,7 @@ test('every rule fires on its sample input, at its default severity', async () =
     assert.equal(hit.severity, r.defaultSeverity);
     assert.equal(hit.guideSection, r.guideSection);
     assert.ok(hit.span.end > hit.span.start, `${r.code}: non-empty range`);
+    assert.ok(sample.src.slice(hit.span.start).startsWith(sample.at), `${r.code}: range starts at ${sample.at}`);
+    assert.equal(sample.src.slice(0, hit.span.start).split('\n').length, sampleLine(sample), `${r.code}: on the line of ${sample.at}`);
   }
 });

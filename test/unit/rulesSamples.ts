@@ -1,0 +1,41 @@
+/** A sample input per rule: `at` is the text its finding starts with (for line checks). */
+export interface Sample {
+  src: string;
+  at: string;
+  uri?: string;
+  /** A C source (checked with lintCSource) rather than Python. */
+  c?: boolean;
+}
+
+/** 1-based line of the first occurrence of `at` in the sample. */
+export function sampleLine(s: Sample): number {
+  const i = s.src.indexOf(s.at);
+  if (i < 0) throw new Error(`sample does not contain ${s.at}`);
+  return s.src.slice(0, i).split('\n').length;
+}
+
+/** One input per rule in which it must fire (Python unless the key says C). */
+export const FIRES: Record<string, Sample> = {
+  PB101: { src: 'import ctypes\nlibc = ctypes.CDLL(None)\n', at: 'ctypes.CDLL(None)' },
+  PB102: { src: 'import _rawffi\n', at: '_rawffi' },
+  PB103: { src: '#include <Python.h>\n', at: '#include <Python.h>', c: true },
+  PB104: { src: 'from pypy.interpreter.mixedmodule import MixedModule\nclass Module(MixedModule):\n    interpleveldefs = {}\n', at: 'Module(', uri: 'file:///home/u/ext/moduledef.py' },
+  PB201: { src: 'import ctypes\nctypes.pythonapi.Py_IncRef\n', at: 'ctypes.pythonapi' },
+  PB202: { src: 'import sys, ctypes\nsys.getrefcount(ctypes)\n', at: 'sys.getrefcount' },
+  PB203: { src: 'import ctypes\nctypes.c_void_p(id(object()))\n', at: 'id(object())' },
+  PB204: { src: 'import ctypes\nlibc = ctypes.CDLL(None)\np = libc.malloc(8)\n', at: 'libc.malloc' },
+  PB205: { src: 'import ctypes\nlibc = ctypes.CDLL(None)\nlibc.puts(b"x")\n', at: 'libc.puts' },
+  PB206: { src: 'import ctypes\nclass F(ctypes.Structure):\n    _fields_ = [("a", ctypes.c_uint, 2)]\nbytes(F())\n', at: 'bytes(F())' },
+  PB301: { src: 'import cffi\nffi = cffi.FFI()\nffi.cdef("int f(int")\n', at: 'int f(int' },
+  PB302: { src: 'import cffi\nffi = cffi.FFI()\nffi.cdef("#include <x.h>")\n', at: '#include <x.h>' },
+  PB303: { src: 'import cffi\nffi = cffi.FFI()\nffi.cdef("#define N ...")\nlib = ffi.dlopen(None)\n', at: '...' },
+  PB304: { src: 'import cffi\nffi = cffi.FFI()\nffi.new("int")\n', at: '"int"' },
+  PB305: { src: 'import cffi\nffi = cffi.FFI()\nffi.cdef("int f(int);")\nlib = ffi.dlopen(None)\nlib.g\n', at: 'g' },
+  PB306: { src: 'import cffi\nffi = cffi.FFI()\nffi.cdef("int f(int);")\nlib = ffi.dlopen(None)\nlib.f()\n', at: 'lib.f()' },
+  PB307: { src: 'import cffi\nffi = cffi.FFI()\nffi.cdef("int printf(const char *, ...);")\nlib = ffi.dlopen(None)\nlib.printf(b"%d", 1)\n', at: '1)' },
+  PB308: { src: 'import cffi\nffi = cffi.FFI()\nffi.cast("int *", ffi.new("int[2]"))\n', at: 'ffi.new("int[2]")' },
+  PB309: { src: 'import cffi\nffi = cffi.FFI()\nffi.cdef("int f(int *);")\nlib = ffi.dlopen("libc.so.6")\nlib.f(None)\n', at: 'None' },
+  PB310: { src: 'import cffi\nffi = cffi.FFI()\nffi.cdef("time_t t(void);")\n', at: 'time_t' },
+  PB311: { src: 'import cffi\nffi = cffi.FFI()\nffi.set_source("_m", "#include <Python.h>")\n', at: '#include <Python.h>' },
+};
+
