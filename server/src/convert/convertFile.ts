@@ -1,0 +1,365 @@
+/**
+ * The ctypes → cffi converter's entry point: from a file's binding model to a set of minimal,
+ * non-overlapping edits (ABI in-line mode), or to a build script plus edits (API out-of-line mode).
+ * Everything it cannot convert safely stays as it was, marked `# TODO(pypy-bindings): …` and reported.
+ */
+import type { Node, Parser } from 'web-tree-sitter';
+import type { BindingModel, Span } from '../analysis/model';
+import { loadGrammars } from '../parser/languages';
+import { apiModeFiles } from './apiMode';
+import { buildCdef, cdefCalls } from './cdefFromCtypes';
+import { type TextEdit, applyEdits as applyTextEdits, assertNonOverlapping } from './edits';
+import { type CtypesProgram, readCtypes } from './readCtypes';
+import { type Helper, Rewriter } from './rewriteUses';
+import { dotted, indentAt, keyOf, walk } from './syntax';
+
+export type { TextEdit } from './edits';
+export { applyEdits } from './edits';
+
+export type ConvertMode = 'abi-inline' | 'api-outofline';
+
+export interface ConvertOptions {
+  mode: ConvertMode;
+  /** Convert only this library's bindings (the quick fix on one library's diagnostics). */
+  only?: { libraryName: string };
+}
+
+export interface ConversionResult {
+  edits: TextEdit[];
+  extraFiles: { relativePath: string; content: string }[];
+  leftForHuman: { span: Span; reason: string }[];
+  notes: string[];
+}
+
+export const TODO_PREFIX = '# TODO(pypy-bindings): ';
+
+let pythonParser: Parser | undefined;
+// The analysis has always loaded the grammars before a model exists; keep the parser at hand synchronously.
+void loadGrammars().then((g) => (pythonParser = g.pythonParser), () => undefined);
+
+/** Converts the ctypes bindings of the model's file. Pure: reads model.text, returns edits. */
+export function convertToCffi(model: BindingModel, options: ConvertOptions): ConversionResult {
+  if (!pythonParser) throw new Error('pypy-bindings: the Python grammar is not loaded yet (await loadGrammars() first)');
+  return convertSource(pythonParser, model.text, options, model.uri);
+}
+
+/** Loads the grammar if needed and converts a text (tests, scripts). */
+export async function convertText(text: string, options: ConvertOptions = { mode: 'abi-inline' }, uri = 'untitled:module.py'): Promise<ConversionResult> {
+  const g = await loadGrammars();
+  pythonParser = g.pythonParser;
+  return convertSource(g.pythonParser, text, options, uri);
+}
+
+const HELPERS: Record<Helper, (ffi: string) => string> = {
+  string: (ffi) => `def _cstring_or_none(p):  # ctypes gave bytes (str for wchar_t), or None for NULL\n    return None if p == ${ffi}.NULL else ${ffi}.string(p)`,
+  address: (ffi) => `def _address_or_none(p):  # ctypes gave a c_void_p result as an int, or None for NULL\n    return None if p == ${ffi}.NULL else int(${ffi}.cast("uintptr_t", p))`,
+  voidp: (ffi) => `def _as_voidp(x):  # what ctypes accepted for a void *: None, an int address, bytes or cdata\n    return ${ffi}.NULL if x is None else ${ffi}.cast("void *", x) if isinstance(x, int) else x`,
+};
+
+export function convertSource(parser: Parser, text: string, options: ConvertOptions, uri = 'untitled:module.py'): ConversionResult {
+  const tree = parser.parse(text);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  try {
+    const root = tree.rootNode;
+    const program = readCtypes(text, root);
+    const result: ConversionResult = { edits: [], extraFiles: [], leftForHuman: [], notes: [] };
+    const usesCtypes = program.imports.some((i) => (i.kind === 'import' ? i.items.some((it) => it.name === 'ctypes' || it.name.startsWith('ctypes.')) : i.module === 'ctypes' || i.module?.startsWith('ctypes.')));
+    if (!usesCtypes) return result;
+    const existingFfi = findExistingFfi(program);
+    const api = options.mode === 'api-outofline';
+    const ffi = api ? 'ffi' : existingFfi?.name ?? (/\bffi\b/.test(text) ? '_ffi' : 'ffi');
+    const rw = new Rewriter(program, ffi, api);
+    if (options.only) {
+      for (const lib of new Set(program.libraries.values())) {
+        if (lib.name !== options.only.libraryName && !lib.human) lib.human = `left as ctypes: this conversion was asked for ${options.only.libraryName} only`;
+      }
+    }
+    rw.plan();
+    rw.collectKinds();
+
+    const edits: TextEdit[] = [];
+    rw.collectEdits(root, edits);
+    for (const { node, text: newText } of rw.replaced.values()) edits.push({ start: node.startIndex, end: node.endIndex, newText });
+    edits.push(...deletionEdits(text, rw));
+    for (const pro of rw.prologues) {
+      const first = firstBodyStatement(pro.node);
+      if (!first || first.startPosition.row === pro.node.parent!.startPosition.row) continue;
+      const ls = lineStart(text, first.startIndex);
+      const indent = indentAt(text, first.startIndex);
+      edits.push({ start: ls, end: ls, newText: pro.text.split('\n').map((l) => `${indent}${l}\n`).join('') });
+    }
+
+    // What ctypes is still used once these edits apply: it decides the imports and flags leftovers.
+    const draft = applyTextEdits(text, edits);
+    const leftovers = remainingCtypes(parser, draft, edits);
+    for (const l of leftovers) {
+      if (l.name === 'util.find_library' || l.name === 'util' || l.name.startsWith('util.')) continue;
+      const node = root.descendantForIndex(l.originalOffset);
+      if (!node) continue;
+      if (rw.human.some((h) => h.node.startIndex <= l.originalOffset && l.originalOffset < h.node.endIndex)) continue;
+      rw.leave(node, `ctypes.${l.name} is not converted here: no safe cffi equivalent in this context`);
+    }
+
+    const usedFunctions = new Set(rw.signatures.keys());
+    const blocks = buildCdef(rw, usedFunctions);
+    const helpers = (['string', 'address', 'voidp'] as Helper[]).filter((h) => rw.helpers.has(h)).map((h) => HELPERS[h](ffi));
+    const converting = blocks.length > 0 || edits.length > 0;
+    if (converting) {
+      if (api) {
+        const out = apiModeFiles(program, rw, blocks, uri);
+        result.extraFiles.push(...out.files);
+        result.notes.push(...out.notes);
+        edits.push(...importEdits(program, leftovers, out.header(helpers), undefined));
+      } else {
+        const header = [existingFfi ? '' : `from cffi import FFI\n${ffi} = FFI()`, cdefCalls(ffi, blocks), ...helpers].filter((s) => s).join('\n');
+        edits.push(...importEdits(program, leftovers, header, existingFfi));
+      }
+    }
+    edits.push(...todoEdits(text, rw));
+    assertNonOverlapping(edits);
+    result.edits = edits.sort((a, b) => a.start - b.start || a.end - b.end);
+    result.leftForHuman = rw.human.map((h) => ({ span: { start: h.node.startIndex, end: h.node.endIndex }, reason: h.reason }));
+    result.notes.push(...rw.notes);
+    return result;
+  } finally {
+    tree.delete();
+  }
+}
+
+function findExistingFfi(program: CtypesProgram): { name: string; statement: Node } | undefined {
+  for (const st of program.root.namedChildren) {
+    if (st.type !== 'expression_statement') continue;
+    const a = st.namedChildren[0];
+    if (a?.type !== 'assignment') continue;
+    const right = a.childForFieldName('right');
+    const callee = right?.type === 'call' ? dotted(right.childForFieldName('function')) : undefined;
+    if (callee && program.qualify(callee) === 'cffi.FFI' && a.childForFieldName('left')?.type === 'identifier') return { name: a.childForFieldName('left')!.text, statement: st };
+  }
+  return undefined;
+}
+
+function lineStart(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1;
+}
+
+function lineEnd(text: string, offset: number): number {
+  const i = text.indexOf('\n', offset);
+  return i < 0 ? text.length : i;
+}
+
+function firstBodyStatement(body: Node): Node | undefined {
+  const stmts = body.namedChildren.filter((c) => c.type !== 'comment');
+  const first = stmts[0];
+  if (first && first.type === 'expression_statement' && first.namedChildren[0]?.type === 'string') return stmts[1];
+  return first;
+}
+
+/** Removes statements whole lines at a time; a block left empty keeps a `pass`. */
+function deletionEdits(text: string, rw: Rewriter): TextEdit[] {
+  const out: TextEdit[] = [];
+  const byBlock = new Map<string, Node[]>();
+  for (const st of rw.deletedNodes) {
+    const parent = st.parent!;
+    const list = byBlock.get(keyOf(parent)) ?? [];
+    list.push(st);
+    byBlock.set(keyOf(parent), list);
+  }
+  for (const list of byBlock.values()) {
+    const parent = list[0]!.parent!;
+    const stmts = parent.namedChildren.filter((c) => c.type !== 'comment');
+    const emptied = parent.type === 'block' && stmts.every((s) => list.some((d) => d.startIndex === s.startIndex));
+    list.sort((a, b) => a.startIndex - b.startIndex);
+    list.forEach((st, i) => {
+      if (emptied && i === 0) {
+        out.push({ start: st.startIndex, end: st.endIndex, newText: 'pass' });
+        return;
+      }
+      out.push(statementRemoval(text, st));
+    });
+  }
+  return mergeAdjacent(out);
+}
+
+function statementRemoval(text: string, st: Node): TextEdit {
+  const ls = lineStart(text, st.startIndex);
+  const le = lineEnd(text, st.endIndex);
+  const before = text.slice(ls, st.startIndex);
+  const after = text.slice(st.endIndex, le);
+  if (/^\s*$/.test(before) && /^\s*(#.*)?$/.test(after)) return { start: ls, end: Math.min(le + 1, text.length), newText: '' };
+  const semiAfter = /^\s*;\s*/.exec(after);
+  if (semiAfter) return { start: st.startIndex, end: st.endIndex + semiAfter[0].length, newText: '' };
+  const semiBefore = /\s*;\s*$/.exec(before);
+  if (semiBefore) return { start: st.startIndex - semiBefore[0].length, end: st.endIndex, newText: '' };
+  return { start: st.startIndex, end: st.endIndex, newText: 'pass' };
+}
+
+/** `a; b` with both removed gives two touching edits; merge those that overlap or touch. */
+function mergeAdjacent(edits: TextEdit[]): TextEdit[] {
+  const sorted = edits.sort((a, b) => a.start - b.start);
+  const out: TextEdit[] = [];
+  for (const e of sorted) {
+    const last = out[out.length - 1];
+    if (last && e.start < last.end) {
+      last.end = Math.max(last.end, e.end);
+      last.newText += e.newText;
+    } else out.push({ ...e });
+  }
+  return out;
+}
+
+interface Leftover {
+  /** What is used, relative to ctypes: `c_int`, `util.find_library`, `ctypes` (the bare module). */
+  name: string;
+  originalOffset: number;
+  /** The local name through which it is reached (`ctypes`, `C`, `c_int`). */
+  via: string;
+}
+
+/** The ctypes uses left in the converted draft, mapped back to offsets in the original text. */
+function remainingCtypes(parser: Parser, draft: string, edits: TextEdit[]): Leftover[] {
+  const tree = parser.parse(draft);
+  if (!tree) return [];
+  try {
+    const program = readCtypes(draft, tree.rootNode);
+    const out: Leftover[] = [];
+    const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
+    const toOriginal = (off: number): number => {
+      let delta = 0;
+      for (const e of sorted) {
+        const newStart = e.start + delta;
+        const newEnd = newStart + e.newText.length;
+        if (off < newStart) break;
+        if (off < newEnd) return e.start;
+        delta += e.newText.length - (e.end - e.start);
+      }
+      return off - delta;
+    };
+    for (const n of walk(tree.rootNode)) {
+      if (n.type !== 'identifier') continue;
+      const p = n.parent;
+      if (p && (p.type === 'import_statement' || p.type === 'import_from_statement' || p.type === 'dotted_name' || p.type === 'aliased_import')) continue;
+      if (p?.type === 'attribute' && p.childForFieldName('attribute')?.startIndex === n.startIndex) continue;
+      // the longest dotted chain starting at this identifier
+      let top: Node = n;
+      while (top.parent?.type === 'attribute' && top.parent.childForFieldName('object')?.startIndex === top.startIndex && top.parent.childForFieldName('object')?.endIndex === top.endIndex) top = top.parent;
+      const d = dotted(top);
+      if (!d) continue;
+      const q = program.qualify(d);
+      if (q !== 'ctypes' && !q.startsWith('ctypes.')) continue;
+      if (p?.type === 'keyword_argument' && p.childForFieldName('name')?.startIndex === n.startIndex) continue;
+      const rel = q === 'ctypes' ? 'ctypes' : q.slice('ctypes.'.length).split('.').slice(0, q.startsWith('ctypes.util') ? 2 : 1).join('.');
+      out.push({ name: rel, originalOffset: toOriginal(n.startIndex), via: n.text });
+    }
+    return out;
+  } finally {
+    tree.delete();
+  }
+}
+
+/** Rewrites the ctypes imports for what is left, and places the cffi header after the import block. */
+function importEdits(program: CtypesProgram, leftovers: Leftover[], header: string, existingFfi: { statement: Node } | undefined): TextEdit[] {
+  const text = program.text;
+  const out: TextEdit[] = [];
+  const usedVia = new Set(leftovers.map((l) => l.via));
+  const needsUtil = leftovers.some((l) => l.name.startsWith('util'));
+  const needsCtypesProper = leftovers.some((l) => !l.name.startsWith('util'));
+  const replacement = new Map<string, string>();
+  for (const imp of program.imports) {
+    let newText: string | undefined;
+    if (imp.kind === 'import') {
+      const kept: string[] = [];
+      let changed = false;
+      for (const it of imp.items) {
+        const isCtypes = it.name === 'ctypes' || it.name.startsWith('ctypes.');
+        if (!isCtypes) {
+          kept.push(it.alias ? `${it.name} as ${it.alias}` : it.name);
+          continue;
+        }
+        const local = it.alias ?? 'ctypes';
+        if (it.alias) {
+          if (usedVia.has(local)) kept.push(`${it.name} as ${it.alias}`);
+          else changed = true;
+        } else if (it.name === 'ctypes.util') {
+          if (needsUtil && usedVia.has('ctypes')) kept.push(it.name);
+          else changed = true;
+        } else if (it.name === 'ctypes') {
+          if (needsCtypesProper && usedVia.has('ctypes')) kept.push(it.name);
+          else if (needsUtil && usedVia.has('ctypes') && !imp.items.some((o) => o.name === 'ctypes.util') && !program.imports.some((o) => o !== imp && o.kind === 'import' && o.items.some((x) => x.name === 'ctypes.util'))) {
+            kept.push('ctypes.util');
+            changed = true;
+          } else changed = true;
+        } else kept.push(it.name);
+      }
+      const uniq = [...new Set(kept)];
+      if (changed || uniq.length !== kept.length) newText = uniq.length ? `import ${uniq.join(', ')}` : '';
+    } else if (imp.module === 'ctypes') {
+      if (imp.star) {
+        if (!needsCtypesProper) newText = '';
+      } else {
+        const kept = imp.items.filter((it) => usedVia.has(it.alias ?? it.name));
+        if (kept.length !== imp.items.length) newText = kept.length ? `from ctypes import ${kept.map((it) => (it.alias ? `${it.name} as ${it.alias}` : it.name)).join(', ')}` : '';
+      }
+    }
+    if (newText !== undefined) replacement.set(keyOf(imp.node), newText);
+  }
+
+  // The anchor: after the top-level import block that holds the first ctypes import.
+  let anchor: Node | undefined = existingFfi?.statement;
+  if (!anchor) {
+    const top = program.root.namedChildren;
+    const firstCtypes = program.imports.find((i) => i.topLevel && (i.kind === 'import' ? i.items.some((it) => it.name.startsWith('ctypes')) : i.module?.startsWith('ctypes')));
+    let idx = firstCtypes ? top.findIndex((c) => c.startIndex === firstCtypes.node.startIndex) : -1;
+    if (idx < 0) {
+      idx = top.findIndex((c) => !(c.type === 'comment' || c.type === 'import_statement' || c.type === 'import_from_statement' || (c.type === 'expression_statement' && c.namedChildren[0]?.type === 'string'))) - 1;
+      if (idx < 0) idx = top.findIndex((c) => c.type !== 'comment');
+    } else {
+      while (idx + 1 < top.length && (top[idx + 1]!.type === 'import_statement' || top[idx + 1]!.type === 'import_from_statement')) idx++;
+    }
+    anchor = top[Math.max(idx, 0)];
+  }
+  for (const imp of program.imports) {
+    const newText = replacement.get(keyOf(imp.node));
+    const isAnchor = anchor && anchor.startIndex === imp.node.startIndex;
+    if (isAnchor) continue;
+    if (newText === undefined) continue;
+    out.push(newText === '' ? statementRemoval(text, imp.node) : { start: imp.node.startIndex, end: imp.node.endIndex, newText });
+  }
+  if (header && anchor) {
+    const own = replacement.get(keyOf(anchor));
+    if (own === '') {
+      // the anchor import goes away: the header takes its place
+      out.push({ start: anchor.startIndex, end: anchor.endIndex, newText: header });
+    } else if (own !== undefined) {
+      out.push({ start: anchor.startIndex, end: anchor.endIndex, newText: `${own}\n${header}` });
+    } else {
+      out.push({ start: anchor.endIndex, end: anchor.endIndex, newText: `\n${header}` });
+    }
+  }
+  return out;
+}
+
+/** `# TODO(pypy-bindings): why` above each statement left as it was, unless already there. */
+function todoEdits(text: string, rw: Rewriter): TextEdit[] {
+  const byStatement = new Map<string, { node: Node; reasons: string[] }>();
+  for (const h of rw.human) {
+    const k = keyOf(h.node);
+    const e = byStatement.get(k) ?? { node: h.node, reasons: [] };
+    if (!e.reasons.includes(h.reason)) e.reasons.push(h.reason);
+    byStatement.set(k, e);
+  }
+  const out: TextEdit[] = [];
+  for (const { node, reasons } of byStatement.values()) {
+    const ls = lineStart(text, node.startIndex);
+    const indent = indentAt(text, node.startIndex);
+    const above = text.slice(0, ls).split('\n').slice(0, -1).reverse();
+    const existing = new Set<string>();
+    for (const line of above) {
+      if (!line.trim().startsWith(TODO_PREFIX.trim())) break;
+      existing.add(line.trim());
+    }
+    const missing = reasons.filter((r) => !existing.has(`${TODO_PREFIX}${r}`.trim()));
+    if (!missing.length) continue;
+    out.push({ start: ls, end: ls, newText: missing.map((r) => `${indent}${TODO_PREFIX}${r}\n`).join('') });
+  }
+  return out;
+}

@@ -1,0 +1,107 @@
+/**
+ * C types as the converter sees them, built from ctypes type expressions, and their spelling in cdef
+ * declarations and in `ffi.new`/`ffi.cast` type strings.
+ */
+
+export type CType =
+  | { k: 'prim'; ctypes: string; c: string }
+  | { k: 'ptr'; to: CType }
+  | { k: 'array'; of: CType; n: number }
+  | { k: 'struct'; name: string; union: boolean }
+  | { k: 'func'; proto: string; ret: CType; args: CType[] }
+  | { k: 'void' };
+
+/** ctypes primitive type name → C spelling (LP64 Linux, the same sizes on CPython and PyPy). */
+export const PRIMITIVES: Readonly<Record<string, string>> = {
+  c_bool: '_Bool',
+  c_char: 'char',
+  c_wchar: 'wchar_t',
+  c_byte: 'signed char',
+  c_ubyte: 'unsigned char',
+  c_short: 'short',
+  c_ushort: 'unsigned short',
+  c_int: 'int',
+  c_uint: 'unsigned int',
+  c_long: 'long',
+  c_ulong: 'unsigned long',
+  c_longlong: 'long long',
+  c_ulonglong: 'unsigned long long',
+  c_int8: 'int8_t',
+  c_int16: 'int16_t',
+  c_int32: 'int32_t',
+  c_int64: 'int64_t',
+  c_uint8: 'uint8_t',
+  c_uint16: 'uint16_t',
+  c_uint32: 'uint32_t',
+  c_uint64: 'uint64_t',
+  c_size_t: 'size_t',
+  c_ssize_t: 'ssize_t',
+  c_float: 'float',
+  c_double: 'double',
+  c_longdouble: 'long double',
+  c_char_p: 'char *',
+  c_wchar_p: 'wchar_t *',
+  c_void_p: 'void *',
+};
+
+export function prim(ctypesName: string): CType | undefined {
+  const c = PRIMITIVES[ctypesName];
+  return c === undefined ? undefined : { k: 'prim', ctypes: ctypesName, c };
+}
+
+export const isPrim = (t: CType | undefined, ...names: string[]): boolean =>
+  t?.k === 'prim' && names.includes(t.ctypes);
+
+/** Pointer-like in ctypes' eyes: a function with this parameter accepts None, byref() and addresses. */
+export function isPointerLike(t: CType): boolean {
+  return t.k === 'ptr' || t.k === 'func' || isPrim(t, 'c_char_p', 'c_wchar_p', 'c_void_p');
+}
+
+export function isIntegral(t: CType): boolean {
+  return t.k === 'prim' && !['c_float', 'c_double', 'c_longdouble', 'c_char_p', 'c_wchar_p', 'c_void_p', 'c_char', 'c_wchar'].includes(t.ctypes);
+}
+
+export function isFloating(t: CType): boolean {
+  return isPrim(t, 'c_float', 'c_double', 'c_longdouble');
+}
+
+/** The C declarator of `name` with type `t` (`int x`, `char *p`, `double v[3]`, `int (*cb)(int)`); name may be ''. */
+export function declare(t: CType, name: string): string {
+  return render(t, name).trim();
+}
+
+function render(t: CType, inner: string): string {
+  switch (t.k) {
+    case 'prim':
+      return t.c.endsWith('*') ? `${t.c}${inner}` : `${t.c} ${inner}`;
+    case 'void':
+      return `void ${inner}`;
+    case 'struct':
+      return `${t.union ? 'union' : 'struct'} ${t.name} ${inner}`;
+    case 'ptr': {
+      const needsParens = t.to.k === 'array' || t.to.k === 'func';
+      return render(t.to, needsParens ? `(*${inner})` : `*${inner}`);
+    }
+    case 'array':
+      return render(t.of, `${inner}[${t.n}]`);
+    case 'func': {
+      const params = t.args.length ? t.args.map((a) => declare(a, '')).join(', ') : 'void';
+      return render(t.ret, `(*${inner})(${params})`);
+    }
+  }
+}
+
+/** A type string for ffi.new / ffi.cast / ffi.sizeof: `int`, `char *`, `struct S`, `int[6]`. */
+export function typeString(t: CType): string {
+  return declare(t, '').replace(/ \[/g, '[');
+}
+
+/** The callback signature string for ffi.callback: `int(int *, int *)`. */
+export function callbackSignature(ret: CType, args: CType[]): string {
+  const params = args.map((a) => declare(a, '')).join(', ');
+  return `${declare(ret, '')}(${params})`;
+}
+
+export function sameType(a: CType, b: CType): boolean {
+  return declare(a, 'x') === declare(b, 'x');
+}
