@@ -19,6 +19,8 @@ function fullyKnown(model: BindingModel, ffi: FfiObject): boolean {
   const cdefCalls = model.cffi.calls.filter((c) => c.ffi === ffi && (c.method === 'cdef' || c.method === 'embedding_api'));
   if (cdefCalls.length !== ffi.cdefs.length) return false; // a cdef built at run time
   if (model.cffi.calls.some((c) => c.ffi === ffi && c.method === 'include')) return false;
+  // `parse_header(ffi, path)`: a helper may add cdefs we cannot see
+  if (model.calls.some(({ call }) => call.args.some((a) => a.k === 'name' && a.text === ffi.name))) return false;
   return ffi.cdefs.every((c) => c.exact && !hasBlockingProblem(c));
 }
 
@@ -80,7 +82,8 @@ function newTypeKind(t: string, decls: Map<string, CDeclaration>, depth = 4): 'o
   if (/\(\s*\*/.test(type)) return 'bad'; // a function pointer
   if (/[*\]]$/.test(type)) return 'ok';
   const base = type.replace(/\b(const|volatile)\b/g, '').trim();
-  if (/^(struct|union|enum) \w+$/.test(base) || PRIMITIVE_WORDS.test(base) || CFFI_PREDEFINED_TYPES.has(base)) return 'bad';
+  // Windows predefined names (PULONG, LPVOID, HANDLE…) are often pointers: only the C ones are judged
+  if (/^(struct|union|enum) \w+$/.test(base) || PRIMITIVE_WORDS.test(base) || (CFFI_PREDEFINED_TYPES.has(base) && !/^[A-Z][A-Z0-9_]*$/.test(base))) return 'bad';
   const d = decls.get(base);
   if (d?.kind !== 'typedef' || depth <= 0) return 'unknown';
   const text = d.text.replace(/\s+/g, ' ');

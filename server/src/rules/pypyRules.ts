@@ -20,6 +20,8 @@ export function pb102(model: BindingModel): RuleFinding[] {
 
 /** PB103: a CPython C-API extension declared with setuptools/distutils `Extension(...)`. */
 export function pb103(model: BindingModel): RuleFinding[] {
+  // distutils/setuptools themselves (and their tests) build Extension objects for other packages
+  if (/\/(distutils|setuptools)\//.test(uriPath(model.uri))) return [];
   return model.specialCalls
     .filter((c) => /^(setuptools|distutils)(\.[\w.]+)?\.Extension$/.test(c.callee))
     .map(({ call }) => ({
@@ -30,14 +32,18 @@ export function pb103(model: BindingModel): RuleFinding[] {
 }
 
 /** True when a document URI or path lies inside a PyPy source tree's pypy/module/. */
-export function inPypyModuleTree(uri: string): boolean {
+function uriPath(uri: string): string {
   let path = uri;
   try {
     path = decodeURIComponent(uri);
   } catch {
     // keep the raw text
   }
-  return /(^|[/:])pypy\/module\//.test(path.replace(/\\/g, '/'));
+  return path.replace(/\\/g, '/');
+}
+
+export function inPypyModuleTree(uri: string): boolean {
+  return /(^|[/:])pypy\/module\//.test(uriPath(uri));
 }
 
 /** PB104: a MixedModule outside pypy/module/. */
@@ -52,8 +58,20 @@ export function pb104(model: BindingModel): RuleFinding[] {
 }
 
 /** PB202: sys.getrefcount, in a file that binds C (ordinary files get no diagnostics). */
+/** Names whose import shows the file already guards refcount-dependent code (numpy.testing, test.support). */
+const REFCOUNT_GUARDS = new Set(['HAS_REFCOUNT', 'IS_PYPY', 'refcount_test', 'cpython_only', 'check_impl_detail']);
+
+/** True when the file visibly guards getrefcount: hasattr/getattr(sys, "getrefcount"), or imports a guard. */
+function guardsRefcount(model: BindingModel): boolean {
+  for (const { callee, call } of model.calls) {
+    const [obj, name] = call.args;
+    if ((callee === 'hasattr' || callee === 'getattr') && obj?.text === 'sys' && name?.k === 'str' && name.value === 'getrefcount') return true;
+  }
+  return model.imports.some((i) => i.names.some((n) => REFCOUNT_GUARDS.has(n.name)));
+}
+
 export function pb202(model: BindingModel): RuleFinding[] {
-  if (model.uses.size === 0) return [];
+  if (model.uses.size === 0 || !model.specialCalls.some((c) => c.callee === 'sys.getrefcount') || guardsRefcount(model)) return [];
   return model.specialCalls
     .filter((c) => c.callee === 'sys.getrefcount')
     .map(({ call }) => ({
