@@ -65,8 +65,8 @@ export function cdefProblems(model: BindingModel): RuleFinding[] {
         } else if (p.kind === 'unknownType') {
           if (includes || blocked) continue;
           const name = p.detail ?? '';
-          const fix = name === 'time_t' ? ' (`typedef long time_t;` on LP64 POSIX)' : '';
-          out.push({ code: 'PB310', span, message: `\`${name}\` is not a type cffi predefines and no cdef of \`${ffi.name}\` declares it: the cdef raises CDefError. Declare it first${fix}, e.g. \`typedef int... ${name};\` in API mode.`, data: { type: name } });
+          const abi = name === 'time_t' ? '`typedef long time_t;` (ABI mode, LP64 POSIX)' : 'its exact typedef (ABI mode)';
+          out.push({ code: 'PB310', span, message: `\`${name}\` is not a type cffi predefines and no cdef of \`${ffi.name}\` declares it: the cdef raises CDefError. Declare it first: ${abi} or \`typedef int... ${name};\` (API mode).`, data: { type: name } });
         }
       }
     }
