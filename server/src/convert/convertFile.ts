@@ -53,6 +53,7 @@ export async function convertText(text: string, options: ConvertOptions = { mode
 const HELPERS: Record<Helper, (ffi: string) => string> = {
   string: (ffi) => `def _cstring_or_none(p):  # ctypes gave bytes (str for wchar_t), or None for NULL\n    return None if p == ${ffi}.NULL else ${ffi}.string(p)`,
   address: (ffi) => `def _address_or_none(p):  # ctypes gave a c_void_p result as an int, or None for NULL\n    return None if p == ${ffi}.NULL else int(${ffi}.cast("uintptr_t", p))`,
+  result: () => `def _cstring_result(fn, *args):  # converts a char*/wchar_t* result while the arguments it may point into are alive\n    return _cstring_or_none(fn(*args))`,
   voidp: (ffi) => `def _as_voidp(x):  # what ctypes accepted for a void *: None, an int address, bytes or cdata\n    return ${ffi}.NULL if x is None else ${ffi}.cast("void *", x) if isinstance(x, int) else x`,
 };
 
@@ -102,7 +103,7 @@ export function convertSource(parser: Parser, text: string, options: ConvertOpti
 
     const usedFunctions = new Set(rw.signatures.keys());
     const blocks = buildCdef(rw, usedFunctions);
-    const helpers = (['string', 'address', 'voidp'] as Helper[]).filter((h) => rw.helpers.has(h)).map((h) => HELPERS[h](ffi));
+    const helpers = (['string', 'result', 'address', 'voidp'] as Helper[]).filter((h) => rw.helpers.has(h)).map((h) => HELPERS[h](ffi));
     const converting = blocks.length > 0 || edits.length > 0;
     if (converting) {
       if (api) {

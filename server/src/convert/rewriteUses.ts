@@ -42,7 +42,7 @@ export interface HumanItem {
   reason: string;
 }
 
-export type Helper = 'string' | 'address' | 'voidp';
+export type Helper = 'string' | 'address' | 'voidp' | 'result';
 
 const INT_RANGES: Record<string, [bigint, bigint]> = {
   c_byte: [-(2n ** 7n), 2n ** 7n - 1n], c_int8: [-(2n ** 7n), 2n ** 7n - 1n],
@@ -348,8 +348,58 @@ export class Rewriter {
     return set;
   }
 
-  /** Records the kinds of assigned variables, in text order. Call after plan(). */
+  /** Kinds of function parameters, inferred from the call sites of module-level functions. */
+  private readonly paramSeeds = new Map<string, Kind | 'conflict'>();
+  private readonly prologueDefs = new Set<string>();
+
+  /** Records the kinds of assigned variables, in text order; parameters take the kinds their callers pass. Call after plan(). */
   collectKinds(): void {
+    for (let round = 0; round < 3; round++) {
+      this.kinds.clear();
+      for (const [k, v] of this.paramSeeds) this.kinds.set(k, v);
+      this.collectKindsOnce();
+      if (!this.inferParams()) break;
+    }
+  }
+
+  /** Seeds parameter kinds from calls `f(a, b)` of plain functions defined in this file; true when something changed. */
+  private inferParams(): boolean {
+    const defs = new Map<string, Node>();
+    for (const n of walk(this.p.root)) {
+      if (n.type !== 'function_definition' || enclosing(n, 'class_definition')) continue;
+      const name = n.childForFieldName('name')!.text;
+      defs.set(name, defs.has(name) ? n : n);
+    }
+    const seen = new Map<string, Kind | 'conflict'>();
+    for (const n of walk(this.p.root)) {
+      if (n.type !== 'call') continue;
+      const call = callParts(n);
+      const name = call?.callee.type === 'identifier' ? call.callee.text : undefined;
+      const def = name ? defs.get(name) : undefined;
+      if (!call || !def || call.splat || call.keywords.size) continue;
+      const params = (def.childForFieldName('parameters')?.namedChildren ?? []).map((p) => (p.type === 'identifier' ? p : p.childForFieldName('name'))).filter((p): p is Node => !!p && p.type === 'identifier');
+      call.args.forEach((a, i) => {
+        const prm = params[i];
+        if (!prm) return;
+        const key = `${keyOf(def)}|${prm.text}`;
+        const k = this.kindOf(a);
+        const prev = seen.get(key);
+        if (!seen.has(key)) seen.set(key, k ?? 'conflict');
+        else if (prev === 'conflict' || !k || JSON.stringify(prev) !== JSON.stringify(k)) seen.set(key, 'conflict');
+      });
+    }
+    let changed = false;
+    for (const [k, v] of seen) {
+      if (v === 'conflict') continue;
+      if (JSON.stringify(this.paramSeeds.get(k)) !== JSON.stringify(v)) {
+        this.paramSeeds.set(k, v);
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  private collectKindsOnce(): void {
     for (const n of walk(this.p.root)) {
       if (n.type === 'decorated_definition') {
         const def = n.childForFieldName('definition');
@@ -361,11 +411,31 @@ export class Rewriter {
         }
         continue;
       }
+      if (n.type === 'call') {
+        const call = callParts(n);
+        const t = call && call.args.length === 1 ? this.protoType(call.callee) : undefined;
+        const fnName = t && call!.args[0]!.type === 'identifier' ? call!.args[0]!.text : undefined;
+        const def = fnName ? this.functionDefNamed(fnName) : undefined;
+        if (t && def && dotted(call!.callee) && this.p.prototypes.has(dotted(call!.callee)!)) {
+          const needsPrologue = t.args.some((a) => isPrim(a, 'c_char_p', 'c_wchar_p', 'c_void_p', 'c_longdouble'));
+          if (!needsPrologue || this.usedOnce(fnName!)) {
+            this.callbackParams(def, t.args);
+            this.plainCallbacks.add(keyOf(n));
+          }
+        }
+        continue;
+      }
       if (n.type === 'assignment') {
         const left = n.childForFieldName('left');
         const right = n.childForFieldName('right');
         if (!left || !right) continue;
         const name = dotted(left);
+        if ((left.type === 'pattern_list' || left.type === 'tuple_pattern') && (right.type === 'expression_list' || right.type === 'tuple') && left.namedChildren.length === right.namedChildren.length) {
+          left.namedChildren.forEach((l, i) => {
+            if (l.type === 'identifier') this.setKind(this.scopeKeyFor(l, l.text), this.kindOf(right.namedChildren[i]!));
+          });
+          continue;
+        }
         if (!name || !(left.type === 'identifier' || name.startsWith('self.'))) {
           // Tuple targets etc.: whatever they held is unknown now.
           for (const id of walk(left)) if (id.type === 'identifier' && isStoreTarget(id)) this.setKind(this.scopeKeyFor(id, id.text), undefined);
@@ -398,6 +468,20 @@ export class Rewriter {
     return k === 'conflict' ? undefined : k;
   }
 
+  private readonly plainCallbacks = new Set<string>();
+
+  private functionDefNamed(name: string): Node | undefined {
+    for (const n of walk(this.p.root)) if (n.type === 'function_definition' && n.childForFieldName('name')?.text === name) return n;
+    return undefined;
+  }
+
+  /** The name occurs only at its definition and one use. */
+  private usedOnce(name: string): boolean {
+    let count = 0;
+    for (const n of walk(this.p.root)) if (n.type === 'identifier' && n.text === name) count++;
+    return count === 2;
+  }
+
   private callbackParams(def: Node, args: CType[]): void {
     const params = (def.childForFieldName('parameters')?.namedChildren ?? []).filter((c) => c.type === 'identifier');
     const body = def.childForFieldName('body');
@@ -417,7 +501,10 @@ export class Rewriter {
       else if (t.k === 'struct') this.kinds.set(key, { k: 'sval', type: t });
       else if (isPrim(t, 'c_longdouble')) lines.push(`${prm.text} = float(${prm.text})`);
     });
-    if (lines.length) this.prologues.push({ node: body, text: lines.join('\n') });
+    if (lines.length && !this.prologueDefs.has(keyOf(def))) {
+      this.prologueDefs.add(keyOf(def));
+      this.prologues.push({ node: body, text: lines.join('\n') });
+    }
   }
 
   /** `@CB` / `@ctypes.CFUNCTYPE(...)` on a def: the callback signature. */
@@ -510,6 +597,10 @@ export class Rewriter {
     if (ct?.k === 'array') return { k: 'array', of: ct.of };
     if (ct?.k === 'ptr' && call.args.length === 0) return { k: 'ptr', to: ct.to, inst: false };
     if (ct?.k === 'func') return { k: 'callback', sig: callbackSignature(ct.ret, ct.args) };
+    if (call.callee.type === 'identifier') {
+      const def = this.functionDefNamed(call.callee.text);
+      if (def && !enclosing(def, 'class_definition')) return this.returnKind(def);
+    }
     const f = this.calledFunction(call.callee);
     const sig = f && this.signatures.get(functionKey(f.lib.name, f.name));
     if (sig && !sig.errcheckWrapper) {
@@ -518,6 +609,28 @@ export class Rewriter {
       if (isPrim(sig.ret, 'c_void_p')) return { k: 'addr' };
     }
     return undefined;
+  }
+
+  /** The kind a plain function returns, when all its `return` statements agree. */
+  private returnKind(def: Node): Kind | undefined {
+    let out: Kind | undefined;
+    let first = true;
+    const visit = (n: Node): boolean => {
+      for (const c of n.namedChildren) {
+        if (c.type === 'function_definition' || c.type === 'class_definition' || c.type === 'lambda') continue;
+        if (c.type === 'return_statement') {
+          const v = c.namedChildren[0];
+          const k = v ? this.kindOf(v) : undefined;
+          if (!k) return false;
+          if (first) out = k;
+          else if (JSON.stringify(out) !== JSON.stringify(k)) return false;
+          first = false;
+        } else if (!visit(c)) return false;
+      }
+      return true;
+    };
+    const body = def.childForFieldName('body');
+    return body && visit(body) ? out : undefined;
   }
 
   private valueKind(t: CType): Kind | undefined {
@@ -611,6 +724,12 @@ export class Rewriter {
   }
 
   private findRule(n: Node): ((r: Rewriter) => string) | undefined {
+    if ((n.type === 'identifier' || n.type === 'attribute') && this.p.ctypesName(n) === 'ArgumentError' && !(n.parent?.type === 'attribute' && n.parent.childForFieldName('object')?.startIndex === n.startIndex)) {
+      // cffi rejects a wrongly typed argument with TypeError where ctypes raised ArgumentError
+      let p = n.parent;
+      while (p && (p.type === 'tuple' || p.type === 'parenthesized_expression' || p.type === 'as_pattern')) p = p.parent;
+      if (p?.type === 'except_clause') return () => 'TypeError';
+    }
     switch (n.type) {
       case 'call':
         return this.callRule(n);
@@ -666,8 +785,13 @@ export class Rewriter {
         case 'sizeof':
           return a[0] ? this.sizeofRule(a[0]) : undefined;
         case 'alignment': {
-          const t = a[0] && this.p.typeOf(a[0]);
-          return t && this.typeConvertible(t) ? () => `${F}.alignof(${this.q(typeString(t))})` : undefined;
+          if (!a[0]) return undefined;
+          const t = this.p.typeOf(a[0]);
+          if (t) return this.typeConvertible(t) ? () => `${F}.alignof(${this.q(typeString(t))})` : undefined;
+          const k = this.kindOf(a[0]);
+          if (k?.k === 'ptr' && k.inst) return () => `${F}.alignof(${this.q(typeString(k.to))})`;
+          if (k?.k === 'array' || k?.k === 'sval') return (r) => `${F}.alignof(${F}.typeof(${r.R(a[0]!)}))`;
+          return undefined;
         }
         case 'create_string_buffer':
         case 'c_buffer':
@@ -703,17 +827,30 @@ export class Rewriter {
         }
       }
     }
-    if (call.splat) return undefined;
+    const builtin = call.callee.type === 'identifier' ? call.callee.text : undefined;
+    if ((builtin === 'bytes' || builtin === 'memoryview' || builtin === 'bytearray') && call.args.length === 1 && !call.keywords.size) {
+      const k = this.kindOf(call.args[0]!);
+      if (k && (k.k === 'array' || k.k === 'sval' || (k.k === 'ptr' && k.inst))) {
+        const buf = (r: Rewriter): string => `${F}.buffer(${k.k === 'sval' ? `${F}.addressof(${r.R(call.args[0]!)})` : r.R(call.args[0]!)})`;
+        if (builtin === 'bytes') return (r) => `${buf(r)}[:]`;
+        return (r) => `${builtin}(${buf(r)})`;
+      }
+    }
     // Struct/array/pointer constructors and prototype(pyfunc).
     const ct = this.p.typeOf(call.callee);
+    if (call.splat && ct?.k !== 'array') return undefined;
     if (ct && this.typeConvertible(ct)) {
       if (ct.k === 'struct' && this.convertedStructs.has(ct.name)) return (r) => `${F}.new(${this.q(typeString({ k: 'ptr', to: ct }))}${r.initSuffix(ct, call.args, call.keywords)})`;
+      if (ct.k === 'array' && !call.keywords.size && call.splat && call.args.length === 0 && call.argList.namedChildren.length === 1 && call.argList.namedChildren[0]!.type === 'list_splat') {
+        const inner = call.argList.namedChildren[0]!.namedChildren[0]!;
+        return (r) => `${F}.new(${this.q(typeString(ct))}, list(${r.R(inner)}))`;
+      }
       if (ct.k === 'array' && !call.keywords.size) return (r) => `${F}.new(${this.q(typeString(ct))}${call.args.length ? `, [${call.args.map((x) => r.initValue(x, ct.of)).join(', ')}]` : ''})`;
       if (ct.k === 'ptr' && call.args.length === 0) return () => `${F}.cast(${this.q(typeString(ct))}, 0)`;
       if (ct.k === 'func' && call.args.length === 1) {
         const proto = dotted(call.callee);
         if (proto && this.p.prototypes.has(proto) && this.replaced.has(keyOf(this.p.prototypes.get(proto)!.statement))) {
-          if (ct.args.some((t) => isPrim(t, 'c_char_p', 'c_wchar_p', 'c_void_p'))) {
+          if (!this.plainCallbacks.has(keyOf(n)) && ct.args.some((t) => isPrim(t, 'c_char_p', 'c_wchar_p', 'c_void_p', 'c_longdouble'))) {
             this.leave(n, `the callback ${call.args[0]!.text} receives char*/void* arguments, which cffi hands over as cdata: convert its body by hand (or use @${proto})`);
             return undefined;
           }
@@ -779,7 +916,9 @@ export class Rewriter {
     if (a.length === 2) {
       const size = intLiteral(a[1]);
       if (size === undefined) {
-        this.leave(n, 'a string buffer with an initial value and a computed size: give ffi.new a literal length by hand');
+        // exactly `size` bytes holding init, as ctypes makes it: a bytearray of that length, shared
+        if (ct === 'char') return (r) => `${F}.from_buffer("char[]", bytearray(${r.R(a[0]!)}.ljust(${r.R(a[1]!)}, b"\\0")))`;
+        this.leave(n, 'a unicode buffer with an initial value and a computed size: give ffi.new a literal length by hand');
         return undefined;
       }
       return (r) => `${F}.new("${ct}[${size}]", ${r.R(a[0]!)})`;
@@ -1025,6 +1164,18 @@ export class Rewriter {
     }
     const errcheckAfter = sig.errcheckWrapper && f.errcheck && n.startIndex > f.errcheck.statement.endIndex;
     const resultUsed = n.parent?.type !== 'expression_statement';
+    // A wchar_t* result may point into a str argument, which cffi converts into a temporary: keep it alive.
+    const tempStr = isPrim(sig.ret, 'c_wchar_p', 'c_char_p') && resultUsed && !errcheckAfter
+      ? args.map((x, i) => i < sig.params.length && isPrim(sig.params[i]!, 'c_wchar_p') && stringLiteral(x) !== undefined && !stringLiteral(x)!.bytes)
+      : [];
+    if (tempStr.some((b) => b)) {
+      return (r) => {
+        r.helpers.add('string');
+        r.helpers.add('result');
+        const rendered = args.map((x, i) => (tempStr[i] ? `${r.F}.new("wchar_t[]", ${r.R(x)})` : r.arg(x, sig.params[i]!)));
+        return `_cstring_result(${r.R(callee)}, ${rendered.join(', ')})`;
+      };
+    }
     return (r) => {
       const rendered = args.map((x, i) => (i < sig.params.length ? r.arg(x, sig.params[i]!) : r.variadicArg(x, extraTypes[i - sig.params.length])));
       const calleeText = errcheckAfter ? sig.errcheckWrapper! : r.R(callee);
@@ -1117,12 +1268,15 @@ export class Rewriter {
       const p = this.ptrOf(call!.args[0]);
       if (p) return p(this);
     }
-    const k = this.kindOf(u);
-    if (k?.k === 'ptr' || k?.k === 'array' || k?.k === 'callback') return this.R(u);
-    if (u.type === 'none') return `${F}.NULL`;
-    if (!ctype) return this.R(u);
     const ctor = this.ctorType(u);
     const inner = ctor?.k === 'prim' && call!.args.length === 1 ? call!.args[0]! : undefined;
+    const k = this.kindOf(u);
+    if (!inner && (k?.k === 'ptr' || k?.k === 'array' || k?.k === 'callback')) {
+      if (k.k === 'ptr' && k.inst && k.to.k === 'prim' && ctype && ctype !== 'void *') return `${F}.cast(${this.q(ctype)}, ${this.R(u)}[0])`;
+      return this.R(u);
+    }
+    if (u.type === 'none') return `${F}.NULL`;
+    if (!ctype) return this.R(u);
     if (ctype === 'char *' || ctype === 'wchar_t *') {
       if (inner) return `${F}.new("${ctype.replace(' *', '[]')}", ${this.R(inner)})`;
       return `${F}.new("${ctype.replace(' *', '[]')}", ${this.R(u)})`;
@@ -1219,6 +1373,9 @@ export class Rewriter {
     // A ctypes library attribute the cdef cannot provide.
     const d = dotted(n);
     if (d && !store) {
+      const f = this.calledFunction(n);
+      const sig = f && this.signatures.get(functionKey(f.lib.name, f.name));
+      if (sig?.errcheckWrapper && f!.errcheck && n.startIndex > f!.errcheck.statement.endIndex) return () => sig.errcheckWrapper!;
       const ref = splitFunctionRef(this.p, d);
       if (ref && !ref.lib.human && (ref.name.startsWith('_') || /^\d/.test(ref.name))) this.leave(n, `${d} is a ctypes library internal with no cffi equivalent`);
     }
@@ -1243,6 +1400,13 @@ export class Rewriter {
     const value = n.childForFieldName('value')!;
     const index = n.childForFieldName('subscript');
     if (!index) return undefined;
+    const libName = dotted(value);
+    if (libName && this.p.libraries.has(libName) && stringLiteral(index) && !isStoreTarget(n)) {
+      const f = this.calledFunction(n);
+      const sig = f && this.signatures.get(functionKey(f.lib.name, f.name));
+      if (sig?.errcheckWrapper && f!.errcheck && n.startIndex > f!.errcheck.statement.endIndex) return () => sig.errcheckWrapper!;
+      return (r) => `getattr(${r.R(value)}, ${index.text})`;
+    }
     const k = this.kindOf(value);
     if (k?.k !== 'array') return undefined;
     const F = this.F;
@@ -1260,6 +1424,7 @@ export class Rewriter {
     const lit = intLiteral(index);
     if (lit !== undefined && lit < 0) return (r) => `${r.R(value)}[len(${r.R(value)}) - ${-lit}]`;
     if (!store) {
+      if (isPrim(k.of, 'c_longdouble')) return (r) => `float(${r.splice(n)})`;
       if (isPrim(k.of, 'c_char_p', 'c_wchar_p')) return (r) => { r.helpers.add('string'); return `_cstring_or_none(${r.splice(n)})`; };
       if (isPrim(k.of, 'c_void_p')) return (r) => { r.helpers.add('address'); return `_address_or_none(${r.splice(n)})`; };
     }
@@ -1286,9 +1451,10 @@ export class Rewriter {
     const F = this.F;
     if (attr === 'value') {
       const k = this.kindOf(obj);
-      if (k?.k === 'array' && isPrim(k.of, 'c_char')) {
+      if (k?.k === 'array' && (isPrim(k.of, 'c_char') || isPrim(k.of, 'c_wchar'))) {
         // buf.value = b"…": ctypes writes the bytes and a NUL, and raises when they do not fit
-        return (r) => `${r.R(obj)}[0:len(${r.R(right)}) + 1] = ${r.R(right)} + b"\\0"`;
+        const nul = isPrim(k.of, 'c_char') ? 'b"\\0"' : '"\\0"';
+        return (r) => `${r.R(obj)}[0:len(${r.R(right)}) + 1] = ${r.R(right)} + ${nul}`;
       }
     }
     if (attr === 'raw') {
