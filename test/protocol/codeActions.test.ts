@@ -90,7 +90,7 @@ test('the conversion quick fix and the source action rewrite the file as cffi', 
     assert.ok(convert, quick.map((a: any) => a.title).join(' | '));
     const converted = applyTextEdits(SOURCE, docEdits(convert, uri).edits);
     assert.match(converted, /ffi\.cdef\(/);
-    assert.match(converted, /size_t strlen\(/);
+    assert.match(converted, /int strlen\(char \*\);/, "restype missing: declared int, as ctypes returned");
     assert.match(converted, /libc = ffi\.dlopen\(/);
     assert.doesNotMatch(converted, /ctypes\.CDLL/);
 

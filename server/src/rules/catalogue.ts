@@ -1,3 +1,6 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 /**
  * The public catalogue of PB rule codes. Codes are a contract: never renumber, only add.
  * docs/rules.md has one section per code (test/unit/catalogue.test.ts keeps the two in step).
@@ -18,7 +21,17 @@ export interface RuleInfo {
 }
 
 /** Where docs/rules.md is published; `ruleDocUrl` appends `#pb101` etc. */
-export const RULES_DOC_URL = 'https://example.invalid/pypy-bindings/blob/main/docs/rules.md';
+/**
+ * The rule catalogue shipped with the extension (docs/rules.md beside dist/ in the .vsix, or in a checkout),
+ * so a diagnostic's link opens the right section offline. Found upward from this module.
+ */
+export const RULES_DOC_URL: string = (() => {
+  for (let dir = __dirname, i = 0; i < 5; i++, dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'docs', 'rules.md');
+    if (fs.existsSync(candidate)) return pathToFileURL(candidate).href;
+  }
+  return 'https://doc.pypy.org/en/latest/extending.html';
+})();
 
 export function ruleDocUrl(code: string): string {
   return `${RULES_DOC_URL}#${code.toLowerCase()}`;
