@@ -54,6 +54,16 @@ const HELPERS: Record<Helper, (ffi: string) => string> = {
   string: (ffi) => `def _cstring_or_none(p):  # ctypes gave bytes (str for wchar_t), or None for NULL\n    return None if p == ${ffi}.NULL else ${ffi}.string(p)`,
   address: (ffi) => `def _address_or_none(p):  # ctypes gave a c_void_p result as an int, or None for NULL\n    return None if p == ${ffi}.NULL else int(${ffi}.cast("uintptr_t", p))`,
   result: () => `def _cstring_result(fn, *args):  # converts a char*/wchar_t* result while the arguments it may point into are alive\n    return _cstring_or_none(fn(*args))`,
+  pointerArray: (ffi) => [
+    'import weakref as _weakref',
+    '_pointer_array_owned = _weakref.WeakKeyDictionary()',
+    'def _new_pointer_array(ctype, length, items):  # ctypes kept the strings of a char* array alive; so does this',
+    `    owned = [${ffi}.new("char[]", x) if isinstance(x, bytes) else ${ffi}.new("wchar_t[]", x) if isinstance(x, str) else ${ffi}.NULL if x is None else x for x in items]`,
+    `    array = ${ffi}.new(ctype, length)`,
+    '    array[0:len(owned)] = owned',
+    '    _pointer_array_owned[array] = owned',
+    '    return array',
+  ].join('\n'),
   voidp: (ffi) => `def _as_voidp(x):  # what ctypes accepted for a void *: None, an int address, bytes or cdata\n    return ${ffi}.NULL if x is None else ${ffi}.cast("void *", x) if isinstance(x, int) else x`,
 };
 
@@ -103,7 +113,7 @@ export function convertSource(parser: Parser, text: string, options: ConvertOpti
 
     const usedFunctions = new Set(rw.signatures.keys());
     const blocks = buildCdef(rw, usedFunctions);
-    const helpers = (['string', 'result', 'address', 'voidp'] as Helper[]).filter((h) => rw.helpers.has(h)).map((h) => HELPERS[h](ffi));
+    const helpers = (['string', 'result', 'address', 'voidp', 'pointerArray'] as Helper[]).filter((h) => rw.helpers.has(h)).map((h) => HELPERS[h](ffi));
     const converting = blocks.length > 0 || edits.length > 0;
     if (converting) {
       if (api) {

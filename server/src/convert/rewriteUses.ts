@@ -42,7 +42,7 @@ export interface HumanItem {
   reason: string;
 }
 
-export type Helper = 'string' | 'address' | 'voidp' | 'result';
+export type Helper = 'string' | 'address' | 'voidp' | 'result' | 'pointerArray';
 
 const INT_RANGES: Record<string, [bigint, bigint]> = {
   c_byte: [-(2n ** 7n), 2n ** 7n - 1n], c_int8: [-(2n ** 7n), 2n ** 7n - 1n],
@@ -204,7 +204,7 @@ export class Rewriter {
       const inner = this.wrapResult(sig, call) ?? call;
       this.replaced.set(keyOf(f.errcheck.statement), {
         node: f.errcheck.statement,
-        text: `def ${sig.errcheckWrapper}(*args):  # errcheck, as ctypes applied it\n    return ${this.p.text.slice(f.errcheck.value.startIndex, f.errcheck.value.endIndex)}(${inner}, ${f.lib.name}.${f.name}, args)`,
+        text: `def ${sig.errcheckWrapper}(*args):  # errcheck, as ctypes applied it\n    return ${this.p.text.slice(f.errcheck.value.startIndex, f.errcheck.value.endIndex)}(${inner}, ${sig.errcheckWrapper}, args)\n${sig.errcheckWrapper}.__name__ = ${JSON.stringify(f.name)}`,
       });
     }
     for (const d of [f.argtypes, f.restype]) if (d) this.deleteStatement(d.statement);
@@ -564,7 +564,7 @@ export class Rewriter {
     const call = callParts(n);
     if (!call) return undefined;
     const cn = this.p.ctypesName(call.callee);
-    if (cn !== undefined) {
+    if (cn !== undefined && !cn.includes('.')) {
       if (cn === 'create_string_buffer' || cn === 'c_buffer') return { k: 'array', of: { k: 'prim', ctypes: 'c_char', c: 'char' } };
       if (cn === 'create_unicode_buffer') return { k: 'array', of: { k: 'prim', ctypes: 'c_wchar', c: 'wchar_t' } };
       if (cn === 'pointer' && call.args[0]) {
@@ -595,6 +595,8 @@ export class Rewriter {
     const ct = this.p.typeOf(call.callee);
     if (ct?.k === 'struct') return { k: 'ptr', to: ct, inst: true };
     if (ct?.k === 'array') return { k: 'array', of: ct.of };
+    const dyn = this.dynamicArrayType(call.callee);
+    if (dyn) return { k: 'array', of: dyn.of };
     if (ct?.k === 'ptr' && call.args.length === 0) return { k: 'ptr', to: ct.to, inst: false };
     if (ct?.k === 'func') return { k: 'callback', sig: callbackSignature(ct.ret, ct.args) };
     if (call.callee.type === 'identifier') {
@@ -730,6 +732,11 @@ export class Rewriter {
       while (p && (p.type === 'tuple' || p.type === 'parenthesized_expression' || p.type === 'as_pattern')) p = p.parent;
       if (p?.type === 'except_clause') return () => 'TypeError';
     }
+    if (n.parent?.type === 'for_statement' && n.parent.childForFieldName('right')?.startIndex === n.startIndex && n.parent.childForFieldName('right')?.endIndex === n.endIndex) {
+      const k = this.kindOf(n);
+      const conv = k?.k === 'array' ? this.itemConverter(k.of) : undefined;
+      if (conv) return (r) => { if (conv !== 'float') r.helpers.add(conv === '_address_or_none' ? 'address' : 'string'); return `map(${conv}, ${r.splice(n)})`; };
+    }
     switch (n.type) {
       case 'call':
         return this.callRule(n);
@@ -762,7 +769,7 @@ export class Rewriter {
     const F = this.F;
     const cn = this.p.ctypesName(call.callee);
     const a = call.args;
-    if (cn !== undefined) {
+    if (cn !== undefined && (!cn.includes('.') || cn === 'cdll.LoadLibrary' || cn === 'windll.LoadLibrary')) {
       if (call.splat) return undefined;
       switch (cn) {
         case 'CDLL':
@@ -828,6 +835,11 @@ export class Rewriter {
       }
     }
     const builtin = call.callee.type === 'identifier' ? call.callee.text : undefined;
+    if (builtin && ['list', 'tuple', 'enumerate', 'iter', 'sorted', 'set'].includes(builtin) && call.args.length === 1) {
+      const k = this.kindOf(call.args[0]!);
+      const conv = k?.k === 'array' ? this.itemConverter(k.of) : undefined;
+      if (conv) return (r) => { if (conv !== 'float') r.helpers.add(conv === '_address_or_none' ? 'address' : 'string'); return `${builtin}(map(${conv}, ${r.R(call.args[0]!)}))`; };
+    }
     if ((builtin === 'bytes' || builtin === 'memoryview' || builtin === 'bytearray') && call.args.length === 1 && !call.keywords.size) {
       const k = this.kindOf(call.args[0]!);
       if (k && (k.k === 'array' || k.k === 'sval' || (k.k === 'ptr' && k.inst))) {
@@ -837,10 +849,16 @@ export class Rewriter {
       }
     }
     // Struct/array/pointer constructors and prototype(pyfunc).
+    const dyn = this.dynamicArrayType(call.callee);
+    if (dyn && !call.keywords.size && this.typeConvertible(dyn.of)) {
+      if (isPrim(dyn.of, 'c_char_p', 'c_wchar_p')) return this.pointerArrayRule(dyn.of, (r) => r.R(dyn.length), call);
+      if (!call.args.length && !call.splat) return (r) => `${F}.new(${this.q(typeString(dyn.of) + '[]')}, ${r.R(dyn.length)})`;
+    }
     const ct = this.p.typeOf(call.callee);
     if (call.splat && ct?.k !== 'array') return undefined;
     if (ct && this.typeConvertible(ct)) {
       if (ct.k === 'struct' && this.convertedStructs.has(ct.name)) return (r) => `${F}.new(${this.q(typeString({ k: 'ptr', to: ct }))}${r.initSuffix(ct, call.args, call.keywords)})`;
+      if (ct.k === 'array' && isPrim(ct.of, 'c_char_p', 'c_wchar_p') && !call.keywords.size) return this.pointerArrayRule(ct.of, () => String(ct.n), call);
       if (ct.k === 'array' && !call.keywords.size && call.splat && call.args.length === 0 && call.argList.namedChildren.length === 1 && call.argList.namedChildren[0]!.type === 'list_splat') {
         const inner = call.argList.namedChildren[0]!.namedChildren[0]!;
         return (r) => `${F}.new(${this.q(typeString(ct))}, list(${r.R(inner)}))`;
@@ -1039,6 +1057,37 @@ export class Rewriter {
       default:
         return undefined;
     }
+  }
+
+  /** The helper that turns an item of a T array into what ctypes handed out, if it differs. */
+  itemConverter(of: CType): string | undefined {
+    if (isPrim(of, 'c_char_p', 'c_wchar_p')) return '_cstring_or_none';
+    if (isPrim(of, 'c_void_p')) return '_address_or_none';
+    if (isPrim(of, 'c_longdouble')) return 'float';
+    return undefined;
+  }
+
+  /** `(T * n)` with a length computed at run time. */
+  dynamicArrayType(callee: Node): { of: CType; length: Node } | undefined {
+    const u = unparen(callee);
+    if (u.type !== 'binary_operator' || u.childForFieldName('operator')?.text !== '*') return undefined;
+    const left = u.childForFieldName('left')!;
+    const right = u.childForFieldName('right')!;
+    const of = this.p.typeOf(left);
+    if (!of || of.k === 'void' || this.p.typeOf(right)) return undefined;
+    return { of, length: right };
+  }
+
+  /** An array of char* filled from bytes: ctypes kept the bytes alive, so the array keeps its copies alive. */
+  private pointerArrayRule(of: CType, length: (r: Rewriter) => string, call: { args: Node[]; splat: boolean; argList: Node }): ((r: Rewriter) => string) | undefined {
+    const items = call.argList.namedChildren.filter((c) => c.type !== 'comment');
+    if (call.splat && !(items.length === 1 && items[0]!.type === 'list_splat')) return undefined;
+    const ts = this.q(typeString(of) + '[]');
+    return (r) => {
+      r.helpers.add('pointerArray');
+      const init = call.splat ? r.R(items[0]!.namedChildren[0]!) : `[${items.map((x) => r.R(x)).join(', ')}]`;
+      return `_new_pointer_array(${ts}, ${length(r)}, ${init})`;
+    };
   }
 
   /** The text after the type in `ffi.new("struct S *"…)`: the initializer, if any. */
@@ -1299,7 +1348,9 @@ export class Rewriter {
       const field = st && this.convertedStructs.has(st.name) ? st.fields!.find((f) => f.name === fieldName) : undefined;
       if (st && field && !store) {
         const ts = this.q(typeString({ k: 'struct', name: st.name, union: st.union }));
-        return attr === 'offset' ? () => `${F}.offsetof(${ts}, ${this.q(fieldName)})` : () => `${F}.sizeof(${this.q(typeString(field.type!))})`;
+        // an anonymous member has no name in C: its offset is its first field's
+        const inner = st.anonymous.includes(fieldName) ? this.structOf(field.type)?.fields?.[0]?.name : undefined;
+        return attr === 'offset' ? () => `${F}.offsetof(${ts}, ${this.q(inner ?? fieldName)})` : () => `${F}.sizeof(${this.q(typeString(field.type!))})`;
       }
     }
     if (attr === 'value') {
@@ -1408,9 +1459,15 @@ export class Rewriter {
       return (r) => `getattr(${r.R(value)}, ${index.text})`;
     }
     const k = this.kindOf(value);
+    const store = isStoreTarget(n);
+    if (k?.k === 'ptr' && !store && index.type !== 'slice') {
+      // reading through a pointer: ctypes converted char*/void*/long double items to Python values
+      if (isPrim(k.to, 'c_char_p', 'c_wchar_p')) return (r) => { r.helpers.add('string'); return `_cstring_or_none(${r.splice(n)})`; };
+      if (isPrim(k.to, 'c_void_p')) return (r) => { r.helpers.add('address'); return `_address_or_none(${r.splice(n)})`; };
+      if (isPrim(k.to, 'c_longdouble')) return (r) => `float(${r.splice(n)})`;
+    }
     if (k?.k !== 'array') return undefined;
     const F = this.F;
-    const store = isStoreTarget(n);
     const isChar = isPrim(k.of, 'c_char');
     if (index.type === 'slice') {
       if (store) {
