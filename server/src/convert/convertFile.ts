@@ -68,6 +68,16 @@ const HELPERS: Record<Helper, (ffi: string) => string> = {
 };
 
 export function convertSource(parser: Parser, text: string, options: ConvertOptions, uri = 'untitled:module.py'): ConversionResult {
+  // Rounds: whatever cannot be converted stays in ctypes, with everything that touches it, until nothing new.
+  const demoted = new Map<string, string>();
+  for (let round = 0; ; round++) {
+    const { result, requests } = convertRound(parser, text, options, uri, demoted);
+    if (!requests.size || round >= 8) return result;
+    for (const [k, v] of requests) demoted.set(k, v);
+  }
+}
+
+function convertRound(parser: Parser, text: string, options: ConvertOptions, uri: string, demoted: ReadonlyMap<string, string>): { result: ConversionResult; requests: Map<string, string> } {
   const tree = parser.parse(text);
   if (!tree) throw new Error('tree-sitter returned no tree');
   try {
@@ -75,11 +85,11 @@ export function convertSource(parser: Parser, text: string, options: ConvertOpti
     const program = readCtypes(text, root);
     const result: ConversionResult = { edits: [], extraFiles: [], leftForHuman: [], notes: [] };
     const usesCtypes = program.imports.some((i) => (i.kind === 'import' ? i.items.some((it) => it.name === 'ctypes' || it.name.startsWith('ctypes.')) : i.module === 'ctypes' || i.module?.startsWith('ctypes.')));
-    if (!usesCtypes) return result;
+    if (!usesCtypes) return { result, requests: new Map() };
     const existingFfi = findExistingFfi(program);
     const api = options.mode === 'api-outofline';
     const ffi = api ? 'ffi' : existingFfi?.name ?? (/\bffi\b/.test(text) ? '_ffi' : 'ffi');
-    const rw = new Rewriter(program, ffi, api);
+    const rw = new Rewriter(program, ffi, api, demoted);
     if (options.only) {
       for (const lib of new Set(program.libraries.values())) {
         if (lib.name !== options.only.libraryName && !lib.human) lib.human = `left as ctypes: this conversion was asked for ${options.only.libraryName} only`;
@@ -103,6 +113,8 @@ export function convertSource(parser: Parser, text: string, options: ConvertOpti
     // What ctypes is still used once these edits apply: it decides the imports and flags leftovers.
     const draft = applyTextEdits(text, edits);
     const leftovers = remainingCtypes(parser, draft, edits);
+    const handleEditsAt = edits.length;
+    void handleEditsAt;
     for (const l of leftovers) {
       if (l.name === 'util.find_library' || l.name === 'util' || l.name.startsWith('util.')) continue;
       const node = root.descendantForIndex(l.originalOffset);
@@ -111,6 +123,18 @@ export function convertSource(parser: Parser, text: string, options: ConvertOpti
       rw.leave(node, `ctypes.${l.name} is not converted here: no safe cffi equivalent in this context`);
     }
 
+    rw.propagate();
+    // A ctypes handle beside each library that keeps functions in ctypes.
+    for (const name of rw.handles) {
+      const lib = program.libraries.get(name)!;
+      const indent = indentAt(text, lib.statement.startIndex);
+      const loadText = text.slice(lib.load.startIndex, lib.load.endIndex);
+      edits.push({ start: lib.statement.endIndex, end: lib.statement.endIndex, newText: `\n${indent}${TODO_PREFIX}functions of ${name} that stay in ctypes are called through ${name}_ctypes\n${indent}${name}_ctypes = ${loadText}` });
+    }
+    if (rw.handles.size) {
+      // the handle's own loading expression is ctypes: keep the import
+      leftovers.push({ name: 'CDLL', originalOffset: -1, via: program.imports.find((i) => i.kind === 'import' && i.items.some((it) => it.name === 'ctypes' && !it.alias)) ? 'ctypes' : [...program.libraries.values()][0] ? (dotted(callee(program.libraries.get([...rw.handles][0]!)!.load)) ?? 'ctypes').split('.')[0]! : 'ctypes' });
+    }
     const usedFunctions = new Set(rw.signatures.keys());
     const blocks = buildCdef(rw, usedFunctions);
     const helpers = (['string', 'result', 'address', 'voidp', 'pointerArray'] as Helper[]).filter((h) => rw.helpers.has(h)).map((h) => HELPERS[h](ffi));
@@ -131,10 +155,14 @@ export function convertSource(parser: Parser, text: string, options: ConvertOpti
     result.edits = edits.sort((a, b) => a.start - b.start || a.end - b.end);
     result.leftForHuman = rw.human.map((h) => ({ span: { start: h.node.startIndex, end: h.node.endIndex }, reason: h.reason }));
     result.notes.push(...rw.notes);
-    return result;
+    return { result, requests: rw.requests };
   } finally {
     tree.delete();
   }
+}
+
+function callee(n: Node): Node | undefined {
+  return n.type === 'call' ? n.childForFieldName('function') ?? undefined : n;
 }
 
 function findExistingFfi(program: CtypesProgram): { name: string; statement: Node } | undefined {

@@ -74,14 +74,30 @@ export class Rewriter {
   private readonly assignedIn = new Map<string, Set<string>>();
   private readonly humanKeys = new Set<string>();
 
-  constructor(readonly p: CtypesProgram, readonly ffi: string, readonly apiMode = false) {}
+  /** Things asked to stay in ctypes by an earlier round (token → why): `struct:S`, `fn:lib\0f`, `var:scope|x`, `proto:P`, `stmt:key`. */
+  readonly requests = new Map<string, string>();
+  /** Libraries that keep a ctypes handle, for the functions that stay in ctypes. */
+  readonly handles = new Set<string>();
+  private frozen: [number, number][] = [];
+
+  constructor(readonly p: CtypesProgram, readonly ffi: string, readonly apiMode = false, readonly demoted: ReadonlyMap<string, string> = new Map()) {}
+
+  /** Asks the next round to keep something in ctypes. */
+  demote(token: string, reason: string): void {
+    if (!this.demoted.has(token) && !this.requests.has(token)) this.requests.set(token, reason);
+  }
+
+  private isFrozen(n: Node): boolean {
+    return this.frozen.some(([s, e]) => n.startIndex >= s && n.endIndex <= e);
+  }
 
   // ---------------------------------------------------------------- declarations
 
   /** Decides what is converted: struct classes, prototypes, function signatures. Call once, first. */
   plan(): void {
     for (const s of this.p.structs.values()) {
-      if (s.human) this.leave(s.node, s.human);
+      const why = s.human ?? this.demoted.get(`struct:${s.name}`);
+      if (why) this.leave(s.node, why);
       else this.convertedStructs.add(s.name);
     }
     // A struct whose fields use a struct left as ctypes cannot be declared either.
@@ -106,6 +122,7 @@ export class Rewriter {
       }
     }
     for (const proto of this.p.prototypes.values()) {
+      if (!proto.human) proto.human = this.demoted.get(`proto:${proto.name}`) ?? this.paramflagsUse(proto.name);
       if (proto.human || !proto.ret || !proto.args || ![proto.ret, ...proto.args].every((t) => this.typeConvertible(t))) {
         this.leave(proto.statement, proto.human ?? 'this prototype uses a type that stays in ctypes');
         continue;
@@ -119,12 +136,36 @@ export class Rewriter {
     }
     for (const alias of this.p.aliases.values()) if (this.typeConvertible(alias.type)) this.deleteStatement(alias.statement);
     for (const lib of this.p.libraries.values()) if (lib.human) this.leave(lib.statement, lib.human);
-    for (const f of this.p.functions.values()) this.planFunction(f);
+    for (const f of [...this.p.functions.values()]) this.planFunction(f);
+    // Functions only ever referenced (called without argtypes, passed around): declared from the prototype table.
+    for (const n of walk(this.p.root)) {
+      if (n.type !== 'attribute' || isStoreTarget(n)) continue;
+      const d = dotted(n);
+      const ref = d ? splitFunctionRef(this.p, d) : undefined;
+      if (!ref || ref.lib.human || ref.name.startsWith('_')) continue;
+      const key = functionKey(ref.lib.name, ref.name);
+      if (this.p.functions.has(key)) continue;
+      const f = this.calledFunction(n);
+      if (f) this.planFunction(f);
+    }
+  }
+
+  private paramflagsUse(proto: string): string | undefined {
+    for (const n of walk(this.p.root)) {
+      const call = n.type === 'call' ? callParts(n) : undefined;
+      if (call && dotted(call.callee) === proto && call.args[0] && unparen(call.args[0]).type === 'tuple') return `${proto} is instantiated from a library symbol (with paramflags): that needs a hand-written wrapper around the cffi function`;
+    }
+    return undefined;
   }
 
   private planFunction(f: FunctionDecl): void {
     if (f.lib.human) return;
     const name = `${f.lib.name}.${f.name}`;
+    const demotedWhy = this.demoted.get(`fn:${functionKey(f.lib.name, f.name)}`);
+    if (demotedWhy) {
+      for (const d of [f.argtypes, f.restype, f.errcheck]) if (d) this.leave(d.statement, demotedWhy);
+      return;
+    }
     const reassigned = (f.argtypes?.count ?? 0) > 1 || (f.restype?.count ?? 0) > 1 || (f.errcheck?.count ?? 0) > 1;
     const firstCall = this.firstCallOffset(f);
     const declaredAfterCall = [f.argtypes, f.restype, f.errcheck].some((d) => d && firstCall !== undefined && d.statement.startIndex > firstCall);
@@ -226,6 +267,7 @@ export class Rewriter {
       case 'array':
         return this.typeConvertible(t.of);
       case 'func':
+        if (t.proto && this.p.prototypes.get(t.proto)?.human) return false;
         return [t.ret, ...t.args].every((a) => this.typeConvertible(a));
       case 'prim':
         return !['c_time_t'].includes(t.ctypes) && !!t.c;
@@ -293,6 +335,7 @@ export class Rewriter {
     if (this.humanKeys.has(key)) return;
     this.humanKeys.add(key);
     this.human.push({ node: st, reason });
+    if (!this.p.structs.has(st.childForFieldName('name')?.text ?? '') || st.type !== 'class_definition') this.demote(`stmt:${keyOf(st)}`, reason);
   }
 
   deleteStatement(st: Node): void {
@@ -359,6 +402,73 @@ export class Rewriter {
       for (const [k, v] of this.paramSeeds) this.kinds.set(k, v);
       this.collectKindsOnce();
       if (!this.inferParams()) break;
+    }
+    this.computeFrozen();
+  }
+
+  /** Ranges whose code stays ctypes this round: statements left for a human, values of variables kept in ctypes. */
+  private computeFrozen(): void {
+    for (const n of walk(this.p.root)) {
+      if (this.demoted.has(`stmt:${keyOf(n)}`)) this.frozen.push([n.startIndex, n.endIndex]);
+      if (n.type === 'assignment') {
+        const left = n.childForFieldName('left');
+        const right = n.childForFieldName('right');
+        const name = left && dotted(left);
+        if (name && right && this.demoted.has(`var:${this.scopeKeyFor(n, name)}`)) this.frozen.push([right.startIndex, right.endIndex]);
+      }
+    }
+  }
+
+  /** After a round: what else must stay in ctypes because it touches something that stays. */
+  propagate(): void {
+    const ctypesVarsIn = (n: Node): { token: string; node: Node }[] => {
+      const out: { token: string; node: Node }[] = [];
+      for (const c of walk(n)) {
+        if (c.type !== 'identifier' && !(c.type === 'attribute' && dotted(c)?.startsWith('self.'))) continue;
+        if (c.parent?.type === 'attribute' && c.parent.childForFieldName('attribute')?.startIndex === c.startIndex) continue;
+        const v = this.rawVar(c);
+        if (v) out.push({ token: v.token, node: c });
+      }
+      return out;
+    };
+    for (const n of walk(this.p.root)) {
+      if (this.demoted.has(`stmt:${keyOf(n)}`)) {
+        for (const v of ctypesVarsIn(n)) this.demote(v.token, `${v.node.text} is used where ctypes stays (${this.demoted.get(`stmt:${keyOf(n)}`)})`);
+      }
+      if (n.type === 'assignment') {
+        const left = n.childForFieldName('left');
+        const right = n.childForFieldName('right');
+        const lv = left ? this.rawVar(left) : undefined;
+        const name = left && dotted(left);
+        const leftToken = name && (left!.type === 'identifier' || name.startsWith('self.')) ? `var:${this.scopeKeyFor(n, name)}` : undefined;
+        if (!right || !leftToken) continue;
+        const rightVars = ctypesVarsIn(right);
+        if (this.demoted.has(leftToken)) for (const v of rightVars) this.demote(v.token, `${v.node.text} flows into ${name}, which stays in ctypes`);
+        if (rightVars.some((v) => this.demoted.has(v.token))) this.demote(leftToken, `${name} holds a value that stays in ctypes`);
+        void lv;
+      }
+      if (n.type === 'call') {
+        const call = callParts(n);
+        const f = call ? this.calledFunction(call.callee) : undefined;
+        if (!call || !f || f.lib.human) continue;
+        const key = functionKey(f.lib.name, f.name);
+        const vars = call.args.flatMap(ctypesVarsIn);
+        if (this.signatures.has(key)) {
+          const stuck = vars.find((v) => this.demoted.has(v.token));
+          if (stuck) this.demote(`fn:${key}`, `${f.name} is called with ${stuck.node.text}, which stays in ctypes`);
+        } else {
+          for (const v of vars) this.demote(v.token, `${v.node.text} is passed to ${f.name}, which stays in ctypes`);
+          for (const d of [f.argtypes?.types, f.restype?.type ? [f.restype.type] : undefined]) {
+            for (const t of d ?? []) for (const sname of structsIn(t)) if (this.convertedStructs.has(sname)) this.demote(`struct:${sname}`, `${sname} is used by ${f.name}, which stays in ctypes`);
+          }
+        }
+      }
+    }
+    // Variables holding a struct, array or prototype that stays in ctypes
+    for (const [key, k] of this.kinds) {
+      if (k === 'conflict' || this.demoted.has(`var:${key}`)) continue;
+      const t = k.k === 'ptr' ? k.to : k.k === 'array' ? k.of : k.k === 'sval' ? k.type : undefined;
+      if (t && !this.typeConvertible(t)) this.demote(`var:${key}`, 'its type stays in ctypes');
     }
   }
 
@@ -464,8 +574,19 @@ export class Rewriter {
   varKind(n: Node): Kind | undefined {
     const name = dotted(n);
     if (!name) return undefined;
-    const k = this.kinds.get(this.scopeKeyFor(n, name));
+    const key = this.scopeKeyFor(n, name);
+    if (this.demoted.has(`var:${key}`)) return undefined;
+    const k = this.kinds.get(key);
     return k === 'conflict' ? undefined : k;
+  }
+
+  /** The kind a variable would have if it were converted (demoted or not), and its token. */
+  rawVar(n: Node): { token: string; kind: Kind } | undefined {
+    const name = dotted(n);
+    if (!name || !(n.type === 'identifier' || name.startsWith('self.'))) return undefined;
+    const key = this.scopeKeyFor(n, name);
+    const k = this.kinds.get(key);
+    return k && k !== 'conflict' && k.k !== 'addr' ? { token: `var:${key}`, kind: k } : undefined;
   }
 
   private readonly plainCallbacks = new Set<string>();
@@ -720,9 +841,43 @@ export class Rewriter {
     const key = keyOf(n);
     if (this.ruleCache.has(key)) return this.ruleCache.get(key) ?? undefined;
     this.ruleCache.set(key, null);
-    const rule = this.findRule(n);
+    const rule = this.isFrozen(n) ? this.handleRule(n) : this.handleRule(n) ?? this.findRule(n);
     this.ruleCache.set(key, rule ?? null);
     return rule;
+  }
+
+  /** `lib.f` for a function that stays in ctypes → the library's ctypes handle; a bare `lib` in frozen code too. */
+  private handleRule(n: Node): ((r: Rewriter) => string) | undefined {
+    if (n.type !== 'attribute' && n.type !== 'identifier') return undefined;
+    const d = dotted(n);
+    if (!d || isStoreTarget(n)) return undefined;
+    if (n.parent?.type === 'attribute' && n.parent.childForFieldName('object')?.startIndex === n.startIndex && n.parent.childForFieldName('object')?.endIndex === n.endIndex) {
+      // `lib` in `lib.f`: handled at the attribute
+      return undefined;
+    }
+    const ref = splitFunctionRef(this.p, d);
+    if (ref && !ref.lib.human && !ref.name.startsWith('_')) {
+      const f = this.p.functions.get(functionKey(ref.lib.name, ref.name));
+      if (!this.signatures.has(functionKey(ref.lib.name, ref.name)) && (f || this.isFrozen(n) || !this.canDeclare(ref.name))) {
+        const lib = ref.lib;
+        return () => {
+          this.handles.add(lib.name);
+          return `${lib.name}_ctypes.${ref.name}`;
+        };
+      }
+    }
+    const lib = this.p.libraries.get(d);
+    if (lib && !lib.human && this.isFrozen(n) && !(n.parent?.type === 'attribute')) {
+      return () => {
+        this.handles.add(lib.name);
+        return `${lib.name}_ctypes`;
+      };
+    }
+    return undefined;
+  }
+
+  private canDeclare(name: string): boolean {
+    return !!lookupPrototype(name);
   }
 
   private findRule(n: Node): ((r: Rewriter) => string) | undefined {
@@ -870,6 +1025,7 @@ export class Rewriter {
         if (proto && this.p.prototypes.has(proto) && this.replaced.has(keyOf(this.p.prototypes.get(proto)!.statement))) {
           if (!this.plainCallbacks.has(keyOf(n)) && ct.args.some((t) => isPrim(t, 'c_char_p', 'c_wchar_p', 'c_void_p', 'c_longdouble'))) {
             this.leave(n, `the callback ${call.args[0]!.text} receives char*/void* arguments, which cffi hands over as cdata: convert its body by hand (or use @${proto})`);
+            this.demote(`proto:${proto}`, `the callback ${call.args[0]!.text} receives char*/void* arguments as cdata in cffi: convert its body by hand`);
             return undefined;
           }
           return (r) => `${F}.callback(${proto}, ${r.R(call.args[0]!)})`;
@@ -1119,6 +1275,7 @@ export class Rewriter {
     if ((u.type === 'tuple' || u.type === 'list') && t.k === 'array') return `[${u.namedChildren.map((a) => this.initValue(a, t.of)).join(', ')}]`;
     if (isPrim(t, 'c_char_p', 'c_wchar_p') && u.type !== 'none') {
       this.leave(x, 'ctypes keeps the bytes stored in a char* field alive; cffi needs an ffi.new("char[]", …) owned by something that outlives the struct');
+      for (const sname of this.p.structs.keys()) if (this.p.structs.get(sname)!.fields?.some((f) => f.type === t)) this.demote(`struct:${sname}`, 'bytes are stored in its char* field: ctypes keeps them alive, cffi needs an owner chosen by hand');
       return this.R(x);
     }
     if (isPrim(t, 'c_void_p')) return this.voidp(this.R(x));
@@ -1198,6 +1355,7 @@ export class Rewriter {
     if (hasKeywords) return undefined;
     if (!sig.variadic && args.length !== sig.params.length) {
       this.leave(n, `${f.name} is called with ${args.length} arguments but declared with ${sig.params.length}`);
+      this.demote(`fn:${functionKey(f.lib.name, f.name)}`, `${f.name} is called with ${args.length} arguments but declared with ${sig.params.length}`);
       return undefined;
     }
     let extraTypes: (string | undefined)[] = [];
@@ -1206,7 +1364,9 @@ export class Rewriter {
       const fmt = fmtNode ? stringLiteral(fmtNode) : undefined;
       const types = fmt ? formatArgTypes(fmt.value, /scanf/.test(f.name)) : undefined;
       if (!types || types.length !== args.length - sig.params.length) {
-        this.leave(n, `the variadic arguments of ${f.name} need C types and ${fmt ? 'the format does not match the arguments' : 'the format is not a literal string'}: wrap each in ffi.cast/ffi.new by hand`);
+        const why = `the variadic arguments of ${f.name} need C types and ${fmt ? 'the format does not match the arguments' : 'the format is not a literal string'}: wrap each in ffi.cast/ffi.new by hand`;
+        this.leave(n, why);
+        this.demote(`fn:${functionKey(f.lib.name, f.name)}`, why);
         return undefined;
       }
       extraTypes = types;
@@ -1525,6 +1685,9 @@ export class Rewriter {
       if (isPrim(t, 'c_char_p', 'c_wchar_p')) {
         if (u.type === 'none') return (r) => `${r.R(left)} = ${F}.NULL`;
         this.leave(n, 'storing bytes in a char* field: ctypes keeps them alive, cffi does not; keep an ffi.new("char[]", …) alive as long as the struct');
+        const k = this.kindOf(obj);
+        const st = k?.k === 'ptr' ? k.to : k?.k === 'sval' ? k.type : undefined;
+        if (st?.k === 'struct') this.demote(`struct:${st.name}`, 'bytes are stored in its char* field: ctypes keeps them alive, cffi needs an owner chosen by hand');
         return undefined;
       }
       if (t.k === 'ptr' || t.k === 'func' || isPrim(t, 'c_void_p')) {
@@ -1619,4 +1782,12 @@ function typedefLines(ctype: string): string[] {
     if (def !== undefined) out.push(`typedef ${def} ${w};`);
   }
   return out;
+}
+
+function structsIn(t: CType): string[] {
+  if (t.k === 'struct') return [t.name];
+  if (t.k === 'ptr') return structsIn(t.to);
+  if (t.k === 'array') return structsIn(t.of);
+  if (t.k === 'func') return [t.ret, ...t.args].flatMap(structsIn);
+  return [];
 }
