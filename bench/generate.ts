@@ -1,7 +1,7 @@
 /**
  * Generates a flat binding-heavy Python file of about `lines` lines: the shape of ctypesgen output and of
  * pyglet's GL bindings (long runs of top-level argtypes/restype assignments and Structure definitions),
- * plus a cffi section with a large cdef.
+ * plus a cffi section of many cdef calls (one per header, as large cffi projects do).
  */
 export function bindingFile(lines = 10_000): string {
   const out: string[] = [
@@ -38,6 +38,8 @@ export function bindingFile(lines = 10_000): string {
     cdef.push(`    int cf_${j}(int a, const char *b, double c);`, `    struct cs_${j} { int x; double y; };`);
     j++;
   }
-  out.push('ffi.cdef("""', ...cdef, '""")', 'lib = ffi.dlopen(None)', 'print(lib.cf_1(1, b"x", 2.0))', '');
+  // cffi projects split big declarations into many cdef calls (one per header or feature)
+  for (let k = 0; k < cdef.length; k += 60) out.push('ffi.cdef("""', ...cdef.slice(k, k + 60), '""")', '');
+  out.push('lib = ffi.dlopen(None)', 'print(lib.cf_1(1, b"x", 2.0))', '');
   return out.join('\n');
 }

@@ -7,12 +7,12 @@ import {
   CTYPES_STRUCT_BASES,
 } from './ctypesNames';
 import type {
-  BindingModel, BindingModule, CallSite, CdefSource, CtypesLibrary, CtypesPrototype, CtypesStruct, CtypesType,
+  AttributeAssignment, BindingModel, BindingModule, CallSite, CdefSource, CtypesLibrary, CtypesPrototype, CtypesStruct, CtypesType,
   CtypesUse, Expr, FfiCall, FfiLib, FfiLibAccess, FfiObject, ForeignFunction, ImportInfo, MixedModuleClass, Span,
   StructField,
 } from './model';
 import { dottedText } from './model';
-import { regionFacts, type AssignFact, type AttrFact, type CallFact, type ClassFact } from './regionFacts';
+import { regionFacts, type AssignFact, type CallFact, type ClassFact, type RegionFacts } from './regionFacts';
 
 /** Attributes of a ctypes library object that are not foreign functions. */
 const LIBRARY_OWN_ATTRS = new Set(['_handle', '_name', '_FuncPtr', '__getitem__', '__getattr__', '_func_flags_', '_func_restype_']);
@@ -20,33 +20,66 @@ const LIBRARY_OWN_ATTRS = new Set(['_handle', '_name', '_FuncPtr', '__getitem__'
 /** Module-level calls with their own rules, by qualified name. */
 const SPECIAL_CALLEES = new Set(['sys.getrefcount', 'id', 'setuptools.Extension', 'distutils.core.Extension', 'distutils.extension.Extension', 'setuptools.extension.Extension']);
 
-interface Facts {
-  imports: ImportInfo[];
-  assigns: AssignFact[];
-  calls: CallFact[];
-  attrs: AttrFact[];
-  classes: ClassFact[];
-}
+type Region = ParsedDocument['regions'][number];
 
 /**
- * Builds the binding model of a parsed document. Region facts are cached on the regions, so after an edit
- * only the edited region is walked again; this link step is linear in the number of facts.
+ * Builds the binding model of a parsed document.
+ *
+ * Work is staged so that a keystroke costs little on long files: region facts are cached on the regions;
+ * stage A (what each region defines or uses, given the imports) and stage B (which attributes and calls
+ * reach a library, given the names the file binds) are cached per region under a key of what they read.
+ * After an edit that changes no binding name, only the edited region runs both stages again, and the
+ * merge below is linear in the (few) entries the stages found.
  */
 export function analyzeDocument(doc: ParsedDocument, uri: string, cParser: Parser): BindingModel {
-  const all: Facts = { imports: [], assigns: [], calls: [], attrs: [], classes: [] };
-  const regionOfFact = new Map<object, ParsedDocument['regions'][number]>();
-  for (const region of doc.regions) {
-    const f = regionFacts(region);
-    all.imports.push(...f.imports);
-    all.assigns.push(...f.assigns);
-    for (const c of f.calls) {
-      all.calls.push(c);
-      regionOfFact.set(c, region);
-    }
-    all.attrs.push(...f.attrs);
-    all.classes.push(...f.classes);
-  }
-  return new Linker(doc, uri, all, cParser, regionOfFact).link();
+  return new Linker(doc, uri, cParser).link();
+}
+
+/** Per-stage generation numbers: a stage's cached output is valid while the context it read is unchanged. */
+const stageContexts = new Map<string, { context: string; generation: number }>();
+function generationOf(stage: string, context: string): number {
+  const cur = stageContexts.get(stage);
+  if (cur && cur.context === context) return cur.generation;
+  const generation = (cur?.generation ?? 0) + 1;
+  stageContexts.set(stage, { context, generation });
+  return generation;
+}
+
+function cached<T>(region: Region, stage: string, generation: number, compute: () => T): T {
+  const cache = (region.cache ??= {}) as Record<string, { generation: number; value: unknown } | undefined>;
+  const slot = cache[stage];
+  if (slot && slot.generation === generation) return slot.value as T;
+  const value = compute();
+  cache[stage] = { generation, value };
+  return value;
+}
+
+/** What a region defines or uses, read with the file's imports only. */
+interface StageA {
+  libDefs: CtypesLibrary[];
+  ffiDefs: { target: string; a: AssignFact }[];
+  ffiMethodAssigns: { target: string; owner: string; method: 'dlopen' | 'verify'; a: AssignFact }[];
+  protoDefs: { target: string; factory: CtypesPrototype['factory']; a: AssignFact }[];
+  classes: { fact: ClassFact; qbases: string[] }[];
+  aliasCandidates: { target: string; source: string }[];
+  sigAssigns: { owner: string; attr: 'argtypes' | 'restype' | 'errcheck'; targetSpan: Span; a: AssignFact; memo?: { generation: number; value: AttributeAssignment } }[];
+  fieldsAssigns: { structName: string; a: AssignFact }[];
+  instanceCandidates: { target: string; callee: string; a: AssignFact }[];
+  ownerCalls: { owner: string; a: AssignFact; value: Extract<Expr, { k: 'call' }> }[];
+  calls: { callee: string; call: CallSite }[];
+  specialCalls: { callee: string; call: CallSite }[];
+  dottedCalls: { owner: string; method: string; methodSpan: Span; c: CallFact }[];
+  getattrCalls: CallFact[];
+  ctypesUses: CtypesUse[];
+  cppyyUses: CtypesUse[];
+}
+
+/** Which attributes and calls of a region reach a ctypes library or a cffi lib. */
+interface StageB {
+  fnRefs: { lib: string; name: string; span: Span }[];
+  getattrRefs: { lib: string; name: string; span: Span }[];
+  fnCalls: { key: string; call: CallSite }[];
+  libAccesses: { lib: string; name: string; span: Span; nameSpan: Span; call?: CallSite }[];
 }
 
 /** Parses and analyses a text in one go (CLI and tests). */
@@ -56,21 +89,50 @@ export async function analyzeText(text: string, uri = 'untitled:document.py'): P
   return { model: analyzeDocument(doc, uri, g.cParser), doc };
 }
 
+/** Type resolutions and struct fields, memoised per syntax node while the names they depend on stay the same. */
+const typeMemo = new WeakMap<Expr, { generation: number; type: CtypesType }>();
+const fieldsMemo = new WeakMap<Expr, { generation: number; fields: StructField[]; hasBitFields: boolean }>();
+let lastTypeContext = '';
+let currentGeneration = 0;
+function typeGeneration(context: string): number {
+  if (context !== lastTypeContext) {
+    lastTypeContext = context;
+    currentGeneration++;
+  }
+  return currentGeneration;
+}
+
+
 class Linker {
   private readonly moduleAliases = new Map<string, string>();
   private readonly importedNames = new Map<string, string>();
   private readonly starModules: string[] = [];
   private readonly uses = new Set<BindingModule>();
+  private readonly qualified = new Map<string, string>();
+  private readonly regions: Region[];
+  private readonly facts: RegionFacts[];
+  private readonly imports: ImportInfo[] = [];
 
   constructor(
     private readonly doc: ParsedDocument,
     private readonly uri: string,
-    private readonly f: Facts,
     private readonly cParser: Parser,
-    private readonly regionOfFact: Map<object, ParsedDocument['regions'][number]>,
-  ) {}
+  ) {
+    this.regions = doc.regions;
+    this.facts = this.regions.map((r) => regionFacts(r));
+    for (const f of this.facts) this.imports.push(...f.imports);
+  }
 
   qualify = (dotted: string): string => {
+    let q = this.qualified.get(dotted);
+    if (q === undefined) {
+      q = this.qualifyUncached(dotted);
+      this.qualified.set(dotted, q);
+    }
+    return q;
+  };
+
+  private qualifyUncached(dotted: string): string {
     const dot = dotted.indexOf('.');
     const first = dot < 0 ? dotted : dotted.slice(0, dot);
     const rest = dot < 0 ? '' : dotted.slice(dot);
@@ -81,10 +143,10 @@ class Linker {
     if (this.starModules.includes('ctypes') && CTYPES_EXPORTS.has(first)) return 'ctypes.' + dotted;
     if (this.starModules.includes('cffi') && first === 'FFI') return 'cffi.' + dotted;
     return dotted;
-  };
+  }
 
   link(): BindingModel {
-    for (const imp of this.f.imports) {
+    for (const imp of this.imports) {
       if (imp.binding) this.uses.add(imp.binding);
       if (imp.boundName !== undefined && imp.names.length === 0 && !imp.star) {
         // `import ctypes.util` binds `ctypes`; `import ctypes as C` binds `C` to the module itself
@@ -94,12 +156,15 @@ class Linker {
       for (const n of imp.names) this.importedNames.set(n.asName, `${imp.module}.${n.name}`);
       if (imp.star) this.starModules.push(imp.module);
     }
+    const importContext = `${[...this.moduleAliases]}|${[...this.importedNames]}|${this.starModules}`;
+    const genA = generationOf('A', importContext);
+    const stageA = this.regions.map((r, i) => cached(r, 'stageA', genA, () => this.stageA(this.facts[i]!)));
 
     const model: BindingModel = {
       uri: this.uri,
       version: this.doc.version,
       text: this.doc.text,
-      imports: this.f.imports,
+      imports: this.imports,
       uses: this.uses,
       ctypes: { libraries: [], functions: [], structs: [], prototypes: [], uses: [], instances: [] },
       cffi: { ffis: [], calls: [], libAccesses: [], assigns: [] },
@@ -109,65 +174,170 @@ class Linker {
       calls: [],
       qualify: this.qualify,
     };
+    for (const a of stageA) {
+      for (const c of a.calls) model.calls.push(c);
+      for (const c of a.specialCalls) model.specialCalls.push(c);
+    }
+    const usesCtypes = this.uses.has('ctypes') || this.starModules.includes('ctypes');
+    const usesCffi = this.uses.has('cffi') || this.imports.some((i) => i.names.some((n) => n.name === 'ffi'));
+
+    // names the file binds to ctypes libraries and cffi libs: the context of stage B
+    const libs = new Map<string, CtypesLibrary>();
+    if (usesCtypes) {
+      for (const a of stageA) {
+        for (const def of a.libDefs) {
+          const lib = { ...def, functions: [] };
+          libs.set(lib.name, lib);
+          model.ctypes.libraries.push(lib);
+        }
+      }
+    }
+    const ffis = new Map<string, FfiObject>();
+    const ffiLibs = new Map<string, { ffi: FfiObject; lib: FfiLib }>();
+    if (usesCffi) this.cffiObjects(stageA, ffis, ffiLibs);
+    const aliases = new Map<string, string>(); // alias → `lib.f`
+    for (const a of stageA) {
+      for (const al of a.aliasCandidates) {
+        const dot = al.source.lastIndexOf('.');
+        if (dot > 0 && libs.has(al.source.slice(0, dot)) && !LIBRARY_OWN_ATTRS.has(al.source.slice(dot + 1))) aliases.set(al.target, al.source);
+      }
+    }
+    const genB = generationOf('B', `${importContext}|${[...libs.keys()]}|${[...aliases]}|${[...ffiLibs.keys()]}`);
+    const stageB = this.regions.map((r, i) => cached(r, 'stageB', genB, () => this.stageB(this.facts[i]!, stageA[i]!, libs, aliases, ffiLibs)));
+
+    if (usesCtypes) this.linkCtypes(model, stageA, stageB, libs, aliases);
+    if (usesCffi) this.linkCffi(model, stageA, stageB, ffis, ffiLibs);
+    if (this.uses.has('cppyy')) for (const a of stageA) model.cppyy.uses.push(...a.cppyyUses);
+    if (this.uses.has('mixedmodule') || stageA.some((a) => a.classes.some((c) => c.fact.bases.some((b) => b.endsWith('MixedModule'))))) this.linkMixedModules(model, stageA);
+    return model;
+  }
+
+  // ---- stage A: per region, with the imports ----
+
+  private stageA(f: RegionFacts): StageA {
+    const out: StageA = {
+      libDefs: [], ffiDefs: [], ffiMethodAssigns: [], protoDefs: [], classes: [], aliasCandidates: [], sigAssigns: [],
+      fieldsAssigns: [], instanceCandidates: [], ownerCalls: [], calls: [], specialCalls: [], dottedCalls: [],
+      getattrCalls: [], ctypesUses: [], cppyyUses: [],
+    };
     const callsByCallee = new Map<number, CallFact>();
-    for (const c of this.f.calls) {
+    for (const c of f.calls) {
       callsByCallee.set(c.call.calleeSpan.start, c);
       const q = c.callee ? this.qualify(c.callee) : '';
-      model.calls.push({ callee: q, call: c.call });
-      if (SPECIAL_CALLEES.has(q) || (q.endsWith('.Extension') && this.uses.size >= 0 && /^(setuptools|distutils)/.test(q))) model.specialCalls.push({ callee: q, call: c.call });
+      out.calls.push({ callee: q, call: c.call });
+      if (SPECIAL_CALLEES.has(q) || (q.endsWith('.Extension') && /^(setuptools|distutils)/.test(q))) out.specialCalls.push({ callee: q, call: c.call });
+      if (c.calleeExpr.k === 'dotted') out.dottedCalls.push({ owner: c.calleeExpr.object.text, method: c.calleeExpr.attr, methodSpan: c.calleeExpr.attrSpan, c });
+      if (c.callee === 'getattr') out.getattrCalls.push(c);
+      if (c.callee && !c.callee.includes('.')) {
+        for (const module of ['ctypes', 'cppyy'] as const) {
+          if (q.startsWith(module + '.') && q.split('.').length === 2) (module === 'ctypes' ? out.ctypesUses : out.cppyyUses).push({ name: q.slice(module.length + 1), span: c.call.calleeSpan, call: c.call });
+        }
+      }
     }
-    if (this.uses.has('ctypes') || this.starModules.includes('ctypes')) this.linkCtypes(model, callsByCallee);
-    if (this.uses.has('cffi') || this.f.imports.some((i) => i.names.some((n) => n.name === 'ffi'))) this.linkCffi(model, callsByCallee);
-    if (this.uses.has('cppyy')) this.linkModuleUses(model.cppyy.uses, 'cppyy', callsByCallee);
-    if (this.uses.has('mixedmodule') || this.f.classes.some((c) => c.bases.some((b) => b.endsWith('MixedModule')))) this.linkMixedModules(model);
-    return model;
+    for (const a of f.attrs) {
+      const q = this.qualify(a.object);
+      if (q !== 'ctypes' && q !== 'cppyy') continue;
+      const c = callsByCallee.get(a.span.start);
+      const call = c && c.call.calleeSpan.end === a.span.end ? c.call : undefined;
+      (q === 'ctypes' ? out.ctypesUses : out.cppyyUses).push({ name: a.attr, span: a.span, call });
+    }
+    out.ctypesUses.sort((x, y) => x.span.start - y.span.start);
+    out.cppyyUses.sort((x, y) => x.span.start - y.span.start);
+    for (const a of f.assigns) {
+      const target = dottedText(a.target);
+      const v = a.value;
+      if (target) {
+        const lib = this.libraryFrom(a, target);
+        if (lib) out.libDefs.push(lib);
+        if (v.k === 'dotted') out.aliasCandidates.push({ target, source: v.text });
+        if (target.endsWith('._fields_')) out.fieldsAssigns.push({ structName: target.slice(0, -'._fields_'.length), a });
+      }
+      if (a.target.k === 'dotted' && (a.target.attr === 'argtypes' || a.target.attr === 'restype' || a.target.attr === 'errcheck')) {
+        out.sigAssigns.push({ owner: a.target.object.text, attr: a.target.attr, targetSpan: a.target.span, a });
+      }
+      if (v.k !== 'call') continue;
+      const callee = dottedText(v.callee);
+      if (v.callee.k === 'dotted') out.ownerCalls.push({ owner: v.callee.object.text, a, value: v });
+      if (!target) continue;
+      if (callee !== undefined) out.instanceCandidates.push({ target, callee, a });
+      const q = this.qualify(callee ?? '');
+      if (q === 'cffi.FFI' || q === 'cffi.api.FFI') out.ffiDefs.push({ target, a });
+      const factory = q.startsWith('ctypes.') ? q.slice(7) : '';
+      if (CTYPES_PROTOTYPE_FACTORIES.has(factory)) out.protoDefs.push({ target, factory: factory as CtypesPrototype['factory'], a });
+      if (v.callee.k === 'dotted' && (v.callee.attr === 'dlopen' || v.callee.attr === 'verify')) {
+        out.ffiMethodAssigns.push({ target, owner: v.callee.object.text, method: v.callee.attr, a });
+      }
+    }
+    for (const c of f.classes) out.classes.push({ fact: c, qbases: c.bases.map(this.qualify) });
+    return out;
+  }
+
+  // ---- stage B: per region, with the names bound to libraries ----
+
+  private stageB(f: RegionFacts, a: StageA, libs: Map<string, CtypesLibrary>, aliases: Map<string, string>, ffiLibs: Map<string, unknown>): StageB {
+    const out: StageB = { fnRefs: [], getattrRefs: [], fnCalls: [], libAccesses: [] };
+    if (libs.size === 0 && ffiLibs.size === 0) return out;
+    let callsByCallee: Map<number, CallFact> | undefined;
+    for (const at of f.attrs) {
+      if (libs.has(at.object)) {
+        if (!LIBRARY_OWN_ATTRS.has(at.attr)) out.fnRefs.push({ lib: at.object, name: at.attr, span: at.span });
+      } else if (ffiLibs.has(at.object)) {
+        if (!callsByCallee) {
+          callsByCallee = new Map();
+          for (const c of f.calls) callsByCallee.set(c.call.calleeSpan.start, c);
+        }
+        const c = callsByCallee.get(at.span.start);
+        const call = c && c.call.calleeSpan.end === at.span.end ? c.call : undefined;
+        out.libAccesses.push({ lib: at.object, name: at.attr, span: at.span, nameSpan: at.attrSpan, call });
+      }
+    }
+    // `getattr(lib, "name")`
+    for (const c of a.getattrCalls) {
+      const [obj, name] = c.call.args;
+      const lib = dottedText(obj);
+      if (lib && libs.has(lib) && name?.k === 'str') out.getattrRefs.push({ lib, name: name.value, span: c.call.span });
+    }
+    if (libs.size) {
+      for (const c of f.calls) {
+        if (!c.callee) continue;
+        const alias = aliases.get(c.callee);
+        if (alias) {
+          out.fnCalls.push({ key: alias, call: c.call });
+          continue;
+        }
+        const dot = c.callee.lastIndexOf('.');
+        if (dot > 0 && libs.has(c.callee.slice(0, dot)) && !LIBRARY_OWN_ATTRS.has(c.callee.slice(dot + 1))) out.fnCalls.push({ key: c.callee, call: c.call });
+      }
+    }
+    return out;
   }
 
   // ---- ctypes ----
 
-  private linkModuleUses(out: CtypesUse[], module: string, callsByCallee: Map<number, CallFact>): void {
-    for (const a of this.f.attrs) {
-      if (this.qualify(a.object) !== module) continue;
-      const c = callsByCallee.get(a.span.start);
-      const call = c && c.call.calleeSpan.end === a.span.end ? c.call : undefined;
-      out.push({ name: a.attr, span: a.span, call });
-    }
-    for (const c of this.f.calls) {
-      if (!c.callee || c.callee.includes('.')) continue;
-      const q = this.qualify(c.callee);
-      if (q.startsWith(module + '.') && q.split('.').length === 2) out.push({ name: q.slice(module.length + 1), span: c.call.calleeSpan, call: c.call });
-    }
-    out.sort((a, b) => a.span.start - b.span.start);
-  }
-
-  private linkCtypes(model: BindingModel, callsByCallee: Map<number, CallFact>): void {
-    this.linkModuleUses(model.ctypes.uses, 'ctypes', callsByCallee);
+  private linkCtypes(model: BindingModel, stageA: StageA[], stageB: StageB[], libs: Map<string, CtypesLibrary>, aliases: Map<string, string>): void {
+    for (const a of stageA) model.ctypes.uses.push(...a.ctypesUses);
     // imported names that are themselves uses (`from ctypes import pythonapi`)
-    for (const imp of this.f.imports) {
+    let imported = false;
+    for (const imp of this.imports) {
       if (imp.module !== 'ctypes') continue;
-      for (const n of imp.names) model.ctypes.uses.push({ name: n.name, span: n.span });
-    }
-    model.ctypes.uses.sort((a, b) => a.span.start - b.span.start);
-
-    const libs = new Map<string, CtypesLibrary>();
-    for (const a of this.f.assigns) {
-      const target = dottedText(a.target);
-      if (!target) continue;
-      const lib = this.libraryFrom(a, target);
-      if (lib) {
-        libs.set(target, lib);
-        model.ctypes.libraries.push(lib);
+      for (const n of imp.names) {
+        model.ctypes.uses.push({ name: n.name, span: n.span });
+        imported = true;
       }
     }
+    if (imported) model.ctypes.uses.sort((a, b) => a.span.start - b.span.start);
+
     // structs (a class may derive from another struct of this file, so iterate to a fixpoint)
+    const classes = stageA.flatMap((a) => a.classes);
     const structs = new Map<string, CtypesStruct>();
     const structFacts = new Map<string, ClassFact>();
     for (let changed = true; changed; ) {
       changed = false;
-      for (const c of this.f.classes) {
+      for (const { fact: c, qbases } of classes) {
         if (structs.has(c.name)) continue;
-        for (const b of c.bases) {
-          const q = this.qualify(b);
+        for (let i = 0; i < c.bases.length; i++) {
+          const b = c.bases[i]!;
+          const q = qbases[i]!;
           const ctypesBase = q.startsWith('ctypes.') ? q.slice(7) : undefined;
           const parent = structs.get(b);
           if ((ctypesBase && CTYPES_STRUCT_BASES.has(ctypesBase)) || parent) {
@@ -183,99 +353,105 @@ class Linker {
         }
       }
     }
+    const protoDefs = stageA.flatMap((a) => a.protoDefs);
     const prototypes = new Map<string, CtypesPrototype>();
-    const resolve = (e: Expr | undefined): CtypesType => this.resolveType(e, structs, prototypes);
-    for (const a of this.f.assigns) {
-      const target = dottedText(a.target);
-      if (!target || a.value.k !== 'call') continue;
-      const q = this.qualify(dottedText(a.value.callee) ?? '');
-      const factory = q.startsWith('ctypes.') ? q.slice(7) : '';
-      if (!CTYPES_PROTOTYPE_FACTORIES.has(factory)) continue;
-      const [res, ...args] = a.value.args;
-      prototypes.set(target, {
-        name: target, nameSpan: a.target.span, statementSpan: a.statementSpan,
-        factory: factory as CtypesPrototype['factory'], restype: resolve(res), argtypes: [],
-      });
-      prototypes.get(target)!.argtypes = args.map(resolve);
+    for (const p of protoDefs) {
+      prototypes.set(p.target, { name: p.target, nameSpan: p.a.target.span, statementSpan: p.a.statementSpan, factory: p.factory, restype: { kind: 'void', span: p.a.value.span }, argtypes: [] });
+    }
+    // From here on the names a type can refer to are known: type resolutions are memoised across edits.
+    const generation = typeGeneration(`${[...this.moduleAliases]}|${[...this.importedNames]}|${this.starModules}|${[...structs.keys()]}|${[...prototypes.keys()]}`);
+    const resolve = (e: Expr | undefined): CtypesType => {
+      if (!e) return this.resolveType(e, structs, prototypes);
+      const hit = typeMemo.get(e);
+      if (hit && hit.generation === generation) return hit.type;
+      const type = this.resolveType(e, structs, prototypes);
+      typeMemo.set(e, { generation, type });
+      return type;
+    };
+    for (const p of protoDefs) {
+      const value = p.a.value as Extract<Expr, { k: 'call' }>;
+      const [res, ...args] = value.args;
+      const proto = prototypes.get(p.target)!;
+      proto.restype = resolve(res);
+      proto.argtypes = args.map(resolve);
     }
     model.ctypes.prototypes.push(...prototypes.values());
     for (const [name, s] of structs) {
       const c = structFacts.get(name)!;
       for (const as of c.assigns) {
-        if (as.name === '_fields_') this.setFields(s, as.value, as.statementSpan, resolve);
+        if (as.name === '_fields_') this.setFields(s, as.value, as.statementSpan, resolve, generation);
         else if (as.name === '_pack_' && as.value.k === 'num') s.pack = as.value.value;
         else if (as.name === '_anonymous_' && (as.value.k === 'tuple' || as.value.k === 'list')) s.anonymous = as.value.items.flatMap((i) => (i.k === 'str' ? [i.value] : []));
       }
     }
-    for (const a of this.f.assigns) {
-      const target = dottedText(a.target);
-      if (target?.endsWith('._fields_')) {
-        const s = structs.get(target.slice(0, -'._fields_'.length));
-        if (s) this.setFields(s, a.value, a.statementSpan, resolve);
+    for (const a of stageA) {
+      for (const fa of a.fieldsAssigns) {
+        const s = structs.get(fa.structName);
+        if (s) this.setFields(s, fa.a.value, fa.a.statementSpan, resolve, generation);
       }
     }
     model.ctypes.structs.push(...structs.values());
-    for (const a of this.f.assigns) {
-      const target = dottedText(a.target);
-      if (!target || a.value.k !== 'call') continue;
-      const callee = dottedText(a.value.callee) ?? '';
-      const dot = callee.lastIndexOf('.');
-      const struct = structs.get(callee) ?? (dot > 0 && /^from_(buffer|buffer_copy|address|param)$/.test(callee.slice(dot + 1)) ? structs.get(callee.slice(0, dot)) : undefined);
-      if (struct) model.ctypes.instances.push({ name: target, struct, statementSpan: a.statementSpan });
+    for (const a of stageA) {
+      for (const ic of a.instanceCandidates) {
+        const dot = ic.callee.lastIndexOf('.');
+        const struct = structs.get(ic.callee) ?? (dot > 0 && /^from_(buffer|buffer_copy|address|param)$/.test(ic.callee.slice(dot + 1)) ? structs.get(ic.callee.slice(0, dot)) : undefined);
+        if (struct) model.ctypes.instances.push({ name: ic.target, struct, statementSpan: ic.a.statementSpan });
+      }
     }
 
     // foreign functions: `lib.f` references, aliases and attribute assignments
     const fns = new Map<string, ForeignFunction>();
+    const byLib = new Map<CtypesLibrary, Map<string, ForeignFunction>>();
     const fnFor = (lib: CtypesLibrary, name: string): ForeignFunction => {
-      const key = `${lib.name}.${name}`;
-      let fn = fns.get(key);
+      let named = byLib.get(lib);
+      if (!named) byLib.set(lib, (named = new Map()));
+      let fn = named.get(name);
       if (!fn) {
         fn = { library: lib, name, refs: [], aliases: [], calls: [] };
-        fns.set(key, fn);
+        named.set(name, fn);
+        fns.set(`${lib.name}.${name}`, fn);
         lib.functions.push(fn);
         model.ctypes.functions.push(fn);
       }
       return fn;
     };
-    for (const a of this.f.attrs) {
-      const lib = libs.get(a.object);
-      if (!lib || LIBRARY_OWN_ATTRS.has(a.attr)) continue;
-      fnFor(lib, a.attr).refs.push(a.span);
-    }
-    // `lib["name"]` and `getattr(lib, "name")`
-    for (const c of this.f.calls) {
-      if (c.callee !== 'getattr') continue;
-      const [obj, name] = c.call.args;
-      const lib = libs.get(dottedText(obj) ?? '');
-      if (lib && name?.k === 'str') fnFor(lib, name.value).refs.push(c.call.span);
-    }
-    const byAlias = new Map<string, ForeignFunction>();
-    for (const [key, fn] of fns) byAlias.set(key, fn);
-    for (const a of this.f.assigns) {
-      const target = dottedText(a.target);
-      const source = a.value.k === 'dotted' ? a.value : undefined;
-      if (!target || !source) continue;
-      const fn = fns.get(source.text);
-      if (fn && !fn.aliases.includes(target)) {
-        fn.aliases.push(target);
-        byAlias.set(target, fn);
+    // references in text order, then getattr() references (as the facts were ordered before staging)
+    for (const b of stageB) for (const r of b.fnRefs) fnFor(libs.get(r.lib)!, r.name).refs.push(r.span);
+    for (const b of stageB) for (const r of b.getattrRefs) fnFor(libs.get(r.lib)!, r.name).refs.push(r.span);
+    const byAlias = new Map<string, ForeignFunction>(fns);
+    for (const a of stageA) {
+      for (const al of a.aliasCandidates) {
+        const fn = fns.get(al.source);
+        if (fn && !fn.aliases.includes(al.target)) {
+          fn.aliases.push(al.target);
+          byAlias.set(al.target, fn);
+        }
       }
     }
-    for (const a of this.f.assigns) {
-      const target = a.target.k === 'dotted' ? a.target : undefined;
-      if (!target) continue;
-      const fn = byAlias.get(target.object.text);
-      if (!fn) continue;
-      const base = { statementSpan: a.statementSpan, targetSpan: target.span, value: a.value };
-      if (target.attr === 'argtypes') {
-        const items = a.value.k === 'list' || a.value.k === 'tuple' ? a.value.items : undefined;
-        fn.argtypes = { ...base, types: items?.map(resolve) };
-      } else if (target.attr === 'restype') fn.restype = { ...base, type: resolve(a.value) };
-      else if (target.attr === 'errcheck') fn.errcheck = base;
+    void aliases;
+    for (const a of stageA) {
+      for (const sa of a.sigAssigns) {
+        const fn = byAlias.get(sa.owner);
+        if (!fn) continue;
+        // the assignment objects are memoised with the type resolutions they hold
+        if (!sa.memo || sa.memo.generation !== generation) {
+          const base = { statementSpan: sa.a.statementSpan, targetSpan: sa.targetSpan, value: sa.a.value };
+          const v = sa.a.value;
+          const items = v.k === 'list' || v.k === 'tuple' ? v.items : undefined;
+          const value: AttributeAssignment = sa.attr === 'argtypes' ? { ...base, types: items?.map(resolve) } as AttributeAssignment : sa.attr === 'restype' ? { ...base, type: resolve(v) } as AttributeAssignment : base;
+          sa.memo = { generation, value };
+        }
+        const value = sa.memo.value;
+        if (sa.attr === 'argtypes') fn.argtypes = value as ForeignFunction['argtypes'];
+        else if (sa.attr === 'restype') fn.restype = value as ForeignFunction['restype'];
+        else fn.errcheck = value;
+      }
     }
-    for (const c of this.f.calls) {
-      const fn = c.callee ? byAlias.get(c.callee) : undefined;
-      if (fn) fn.calls.push(c.call);
+    for (const b of stageB) {
+      for (const c of b.fnCalls) {
+        const fn = byAlias.get(c.key);
+        if (fn) fn.calls.push(c.call);
+      }
     }
   }
 
@@ -297,21 +473,31 @@ class Linker {
     return undefined;
   }
 
-  private setFields(s: CtypesStruct, value: Expr, span: Span, resolve: (e: Expr | undefined) => CtypesType): void {
+  private setFields(s: CtypesStruct, value: Expr, span: Span, resolve: (e: Expr | undefined) => CtypesType, generation: number): void {
     if (value.k !== 'list' && value.k !== 'tuple') return;
+    const hit = fieldsMemo.get(value);
+    if (hit && hit.generation === generation) {
+      s.fields = hit.fields;
+      s.hasBitFields = hit.hasBitFields;
+      s.fieldsSpan = span;
+      return;
+    }
     const fields: StructField[] = [];
+    let hasBitFields = false;
     for (const item of value.items) {
       if (item.k !== 'tuple' || item.items.length < 2 || item.items[0]!.k !== 'str') continue;
       const [name, type, bits] = item.items;
       const field: StructField = { name: (name as { value: string }).value, type: resolve(type), span: item.span };
       if (bits?.k === 'num') {
         field.bits = bits.value;
-        s.hasBitFields = true;
+        hasBitFields = true;
       }
       fields.push(field);
     }
     s.fields = fields;
+    s.hasBitFields = hasBitFields;
     s.fieldsSpan = span;
+    fieldsMemo.set(value, { generation, fields, hasBitFields });
   }
 
   resolveType(e: Expr | undefined, structs: Map<string, CtypesStruct>, prototypes: Map<string, CtypesPrototype>): CtypesType {
@@ -322,7 +508,7 @@ class Linker {
       if (structs.has(d)) return { kind: 'struct', name: d, span: e.span };
       if (prototypes.has(d)) return { kind: 'funcptr', name: d, span: e.span };
       const q = this.qualify(d);
-      const prim = q.startsWith('ctypes.') ? q.slice(7) : q.startsWith('ctypes.wintypes.') ? q.slice(16) : undefined;
+      const prim = q.startsWith('ctypes.') ? q.slice(7) : undefined;
       if (prim && CTYPES_PRIMITIVES[prim]) return { kind: 'prim', name: prim, span: e.span };
       if (prim?.startsWith('wintypes.')) return { kind: 'prim', name: prim, span: e.span };
     }
@@ -337,18 +523,14 @@ class Linker {
 
   // ---- cffi ----
 
-  private linkCffi(model: BindingModel, callsByCallee: Map<number, CallFact>): void {
-    const ffis = new Map<string, FfiObject>();
-    const libs = new Map<string, { ffi: FfiObject; lib: FfiLib }>();
-    for (const a of this.f.assigns) {
-      const target = dottedText(a.target);
-      if (!target || a.value.k !== 'call') continue;
-      const q = this.qualify(dottedText(a.value.callee) ?? '');
-      if (q === 'cffi.FFI' || q === 'cffi.api.FFI') {
-        ffis.set(target, { name: target, nameSpan: a.target.span, statementSpan: a.statementSpan, mode: 'unknown', outOfLine: false, cdefs: [], libs: [] });
+  /** The ffi objects (FFI() instances and out-of-line imports) and the libs loaded from them. */
+  private cffiObjects(stageA: StageA[], ffis: Map<string, FfiObject>, libs: Map<string, { ffi: FfiObject; lib: FfiLib }>): void {
+    for (const a of stageA) {
+      for (const d of a.ffiDefs) {
+        ffis.set(d.target, { name: d.target, nameSpan: d.a.target.span, statementSpan: d.a.statementSpan, mode: 'unknown', outOfLine: false, cdefs: [], libs: [] });
       }
     }
-    for (const imp of this.f.imports) {
+    for (const imp of this.imports) {
       if (imp.binding === 'cffi') continue;
       const ffiName = imp.names.find((n) => n.name === 'ffi');
       if (!ffiName) continue;
@@ -362,54 +544,55 @@ class Linker {
         libs.set(lib.name, { ffi, lib });
       }
     }
-    for (const a of this.f.assigns) {
-      const target = dottedText(a.target);
-      if (!target || a.value.k !== 'call' || a.value.callee.k !== 'dotted') continue;
-      const ffi = ffis.get(a.value.callee.object.text);
-      const method = a.value.callee.attr;
-      if (!ffi || (method !== 'dlopen' && method !== 'verify')) continue;
-      const lib: FfiLib = { name: target, nameSpan: a.target.span, statementSpan: a.statementSpan, via: method, path: method === 'dlopen' ? a.value.args[0] : undefined };
-      ffi.libs.push(lib);
-      libs.set(target, { ffi, lib });
-      if (method === 'dlopen' && ffi.mode === 'unknown') ffi.mode = 'abi';
-      if (method === 'verify') ffi.mode = 'api';
-    }
-    for (const c of this.f.calls) {
-      if (c.calleeExpr.k !== 'dotted') continue;
-      const ffi = ffis.get(c.calleeExpr.object.text);
-      if (!ffi) continue;
-      const method = c.calleeExpr.attr;
-      model.cffi.calls.push({ ffi, method, methodSpan: c.calleeExpr.attrSpan, call: c.call });
-      if (method === 'set_source') {
-        ffi.setSource = c.call;
-        ffi.mode = c.call.args[1]?.k === 'none' ? 'abi' : 'api';
-      } else if (method === 'cdef' || method === 'embedding_api') {
-        const arg = c.call.args[0];
-        if (arg?.k === 'str') ffi.cdefs.push(this.cdefSource(c, arg));
+    for (const a of stageA) {
+      for (const m of a.ffiMethodAssigns) {
+        const ffi = ffis.get(m.owner);
+        if (!ffi) continue;
+        const value = m.a.value as Extract<Expr, { k: 'call' }>;
+        const lib: FfiLib = { name: m.target, nameSpan: m.a.target.span, statementSpan: m.a.statementSpan, via: m.method, path: m.method === 'dlopen' ? value.args[0] : undefined };
+        ffi.libs.push(lib);
+        libs.set(m.target, { ffi, lib });
+        if (m.method === 'dlopen' && ffi.mode === 'unknown') ffi.mode = 'abi';
+        if (m.method === 'verify') ffi.mode = 'api';
       }
-    }
-    for (const ffi of ffis.values()) this.checkCdefTypes(ffi);
-    for (const a of this.f.attrs) {
-      const entry = libs.get(a.object);
-      if (!entry) continue;
-      const c = callsByCallee.get(a.span.start);
-      const call = c && c.call.calleeSpan.end === a.span.end ? c.call : undefined;
-      model.cffi.libAccesses.push({ ffi: entry.ffi, lib: entry.lib, name: a.attr, span: a.span, nameSpan: a.attrSpan, call });
-    }
-    model.cffi.ffis.push(...ffis.values());
-    for (const a of this.f.assigns) {
-      const v = a.value;
-      if (v.k !== 'call' || v.callee.k !== 'dotted') continue;
-      const owner = v.callee.object.text;
-      const ffi = ffis.get(owner);
-      const lib = ffi ? undefined : libs.get(owner);
-      if (!ffi && !lib) continue;
-      model.cffi.assigns.push({ ffi: ffi ?? lib!.ffi, target: a.target, value: v, on: ffi ? 'ffi' : 'lib', member: v.callee.attr, statementSpan: a.statementSpan });
     }
   }
 
-  private cdefSource(c: CallFact, arg: Extract<Expr, { k: 'str' }>): CdefSource {
-    const region = this.regionOfFact.get(c)!;
+  private linkCffi(model: BindingModel, stageA: StageA[], stageB: StageB[], ffis: Map<string, FfiObject>, libs: Map<string, { ffi: FfiObject; lib: FfiLib }>): void {
+    stageA.forEach((a, i) => {
+      for (const d of a.dottedCalls) {
+        const ffi = ffis.get(d.owner);
+        if (!ffi) continue;
+        const c = d.c;
+        model.cffi.calls.push({ ffi, method: d.method, methodSpan: d.methodSpan, call: c.call });
+        if (d.method === 'set_source') {
+          ffi.setSource = c.call;
+          ffi.mode = c.call.args[1]?.k === 'none' ? 'abi' : 'api';
+        } else if (d.method === 'cdef' || d.method === 'embedding_api') {
+          const arg = c.call.args[0];
+          if (arg?.k === 'str') ffi.cdefs.push(this.cdefSource(this.regions[i]!, c, arg));
+        }
+      }
+    });
+    for (const ffi of ffis.values()) this.checkCdefTypes(ffi);
+    for (const b of stageB) {
+      for (const acc of b.libAccesses) {
+        const entry = libs.get(acc.lib)!;
+        model.cffi.libAccesses.push({ ffi: entry.ffi, lib: entry.lib, name: acc.name, span: acc.span, nameSpan: acc.nameSpan, call: acc.call });
+      }
+    }
+    model.cffi.ffis.push(...ffis.values());
+    for (const a of stageA) {
+      for (const oc of a.ownerCalls) {
+        const ffi = ffis.get(oc.owner);
+        const lib = ffi ? undefined : libs.get(oc.owner);
+        if (!ffi && !lib) continue;
+        model.cffi.assigns.push({ ffi: ffi ?? lib!.ffi, target: oc.a.target, value: oc.value, on: ffi ? 'ffi' : 'lib', member: (oc.value.callee as { attr: string }).attr, statementSpan: oc.a.statementSpan });
+      }
+    }
+  }
+
+  private cdefSource(region: Region, c: CallFact, arg: Extract<Expr, { k: 'str' }>): CdefSource {
     const parts = arg.parts.map((p) => ({ relStart: p.start - region.offset, relEnd: p.end - region.offset }));
     const parsed: ParsedCdef = cdefForLiteral(region, this.cParser, parts);
     return {
@@ -440,15 +623,17 @@ class Linker {
 
   // ---- RPython mixed modules ----
 
-  private linkMixedModules(model: BindingModel): void {
-    for (const c of this.f.classes) {
-      if (!c.bases.some((b) => this.qualify(b).endsWith('MixedModule'))) continue;
-      const m: MixedModuleClass = { name: c.name, nameSpan: c.nameSpan, span: c.span };
-      for (const a of c.assigns) {
-        if (a.name === 'interpleveldefs') m.interpleveldefs = a.nameSpan;
-        if (a.name === 'appleveldefs') m.appleveldefs = a.nameSpan;
+  private linkMixedModules(model: BindingModel, stageA: StageA[]): void {
+    for (const a of stageA) {
+      for (const { fact: c, qbases } of a.classes) {
+        if (!qbases.some((b) => b.endsWith('MixedModule'))) continue;
+        const m: MixedModuleClass = { name: c.name, nameSpan: c.nameSpan, span: c.span };
+        for (const as of c.assigns) {
+          if (as.name === 'interpleveldefs') m.interpleveldefs = as.nameSpan;
+          if (as.name === 'appleveldefs') m.appleveldefs = as.nameSpan;
+        }
+        model.mixedModules.push(m);
       }
-      model.mixedModules.push(m);
     }
   }
 }

@@ -103,7 +103,8 @@ export class ParsedDocument {
     const isLast = index === this.regions.length - 1;
     if (index > 0 && !canStartRegion(newText, 0)) return false;
     if (!isLast && !newText.endsWith('\n')) return false;
-    if (newText.length > REGION_TARGET * 8) return false;
+    // a region grown large by a paste is cut again (one long statement, such as a big cdef, cannot be)
+    if (newText.length > REGION_TARGET * 4 && e.newText.includes('\n') && findSplitPoints(newText, REGION_TARGET).length > 1) return false;
     if (!isLast && !isClean(scan(newText))) return false;
     const startPosition = pointAt(oldText, relStart);
     region.tree.edit(new Edit({
