@@ -120,6 +120,8 @@ function convertRound(parser: Parser, text: string, options: ConvertOptions, uri
       const node = root.descendantForIndex(l.originalOffset);
       if (!node) continue;
       if (rw.human.some((h) => h.node.startIndex <= l.originalOffset && l.originalOffset < h.node.endIndex)) continue;
+      if ([...program.libraries.values()].some((lib) => lib.handle && lib.statement.startIndex <= l.originalOffset && l.originalOffset < lib.statement.endIndex)) continue;
+      if (hasTodoAbove(text, node)) continue; // an earlier conversion already said why this stays
       rw.leave(node, `ctypes.${l.name} is not converted here: no safe cffi equivalent in this context`);
     }
 
@@ -375,6 +377,14 @@ function importEdits(program: CtypesProgram, leftovers: Leftover[], header: stri
     }
   }
   return out;
+}
+
+function hasTodoAbove(text: string, node: Node): boolean {
+  let st: Node = node;
+  while (st.parent && st.parent.type !== 'block' && st.parent.type !== 'module') st = st.parent;
+  const ls = lineStart(text, st.startIndex);
+  const prev = text.slice(0, Math.max(ls - 1, 0)).split('\n').pop() ?? '';
+  return prev.trim().startsWith(TODO_PREFIX.trim());
 }
 
 /** `# TODO(pypy-bindings): why` above each statement left as it was, unless already there. */

@@ -44,6 +44,8 @@ export interface Library {
   attributeName?: string;
   keywords: Map<string, Node>;
   human?: string;
+  /** `<lib>_ctypes`, the handle an earlier conversion kept for functions that stay in ctypes. */
+  handle?: boolean;
 }
 
 export interface FunctionDecl {
@@ -316,6 +318,10 @@ export function readCtypes(text: string, root: Node): CtypesProgram {
     if (lib.loader === 'PyDLL' || lib.loader === 'pydll') lib.human = 'PyDLL holds the GIL for CPython C-API calls: missing on PyPy, and cffi must not call the C API';
     if (lib.loader === 'OleDLL' || lib.loader === 'oledll') lib.human = 'OleDLL turns failed HRESULTs into OSError; cffi needs a hand-written check';
     if (program.libraries.has(name)) lib.human ??= `${name} is loaded more than once`;
+    if (name.endsWith('_ctypes')) {
+      lib.handle = true;
+      lib.human = 'the ctypes handle kept by an earlier conversion';
+    }
     program.libraries.set(name, lib);
   }
 

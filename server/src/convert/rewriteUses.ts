@@ -135,7 +135,7 @@ export class Rewriter {
       this.replaced.set(keyOf(proto.statement), { node: proto.statement, text: `${a.left.text} = "${callbackSignature(proto.ret, proto.args)}"` });
     }
     for (const alias of this.p.aliases.values()) if (this.typeConvertible(alias.type)) this.deleteStatement(alias.statement);
-    for (const lib of this.p.libraries.values()) if (lib.human) this.leave(lib.statement, lib.human);
+    for (const lib of this.p.libraries.values()) if (lib.human && !lib.handle) this.leave(lib.statement, lib.human);
     for (const f of [...this.p.functions.values()]) this.planFunction(f);
     // Functions only ever referenced (called without argtypes, passed around): declared from the prototype table.
     for (const n of walk(this.p.root)) {
@@ -151,11 +151,15 @@ export class Rewriter {
   }
 
   private paramflagsUse(proto: string): string | undefined {
+    let why: string | undefined;
     for (const n of walk(this.p.root)) {
       const call = n.type === 'call' ? callParts(n) : undefined;
-      if (call && dotted(call.callee) === proto && call.args[0] && unparen(call.args[0]).type === 'tuple') return `${proto} is instantiated from a library symbol (with paramflags): that needs a hand-written wrapper around the cffi function`;
+      if (call && dotted(call.callee) === proto && call.args[0] && unparen(call.args[0]).type === 'tuple') {
+        why = `${proto} is instantiated from a library symbol (with paramflags): that needs a hand-written wrapper around the cffi function`;
+        this.leave(n, why);
+      }
     }
-    return undefined;
+    return why;
   }
 
   private planFunction(f: FunctionDecl): void {
@@ -450,10 +454,10 @@ export class Rewriter {
       if (n.type === 'call') {
         const call = callParts(n);
         const f = call ? this.calledFunction(call.callee) : undefined;
-        if (!call || !f || f.lib.human) continue;
+        if (!call || !f || (f.lib.human && !f.lib.handle)) continue;
         const key = functionKey(f.lib.name, f.name);
         const vars = call.args.flatMap(ctypesVarsIn);
-        if (this.signatures.has(key)) {
+        if (this.signatures.has(key) && !f.lib.handle) {
           const stuck = vars.find((v) => this.demoted.has(v.token));
           if (stuck) this.demote(`fn:${key}`, `${f.name} is called with ${stuck.node.text}, which stays in ctypes`);
         } else {
@@ -851,7 +855,7 @@ export class Rewriter {
     if (n.type !== 'attribute' && n.type !== 'identifier') return undefined;
     const d = dotted(n);
     if (!d || isStoreTarget(n)) return undefined;
-    if (n.parent?.type === 'attribute' && n.parent.childForFieldName('object')?.startIndex === n.startIndex && n.parent.childForFieldName('object')?.endIndex === n.endIndex) {
+    if (this.p.libraries.has(d) && n.parent?.type === 'attribute' && n.parent.childForFieldName('object')?.startIndex === n.startIndex && n.parent.childForFieldName('object')?.endIndex === n.endIndex) {
       // `lib` in `lib.f`: handled at the attribute
       return undefined;
     }
