@@ -8,7 +8,7 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const args = process.argv.slice(2);
 const noE2e = args.includes('--no-e2e') || process.env.PYPY_BINDINGS_NO_E2E === '1';
 const folders = args.filter((a) => !a.startsWith('--'));
-const suites = folders.length ? folders : ['unit', 'cli', 'protocol', 'snippets', 'grammar', 'runtime'];
+const suites = folders.length ? folders : ['unit', 'cli', 'protocol', 'snippets', 'grammar', 'package', 'runtime'];
 
 const run = (cmd, argv, opts = {}) => {
   const r = spawnSync(cmd, argv, { stdio: 'inherit', cwd: root, ...opts });
@@ -16,8 +16,8 @@ const run = (cmd, argv, opts = {}) => {
 };
 
 if (run('bash', ['scripts/system-deps.sh']) !== 0) process.exit(1);
-// the grammar tests read VS Code's own Python and C grammars from the cached code-server
-if (suites.includes('grammar') && run('bash', ['scripts/vscode-cache.sh']) !== 0) process.exit(1);
+// the grammar tests read VS Code's own grammars from the cached code-server; the package test installs into it
+if ((suites.includes('grammar') || suites.includes('package')) && run('bash', ['scripts/vscode-cache.sh']) !== 0) process.exit(1);
 
 const files = [];
 const walk = (dir) => {
