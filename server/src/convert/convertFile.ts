@@ -88,7 +88,8 @@ function convertRound(parser: Parser, text: string, options: ConvertOptions, uri
     if (!usesCtypes) return { result, requests: new Map() };
     const existingFfi = findExistingFfi(program);
     const api = options.mode === 'api-outofline';
-    const ffi = api ? 'ffi' : existingFfi?.name ?? (/\bffi\b/.test(text) ? '_ffi' : 'ffi');
+    const ffiTaken = [...walk(root)].some((n) => n.type === 'identifier' && n.text === 'ffi');
+    const ffi = api ? 'ffi' : existingFfi?.name ?? (ffiTaken ? '_ffi' : 'ffi');
     const rw = new Rewriter(program, ffi, api, demoted);
     if (options.only) {
       for (const lib of new Set(program.libraries.values())) {
@@ -121,8 +122,8 @@ function convertRound(parser: Parser, text: string, options: ConvertOptions, uri
       if (!node) continue;
       if (rw.human.some((h) => h.node.startIndex <= l.originalOffset && l.originalOffset < h.node.endIndex)) continue;
       if ([...program.libraries.values()].some((lib) => lib.handle && lib.statement.startIndex <= l.originalOffset && l.originalOffset < lib.statement.endIndex)) continue;
-      if (hasTodoAbove(text, node)) continue; // an earlier conversion already said why this stays
-      rw.leave(node, `ctypes.${l.name} is not converted here: no safe cffi equivalent in this context`);
+      // quiet when an earlier conversion already said why this stays
+      rw.leave(node, `ctypes.${l.name} is not converted here: no safe cffi equivalent in this context`, hasTodoAbove(text, node));
     }
 
     rw.propagate();

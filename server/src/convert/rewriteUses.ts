@@ -333,12 +333,13 @@ export class Rewriter {
 
   // ---------------------------------------------------------------- bookkeeping
 
-  leave(node: Node, reason: string): void {
+  /** Leaves a statement as it was; `quiet` when an earlier conversion already put a TODO above it. */
+  leave(node: Node, reason: string, quiet = false): void {
     const st = statementOf(node);
     const key = `${keyOf(st)}|${reason}`;
     if (this.humanKeys.has(key)) return;
     this.humanKeys.add(key);
-    this.human.push({ node: st, reason });
+    if (!quiet) this.human.push({ node: st, reason });
     if (!this.p.structs.has(st.childForFieldName('name')?.text ?? '') || st.type !== 'class_definition') this.demote(`stmt:${keyOf(st)}`, reason);
   }
 
