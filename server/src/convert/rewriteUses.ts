@@ -143,11 +143,10 @@ export class Rewriter {
       const d = dotted(n);
       const ref = d ? splitFunctionRef(this.p, d) : undefined;
       if (!ref || ref.lib.human || ref.name.startsWith('_')) continue;
-      const key = functionKey(ref.lib.name, ref.name);
-      if (this.p.functions.has(key)) continue;
       const f = this.calledFunction(n);
       if (f) this.planFunction(f);
     }
+    for (const f of [...this.p.functions.values()]) this.planFunction(f);
   }
 
   private paramflagsUse(proto: string): string | undefined {
@@ -162,12 +161,17 @@ export class Rewriter {
     return why;
   }
 
+  private readonly planned = new Set<FunctionDecl>();
+
   private planFunction(f: FunctionDecl): void {
+    if (this.planned.has(f)) return;
+    this.planned.add(f);
     if (f.lib.human) return;
     const name = `${f.lib.name}.${f.name}`;
     const demotedWhy = this.demoted.get(`fn:${functionKey(f.lib.name, f.name)}`);
     if (demotedWhy) {
       for (const d of [f.argtypes, f.restype, f.errcheck]) if (d) this.leave(d.statement, demotedWhy);
+      for (const n of this.refsOf(f)) this.leave(n, demotedWhy);
       return;
     }
     const reassigned = (f.argtypes?.count ?? 0) > 1 || (f.restype?.count ?? 0) > 1 || (f.errcheck?.count ?? 0) > 1;
@@ -1352,7 +1356,7 @@ export class Rewriter {
   private foreignCallRule(n: Node, f: FunctionDecl, callee: Node, args: Node[], hasKeywords: boolean): ((r: Rewriter) => string) | undefined {
     const sig = this.signatures.get(functionKey(f.lib.name, f.name));
     if (!sig) {
-      if (!f.lib.human && !this.p.functions.get(functionKey(f.lib.name, f.name))?.argtypes) this.planFunction(f);
+      this.planFunction(f);
       const again = this.signatures.get(functionKey(f.lib.name, f.name));
       if (!again) return undefined;
       return this.foreignCallRule(n, f, callee, args, hasKeywords);
@@ -1392,7 +1396,7 @@ export class Rewriter {
     }
     return (r) => {
       const rendered = args.map((x, i) => (i < sig.params.length ? r.arg(x, sig.params[i]!) : r.variadicArg(x, extraTypes[i - sig.params.length])));
-      const calleeText = errcheckAfter ? sig.errcheckWrapper! : r.R(callee);
+      const calleeText = errcheckAfter && callee.type !== 'identifier' ? sig.errcheckWrapper! : r.R(callee);
       const call = `${calleeText}(${rendered.join(', ')})`;
       if (errcheckAfter || !resultUsed) return call;
       return r.wrapResult(sig, call) ?? call;

@@ -1,0 +1,274 @@
+// The ctypes → cffi converter on the verified pairs and on small snippets: exact output for key cases
+// (reasoned out by hand from domain-facts §4), structural properties for the rest. The runtime proof that
+// converted programs print the same under CPython+cffi and PyPy is test/runtime/runtime.test.ts.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { analyzeText } from '../../server/src/analysis/analyze';
+import { type ConversionResult, applyEdits, convertText, convertToCffi } from '../../server/src/convert/convertFile';
+import { formatArgTypes } from '../../server/src/convert/rewriteUses';
+import { loadGrammars } from '../../server/src/parser/languages';
+
+const PAIRS = '/work/shared/reference/ctypes-cffi-pairs';
+const pairFiles = fs.existsSync(PAIRS) ? fs.readdirSync(PAIRS).filter((f) => f.endsWith('_ctypes.py')).sort() : [];
+const PROGRAMS = path.join(__dirname, '..', 'runtime', 'programs');
+const programFiles = fs.readdirSync(PROGRAMS).filter((f) => f.endsWith('.py')).sort();
+
+async function convert(text: string, mode: 'abi-inline' | 'api-outofline' = 'abi-inline', uri?: string): Promise<{ out: string; r: ConversionResult }> {
+  const r = await convertText(text, { mode }, uri);
+  return { out: applyEdits(text, r.edits), r };
+}
+
+async function hasSyntaxError(text: string): Promise<boolean> {
+  const g = await loadGrammars();
+  const tree = g.pythonParser.parse(text)!;
+  try {
+    return tree.rootNode.hasError;
+  } finally {
+    tree.delete();
+  }
+}
+
+function assertDisjoint(r: ConversionResult): void {
+  const sorted = [...r.edits].sort((a, b) => a.start - b.start || a.end - b.end);
+  for (let i = 1; i < sorted.length; i++) assert.ok(sorted[i]!.start >= sorted[i - 1]!.end, `edits overlap at ${sorted[i]!.start}`);
+}
+
+test('pair 01 (strlen): exact output, find_library kept, the rest untouched', async () => {
+  const src = fs.readFileSync(path.join(PROGRAMS, '01_strlen_strcmp.py'), 'utf8');
+  assert.ok(src.length > 0);
+  const text = [
+    'import ctypes, ctypes.util',
+    'libc = ctypes.CDLL(ctypes.util.find_library("c"))',
+    'libc.strlen.argtypes = [ctypes.c_char_p]',
+    'libc.strlen.restype = ctypes.c_size_t',
+    'print(libc.strlen(b"hello, world"))  # a comment stays',
+    '',
+  ].join('\n');
+  const { out, r } = await convert(text);
+  assert.equal(
+    out,
+    [
+      'import ctypes.util',
+      'from cffi import FFI',
+      'ffi = FFI()',
+      'ffi.cdef("""',
+      '    size_t strlen(char *);',
+      '""")',
+      'libc = ffi.dlopen(ctypes.util.find_library("c"))',
+      'print(libc.strlen(b"hello, world"))  # a comment stays',
+      '',
+    ].join('\n'),
+  );
+  assert.deepEqual(r.leftForHuman, []);
+  assertDisjoint(r);
+});
+
+test('byref out-parameter on a c_int becomes ffi.new("int *") and .value becomes [0]', async () => {
+  const text = [
+    'import ctypes',
+    'libm = ctypes.CDLL("libm.so.6")',
+    'libm.frexp.argtypes = [ctypes.c_double, ctypes.POINTER(ctypes.c_int)]',
+    'libm.frexp.restype = ctypes.c_double',
+    'e = ctypes.c_int()',
+    'm = libm.frexp(48.0, ctypes.byref(e))',
+    'print(m, e.value)',
+    '',
+  ].join('\n');
+  const { out } = await convert(text);
+  assert.match(out, /^ {4}double frexp\(double, int \*\);$/m);
+  assert.match(out, /^e = ffi\.new\("int \*"\)$/m);
+  assert.match(out, /^m = libm\.frexp\(48\.0, e\)$/m);
+  assert.match(out, /^print\(m, e\[0\]\)$/m);
+  assert.match(out, /^libm = ffi\.dlopen\("libm\.so\.6"\)$/m);
+  assert.doesNotMatch(out, /ctypes/);
+});
+
+test('variadic call: extra arguments wrapped by the literal format (%d, %ld, %s, %f)', async () => {
+  const text = [
+    'import ctypes',
+    'libc = ctypes.CDLL(None)',
+    'buf = ctypes.create_string_buffer(64)',
+    'n = libc.snprintf(buf, ctypes.sizeof(buf), b"%d %ld %s %.2f", 42, ctypes.c_long(7), b"abc", ctypes.c_double(3.5))',
+    'print(n, buf.value, buf.raw[:4])',
+    '',
+  ].join('\n');
+  const { out, r } = await convert(text);
+  assert.match(out, /int snprintf\(char \*, size_t, const char \*, \.\.\.\);/);
+  assert.ok(out.includes('n = libc.snprintf(buf, ffi.sizeof(buf), b"%d %ld %s %.2f", ffi.cast("int", 42), ffi.cast("long", 7), ffi.new("char[]", b"abc"), ffi.cast("double", 3.5))'), out);
+  assert.ok(out.includes('buf = ffi.new("char[]", 64)'));
+  assert.ok(out.includes('print(n, ffi.string(buf), ffi.buffer(buf)[:][:4])'));
+  assert.ok(r.notes.some((n) => /argtypes missing for libc\.snprintf/.test(n)));
+  assert.ok(r.notes.some((n) => /restype missing for libc\.snprintf: declared int/.test(n)));
+});
+
+test('format strings give the C types of variadic arguments', () => {
+  assert.deepEqual(formatArgTypes('%d-%s-%.2f', false), ['int', 'char *', 'double']);
+  assert.deepEqual(formatArgTypes('%zu %lld %lu %*d %% %p %c %ls', false), ['size_t', 'long long', 'unsigned long', 'int', 'int', 'void *', 'int', 'wchar_t *']);
+  assert.deepEqual(formatArgTypes('%d:%d %*s', true), ['void *', 'void *']);
+  assert.equal(formatArgTypes('%n', false), undefined);
+});
+
+test('structures: fields, nesting, self-reference, bit-fields, unions, _pack_ and _anonymous_ in the cdef', async () => {
+  const text = [
+    'import ctypes',
+    'class Inner(ctypes.Structure):',
+    '    _fields_ = [("a", ctypes.c_int), ("name", ctypes.c_char * 8)]',
+    'class U(ctypes.Union):',
+    '    _fields_ = [("i", ctypes.c_int), ("d", ctypes.c_double)]',
+    'class Node(ctypes.Structure):',
+    '    pass',
+    'Node._fields_ = [("inner", Inner), ("next", ctypes.POINTER(Node)), ("u", U), ("bits", ctypes.c_uint, 3)]',
+    'Node._anonymous_ = ("u",)',
+    'class P(ctypes.Structure):',
+    '    _pack_ = 1',
+    '    _fields_ = [("c", ctypes.c_char), ("i", ctypes.c_int)]',
+    'n = Node()',
+    'n.inner.a = 3',
+    'print(ctypes.sizeof(P), P.i.offset, n.inner.name, n.i)',
+    '',
+  ].join('\n');
+  const { out, r } = await convert(text);
+  assert.ok(out.includes('struct Inner { int a; char name[8]; };'));
+  assert.ok(out.includes('union U { int i; double d; };'));
+  assert.ok(out.includes('struct Node { struct Inner inner; struct Node *next; union { int i; double d; }; unsigned int bits : 3; };'));
+  assert.match(out, /ffi\.cdef\("""\n {4}struct P \{ char c; int i; \};\n""", pack=1\)/);
+  assert.ok(out.indexOf('struct Inner {') < out.indexOf('struct Node {'), 'a by-value member is declared first');
+  assert.ok(out.includes('n = ffi.new("struct Node *")'));
+  assert.ok(out.includes('print(ffi.sizeof("struct P"), ffi.offsetof("struct P", "i"), ffi.string(n.inner.name), n.i)'));
+  assert.doesNotMatch(out, /class |_fields_|ctypes/);
+  assert.deepEqual(r.leftForHuman, []);
+});
+
+test('callbacks: a CFUNCTYPE prototype becomes a signature string used by @ffi.callback; char* arguments arrive as bytes', async () => {
+  const text = [
+    'import ctypes',
+    'CB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int))',
+    '@CB',
+    'def cb(s, p):',
+    '    """doc"""',
+    '    return len(s) + p.contents.value',
+    '',
+  ].join('\n');
+  const { out } = await convert(text);
+  assert.ok(out.includes('CB = "int(char *, int *)"'));
+  assert.ok(out.includes('@ffi.callback(CB)\ndef cb(s, p):\n    """doc"""\n    s = _cstring_or_none(s)\n    return len(s) + p[0]\n'), out);
+  assert.ok(out.includes('def _cstring_or_none(p):'));
+});
+
+test('errno, in_dll globals, c_char_p results and None for pointers', async () => {
+  const text = [
+    'import ctypes',
+    'libc = ctypes.CDLL(None, use_errno=True)',
+    'libc.getenv.argtypes = [ctypes.c_char_p]',
+    'libc.getenv.restype = ctypes.c_char_p',
+    'libc.time.argtypes = [ctypes.c_void_p]',
+    'libc.time.restype = ctypes.c_long',
+    'optind = ctypes.c_int.in_dll(libc, "optind")',
+    'optind.value = 1',
+    'print(libc.getenv(b"HOME") is not None, ctypes.get_errno(), libc.time(None) > 0, optind.value)',
+    '',
+  ].join('\n');
+  const { out } = await convert(text);
+  assert.ok(out.includes('libc = ffi.dlopen(None)'), 'use_errno is dropped: cffi always saves errno');
+  assert.ok(out.includes('extern int optind;'));
+  assert.ok(out.includes('optind = ffi.addressof(libc, "optind")'));
+  assert.ok(out.includes('optind[0] = 1'));
+  assert.ok(out.includes('print(_cstring_or_none(libc.getenv(b"HOME")) is not None, ffi.errno, libc.time(ffi.NULL) > 0, optind[0])'));
+});
+
+test('errcheck becomes a wrapper that every later reference uses', async () => {
+  const text = [
+    'import ctypes',
+    'libc = ctypes.CDLL(None)',
+    'def check(result, func, args):',
+    '    return (func.__name__, result)',
+    'libc.abs.argtypes = [ctypes.c_int]',
+    'libc.abs.restype = ctypes.c_int',
+    'libc.abs.errcheck = check',
+    'f = libc.abs',
+    'print(libc.abs(-3), f(-4))',
+    '',
+  ].join('\n');
+  const { out } = await convert(text);
+  assert.ok(out.includes('def _abs_checked(*args):  # errcheck, as ctypes applied it\n    return check(libc.abs(*args), _abs_checked, args)\n_abs_checked.__name__ = "abs"'));
+  assert.ok(out.includes('f = _abs_checked'));
+  assert.ok(out.includes('print(_abs_checked(-3), f(-4))'));
+});
+
+test('HUMAN rows stay in ctypes, marked with a TODO and reported; the ctypes import is kept for them', async () => {
+  const text = [
+    'import ctypes',
+    'libc = ctypes.CDLL(None)',
+    'class V(ctypes.Structure):',
+    '    _fields_ = [("x", ctypes.c_int)]',
+    '    def norm(self):',
+    '        return abs(self.x)',
+    'libc.strlen.argtypes = [ctypes.c_char_p]',
+    'libc.strlen.restype = ctypes.c_size_t',
+    'print(V(-2).norm(), libc.mystery_function(1), libc.strlen(b"ab"))',
+    '',
+  ].join('\n');
+  const { out, r } = await convert(text);
+  assert.match(out, /^# TODO\(pypy-bindings\): V has methods/m);
+  assert.ok(out.includes('class V(ctypes.Structure):'), 'the class stays as it was');
+  assert.ok(out.includes('libc_ctypes = ctypes.CDLL(None)'), 'functions with no known signature keep a ctypes handle');
+  assert.ok(out.includes('libc_ctypes.mystery_function(1)'));
+  assert.ok(out.includes('libc.strlen(b"ab")'));
+  assert.match(out, /^import ctypes$/m);
+  assert.ok(r.leftForHuman.some((h) => /V has methods/.test(h.reason)));
+  assert.ok(r.leftForHuman.some((h) => /mystery_function has no argtypes/.test(h.reason)));
+  assert.equal(await hasSyntaxError(out), false);
+});
+
+test('a non-literal variadic format is left to a human, with its buffer', async () => {
+  const text = ['import ctypes', 'libc = ctypes.CDLL(None)', 'fmt = b"%d"', 'out = ctypes.create_string_buffer(8)', 'libc.snprintf(out, 8, fmt, 5)', 'print(out.value)', ''].join('\n');
+  const { out, r } = await convert(text);
+  assert.ok(out.includes('libc_ctypes.snprintf(out, 8, fmt, 5)'));
+  assert.ok(out.includes('out = ctypes.create_string_buffer(8)'), 'the buffer passed to it stays a ctypes buffer');
+  assert.ok(r.leftForHuman.some((h) => /format is not a literal/.test(h.reason)));
+});
+
+test('API out-of-line mode: a build script with set_source/cdef/compile and the module importing from it', async () => {
+  const text = ['import ctypes, ctypes.util', 'z = ctypes.CDLL(ctypes.util.find_library("z"))', 'z.crc32.argtypes = [ctypes.c_ulong, ctypes.c_char_p, ctypes.c_uint]', 'z.crc32.restype = ctypes.c_ulong', 'print(z.crc32(0, b"a", 1))', ''].join('\n');
+  const { out, r } = await convert(text, 'api-outofline', 'file:///w/zwrap.py');
+  const build = r.extraFiles.find((f) => f.relativePath === '_zwrap_build.py');
+  assert.ok(build, 'the build script');
+  assert.ok(build.content.includes('ffibuilder.set_source("_zwrap_cffi", """\n#include <zlib.h>\n""", libraries=["z"])'), build.content);
+  assert.ok(build.content.includes('unsigned long crc32(unsigned long, char *, unsigned int);'));
+  assert.ok(build.content.includes('ffibuilder.compile(verbose=True)'));
+  assert.ok(out.includes('from _zwrap_cffi import ffi, lib as _cffi_lib'));
+  assert.ok(out.includes('z = _cffi_lib'));
+  assert.ok(r.notes.some((n) => n.includes('cffi_modules=["_zwrap_build.py:ffibuilder"]')));
+});
+
+test('convertToCffi works from the binding model (the entry the CLI and the server use)', async () => {
+  const text = 'import ctypes\nlibc = ctypes.CDLL(None)\nlibc.abs.argtypes = [ctypes.c_int]\nlibc.abs.restype = ctypes.c_int\nprint(libc.abs(-5))\n';
+  const { model, doc } = await analyzeText(text);
+  try {
+    const r = convertToCffi(model, { mode: 'abi-inline' });
+    assert.ok(applyEdits(text, r.edits).includes('    int abs(int);'));
+  } finally {
+    doc.dispose();
+  }
+});
+
+test('a file without ctypes gets no edits', async () => {
+  const { r } = await convert('import os\nprint(os.getpid() > 0)\n');
+  assert.deepEqual(r.edits, []);
+});
+
+for (const file of [...pairFiles.map((f) => path.join(PAIRS, f)), ...programFiles.map((f) => path.join(PROGRAMS, f))]) {
+  test(`${path.basename(file)}: valid Python, disjoint edits, idempotent`, async () => {
+    const text = fs.readFileSync(file, 'utf8');
+    const { out, r } = await convert(text);
+    assert.ok(r.edits.length > 0, 'something was converted');
+    assertDisjoint(r);
+    assert.equal(await hasSyntaxError(out), false, out);
+    if (!r.leftForHuman.length) assert.match(out, /from cffi import FFI/);
+    else assert.match(out, /# TODO\(pypy-bindings\): /);
+    const again = await convert(out);
+    assert.equal(again.out, out, 'converting the converted file changes nothing');
+  });
+}
