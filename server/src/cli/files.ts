@@ -43,5 +43,8 @@ export function collectFiles(paths: string[], errors: string[]): string[] {
   return out;
 }
 
-/** A cheap test run before parsing: files that mention no binding module cannot get a finding. */
-export const BINDING_HINT = /ctypes|cffi|cppyy|_rawffi|\b_ffi\b|MixedModule|getrefcount|Extension\b|\bffi\b/;
+/**
+ * A cheap test run before parsing: a file that matches none of these cannot get a finding (every rule needs
+ * a binding module imported, an out-of-line `ffi` imported, a MixedModule, or an `Extension(...)` call).
+ */
+export const BINDING_HINT = /\b(?:ctypes|cffi|cppyy|_rawffi|_ffi|_cffi_backend)\b|MixedModule|import[^\n]*\bffi\b|\bExtension\s*\(/;
