@@ -204,9 +204,10 @@ async function runExtensionTests(ctx: BrowserContext, server: Server, folder: st
   const page = await ctx.newPage();
   let exit: (code: number) => void = () => {};
   const exited = new Promise<number>((r) => (exit = r));
-  await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) =>
-    console.log(`  [ext-host ${type}]`, format(...(args ?? []))),
-  );
+  await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => {
+    const line = format(...(args ?? []));
+    if (!/open-vsx\.org/.test(line)) console.log(`  [ext-host ${type}]`, line); // no marketplace offline
+  });
   await page.exposeFunction('codeAutomationExit', (code: number) => exit(code));
   await page.addInitScript(enableSmokeTestDriver);
   const tests = path.join(REPO, 'out', 'test', 'e2e', 'suite', 'index.js');
@@ -423,6 +424,11 @@ async function main(): Promise<void> {
   // Short paths: VS Code puts unix sockets in TMPDIR, and they must stay under 108 characters.
   const tmp = path.join(CACHE, 't');
   fs.mkdirSync(tmp, { recursive: true });
+  // Run folders are kept when a run fails (logs); drop those older than a day.
+  for (const old of fs.readdirSync(CACHE).filter((f) => f.startsWith('r-'))) {
+    const dir = path.join(CACHE, old);
+    if (Date.now() - fs.statSync(dir).mtimeMs > 86_400_000) fs.rmSync(dir, { recursive: true, force: true });
+  }
   const runDir = fs.mkdtempSync(path.join(CACHE, 'r-'));
   // Without --shots, the pictures of the last run stay in the cache for a look after the run.
   const shotDir = args.shots ?? path.join(CACHE, 'last-shots');
