@@ -12,6 +12,8 @@ suite('activation', () => {
       (ext.packageJSON.activationEvents as string[]).includes('onLanguage:python'),
       'the manifest activates on Python',
     );
+    // This suite runs first (files are loaded in name order) and no Python file is open yet.
+    assert.equal(ext.isActive, false, 'the extension activated before any Python file was opened');
     const editor = await openFixture('slow_strlen.py');
     assert.equal(editor.document.languageId, 'python');
     await waitFor('the extension to activate', () => ext.isActive);
