@@ -272,3 +272,28 @@ for (const file of [...pairFiles.map((f) => path.join(PAIRS, f)), ...programFile
     assert.equal(again.out, out, 'converting the converted file changes nothing');
   });
 }
+
+test('only one library: the others stay ctypes quietly, and what they share stays with them', async () => {
+  const text = [
+    'import ctypes, ctypes.util',
+    'libc = ctypes.CDLL(ctypes.util.find_library("c"))',
+    'libz = ctypes.CDLL(ctypes.util.find_library("z"))',
+    'libc.strlen.argtypes = [ctypes.c_char_p]',
+    'libc.strlen.restype = ctypes.c_size_t',
+    'libz.crc32.argtypes = [ctypes.c_ulong, ctypes.c_char_p, ctypes.c_uint]',
+    'libz.crc32.restype = ctypes.c_ulong',
+    'own = ctypes.create_string_buffer(b"hello")',
+    'shared = ctypes.create_string_buffer(b"hello")',
+    'print(libc.strlen(own), libc.strlen(b"x"), libz.crc32(0, shared, 5))',
+    '',
+  ].join('\n');
+  const r = await convertText(text, { mode: 'abi-inline', only: { libraryName: 'libc' } });
+  const out = applyEdits(text, r.edits);
+  assert.ok(out.includes('libc = ffi.dlopen(ctypes.util.find_library("c"))'));
+  assert.ok(out.includes('libz = ctypes.CDLL(ctypes.util.find_library("z"))'));
+  assert.ok(out.includes('libz.crc32.argtypes = [ctypes.c_ulong, ctypes.c_char_p, ctypes.c_uint]'));
+  assert.ok(out.includes('own = ffi.new("char[]", b"hello")'));
+  assert.ok(out.includes('shared = ctypes.create_string_buffer(b"hello")'), 'passed to libz, so it stays a ctypes buffer');
+  assert.doesNotMatch(out, /TODO/);
+  assert.deepEqual(r.leftForHuman, []);
+});

@@ -93,7 +93,11 @@ function convertRound(parser: Parser, text: string, options: ConvertOptions, uri
     const rw = new Rewriter(program, ffi, api, demoted);
     if (options.only) {
       for (const lib of new Set(program.libraries.values())) {
-        if (lib.name !== options.only.libraryName && !lib.human) lib.human = `left as ctypes: this conversion was asked for ${options.only.libraryName} only`;
+        if (lib.name !== options.only.libraryName && !lib.human) {
+          // the user's choice, not a problem: it stays ctypes quietly, like a handle
+          lib.human = `left as ctypes: this conversion was asked for ${options.only.libraryName} only`;
+          lib.handle = true;
+        }
       }
     }
     rw.plan();
@@ -122,8 +126,9 @@ function convertRound(parser: Parser, text: string, options: ConvertOptions, uri
       if (!node) continue;
       if (rw.human.some((h) => h.node.startIndex <= l.originalOffset && l.originalOffset < h.node.endIndex)) continue;
       if ([...program.libraries.values()].some((lib) => lib.handle && lib.statement.startIndex <= l.originalOffset && l.originalOffset < lib.statement.endIndex)) continue;
-      // quiet when an earlier conversion already said why this stays
-      rw.leave(node, `ctypes.${l.name} is not converted here: no safe cffi equivalent in this context`, hasTodoAbove(text, node));
+      // quiet when an earlier conversion already said why this stays, or when it belongs to a library left out on purpose
+      const quiet = hasTodoAbove(text, node) || mentionsHandle(program, node) || rw.quietlyKept(statementNode(node));
+      rw.leave(node, `ctypes.${l.name} is not converted here: no safe cffi equivalent in this context`, quiet);
     }
 
     rw.propagate();
@@ -378,6 +383,19 @@ function importEdits(program: CtypesProgram, leftovers: Leftover[], header: stri
     }
   }
   return out;
+}
+
+function statementNode(node: Node): Node {
+  let st: Node = node;
+  while (st.parent && st.parent.type !== 'block' && st.parent.type !== 'module') st = st.parent;
+  return st;
+}
+
+function mentionsHandle(program: CtypesProgram, node: Node): boolean {
+  let st: Node = node;
+  while (st.parent && st.parent.type !== 'block' && st.parent.type !== 'module') st = st.parent;
+  const handles = [...program.libraries.entries()].filter(([, lib]) => lib.handle).map(([name]) => name);
+  return [...walk(st)].some((n) => (n.type === 'identifier' || n.type === 'attribute') && handles.includes(dotted(n) ?? ''));
 }
 
 function hasTodoAbove(text: string, node: Node): boolean {

@@ -459,18 +459,27 @@ export class Rewriter {
       if (n.type === 'call') {
         const call = callParts(n);
         const f = call ? this.calledFunction(call.callee) : undefined;
-        if (!call || !f || (f.lib.human && !f.lib.handle)) continue;
+        if (!call || !f) continue;
         const key = functionKey(f.lib.name, f.name);
         const vars = call.args.flatMap(ctypesVarsIn);
-        if (this.signatures.has(key) && !f.lib.handle) {
+        if (this.signatures.has(key) && !f.lib.human) {
           const stuck = vars.find((v) => this.demoted.has(v.token));
           if (stuck) this.demote(`fn:${key}`, `${f.name} is called with ${stuck.node.text}, which stays in ctypes`);
         } else {
-          for (const v of vars) this.demote(v.token, `${v.node.text} is passed to ${f.name}, which stays in ctypes`);
+          // '~': a variable kept for a library left out on purpose is not a problem to report
+          for (const v of vars) this.demote(v.token, `${f.lib.handle ? '~' : ''}${v.node.text} is passed to ${f.name}, which stays in ctypes`);
           for (const d of [f.argtypes?.types, f.restype?.type ? [f.restype.type] : undefined]) {
             for (const t of d ?? []) for (const sname of structsIn(t)) if (this.convertedStructs.has(sname)) this.demote(`struct:${sname}`, `${sname} is used by ${f.name}, which stays in ctypes`);
           }
         }
+      }
+    }
+    // Types in the signatures of functions that stay in ctypes stay too.
+    for (const f of this.p.functions.values()) {
+      if (this.signatures.has(functionKey(f.lib.name, f.name))) continue;
+      for (const t of [...(f.argtypes?.types ?? []), ...(f.restype?.type ? [f.restype.type] : [])]) {
+        for (const sname of structsIn(t)) if (this.convertedStructs.has(sname)) this.demote(`struct:${sname}`, `${sname} is used by ${f.name}, which stays in ctypes`);
+        for (const proto of protosIn(t)) if (!this.p.prototypes.get(proto)?.human) this.demote(`proto:${proto}`, `${proto} is used by ${f.name}, which stays in ctypes`);
       }
     }
     // Variables holding a struct, array or prototype that stays in ctypes
@@ -587,6 +596,14 @@ export class Rewriter {
     if (this.demoted.has(`var:${key}`)) return undefined;
     const k = this.kinds.get(key);
     return k === 'conflict' ? undefined : k;
+  }
+
+  /** Does this statement assign a variable kept in ctypes only for a library left out on purpose? */
+  quietlyKept(st: Node): boolean {
+    const a = assignmentOf(st);
+    const name = a && dotted(a.left);
+    const why = name ? this.demoted.get(`var:${this.scopeKeyFor(a!.node, name)}`) : undefined;
+    return !!why?.startsWith('~');
   }
 
   /** The kind a variable would have if it were converted (demoted or not), and its token. */
@@ -1798,5 +1815,12 @@ function structsIn(t: CType): string[] {
   if (t.k === 'ptr') return structsIn(t.to);
   if (t.k === 'array') return structsIn(t.of);
   if (t.k === 'func') return [t.ret, ...t.args].flatMap(structsIn);
+  return [];
+}
+
+function protosIn(t: CType): string[] {
+  if (t.k === 'func') return [...(t.proto ? [t.proto] : []), ...[t.ret, ...t.args].flatMap(protosIn)];
+  if (t.k === 'ptr') return protosIn(t.to);
+  if (t.k === 'array') return protosIn(t.of);
   return [];
 }
