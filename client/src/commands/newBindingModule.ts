@@ -93,15 +93,25 @@ async function updateSetupPy(folder: vscode.WorkspaceFolder, name: string): Prom
   return uri;
 }
 
-async function newBindingModule(): Promise<void> {
+/** Answers that skip the prompts (keybindings, tasks and tests pass them as the command's argument). */
+export interface NewBindingModuleArgs {
+  style?: BindingStyleId;
+  name?: string;
+  library?: string;
+}
+
+/** Resolves to the created files' paths (relative to the folder), or undefined when nothing was created. */
+async function newBindingModule(args: NewBindingModuleArgs = {}): Promise<string[] | undefined> {
   const folder = await pickFolder();
-  if (!folder) return;
-  const style = await pickStyle();
-  if (!style) return;
-  const name = await askName();
-  if (!name) return;
-  const library = await askLibrary(style);
-  if (library === undefined) return;
+  if (!folder) return undefined;
+  if (args.style && !BINDING_STYLES.some((s) => s.id === args.style)) throw new Error(`unknown style "${args.style}"`);
+  const style = args.style ?? (await pickStyle());
+  if (!style) return undefined;
+  if (args.name !== undefined && checkModuleName(args.name)) throw new Error(checkModuleName(args.name)!);
+  const name = args.name ?? (await askName());
+  if (!name) return undefined;
+  const library = args.library ?? (await askLibrary(style));
+  if (library === undefined) return undefined;
 
   if (style === 'rpython' && !(await exists(vscode.Uri.joinPath(folder.uri, 'pypy', 'interpreter', 'mixedmodule.py')))) {
     const go = await vscode.window.showWarningMessage(
@@ -109,7 +119,7 @@ async function newBindingModule(): Promise<void> {
       { modal: true },
       'Create Anyway',
     );
-    if (go !== 'Create Anyway') return;
+    if (go !== 'Create Anyway') return undefined;
   }
   const generated = generateModule(style, name, library);
   const targets = generated.files.map((f) => ({ ...f, uri: vscode.Uri.joinPath(folder.uri, ...f.relativePath.split('/')) }));
@@ -117,7 +127,7 @@ async function newBindingModule(): Promise<void> {
   for (const t of targets) if (await exists(t.uri)) taken.push(t.relativePath);
   if (taken.length) {
     void vscode.window.showErrorMessage(`Nothing was created: ${taken.join(', ')} already exist${taken.length === 1 ? 's' : ''}. Choose another name.`);
-    return;
+    return undefined;
   }
   for (const t of targets) await vscode.workspace.fs.writeFile(t.uri, Buffer.from(t.content, 'utf8'));
 
@@ -131,15 +141,17 @@ async function newBindingModule(): Promise<void> {
     await vscode.window.showTextDocument(uri, { preview: false, preserveFocus: i !== 0 });
   }
   void vscode.window.showInformationMessage(`Created ${targets.map((t) => t.relativePath).join(', ')}.${setupNote}`);
+  return targets.map((t) => t.relativePath);
 }
 
 export function registerNewBindingModule(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
-    vscode.commands.registerCommand(COMMANDS.newBindingModule, async () => {
+    vscode.commands.registerCommand(COMMANDS.newBindingModule, async (args?: NewBindingModuleArgs) => {
       try {
-        await newBindingModule();
+        return await newBindingModule(args && typeof args === 'object' && !(args instanceof vscode.Uri) ? args : {});
       } catch (error) {
         void vscode.window.showErrorMessage(`PyPy: New Binding Module failed: ${error instanceof Error ? error.message : String(error)}`);
+        return undefined;
       }
     }),
   );
