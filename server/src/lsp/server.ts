@@ -1,5 +1,6 @@
 import {
-  CodeActionKind, DidChangeConfigurationNotification, ProposedFeatures, TextDocumentSyncKind, createConnection,
+  CodeActionKind, DidChangeConfigurationNotification, LSPErrorCodes, ProposedFeatures, ResponseError, TextDocumentSyncKind,
+  createConnection,
   type CodeAction, type Connection, type Diagnostic, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver/node';
 import { DEFAULT_SETTINGS, normalizeSettings, type Settings } from '../config/settings';
@@ -50,8 +51,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     return s;
   };
 
-  const diagnosticsFor = async (doc: OpenDocument, uri: string): Promise<Diagnostic[]> => {
-    const settings = await settingsFor(uri);
+  const diagnosticsFor = async (doc: OpenDocument, uri: string, known?: Settings): Promise<Diagnostic[]> => {
+    const settings = known ?? (await settingsFor(uri));
     const model = service!.model(uri);
     if (!model) return [];
     const t0 = performance.now();
@@ -139,8 +140,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const doc = service?.get(uri);
     if (!doc) return { kind: 'full', items: [] };
     const version = doc.text.version;
-    const items = await guard('diagnostics', [] as Diagnostic[], () => diagnosticsFor(doc, uri));
-    if (token.isCancellationRequested || service?.get(uri)?.text.version !== version) log.debug(`diagnostics for ${uri} v${version} are stale`);
+    const settings = await settingsFor(uri);
+    // a newer edit or a cancelled request: let the client ask again rather than compute stale results
+    if (token.isCancellationRequested || service?.get(uri)?.text.version !== version) {
+      throw new ResponseError(LSPErrorCodes.ServerCancelled, 'stale diagnostics request', { retriggerRequest: true });
+    }
+    const items = await guard('diagnostics', [] as Diagnostic[], () => diagnosticsFor(doc, uri, settings));
     return { kind: 'full', items };
   });
 
