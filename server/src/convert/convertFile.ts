@@ -12,6 +12,7 @@ import { type TextEdit, applyEdits as applyTextEdits, assertNonOverlapping } fro
 import { type CtypesProgram, readCtypes } from './readCtypes';
 import { type Helper, Rewriter } from './rewriteUses';
 import { dotted, indentAt, keyOf, walk } from './syntax';
+import { isIntegral } from './typeNames';
 
 export type { TextEdit } from './edits';
 export { applyEdits } from './edits';
@@ -163,6 +164,9 @@ function convertRound(parser: Parser, text: string, options: ConvertOptions, uri
     result.edits = edits.sort((a, b) => a.start - b.start || a.end - b.end);
     result.leftForHuman = rw.human.map((h) => ({ span: { start: h.node.startIndex, end: h.node.endIndex }, reason: h.reason }));
     result.notes.push(...rw.notes);
+    if ([...rw.signatures.values()].some((sig) => sig.params.some((t) => isIntegral(t)))) {
+      result.notes.push('cffi range-checks integer arguments (OverflowError) where ctypes truncated them silently; out-of-range constants are wrapped in ffi.cast to keep the ctypes result');
+    }
     return { result, requests: rw.requests };
   } finally {
     tree.delete();

@@ -1455,6 +1455,10 @@ export class Rewriter {
       const ctor = this.ctorType(u);
       if (ctor?.k === 'prim' && call!.args.length === 1) return this.R(call!.args[0]!);
       if (k?.k === 'ptr' && k.inst) return `${this.R(u)}[0]`;
+      const range = INT_RANGES[t.ctypes];
+      const v = range ? evalInt(u) : undefined;
+      // ctypes truncated an out-of-range constant silently; cffi would raise OverflowError
+      if (v !== undefined && (v < range![0] || v > range![1])) return `${F}.cast(${this.q(t.c)}, ${this.R(u)})`;
       return this.R(u);
     }
     if (isPrim(t, 'c_char_p', 'c_wchar_p')) {
