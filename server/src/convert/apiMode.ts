@@ -60,8 +60,6 @@ export function apiModeFiles(program: CtypesProgram, rw: Rewriter, blocks: CdefB
     '',
   ].join('\n');
   notes.push(`API mode: add cffi_modules=["${buildFile}:ffibuilder"] to setup.py (with setup_requires/install_requires "cffi>=1.0.0")`);
-  const libNames = [...new Set([...program.libraries.values()].map((l) => l))];
-  void libNames;
   return {
     files: [
       { relativePath: buildFile, content },

@@ -119,8 +119,6 @@ function convertRound(parser: Parser, text: string, options: ConvertOptions, uri
     // What ctypes is still used once these edits apply: it decides the imports and flags leftovers.
     const draft = applyTextEdits(text, edits);
     const leftovers = remainingCtypes(parser, draft, edits);
-    const handleEditsAt = edits.length;
-    void handleEditsAt;
     for (const l of leftovers) {
       if (l.name === 'util.find_library' || l.name === 'util' || l.name.startsWith('util.')) continue;
       const node = root.descendantForIndex(l.originalOffset);

@@ -6,7 +6,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { type CType, prim } from './typeNames';
-import { callParts, dotted, intLiteral, stringLiteral, unparen, walk, keyOf } from './syntax';
+import { callParts, dotted, intLiteral, stringLiteral, unparen, walk } from './syntax';
 
 /** Module-level names ctypes exports (what `from ctypes import *` binds). */
 const CTYPES_EXPORTS = new Set([
@@ -430,7 +430,6 @@ function readFields(program: CtypesProgram, value: Node, s: StructDecl): StructF
     }
     fields.push(field);
   }
-  void s;
   return fields;
 }
 
@@ -455,7 +454,6 @@ function readStructBody(program: CtypesProgram, s: StructDecl): void {
       s.human = `${s.name} has methods or other class-body code; cdata types cannot be subclassed, so it needs a wrapper class written by hand`;
     }
   }
-  void keyOf;
 }
 
 function readImports(root: Node): ImportStatement[] {

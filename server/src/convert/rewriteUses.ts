@@ -239,8 +239,6 @@ export class Rewriter {
     }
     const plist = [...paramTexts];
     if (variadic) plist.push('...');
-    const head = declare(ret.k === 'func' ? ret : ret, '');
-    void head;
     const cdef = ret.k === 'func' ? `${declare(ret, `${f.name}(${plist.join(', ') || 'void'})`)};` : `${retText}${retText.endsWith('*') ? '' : ' '}${f.name}(${plist.join(', ') || 'void'});`;
     const sig: Signature = { fn: f, ret, params, variadic, cdef, typedefs, formatIndex };
     if (f.errcheck) {
@@ -447,14 +445,12 @@ export class Rewriter {
       if (n.type === 'assignment') {
         const left = n.childForFieldName('left');
         const right = n.childForFieldName('right');
-        const lv = left ? this.rawVar(left) : undefined;
         const name = left && dotted(left);
         const leftToken = name && (left!.type === 'identifier' || name.startsWith('self.')) ? `var:${this.scopeKeyFor(n, name)}` : undefined;
         if (!right || !leftToken) continue;
         const rightVars = ctypesVarsIn(right);
         if (this.demoted.has(leftToken)) for (const v of rightVars) this.demote(v.token, `${v.node.text} flows into ${name}, which stays in ctypes`);
         if (rightVars.some((v) => this.demoted.has(v.token))) this.demote(leftToken, `${name} holds a value that stays in ctypes`);
-        void lv;
       }
       if (n.type === 'call') {
         const call = callParts(n);
@@ -1567,7 +1563,7 @@ export class Rewriter {
       if (k?.k === 'ptr' && k.inst && k.to.k === 'prim') {
         if (store) {
           if (isPrim(k.to, 'c_char_p', 'c_wchar_p')) return this.storeCharP(n);
-          if (isPrim(k.to, 'c_void_p')) return this.storeVoidP(n, (r) => `${r.R(obj)}[0]`);
+          if (isPrim(k.to, 'c_void_p')) return (r) => `${r.R(obj)}[0]`;
           return (r) => `${r.R(obj)}[0]`;
         }
         if (isPrim(k.to, 'c_char_p', 'c_wchar_p')) return (r) => { r.helpers.add('string'); return `_cstring_or_none(${r.R(obj)}[0])`; };
@@ -1629,10 +1625,6 @@ export class Rewriter {
     if (right && unparen(right).type === 'none') return (r) => `${r.R(n.childForFieldName('object')!)}[0]`;
     this.leave(n, 'storing bytes through a char* needs memory that outlives the statement: keep an ffi.new("char[]", …) alive by hand');
     return undefined;
-  }
-
-  private storeVoidP(n: Node, target: (r: Rewriter) => string): (r: Rewriter) => string {
-    return target;
   }
 
   // ---- subscripts
