@@ -126,3 +126,31 @@ test('the palette command applies a versioned workspace edit through workspace/a
     c.kill();
   }
 });
+
+test('clients with codeAction/resolve get the conversion edit only when they resolve it, identical to the eager one', async () => {
+  const uri = 'file:///tmp/ca_resolve.py';
+  const eager = await session(SOURCE, uri);
+  const lazy = new LspClient();
+  try {
+    const init = await lazy.initialize({ pull: true, resolve: true });
+    assert.equal(init.capabilities.codeActionProvider.resolveProvider, true);
+    lazy.open(uri, SOURCE, 7);
+    const diags = (await lazy.request('textDocument/diagnostic', { textDocument: { uri } })).items;
+    const pb101 = diags.find((d: any) => d.code === 'PB101');
+    const params = { textDocument: { uri }, range: pb101.range, context: { diagnostics: [pb101], only: ['quickfix'] } };
+    const offered = (await lazy.request('textDocument/codeAction', params)).find((a: any) => /bindings to CFFI/.test(a.title));
+    assert.ok(offered && !offered.edit && offered.data, 'offered without an edit');
+    const resolved = await lazy.request('codeAction/resolve', offered);
+    const expected = (await eager.c.request('textDocument/codeAction', params)).find((a: any) => /bindings to CFFI/.test(a.title));
+    assert.deepEqual(resolved.edit, expected.edit);
+    // after an edit the old action resolves to nothing rather than a stale rewrite
+    lazy.change(uri, 8, [{ range: { start: { line: 6, character: 0 }, end: { line: 6, character: 0 } }, text: '# note\n' }]);
+    const stale = await lazy.request('codeAction/resolve', offered);
+    assert.equal(stale.edit, undefined);
+    assert.equal(await lazy.shutdown(), 0);
+    assert.equal(await eager.c.shutdown(), 0);
+  } finally {
+    lazy.kill();
+    eager.c.kill();
+  }
+});

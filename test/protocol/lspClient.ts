@@ -99,7 +99,7 @@ export class LspClient {
   }
 
   /** initialize + initialized; `pull` announces LSP 3.17 pull diagnostics. */
-  async initialize(opts: { pull?: boolean; configuration?: boolean; initializationOptions?: Json } = {}): Promise<Json> {
+  async initialize(opts: { pull?: boolean; configuration?: boolean; resolve?: boolean; initializationOptions?: Json } = {}): Promise<Json> {
     const result = await this.request('initialize', {
       processId: process.pid,
       rootUri: null,
@@ -108,7 +108,10 @@ export class LspClient {
           ...(opts.pull ? { diagnostic: { dynamicRegistration: false } } : {}),
           publishDiagnostics: { versionSupport: true },
           hover: { contentFormat: ['markdown', 'plaintext'] },
-          codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source'] } } },
+          codeAction: {
+            codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source'] } },
+            ...(opts.resolve ? { resolveSupport: { properties: ['edit'] }, dataSupport: true } : {}),
+          },
         },
         workspace: { configuration: !!opts.configuration, applyEdit: true, workspaceEdit: { documentChanges: true } },
       },

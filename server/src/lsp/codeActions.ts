@@ -54,7 +54,20 @@ function libraryAt(model: BindingModel, doc: TextDocument, d: Diagnostic): strin
   return undefined;
 }
 
-export function codeActionsFor(doc: OpenDocument, model: BindingModel, params: CodeActionParams, settings: Settings, findings: Finding[]): CodeAction[] {
+/** What a conversion action carries until the client resolves it (the edit is computed only then). */
+export interface ConvertActionData {
+  convert: { uri: string; version: number; libraryName?: string };
+}
+
+/** Fills in a conversion action's edit; null when the document changed since the action was offered. */
+export function resolveConversion(doc: OpenDocument, model: BindingModel, action: CodeAction, settings: Settings): CodeAction {
+  const data = (action.data as ConvertActionData | undefined)?.convert;
+  if (!data || data.version !== doc.text.version) return action;
+  const result = convertToCffi(model, { mode: settings.convert.mode, only: data.libraryName ? { libraryName: data.libraryName } : undefined });
+  return { ...action, edit: conversionEdit(doc.text, result) };
+}
+
+export function codeActionsFor(doc: OpenDocument, model: BindingModel, params: CodeActionParams, settings: Settings, findings: Finding[], lazyEdits = false): CodeAction[] {
   const text = doc.text;
   const only = params.context.only;
   const wants = (kind: string) => !only || only.some((k) => kind === k || kind.startsWith(k + '.'));
@@ -75,9 +88,13 @@ export function codeActionsFor(doc: OpenDocument, model: BindingModel, params: C
         const libraryName = libraryAt(model, text, d);
         if (libraryName && !convertedLibraries.has(libraryName)) {
           convertedLibraries.add(libraryName);
-          const result = convertToCffi(model, { mode: settings.convert.mode, only: { libraryName } });
-          if (result.edits.length) {
-            actions.push({ title: `Convert ${libraryName}'s bindings to CFFI`, kind: CodeActionKind.QuickFix, diagnostics: [d], edit: conversionEdit(text, result) });
+          const title = `Convert ${libraryName}'s bindings to CFFI`;
+          if (lazyEdits) {
+            // converting is a whole-file refactoring: computed when chosen (codeAction/resolve), not on every light bulb
+            actions.push({ title, kind: CodeActionKind.QuickFix, diagnostics: [d], data: { convert: { uri: text.uri, version: text.version, libraryName } } satisfies ConvertActionData });
+          } else {
+            const result = convertToCffi(model, { mode: settings.convert.mode, only: { libraryName } });
+            if (result.edits.length) actions.push({ title, kind: CodeActionKind.QuickFix, diagnostics: [d], edit: conversionEdit(text, result) });
           }
         }
       }
@@ -88,8 +105,13 @@ export function codeActionsFor(doc: OpenDocument, model: BindingModel, params: C
     }
   }
   if (wants(CONVERT_SOURCE_KIND) && (only || model.ctypes.libraries.length > 0)) {
-    const result = convertToCffi(model, { mode: settings.convert.mode });
-    if (result.edits.length) actions.push({ title: 'Convert ctypes bindings in this file to CFFI', kind: CONVERT_SOURCE_KIND, edit: conversionEdit(text, result) });
+    const title = 'Convert ctypes bindings in this file to CFFI';
+    if (lazyEdits && model.ctypes.libraries.length > 0) {
+      actions.push({ title, kind: CONVERT_SOURCE_KIND, data: { convert: { uri: text.uri, version: text.version } } satisfies ConvertActionData });
+    } else {
+      const result = convertToCffi(model, { mode: settings.convert.mode });
+      if (result.edits.length) actions.push({ title, kind: CONVERT_SOURCE_KIND, edit: conversionEdit(text, result) });
+    }
   }
   return actions;
 }

@@ -6,7 +6,7 @@ import {
 import { DEFAULT_SETTINGS, normalizeSettings, type Settings } from '../config/settings';
 import { loadGrammars } from '../parser/languages';
 import { DocumentService, type OpenDocument } from '../service/documentService';
-import { codeActionsFor, CONVERT_SOURCE_KIND, convertFileCommand, SERVER_CONVERT_COMMAND } from './codeActions';
+import { codeActionsFor, CONVERT_SOURCE_KIND, convertFileCommand, resolveConversion, SERVER_CONVERT_COMMAND, type ConvertActionData } from './codeActions';
 import { findingsFor, toDiagnostic } from './diagnostics';
 import { hoverFor } from './hover';
 import { Logger } from './logger';
@@ -19,6 +19,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   let service: DocumentService | undefined;
   let pullDiagnostics = false;
   let configurationRequests = false;
+  let resolveEdits = false;
   let pushedSettings: Settings | undefined;
   const settingsCache = new Map<string, Promise<Settings>>();
   const pushTimers = new Map<string, NodeJS.Timeout>();
@@ -82,6 +83,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const caps = params.capabilities;
     pullDiagnostics = !!caps.textDocument?.diagnostic;
     configurationRequests = !!caps.workspace?.configuration;
+    resolveEdits = !!caps.textDocument?.codeAction?.resolveSupport?.properties.includes('edit');
     if (params.initializationOptions && typeof params.initializationOptions === 'object') {
       pushedSettings = normalizeSettings((params.initializationOptions as { settings?: unknown }).settings ?? params.initializationOptions);
     }
@@ -91,7 +93,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         hoverProvider: true,
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CONVERT_SOURCE_KIND], resolveProvider: false },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CONVERT_SOURCE_KIND], resolveProvider: resolveEdits },
         executeCommandProvider: { commands: [SERVER_CONVERT_COMMAND] },
         ...(pullDiagnostics ? { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false } } : {}),
       },
@@ -166,7 +168,17 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const model = service?.model(params.textDocument.uri);
       if (!doc || !model) return [];
       const settings = await settingsFor(params.textDocument.uri);
-      return codeActionsFor(doc, model, params, settings, findingsFor(model, settings));
+      return codeActionsFor(doc, model, params, settings, findingsFor(model, settings), resolveEdits);
+    }),
+  );
+
+  connection.onCodeActionResolve((action) =>
+    guard('codeAction/resolve', action, async () => {
+      const uri = (action.data as ConvertActionData | undefined)?.convert?.uri;
+      const doc = uri ? service?.get(uri) : undefined;
+      const model = uri ? service?.model(uri) : undefined;
+      if (!uri || !doc || !model) return action;
+      return resolveConversion(doc, model, action, await settingsFor(uri));
     }),
   );
 
