@@ -53,9 +53,9 @@ async function firstDiagnosticsOverLsp(text: string): Promise<void> {
   await c.shutdown();
 }
 
-async function inProcess(text: string): Promise<void> {
+async function inProcess(text: string, label: string): Promise<void> {
   const g = await loadGrammars();
-  section(`in-process analysis of the 10,000-line file (${text.split('\n').length} lines, ${(text.length / 1024).toFixed(0)} KiB)`);
+  section(`${label}: in-process analysis (${text.split('\n').length} lines, ${(text.length / 1024).toFixed(0)} KiB)`);
   const rss0 = process.memoryUsage().rss;
   const service = new DocumentService(g);
   const uri = 'file:///bench/big.py';
@@ -71,15 +71,16 @@ async function inProcess(text: string): Promise<void> {
   console.log(`parse ${ms(tParse)} (${doc.parsed.regions.length} regions), model ${ms(tModel)}, lint ${ms(tLint)}: first diagnostics ${ms(tParse + tModel + tLint)} (${findings.length} findings)`);
   console.log(`memory: +${((process.memoryUsage().rss - rss0) / 1048576).toFixed(0)} MiB RSS for the open document`);
 
-  section('one-character edit → diagnostics (server time, 200 edits at varied places)');
+  section(`${label}: one-character edit → diagnostics (server time, 200 edits at varied places)`);
   const times: number[] = [];
   let version = 1;
   const lines = text.split('\n');
   const editable = lines.map((l, i) => (/^_lib\.func_\d+\.argtypes/.test(l) || /^\s+int cf_/.test(l) ? i : -1)).filter((i) => i >= 0);
+  // edit inside identifiers (func_N, cf_N): each keystroke changes a name, as typing does
   for (let k = 0; k < 200; k++) {
     const line = editable[(k * 7919) % editable.length]!;
     const insert = k % 2 === 0;
-    const col = lines[line]!.indexOf('func_') >= 0 ? lines[line]!.indexOf('func_') + 5 : 8;
+    const col = lines[line]!.indexOf('func_') >= 0 ? lines[line]!.indexOf('func_') + 5 : lines[line]!.indexOf('cf_') + 3;
     const range = insert ? { start: { line, character: col }, end: { line, character: col } } : { start: { line, character: col }, end: { line, character: col + 1 } };
     const start = performance.now();
     service.change(uri, ++version, [{ range, text: insert ? '9' : '' }]);
@@ -89,6 +90,10 @@ async function inProcess(text: string): Promise<void> {
   const d = service.get(uri)!.parsed.stats;
   console.log(`p50 ${ms(pct(times, 50))}, p95 ${ms(pct(times, 95))}, max ${ms(Math.max(...times))} (region re-parses ${d.regionParses}, full parses ${d.fullParses})`);
 
+  if (label !== 'realistic') {
+    service.dispose();
+    return;
+  }
   section('the same edits with whole-document incremental reparse (the baseline regions avoid)');
   const whole = g.pythonParser.parse(text)!;
   let cur = text;
@@ -169,7 +174,8 @@ async function hovers(): Promise<void> {
   await bundleSizes();
   await serverStart();
   await firstDiagnosticsOverLsp(text);
-  await inProcess(text);
+  await inProcess(text, 'realistic');
+  await inProcess(bindingFile(10_000, 2), 'stress (a finding every few lines)');
   await hovers();
   await cliThroughput();
   void spawn;

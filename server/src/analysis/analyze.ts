@@ -91,6 +91,7 @@ export async function analyzeText(text: string, uri = 'untitled:document.py'): P
 
 /** Type resolutions and struct fields, memoised per syntax node while the names they depend on stay the same. */
 const typeMemo = new WeakMap<Expr, { generation: number; type: CtypesType }>();
+const structMemo = new WeakMap<ClassFact, CtypesStruct>();
 const fieldsMemo = new WeakMap<Expr, { generation: number; fields: StructField[]; hasBitFields: boolean }>();
 let lastTypeContext = '';
 let currentGeneration = 0;
@@ -205,7 +206,7 @@ class Linker {
     const genB = generationOf('B', `${importContext}|${[...libs.keys()]}|${[...aliases]}|${[...ffiLibs.keys()]}`);
     const stageB = this.regions.map((r, i) => cached(r, 'stageB', genB, () => this.stageB(this.facts[i]!, stageA[i]!, libs, aliases, ffiLibs)));
 
-    if (usesCtypes) this.linkCtypes(model, stageA, stageB, libs, aliases);
+    if (usesCtypes) this.linkCtypes(model, stageA, stageB, libs);
     if (usesCffi) this.linkCffi(model, stageA, stageB, ffis, ffiLibs);
     if (this.uses.has('cppyy')) for (const a of stageA) model.cppyy.uses.push(...a.cppyyUses);
     if (this.uses.has('mixedmodule') || stageA.some((a) => a.classes.some((c) => c.fact.bases.some((b) => b.endsWith('MixedModule'))))) this.linkMixedModules(model, stageA);
@@ -314,18 +315,19 @@ class Linker {
 
   // ---- ctypes ----
 
-  private linkCtypes(model: BindingModel, stageA: StageA[], stageB: StageB[], libs: Map<string, CtypesLibrary>, aliases: Map<string, string>): void {
-    for (const a of stageA) model.ctypes.uses.push(...a.ctypesUses);
-    // imported names that are themselves uses (`from ctypes import pythonapi`)
-    let imported = false;
-    for (const imp of this.imports) {
-      if (imp.module !== 'ctypes') continue;
-      for (const n of imp.names) {
-        model.ctypes.uses.push({ name: n.name, span: n.span });
-        imported = true;
+  private linkCtypes(model: BindingModel, stageA: StageA[], stageB: StageB[], libs: Map<string, CtypesLibrary>): void {
+    // region uses are in text order already; the few imported names are merged in, not sorted
+    const imported: CtypesUse[] = [];
+    for (const imp of this.imports) if (imp.module === 'ctypes') for (const n of imp.names) imported.push({ name: n.name, span: n.span });
+    imported.sort((a, b) => a.span.start - b.span.start);
+    let next = 0;
+    for (const a of stageA) {
+      for (const u of a.ctypesUses) {
+        while (next < imported.length && imported[next]!.span.start <= u.span.start) model.ctypes.uses.push(imported[next++]!);
+        model.ctypes.uses.push(u);
       }
     }
-    if (imported) model.ctypes.uses.sort((a, b) => a.span.start - b.span.start);
+    while (next < imported.length) model.ctypes.uses.push(imported[next++]!);
 
     // structs (a class may derive from another struct of this file, so iterate to a fixpoint)
     const classes = stageA.flatMap((a) => a.classes);
@@ -342,10 +344,17 @@ class Linker {
           const parent = structs.get(b);
           if ((ctypesBase && CTYPES_STRUCT_BASES.has(ctypesBase)) || parent) {
             const base = ctypesBase && CTYPES_STRUCT_BASES.has(ctypesBase) ? ctypesBase : b;
-            structs.set(c.name, {
-              name: c.name, nameSpan: c.nameSpan, span: c.span, base,
-              isUnion: parent ? parent.isUnion : /Union$/.test(base), hasBehaviour: c.hasBehaviour, hasBitFields: false,
-            });
+            const isUnion = parent ? parent.isUnion : /Union$/.test(base);
+            // the struct of an unchanged class is reused; what the class body sets is set again below
+            let struct = structMemo.get(c);
+            if (!struct || struct.base !== base || struct.isUnion !== isUnion) {
+              struct = { name: c.name, nameSpan: c.nameSpan, span: c.span, base, isUnion, hasBehaviour: c.hasBehaviour, hasBitFields: false };
+              structMemo.set(c, struct);
+            } else {
+              struct.fields = struct.fieldsSpan = struct.pack = struct.anonymous = undefined;
+              struct.hasBitFields = false;
+            }
+            structs.set(c.name, struct);
             structFacts.set(c.name, c);
             changed = true;
             break;
@@ -400,7 +409,6 @@ class Linker {
     }
 
     // foreign functions: `lib.f` references, aliases and attribute assignments
-    const fns = new Map<string, ForeignFunction>();
     const byLib = new Map<CtypesLibrary, Map<string, ForeignFunction>>();
     const fnFor = (lib: CtypesLibrary, name: string): ForeignFunction => {
       let named = byLib.get(lib);
@@ -409,29 +417,34 @@ class Linker {
       if (!fn) {
         fn = { library: lib, name, refs: [], aliases: [], calls: [] };
         named.set(name, fn);
-        fns.set(`${lib.name}.${name}`, fn);
         lib.functions.push(fn);
         model.ctypes.functions.push(fn);
       }
       return fn;
     };
+    /** The function a dotted `lib.f` text names, if that reference exists. */
+    const fnOf = (text: string): ForeignFunction | undefined => {
+      const dot = text.lastIndexOf('.');
+      const lib = dot > 0 ? libs.get(text.slice(0, dot)) : undefined;
+      return lib && byLib.get(lib)?.get(text.slice(dot + 1));
+    };
     // references in text order, then getattr() references (as the facts were ordered before staging)
     for (const b of stageB) for (const r of b.fnRefs) fnFor(libs.get(r.lib)!, r.name).refs.push(r.span);
     for (const b of stageB) for (const r of b.getattrRefs) fnFor(libs.get(r.lib)!, r.name).refs.push(r.span);
-    const byAlias = new Map<string, ForeignFunction>(fns);
+    const aliased = new Map<string, ForeignFunction>();
     for (const a of stageA) {
       for (const al of a.aliasCandidates) {
-        const fn = fns.get(al.source);
+        const fn = fnOf(al.source);
         if (fn && !fn.aliases.includes(al.target)) {
           fn.aliases.push(al.target);
-          byAlias.set(al.target, fn);
+          aliased.set(al.target, fn);
         }
       }
     }
-    void aliases;
+    const byAlias = (text: string) => aliased.get(text) ?? fnOf(text);
     for (const a of stageA) {
       for (const sa of a.sigAssigns) {
-        const fn = byAlias.get(sa.owner);
+        const fn = byAlias(sa.owner);
         if (!fn) continue;
         // the assignment objects are memoised with the type resolutions they hold
         if (!sa.memo || sa.memo.generation !== generation) {
@@ -449,7 +462,7 @@ class Linker {
     }
     for (const b of stageB) {
       for (const c of b.fnCalls) {
-        const fn = byAlias.get(c.key);
+        const fn = byAlias(c.key);
         if (fn) fn.calls.push(c.call);
       }
     }
