@@ -44,7 +44,8 @@ export function collectFiles(paths: string[], errors: string[]): string[] {
 }
 
 /**
- * A cheap test run before parsing: a file that matches none of these cannot get a finding (every rule needs
- * a binding module imported, an out-of-line `ffi` imported, a MixedModule, or an `Extension(...)` call).
+ * A cheap test run before parsing. The analysis learns of binding modules only from import statements, so a
+ * file can get a finding only if it imports one (or an out-of-line `ffi`), defines a MixedModule, or calls
+ * `Extension(...)` (`import_module('ctypes')` counts too); words in comments and docstrings do not.
  */
-export const BINDING_HINT = /\b(?:ctypes|cffi|cppyy|_rawffi|_ffi|_cffi_backend)\b|MixedModule|import[^\n]*\bffi\b|\bExtension\s*\(/;
+export const BINDING_HINT = /^[ \t]*(?:import|from)[ \t]+[^\n]*\b(?:ctypes|cffi|cppyy|_rawffi|_ffi|_cffi_backend|ffi)\b|(?:import_module|__import__)\(\s*['"](?:ctypes|cffi|cppyy|_rawffi|_ffi)|MixedModule|\bExtension\s*\(/m;

@@ -1,0 +1,34 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyzeText } from '../../server/src/analysis/analyze';
+import { BINDING_HINT } from '../../server/src/cli/files';
+import { lint } from '../../server/src/rules/lint';
+import { FIRES } from './rulesSamples';
+
+const root = path.resolve(__dirname, '../..');
+
+test('the CLI pre-filter never skips a file that gets a finding', async () => {
+  const inputs: { name: string; src: string }[] = Object.entries(FIRES).filter(([, s]) => !s.c).map(([code, s]) => ({ name: code, src: s.src }));
+  for (const dir of ['examples', 'examples/mixedmodule', 'test/runtime/programs']) {
+    for (const f of fs.readdirSync(path.join(root, dir))) if (f.endsWith('.py')) inputs.push({ name: `${dir}/${f}`, src: fs.readFileSync(path.join(root, dir, f), 'utf8') });
+  }
+  inputs.push({ name: 'import_module', src: "from importlib import import_module\nctypes = import_module('ctypes')\nctypes.pythonapi.Py_IncRef\n" });
+  let withFindings = 0;
+  for (const { name, src } of inputs) {
+    const { model, doc } = await analyzeText(src, `file:///x/${name}`);
+    const findings = lint(model, {});
+    doc.dispose();
+    if (findings.length === 0) continue;
+    withFindings++;
+    assert.ok(BINDING_HINT.test(src), `${name} has ${findings.map((f) => f.code).join(', ')} but the pre-filter would skip it`);
+  }
+  assert.ok(withFindings > 20, `enough inputs with findings (${withFindings})`);
+});
+
+test('the pre-filter skips files that only mention binding modules in prose', () => {
+  assert.equal(BINDING_HINT.test('"""Unlike ctypes, this module ..."""\n# see cffi docs\nx = 1\n'), false);
+  assert.equal(BINDING_HINT.test('def f():\n    import ctypes\n'), true);
+  assert.equal(BINDING_HINT.test('from _foo_cffi import ffi, lib\n'), true);
+});
