@@ -49,3 +49,10 @@ export function collectFiles(paths: string[], errors: string[]): string[] {
  * `Extension(...)` (`import_module('ctypes')` counts too); words in comments and docstrings do not.
  */
 export const BINDING_HINT = /^[ \t]*(?:import|from)[ \t]+[^\n]*\b(?:ctypes|cffi|cppyy|_rawffi|_ffi|_cffi_backend|ffi)\b|(?:import_module|__import__)\(\s*['"](?:ctypes|cffi|cppyy|_rawffi|_ffi)|MixedModule|\bExtension\s*\(/m;
+
+const HINT_WORDS = ['ctypes', 'cffi', 'cppyy', '_rawffi', '_ffi', 'ffi', 'MixedModule', 'Extension'];
+
+/** BINDING_HINT, after a plain substring scan that rejects most files without running the regex. */
+export function mayBind(text: string): boolean {
+  return HINT_WORDS.some((w) => text.includes(w)) && BINDING_HINT.test(text);
+}

@@ -6,9 +6,8 @@ import { analyzeText } from '../analysis/analyze';
 import type { Settings } from '../config/settings';
 import { applyEdits, convertToCffi } from '../convert/convertFile';
 import { lint, lintCSource, type Finding } from '../rules/lint';
-import { lintOptions } from '../lsp/diagnostics';
-import { startServer } from '../lsp/server';
-import { BINDING_HINT, C_EXT, collectFiles } from './files';
+import { lintOptions } from '../config/lintOptions';
+import { C_EXT, collectFiles, mayBind } from './files';
 import { settingsFromPyproject } from './pyproject';
 
 const USAGE = `usage: pypy-bindings <command> [options]
@@ -66,7 +65,7 @@ async function checkFile(file: string, settings: Settings): Promise<Finding[]> {
   const text = fs.readFileSync(file, 'utf8');
   const options = lintOptions(settings);
   if (C_EXT.test(file)) return lintCSource(text, options);
-  if (!BINDING_HINT.test(text)) return [];
+  if (!mayBind(text)) return [];
   const { model, doc } = await analyzeText(text, pathToFileURL(path.resolve(file)).href);
   try {
     return lint(model, options);
@@ -192,7 +191,9 @@ export async function run(argv: string[], io: CliIO = defaultIO): Promise<number
         return await convert(rest, io);
       case 'lsp': {
         if (!rest.includes('--stdio')) throw new UsageError('lsp needs --stdio');
-        startServer();
+        // loaded only here, so `check` and `convert` start without the LSP libraries
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        (require('../lsp/server') as typeof import('../lsp/server')).startServer();
         return undefined;
       }
       case '--version':

@@ -3,7 +3,8 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { BindingModel } from '../analysis/model';
 import type { Settings } from '../config/settings';
 import { RULES, ruleDocUrl } from '../rules/catalogue';
-import { lint, type Finding, type LintOptions } from '../rules/lint';
+import { lintOptions } from '../config/lintOptions';
+import { lint, type Finding } from '../rules/lint';
 
 export const DIAGNOSTIC_SOURCE = 'pypy-bindings';
 
@@ -18,15 +19,6 @@ const SEVERITY: Record<Finding['severity'], DiagnosticSeverity> = {
 export interface DiagnosticData {
   version: number;
   finding: Finding['data'];
-}
-
-/** The rules' options from settings; an empty `select` means every rule, as in ruff. */
-export function lintOptions(settings: Settings): LintOptions {
-  return {
-    select: settings.lint.select.length ? settings.lint.select : undefined,
-    ignore: settings.lint.ignore,
-    severity: settings.lint.severity,
-  };
 }
 
 export function findingsFor(model: BindingModel, settings: Settings): Finding[] {
