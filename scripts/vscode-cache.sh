@@ -5,7 +5,7 @@
 # VS Code's unix sockets live under it and their paths must stay under 108 characters.
 # Prints the cache directory as its last line.
 set -euo pipefail
-CACHE=${PYPY_BINDINGS_CACHE:-$HOME/.cache/pypy-bindings}
+CACHE=${PYPY_BINDINGS_CACHE:-${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}/.cache/pypy-bindings}
 CS_VERSION=4.100.3          # = VS Code 1.100.3, the newest code-server whose engines.node is 20
 PLAYWRIGHT_VERSION=1.65.1   # driver only: it launches /usr/bin/chromium, never downloads a browser
 RG_PKG_VERSION=1.15.11      # the @vscode/ripgrep that code-server 4.100.3 depends on

@@ -3,7 +3,7 @@
 // must print what the ctypes original printed, under CPython+cffi and under PyPy.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -33,9 +33,9 @@ describe('API out-of-line conversion builds and behaves like the ctypes original
         assert.ok(build, `a _build.py next to the module (stderr: ${conv.stderr})`);
         assert.match(readFileSync(join(dir, build), 'utf8'), /set_source\(/);
         for (const [label, python] of INTERPRETERS) {
-          const b = spawnSync(python, [build], { cwd: dir, encoding: 'utf8' });
+          const b: SpawnSyncReturns<string> = spawnSync(python, [build!], { cwd: dir, encoding: 'utf8' });
           assert.equal(b.status, 0, `${label} build failed:\n${b.stderr.slice(-3000)}`);
-          const r = spawnSync(python, [program], { cwd: dir, encoding: 'utf8' });
+          const r: SpawnSyncReturns<string> = spawnSync(python, [program], { cwd: dir, encoding: 'utf8' });
           assert.equal(r.status, 0, `${label} run failed:\n${r.stderr.slice(-3000)}`);
           assert.equal(r.stdout, expected, `${label} prints what ctypes printed`);
         }
