@@ -92,6 +92,13 @@ describe('docs/snippets.md', () => {
     assert.ok(doc.includes(`${command.category}: ${command.title}`), `docs do not name "${command.category}: ${command.title}"`);
     assert.ok(doc.includes('`pypyBindings.newBindingModule`'));
   });
+
+  it('README.md shows every prefix and the command too', () => {
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    const shown = new Set([...readme.matchAll(/`(pypy-[a-z-]+)`/g)].map((m) => m[1]).filter((p) => p !== 'pypy-bindings'));
+    assert.deepEqual([...shown].sort(), [...byPrefix.keys()].sort());
+    assert.ok(readme.includes('`pypyBindings.newBindingModule`'));
+  });
 });
 
 describe('snippet expansions', () => {
