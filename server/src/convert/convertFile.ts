@@ -69,20 +69,24 @@ const HELPERS: Record<Helper, (ffi: string) => string> = {
 };
 
 export function convertSource(parser: Parser, text: string, options: ConvertOptions, uri = 'untitled:module.py'): ConversionResult {
-  // Rounds: whatever cannot be converted stays in ctypes, with everything that touches it, until nothing new.
-  const demoted = new Map<string, string>();
-  for (let round = 0; ; round++) {
-    const { result, requests } = convertRound(parser, text, options, uri, demoted);
-    if (!requests.size || round >= 8) return result;
-    for (const [k, v] of requests) demoted.set(k, v);
-  }
-}
-
-function convertRound(parser: Parser, text: string, options: ConvertOptions, uri: string, demoted: ReadonlyMap<string, string>): { result: ConversionResult; requests: Map<string, string> } {
+  // one whole-file tree for every round (the text does not change between rounds)
   const tree = parser.parse(text);
   if (!tree) throw new Error('tree-sitter returned no tree');
   try {
-    const root = tree.rootNode;
+    // Rounds: whatever cannot be converted stays in ctypes, with everything that touches it, until nothing new.
+    const demoted = new Map<string, string>();
+    for (let round = 0; ; round++) {
+      const { result, requests } = convertRound(parser, tree.rootNode, text, options, uri, demoted);
+      if (!requests.size || round >= 8) return result;
+      for (const [k, v] of requests) demoted.set(k, v);
+    }
+  } finally {
+    tree.delete();
+  }
+}
+
+function convertRound(parser: Parser, root: Node, text: string, options: ConvertOptions, uri: string, demoted: ReadonlyMap<string, string>): { result: ConversionResult; requests: Map<string, string> } {
+  {
     const program = readCtypes(text, root);
     const result: ConversionResult = { edits: [], extraFiles: [], leftForHuman: [], notes: [] };
     const usesCtypes = program.imports.some((i) => (i.kind === 'import' ? i.items.some((it) => it.name === 'ctypes' || it.name.startsWith('ctypes.')) : i.module === 'ctypes' || i.module?.startsWith('ctypes.')));
@@ -166,8 +170,6 @@ function convertRound(parser: Parser, text: string, options: ConvertOptions, uri
       result.notes.push('cffi range-checks integer arguments (OverflowError) where ctypes truncated them silently; out-of-range constants are wrapped in ffi.cast to keep the ctypes result');
     }
     return { result, requests: rw.requests };
-  } finally {
-    tree.delete();
   }
 }
 
