@@ -1182,7 +1182,6 @@ export class Rewriter {
     // c_int(v).value → the value as ctypes would have truncated it.
     const parent = n.parent;
     const F = this.F;
-    const ts = this.q(t.c);
     if (parent?.type === 'attribute' && parent.childForFieldName('attribute')?.text === 'value') return undefined; // handled by the attribute rule
     if (isPrim(t, 'c_char_p', 'c_wchar_p')) {
       if (a.length === 0) return () => `${F}.new(${this.q(t.c + '*')})`;
