@@ -236,7 +236,15 @@ function statementRemoval(text: string, st: Node): TextEdit {
   const le = lineEnd(text, st.endIndex);
   const before = text.slice(ls, st.startIndex);
   const after = text.slice(st.endIndex, le);
-  if (/^\s*$/.test(before) && /^\s*(#.*)?$/.test(after)) return { start: ls, end: Math.min(le + 1, text.length), newText: '' };
+  if (/^\s*$/.test(before) && /^\s*(#.*)?$/.test(after)) {
+    let end = Math.min(le + 1, text.length);
+    // after a blank line, the blank lines that followed the statement go too: no widening gaps where code was
+    const previousBlank = ls > 0 && /^[ \t]*$/.test(text.slice(lineStart(text, ls - 1), ls - 1));
+    if (previousBlank && !after.includes('#')) {
+      for (let next = lineEnd(text, end); end < text.length && /^[ \t]*$/.test(text.slice(end, next)); next = lineEnd(text, end)) end = Math.min(next + 1, text.length);
+    }
+    return { start: ls, end, newText: '' };
+  }
   const semiAfter = /^\s*;\s*/.exec(after);
   if (semiAfter) return { start: st.startIndex, end: st.endIndex + semiAfter[0].length, newText: '' };
   const semiBefore = /\s*;\s*$/.exec(before);
