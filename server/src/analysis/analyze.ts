@@ -72,12 +72,15 @@ interface StageA {
   getattrCalls: CallFact[];
   ctypesUses: CtypesUse[];
   cppyyUses: CtypesUse[];
+  /** Plain names passed as call arguments in this region. */
+  argumentNames: Set<string>;
 }
 
 /** Which attributes and calls of a region reach a ctypes library or a cffi lib. */
 interface StageB {
-  fnRefs: { lib: string; name: string; span: Span }[];
-  getattrRefs: { lib: string; name: string; span: Span }[];
+  /** `key` is the `lib.name` text, computed once here rather than on every link. */
+  fnRefs: { key: string; lib: string; name: string; span: Span }[];
+  getattrRefs: { key: string; lib: string; name: string; span: Span }[];
   fnCalls: { key: string; call: CallSite }[];
   libAccesses: { lib: string; name: string; span: Span; nameSpan: Span; call?: CallSite }[];
 }
@@ -92,6 +95,8 @@ export async function analyzeText(text: string, uri = 'untitled:document.py'): P
 /** Type resolutions and struct fields, memoised per syntax node while the names they depend on stay the same. */
 const typeMemo = new WeakMap<Expr, { generation: number; type: CtypesType }>();
 const structMemo = new WeakMap<ClassFact, CtypesStruct>();
+/** Shared by the many functions that have no alias; replaced by a fresh array on the first one. */
+const NO_ALIASES = Object.freeze([]) as unknown as string[];
 const fieldsMemo = new WeakMap<Expr, { generation: number; fields: StructField[]; hasBitFields: boolean }>();
 let lastTypeContext = '';
 let currentGeneration = 0;
@@ -174,6 +179,7 @@ class Linker {
       specialCalls: [],
       calls: [],
       qualify: this.qualify,
+      isPassedAsArgument: (name) => stageA.some((a) => a.argumentNames.has(name)),
     };
     for (const a of stageA) {
       for (const c of a.calls) model.calls.push(c);
@@ -219,7 +225,7 @@ class Linker {
     const out: StageA = {
       libDefs: [], ffiDefs: [], ffiMethodAssigns: [], protoDefs: [], classes: [], aliasCandidates: [], sigAssigns: [],
       fieldsAssigns: [], instanceCandidates: [], ownerCalls: [], calls: [], specialCalls: [], dottedCalls: [],
-      getattrCalls: [], ctypesUses: [], cppyyUses: [],
+      getattrCalls: [], ctypesUses: [], cppyyUses: [], argumentNames: new Set(),
     };
     const callsByCallee = new Map<number, CallFact>();
     for (const c of f.calls) {
@@ -229,6 +235,7 @@ class Linker {
       if (SPECIAL_CALLEES.has(q) || (q.endsWith('.Extension') && /^(setuptools|distutils)/.test(q))) out.specialCalls.push({ callee: q, call: c.call });
       if (c.calleeExpr.k === 'dotted') out.dottedCalls.push({ owner: c.calleeExpr.object.text, method: c.calleeExpr.attr, methodSpan: c.calleeExpr.attrSpan, c });
       if (c.callee === 'getattr') out.getattrCalls.push(c);
+      for (const a of c.call.args) if (a.k === 'name') out.argumentNames.add(a.text);
       if (c.callee && !c.callee.includes('.')) {
         for (const module of ['ctypes', 'cppyy'] as const) {
           if (q.startsWith(module + '.') && q.split('.').length === 2) (module === 'ctypes' ? out.ctypesUses : out.cppyyUses).push({ name: q.slice(module.length + 1), span: c.call.calleeSpan, call: c.call });
@@ -281,7 +288,7 @@ class Linker {
     let callsByCallee: Map<number, CallFact> | undefined;
     for (const at of f.attrs) {
       if (libs.has(at.object)) {
-        if (!LIBRARY_OWN_ATTRS.has(at.attr)) out.fnRefs.push({ lib: at.object, name: at.attr, span: at.span });
+        if (!LIBRARY_OWN_ATTRS.has(at.attr)) out.fnRefs.push({ key: `${at.object}.${at.attr}`, lib: at.object, name: at.attr, span: at.span });
       } else if (ffiLibs.has(at.object)) {
         if (!callsByCallee) {
           callsByCallee = new Map();
@@ -296,7 +303,7 @@ class Linker {
     for (const c of a.getattrCalls) {
       const [obj, name] = c.call.args;
       const lib = dottedText(obj);
-      if (lib && libs.has(lib) && name?.k === 'str') out.getattrRefs.push({ lib, name: name.value, span: c.call.span });
+      if (lib && libs.has(lib) && name?.k === 'str') out.getattrRefs.push({ key: `${lib}.${name.value}`, lib, name: name.value, span: c.call.span });
     }
     if (libs.size) {
       for (const c of f.calls) {
@@ -409,39 +416,33 @@ class Linker {
     }
 
     // foreign functions: `lib.f` references, aliases and attribute assignments
-    const byLib = new Map<CtypesLibrary, Map<string, ForeignFunction>>();
-    const fnFor = (lib: CtypesLibrary, name: string): ForeignFunction => {
-      let named = byLib.get(lib);
-      if (!named) byLib.set(lib, (named = new Map()));
-      let fn = named.get(name);
+    const fnsByKey = new Map<string, ForeignFunction>();
+    const fnFor = (r: { key: string; lib: string; name: string }): ForeignFunction => {
+      let fn = fnsByKey.get(r.key);
       if (!fn) {
-        fn = { library: lib, name, refs: [], aliases: [], calls: [] };
-        named.set(name, fn);
+        const lib = libs.get(r.lib)!;
+        fn = { library: lib, name: r.name, refs: [], aliases: NO_ALIASES, calls: [] };
+        fnsByKey.set(r.key, fn);
         lib.functions.push(fn);
         model.ctypes.functions.push(fn);
       }
       return fn;
     };
-    /** The function a dotted `lib.f` text names, if that reference exists. */
-    const fnOf = (text: string): ForeignFunction | undefined => {
-      const dot = text.lastIndexOf('.');
-      const lib = dot > 0 ? libs.get(text.slice(0, dot)) : undefined;
-      return lib && byLib.get(lib)?.get(text.slice(dot + 1));
-    };
     // references in text order, then getattr() references (as the facts were ordered before staging)
-    for (const b of stageB) for (const r of b.fnRefs) fnFor(libs.get(r.lib)!, r.name).refs.push(r.span);
-    for (const b of stageB) for (const r of b.getattrRefs) fnFor(libs.get(r.lib)!, r.name).refs.push(r.span);
+    for (const b of stageB) for (const r of b.fnRefs) fnFor(r).refs.push(r.span);
+    for (const b of stageB) for (const r of b.getattrRefs) fnFor(r).refs.push(r.span);
     const aliased = new Map<string, ForeignFunction>();
     for (const a of stageA) {
       for (const al of a.aliasCandidates) {
-        const fn = fnOf(al.source);
+        const fn = fnsByKey.get(al.source);
         if (fn && !fn.aliases.includes(al.target)) {
+          if (fn.aliases === NO_ALIASES) fn.aliases = [];
           fn.aliases.push(al.target);
           aliased.set(al.target, fn);
         }
       }
     }
-    const byAlias = (text: string) => aliased.get(text) ?? fnOf(text);
+    const byAlias = (text: string) => aliased.get(text) ?? fnsByKey.get(text);
     for (const a of stageA) {
       for (const sa of a.sigAssigns) {
         const fn = byAlias(sa.owner);

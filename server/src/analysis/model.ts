@@ -296,4 +296,6 @@ export interface BindingModel {
   calls: { callee: string; call: CallSite }[];
   /** Resolves a dotted name as written at top level to its qualified meaning (`C.c_int` → `ctypes.c_int`). */
   qualify(dotted: string): string;
+  /** Whether a plain name is passed as a call argument anywhere (`helper(ffi, ...)`): answered from an index. */
+  isPassedAsArgument(name: string): boolean;
 }

@@ -53,6 +53,15 @@ export class ParsedDocument {
     for (const e of edits) this.applyEdit(e);
   }
 
+  /**
+   * Applies one edit whose resulting text the caller already holds (the LSP text document's), so the two
+   * stores share one string instead of each building its own copy of a long file.
+   */
+  applyEditWithResult(e: TextEdit, version: number, textAfter: string): void {
+    this.version = version;
+    this.applyEdit(e, textAfter);
+  }
+
   /** Replaces the whole text (a full-document change). */
   setText(text: string, version: number): void {
     this.version = version;
@@ -77,8 +86,8 @@ export class ParsedDocument {
     return this.regions[lo];
   }
 
-  private applyEdit(e: TextEdit): void {
-    this.text = this.text.slice(0, e.start) + e.newText + this.text.slice(e.end);
+  private applyEdit(e: TextEdit, textAfter?: string): void {
+    this.text = textAfter ?? this.text.slice(0, e.start) + e.newText + this.text.slice(e.end);
     const index = this.regionIndexFor(e);
     if (index < 0 || !this.reparseRegion(index, e)) this.reparseAll();
   }

@@ -20,7 +20,7 @@ function fullyKnown(model: BindingModel, ffi: FfiObject): boolean {
   if (cdefCalls.length !== ffi.cdefs.length) return false; // a cdef built at run time
   if (model.cffi.calls.some((c) => c.ffi === ffi && c.method === 'include')) return false;
   // `parse_header(ffi, path)`: a helper may add cdefs we cannot see
-  if (model.calls.some(({ call }) => call.args.some((a) => a.k === 'name' && a.text === ffi.name))) return false;
+  if (model.isPassedAsArgument(ffi.name)) return false;
   return ffi.cdefs.every((c) => c.exact && !hasBlockingProblem(c));
 }
 

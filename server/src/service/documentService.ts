@@ -38,11 +38,12 @@ export class DocumentService {
       if ('range' in change && change.range) {
         const start = doc.text.offsetAt(change.range.start);
         const end = doc.text.offsetAt(change.range.end);
-        doc.parsed.applyEdits([{ start, end, newText: change.text }], version);
+        doc.text = TextDocument.update(doc.text, [change], version);
+        doc.parsed.applyEditWithResult({ start, end, newText: change.text }, version, doc.text.getText());
       } else {
+        doc.text = TextDocument.update(doc.text, [change], version);
         doc.parsed.setText(change.text, version);
       }
-      doc.text = TextDocument.update(doc.text, [change], version);
     }
     doc.model = undefined;
     return doc;
