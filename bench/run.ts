@@ -74,13 +74,13 @@ async function inProcess(text: string, label: string): Promise<void> {
   console.log(`parse ${ms(tParse)} (${doc.parsed.regions.length} regions), model ${ms(tModel)}, lint ${ms(tLint)}: first diagnostics ${ms(tParse + tModel + tLint)} (${findings.length} findings)`);
   console.log(`memory: +${((process.memoryUsage().rss - rss0) / 1048576).toFixed(0)} MiB RSS for the open document`);
 
-  section(`${label}: one-character edit → diagnostics (server time, 200 edits at varied places)`);
+  section(`${label}: one-character edit → diagnostics (server time, 400 edits at varied places)`);
   const times: number[] = [];
   let version = 1;
   const lines = text.split('\n');
   const editable = lines.map((l, i) => (/^_lib\.func_\d+\.argtypes/.test(l) || /^\s+int cf_/.test(l) ? i : -1)).filter((i) => i >= 0);
   // edit inside identifiers (func_N, cf_N): each keystroke changes a name, as typing does
-  for (let k = 0; k < 200; k++) {
+  for (let k = 0; k < 400; k++) {
     const line = editable[(k * 7919) % editable.length]!;
     const insert = k % 2 === 0;
     const col = lines[line]!.indexOf('func_') >= 0 ? lines[line]!.indexOf('func_') + 5 : lines[line]!.indexOf('cf_') + 3;

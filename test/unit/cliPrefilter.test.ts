@@ -27,6 +27,28 @@ test('the CLI pre-filter never skips a file that gets a finding', async () => {
   assert.ok(withFindings > 20, `enough inputs with findings (${withFindings})`);
 });
 
+test('analysing only the relevant regions (as the CLI does) finds exactly what analysing every region finds', async () => {
+  const inputs: { name: string; src: string }[] = Object.entries(FIRES).filter(([, s]) => !s.c).map(([code, s]) => ({ name: code, src: s.src }));
+  for (const dir of ['examples', 'examples/mixedmodule', 'test/runtime/programs', 'test/e2e/fixture']) {
+    for (const f of fs.readdirSync(path.join(root, dir))) if (f.endsWith('.py')) inputs.push({ name: `${dir}/${f}`, src: fs.readFileSync(path.join(root, dir, f), 'utf8') });
+  }
+  // a long file where the binding sits far from its import, across many regions
+  const filler = Array.from({ length: 300 }, (_, i) => `def helper_${i}(x):\n    return x + ${i}\n`).join('\n');
+  inputs.push({ name: 'long', src: `import ctypes as C\n${filler}\nlibc = C.CDLL(None)\n${filler}\nclass S(C.Structure):\n    _fields_ = [("a", C.c_uint, 2)]\n${filler}\nn = libc.strlen(b"x")\nraw = bytes(S())\nimport sys\nsys.getrefcount(libc)\n` });
+  let compared = 0;
+  for (const { name, src } of inputs) {
+    const full = await analyzeText(src, `file:///x/${name}`);
+    const some = await analyzeText(src, `file:///x/${name}`, { relevantRegionsOnly: true });
+    const a = lint(full.model, {}).map((f) => `${f.code}@${f.span.start}-${f.span.end}`);
+    const b = lint(some.model, {}).map((f) => `${f.code}@${f.span.start}-${f.span.end}`);
+    full.doc.dispose();
+    some.doc.dispose();
+    assert.deepEqual(b, a, name);
+    if (a.length) compared++;
+  }
+  assert.ok(compared > 20, `inputs with findings compared: ${compared}`);
+});
+
 test('the pre-filter skips files that only mention binding modules in prose', () => {
   assert.equal(BINDING_HINT.test('"""Unlike ctypes, this module ..."""\n# see cffi docs\nx = 1\n'), false);
   assert.equal(BINDING_HINT.test('def f():\n    import ctypes\n'), true);

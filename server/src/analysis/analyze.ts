@@ -12,6 +12,7 @@ import type {
   StructField,
 } from './model';
 import { dottedText } from './model';
+import { relevantRegionFacts } from './relevantRegions';
 import { regionFacts, type AssignFact, type CallFact, type ClassFact, type RegionFacts } from './regionFacts';
 
 /** Attributes of a ctypes library object that are not foreign functions. */
@@ -31,8 +32,13 @@ type Region = ParsedDocument['regions'][number];
  * After an edit that changes no binding name, only the edited region runs both stages again, and the
  * merge below is linear in the (few) entries the stages found.
  */
-export function analyzeDocument(doc: ParsedDocument, uri: string, cParser: Parser): BindingModel {
-  return new Linker(doc, uri, cParser).link();
+export function analyzeDocument(doc: ParsedDocument, uri: string, cParser: Parser, options: AnalyzeOptions = {}): BindingModel {
+  return new Linker(doc, uri, cParser, options).link();
+}
+
+export interface AnalyzeOptions {
+  /** One-shot analysis (the CLI): walk only the regions that can matter (see relevantRegions.ts). */
+  relevantRegionsOnly?: boolean;
 }
 
 /** Per-stage generation numbers: a stage's cached output is valid while the context it read is unchanged. */
@@ -86,10 +92,10 @@ interface StageB {
 }
 
 /** Parses and analyses a text in one go (CLI and tests). */
-export async function analyzeText(text: string, uri = 'untitled:document.py'): Promise<{ model: BindingModel; doc: ParsedDocument }> {
+export async function analyzeText(text: string, uri = 'untitled:document.py', options: AnalyzeOptions = {}): Promise<{ model: BindingModel; doc: ParsedDocument }> {
   const g = await loadGrammars();
   const doc = new ParsedDocument(g.pythonParser, text);
-  return { model: analyzeDocument(doc, uri, g.cParser), doc };
+  return { model: analyzeDocument(doc, uri, g.cParser, options), doc };
 }
 
 /** Type resolutions and struct fields, memoised per syntax node while the names they depend on stay the same. */
@@ -123,9 +129,10 @@ class Linker {
     private readonly doc: ParsedDocument,
     private readonly uri: string,
     private readonly cParser: Parser,
+    options: AnalyzeOptions = {},
   ) {
     this.regions = doc.regions;
-    this.facts = this.regions.map((r) => regionFacts(r));
+    this.facts = options.relevantRegionsOnly ? relevantRegionFacts(this.regions) : this.regions.map((r) => regionFacts(r));
     for (const f of this.facts) this.imports.push(...f.imports);
   }
 

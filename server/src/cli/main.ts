@@ -66,7 +66,7 @@ async function checkFile(file: string, settings: Settings): Promise<Finding[]> {
   const options = lintOptions(settings);
   if (C_EXT.test(file)) return lintCSource(text, options);
   if (!mayBind(text)) return [];
-  const { model, doc } = await analyzeText(text, pathToFileURL(path.resolve(file)).href);
+  const { model, doc } = await analyzeText(text, pathToFileURL(path.resolve(file)).href, { relevantRegionsOnly: true });
   try {
     return lint(model, options);
   } finally {

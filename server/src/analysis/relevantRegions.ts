@@ -1,0 +1,44 @@
+import type { Region } from '../documents/parsedDocument';
+import { regionFacts, type RegionFacts } from './regionFacts';
+
+const NONE: RegionFacts = Object.freeze({ imports: [], assigns: [], calls: [], attrs: [], classes: [] }) as unknown as RegionFacts;
+
+/** Names through which a region can matter before anything else is known (modules, and calls some rules need). */
+const SEEDS = ['ctypes', 'cffi', 'cppyy', '_rawffi', '_ffi', '_cffi_backend', 'ffi', 'MixedModule', 'Extension', 'getrefcount', 'import_module', '__import__'];
+
+function namesPattern(names: Set<string>): RegExp {
+  return new RegExp(`\\b(?:${[...names].join('|')})\\b`);
+}
+
+/**
+ * For one-shot analysis (the CLI): the facts of the regions that can contribute to the model, and none for the
+ * rest. The linker resolves bindings only through names, so a region matters only if its text mentions a name
+ * that is, or was bound from, a binding module; starting from the seeds, names bound in the regions found
+ * (imports, assignment targets whose value mentions such a name, classes deriving from one) are added until
+ * nothing new is found. In the editor every region is analysed, so edits never need this fixpoint.
+ */
+export function relevantRegionFacts(regions: readonly Region[]): RegionFacts[] {
+  const names = new Set(SEEDS);
+  const out: (RegionFacts | undefined)[] = regions.map(() => undefined);
+  for (let grew = true; grew; ) {
+    grew = false;
+    const pattern = namesPattern(names);
+    const before = names.size;
+    regions.forEach((region, i) => {
+      if (out[i] || !pattern.test(region.text)) return;
+      const facts = regionFacts(region);
+      out[i] = facts;
+      for (const imp of facts.imports) {
+        if (imp.boundName) names.add(imp.boundName);
+        for (const n of imp.names) names.add(n.asName);
+      }
+      for (const a of facts.assigns) {
+        const root = /^[A-Za-z_]\w*/.exec(a.target.text)?.[0];
+        if (root && pattern.test(a.value.text)) names.add(root);
+      }
+      for (const c of facts.classes) if (c.bases.some((b) => pattern.test(b))) names.add(c.name);
+    });
+    grew = names.size > before;
+  }
+  return out.map((f) => f ?? NONE);
+}
