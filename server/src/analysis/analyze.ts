@@ -98,21 +98,12 @@ export async function analyzeText(text: string, uri = 'untitled:document.py', op
   return { model: analyzeDocument(doc, uri, g.cParser, options), doc };
 }
 
-/** Type resolutions and struct fields, memoised per syntax node while the names they depend on stay the same. */
+/** Type resolutions and struct fields, memoised per syntax node while the names they depend on stay the same (generation 'types'). */
 const typeMemo = new WeakMap<Expr, { generation: number; type: CtypesType }>();
 const structMemo = new WeakMap<ClassFact, CtypesStruct>();
 /** Shared by the many functions that have no alias; replaced by a fresh array on the first one. */
 const NO_ALIASES = Object.freeze([]) as unknown as string[];
 const fieldsMemo = new WeakMap<Expr, { generation: number; fields: StructField[]; hasBitFields: boolean }>();
-let lastTypeContext = '';
-let currentGeneration = 0;
-function typeGeneration(context: string): number {
-  if (context !== lastTypeContext) {
-    lastTypeContext = context;
-    currentGeneration++;
-  }
-  return currentGeneration;
-}
 
 
 class Linker {
@@ -382,7 +373,7 @@ class Linker {
       prototypes.set(p.target, { name: p.target, nameSpan: p.a.target.span, statementSpan: p.a.statementSpan, factory: p.factory, restype: { kind: 'void', span: p.a.value.span }, argtypes: [] });
     }
     // From here on the names a type can refer to are known: type resolutions are memoised across edits.
-    const generation = typeGeneration(`${[...this.moduleAliases]}|${[...this.importedNames]}|${this.starModules}|${[...structs.keys()]}|${[...prototypes.keys()]}`);
+    const generation = generationOf('types', `${[...this.moduleAliases]}|${[...this.importedNames]}|${this.starModules}|${[...structs.keys()]}|${[...prototypes.keys()]}`);
     const resolve = (e: Expr | undefined): CtypesType => {
       if (!e) return this.resolveType(e, structs, prototypes);
       const hit = typeMemo.get(e);

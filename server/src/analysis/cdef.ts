@@ -1,6 +1,7 @@
 import type { Node, Parser } from 'web-tree-sitter';
 import type { Region } from '../documents/parsedDocument';
 import type { CDeclaration, CdefProblem, Span } from './model';
+import { walkTree } from '../parser/walk';
 import { AnchoredSpan } from './spans';
 import { decodeParts, mapOffset, type DecodedString } from './stringLiteral';
 
@@ -114,24 +115,15 @@ function typeText(typeNode: Node | null, declarator: Node | null, nameNode: Node
 }
 
 function collectTypeRefs(n: Node, out: { name: string; start: number; end: number }[]): void {
-  const cursor = n.walk();
-  for (;;) {
-    if (cursor.nodeType === 'type_identifier') {
-      const node = cursor.currentNode;
-      const parent = node.parent;
-      // a typedef's own name is a declaration, not a use
-      const isTypedefName = parent?.type === 'type_definition' && parent.childForFieldName('type') !== node;
-      const isTagName = parent && /^(struct|union|enum)_specifier$/.test(parent.type);
-      if (!isTypedefName && !isTagName) out.push({ name: node.text, start: node.startIndex, end: node.endIndex });
-    }
-    if (cursor.gotoFirstChild()) continue;
-    while (!cursor.gotoNextSibling()) {
-      if (!cursor.gotoParent()) {
-        cursor.delete();
-        return;
-      }
-    }
-  }
+  walkTree(n, (cursor) => {
+    if (cursor.nodeType !== 'type_identifier') return;
+    const node = cursor.currentNode;
+    const parent = node.parent;
+    // a typedef's own name is a declaration, not a use
+    const isTypedefName = parent?.type === 'type_definition' && parent.childForFieldName('type') !== node;
+    const isTagName = parent && /^(struct|union|enum)_specifier$/.test(parent.type);
+    if (!isTypedefName && !isTagName) out.push({ name: node.text, start: node.startIndex, end: node.endIndex });
+  });
 }
 
 export function parseCdef(cParser: Parser, decoded: DecodedString, toSpan: (docRelStart: number, docRelEnd: number) => Span): ParsedCdef {
@@ -155,27 +147,18 @@ export function parseCdef(cParser: Parser, decoded: DecodedString, toSpan: (docR
       collectDeclarations(top, source, map, result, isExternPython);
     }
     // syntax errors: ERROR and MISSING nodes, reported once per error subtree
-    const cursor = root.walk();
-    for (;;) {
-      const node = cursor.currentNode;
-      let descend = true;
-      if (node.type === 'ERROR') {
+    walkTree(root, (cursor) => {
+      const type = cursor.nodeType;
+      if (type === 'ERROR') {
+        const node = cursor.currentNode;
         result.problems.push({ kind: 'syntax', span: map.span(node.startIndex, Math.max(node.endIndex, node.startIndex + 1)), message: `C syntax error: unexpected \`${firstLine(node.text)}\`` });
-        descend = false;
-      } else if (node.isMissing) {
+        return false;
+      }
+      if (cursor.currentNode.isMissing) {
+        const node = cursor.currentNode;
         result.problems.push({ kind: 'syntax', span: map.span(node.startIndex, node.startIndex), message: `C syntax error: missing \`${node.type}\`` });
       }
-      if (descend && cursor.gotoFirstChild()) continue;
-      let done = false;
-      while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent()) {
-          done = true;
-          break;
-        }
-      }
-      if (done) break;
-    }
-    cursor.delete();
+    });
     const refs: { name: string; start: number; end: number }[] = [];
     collectTypeRefs(root, refs);
     result.typeRefs = refs.map((r) => ({ name: r.name, span: map.span(r.start, r.end) }));

@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { Region } from '../documents/parsedDocument';
 import type { CallSite, Expr, ImportInfo, Keyword, Span } from './model';
+import { walkTree } from '../parser/walk';
 import { AnchoredSpan } from './spans';
 import { decodeParts } from './stringLiteral';
 
@@ -76,11 +77,9 @@ class Extractor {
   }
 
   run(root: Node): RegionFacts {
-    const cursor = root.walk();
-    // Iterative pre-order walk: only nodes of interesting types are materialised.
-    for (;;) {
-      const type = cursor.nodeType;
-      switch (type) {
+    // only nodes of interesting types are materialised
+    walkTree(root, (cursor) => {
+      switch (cursor.nodeType) {
         case 'import_statement':
         case 'import_from_statement':
           this.importFact(cursor.currentNode);
@@ -98,14 +97,8 @@ class Extractor {
           this.classFact(cursor.currentNode);
           break;
       }
-      if (cursor.gotoFirstChild()) continue;
-      while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent()) {
-          cursor.delete();
-          return this.facts;
-        }
-      }
-    }
+    });
+    return this.facts;
   }
 
   importFact(n: Node): void {
