@@ -61,14 +61,15 @@ interface Reported {
   message: string;
 }
 
-async function checkFile(file: string, settings: Settings): Promise<Finding[]> {
+/** The file's findings, with the text they were found in (for line and column numbers). */
+async function checkFile(file: string, settings: Settings): Promise<{ text: string; findings: Finding[] }> {
   const text = fs.readFileSync(file, 'utf8');
   const options = lintOptions(settings);
-  if (C_EXT.test(file)) return lintCSource(text, options);
-  if (!mayBind(text)) return [];
+  if (C_EXT.test(file)) return { text, findings: lintCSource(text, options) };
+  if (!mayBind(text)) return { text, findings: [] };
   const { model, doc } = await analyzeText(text, pathToFileURL(path.resolve(file)).href, { relevantRegionsOnly: true });
   try {
-    return lint(model, options);
+    return { text, findings: lint(model, options) };
   } finally {
     doc.dispose();
   }
@@ -97,15 +98,16 @@ async function check(args: string[], io: CliIO): Promise<number> {
   let failed = false;
   for (const file of files) {
     const settings = settingsFromPyproject(path.dirname(file), problems, cache);
-    let findings: Finding[];
+    let checked: { text: string; findings: Finding[] };
     try {
-      findings = await checkFile(file, settings);
+      checked = await checkFile(file, settings);
     } catch (e) {
       errors.push(`${file}: ${(e as Error).message}`);
       continue;
     }
+    const { text, findings } = checked;
     if (findings.length === 0) continue;
-    const starts = lineStartsOf(fs.readFileSync(file, 'utf8'));
+    const starts = lineStartsOf(text);
     for (const f of findings) {
       const s = lineCol(starts, f.span.start);
       const e = lineCol(starts, f.span.end);

@@ -5,7 +5,7 @@
  */
 import type { Node, Parser } from 'web-tree-sitter';
 import type { BindingModel, Span } from '../analysis/model';
-import { loadGrammars } from '../parser/languages';
+import { loadGrammars, loadedGrammars } from '../parser/languages';
 import { apiModeFiles } from './apiMode';
 import { buildCdef, cdefCalls } from './cdefFromCtypes';
 import { type TextEdit, applyEdits as applyTextEdits, assertNonOverlapping } from './edits';
@@ -34,20 +34,18 @@ export interface ConversionResult {
 
 export const TODO_PREFIX = '# TODO(pypy-bindings): ';
 
-let pythonParser: Parser | undefined;
-// The analysis has always loaded the grammars before a model exists; keep the parser at hand synchronously.
-void loadGrammars().then((g) => (pythonParser = g.pythonParser), () => undefined);
 
 /** Converts the ctypes bindings of the model's file. Pure: reads model.text, returns edits. */
 export function convertToCffi(model: BindingModel, options: ConvertOptions): ConversionResult {
-  if (!pythonParser) throw new Error('pypy-bindings: the Python grammar is not loaded yet (await loadGrammars() first)');
-  return convertSource(pythonParser, model.text, options, model.uri);
+  // a model exists only after an analysis, which loaded the grammars
+  const grammars = loadedGrammars();
+  if (!grammars) throw new Error('pypy-bindings: the Python grammar is not loaded yet (await loadGrammars() first)');
+  return convertSource(grammars.pythonParser, model.text, options, model.uri);
 }
 
 /** Loads the grammar if needed and converts a text (tests, scripts). */
 export async function convertText(text: string, options: ConvertOptions = { mode: 'abi-inline' }, uri = 'untitled:module.py'): Promise<ConversionResult> {
   const g = await loadGrammars();
-  pythonParser = g.pythonParser;
   return convertSource(g.pythonParser, text, options, uri);
 }
 

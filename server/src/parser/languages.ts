@@ -32,6 +32,12 @@ export interface Grammars {
 }
 
 let loading: Promise<Grammars> | undefined;
+let loaded: Grammars | undefined;
+
+/** The grammars if loadGrammars() has finished, for code that runs synchronously after an analysis. */
+export function loadedGrammars(): Grammars | undefined {
+  return loaded;
+}
 
 /** Loads web-tree-sitter and both grammars once per process. */
 export function loadGrammars(): Promise<Grammars> {
@@ -43,7 +49,8 @@ export function loadGrammars(): Promise<Grammars> {
     pythonParser.setLanguage(python);
     const cParser = new Parser();
     cParser.setLanguage(c);
-    return { python, c, pythonParser, cParser };
+    loaded = { python, c, pythonParser, cParser };
+    return loaded;
   })();
   return loading;
 }
