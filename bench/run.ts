@@ -15,6 +15,7 @@ import { bindingFile } from './generate';
 import { pythonFiles } from './parseAll';
 import { buildSync } from 'esbuild';
 import { LspClient } from '../test/protocol/lspClient';
+import { classes, fuzz, summaryLine } from '../test/fuzz/fuzz';
 
 const root = path.resolve(__dirname, '..');
 const ms = (t: number) => `${t.toFixed(1)} ms`;
@@ -179,6 +180,17 @@ async function hovers(): Promise<void> {
   for (const line of await benchHover()) console.log(line);
 }
 
+/** Opt-in (`npm run bench -- --fuzz N`): a differential fuzz run of the converter, see docs/dev/fuzzing.md. */
+async function fuzzRun(): Promise<void> {
+  const i = process.argv.indexOf('--fuzz');
+  if (i < 0) return;
+  const programs = Number(process.argv[i + 1] ?? 2000) || 2000;
+  section(`converter fuzzing: ${programs} generated programs, seed 1, ${os.cpus().length} jobs`);
+  const r = await fuzz({ programs, seed: 1 });
+  console.log(`${r.seconds.toFixed(0)} s (${((r.seconds * 1000) / Math.max(1, r.programs)).toFixed(0)} ms per program), ${r.discarded} discarded by the oracle, ${classes(r.judged).length} silent-change classes`);
+  console.log(summaryLine(r));
+}
+
 (async () => {
   if (!fs.existsSync(path.join(root, 'dist/server.js'))) spawnSync(process.execPath, [path.join(root, 'scripts/bundle.mjs')], { stdio: 'inherit' });
   console.log(`# pypy-bindings benchmarks (${new Date().toISOString()}, node ${process.version}, ${os.cpus().length} cores)`);
@@ -190,6 +202,7 @@ async function hovers(): Promise<void> {
   await inProcess(bindingFile(10_000, 2), 'stress (a finding every few lines)');
   await hovers();
   await cliThroughput();
+  await fuzzRun();
 })().catch((e) => {
   console.error(e);
   process.exit(1);
