@@ -8,6 +8,7 @@ import { loadGrammars } from '../parser/languages';
 import { DocumentService, type OpenDocument } from '../service/documentService';
 import { codeActionsFor, CONVERT_SOURCE_KIND, convertFileCommand, resolveConversion, SERVER_CONVERT_COMMAND, type ConvertActionData } from './codeActions';
 import { findingsFor, toDiagnostic } from './diagnostics';
+import { EDITOR_FEATURE_CAPABILITIES, registerEditorFeatures } from './editorFeatures';
 import { hoverFor } from './hover';
 import { Logger } from './logger';
 
@@ -93,6 +94,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         hoverProvider: true,
+        ...EDITOR_FEATURE_CAPABILITIES,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CONVERT_SOURCE_KIND], resolveProvider: resolveEdits },
         executeCommandProvider: { commands: [SERVER_CONVERT_COMMAND] },
         ...(pullDiagnostics ? { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false } } : {}),
@@ -161,6 +163,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       return hoverFor(doc, model, doc.text.offsetAt(params.position), findingsFor(model, settings));
     }),
   );
+
+  registerEditorFeatures(connection, { service: () => service, settingsFor, guard });
 
   connection.onCodeAction((params) =>
     guard('codeAction', [] as CodeAction[], async () => {
