@@ -43,8 +43,8 @@ export function definitionAt(
   // a ctypes foreign function: where its prototype is declared
   for (const fn of model.ctypes.functions) {
     const uses = [...fn.refs, ...fn.calls.map((c) => c.calleeSpan)];
+    if (!uses.some((s) => within(s, offset))) continue;
     const decls = [fn.argtypes, fn.restype].filter((x) => x !== undefined).map((x) => x.statementSpan);
-    if (!uses.some((s) => within(s, offset)) && !decls.some((s) => within(s, offset))) continue;
     return decls.length ? here(decls) : null;
   }
 
