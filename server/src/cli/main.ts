@@ -7,7 +7,9 @@ import type { Settings } from '../config/settings';
 import { applyEdits, convertToCffi } from '../convert/convertFile';
 import { lint, lintCSource, type Finding } from '../rules/lint';
 import { lintOptions } from '../config/lintOptions';
+import { isStackOverflow, TOO_DEEP_MESSAGE } from '../documents/nesting';
 import { C_EXT, collectFiles, mayBind } from './files';
+import { FileTextError, readFileText, withNewlines, writeFileTextAtomic } from './fileText';
 import { settingsFromPyproject } from './pyproject';
 
 const USAGE = `usage: pypy-bindings <command> [options]
@@ -21,7 +23,8 @@ commands:
       --mode abi-inline|api-outofline
   lsp --stdio              run the language server on stdin/stdout
 
-exit status: check 1 when an error or warning is reported, else 0; 2 for usage errors.`;
+exit status: check 0 when nothing is reported, 1 when an error or warning is, 2 when a path is missing,
+a file cannot be read or decoded, or its analysis fails (the reason on stderr); 2 for usage errors.`;
 
 class UsageError extends Error {}
 
@@ -62,12 +65,20 @@ interface Reported {
 }
 
 /** The file's findings, with the text they were found in (for line and column numbers). */
-async function checkFile(file: string, settings: Settings): Promise<{ text: string; findings: Finding[] }> {
-  const text = fs.readFileSync(file, 'utf8');
+async function checkFile(file: string, settings: Settings, io: CliIO): Promise<{ text: string; findings: Finding[] }> {
+  const text = C_EXT.test(file) ? fs.readFileSync(file, 'utf8') : readFileText(file).analysisText;
   const options = lintOptions(settings);
   if (C_EXT.test(file)) return { text, findings: lintCSource(text, options) };
   if (!mayBind(text)) return { text, findings: [] };
-  const { model, doc } = await analyzeText(text, pathToFileURL(path.resolve(file)).href, { relevantRegionsOnly: true });
+  let analysed;
+  try {
+    analysed = await analyzeText(text, pathToFileURL(path.resolve(file)).href, { relevantRegionsOnly: true });
+  } catch (e) {
+    if (!isStackOverflow(e)) throw e;
+    io.err(`pypy-bindings: ${file}: ${TOO_DEEP_MESSAGE}\n`);
+    return { text, findings: [] };
+  }
+  const { model, doc } = analysed;
   try {
     return { text, findings: lint(model, options) };
   } finally {
@@ -100,7 +111,7 @@ async function check(args: string[], io: CliIO): Promise<number> {
     const settings = settingsFromPyproject(path.dirname(file), problems, cache);
     let checked: { text: string; findings: Finding[] };
     try {
-      checked = await checkFile(file, settings);
+      checked = await checkFile(file, settings, io);
     } catch (e) {
       errors.push(`${file}: ${(e as Error).message}`);
       continue;
@@ -119,7 +130,7 @@ async function check(args: string[], io: CliIO): Promise<number> {
   for (const e of errors) io.err(`pypy-bindings: ${e}\n`);
   if (format === 'json') io.out(JSON.stringify(reported, null, 2) + '\n');
   else for (const r of reported) io.out(`${r.file}:${r.line}:${r.column}: ${r.code} ${r.message}\n`);
-  return failed ? 1 : 0;
+  return errors.length ? 2 : failed ? 1 : 0;
 }
 
 async function convert(args: string[], io: CliIO): Promise<number> {
@@ -141,13 +152,14 @@ async function convert(args: string[], io: CliIO): Promise<number> {
   if (files.length !== 1) throw new UsageError('convert takes exactly one FILE');
   if (write && diff) throw new UsageError('--write and --diff cannot be combined');
   const file = files[0]!;
-  let text: string;
+  let ft;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    ft = readFileText(file);
   } catch (e) {
     io.err(`pypy-bindings: ${file}: ${(e as Error).message}\n`);
     return 2;
   }
+  const text = ft.analysisText;
   const { model, doc } = await analyzeText(text, pathToFileURL(path.resolve(file)).href);
   let result;
   try {
@@ -155,7 +167,8 @@ async function convert(args: string[], io: CliIO): Promise<number> {
   } finally {
     doc.dispose();
   }
-  const converted = applyEdits(text, result.edits);
+  // edits apply to the file's own text (lone CRs kept: the offsets are the same) with the file's line ending
+  const converted = applyEdits(ft.text, result.edits.map((e) => ({ ...e, newText: withNewlines(ft, e.newText) })));
   if (result.edits.length === 0) io.err(`pypy-bindings: ${file}: nothing to convert\n`);
   const starts = lineStartsOf(text);
   for (const left of result.leftForHuman) {
@@ -167,15 +180,21 @@ async function convert(args: string[], io: CliIO): Promise<number> {
     const target = path.join(path.dirname(file), extra.relativePath);
     if (write) {
       if (fs.existsSync(target)) io.err(`pypy-bindings: ${target} exists: not overwritten\n`);
-      else fs.writeFileSync(target, extra.content);
+      else fs.writeFileSync(target, withNewlines(ft, extra.content));
     } else {
       io.err(`${file}: would create ${target}\n`);
     }
   }
   if (write) {
-    if (converted !== text) fs.writeFileSync(file, converted);
+    try {
+      if (converted !== ft.text) writeFileTextAtomic(ft, converted);
+    } catch (e) {
+      if (!(e instanceof FileTextError)) throw e;
+      io.err(`pypy-bindings: ${file}: ${e.message}\n`);
+      return 2;
+    }
   } else if (diff) {
-    io.out(createTwoFilesPatch(file, file, text, converted, 'ctypes', 'cffi'));
+    io.out(createTwoFilesPatch(file, file, ft.text, converted, 'ctypes', 'cffi'));
   } else {
     io.out(converted);
   }
