@@ -157,7 +157,7 @@ fs.readFileSync = function (p, ...rest) {
 };`);
   const r = run(['convert', '--write', file], { preload: hook });
   assert.equal(r.status, 2, r.stderr);
-  assert.match(r.stderr, /raced\.py: changed on disk since it was read: not written/);
+  assert.match(r.stderr, /raced\.py: changed since it was read: not written/);
   assert.equal(fs.readFileSync(file, 'utf8'), saved, "the user's save is kept");
   assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temp file left behind');
 });

@@ -156,6 +156,16 @@ export function withNewlines(ft: FileText, s: string): string {
   return ft.newline === '\n' ? s.replace(/\r\n?/g, '\n') : s.replace(/\r\n|\r|\n/g, ft.newline);
 }
 
+/**
+ * A whole new text (from the analysis text) given back the file's line ends: when the file uses one kind
+ * throughout, every line end becomes it (lone CRs read as LF go back to CR); a mixed file keeps what it has.
+ */
+export function withFileNewlines(ft: FileText, s: string): string {
+  const kinds = new Set(ft.text.match(/\r\n|\r|\n/g) ?? []);
+  if (kinds.size > 1 || ft.newline === '\n') return kinds.size > 1 ? s : s.replace(/\r\n?/g, '\n');
+  return s.replace(/\r\n|\r|\n/g, ft.newline);
+}
+
 /** The bytes of a new text in the file's encoding, BOM included. */
 export function encodeFileText(ft: FileText, text: string): Buffer {
   const c = codec(ft.encoding);
@@ -166,23 +176,28 @@ export function encodeFileText(ft: FileText, text: string): Buffer {
 }
 
 /**
- * Replaces the file's content atomically: the new bytes go to a temp file beside it, which is renamed over
- * it, so a reader never sees half a file. Refuses (FileTextError) when the file on disk is no longer the one
- * read, so a save made meanwhile is never lost. Symlinks are followed; the file's mode is kept.
+ * Replaces the file's content atomically with the text in the file's encoding (see replaceFileAtomic);
+ * refuses when the file on disk is no longer the one read, so a save made meanwhile is never lost.
  */
 export function writeFileTextAtomic(ft: FileText, text: string): void {
-  const bytes = encodeFileText(ft, text);
-  const target = fs.realpathSync(ft.path);
+  replaceFileAtomic(ft.path, encodeFileText(ft, text), ft.bytes);
+}
+
+/**
+ * Replaces a file's bytes atomically: they go to a temp file beside it, which is renamed over it, so a reader
+ * never sees half a file. Refuses (FileTextError) when the file's bytes are no longer `expected`. Symlinks are
+ * followed (the link stays a link); the file's mode is kept.
+ */
+export function replaceFileAtomic(file: string, bytes: Buffer, expected: Buffer): void {
+  const target = fs.realpathSync(file);
   const unchanged = () => {
-    let now: Buffer;
     try {
-      now = fs.readFileSync(target);
+      return fs.readFileSync(target).equals(expected);
     } catch {
       return false;
     }
-    return now.equals(ft.bytes);
   };
-  if (!unchanged()) throw new FileTextError('changed on disk since it was read: not written (run again on the new content)');
+  if (!unchanged()) throw new FileTextError('changed since it was read: not written (run again on the new content)');
   const mode = fs.statSync(target).mode & 0o7777;
   const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${Date.now().toString(36)}.tmp`);
   const fd = fs.openSync(tmp, 'wx', mode);
@@ -194,7 +209,7 @@ export function writeFileTextAtomic(ft: FileText, text: string): void {
       fs.closeSync(fd);
     }
     fs.chmodSync(tmp, mode);
-    if (!unchanged()) throw new FileTextError('changed on disk while it was being written: not written (run again on the new content)');
+    if (!unchanged()) throw new FileTextError('changed since it was read (while it was being written): not written (run again on the new content)');
     fs.renameSync(tmp, target);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
