@@ -4,7 +4,8 @@
  */
 import type { Connection, ServerCapabilities } from 'vscode-languageserver';
 import type { Settings } from '../config/settings';
-import type { DocumentService } from '../service/documentService';
+import type { BindingModel } from '../analysis/model';
+import type { OpenDocument } from '../service/documentService';
 import { NO_EXTERNAL, type ExternalDeclarations } from '../features/bindings';
 import { completionAt } from '../features/completion';
 import { definitionAt } from '../features/definition';
@@ -19,8 +20,8 @@ export const EDITOR_FEATURE_CAPABILITIES: ServerCapabilities = {
 };
 
 export interface EditorFeatureDeps {
-  service: () => DocumentService | undefined;
-  settingsFor: (uri: string) => Promise<Settings>;
+  /** The document's current version with its model and settings (ContentModified if it changes meanwhile). */
+  snapshot: (uri: string, what: string) => Promise<{ doc: OpenDocument; model: BindingModel; settings: Settings } | undefined>;
   /** Logs and answers the fallback when a handler throws. */
   guard: <T>(what: string, fallback: T, fn: () => T | Promise<T>) => Promise<T>;
   /** Declarations from other files of the workspace, when the workspace index offers them. */
@@ -29,13 +30,9 @@ export interface EditorFeatureDeps {
 
 export function registerEditorFeatures(connection: Connection, deps: EditorFeatureDeps): void {
   const open = async (uri: string, feature: 'completion' | 'signatureHelp' | 'definition' | 'documentSymbols') => {
-    const service = deps.service();
-    const doc = service?.get(uri);
-    const model = service?.model(uri);
-    if (!doc || !model) return undefined;
-    const settings = await deps.settingsFor(uri);
-    if (!settings[feature].enable) return undefined;
-    return { doc, model, ext: deps.external?.() ?? NO_EXTERNAL };
+    const snap = await deps.snapshot(uri, feature);
+    if (!snap || !snap.settings[feature].enable) return undefined;
+    return { doc: snap.doc, model: snap.model, ext: deps.external?.() ?? NO_EXTERNAL };
   };
 
   connection.onCompletion((p) =>

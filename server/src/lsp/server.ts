@@ -190,7 +190,7 @@ export function startServer(connection: Connection = stdioConnection()): void {
     }),
   );
 
-  registerEditorFeatures(connection, { service: () => service, settingsFor, guard });
+  registerEditorFeatures(connection, { snapshot, guard });
 
   connection.onCodeAction((params) =>
     guard('codeAction', [] as CodeAction[], async () => {
