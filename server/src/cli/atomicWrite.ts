@@ -1,20 +1,14 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { replaceFileAtomic } from './fileText';
 
 /**
- * Replaces `file` with `text` atomically (a temporary file beside it, then rename), keeping its mode; refuses,
- * and leaves the file as it is, when its contents are no longer `expected` (changed since it was read).
- * Throws with a message that names the file. (The reliability work may replace this with its shared writer.)
+ * Replaces `file` with `text` (UTF-8) atomically, keeping its mode; refuses, and leaves the file as it is,
+ * when its contents are no longer `expected` (changed since it was read). The message names the file.
+ * Files read with their encoding use fileText.ts's writeFileTextAtomic instead.
  */
 export function writeFileAtomic(file: string, text: string, expected: string): void {
-  const st = fs.statSync(file);
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.pypy-bindings-${process.pid}.tmp`);
-  fs.writeFileSync(tmp, text, { mode: st.mode & 0o7777 });
   try {
-    if (fs.readFileSync(file, 'utf8') !== expected) throw new Error(`${file}: changed since it was read: not written`);
-    fs.renameSync(tmp, file);
+    replaceFileAtomic(file, Buffer.from(text, 'utf8'), Buffer.from(expected, 'utf8'));
   } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
+    throw new Error(`${file}: ${(e as Error).message}`);
   }
 }

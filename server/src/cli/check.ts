@@ -8,8 +8,9 @@ import { lintOptions } from '../config/lintOptions';
 import { ruleDocUrl } from '../rules/catalogue';
 import { fixableWith } from '../rules/fixAll';
 import { lint, lintCSource, type Finding, type LintOptions } from '../rules/lint';
-import { writeFileAtomic } from './atomicWrite';
+import { isStackOverflow, TOO_DEEP_MESSAGE } from '../documents/nesting';
 import { C_EXT, collectFiles, mayBind } from './files';
+import { readFileText, withFileNewlines, writeFileTextAtomic } from './fileText';
 import { fixText } from './fixFile';
 import { formatGithub } from './formats/github';
 import { formatJson } from './formats/json';
@@ -86,7 +87,9 @@ export async function check(args: string[], io: CliIO): Promise<number> {
     const settings = withCommandLine(settingsFromPyproject(path.dirname(file), problems, cache), o);
     const options = lintOptions(settings);
     try {
-      let text = fs.readFileSync(file, 'utf8');
+      // Python files decoded as Python does (PEP 263, BOMs, CR line ends); C sources as UTF-8
+      const ft = C_EXT.test(file) ? undefined : readFileText(file);
+      let text = ft ? ft.analysisText : fs.readFileSync(file, 'utf8');
       if ((o.fix || o.diff) && !C_EXT.test(file) && mayBind(text)) {
         const outcome = await fixText(text, file, options, o.unsafeFixes);
         if (outcome.syntaxError) errors.push(outcome.syntaxError);
@@ -96,7 +99,7 @@ export async function check(args: string[], io: CliIO): Promise<number> {
             io.out(createTwoFilesPatch(file, file, text, outcome.text));
             diffs += n;
           } else {
-            writeFileAtomic(file, outcome.text, text);
+            writeFileTextAtomic(ft!, withFileNewlines(ft!, outcome.text));
             fixed += n;
             text = outcome.text;
           }
@@ -107,15 +110,17 @@ export async function check(args: string[], io: CliIO): Promise<number> {
       if (found.length && o.format === 'text') lines.set(file, text.split('\n'));
       reported.push(...found);
     } catch (e) {
-      errors.push(`${file}: ${(e as Error).message}`);
+      if (isStackOverflow(e)) io.err(`pypy-bindings: ${file}: ${TOO_DEEP_MESSAGE}\n`);
+      else errors.push(`${file}: ${(e as Error).message}`);
     }
   }
   for (const p of new Set(problems)) io.err(`pypy-bindings: ${p}\n`);
   for (const e of errors) io.err(`pypy-bindings: ${e}\n`);
+  // as ruff: a path that is missing or a file that cannot be read, decoded or analysed is exit 2, even with --exit-zero
   if (o.diff) {
     if (!o.quiet) io.err(diffs ? `Would fix ${plural(diffs, 'finding')}.\n` : 'No fixes available.\n');
-    return diffs && !o.exitZero ? 1 : 0;
+    return errors.length ? 2 : diffs && !o.exitZero ? 1 : 0;
   }
   io.out(render(o, { reported, lines, fixed, unsafeFixes: o.unsafeFixes }));
-  return reported.some(isFailing) && !o.exitZero ? 1 : 0;
+  return errors.length ? 2 : reported.some(isFailing) && !o.exitZero ? 1 : 0;
 }

@@ -4,6 +4,8 @@ import { pathToFileURL } from 'node:url';
 import { createTwoFilesPatch } from 'diff';
 import { analyzeText } from '../analysis/analyze';
 import { applyEdits, convertToCffi } from '../convert/convertFile';
+import { isStackOverflow, TOO_DEEP_MESSAGE } from '../documents/nesting';
+import { FileTextError, readFileText, withNewlines, writeFileTextAtomic } from './fileText';
 import type { CliIO } from './io';
 import { lineCol, lineStartsOf } from './positions';
 import { UsageError } from './usage';
@@ -27,21 +29,31 @@ export async function convert(args: string[], io: CliIO): Promise<number> {
   if (files.length !== 1) throw new UsageError('convert takes exactly one FILE');
   if (write && diff) throw new UsageError('--write and --diff cannot be combined');
   const file = files[0]!;
-  let text: string;
+  let ft;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    ft = readFileText(file);
   } catch (e) {
     io.err(`pypy-bindings: ${file}: ${(e as Error).message}\n`);
     return 2;
   }
-  const { model, doc } = await analyzeText(text, pathToFileURL(path.resolve(file)).href);
+  const text = ft.analysisText;
+  let analysed;
+  try {
+    analysed = await analyzeText(text, pathToFileURL(path.resolve(file)).href);
+  } catch (e) {
+    if (!isStackOverflow(e)) throw e;
+    io.err(`pypy-bindings: ${file}: ${TOO_DEEP_MESSAGE.replace('no diagnostics for', 'not converted:')}\n`);
+    return 2;
+  }
+  const { model, doc } = analysed;
   let result;
   try {
     result = convertToCffi(model, { mode });
   } finally {
     doc.dispose();
   }
-  const converted = applyEdits(text, result.edits);
+  // edits apply to the file's own text (lone CRs kept: the offsets are the same) with the file's line ending
+  const converted = applyEdits(ft.text, result.edits.map((e) => ({ ...e, newText: withNewlines(ft, e.newText) })));
   if (result.edits.length === 0) io.err(`pypy-bindings: ${file}: nothing to convert\n`);
   const starts = lineStartsOf(text);
   for (const left of result.leftForHuman) {
@@ -53,15 +65,21 @@ export async function convert(args: string[], io: CliIO): Promise<number> {
     const target = path.join(path.dirname(file), extra.relativePath);
     if (write) {
       if (fs.existsSync(target)) io.err(`pypy-bindings: ${target} exists: not overwritten\n`);
-      else fs.writeFileSync(target, extra.content);
+      else fs.writeFileSync(target, withNewlines(ft, extra.content));
     } else {
       io.err(`${file}: would create ${target}\n`);
     }
   }
   if (write) {
-    if (converted !== text) fs.writeFileSync(file, converted);
+    try {
+      if (converted !== ft.text) writeFileTextAtomic(ft, converted);
+    } catch (e) {
+      if (!(e instanceof FileTextError)) throw e;
+      io.err(`pypy-bindings: ${file}: ${e.message}\n`);
+      return 2;
+    }
   } else if (diff) {
-    io.out(createTwoFilesPatch(file, file, text, converted, 'ctypes', 'cffi'));
+    io.out(createTwoFilesPatch(file, file, ft.text, converted, 'ctypes', 'cffi'));
   } else {
     io.out(converted);
   }
