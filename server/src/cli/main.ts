@@ -3,11 +3,15 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createTwoFilesPatch } from 'diff';
 import { analyzeText } from '../analysis/analyze';
+import { loadGrammars } from '../parser/languages';
+import { analyzeWorkspaceFile } from '../service/analyzeFile';
+import { WorkspaceIndex } from '../analysis/workspace/workspaceIndex';
+import { prototypeLookup } from '../analysis/prototypes';
 import type { Settings } from '../config/settings';
 import { applyEdits, convertToCffi } from '../convert/convertFile';
 import { lint, lintCSource, type Finding } from '../rules/lint';
 import { lintOptions } from '../config/lintOptions';
-import { C_EXT, collectFiles, mayBind } from './files';
+import { C_EXT, collectFiles, mayBind, workspaceFiles } from './files';
 import { settingsFromPyproject } from './pyproject';
 
 const USAGE = `usage: pypy-bindings <command> [options]
@@ -62,12 +66,14 @@ interface Reported {
 }
 
 /** The file's findings, with the text they were found in (for line and column numbers). */
-async function checkFile(file: string, settings: Settings): Promise<{ text: string; findings: Finding[] }> {
+async function checkFile(file: string, settings: Settings, workspace: WorkspaceIndex): Promise<{ text: string; findings: Finding[] }> {
   const text = fs.readFileSync(file, 'utf8');
   const options = lintOptions(settings);
   if (C_EXT.test(file)) return { text, findings: lintCSource(text, options) };
-  if (!mayBind(text)) return { text, findings: [] };
-  const { model, doc } = await analyzeText(text, pathToFileURL(path.resolve(file)).href, { relevantRegionsOnly: true });
+  const uri = pathToFileURL(path.resolve(file)).href;
+  // the pre-filters only skip work: a file neither binding C nor importing a workspace module that does has no finding
+  if (!mayBind(text) && !workspace.mayBind(uri)) return { text, findings: [] };
+  const { model, doc } = analyzeWorkspaceFile(text, uri, await loadGrammars(), workspace, prototypeLookup(settings), { relevantRegionsOnly: true });
   try {
     return { text, findings: lint(model, options) };
   } finally {
@@ -92,6 +98,8 @@ async function check(args: string[], io: CliIO): Promise<number> {
   if (paths.length === 0) throw new UsageError('check needs at least one PATH');
   const errors: string[] = [];
   const files = collectFiles(paths, errors);
+  const workspace = new WorkspaceIndex((await loadGrammars()).pythonParser);
+  for (const f of workspaceFiles(files, errors)) workspace.addFile(f);
   const reported: Reported[] = [];
   const cache = new Map<string, Settings>();
   const problems: string[] = [];
@@ -100,7 +108,7 @@ async function check(args: string[], io: CliIO): Promise<number> {
     const settings = settingsFromPyproject(path.dirname(file), problems, cache);
     let checked: { text: string; findings: Finding[] };
     try {
-      checked = await checkFile(file, settings);
+      checked = await checkFile(file, settings, workspace);
     } catch (e) {
       errors.push(`${file}: ${(e as Error).message}`);
       continue;
