@@ -23,6 +23,10 @@ export interface Settings {
   hover: { enable: boolean };
   /** C headers as the source of prototypes: extra include directories, and library → headers overrides. */
   c: { includePaths: string[]; libraryHeaders: Record<string, string[]> };
+  completion: { enable: boolean };
+  signatureHelp: { enable: boolean };
+  definition: { enable: boolean };
+  documentSymbols: { enable: boolean };
   logLevel: LogLevel;
 }
 
@@ -32,6 +36,10 @@ export const DEFAULT_SETTINGS: Settings = {
   convert: { mode: 'abi-inline' },
   hover: { enable: true },
   c: { includePaths: [], libraryHeaders: {} },
+  completion: { enable: true },
+  signatureHelp: { enable: true },
+  definition: { enable: true },
+  documentSymbols: { enable: true },
   logLevel: 'info',
 };
 
@@ -101,6 +109,10 @@ export function normalizeSettings(raw: unknown, problems: string[] = []): Settin
     convert: { mode: mode === 'api-outofline' || mode === 'abi-inline' ? mode : (mode !== undefined && problems.push('pypyBindings.convert.mode must be abi-inline or api-outofline'), d.convert.mode) },
     hover: { enable: bool(r.hover?.enable, true, 'pypyBindings.hover.enable') },
     c: { includePaths: pathList, libraryHeaders },
+    completion: { enable: bool(r.completion?.enable, true, 'pypyBindings.completion.enable') },
+    signatureHelp: { enable: bool(r.signatureHelp?.enable, true, 'pypyBindings.signatureHelp.enable') },
+    definition: { enable: bool(r.definition?.enable, true, 'pypyBindings.definition.enable') },
+    documentSymbols: { enable: bool(r.documentSymbols?.enable, true, 'pypyBindings.documentSymbols.enable') },
     logLevel: logLevel === 'error' || logLevel === 'warn' || logLevel === 'info' || logLevel === 'debug' ? logLevel : d.logLevel,
   };
 }

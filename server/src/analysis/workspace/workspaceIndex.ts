@@ -11,6 +11,8 @@ interface ModuleEntry {
   uri: string;
   /** Where the statements come from: an open document (its regions) or the file on disk. */
   open?: ParsedDocument;
+  /** Text given by the CLI (decoded as Python decodes it), read instead of the file. */
+  pinned?: string;
   text?: string;
   stmts?: TopStmt[];
   /** Whether the module, or one it imports from the workspace, can bind C (a text test: no parse). */
@@ -70,6 +72,15 @@ export class WorkspaceIndex implements ModuleResolver {
     if (!entry || !entry.open) return [];
     entry.open = undefined;
     return this.changed(uri);
+  }
+
+  /** The text a module is to be read from (the CLI's decoded file text), when it differs from what the index read. */
+  useText(uri: string, text: string): void {
+    const entry = this.byUri.get(uri);
+    if (!entry || entry.open || entry.pinned === text) return;
+    const same = entry.pinned === undefined && this.textOf(entry) === text;
+    if (!same) this.changed(uri);
+    entry.pinned = text;
   }
 
   moduleOf(uri: string): string | undefined {
@@ -228,6 +239,7 @@ export class WorkspaceIndex implements ModuleResolver {
 
   private textOf(entry: ModuleEntry): string {
     if (entry.open) return entry.open.text;
+    if (entry.pinned !== undefined) return entry.pinned;
     if (entry.text === undefined) {
       try {
         entry.text = fs.readFileSync(fileURLToPath(entry.uri), 'utf8');
