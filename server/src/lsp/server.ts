@@ -9,7 +9,7 @@ import { prototypeLookup } from '../analysis/prototypes';
 import { WorkspaceIndex } from '../analysis/workspace/workspaceIndex';
 import { indexWorkspaceFolders } from './workspaceIndexing';
 import { DocumentService, type OpenDocument } from '../service/documentService';
-import { codeActionsFor, CONVERT_SOURCE_KIND, convertFileCommand, resolveConversion, SERVER_CONVERT_COMMAND, type ConvertActionData } from './codeActions';
+import { codeActionsFor, CONVERT_SOURCE_KIND, convertFileCommand, FIX_ALL_KIND, resolveConversion, SERVER_CONVERT_COMMAND, type ConvertActionData } from './codeActions';
 import { findingsFor, toDiagnostic } from './diagnostics';
 import { EDITOR_FEATURE_CAPABILITIES, registerEditorFeatures } from './editorFeatures';
 import { hoverFor } from './hover';
@@ -148,7 +148,7 @@ export function startServer(connection: Connection = stdioConnection()): void {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         hoverProvider: true,
         ...EDITOR_FEATURE_CAPABILITIES,
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CONVERT_SOURCE_KIND], resolveProvider: resolveEdits },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CONVERT_SOURCE_KIND, FIX_ALL_KIND], resolveProvider: resolveEdits },
         executeCommandProvider: { commands: [SERVER_CONVERT_COMMAND] },
         ...(pullDiagnostics ? { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false } } : {}),
       },
