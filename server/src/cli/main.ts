@@ -5,6 +5,7 @@ import { createTwoFilesPatch } from 'diff';
 import { analyzeText } from '../analysis/analyze';
 import type { Settings } from '../config/settings';
 import { applyEdits, convertToCffi } from '../convert/convertFile';
+import { convertPaths } from '../convert/project/convertProject';
 import { lint, lintCSource, type Finding } from '../rules/lint';
 import { lintOptions } from '../config/lintOptions';
 import { C_EXT, collectFiles, mayBind } from './files';
@@ -16,7 +17,9 @@ commands:
   check PATH...            lint Python files (and C sources for PB103), recursively
       --format text|json   output format (default text: path:line:col: CODE message)
   convert FILE             print FILE with its ctypes bindings rewritten as cffi
-      --write              rewrite FILE in place
+  convert PATH...          files and folders: the modules of one binding converted together
+                           (prints a unified diff unless --write)
+      --write              rewrite the files in place (temp file + rename; refused if changed meanwhile)
       --diff               print a unified diff instead
       --mode abi-inline|api-outofline
   lsp --stdio              run the language server on stdin/stdout
@@ -138,8 +141,12 @@ async function convert(args: string[], io: CliIO): Promise<number> {
     } else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
     else files.push(a);
   }
-  if (files.length !== 1) throw new UsageError('convert takes exactly one FILE');
+  if (!files.length) throw new UsageError('convert takes a FILE, or files and folders');
   if (write && diff) throw new UsageError('--write and --diff cannot be combined');
+  if (files.length > 1 || isDirectory(files[0]!)) {
+    if (mode !== 'abi-inline') throw new UsageError('a project conversion is ABI in-line only');
+    return convertProjectCli(files, write, io);
+  }
   const file = files[0]!;
   let text: string;
   try {
@@ -180,6 +187,51 @@ async function convert(args: string[], io: CliIO): Promise<number> {
     io.out(converted);
   }
   return 0;
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+async function convertProjectCli(paths: string[], write: boolean, io: CliIO): Promise<number> {
+  for (const p of paths) if (!fs.existsSync(p)) {
+    io.err(`pypy-bindings: ${p}: no such file or directory\n`);
+    return 2;
+  }
+  const result = await convertPaths(paths);
+  const s = result.stats;
+  if (result.converted) io.err(`pypy-bindings: converted ${s.functions} foreign functions, ${s.callbacks} callback types, ${s.cells + s.buffers + s.casts} values in ${s.modules} modules\n`);
+  else io.err('pypy-bindings: the binding stays ctypes: the causes are marked with TODO(pypy-bindings) below\n');
+  for (const f of result.files) for (const l of f.left) io.err(`${f.file}:${l.line}: left for a human: ${l.reason}\n`);
+  for (const n of result.notes) io.err(`pypy-bindings: note: ${n}\n`);
+  let status = 0;
+  for (const f of result.files) {
+    if (f.converted === f.original) continue;
+    if (write) {
+      const err = safeWrite(f.file, f.original, f.converted);
+      if (err) {
+        io.err(`pypy-bindings: ${f.file}: ${err}\n`);
+        status = 1;
+      }
+    } else io.out(createTwoFilesPatch(f.file, f.file, f.original, f.converted, 'ctypes', 'cffi'));
+  }
+  return status;
+}
+
+/** Writes through a temp file and a rename; refuses when the file changed since it was read. */
+function safeWrite(file: string, original: string, converted: string): string | undefined {
+  const raw = fs.readFileSync(file);
+  if (raw.toString('utf8') !== original) return 'changed since it was read: not written';
+  if (Buffer.from(original, 'utf8').compare(raw) !== 0) return 'not UTF-8: not written';
+  const text = original.includes('\r\n') ? converted.replace(/\r?\n/g, '\r\n') : converted;
+  const tmp = `${file}.pypy-bindings-${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text, { mode: fs.statSync(file).mode });
+  fs.renameSync(tmp, file);
+  return undefined;
 }
 
 /** Runs the CLI; resolves to the exit code (the language server keeps running instead). */
