@@ -125,13 +125,20 @@ function headerAnchor(root: Node): Node | undefined {
   return anchor;
 }
 
+/** Nothing that does nothing: an FFI only when something uses it (a string buffer alone needs none). */
+function needsFfi(p: ModulePlan): boolean {
+  return p.structs.length > 0 || p.functions.size > 0 || p.usesFfi || [...p.helpers].some((h) => h !== 'stringBuffer');
+}
+
 function header(p: ModulePlan, withImport: boolean): string {
   const f = p.ffi;
   const parts: string[] = [];
   const decls = [...p.structs, ...[...p.functions.values()].map((d) => cdefLine(d))];
-  let top = `${withImport ? 'from cffi import FFI\n\n' : ''}${f} = FFI()`;
-  if (decls.length) top += `\n${f}.cdef("""\n${decls.map((d) => `    ${d}`).join('\n')}\n""")`;
-  parts.push(top);
+  if (needsFfi(p)) {
+    let top = `${withImport ? 'from cffi import FFI\n\n' : ''}${f} = FFI()`;
+    if (decls.length) top += `\n${f}.cdef("""\n${decls.map((d) => `    ${d}`).join('\n')}\n""")`;
+    parts.push(top);
+  }
   parts.push(...runtimeHelpers(p.helpers, f));
   return parts.join('\n\n\n');
 }
@@ -152,9 +159,17 @@ export function renderModule(p: ModulePlan, parser: Parser, stillUsed: (draft: s
   const edits = [...rewriteEdits(p), ...deletionEdits(text, p.deletions)];
   const anchor = headerAnchor(p.mod.root);
   const hasFfiImport = /^\s*from cffi import FFI\b/m.test(text);
-  const head = header(p, !hasFfiImport);
-  const blockAfter = (s: string): string => `\n\n${s}\n`;
-  if (anchor) edits.push({ start: anchor.endIndex, end: anchor.endIndex, newText: blockAfter(head) });
+  // `from cffi import FFI` goes with the third-party imports, before the package's own (PEP 8 order)
+  const localImport = anchor ? p.mod.root.namedChildren.find((st) => st.startIndex <= anchor.startIndex && st.type === 'import_from_statement' && st.childForFieldName('module_name')?.text.startsWith('.')) : undefined;
+  const splitImport = !hasFfiImport && localImport !== undefined && needsFfi(p);
+  const head = header(p, !hasFfiImport && !splitImport);
+  if (splitImport && head.trim()) {
+    const ls = lineStart(text, localImport.startIndex);
+    edits.push({ start: ls, end: ls, newText: 'from cffi import FFI\n\n' });
+  }
+  if (!head.trim()) {
+    // nothing to add
+  } else if (anchor) edits.push({ start: anchor.endIndex, end: anchor.endIndex, newText: `${head.startsWith('def ') ? '\n\n\n' : '\n\n'}${head}\n` });
   else edits.push({ start: 0, end: 0, newText: `${head}\n\n\n` });
   const draft = applyEdits(text, merge(edits));
   const used = stillUsed(draft);
