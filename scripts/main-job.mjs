@@ -10,7 +10,7 @@ const examples = path.join(root, 'examples');
 const run = (args) => spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8' });
 
 console.log('== pypy-bindings check examples');
-const check = run(['check', 'examples']);
+const check = run(['check', '--output-format', 'concise', 'examples']);
 process.stdout.write(check.stdout);
 process.stderr.write(check.stderr);
 if (check.status !== 0 && check.status !== 1) process.exit(check.status ?? 1);

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { LspClient } from './lspClient';
 
 /** LSP position (UTF-16 code units) of the n-th occurrence of `needle`, computed independently of the server. */
@@ -32,7 +34,10 @@ test('push: diagnostics for an opened file, updated after edits with UTF-16 rang
     const pb201 = first.diagnostics.find((d: any) => d.code === 'PB201');
     assert.ok(pb201, `PB201 published: ${JSON.stringify(first.diagnostics)}`);
     assert.equal(pb201.source, 'pypy-bindings');
-    assert.match(pb201.codeDescription.href, /rules\.md#pb201$/);
+    // VS Code opens a file: link at the line its fragment names: the rule's own heading
+    const href = /^(file:.*rules\.md)#L(\d+)$/.exec(pb201.codeDescription.href);
+    assert.ok(href, pb201.codeDescription.href);
+    assert.equal(fs.readFileSync(fileURLToPath(href[1]!), 'utf8').split('\n')[Number(href[2]) - 1], '## PB201');
     const start = positionOf(SOURCE, 'pythonapi');
     assert.deepEqual(pb201.range.start.line, start.line);
     assert.ok(pb201.range.start.character <= start.character && pb201.range.end.character >= start.character + 'pythonapi'.length);

@@ -18,8 +18,8 @@ export class LspClient {
   private readonly listeners: { method: string; fn: (params: Json) => void }[] = [];
   readonly notifications: { method: string; params: Json }[] = [];
   readonly stderr: string[] = [];
-  /** Answers to server→client requests, by method (workspace/configuration, workspace/applyEdit …). */
-  readonly handlers = new Map<string, (params: Json) => Json>();
+  /** Answers to server→client requests, by method (workspace/configuration, workspace/applyEdit …); a promise answers when it settles. */
+  readonly handlers = new Map<string, (params: Json) => Json | Promise<Json>>();
   exitCode: Promise<number | null>;
 
   constructor(args: string[] = ['lsp', '--stdio']) {
@@ -46,8 +46,8 @@ export class LspClient {
   private dispatch(msg: Json): void {
     if (msg.id !== undefined && msg.method) {
       const handler = this.handlers.get(msg.method);
-      const result = handler ? handler(msg.params) : null;
-      this.write({ jsonrpc: '2.0', id: msg.id, result });
+      // a handler may answer later (a promise), as a slow client does
+      void Promise.resolve(handler ? handler(msg.params) : null).then((result) => this.write({ jsonrpc: '2.0', id: msg.id, result }));
       return;
     }
     if (msg.id !== undefined) {
@@ -73,6 +73,16 @@ export class LspClient {
       this.pending.set(id, { resolve, reject });
       this.write({ jsonrpc: '2.0', id, method, params });
     });
+  }
+
+  /** Writes bytes as they are (malformed framing, for abuse tests). */
+  writeRaw(data: string | Buffer): void {
+    this.proc.stdin.write(data);
+  }
+
+  /** Closes the server's input stream, as a client that goes away does. */
+  closeInput(): void {
+    this.proc.stdin.end();
   }
 
   notify(method: string, params: Json): void {

@@ -1,6 +1,6 @@
 import type { Node, Parser } from 'web-tree-sitter';
 import type { Region } from '../documents/parsedDocument';
-import type { CDeclaration, CdefProblem, Span } from './model';
+import type { CDeclaration, CdefProblem, CField, Span } from './model';
 import { walkTree } from '../parser/walk';
 import { AnchoredSpan } from './spans';
 import { decodeParts, mapOffset, type DecodedString } from './stringLiteral';
@@ -194,7 +194,10 @@ function collectDeclarations(top: Node, source: string, map: Mapper, out: Parsed
     const kind = spec.type.replace('_specifier', '') as 'struct' | 'union' | 'enum';
     const name = spec.childForFieldName('name');
     const body = spec.childForFieldName('body');
-    if (name && body) out.declarations.push({ kind, name: name.text, nameSpan: map.span(name.startIndex, name.endIndex), span, text });
+    if (name && body) {
+      const fields = kind === 'enum' ? undefined : fieldsOf(body, map);
+      out.declarations.push({ kind, name: name.text, nameSpan: map.span(name.startIndex, name.endIndex), span, text, ...(fields ? { fields } : {}) });
+    }
     if (kind === 'enum' && body) {
       for (const e of body.namedChildren) {
         const en = e?.type === 'enumerator' ? e.childForFieldName('name') : null;
@@ -254,6 +257,19 @@ function collectDeclarations(top: Node, source: string, map: Mapper, out: Parsed
       }
     }
   }
+}
+
+function fieldsOf(body: Node, map: Mapper): CField[] {
+  const fields: CField[] = [];
+  for (const f of body.namedChildren) {
+    if (f?.type !== 'field_declaration') continue;
+    const type = f.childForFieldName('type');
+    for (const d of f.childrenForFieldName('declarator')) {
+      const name = declaratorName(d);
+      if (name) fields.push({ name: name.text, nameSpan: map.span(name.startIndex, name.endIndex), span: map.span(f.startIndex, f.endIndex), type: typeText(type, d, name) });
+    }
+  }
+  return fields;
 }
 
 /** Parses (or fetches from the region cache) the cdef literal whose parts are given as region-relative ranges. */

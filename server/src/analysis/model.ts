@@ -169,6 +169,18 @@ export interface CDeclaration {
   variadic?: boolean;
   /** `extern "Python"` functions (API mode callbacks). */
   externPython?: boolean;
+  /** Struct and union members, in order (not for `...;` placeholders). */
+  fields?: CField[];
+}
+
+/** A member of a struct or union declared in a cdef. */
+export interface CField {
+  name: string;
+  nameSpan: Span;
+  /** The whole member declaration. */
+  span: Span;
+  /** Its C type, e.g. `int *`. */
+  type: string;
 }
 
 export interface CdefProblem {

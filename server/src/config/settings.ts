@@ -21,6 +21,10 @@ export interface Settings {
   };
   convert: { mode: ConvertMode };
   hover: { enable: boolean };
+  completion: { enable: boolean };
+  signatureHelp: { enable: boolean };
+  definition: { enable: boolean };
+  documentSymbols: { enable: boolean };
   logLevel: LogLevel;
 }
 
@@ -29,6 +33,10 @@ export const DEFAULT_SETTINGS: Settings = {
   codeAction: { disableRuleComment: { enable: true }, fixViolation: { enable: true } },
   convert: { mode: 'abi-inline' },
   hover: { enable: true },
+  completion: { enable: true },
+  signatureHelp: { enable: true },
+  definition: { enable: true },
+  documentSymbols: { enable: true },
   logLevel: 'info',
 };
 
@@ -84,6 +92,10 @@ export function normalizeSettings(raw: unknown, problems: string[] = []): Settin
     },
     convert: { mode: mode === 'api-outofline' || mode === 'abi-inline' ? mode : (mode !== undefined && problems.push('pypyBindings.convert.mode must be abi-inline or api-outofline'), d.convert.mode) },
     hover: { enable: bool(r.hover?.enable, true, 'pypyBindings.hover.enable') },
+    completion: { enable: bool(r.completion?.enable, true, 'pypyBindings.completion.enable') },
+    signatureHelp: { enable: bool(r.signatureHelp?.enable, true, 'pypyBindings.signatureHelp.enable') },
+    definition: { enable: bool(r.definition?.enable, true, 'pypyBindings.definition.enable') },
+    documentSymbols: { enable: bool(r.documentSymbols?.enable, true, 'pypyBindings.documentSymbols.enable') },
     logLevel: logLevel === 'error' || logLevel === 'warn' || logLevel === 'info' || logLevel === 'debug' ? logLevel : d.logLevel,
   };
 }

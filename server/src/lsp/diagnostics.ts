@@ -2,7 +2,7 @@ import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { BindingModel } from '../analysis/model';
 import type { Settings } from '../config/settings';
-import { ruleDocUrl } from '../rules/catalogue';
+import { ruleSectionLink } from '../hover/ruleLink';
 import { lintOptions } from '../config/lintOptions';
 import { lint, type Finding } from '../rules/lint';
 
@@ -31,7 +31,7 @@ export function toDiagnostic(doc: TextDocument, f: Finding): Diagnostic {
     range: { start: doc.positionAt(f.span.start), end: doc.positionAt(f.span.end) },
     severity: SEVERITY[f.severity],
     code: f.code,
-    codeDescription: { href: ruleDocUrl(f.code) },
+    codeDescription: { href: ruleSectionLink(f.code) },
     source: DIAGNOSTIC_SOURCE,
     message: f.message,
   };

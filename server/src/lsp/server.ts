@@ -8,13 +8,21 @@ import { loadGrammars } from '../parser/languages';
 import { DocumentService, type OpenDocument } from '../service/documentService';
 import { codeActionsFor, CONVERT_SOURCE_KIND, convertFileCommand, resolveConversion, SERVER_CONVERT_COMMAND, type ConvertActionData } from './codeActions';
 import { findingsFor, toDiagnostic } from './diagnostics';
+import { EDITOR_FEATURE_CAPABILITIES, registerEditorFeatures } from './editorFeatures';
 import { hoverFor } from './hover';
+import { stdioTransport } from './lifecycle';
 import { Logger } from './logger';
 
 export const SERVER_NAME = 'pypy-bindings';
 
+/** A stdio connection behind the lifecycle gate (lifecycle.ts). */
+function stdioConnection(): Connection {
+  const { reader, writer } = stdioTransport();
+  return createConnection(ProposedFeatures.all, reader, writer);
+}
+
 /** Starts the language server on a connection (stdio when none is given). */
-export function startServer(connection: Connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout)): void {
+export function startServer(connection: Connection = stdioConnection()): void {
   const log = new Logger(connection);
   let service: DocumentService | undefined;
   let pullDiagnostics = false;
@@ -27,11 +35,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   process.on('uncaughtException', (e) => log.error(`uncaught exception: ${e.stack ?? e}`));
   process.on('unhandledRejection', (e) => log.error(`unhandled rejection: ${(e as Error)?.stack ?? e}`));
 
-  /** Runs a handler, logging instead of crashing; a failed request answers `fallback`. */
+  /** Runs a handler, logging instead of crashing; a failed request answers `fallback` (protocol errors pass). */
   const guard = <T>(what: string, fallback: T, fn: () => T | Promise<T>): Promise<T> =>
     Promise.resolve()
       .then(fn)
       .catch((e: unknown) => {
+        if (e instanceof ResponseError) throw e;
         log.error(`${what} failed: ${(e as Error)?.stack ?? e}`);
         return fallback;
       });
@@ -50,6 +59,23 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       settingsCache.set(uri, s);
     }
     return s;
+  };
+
+  /**
+   * One version of a document with its model and settings, read after the settings arrive: a request answers
+   * for the text it was asked about, or is cancelled with ContentModified when the user typed meanwhile.
+   */
+  const snapshot = async (uri: string, what: string) => {
+    const doc = service?.get(uri);
+    if (!doc) return undefined;
+    const version = doc.text.version;
+    const settings = await settingsFor(uri);
+    const now = service?.get(uri);
+    if (now !== doc || doc.text.version !== version) {
+      throw new ResponseError(LSPErrorCodes.ContentModified, `${what}: ${uri} changed (v${version} → v${now?.text.version ?? 'closed'}) while the request waited`);
+    }
+    const model = service!.model(uri);
+    return model ? { doc: { text: doc.text, parsed: doc.parsed } satisfies OpenDocument, model, settings } : undefined;
   };
 
   const diagnosticsFor = async (doc: OpenDocument, uri: string, known?: Settings): Promise<Diagnostic[]> => {
@@ -88,11 +114,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       pushedSettings = normalizeSettings((params.initializationOptions as { settings?: unknown }).settings ?? params.initializationOptions);
     }
     service = new DocumentService(await loadGrammars());
+    service.onProblem = (message) => log.warn(message);
     log.info(`${SERVER_NAME} started (pid ${process.pid}, ${pullDiagnostics ? 'pull' : 'push'} diagnostics)`);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         hoverProvider: true,
+        ...EDITOR_FEATURE_CAPABILITIES,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CONVERT_SOURCE_KIND], resolveProvider: resolveEdits },
         executeCommandProvider: { commands: [SERVER_CONVERT_COMMAND] },
         ...(pullDiagnostics ? { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false } } : {}),
@@ -127,7 +155,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   });
   connection.onDidChangeTextDocument((p) => {
     void guard('didChange', undefined, () => {
-      service!.change(p.textDocument.uri, p.textDocument.version, p.contentChanges);
+      const problems: string[] = [];
+      service!.change(p.textDocument.uri, p.textDocument.version, p.contentChanges, problems);
+      for (const problem of problems) log.error(`didChange: ${problem}`);
       schedulePush(p.textDocument.uri);
     });
   });
@@ -153,21 +183,20 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   connection.onHover((params) =>
     guard('hover', null, async () => {
-      const doc = service?.get(params.textDocument.uri);
-      const model = service?.model(params.textDocument.uri);
-      if (!doc || !model) return null;
-      const settings = await settingsFor(params.textDocument.uri);
-      if (!settings.hover.enable) return null;
+      const snap = await snapshot(params.textDocument.uri, 'hover');
+      if (!snap || !snap.settings.hover.enable) return null;
+      const { doc, model, settings } = snap;
       return hoverFor(doc, model, doc.text.offsetAt(params.position), findingsFor(model, settings));
     }),
   );
 
+  registerEditorFeatures(connection, { snapshot, guard });
+
   connection.onCodeAction((params) =>
     guard('codeAction', [] as CodeAction[], async () => {
-      const doc = service?.get(params.textDocument.uri);
-      const model = service?.model(params.textDocument.uri);
-      if (!doc || !model) return [];
-      const settings = await settingsFor(params.textDocument.uri);
+      const snap = await snapshot(params.textDocument.uri, 'codeAction');
+      if (!snap) return [];
+      const { doc, model, settings } = snap;
       return codeActionsFor(doc, model, params, settings, findingsFor(model, settings), resolveEdits);
     }),
   );
@@ -175,10 +204,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onCodeActionResolve((action) =>
     guard('codeAction/resolve', action, async () => {
       const uri = (action.data as ConvertActionData | undefined)?.convert?.uri;
-      const doc = uri ? service?.get(uri) : undefined;
-      const model = uri ? service?.model(uri) : undefined;
-      if (!uri || !doc || !model) return action;
-      return resolveConversion(doc, model, action, await settingsFor(uri));
+      const snap = uri ? await snapshot(uri, 'codeAction/resolve') : undefined;
+      if (!snap) return action;
+      return resolveConversion(snap.doc, snap.model, action, snap.settings);
     }),
   );
 
@@ -186,11 +214,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     guard('executeCommand', null as unknown, async () => {
       if (params.command !== SERVER_CONVERT_COMMAND) throw new Error(`unknown command ${params.command}`);
       const arg = (params.arguments?.[0] ?? {}) as { uri?: string };
-      const doc = arg.uri ? service?.get(arg.uri) : undefined;
-      const model = arg.uri ? service?.model(arg.uri) : undefined;
-      if (!doc || !model || !arg.uri) return { applied: false, message: 'Open a Python file to convert it.' };
-      const settings = await settingsFor(arg.uri);
-      return convertFileCommand(connection, doc, model, settings);
+      const snap = arg.uri ? await snapshot(arg.uri, 'executeCommand') : undefined;
+      if (!snap) return { applied: false, message: 'Open a Python file to convert it.' };
+      return convertFileCommand(connection, snap.doc, snap.model, snap.settings);
     }),
   );
 
@@ -198,6 +224,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     service?.dispose();
     for (const t of pushTimers.values()) clearTimeout(t);
   });
-  connection.onExit(() => process.exit(0));
+  // the library exits after `exit`: 0 when shutdown came first, 1 otherwise (as the spec says)
+  connection.onExit(() => service?.dispose());
   connection.listen();
 }

@@ -9,10 +9,33 @@ export interface OffsetEdit {
   newText: string;
 }
 
+/**
+ * Ruff's applicability: a safe fix keeps what working code does (and only repairs what was broken or
+ * undefined), so `check --fix` and `source.fixAll` apply it unasked; an unsafe fix may change what a working
+ * program does and runs only with `--unsafe-fixes`, or when chosen by hand as a quick fix.
+ */
+export type Applicability = 'safe' | 'unsafe';
+
 export interface QuickFix {
   title: string;
   edits: OffsetEdit[];
+  applicability: Applicability;
 }
+
+/**
+ * The fixes each rule offers and their applicability (docs/rules.md and `--statistics` read this):
+ * PB204 restype and PB205 argtypes come from the prototype table (argtypes of a variadic function, fixed
+ * parameters only, is unsafe: some ABIs pass variadic arguments differently); PB309 None → ffi.NULL and
+ * PB304 ffi.new("T") → "T *" repair a call that raised TypeError; PB307 wraps a variadic argument, safe for
+ * bytes/str (char[]) and floats (double, C's own promotion), unsafe for ints (the format may want a long).
+ */
+export const FIX_APPLICABILITY: Readonly<Record<string, Applicability | 'safe or unsafe'>> = {
+  PB204: 'safe',
+  PB205: 'safe or unsafe',
+  PB304: 'safe',
+  PB307: 'safe or unsafe',
+  PB309: 'safe',
+};
 
 /** Applies non-overlapping edits to a text (tests and the CLI). */
 export function applyEdits(text: string, edits: readonly OffsetEdit[]): string {
@@ -100,7 +123,7 @@ export function restypeFix(model: BindingModel, fn: ForeignFunction): QuickFix |
   if (!expr || !target || fn.restype) return undefined;
   const spelled = spellCtypes(model, expr);
   const statement = `${target}.restype = ${spelled.text}`;
-  return { title: `Set ${target}.restype = ${spelled.text}${spelled.needsImport ? ' (adds import ctypes)' : ''}`, edits: insertAfter(model, fn, statement, spelled.needsImport) };
+  return { title: `Set ${target}.restype = ${spelled.text}${spelled.needsImport ? ' (adds import ctypes)' : ''}`, edits: insertAfter(model, fn, statement, spelled.needsImport), applicability: 'safe' };
 }
 
 /** PB205: `f.argtypes = […]` from the built-in prototype table (fixed parameters only for variadic functions). */
@@ -113,7 +136,11 @@ export function argtypesFix(model: BindingModel, fn: ForeignFunction): QuickFix 
   const spelled = spellCtypes(model, `[${types.join(', ')}]`);
   const statement = `${target}.argtypes = ${spelled.text}`;
   const note = proto.variadic ? ' (fixed parameters)' : '';
-  return { title: `Set ${target}.argtypes = ${spelled.text}${note}${spelled.needsImport ? ' (adds import ctypes)' : ''}`, edits: insertAfter(model, fn, statement, spelled.needsImport) };
+  return {
+    title: `Set ${target}.argtypes = ${spelled.text}${note}${spelled.needsImport ? ' (adds import ctypes)' : ''}`,
+    edits: insertAfter(model, fn, statement, spelled.needsImport),
+    applicability: proto.variadic ? 'unsafe' : 'safe',
+  };
 }
 
 /** The quick fixes for one finding (besides "disable for this line"). */
@@ -131,15 +158,18 @@ export function fixesFor(model: BindingModel, finding: Finding): QuickFix[] {
       return fix ? [fix] : [];
     }
     case 'PB307':
-    case 'PB309':
-      return data?.replacement ? [{ title: `Replace with ${data.replacement}`, edits: [{ start: finding.span.start, end: finding.span.end, newText: data.replacement }] }] : [];
+    case 'PB309': {
+      if (!data?.replacement) return [];
+      const applicability = finding.code === 'PB307' && /\.cast\("int",/.test(data.replacement) ? 'unsafe' : 'safe';
+      return [{ title: `Replace with ${data.replacement}`, edits: [{ start: finding.span.start, end: finding.span.end, newText: data.replacement }], applicability }];
+    }
     case 'PB304': {
       // keep the literal's prefix and quotes, replace its contents
       const lit = model.text.slice(finding.span.start, finding.span.end);
       const m = /^([rRuU]*)("""|'''|"|')([\s\S]*)\2$/.exec(lit);
       if (!m || !data?.replacement || /\\/.test(m[3]!)) return [];
       const start = finding.span.start + m[1]!.length + m[2]!.length;
-      return [{ title: `Allocate "${data.replacement}"`, edits: [{ start, end: start + m[3]!.length, newText: data.replacement }] }];
+      return [{ title: `Allocate "${data.replacement}"`, edits: [{ start, end: start + m[3]!.length, newText: data.replacement }], applicability: 'safe' }];
     }
   }
   return [];

@@ -1,6 +1,7 @@
-import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
+import { TextDocument, type Position, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import { analyzeDocument } from '../analysis/analyze';
 import type { BindingModel } from '../analysis/model';
+import { isStackOverflow, TOO_DEEP_MESSAGE } from '../documents/nesting';
 import { ParsedDocument } from '../documents/parsedDocument';
 import type { Grammars } from '../parser/languages';
 
@@ -18,6 +19,9 @@ export interface OpenDocument {
 export class DocumentService {
   private readonly docs = new Map<string, OpenDocument>();
 
+  /** Told of documents that could not be analysed (the server logs it). */
+  onProblem?: (message: string) => void;
+
   constructor(private readonly grammars: Grammars) {}
 
   open(uri: string, languageId: string, version: number, text: string): OpenDocument {
@@ -30,21 +34,42 @@ export class DocumentService {
     return doc;
   }
 
-  /** Applies LSP content changes in order; ranges are resolved against the text left by the previous change. */
-  change(uri: string, version: number, changes: readonly TextDocumentContentChangeEvent[]): OpenDocument | undefined {
+  /**
+   * Applies LSP content changes in order; ranges are resolved against the text left by the previous change.
+   * A position past the end of a line or of the document is clamped (as editors do); a reversed or malformed
+   * change is skipped and described in `problems`, so the text and the trees never disagree.
+   */
+  change(uri: string, version: number, changes: readonly TextDocumentContentChangeEvent[], problems: string[] = []): OpenDocument | undefined {
     const doc = this.docs.get(uri);
     if (!doc) return undefined;
-    for (const change of changes) {
-      if ('range' in change && change.range) {
-        const start = doc.text.offsetAt(change.range.start);
-        const end = doc.text.offsetAt(change.range.end);
-        doc.text = TextDocument.update(doc.text, [change], version);
+    changes.forEach((change, i) => {
+      const what = `${uri} v${version} change ${i + 1}/${changes.length}`;
+      if (!change || typeof change !== 'object' || typeof (change as { text?: unknown }).text !== 'string') {
+        problems.push(`${what}: ignored (no text)`);
+        return;
+      }
+      if ('range' in change && change.range !== undefined && change.range !== null) {
+        const r = change.range as { start?: unknown; end?: unknown };
+        if (!isPosition(r.start) || !isPosition(r.end)) {
+          problems.push(`${what}: ignored (malformed range ${JSON.stringify(change.range)})`);
+          return;
+        }
+        if (r.start.line > r.end.line || (r.start.line === r.end.line && r.start.character > r.end.character)) {
+          problems.push(`${what}: ignored (reversed range ${JSON.stringify(change.range)})`);
+          return;
+        }
+        const start = doc.text.offsetAt(r.start);
+        const end = doc.text.offsetAt(r.end);
+        const range = { start: doc.text.positionAt(start), end: doc.text.positionAt(end) };
+        doc.text = TextDocument.update(doc.text, [{ range, text: change.text }], version);
         doc.parsed.applyEditWithResult({ start, end, newText: change.text }, version, doc.text.getText());
       } else {
-        doc.text = TextDocument.update(doc.text, [change], version);
+        doc.text = TextDocument.update(doc.text, [{ text: change.text }], version);
         doc.parsed.setText(change.text, version);
       }
-    }
+    });
+    if (doc.text.version !== version) doc.text = TextDocument.update(doc.text, [], version);
+    doc.parsed.version = version;
     doc.model = undefined;
     return doc;
   }
@@ -68,11 +93,36 @@ export class DocumentService {
   model(uri: string): BindingModel | undefined {
     const doc = this.docs.get(uri);
     if (!doc) return undefined;
-    doc.model ??= analyzeDocument(doc.parsed, uri, this.grammars.cParser);
+    if (!doc.model) {
+      try {
+        doc.model = analyzeDocument(doc.parsed, uri, this.grammars.cParser);
+      } catch (e) {
+        if (!isStackOverflow(e)) throw e;
+        this.onProblem?.(`${uri} v${doc.text.version}: ${TOO_DEEP_MESSAGE}`);
+        doc.model = emptyModel(uri, doc.parsed);
+      }
+    }
     return doc.model;
   }
 
   dispose(): void {
     for (const uri of [...this.docs.keys()]) this.close(uri);
   }
+}
+
+function isPosition(p: unknown): p is Position {
+  const q = p as Position | undefined;
+  return typeof q === 'object' && q !== null && Number.isInteger(q.line) && Number.isInteger(q.character) && q.line >= 0 && q.character >= 0;
+}
+
+/** The model of a file with no bindings found (what a file too deep to walk is reported as). */
+export function emptyModel(uri: string, doc: ParsedDocument): BindingModel {
+  return {
+    uri, version: doc.version, text: doc.text, imports: [], uses: new Set(),
+    ctypes: { libraries: [], functions: [], structs: [], prototypes: [], uses: [], instances: [] },
+    cffi: { ffis: [], calls: [], libAccesses: [], assigns: [] },
+    cppyy: { uses: [] }, mixedModules: [], specialCalls: [], calls: [],
+    qualify: (dotted) => dotted,
+    isPassedAsArgument: () => false,
+  };
 }

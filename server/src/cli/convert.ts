@@ -1,0 +1,147 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createTwoFilesPatch } from 'diff';
+import { analyzeText } from '../analysis/analyze';
+import { applyEdits, convertToCffi } from '../convert/convertFile';
+import { isStackOverflow, TOO_DEEP_MESSAGE } from '../documents/nesting';
+import { FileTextError, readFileText, withNewlines, writeFileTextAtomic } from './fileText';
+import type { CliIO } from './io';
+import { lineCol, lineStartsOf } from './positions';
+import { UsageError } from './usage';
+import { convertPaths } from '../convert/project/convertProject';
+import { type FileText, withFileNewlines } from './fileText';
+
+export async function convert(args: string[], io: CliIO): Promise<number> {
+  let write = false;
+  let diff = false;
+  let mode: 'abi-inline' | 'api-outofline' = 'abi-inline';
+  const files: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--write') write = true;
+    else if (a === '--diff') diff = true;
+    else if (a === '--mode') {
+      const m = args[++i];
+      if (m !== 'abi-inline' && m !== 'api-outofline') throw new UsageError(`--mode takes abi-inline or api-outofline, not "${m}"`);
+      mode = m;
+    } else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
+    else files.push(a);
+  }
+  if (!files.length) throw new UsageError('convert takes a FILE, or files and folders');
+  if (write && diff) throw new UsageError('--write and --diff cannot be combined');
+  if (files.length > 1 || isDirectory(files[0]!)) {
+    if (mode !== 'abi-inline') throw new UsageError('a project conversion (several files or a folder) is ABI in-line only');
+    return convertProjectCli(files, write, io);
+  }
+  const file = files[0]!;
+  let ft;
+  try {
+    ft = readFileText(file);
+  } catch (e) {
+    io.err(`pypy-bindings: ${file}: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const text = ft.analysisText;
+  let analysed;
+  try {
+    analysed = await analyzeText(text, pathToFileURL(path.resolve(file)).href);
+  } catch (e) {
+    if (!isStackOverflow(e)) throw e;
+    io.err(`pypy-bindings: ${file}: ${TOO_DEEP_MESSAGE.replace('no diagnostics for', 'not converted:')}\n`);
+    return 2;
+  }
+  const { model, doc } = analysed;
+  let result;
+  try {
+    result = convertToCffi(model, { mode });
+  } finally {
+    doc.dispose();
+  }
+  // edits apply to the file's own text (lone CRs kept: the offsets are the same) with the file's line ending
+  const converted = applyEdits(ft.text, result.edits.map((e) => ({ ...e, newText: withNewlines(ft, e.newText) })));
+  if (result.edits.length === 0) io.err(`pypy-bindings: ${file}: nothing to convert\n`);
+  const starts = lineStartsOf(text);
+  for (const left of result.leftForHuman) {
+    const { line, column } = lineCol(starts, left.span.start);
+    io.err(`${file}:${line}:${column}: left for a human: ${left.reason}\n`);
+  }
+  for (const note of result.notes) io.err(`${file}: note: ${note}\n`);
+  for (const extra of result.extraFiles) {
+    const target = path.join(path.dirname(file), extra.relativePath);
+    if (write) {
+      if (fs.existsSync(target)) io.err(`pypy-bindings: ${target} exists: not overwritten\n`);
+      else fs.writeFileSync(target, withNewlines(ft, extra.content));
+    } else {
+      io.err(`${file}: would create ${target}\n`);
+    }
+  }
+  if (write) {
+    try {
+      if (converted !== ft.text) writeFileTextAtomic(ft, converted);
+    } catch (e) {
+      if (!(e instanceof FileTextError)) throw e;
+      io.err(`pypy-bindings: ${file}: ${e.message}\n`);
+      return 2;
+    }
+  } else if (diff) {
+    io.out(createTwoFilesPatch(file, file, ft.text, converted, 'ctypes', 'cffi'));
+  } else {
+    io.out(converted);
+  }
+  return 0;
+}
+
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** `convert PATH...`: the modules of one binding converted together; a diff unless --write. */
+async function convertProjectCli(paths: string[], write: boolean, io: CliIO): Promise<number> {
+  for (const p of paths) {
+    if (!fs.existsSync(p)) {
+      io.err(`pypy-bindings: ${p}: no such file or directory\n`);
+      return 2;
+    }
+  }
+  const read = new Map<string, FileText>();
+  let result;
+  try {
+    result = await convertPaths(paths, (f) => {
+      const ft = readFileText(f);
+      read.set(f, ft);
+      return ft.analysisText;
+    });
+  } catch (e) {
+    if (!(e instanceof FileTextError)) throw e;
+    io.err(`pypy-bindings: ${e.message}\n`);
+    return 2;
+  }
+  const s = result.stats;
+  if (result.converted) io.err(`pypy-bindings: converted ${s.functions} foreign functions, ${s.callbacks} callback types, ${s.cells + s.buffers + s.casts} values in ${s.modules} modules\n`);
+  else if (result.files.some((f) => f.left.length)) io.err('pypy-bindings: the binding stays ctypes: each cause is marked # TODO(pypy-bindings) (listed below)\n');
+  else io.err('pypy-bindings: nothing to convert\n');
+  for (const f of result.files) for (const l of f.left) io.err(`${f.file}:${l.line}: left for a human: ${l.reason}\n`);
+  for (const n of result.notes) io.err(`pypy-bindings: note: ${n}\n`);
+  let status = 0;
+  for (const f of result.files) {
+    if (f.converted === f.original) continue;
+    const ft = read.get(f.file)!;
+    const text = withFileNewlines(ft, f.converted);
+    if (write) {
+      try {
+        writeFileTextAtomic(ft, text);
+      } catch (e) {
+        if (!(e instanceof FileTextError)) throw e;
+        io.err(`pypy-bindings: ${f.file}: ${e.message}\n`);
+        status = 2;
+      }
+    } else io.out(createTwoFilesPatch(f.file, f.file, ft.text, text, 'ctypes', 'cffi'));
+  }
+  return status;
+}
