@@ -14,7 +14,7 @@ import { writeFindings } from './findings';
 import { FIXED_FILE, readFixed, recordFixed, runFixed, writeFixed } from './fixedSet';
 
 function usage(msg: string): never {
-  process.stderr.write(`fuzz: ${msg}\nusage: npm run fuzz -- --programs N --seed S [--keep DIR] [--jobs J] [--shrink] [--findings DIR] [--only SEED] [--print SEED]\n`);
+  process.stderr.write(`fuzz: ${msg}\nusage: npm run fuzz -- --programs N --seed S [--keep DIR] [--jobs J] [--shrink] [--findings DIR] [--only SEED] [--print SEED] [--max-classes K] [--shrink-budget T] [--fixed|--ratchet|--record-fixed]\n`);
   process.exit(2);
 }
 
@@ -27,6 +27,8 @@ async function main(): Promise<void> {
   let findings: string | undefined;
   let shrink = false;
   let only: number[] | undefined;
+  let maxClasses = 15;
+  let shrinkBudget = 150;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const val = () => {
@@ -45,6 +47,8 @@ async function main(): Promise<void> {
     else if (a === '--keep') keep = path.resolve(val());
     else if (a === '--findings') findings = path.resolve(val());
     else if (a === '--shrink') shrink = true;
+    else if (a === '--max-classes') maxClasses = num();
+    else if (a === '--shrink-budget') shrinkBudget = num();
     else if (a === '--only') only = [...(only ?? []), num()];
     else if (a === '--fixed' || a === '--ratchet' || a === '--record-fixed') return fixedMode(a, jobs);
     else if (a === '--print') {
@@ -77,11 +81,11 @@ async function main(): Promise<void> {
   }
   if (shrink || findings) {
     const shrunk: { signature: string; members: Judged[]; minimal: Awaited<ReturnType<typeof shrinkProgram>> }[] = [];
-    for (const [sig, js] of cls) {
+    for (const [sig, js] of cls.slice(0, maxClasses)) {
       // the smallest member shrinks fastest
       const j = [...js].sort((a, b) => size(a) - size(b))[0]!;
       process.stderr.write(`shrinking seed ${j.program.seed} (${sig})…\n`);
-      shrunk.push({ signature: sig, members: js, minimal: await shrinkProgram(j.program.files, sig, { jobs }) });
+      shrunk.push({ signature: sig, members: js, minimal: await shrinkProgram(j.program.files, j.outcome.signature!, { jobs, budget: shrinkBudget }) });
     }
     if (findings) writeFindings(findings, shrunk, report);
     else for (const s of shrunk) console.log(`\n## ${s.signature}\n${Object.entries(s.minimal.files).map(([f, t]) => `### ${f}\n${t}`).join('')}`);

@@ -1,6 +1,7 @@
 /**
  * The differential harness: a program runs under CPython's ctypes (the oracle: kept only if it succeeds and
- * prints the same twice), each module is converted by the CLI, and the converted program runs under
+ * prints the same twice), it is converted by the CLI (`convert FILE`; a package with `convert --write PATH...`,
+ * which converts its modules together), and the converted program runs under
  * /usr/bin/python3 (cffi) and pypy3. The outcome is one of: converted fully (no ctypes left), partly (TODOs
  * or ctypes left), left as it was, or a silent change (it prints something else or raises on either
  * interpreter; a converter crash or invalid Python counts too). Discarded programs are not counted.
@@ -134,16 +135,28 @@ export async function judge(p: ProgramFiles, dir: string, opts: { once?: boolean
   const expected = first.stdout;
 
   const converted: Record<string, string> = {};
-  for (const rel of Object.keys(p.files).filter((f) => f.endsWith('.py'))) {
-    if (!p.files[rel]!.trim()) {
-      converted[rel] = p.files[rel]!;
-      continue;
-    }
-    const r = await run(process.execPath, [CLI, 'convert', rel], orig);
+  const modules = Object.keys(p.files).filter((f) => f.endsWith('.py') && p.files[f]!.trim());
+  if (modules.length > 1) {
+    // a package: the CLI's project mode converts its modules together, in place in a copy
+    writeTree(conv, p.files);
+    const tops = [...new Set(modules.map((m) => m.split('/')[0]!))].sort();
+    const r = await run(process.execPath, [CLI, 'convert', '--write', ...tops], conv);
     if (r.code !== 0) {
-      return { kind: 'silent', signature: `converter-crash: ${lastException(r.stderr)}`, detail: `convert ${rel} exited ${r.code}${r.timedOut ? ' (timeout)' : ''}\n${r.stderr.slice(-3000)}`, expected };
+      return { kind: 'silent', signature: `converter-crash: ${lastException(r.stderr)}`, detail: `convert --write ${tops.join(' ')} exited ${r.code}${r.timedOut ? ' (timeout)' : ''}\n${r.stderr.slice(-3000)}`, expected };
     }
-    converted[rel] = r.stdout;
+    for (const rel of Object.keys(p.files)) converted[rel] = fs.readFileSync(path.join(conv, rel), 'utf8');
+  } else {
+    for (const rel of Object.keys(p.files)) {
+      if (!modules.includes(rel)) {
+        converted[rel] = p.files[rel]!;
+        continue;
+      }
+      const r = await run(process.execPath, [CLI, 'convert', rel], orig);
+      if (r.code !== 0) {
+        return { kind: 'silent', signature: `converter-crash: ${lastException(r.stderr)}`, detail: `convert ${rel} exited ${r.code}${r.timedOut ? ' (timeout)' : ''}\n${r.stderr.slice(-3000)}`, expected };
+      }
+      converted[rel] = r.stdout;
+    }
   }
   writeTree(conv, converted);
   const changed = Object.keys(converted).filter((f) => converted[f] !== p.files[f]);
