@@ -6,7 +6,7 @@ import {
 import { DEFAULT_SETTINGS, normalizeSettings, type Settings } from '../config/settings';
 import { loadGrammars } from '../parser/languages';
 import { DocumentService, type OpenDocument } from '../service/documentService';
-import { codeActionsFor, CONVERT_SOURCE_KIND, convertFileCommand, resolveConversion, SERVER_CONVERT_COMMAND, type ConvertActionData } from './codeActions';
+import { codeActionsFor, CONVERT_SOURCE_KIND, convertFileCommand, FIX_ALL_KIND, resolveConversion, SERVER_CONVERT_COMMAND, type ConvertActionData } from './codeActions';
 import { findingsFor, toDiagnostic } from './diagnostics';
 import { EDITOR_FEATURE_CAPABILITIES, registerEditorFeatures } from './editorFeatures';
 import { hoverFor } from './hover';
@@ -121,7 +121,7 @@ export function startServer(connection: Connection = stdioConnection()): void {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         hoverProvider: true,
         ...EDITOR_FEATURE_CAPABILITIES,
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CONVERT_SOURCE_KIND], resolveProvider: resolveEdits },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CONVERT_SOURCE_KIND, FIX_ALL_KIND], resolveProvider: resolveEdits },
         executeCommandProvider: { commands: [SERVER_CONVERT_COMMAND] },
         ...(pullDiagnostics ? { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false } } : {}),
       },
