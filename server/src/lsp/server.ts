@@ -5,6 +5,9 @@ import {
 } from 'vscode-languageserver/node';
 import { DEFAULT_SETTINGS, normalizeSettings, type Settings } from '../config/settings';
 import { loadGrammars } from '../parser/languages';
+import { prototypeLookup } from '../analysis/prototypes';
+import { WorkspaceIndex } from '../analysis/workspace/workspaceIndex';
+import { indexWorkspaceFolders } from './workspaceIndexing';
 import { DocumentService, type OpenDocument } from '../service/documentService';
 import { codeActionsFor, CONVERT_SOURCE_KIND, convertFileCommand, FIX_ALL_KIND, resolveConversion, SERVER_CONVERT_COMMAND, type ConvertActionData } from './codeActions';
 import { findingsFor, toDiagnostic } from './diagnostics';
@@ -31,6 +34,15 @@ export function startServer(connection: Connection = stdioConnection()): void {
   let pushedSettings: Settings | undefined;
   const settingsCache = new Map<string, Promise<Settings>>();
   const pushTimers = new Map<string, NodeJS.Timeout>();
+  let workspaceFolders: string[] = [];
+  let workDoneProgress = false;
+  /** Open documents whose model changed because a module they import did: re-check them. */
+  const recheckRelinked = () => {
+    const uris = service?.takeRelinked() ?? [];
+    if (uris.length === 0) return;
+    if (pullDiagnostics) void connection.languages.diagnostics.refresh().catch(() => undefined);
+    else for (const u of uris) schedulePush(u);
+  };
 
   process.on('uncaughtException', (e) => log.error(`uncaught exception: ${e.stack ?? e}`));
   process.on('unhandledRejection', (e) => log.error(`unhandled rejection: ${(e as Error)?.stack ?? e}`));
@@ -61,6 +73,16 @@ export function startServer(connection: Connection = stdioConnection()): void {
     return s;
   };
 
+  let prototypesKey = JSON.stringify(DEFAULT_SETTINGS.c);
+  /** Header settings are one per session (the first document's): a change drops every model. */
+  const usePrototypeSettings = (settings: Settings) => {
+    const key = JSON.stringify(settings.c);
+    if (key === prototypesKey || !service) return;
+    prototypesKey = key;
+    service.prototypes = prototypeLookup(settings);
+    service.invalidateAll();
+  };
+
   /**
    * One version of a document with its model and settings, read after the settings arrive: a request answers
    * for the text it was asked about, or is cancelled with ContentModified when the user typed meanwhile.
@@ -74,12 +96,14 @@ export function startServer(connection: Connection = stdioConnection()): void {
     if (now !== doc || doc.text.version !== version) {
       throw new ResponseError(LSPErrorCodes.ContentModified, `${what}: ${uri} changed (v${version} → v${now?.text.version ?? 'closed'}) while the request waited`);
     }
+    usePrototypeSettings(settings);
     const model = service!.model(uri);
     return model ? { doc: { text: doc.text, parsed: doc.parsed } satisfies OpenDocument, model, settings } : undefined;
   };
 
   const diagnosticsFor = async (doc: OpenDocument, uri: string, known?: Settings): Promise<Diagnostic[]> => {
     const settings = known ?? (await settingsFor(uri));
+    usePrototypeSettings(settings);
     const model = service!.model(uri);
     if (!model) return [];
     const t0 = performance.now();
@@ -113,8 +137,11 @@ export function startServer(connection: Connection = stdioConnection()): void {
     if (params.initializationOptions && typeof params.initializationOptions === 'object') {
       pushedSettings = normalizeSettings((params.initializationOptions as { settings?: unknown }).settings ?? params.initializationOptions);
     }
-    service = new DocumentService(await loadGrammars());
+    const grammars = await loadGrammars();
+    service = new DocumentService(grammars, new WorkspaceIndex(grammars.pythonParser));
     service.onProblem = (message) => log.warn(message);
+    workspaceFolders = (params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: 'root' }] : [])).map((f) => f.uri);
+    workDoneProgress = !!caps.window?.workDoneProgress;
     log.info(`${SERVER_NAME} started (pid ${process.pid}, ${pullDiagnostics ? 'pull' : 'push'} diagnostics)`);
     return {
       capabilities: {
@@ -131,6 +158,14 @@ export function startServer(connection: Connection = stdioConnection()): void {
 
   connection.onInitialized(() => {
     if (configurationRequests) void connection.client.register(DidChangeConfigurationNotification.type, undefined).catch(() => undefined);
+    // the workspace index fills in the background; open documents are re-checked when it is complete
+    void guard('workspace indexing', undefined, async () => {
+      if (!service?.workspace || workspaceFolders.length === 0) return;
+      await indexWorkspaceFolders(connection, service.workspace, workspaceFolders, workDoneProgress, log);
+      service.invalidateAll();
+      if (pullDiagnostics) void connection.languages.diagnostics.refresh().catch(() => undefined);
+      else for (const uri of service.uris()) schedulePush(uri);
+    });
   });
 
   connection.onDidChangeConfiguration((change) => {
@@ -159,6 +194,7 @@ export function startServer(connection: Connection = stdioConnection()): void {
       service!.change(p.textDocument.uri, p.textDocument.version, p.contentChanges, problems);
       for (const problem of problems) log.error(`didChange: ${problem}`);
       schedulePush(p.textDocument.uri);
+      recheckRelinked();
     });
   });
   connection.onDidCloseTextDocument((p) => {

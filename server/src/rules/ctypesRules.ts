@@ -23,6 +23,7 @@ export function pb101(model: BindingModel): RuleFinding[] {
   const message = (what: string) =>
     `${what}: PyPy runs ctypes through a slow pure-Python layer (foreign calls are many times slower than with CFFI, which the guide recommends). Consider declaring these functions in a cffi cdef and loading the library with ffi.dlopen.`;
   for (const lib of model.ctypes.libraries) {
+    if (lib.origin && lib.origin.via !== 'local') continue; // loaded in another module: reported there
     if (lib.loader === 'PyDLL' || (lib.loader === 'attribute' && /\bpydll\b/.test(model.text.slice(lib.loadSpan.start, lib.loadSpan.end)))) continue; // PB201
     out.push({ code: 'PB101', span: plainSpan(lib.loadSpan), message: message(`\`${lib.name}\` is loaded with ctypes`), data: { library: lib.name } });
   }
@@ -109,14 +110,14 @@ function fnData(fn: ForeignFunction): Record<string, unknown> {
 export function pb204(model: BindingModel): RuleFinding[] {
   const out: RuleFinding[] = [];
   for (const fn of model.ctypes.functions) {
-    if (fn.restype) continue;
+    if (fn.restype || fn.declaredElsewhere?.restype) continue;
     const used = fn.calls.find((c) => c.resultUsed);
     if (!used) continue;
-    const proto = lookupPrototype(fn.name);
+    const proto = fn.cPrototype ?? lookupPrototype(fn.name);
     const returns = proto?.returns.replace(/\s+/g, ' ').trim();
     // The C int default is right for a known int-returning function; with errcheck the author handles the result.
     if (returns === 'int' || returns === 'signed int') continue;
-    if (!proto && fn.errcheck) continue;
+    if (!proto && (fn.errcheck || fn.declaredElsewhere?.errcheck)) continue;
     const known = returns ? ` (C declares it as returning \`${returns}\`)` : '';
     out.push({
       code: 'PB204',
@@ -132,10 +133,10 @@ export function pb204(model: BindingModel): RuleFinding[] {
 export function pb205(model: BindingModel): RuleFinding[] {
   const out: RuleFinding[] = [];
   for (const fn of model.ctypes.functions) {
-    if (fn.argtypes) continue;
+    if (fn.argtypes || fn.declaredElsewhere?.argtypes) continue;
     const call: CallSite | undefined = fn.calls.find((c) => c.args.length > 0 || c.keywords.length > 0);
     if (!call) continue;
-    const proto = lookupPrototype(fn.name);
+    const proto = fn.cPrototype ?? lookupPrototype(fn.name);
     if (proto && proto.params.length === 0 && !proto.variadic) continue;
     out.push({
       code: 'PB205',
