@@ -126,7 +126,7 @@ export function completionAt(
       const detail = declared ?? (known ? prototypeToCdef(known) : 'used in this file');
       items.push({ label: fn.name, kind: CompletionItemKind.Function, detail, documentation: known ? { kind: 'markdown', value: `Declared in \`${known.header}\`:\n\n${fence(prototypeToCdef(known))}` } : undefined, textEdit: { range: range(start), newText: fn.name }, sortText: `0${fn.name}` });
     }
-    for (const p of headerPrototypesOf(model, lib)) {
+    for (const p of headerPrototypesOf(model, lib, ext)) {
       if (seen.has(p.name)) continue;
       seen.add(p.name);
       items.push({ label: p.name, kind: CompletionItemKind.Function, detail: prototypeToCdef(p), documentation: { kind: 'markdown', value: `Declared in \`${p.header}\`.` }, textEdit: { range: range(start), newText: p.name }, sortText: `1${p.name}` });
