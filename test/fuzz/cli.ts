@@ -10,11 +10,11 @@ import { classes, fuzz, summaryLine, type Judged } from './fuzz';
 import { generate } from './generator';
 import { ROOT } from './harness';
 import { shrinkProgram } from './shrink';
-import { writeFindings } from './findings';
+import { slug, writeFindings } from './findings';
 import { FIXED_FILE, readFixed, recordFixed, runFixed, writeFixed } from './fixedSet';
 
 function usage(msg: string): never {
-  process.stderr.write(`fuzz: ${msg}\nusage: npm run fuzz -- --programs N --seed S [--keep DIR] [--jobs J] [--shrink] [--findings DIR] [--only SEED] [--print SEED] [--max-classes K] [--shrink-budget T] [--fixed|--ratchet|--record-fixed]\n`);
+  process.stderr.write(`fuzz: ${msg}\nusage: npm run fuzz -- --programs N --seed S [--keep DIR] [--jobs J] [--shrink] [--findings DIR] [--only SEED] [--print SEED] [--max-classes K] [--shrink-budget T] [--save-fixtures] [--fixed|--ratchet|--record-fixed]\n`);
   process.exit(2);
 }
 
@@ -29,6 +29,7 @@ async function main(): Promise<void> {
   let only: number[] | undefined;
   let maxClasses = 15;
   let shrinkBudget = 150;
+  let saveFixtures = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const val = () => {
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     else if (a === '--findings') findings = path.resolve(val());
     else if (a === '--shrink') shrink = true;
     else if (a === '--max-classes') maxClasses = num();
+    else if (a === '--save-fixtures') saveFixtures = true;
     else if (a === '--shrink-budget') shrinkBudget = num();
     else if (a === '--only') only = [...(only ?? []), num()];
     else if (a === '--fixed' || a === '--ratchet' || a === '--record-fixed') return fixedMode(a, jobs);
@@ -81,14 +83,29 @@ async function main(): Promise<void> {
   }
   if (shrink || findings) {
     const shrunk: { signature: string; members: Judged[]; minimal: Awaited<ReturnType<typeof shrinkProgram>> }[] = [];
-    for (const [sig, js] of cls.slice(0, maxClasses)) {
+    const todo = cls.slice(0, maxClasses);
+    for (const [i, [sig, js]] of todo.entries()) {
       // the smallest member shrinks fastest
       const j = [...js].sort((a, b) => size(a) - size(b))[0]!;
       process.stderr.write(`shrinking seed ${j.program.seed} (${sig})…\n`);
-      shrunk.push({ signature: sig, members: js, minimal: await shrinkProgram(j.program.files, j.outcome.signature!, { jobs, budget: shrinkBudget }) });
+      try {
+        shrunk.push({ signature: sig, members: js, minimal: await shrinkProgram(j.program.files, j.outcome.signature!, { jobs, budget: shrinkBudget }) });
+      } catch (e) {
+        process.stderr.write(`  not shrunk: ${(e as Error).message}\n`);
+      }
+      const last = shrunk[shrunk.length - 1];
+      if (saveFixtures && last?.signature === sig) {
+        const dir = path.join(__dirname, 'regressions', 'pending', slug(sig));
+        for (const [rel, text] of Object.entries(last.minimal.files)) {
+          fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+          fs.writeFileSync(path.join(dir, rel), text);
+        }
+        process.stderr.write(`  saved ${path.relative(ROOT, dir)}\n`);
+      }
+      // published after every class: the converter's authors read them while the rest shrink
+      if (findings) writeFindings(findings, shrunk, report, [...todo.slice(i + 1), ...cls.slice(maxClasses)]);
     }
-    if (findings) writeFindings(findings, shrunk, report);
-    else for (const s of shrunk) console.log(`\n## ${s.signature}\n${Object.entries(s.minimal.files).map(([f, t]) => `### ${f}\n${t}`).join('')}`);
+    if (!findings) for (const s of shrunk) console.log(`\n## ${s.signature}\n${Object.entries(s.minimal.files).map(([f, t]) => `### ${f}\n${t}`).join('')}`);
   }
   console.log(`(${report.discarded} generated programs discarded by the oracle; ${report.seconds.toFixed(1)} s, ${jobs} jobs)`);
   console.log(summaryLine(report));

@@ -23,7 +23,7 @@ export function findingMarkdown(signature: string, members: readonly Judged[], m
   return parts.join('\n');
 }
 
-export function writeFindings(dir: string, shrunk: { signature: string; members: Judged[]; minimal: Shrunk }[], report: FuzzReport): void {
+export function writeFindings(dir: string, shrunk: { signature: string; members: Judged[]; minimal: Shrunk }[], report: FuzzReport, unshrunk: [string, Judged[]][] = []): void {
   fs.mkdirSync(dir, { recursive: true });
   const rows: string[] = [];
   for (const s of shrunk) {
@@ -31,6 +31,7 @@ export function writeFindings(dir: string, shrunk: { signature: string; members:
     fs.writeFileSync(path.join(dir, `${name}.md`), findingMarkdown(s.signature, s.members, s.minimal));
     rows.push(`| ${s.members.length} | [${s.signature.replace(/\|/g, '\\|')}](${name}.md) |`);
   }
+  for (const [sig, members] of unshrunk) rows.push(`| ${members.length} | ${sig.replace(/\|/g, '\\|')} (not shrunk yet; seeds ${members.slice(0, 5).map((j) => j.program.seed).join(', ')}) |`);
   const index = [
     '# Converter fuzzing: silent-change classes',
     '',

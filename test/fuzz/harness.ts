@@ -12,7 +12,11 @@ import * as path from 'node:path';
 import { FUNCTIONS } from './catalogue';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
-export const CLI = path.join(ROOT, 'bin', 'pypy-bindings.js');
+/** The CLI under test; PYPY_BINDINGS_FUZZ_CLI points at another built tree's (e.g. an older converter, for before/after figures). */
+export const CLI = process.env.PYPY_BINDINGS_FUZZ_CLI ?? path.join(ROOT, 'bin', 'pypy-bindings.js');
+let projectModeKnown: Promise<boolean> | undefined;
+/** Whether the CLI converts several modules together (`convert PATH...`); older ones convert one file at a time. */
+const projectMode = (): Promise<boolean> => (projectModeKnown ??= run(process.execPath, [CLI, '--help'], ROOT).then((r) => /convert PATH/.test(r.stdout + r.stderr)));
 export const CPYTHON = '/usr/bin/python3';
 export const PYPY = 'pypy3';
 const TIMEOUT_MS = 60_000;
@@ -136,7 +140,7 @@ export async function judge(p: ProgramFiles, dir: string, opts: { once?: boolean
 
   const converted: Record<string, string> = {};
   const modules = Object.keys(p.files).filter((f) => f.endsWith('.py') && p.files[f]!.trim());
-  if (modules.length > 1) {
+  if (modules.length > 1 && (await projectMode())) {
     // a package: the CLI's project mode converts its modules together, in place in a copy
     writeTree(conv, p.files);
     const tops = [...new Set(modules.map((m) => m.split('/')[0]!))].sort();
