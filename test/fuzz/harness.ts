@@ -19,7 +19,7 @@ let projectModeKnown: Promise<boolean> | undefined;
 const projectMode = (): Promise<boolean> => (projectModeKnown ??= run(process.execPath, [CLI, '--help'], ROOT).then((r) => /convert PATH/.test(r.stdout + r.stderr)));
 export const CPYTHON = '/usr/bin/python3';
 export const PYPY = 'pypy3';
-const TIMEOUT_MS = 60_000;
+const TIMEOUT_MS = 120_000;
 /** Everything a program may read from its environment, fixed. */
 export const PROGRAM_ENV: Record<string, string> = {
   PATH: process.env.PATH ?? '/usr/bin:/bin',
