@@ -62,6 +62,7 @@ async function main(): Promise<void> {
   if (!fs.existsSync(path.join(ROOT, 'dist', 'server.js'))) usage('the CLI is not built: run `npm run build` first');
   const t0 = Date.now();
   let last = 0;
+  const tally = { full: 0, partly: 0, left: 0, silent: 0, discarded: 0 };
   const report = await fuzz({
     programs,
     seed,
@@ -69,10 +70,11 @@ async function main(): Promise<void> {
     keep,
     seeds: only,
     onProgress: (done, j) => {
+      tally[j.outcome.kind]++;
       if (j.outcome.kind === 'silent') process.stderr.write(`silent change: seed ${j.program.seed}: ${j.outcome.signature}\n`);
       if (Date.now() - last > 10_000) {
         last = Date.now();
-        process.stderr.write(`… ${done}/${only?.length ?? programs} programs (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
+        process.stderr.write(`… ${done}/${only?.length ?? programs} programs (${((Date.now() - t0) / 1000).toFixed(0)} s): ${tally.full} fully, ${tally.partly} partly, ${tally.left} left, ${tally.silent} silent\n`);
       }
     },
   });

@@ -11,7 +11,7 @@ import { fuzz, programSeed, type FuzzReport } from './fuzz';
 
 export const FIXED_FILE = path.join(__dirname, 'known-silent.json');
 export const FIXED_RUN_SEED = 20261201;
-export const FIXED_PROGRAMS = 80;
+export const FIXED_PROGRAMS = 60;
 
 export interface FixedRecord {
   readonly about: string;

@@ -126,7 +126,7 @@ export async function shrinkProgram(start: Files, signature: string, opts: Shrin
   const interesting = async (files: Files): Promise<Outcome | undefined> => {
     tests++;
     if (opts.test) return opts.test(files);
-    const o = await judge({ files }, path.join(scratch, `t${slot++ % 64}`), { once: true });
+    const o = await judge({ files }, path.join(scratch, `t${slot++ % 64}`));
     return o.kind === 'silent' && classKey(o.signature!) === key ? o : undefined;
   };
   /** ddmin over units: tries removing chunks, halving the chunk size; `make` builds spans from units. */
