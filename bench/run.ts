@@ -11,6 +11,7 @@ import { ParsedDocument } from '../server/src/documents/parsedDocument';
 import { loadGrammars } from '../server/src/parser/languages';
 import { lint } from '../server/src/rules/lint';
 import { DocumentService } from '../server/src/service/documentService';
+import { convertBench } from './convert';
 import { bindingFile } from './generate';
 import { pythonFiles } from './parseAll';
 import { buildSync } from 'esbuild';
@@ -190,6 +191,7 @@ async function hovers(): Promise<void> {
   await inProcess(bindingFile(10_000, 2), 'stress (a finding every few lines)');
   await hovers();
   await cliThroughput();
+  await convertBench(section);
 })().catch((e) => {
   console.error(e);
   process.exit(1);
