@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { LspClient, ROOT } from './lspClient';
 
 /** LSP position (UTF-16 code units) of the n-th occurrence of `needle` plus `delta`, computed independently of the server. */
@@ -86,15 +87,15 @@ test('hover over each binding target returns the guide quote or explanation, wit
     };
     const rangeOf = (text: string, needle: string, nth = 0) => ({ start: positionOf(text, needle, nth), end: positionOf(text, needle, nth, needle.length) });
 
-    // import ctypes → the CTypes section, quoted word for word
+    // import ctypes → the relevant paragraph of the CTypes section, quoted word for word, linked to the full section
     const ctypesImport = await hover(docs.ctypes, CTYPES_SOURCE, 'ctypes', 0, 2);
     assert.ok(ctypesImport);
     assert.equal(ctypesImport.contents.kind, 'markdown');
     assert.deepEqual(ctypesImport.range, rangeOf(CTYPES_SOURCE, 'ctypes'));
     assert.match(ctypesImport.contents.value, /^\*\*CTypes\*\* — 2nd of 4 ways: works, slower than CFFI on PyPy/);
     assertQuotes(ctypesImport.contents.value, 'The goal of the ctypes module', 6);
-    assertQuotes(ctypesImport.contents.value, 'PyPy implements ctypes as pure Python', 4);
-    assert.match(ctypesImport.contents.value, /— PyPy documentation, \*Writing extension modules for pypy\*, \[CTypes\]\(https:\/\/doc\.pypy\.org\/en\/latest\/extending\.html#ctypes\)$/);
+    assert.doesNotMatch(ctypesImport.contents.value, /_rawffi/, 'one paragraph, not the whole section');
+    assert.match(ctypesImport.contents.value, /— PyPy documentation, \*Writing extension modules for pypy\*: \[the full section\]\(https:\/\/doc\.pypy\.org\/en\/latest\/extending\.html#ctypes\)$/);
 
     // a ctypes type (after non-ASCII text: ranges are UTF-16)
     const cint = await hover(docs.ctypes, CTYPES_SOURCE, 'c_int', 0, 1);
@@ -121,6 +122,7 @@ test('hover over each binding target returns the guide quote or explanation, wit
     assert.deepEqual(cffiImport.range, rangeOf(CFFI_SOURCE, 'cffi'));
     assert.match(cffiImport.contents.value, /^\*\*CFFI\*\* — 1st of 4 ways/);
     assertQuotes(cffiImport.contents.value, 'CFFI__ is the recommended way.', 7);
+    assert.equal((cffiImport.contents.value.match(/is the recommended way/g) ?? []).length, 1, 'quoted once');
     const newCall = await hover(docs.cffi, CFFI_SOURCE, 'ffi.new', 0, 5);
     assert.ok(newCall);
     assert.deepEqual(newCall.range, { start: positionOf(CFFI_SOURCE, 'new("'), end: positionOf(CFFI_SOURCE, 'new("', 0, 3) });
@@ -138,10 +140,12 @@ test('hover over each binding target returns the guide quote or explanation, wit
     // cppyy, _rawffi, mixed modules
     const cppyy = await hover(docs.other, OTHER_SOURCE, 'cppyy');
     assert.ok(cppyy);
-    assertQuotes(cppyy.contents.value, 'For C++, _cppyy_ is', 7);
+    assertQuotes(cppyy.contents.value, 'For C++, _cppyy_ is', 6);
     const rawffi = await hover(docs.other, OTHER_SOURCE, '_rawffi');
     assert.ok(rawffi);
-    assertQuotes(rawffi.contents.value, 'PyPy implements ctypes as pure Python', 4);
+    // PB102 is reported there: the rule quotes the guide's one sentence about _rawffi, and nothing more
+    assert.match(rawffi.contents.value, /^> PyPy implements ctypes as pure Python code around two built-in modules called \\_rawffi and \\_rawffi\.alt/m);
+    assert.equal((rawffi.contents.value.match(/^> /gm) ?? []).length, 1);
     assert.doesNotMatch(rawffi.contents.value, /The goal of the ctypes module/);
     for (const needle of ['MixedModule', 'interpleveldefs', 'appleveldefs']) {
       const h = await hover(docs.other, OTHER_SOURCE, needle);
@@ -158,7 +162,7 @@ test('hover over each binding target returns the guide quote or explanation, wit
   }
 });
 
-test('a PB diagnostic under the cursor adds its rule explanation and the section it rests on', async () => {
+test('a PB diagnostic under the cursor adds only what its message does not say, and links the rule\'s own section', async () => {
   const c = new LspClient();
   try {
     await c.initialize();
@@ -170,9 +174,13 @@ test('a PB diagnostic under the cursor adds its rule explanation and the section
     assert.ok(pb201, JSON.stringify(published.diagnostics));
     const h = await c.request('textDocument/hover', { textDocument: { uri }, position: positionOf(text, 'pythonapi', 0, 2) });
     assert.ok(h);
-    assert.match(h.contents.value, /^\*\*PB201\*\* · ctypes API missing on PyPy\n\n/);
-    assert.match(h.contents.value, /PyPy's ctypes has no pythonapi/);
-    assertQuotes(h.contents.value, 'The goal of the ctypes module', 6);
+    const link = /^\*\*\[PB201\]\((file:[^)#]*)#L(\d+)\)\*\* · ctypes API missing on PyPy\n\n/.exec(h.contents.value);
+    assert.ok(link, h.contents.value);
+    assert.equal(link[1] + '#L' + link[2], pb201.codeDescription.href, 'the hover and the diagnostic link to the same place');
+    assert.equal(fs.readFileSync(fileURLToPath(link[1]!), 'utf8').split('\n')[Number(link[2]) - 1], '## PB201');
+    assert.ok(!h.contents.value.includes(pb201.message), 'the message (shown by the editor above the hover) is not repeated');
+    assert.equal((h.contents.value.match(/^> /gm) ?? []).length, 1, 'one sentence of the guide');
+    assert.match(h.contents.value, /^> The goal of the ctypes module of PyPy is to be as compatible as possible with the CPython ctypes version\.$/m);
   } finally {
     await c.shutdown().catch(() => c.kill());
   }

@@ -1,6 +1,8 @@
 // hoverAt on realistic binding files, through the real analysis (analyzeText) and parsed document.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeText } from '../../server/src/analysis/analyze';
 import { hoverAt, type HoverProblem } from '../../server/src/hover/hover';
@@ -81,17 +83,18 @@ function section(id: string) {
   return s;
 }
 
-test('`import ctypes` quotes the whole CTypes section word for word, named, ranked, linked and attributed', async () => {
+test('`import ctypes` quotes the first paragraph of CTypes word for word, named, ranked, and links the full section', async () => {
   const h = await hover(CTYPES_FILE, 'ctypes', { delta: 2 });
   assert.ok(h);
   assert.equal(h.covered, 'ctypes');
   assert.deepEqual(h.range, { start: { line: 0, character: 7 }, end: { line: 0, character: 13 } });
   assert.equal(
     h.value,
-    `**CTypes** — 2nd of 4 ways: works, slower than CFFI on PyPy\n\n${blockQuote(section('ctypes').markdown)}\n\n` +
-      '— PyPy documentation, *Writing extension modules for pypy*, [CTypes](https://doc.pypy.org/en/latest/extending.html#ctypes)',
+    `**CTypes** — 2nd of 4 ways: works, slower than CFFI on PyPy\n\n${blockQuote(section('ctypes').blocks[0]!)}\n\n` +
+      '— PyPy documentation, *Writing extension modules for pypy*: [the full section](https://doc.pypy.org/en/latest/extending.html#ctypes)',
   );
   assert.match(h.value, /^> Also, ctypes' performance is not as good as CFFI's\.$/m);
+  assert.doesNotMatch(h.value, /_rawffi/, 'only the relevant paragraph');
 });
 
 test('a name imported from ctypes explains its C type and cffi spelling, then quotes CTypes', async () => {
@@ -166,13 +169,14 @@ test('cffi import, FFI and the ffi object quote the CFFI section', async () => {
   assert.ok(mod);
   assert.equal(mod.covered, 'cffi');
   assert.ok(mod.value.startsWith('**CFFI** — 1st of 4 ways: the recommended way, fast under PyPy’s JIT\n\n> [CFFI](https://cffi.readthedocs.org/) is the recommended way.'));
-  assert.ok(mod.value.endsWith('— PyPy documentation, *Writing extension modules for pypy*, [CFFI](https://doc.pypy.org/en/latest/extending.html#cffi)'));
+  assert.ok(mod.value.endsWith('— PyPy documentation, *Writing extension modules for pypy*: [the full section](https://doc.pypy.org/en/latest/extending.html#cffi)'));
+  assert.doesNotMatch(mod.value, /JIT does a quite reasonable job/, 'one paragraph');
   const ffiName = await hover(CFFI_FILE, 'ffi = FFI()');
   assert.ok(ffiName);
   assert.equal(ffiName.covered, 'ffi');
   assert.match(ffiName.value, /^`ffi` — a cffi `FFI` object, ABI mode/);
   assert.match(ffiName.value, /1 cdef call\(s\) with 3 declaration\(s\); libraries: `lib`\./);
-  assert.ok(ffiName.value.includes(blockQuote(section('cffi').markdown)));
+  assert.ok(ffiName.value.includes(blockQuote(section('cffi').blocks[0]!)));
   const factory = await hover(CFFI_FILE, 'FFI()');
   assert.ok(factory);
   assert.equal(factory.covered, 'FFI');
@@ -222,7 +226,7 @@ test('a C identifier inside a cdef string resolves to its declaration', async ()
 test('cppyy, _rawffi and mixed modules quote their part of the guide', async () => {
   const cppyy = await hover(OTHER_FILE, 'cppyy');
   assert.ok(cppyy);
-  assert.ok(cppyy.value.startsWith(`**cppyy** — 3rd of 4 ways: for C++, with the JIT removing most cross-language overhead\n\n${blockQuote(section('cppyy').markdown)}`));
+  assert.ok(cppyy.value.startsWith(`**cppyy** — 3rd of 4 ways: for C++, with the JIT removing most cross-language overhead\n\n${blockQuote(section('cppyy').blocks[0]!)}\n\n— PyPy`));
   const include = await hover(OTHER_FILE, 'cppyy.include', { delta: 7 });
   assert.ok(include);
   assert.match(include.value, /^`cppyy\.include` — parses a C\+\+ header/);
@@ -233,7 +237,7 @@ test('cppyy, _rawffi and mixed modules quote their part of the guide', async () 
   assert.equal(
     rawffi.value,
     '**CTypes**, on `_rawffi` and `_rawffi.alt` — the layer under ctypes, which is 2nd of 4 ways: works, slower than CFFI on PyPy\n\n' +
-      `${blockQuote(paragraph)}\n\n— PyPy documentation, *Writing extension modules for pypy*, [CTypes](https://doc.pypy.org/en/latest/extending.html#ctypes)`,
+      `${blockQuote(paragraph)}\n\n— PyPy documentation, *Writing extension modules for pypy*: [the full section](https://doc.pypy.org/en/latest/extending.html#ctypes)`,
   );
   assert.doesNotMatch(rawffi.value, /The goal of the ctypes module/);
 
@@ -241,11 +245,11 @@ test('cppyy, _rawffi and mixed modules quote their part of the guide', async () 
     const h = await hover(OTHER_FILE, needle, { delta: needle === 'Module(' ? 0 : 0 });
     assert.ok(h, needle);
     assert.ok(h.value.includes(`**RPython Mixed Modules** — 4th of 4 ways`), needle);
-    assert.ok(h.value.includes(blockQuote(section('rpython-mixed-modules').markdown)), needle);
+    assert.ok(h.value.includes(blockQuote(section('rpython-mixed-modules').blocks[0]!)), needle);
   }
 });
 
-test('a PB finding under the cursor shows the rule and the section it rests on', async () => {
+test('a PB finding under the cursor adds what its message does not say: why, the guide\'s one sentence, the rule\'s own section', async () => {
   const text = CTYPES_FILE;
   const start = text.indexOf('ctypes.CDLL');
   const problems: HoverProblem[] = [
@@ -254,9 +258,15 @@ test('a PB finding under the cursor shows the rule and the section it rests on',
   ];
   const h = await hover(text, 'CDLL', { problems });
   assert.ok(h);
-  assert.ok(h.value.startsWith('**PB101** · ctypes used for foreign calls\n\nctypes foreign calls are slow on PyPy\n\nPyPy runs ctypes code'), h.value);
+  const link = /^\*\*\[PB101\]\((file:[^)#]*rules\.md)#L(\d+)\)\*\* · ctypes used for foreign calls\n\nPyPy runs ctypes code/.exec(h.value);
+  assert.ok(link, h.value);
+  const rulesMd = fs.readFileSync(fileURLToPath(link[1]!), 'utf8').split('\n');
+  assert.equal(rulesMd[Number(link[2]) - 1], '## PB101', 'the link opens the rule\'s own heading');
+  assert.doesNotMatch(h.value, /ctypes foreign calls are slow on PyPy/, 'the message is not repeated: the editor shows it');
   assert.doesNotMatch(h.value, /not ours/);
-  assert.equal((h.value.match(/\*\*CTypes\*\* — 2nd of 4 ways/g) ?? []).length, 1, 'the section is quoted once');
+  assert.equal((h.value.match(/^> /gm) ?? []).length, 1, 'one sentence of the guide');
+  assert.match(h.value, /^> Also, ctypes' performance is not as good as CFFI's\.\n\n— PyPy documentation, \[CTypes\]\(https:\/\/doc\.pypy\.org\/en\/latest\/extending\.html#ctypes\)/m);
+  assert.doesNotMatch(h.value, /\*\*CTypes\*\* — 2nd of 4 ways/, 'the section is not quoted again below the rule');
 
   // on a plain line with only a finding, the finding's span is the range
   const plain = 'import sys\nprint(sys.getrefcount(x))\n';
@@ -264,8 +274,8 @@ test('a PB finding under the cursor shows the rule and the section it rests on',
   const onlyFinding = await hover(plain, 'getrefcount', { problems: [{ code: 'PB202', message: 'no refcounts on PyPy', span: { start: s, end: s + 15 } }] });
   assert.ok(onlyFinding);
   assert.equal(onlyFinding.covered, 'sys.getrefcount');
-  assert.match(onlyFinding.value, /^\*\*PB202\*\* · sys\.getrefcount/);
-  assert.match(onlyFinding.value, /\*\*Writing extension modules for pypy\*\* — the introduction\n\n> This document tries to explain/);
+  assert.match(onlyFinding.value, /^\*\*\[PB202\]\([^)]*\)\*\* · sys\.getrefcount/);
+  assert.match(onlyFinding.value, /^> This document tries to explain/m);
 });
 
 test('no hover on ordinary Python: a user’s own lib, new and cast', async () => {
@@ -276,4 +286,37 @@ test('no hover on ordinary Python: a user’s own lib, new and cast', async () =
   assert.equal(await hover(CTYPES_FILE, 'n = ', {}), undefined);
   assert.equal(await hover(CFFI_FILE, 'r = ', {}), undefined);
   assert.equal(await hover(CFFI_FILE, '1, 2'), undefined);
+});
+
+test('POINTER(T) outside argtypes and _fields_ shows the C type it builds', async () => {
+  const text = 'import ctypes\nfrom ctypes import POINTER, c_int\nPI = POINTER(POINTER(c_int))\nbuf = ctypes.cast(0, ctypes.POINTER(ctypes.c_char))\n';
+  const nested = await hover(text, 'POINTER(POINTER', { delta: 2 });
+  assert.ok(nested);
+  assert.match(nested.value, /^`POINTER\(POINTER\(c_int\)\)` — ctypes type for the C type `int \*\*`$/m);
+  const qualified = await hover(text, 'ctypes.POINTER(ctypes.c_char)', { delta: 9 });
+  assert.ok(qualified);
+  assert.match(qualified.value, /^`ctypes\.POINTER\(ctypes\.c_char\)` — ctypes type for the C type `char \*`$/m);
+  assert.doesNotMatch(qualified.value, /`T \*`/);
+});
+
+test('a struct hover in a build script names the runtime ffi of the compiled module, not the builder', async () => {
+  const text = 'from cffi import FFI\nffibuilder = FFI()\nffibuilder.cdef("struct vec { double x, y; }; double norm(struct vec *v);")\nffibuilder.set_source("_geom", "")\n';
+  const h = await hover(text, 'vec {', { delta: 1 });
+  assert.ok(h);
+  assert.match(h.value, /From Python \(after `from _geom import ffi, lib`\): `ffi\.new\("struct vec \*"\)`/);
+  assert.doesNotMatch(h.value, /ffibuilder\.new/);
+  const fn = await hover(text, 'norm');
+  assert.match(fn!.value, /From Python \(after `from _geom import ffi, lib`\): `lib\.norm\(\.\.\.\)`/);
+});
+
+test('a hover quotes the guide at most once, and points at it in one line when it quotes nothing', async () => {
+  const strlen = await hover(CTYPES_FILE, 'libc.strlen', { nth: 2, delta: 6 });
+  assert.ok(strlen);
+  assert.equal((strlen.value.match(/^> /gm) ?? []).length, 0, 'a function hover explains; it does not quote');
+  assert.equal((strlen.value.match(/PyPy guide: \[CTypes\]/g) ?? []).length, 1);
+  const start = CTYPES_FILE.indexOf('libc.strlen(b');
+  const withFinding = await hover(CTYPES_FILE, 'libc.strlen(b', { delta: 6, problems: [{ code: 'PB204', message: 'no restype', span: { start, end: start + 11 } }] });
+  assert.ok(withFinding);
+  assert.equal((withFinding.value.match(/^> /gm) ?? []).length, 1, 'the rule\'s one sentence');
+  assert.doesNotMatch(withFinding.value, /PyPy guide: \[CTypes\]/, 'no second pointer to the same section');
 });

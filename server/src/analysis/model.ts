@@ -78,6 +78,33 @@ export interface CtypesLibrary {
   attributeName?: string;
   keywords: Keyword[];
   functions: ForeignFunction[];
+  /**
+   * Set when the workspace evaluation found this library (workspace/linkModel.ts): loaded in another module,
+   * by a project loader (`loader.load_lib()`), or inside a function of this file. Spans above are then where
+   * this file first refers to it.
+   */
+  origin?: LibraryOrigin;
+}
+
+export interface LibraryOrigin {
+  /** 'local': the loading call is in this file; 'loader': a project function of another module loads it; 'import': imported. */
+  via: 'local' | 'loader' | 'import';
+  /** Module and document of the loading call (`ctypes.CDLL(...)`), and its span there. */
+  module: string;
+  uri: string;
+  span: Span;
+  /** The library name as find_library takes it (`magic`), when the code says. */
+  stem?: string;
+  loader: string;
+}
+
+/** A C prototype from an installed header or the built-in table, with where it came from. */
+export interface CPrototypeInfo {
+  name: string;
+  returns: string;
+  params: string[];
+  variadic: boolean;
+  source: { kind: 'header'; path: string; line: number } | { kind: 'table'; header: string };
 }
 
 export interface AttributeAssignment {
@@ -109,6 +136,12 @@ export interface ForeignFunction {
   restype?: AttributeAssignment & { type: CtypesType };
   errcheck?: AttributeAssignment;
   calls: CallSite[];
+  /** A signature set in another module of the workspace (types only: its spans are in that module). */
+  declaredElsewhere?: { module: string; uri: string; argtypes?: CtypesType[]; restype?: CtypesType; errcheck: boolean };
+  /** Declared by code of this file that is not a plain `lib.f.argtypes = …`: the statement (e.g. the helper call `ffi('read_new', …)`). */
+  declaredBy?: Span;
+  /** The function's C prototype from the library's header, else the built-in table (analysis/prototypes.ts). */
+  cPrototype?: CPrototypeInfo;
 }
 
 export interface StructField {
@@ -169,6 +202,18 @@ export interface CDeclaration {
   variadic?: boolean;
   /** `extern "Python"` functions (API mode callbacks). */
   externPython?: boolean;
+  /** Struct and union members, in order (not for `...;` placeholders). */
+  fields?: CField[];
+}
+
+/** A member of a struct or union declared in a cdef. */
+export interface CField {
+  name: string;
+  nameSpan: Span;
+  /** The whole member declaration. */
+  span: Span;
+  /** Its C type, e.g. `int *`. */
+  type: string;
 }
 
 export interface CdefProblem {
@@ -214,6 +259,8 @@ export interface FfiObject {
   cdefs: CdefSource[];
   libs: FfiLib[];
   setSource?: CallSite;
+  /** For `from _foo import ffi`: the build script of `_foo` found in the workspace, and its cdef sources. */
+  external?: { module: string; uri: string; cdefs: string[] };
 }
 
 /** A call to an ffi method, e.g. `ffi.new("int *")`. */
@@ -298,4 +345,6 @@ export interface BindingModel {
   qualify(dotted: string): string;
   /** Whether a plain name is passed as a call argument anywhere (`helper(ffi, ...)`): answered from an index. */
   isPassedAsArgument(name: string): boolean;
+  /** Set once the workspace evaluation has been linked in (workspace/linkModel.ts): this file's module name. */
+  module?: string;
 }

@@ -1,4 +1,5 @@
 import type { Region } from '../documents/parsedDocument';
+import { CTYPES_EXPORTS } from './ctypesNames';
 import { regionFacts, type RegionFacts } from './regionFacts';
 
 const NONE: RegionFacts = Object.freeze({ imports: [], assigns: [], calls: [], attrs: [], classes: [] }) as unknown as RegionFacts;
@@ -20,6 +21,7 @@ function namesPattern(names: Set<string>): RegExp {
 export function relevantRegionFacts(regions: readonly Region[]): RegionFacts[] {
   const names = new Set(SEEDS);
   const out: (RegionFacts | undefined)[] = regions.map(() => undefined);
+  let starElsewhere = false;
   for (let grew = true; grew; ) {
     grew = false;
     const pattern = namesPattern(names);
@@ -29,6 +31,9 @@ export function relevantRegionFacts(regions: readonly Region[]): RegionFacts[] {
       const facts = regionFacts(region);
       out[i] = facts;
       for (const imp of facts.imports) {
+        // `from ctypes import *` binds every ctypes name; a star import of any other module, names we cannot list
+        if (imp.star && imp.module === 'ctypes') for (const n of CTYPES_EXPORTS) names.add(n);
+        else if (imp.star) starElsewhere = true;
         if (imp.boundName) names.add(imp.boundName);
         for (const n of imp.names) names.add(n.asName);
       }
@@ -39,6 +44,7 @@ export function relevantRegionFacts(regions: readonly Region[]): RegionFacts[] {
       for (const c of facts.classes) if (c.bases.some((b) => pattern.test(b))) names.add(c.name);
     });
     grew = names.size > before;
+    if (starElsewhere) return regions.map((r) => regionFacts(r));
   }
   return out.map((f) => f ?? NONE);
 }

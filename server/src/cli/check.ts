@@ -2,14 +2,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createTwoFilesPatch } from 'diff';
-import { analyzeText } from '../analysis/analyze';
+import { prototypeLookup } from '../analysis/prototypes';
+import { WorkspaceIndex } from '../analysis/workspace/workspaceIndex';
+import { loadGrammars } from '../parser/languages';
+import { analyzeWorkspaceFile } from '../service/analyzeFile';
 import type { Settings } from '../config/settings';
 import { lintOptions } from '../config/lintOptions';
 import { ruleDocUrl } from '../rules/catalogue';
 import { fixableWith } from '../rules/fixAll';
 import { lint, lintCSource, type Finding, type LintOptions } from '../rules/lint';
 import { isStackOverflow, TOO_DEEP_MESSAGE } from '../documents/nesting';
-import { C_EXT, collectFiles, mayBind } from './files';
+import { C_EXT, collectFiles, mayBind, workspaceFiles } from './files';
 import { readFileText, withFileNewlines, writeFileTextAtomic } from './fileText';
 import { fixText } from './fixFile';
 import { formatGithub } from './formats/github';
@@ -25,14 +28,17 @@ import { lineCol, lineStartsOf } from './positions';
 import { settingsFromPyproject } from './pyproject';
 
 /** The file's findings as the CLI reports them (positions, fix markers), from one analysis of `text`. */
-async function reportFile(file: string, text: string, options: LintOptions): Promise<Reported[]> {
+async function reportFile(file: string, text: string, options: LintOptions, settings: Settings, workspace: WorkspaceIndex): Promise<Reported[]> {
   let findings: Finding[];
   let fixOf: (f: Finding) => Reported['fix'] = () => undefined;
   let dispose = () => {};
+  const uri = pathToFileURL(path.resolve(file)).href;
+  if (!C_EXT.test(file)) workspace.useText(uri, text);
   if (C_EXT.test(file)) findings = lintCSource(text, options);
-  else if (!mayBind(text)) findings = [];
+  // the pre-filters only skip work: a file that neither binds C nor imports a workspace module that does has no finding
+  else if (!mayBind(text) && !workspace.mayBind(uri)) findings = [];
   else {
-    const { model, doc } = await analyzeText(text, pathToFileURL(path.resolve(file)).href, { relevantRegionsOnly: true });
+    const { model, doc } = analyzeWorkspaceFile(text, uri, await loadGrammars(), workspace, prototypeLookup(settings), { relevantRegionsOnly: true });
     dispose = () => doc.dispose();
     findings = lint(model, options);
     fixOf = (f) => {
@@ -77,6 +83,9 @@ export async function check(args: string[], io: CliIO): Promise<number> {
   const o = parseCheckOptions(args);
   const errors: string[] = [];
   const files = collectFiles(o.paths, errors);
+  // the modules these files can import from: the files themselves and the packages they belong to
+  const workspace = new WorkspaceIndex((await loadGrammars()).pythonParser);
+  for (const f of workspaceFiles(files, errors)) workspace.addFile(f);
   const reported: Reported[] = [];
   const lines = new Map<string, string[]>();
   const cache = new Map<string, Settings>();
@@ -106,7 +115,7 @@ export async function check(args: string[], io: CliIO): Promise<number> {
         }
       }
       if (o.diff) continue;
-      const found = await reportFile(file, text, options);
+      const found = await reportFile(file, text, options, settings, workspace);
       if (found.length && o.format === 'text') lines.set(file, text.split('\n'));
       reported.push(...found);
     } catch (e) {

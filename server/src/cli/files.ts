@@ -7,6 +7,28 @@ const SKIP_DIRS = new Set(['.git', '.hg', '.svn', 'node_modules', '__pycache__',
 export const PYTHON_EXT = /\.pyw?$/;
 export const C_EXT = /\.(c|cc|cpp|cxx|h|hh|hpp|hxx)$/;
 
+/**
+ * The Python files of the workspace the CLI links: those it checks, and every module of the top-level
+ * packages they belong to (so `from .ffi import lib` in a file given alone still resolves).
+ */
+export function workspaceFiles(files: readonly string[], errors: string[]): string[] {
+  const out = new Set(files.filter((f) => PYTHON_EXT.test(f)).map((f) => path.resolve(f)));
+  const tops = new Set<string>();
+  for (const f of out) {
+    let dir = path.dirname(f);
+    let top: string | undefined;
+    while (fs.existsSync(path.join(dir, '__init__.py'))) {
+      top = dir;
+      const parent = path.dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
+    if (top) tops.add(top);
+  }
+  for (const top of tops) for (const f of collectFiles([top], errors)) if (PYTHON_EXT.test(f)) out.add(path.resolve(f));
+  return [...out];
+}
+
 /** Lists the files to check below the given paths (files given explicitly are always kept). */
 export function collectFiles(paths: string[], errors: string[]): string[] {
   const out: string[] = [];

@@ -5,7 +5,10 @@ import * as path from 'node:path';
 const { parse } = require('smol-toml') as typeof import('smol-toml', { with: { 'resolution-mode': 'import' } });
 import { normalizeSettings, type Settings } from '../config/settings';
 
-/** Reads `[tool.pypy-bindings]` (select, ignore, severity) from the nearest pyproject.toml above `start`. */
+/**
+ * Reads `[tool.pypy-bindings]` (select, ignore, severity; include-paths and library-headers, paths relative
+ * to the pyproject.toml) from the nearest pyproject.toml above `start`.
+ */
 export function settingsFromPyproject(start: string, problems: string[], cache = new Map<string, Settings>()): Settings {
   let dir = path.resolve(start);
   const seen: string[] = [];
@@ -23,8 +26,10 @@ export function settingsFromPyproject(start: string, problems: string[], cache =
         problems.push(`${file}: cannot parse: ${(e as Error).message}`);
       }
       const local: string[] = [];
-      const settings = normalizeSettings({ lint: { select: table.select, ignore: table.ignore, severity: table.severity } }, local);
-      problems.push(...local.map((p) => `${file}: ${p.replace('pypyBindings.lint.', '[tool.pypy-bindings] ')}`));
+      const rawPaths = table['include-paths'];
+      const includePaths = Array.isArray(rawPaths) ? rawPaths.map((p) => (typeof p === 'string' ? path.resolve(dir, p) : p)) : rawPaths;
+      const settings = normalizeSettings({ lint: { select: table.select, ignore: table.ignore, severity: table.severity }, c: { includePaths, libraryHeaders: table['library-headers'] } }, local);
+      problems.push(...local.map((p) => `${file}: ${p.replace('pypyBindings.lint.', '[tool.pypy-bindings] ').replace('pypyBindings.c.includePaths', '[tool.pypy-bindings] include-paths').replace('pypyBindings.c.libraryHeaders', '[tool.pypy-bindings] library-headers')}`));
       return remember(settings);
     }
     const parent = path.dirname(dir);

@@ -21,6 +21,12 @@ export interface Settings {
   };
   convert: { mode: ConvertMode };
   hover: { enable: boolean };
+  /** C headers as the source of prototypes: extra include directories, and library → headers overrides. */
+  c: { includePaths: string[]; libraryHeaders: Record<string, string[]> };
+  completion: { enable: boolean };
+  signatureHelp: { enable: boolean };
+  definition: { enable: boolean };
+  documentSymbols: { enable: boolean };
   logLevel: LogLevel;
 }
 
@@ -29,6 +35,11 @@ export const DEFAULT_SETTINGS: Settings = {
   codeAction: { disableRuleComment: { enable: true }, fixViolation: { enable: true } },
   convert: { mode: 'abi-inline' },
   hover: { enable: true },
+  c: { includePaths: [], libraryHeaders: {} },
+  completion: { enable: true },
+  signatureHelp: { enable: true },
+  definition: { enable: true },
+  documentSymbols: { enable: true },
   logLevel: 'info',
 };
 
@@ -37,7 +48,7 @@ export function flattenDefaults(s: object = DEFAULT_SETTINGS, prefix = 'pypyBind
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(s)) {
     const key = `${prefix}.${k}`;
-    if (v && typeof v === 'object' && !Array.isArray(v) && !(k === 'severity')) Object.assign(out, flattenDefaults(v, key));
+    if (v && typeof v === 'object' && !Array.isArray(v) && !(k === 'severity' || k === 'libraryHeaders')) Object.assign(out, flattenDefaults(v, key));
     else out[key] = v;
   }
   return out;
@@ -69,6 +80,19 @@ export function normalizeSettings(raw: unknown, problems: string[] = []): Settin
       else problems.push(`pypyBindings.lint.severity.${code} must be one of error, warning, information, hint, off`);
     }
   }
+  const includePaths = r.c?.includePaths;
+  const pathList: string[] = [];
+  if (Array.isArray(includePaths) && includePaths.every((x) => typeof x === 'string')) pathList.push(...includePaths);
+  else if (includePaths !== undefined) problems.push('pypyBindings.c.includePaths must be a list of directories');
+  const libraryHeaders: Record<string, string[]> = {};
+  const rawHeaders = r.c?.libraryHeaders;
+  if (rawHeaders && typeof rawHeaders === 'object' && !Array.isArray(rawHeaders)) {
+    for (const [lib, headers] of Object.entries(rawHeaders)) {
+      const list = typeof headers === 'string' ? [headers] : headers;
+      if (Array.isArray(list) && list.every((x) => typeof x === 'string')) libraryHeaders[lib.replace(/^lib/, '')] = list;
+      else problems.push(`pypyBindings.c.libraryHeaders.${lib} must be a header name or a list of them`);
+    }
+  } else if (rawHeaders !== undefined) problems.push('pypyBindings.c.libraryHeaders must map library names to headers');
   const mode = r.convert?.mode;
   const logLevel = r.logLevel;
   return {
@@ -84,6 +108,11 @@ export function normalizeSettings(raw: unknown, problems: string[] = []): Settin
     },
     convert: { mode: mode === 'api-outofline' || mode === 'abi-inline' ? mode : (mode !== undefined && problems.push('pypyBindings.convert.mode must be abi-inline or api-outofline'), d.convert.mode) },
     hover: { enable: bool(r.hover?.enable, true, 'pypyBindings.hover.enable') },
+    c: { includePaths: pathList, libraryHeaders },
+    completion: { enable: bool(r.completion?.enable, true, 'pypyBindings.completion.enable') },
+    signatureHelp: { enable: bool(r.signatureHelp?.enable, true, 'pypyBindings.signatureHelp.enable') },
+    definition: { enable: bool(r.definition?.enable, true, 'pypyBindings.definition.enable') },
+    documentSymbols: { enable: bool(r.documentSymbols?.enable, true, 'pypyBindings.documentSymbols.enable') },
     logLevel: logLevel === 'error' || logLevel === 'warn' || logLevel === 'info' || logLevel === 'debug' ? logLevel : d.logLevel,
   };
 }

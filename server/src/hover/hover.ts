@@ -6,8 +6,10 @@
 import type { Hover, Position } from 'vscode-languageserver';
 import type { BindingModel, Span } from '../analysis/model';
 import type { ParsedDocument } from '../documents/parsedDocument';
-import { quoteGuide, guideRefFor, type GuideRef } from './guideQuote';
-import { explainTarget, findTarget } from './targets';
+import type { ExternalDeclarations } from '../features/bindings';
+import { guideRefFor, overlap, quoteGuide, quoteSentence, sentences } from './guideQuote';
+import { ruleSectionLink } from './ruleLink';
+import { explainTarget, findTarget, guideFooter } from './targets';
 import { defaultRuleLookup, type RuleLookup } from './ruleInfo';
 
 /** A finding under the cursor: what lint reports (offsets), e.g. a `Finding` or a diagnostic's origin. */
@@ -25,6 +27,8 @@ export interface PositionMapper {
 export interface HoverOptions {
   /** Rule explanations by code; defaults to the rule catalogue. */
   rules?: RuleLookup;
+  /** Declarations of other files (an out-of-line module's build script). */
+  external?: ExternalDeclarations;
 }
 
 const SEPARATOR = '\n\n---\n\n';
@@ -46,35 +50,40 @@ export function hoverAt(
   const here = problems.filter((p) => /^PB\d+$/.test(String(p.code)) && covers(p.span, offset));
 
   const parts: string[] = [];
-  const quoted = new Set<GuideRef>();
-  const quote = (ref: GuideRef | undefined) => {
-    if (!ref || quoted.has(ref)) return;
-    // The _rawffi paragraph is part of the CTypes section: never quote both.
-    if ((ref === 'rawffi' && quoted.has('ctypes')) || (ref === 'ctypes' && quoted.has('rawffi'))) return;
-    const q = quoteGuide(ref);
-    if (q) {
-      quoted.add(ref);
-      parts.push(q);
-    }
-  };
+  // The guide is quoted once per hover: by the first finding that rests on it, else by the target.
+  let guideQuoted = false;
 
-  // Findings first: they are why the user is hovering.
-  const ruleSections: GuideRef[] = [];
+  // Findings first: they are why the user is hovering. The editor shows the diagnostic's message right above
+  // this hover, so a finding adds only what its message does not say: why, the guide's sentence, the link.
+  const seenCodes = new Set<string>();
   for (const p of here) {
     const code = String(p.code);
+    if (seenCodes.has(code)) continue;
+    seenCodes.add(code);
     const rule = rules(code);
-    const lines = [`**${code}**${rule ? ` · ${rule.title}` : ''}`, '', p.message];
-    if (rule?.explanation) lines.push('', rule.explanation);
-    parts.push(lines.join('\n'));
+    const lines = [`**[${code}](${ruleSectionLink(code)})**${rule ? ` · ${rule.title}` : ''}`];
+    const why = rule?.explanation ? unsaid(rule.explanation, p.message) : '';
+    if (why) lines.push('', why);
     const ref = rule?.guideSection ? guideRefFor(rule.guideSection) : undefined;
-    if (ref) ruleSections.push(ref);
+    const sentence = ref && !guideQuoted ? quoteSentence(ref, `${rule!.explanation ?? ''} ${p.message}`) : undefined;
+    if (sentence) {
+      lines.push('', sentence);
+      guideQuoted = true;
+    }
+    parts.push(lines.join('\n'));
   }
   if (target) {
-    const explained = explainTarget(model, target, positions);
+    const explained = explainTarget(model, target, positions, options.external);
     if (explained.markdown) parts.push(explained.markdown);
-    quote(explained.guide);
+    if (!guideQuoted && explained.guide) {
+      const q = quoteGuide(explained.guide);
+      if (q) {
+        parts.push(q);
+        guideQuoted = true;
+      }
+    }
+    if (!guideQuoted && explained.footer) parts.push(guideFooter(explained.footer));
   }
-  for (const ref of ruleSections) quote(ref);
   if (parts.length === 0) return null;
 
   const span = target?.span ?? here[0]!.span;
@@ -82,6 +91,13 @@ export function hoverAt(
     contents: { kind: 'markdown', value: parts.join(SEPARATOR) },
     range: { start: positions.positionAt(span.start), end: positions.positionAt(span.end) },
   };
+}
+
+/** The sentences of a rule's explanation that its message does not already say. */
+export function unsaid(explanation: string, message: string): string {
+  return sentences(explanation)
+    .filter((s) => overlap(s, message) < 0.6)
+    .join(' ');
 }
 
 function covers(span: Span, offset: number): boolean {

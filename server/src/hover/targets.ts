@@ -4,13 +4,16 @@
  * read the name under the cursor where the model keeps no span (`ffi.errno`, `ctypes.sizeof(x)` arguments …).
  */
 import type { Node } from 'web-tree-sitter';
+import { dottedText } from '../analysis/model';
 import type {
-  BindingModel, BindingModule, CDeclaration, CdefSource, CtypesLibrary, CtypesPrototype, CtypesStruct, CtypesType,
+  BindingModel, Expr, BindingModule, CDeclaration, CdefSource, CtypesLibrary, CtypesPrototype, CtypesStruct, CtypesType,
   FfiLib, FfiLibAccess, FfiObject, ForeignFunction, Span,
 } from '../analysis/model';
 import { CFFI_PREDEFINED_TYPES } from '../analysis/cdef';
 import { cNameOfPrimitive } from '../analysis/ctypesNames';
 import type { ParsedDocument } from '../documents/parsedDocument';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { isLibMember, type ExternalDeclarations } from '../features/bindings';
 import { lookupPrototype, prototypeToCdef } from '../data/cPrototypes';
 import { loadGuide, rankingLine } from '../guide/guide';
 import { codeSpan } from '../guide/markdown';
@@ -22,7 +25,8 @@ import type { PositionMapper } from './hover';
 
 export type Target =
   | { k: 'module'; span: Span; binding: BindingModule }
-  | { k: 'ctypesName'; span: Span; name: string }
+  /** `arg` is the type a `POINTER(...)` call is given. */
+  | { k: 'ctypesName'; span: Span; name: string; arg?: Expr }
   /** `match`, when set, is where the cursor selects the target (its `span` is still the hover's range). */
   | { k: 'ctypesType'; span: Span; type: CtypesType; match?: Span }
   | { k: 'struct'; span: Span; struct: CtypesStruct }
@@ -83,7 +87,7 @@ function buildIndex(model: BindingModel): Index {
       else t.push({ k: 'module', span: n.span, binding: imp.binding });
     }
   }
-  for (const u of model.ctypes.uses) t.push({ k: 'ctypesName', span: u.span, name: u.name });
+  for (const u of model.ctypes.uses) t.push({ k: 'ctypesName', span: u.span, name: u.name, arg: u.name === 'POINTER' ? u.call?.args[0] : undefined });
   for (const lib of model.ctypes.libraries) t.push({ k: 'library', span: lib.nameSpan, lib });
   for (const fn of model.ctypes.functions) {
     for (const a of [fn.argtypes, fn.restype, fn.errcheck]) if (a) t.push({ k: 'function', span: a.targetSpan, fn });
@@ -221,8 +225,10 @@ function fromTree(model: BindingModel, doc: ParsedDocument, offset: number, inde
 
 export interface Explanation {
   markdown?: string;
-  /** The part of the guide to quote in full. */
+  /** The part of the guide whose relevant paragraph the hover quotes. */
   guide?: GuideRef;
+  /** A guide section to point at in one line, when the hover quotes nothing else. */
+  footer?: 'cffi' | 'ctypes';
 }
 
 const GUIDE_OF: Record<BindingModule, GuideRef> = {
@@ -236,8 +242,8 @@ const GUIDE_OF: Record<BindingModule, GuideRef> = {
   mixedmodule: 'rpython-mixed-modules',
 };
 
-/** A one-line pointer to a guide section, for hovers that do not quote it in full. */
-function guideFooter(sectionId: 'cffi' | 'ctypes'): string {
+/** A one-line pointer to a guide section, for hovers that quote none of it. */
+export function guideFooter(sectionId: 'cffi' | 'ctypes'): string {
   const guide = loadGuide();
   const section = guide.section(sectionId);
   if (!section) return '';
@@ -258,13 +264,16 @@ function typeText(model: BindingModel, type: CtypesType): string {
   return model.text.slice(type.span.start, type.span.end);
 }
 
-export function explainTarget(model: BindingModel, target: Target, positions: PositionMapper): Explanation {
+export function explainTarget(model: BindingModel, target: Target, positions: PositionMapper, ext?: ExternalDeclarations): Explanation {
   const ctx = indexFor(model).ctx;
   switch (target.k) {
     case 'module':
       return { guide: GUIDE_OF[target.binding] };
-    case 'ctypesName':
+    case 'ctypesName': {
+      const pointer = target.arg && pointerTo(model, target.arg, ctx, target.span.start);
+      if (pointer) return { markdown: explainType(model, pointer, ctx), guide: 'ctypes' };
       return { markdown: explainCtypesName(target.name), guide: 'ctypes' };
+    }
     case 'ctypesType':
       return { markdown: explainType(model, target.type, ctx), guide: 'ctypes' };
     case 'struct':
@@ -282,7 +291,7 @@ export function explainTarget(model: BindingModel, target: Target, positions: Po
       };
     }
     case 'function':
-      return { markdown: explainFunction(model, target.fn, ctx) };
+      return { markdown: explainFunction(model, target.fn, ctx), footer: 'ctypes' };
     case 'library': {
       const lib = target.lib;
       const how = model.text.slice(lib.loadSpan.start, lib.loadSpan.end);
@@ -300,7 +309,7 @@ export function explainTarget(model: BindingModel, target: Target, positions: Po
       return { markdown: target.ffi ? explainFfi(target.ffi) : '`cffi.FFI()` — creates the object that holds the C declarations (`cdef`) and opens or builds the library.', guide: 'cffi' };
     case 'ffiMember': {
       const m = ffiMember(target.member)!;
-      return { markdown: [codeBlock('python', m.signature), m.summary, m.pitfall ? `**Pitfall:** ${m.pitfall}` : '', guideFooter('cffi')].filter(Boolean).join('\n\n') };
+      return { markdown: [codeBlock('python', m.signature), m.summary, m.pitfall ? `**Pitfall:** ${m.pitfall}` : ''].filter(Boolean).join('\n\n'), footer: 'cffi' };
     }
     case 'ffiLib': {
       const lib = target.lib;
@@ -313,12 +322,12 @@ export function explainTarget(model: BindingModel, target: Target, positions: Po
         markdown: [
           `${codeSpan(lib.name)} — the cffi library object of ${codeSpan(target.ffi.name)}, ${from}`,
           target.ffi.outOfLine ? 'Its functions and globals are those declared in the build script’s cdef.' : `It exposes the ${count} function(s), global(s) and constant(s) declared in the cdef.`,
-          guideFooter('cffi'),
         ].join('\n\n'),
+        footer: 'cffi',
       };
     }
     case 'libAccess':
-      return { markdown: explainLibAccess(target.access, positions) };
+      return { markdown: explainLibAccess(model, target.access, positions, ext), footer: 'cffi' };
     case 'cdef':
       return {};
     case 'cdefName': {
@@ -326,18 +335,23 @@ export function explainTarget(model: BindingModel, target: Target, positions: Po
       const d = target.decl;
       const at = line(positions, d.nameSpan.start);
       const self = target.span.start === d.nameSpan.start;
+      // in a build script (set_source) the names to use are those of the compiled module, not the builder's
+      const built = builtModule(target.ffi);
+      const ffiName = built ? 'ffi' : target.ffi.name;
+      const from = built ? ` (after \`from ${built} import ffi, lib\`)` : '';
       const use =
         d.kind === 'function'
           ? d.externPython
-            ? `From Python: define it with \`@${target.ffi.name}.def_extern()\` and pass \`lib.${d.name}\` to C.`
-            : `From Python: \`lib.${d.name}(...)\`.`
+            ? `From Python${from}: define it with \`@${ffiName}.def_extern()\` and pass \`lib.${d.name}\` to C.`
+            : `From Python${from}: \`lib.${d.name}(...)\`.`
           : d.kind === 'struct' || d.kind === 'union'
-            ? `From Python: \`${target.ffi.name}.new("${d.kind} ${d.name} *")\`.`
+            ? `From Python${from}: \`${ffiName}.new("${d.kind} ${d.name} *")\`.`
             : d.kind === 'variable' || d.kind === 'enumerator' || d.kind === 'macro'
-              ? `From Python: \`lib.${d.name}\`.`
+              ? `From Python${from}: \`lib.${d.name}\`.`
               : '';
       return {
-        markdown: [codeBlock('c', d.text.endsWith(';') ? d.text : d.text + ';'), `${self ? 'Declared here' : 'Declared'} in the cdef of ${codeSpan(target.ffi.name)}, line ${at}.`, use, guideFooter('cffi')].filter(Boolean).join('\n\n'),
+        markdown: [codeBlock('c', d.text.endsWith(';') ? d.text : d.text + ';'), `${self ? 'Declared here' : 'Declared'} in the cdef of ${codeSpan(target.ffi.name)}, line ${at}.`, use].filter(Boolean).join('\n\n'),
+        footer: 'cffi',
       };
     }
     case 'cppyy':
@@ -345,6 +359,34 @@ export function explainTarget(model: BindingModel, target: Target, positions: Po
     case 'mixedModule':
       return { markdown: MIXED_MODULE_TEXT[target.part], guide: 'rpython-mixed-modules' };
   }
+}
+
+/** The pointer type `POINTER(arg)` builds, read from the argument as written (`ctypes.c_char`, `POINTER(c_int)`, `Point`). */
+function pointerTo(model: BindingModel, arg: Expr, ctx: TypeContext, start: number): CtypesType | undefined {
+  const read = (e: Expr): CtypesType | undefined => {
+    const dotted = dottedText(e);
+    if (dotted) {
+      const q = model.qualify(dotted);
+      if (q.startsWith('ctypes.') && cNameOfPrimitive(q.slice(7))) return { kind: 'prim', name: q.slice(7), span: e.span };
+      if (ctx.structs.has(dotted)) return { kind: 'struct', name: dotted, span: e.span };
+      if (ctx.prototypes.has(dotted)) return { kind: 'funcptr', name: dotted, span: e.span };
+      return undefined;
+    }
+    if (e.k === 'call' && model.qualify(dottedText(e.callee) ?? '') === 'ctypes.POINTER' && e.args[0]) {
+      const inner = read(e.args[0]);
+      return inner && { kind: 'pointer', to: inner, span: e.span };
+    }
+    return undefined;
+  };
+  const to = read(arg);
+  const end = model.text.indexOf(')', arg.span.end);
+  return to && { kind: 'pointer', to, span: { start, end: end < 0 ? arg.span.end : end + 1 } };
+}
+
+/** The module a build script's `set_source("_name", ...)` compiles, or undefined for a runtime ffi. */
+function builtModule(ffi: FfiObject): string | undefined {
+  const arg = ffi.setSource?.args[0];
+  return arg?.k === 'str' && /^[\w.]+$/.test(arg.value) ? arg.value : undefined;
 }
 
 function explainCtypesName(name: string): string | undefined {
@@ -397,7 +439,6 @@ function explainFunction(model: BindingModel, fn: ForeignFunction, ctx: TypeCont
   const known = lookupPrototype(fn.name);
   if (known) lines.push(`The C library declares it (${known.header}) as ${codeSpan(prototypeToCdef(known))}.`);
   lines.push(`cffi: declare it in \`ffi.cdef(...)\` and call \`lib.${fn.name}(...)\`; cffi then checks every argument against the declaration.`);
-  lines.push(guideFooter('ctypes'));
   return lines.join('\n\n');
 }
 
@@ -410,19 +451,32 @@ function explainFfi(ffi: FfiObject): string {
   return lines.join('\n\n');
 }
 
-function explainLibAccess(a: FfiLibAccess, positions: PositionMapper): string {
+function explainLibAccess(model: BindingModel, a: FfiLibAccess, positions: PositionMapper, ext?: ExternalDeclarations): string {
   for (const cdef of a.ffi.cdefs) {
     const d = cdef.declarations.find((x) => x.name === a.name && x.kind !== 'struct' && x.kind !== 'union' && x.kind !== 'typedef');
     if (d) {
       return [
         codeBlock('c', d.text.endsWith(';') ? d.text : d.text + ';'),
         `${codeSpan(`${a.lib.name}.${a.name}`)} — declared in the cdef of ${codeSpan(a.ffi.name)}, line ${line(positions, d.nameSpan.start)}.`,
-        guideFooter('cffi'),
       ].join('\n\n');
     }
   }
-  if (a.ffi.outOfLine) return `${codeSpan(`${a.lib.name}.${a.name}`)} — from the compiled module; its declaration is in the build script’s cdef.\n\n${guideFooter('cffi')}`;
-  return `${codeSpan(`${a.lib.name}.${a.name}`)} — not declared in any cdef of ${codeSpan(a.ffi.name)}: accessing it raises \`AttributeError\`.\n\n${guideFooter('cffi')}`;
+  if (a.ffi.outOfLine) {
+    // the build script elsewhere in the workspace declares it
+    const found = ext?.cdefsOf(model, a.ffi).find((x) => x.decl.name === a.name && isLibMember(x.decl));
+    if (found) {
+      const d = found.decl;
+      const at = TextDocument.create(found.uri, 'python', 0, found.text).positionAt(d.nameSpan.start).line + 1;
+      const file = found.uri.slice(found.uri.lastIndexOf('/') + 1);
+      return [
+        codeBlock('c', d.text.endsWith(';') ? d.text : d.text + ';'),
+        `${codeSpan(`${a.lib.name}.${a.name}`)} — from the compiled module ${codeSpan(model.imports.find((i) => i.span.start === a.ffi.statementSpan.start)?.module ?? a.ffi.name)}, declared in the cdef of its build script [${file}](${found.uri}#L${at}), line ${at}.`,
+      ].join('\n\n');
+    }
+    if (a.ffi.external) return `${codeSpan(`${a.lib.name}.${a.name}`)} — not declared in the cdef of the build script ${codeSpan(a.ffi.external.uri.slice(a.ffi.external.uri.lastIndexOf('/') + 1))}: accessing it raises \`AttributeError\`.`;
+    return `${codeSpan(`${a.lib.name}.${a.name}`)} — from the compiled module; its declaration is in the build script’s cdef (not found in the workspace).`;
+  }
+  return `${codeSpan(`${a.lib.name}.${a.name}`)} — not declared in any cdef of ${codeSpan(a.ffi.name)}: accessing it raises \`AttributeError\`.`;
 }
 
 const CPPYY_API: Record<string, string> = {

@@ -6,12 +6,15 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { BindingModel, Span } from '../analysis/model';
 import type { Settings } from '../config/settings';
 import { convertToCffi, type ConversionResult } from '../convert/convertFile';
+import { planFixes } from '../rules/fixAll';
 import { disableRuleEdit, fixesFor } from '../rules/fixes';
 import type { Finding } from '../rules/lint';
 import type { OpenDocument } from '../service/documentService';
 import { DIAGNOSTIC_SOURCE } from './diagnostics';
 
 export const CONVERT_SOURCE_KIND = 'source.convertToCffi';
+/** VS Code's `editor.codeActionsOnSave` key: the safe fixes of the whole file, as `check --fix` applies them. */
+export const FIX_ALL_KIND = 'source.fixAll.pypyBindings';
 export const SERVER_CONVERT_COMMAND = 'pypyBindings.server.convertFile';
 const CONVERTIBLE = new Set(['PB101', 'PB204', 'PB205']);
 
@@ -102,6 +105,13 @@ export function codeActionsFor(doc: OpenDocument, model: BindingModel, params: C
         const edit = disableRuleEdit(text.getText(), text.offsetAt(d.range.start), code);
         if (edit) actions.push({ title: `Disable ${code} for this line`, kind: CodeActionKind.QuickFix, diagnostics: [d], edit: { documentChanges: [versionedEdit(text, [edit])] } });
       }
+    }
+  }
+  if (wants(FIX_ALL_KIND) && settings.codeAction.fixViolation.enable) {
+    // one pass of the CLI's loop: the non-conflicting safe fixes, as one edit carrying the document version
+    const plan = planFixes(model, findings);
+    if (plan.edits.length) {
+      actions.push({ title: `Fix all safe PyPy binding problems (${plan.fixed.length})`, kind: FIX_ALL_KIND, edit: { documentChanges: [versionedEdit(text, plan.edits)] } });
     }
   }
   if (wants(CONVERT_SOURCE_KIND) && (only || model.ctypes.libraries.length > 0)) {

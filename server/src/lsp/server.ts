@@ -1,14 +1,20 @@
 import {
-  CodeActionKind, DidChangeConfigurationNotification, LSPErrorCodes, ProposedFeatures, ResponseError, TextDocumentSyncKind,
+  CodeActionKind, DidChangeConfigurationNotification, ErrorCodes, LSPErrorCodes, ProposedFeatures, ResponseError, TextDocumentSyncKind,
   createConnection,
   type CodeAction, type Connection, type Diagnostic, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver/node';
 import { DEFAULT_SETTINGS, normalizeSettings, type Settings } from '../config/settings';
 import { loadGrammars } from '../parser/languages';
+import { prototypeLookup } from '../analysis/prototypes';
+import { WorkspaceIndex } from '../analysis/workspace/workspaceIndex';
+import { indexWorkspaceFolders } from './workspaceIndexing';
 import { DocumentService, type OpenDocument } from '../service/documentService';
-import { codeActionsFor, CONVERT_SOURCE_KIND, convertFileCommand, resolveConversion, SERVER_CONVERT_COMMAND, type ConvertActionData } from './codeActions';
-import { findingsFor, toDiagnostic } from './diagnostics';
+import { codeActionsFor, CONVERT_SOURCE_KIND, convertFileCommand, FIX_ALL_KIND, resolveConversion, SERVER_CONVERT_COMMAND, type ConvertActionData } from './codeActions';
+import { DiagnosticResults, findingsFor, toDiagnostic } from './diagnostics';
+import { EDITOR_FEATURE_CAPABILITIES, externalDeclarations, registerEditorFeatures } from './editorFeatures';
 import { hoverFor } from './hover';
+import { readinessForFolders } from './readiness';
+import { READINESS_REQUEST, type ReadinessParams } from '../cli/report/types';
 import { stdioTransport } from './lifecycle';
 import { Logger } from './logger';
 
@@ -30,6 +36,16 @@ export function startServer(connection: Connection = stdioConnection()): void {
   let pushedSettings: Settings | undefined;
   const settingsCache = new Map<string, Promise<Settings>>();
   const pushTimers = new Map<string, NodeJS.Timeout>();
+  const pulled = new DiagnosticResults();
+  let workspaceFolders: string[] = [];
+  let workDoneProgress = false;
+  /** Open documents whose model changed because a module they import did: re-check them. */
+  const recheckRelinked = () => {
+    const uris = service?.takeRelinked() ?? [];
+    if (uris.length === 0) return;
+    if (pullDiagnostics) void connection.languages.diagnostics.refresh().catch(() => undefined);
+    else for (const u of uris) schedulePush(u);
+  };
 
   process.on('uncaughtException', (e) => log.error(`uncaught exception: ${e.stack ?? e}`));
   process.on('unhandledRejection', (e) => log.error(`unhandled rejection: ${(e as Error)?.stack ?? e}`));
@@ -60,6 +76,16 @@ export function startServer(connection: Connection = stdioConnection()): void {
     return s;
   };
 
+  let prototypesKey = JSON.stringify(DEFAULT_SETTINGS.c);
+  /** Header settings are one per session (the first document's): a change drops every model. */
+  const usePrototypeSettings = (settings: Settings) => {
+    const key = JSON.stringify(settings.c);
+    if (key === prototypesKey || !service) return;
+    prototypesKey = key;
+    service.prototypes = prototypeLookup(settings);
+    service.invalidateAll();
+  };
+
   /**
    * One version of a document with its model and settings, read after the settings arrive: a request answers
    * for the text it was asked about, or is cancelled with ContentModified when the user typed meanwhile.
@@ -73,12 +99,14 @@ export function startServer(connection: Connection = stdioConnection()): void {
     if (now !== doc || doc.text.version !== version) {
       throw new ResponseError(LSPErrorCodes.ContentModified, `${what}: ${uri} changed (v${version} → v${now?.text.version ?? 'closed'}) while the request waited`);
     }
+    usePrototypeSettings(settings);
     const model = service!.model(uri);
     return model ? { doc: { text: doc.text, parsed: doc.parsed } satisfies OpenDocument, model, settings } : undefined;
   };
 
   const diagnosticsFor = async (doc: OpenDocument, uri: string, known?: Settings): Promise<Diagnostic[]> => {
     const settings = known ?? (await settingsFor(uri));
+    usePrototypeSettings(settings);
     const model = service!.model(uri);
     if (!model) return [];
     const t0 = performance.now();
@@ -112,14 +140,18 @@ export function startServer(connection: Connection = stdioConnection()): void {
     if (params.initializationOptions && typeof params.initializationOptions === 'object') {
       pushedSettings = normalizeSettings((params.initializationOptions as { settings?: unknown }).settings ?? params.initializationOptions);
     }
-    service = new DocumentService(await loadGrammars());
+    const grammars = await loadGrammars();
+    service = new DocumentService(grammars, new WorkspaceIndex(grammars.pythonParser));
     service.onProblem = (message) => log.warn(message);
+    workspaceFolders = (params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: 'root' }] : [])).map((f) => f.uri);
+    workDoneProgress = !!caps.window?.workDoneProgress;
     log.info(`${SERVER_NAME} started (pid ${process.pid}, ${pullDiagnostics ? 'pull' : 'push'} diagnostics)`);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         hoverProvider: true,
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CONVERT_SOURCE_KIND], resolveProvider: resolveEdits },
+        ...EDITOR_FEATURE_CAPABILITIES,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CONVERT_SOURCE_KIND, FIX_ALL_KIND], resolveProvider: resolveEdits },
         executeCommandProvider: { commands: [SERVER_CONVERT_COMMAND] },
         ...(pullDiagnostics ? { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false } } : {}),
       },
@@ -129,6 +161,14 @@ export function startServer(connection: Connection = stdioConnection()): void {
 
   connection.onInitialized(() => {
     if (configurationRequests) void connection.client.register(DidChangeConfigurationNotification.type, undefined).catch(() => undefined);
+    // the workspace index fills in the background; open documents are re-checked when it is complete
+    void guard('workspace indexing', undefined, async () => {
+      if (!service?.workspace || workspaceFolders.length === 0) return;
+      await indexWorkspaceFolders(connection, service.workspace, workspaceFolders, workDoneProgress, log);
+      service.invalidateAll();
+      if (pullDiagnostics) void connection.languages.diagnostics.refresh().catch(() => undefined);
+      else for (const uri of service.uris()) schedulePush(uri);
+    });
   });
 
   connection.onDidChangeConfiguration((change) => {
@@ -157,11 +197,13 @@ export function startServer(connection: Connection = stdioConnection()): void {
       service!.change(p.textDocument.uri, p.textDocument.version, p.contentChanges, problems);
       for (const problem of problems) log.error(`didChange: ${problem}`);
       schedulePush(p.textDocument.uri);
+      recheckRelinked();
     });
   });
   connection.onDidCloseTextDocument((p) => {
     service?.close(p.textDocument.uri);
     settingsCache.delete(p.textDocument.uri);
+    pulled.forget(p.textDocument.uri);
     if (!pullDiagnostics) void connection.sendDiagnostics({ uri: p.textDocument.uri, diagnostics: [] });
   });
 
@@ -176,7 +218,7 @@ export function startServer(connection: Connection = stdioConnection()): void {
       throw new ResponseError(LSPErrorCodes.ServerCancelled, 'stale diagnostics request', { retriggerRequest: true });
     }
     const items = await guard('diagnostics', [] as Diagnostic[], () => diagnosticsFor(doc, uri, settings));
-    return { kind: 'full', items };
+    return pulled.report(uri, items, params.previousResultId);
   });
 
   connection.onHover((params) =>
@@ -184,9 +226,11 @@ export function startServer(connection: Connection = stdioConnection()): void {
       const snap = await snapshot(params.textDocument.uri, 'hover');
       if (!snap || !snap.settings.hover.enable) return null;
       const { doc, model, settings } = snap;
-      return hoverFor(doc, model, doc.text.offsetAt(params.position), findingsFor(model, settings));
+      return hoverFor(doc, model, doc.text.offsetAt(params.position), findingsFor(model, settings), externalDeclarations(service));
     }),
   );
+
+  registerEditorFeatures(connection, { snapshot, guard, service: () => service });
 
   connection.onCodeAction((params) =>
     guard('codeAction', [] as CodeAction[], async () => {
@@ -213,6 +257,16 @@ export function startServer(connection: Connection = stdioConnection()): void {
       const snap = arg.uri ? await snapshot(arg.uri, 'executeCommand') : undefined;
       if (!snap) return { applied: false, message: 'Open a Python file to convert it.' };
       return convertFileCommand(connection, snap.doc, snap.model, snap.settings);
+    }),
+  );
+
+  connection.onRequest(READINESS_REQUEST, (params: ReadinessParams) =>
+    guard('readinessReport', null, async () => {
+      try {
+        return await readinessForFolders(params);
+      } catch (e) {
+        throw new ResponseError(ErrorCodes.InvalidParams, (e as Error).message);
+      }
     }),
   );
 

@@ -3,6 +3,9 @@ import { analyzeDocument } from '../analysis/analyze';
 import type { BindingModel } from '../analysis/model';
 import { isStackOverflow, TOO_DEEP_MESSAGE } from '../documents/nesting';
 import { ParsedDocument } from '../documents/parsedDocument';
+import type { PrototypeLookup } from '../analysis/prototypes';
+import { linkWorkspaceModel } from '../analysis/workspace/linkModel';
+import { evaluateDocument, type WorkspaceIndex } from '../analysis/workspace/workspaceIndex';
 import type { Grammars } from '../parser/languages';
 
 export interface OpenDocument {
@@ -22,7 +25,18 @@ export class DocumentService {
   /** Told of documents that could not be analysed (the server logs it). */
   onProblem?: (message: string) => void;
 
-  constructor(private readonly grammars: Grammars) {}
+  /** Open documents whose model is stale because a module they read changed (re-published by the server). */
+  private readonly relinked = new Set<string>();
+
+  /**
+   * `workspace`: the index of the workspace's modules (the server's folders); without one each document is
+   * evaluated on its own. `prototypes`: where C prototypes come from (headers on by default).
+   */
+  constructor(
+    private readonly grammars: Grammars,
+    readonly workspace?: WorkspaceIndex,
+    public prototypes: PrototypeLookup = { headers: {} },
+  ) {}
 
   open(uri: string, languageId: string, version: number, text: string): OpenDocument {
     this.close(uri);
@@ -31,7 +45,31 @@ export class DocumentService {
       parsed: new ParsedDocument(this.grammars.pythonParser, text, version),
     };
     this.docs.set(uri, doc);
+    if (this.workspace) this.noteChanged(this.workspace.openDocument(uri, doc.parsed));
     return doc;
+  }
+
+  /** Models of open dependants are dropped: they read the module that changed. */
+  private noteChanged(uris: readonly string[]): void {
+    for (const u of uris) {
+      const d = this.docs.get(u);
+      if (d) {
+        d.model = undefined;
+        this.relinked.add(u);
+      }
+    }
+  }
+
+  /** Open documents re-linked since the last call (their diagnostics may have changed). */
+  takeRelinked(): string[] {
+    const out = [...this.relinked];
+    this.relinked.clear();
+    return out;
+  }
+
+  /** Drops every model (the workspace index or the prototype settings changed). */
+  invalidateAll(): void {
+    for (const d of this.docs.values()) d.model = undefined;
   }
 
   /**
@@ -76,12 +114,14 @@ export class DocumentService {
     if (doc.text.version !== version) doc.text = TextDocument.update(doc.text, [], version);
     doc.parsed.version = version;
     doc.model = undefined;
+    if (this.workspace) this.noteChanged(this.workspace.changed(uri));
     return doc;
   }
 
   close(uri: string): void {
     const doc = this.docs.get(uri);
     if (doc) {
+      if (this.workspace) this.noteChanged(this.workspace.closeDocument(uri));
       doc.parsed.dispose();
       this.docs.delete(uri);
     }
@@ -100,7 +140,9 @@ export class DocumentService {
     if (!doc) return undefined;
     if (!doc.model) {
       try {
-        doc.model = analyzeDocument(doc.parsed, uri, this.grammars.cParser);
+        const model = analyzeDocument(doc.parsed, uri, this.grammars.cParser);
+        const ev = this.workspace?.evaluationOf(uri) ?? evaluateDocument(doc.parsed, uri);
+        doc.model = linkWorkspaceModel(model, ev, this.prototypes);
       } catch (e) {
         if (!isStackOverflow(e)) throw e;
         this.onProblem?.(`${uri} v${doc.text.version}: ${TOO_DEEP_MESSAGE}`);

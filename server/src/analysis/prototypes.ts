@@ -1,0 +1,87 @@
+import { lookupPrototype } from '../data/cPrototypes';
+import { findDeclarations, type HeaderOptions } from './headers/cHeaders';
+import type { BindingModel, CPrototypeInfo, CtypesLibrary, CtypesType, ForeignFunction } from './model';
+import { stemOf } from './workspace/evaluate';
+
+/**
+ * "What is the C prototype of lib.f": the signature the code declares (argtypes/restype, here or in
+ * another module), else the library's installed header, else the built-in table, else unknown.
+ */
+
+export interface PrototypeLookup {
+  /** Header search options; `false` turns header lookups off (the table still answers). */
+  headers: HeaderOptions | false;
+}
+
+/** The lookup the settings ask for (`pypyBindings.c.*`). */
+export function prototypeLookup(settings: { c: { includePaths: string[]; libraryHeaders: Record<string, string[]> } }): PrototypeLookup {
+  return { headers: { includePaths: settings.c.includePaths, libraryHeaders: settings.c.libraryHeaders } };
+}
+
+/** The library name as find_library takes it: from the workspace evaluation, else the path as written. */
+export function libraryStem(lib: CtypesLibrary): string | undefined {
+  if (lib.origin?.stem) return lib.origin.stem;
+  if (lib.attributeName) return stemOf(lib.attributeName);
+  const p = lib.path;
+  if (!p) return undefined;
+  if (p.k === 'none') return 'c'; // CDLL(None): the process itself, libc and what it links
+  if (p.k === 'str') return stemOf(p.value);
+  if (p.k === 'call' && /find_library$/.test(p.callee.text) && p.args[0]?.k === 'str') return p.args[0].value;
+  return undefined;
+}
+
+/** Sets `cPrototype` on every foreign function of the model: the header's declaration, else the table's. */
+export function attachPrototypes(model: BindingModel, lookup?: PrototypeLookup): void {
+  const byLib = new Map<CtypesLibrary, ForeignFunction[]>();
+  for (const fn of model.ctypes.functions) {
+    let list = byLib.get(fn.library);
+    if (!list) byLib.set(fn.library, (list = []));
+    list.push(fn);
+  }
+  for (const [lib, fns] of byLib) {
+    const stem = libraryStem(lib);
+    const found = lookup && lookup.headers !== false && stem ? findDeclarations(stem, fns.map((f) => f.name), lookup.headers) : undefined;
+    for (const fn of fns) {
+      const h = found?.get(fn.name);
+      if (h && h.kind === 'function') {
+        fn.cPrototype = { name: fn.name, returns: h.returns ?? 'int', params: h.params ?? [], variadic: !!h.variadic, source: { kind: 'header', path: h.path, line: h.line } };
+        continue;
+      }
+      const t = lookupPrototype(fn.name);
+      fn.cPrototype = t ? { name: t.name, returns: t.returns, params: [...t.params], variadic: t.variadic, source: { kind: 'table', header: t.header } } : undefined;
+    }
+  }
+}
+
+export type SignatureSource =
+  | { kind: 'argtypes'; uri: string; module?: string }
+  | { kind: 'header'; path: string; line: number }
+  | { kind: 'table'; header: string }
+  | { kind: 'unknown' };
+
+export interface FunctionSignature {
+  /** ctypes types when the code declares them (here or in another module). */
+  argtypes?: CtypesType[];
+  restype?: CtypesType;
+  argtypesSource: SignatureSource;
+  restypeSource: SignatureSource;
+  /** The C prototype (header or table), whatever the code declares. */
+  c?: CPrototypeInfo;
+}
+
+/** The signature of a foreign function with where each half comes from. */
+export function signatureOf(fn: ForeignFunction, uri: string): FunctionSignature {
+  const c = fn.cPrototype;
+  const cSource: SignatureSource = c ? (c.source.kind === 'header' ? { kind: 'header', path: c.source.path, line: c.source.line } : { kind: 'table', header: c.source.header }) : { kind: 'unknown' };
+  const ext = fn.declaredElsewhere;
+  const argtypes = fn.argtypes?.types ?? ext?.argtypes;
+  const restype = fn.restype?.type ?? ext?.restype;
+  const declared = (here: boolean): SignatureSource => (here ? { kind: 'argtypes', uri } : { kind: 'argtypes', uri: ext!.uri, module: ext!.module });
+  return {
+    argtypes,
+    restype,
+    argtypesSource: fn.argtypes ? declared(true) : ext?.argtypes ? declared(false) : cSource,
+    restypeSource: fn.restype ? declared(true) : ext?.restype ? declared(false) : cSource,
+    c,
+  };
+}

@@ -1,0 +1,787 @@
+import { CTYPES_EXPORTS, CTYPES_LOADER_INSTANCES, CTYPES_LOADERS, CTYPES_PRIMITIVES, CTYPES_PROTOTYPE_FACTORIES, CTYPES_STRUCT_BASES } from '../ctypesNames';
+import type { CtypesType } from '../model';
+import type { Anchor } from '../spans';
+import type { PExpr, PParam, PStmt, TopStmt } from './pyir';
+
+/**
+ * A small abstract interpreter over the lowered statements of one module: it evaluates what is simple
+ * (literal strings, tables, loops over them, project functions called with known arguments, classes
+ * holding a library) and answers `unknown` for everything else: it never guesses. What it finds are the
+ * binding facts other modules can import: libraries, foreign functions and their declared signatures,
+ * ctypes types and prototypes, cffi ffi objects.
+ */
+
+/** Where something is written: the module, and offsets relative to an anchor (a parse region or the file). */
+export interface Site {
+  module: string;
+  uri: string;
+  anchor: Anchor;
+  s: number;
+  e: number;
+}
+
+export function siteStart(site: Site): number {
+  return site.anchor.offset + site.s;
+}
+
+/** A library object: one `CDLL(...)` (or loader) evaluation. */
+export interface LibraryObject {
+  /** The loader: CDLL, WinDLL, OleDLL, PyDLL, LoadLibrary, attribute (`cdll.NAME`). */
+  loader: string;
+  /** Library name as ctypes.util.find_library takes it (`magic`), when the path says. */
+  stem?: string;
+  /** The literal path or name, when there is one. */
+  path?: string;
+  /** The loading call. */
+  site: Site;
+  /** The module whose evaluation created it (for a project loader, the caller). */
+  createdBy: string;
+  /** First name it was bound to, e.g. `libmagic` (module-level), for display. */
+  boundName?: string;
+  /** Foreign functions by C name (ctypes caches attributes, so `lib.f` is one object). */
+  functions: Map<string, ForeignFunctionObject>;
+}
+
+export interface Declaration {
+  value: Value;
+  site: Site;
+  /** The statement (in the declaring module) that caused it, e.g. the helper call `ffi('f', ...)`. */
+  statement: Site;
+}
+
+export interface ForeignFunctionObject {
+  lib: LibraryObject;
+  name: string;
+  /** Declarations by declaring module (a module's entries are replaced when it is evaluated again). */
+  decls: Map<string, { argtypes?: Declaration; restype?: Declaration; errcheck?: Declaration }>;
+}
+
+export interface FfiObjectValue {
+  /** `FFI()` call site, or the import site for an out-of-line module. */
+  site: Site;
+  cdefs: { source: string; site: Site }[];
+  /** set_source module name (a build script). */
+  builds?: string;
+}
+
+export type Value =
+  | { k: 'unknown' }
+  | { k: 'none' }
+  | { k: 'str'; v: string }
+  | { k: 'num'; v: number }
+  | { k: 'seq'; items: Value[] }
+  | { k: 'dict'; keys: Value[]; values: Value[] }
+  | { k: 'module'; name: string }
+  | { k: 'library'; lib: LibraryObject }
+  | { k: 'fn'; fn: ForeignFunctionObject }
+  | { k: 'ctype'; type: CtypesType }
+  | { k: 'proto'; factory: string; restype: Value; argtypes: Value[]; name?: string }
+  | { k: 'builtin'; name: string }
+  | { k: 'pyfunc'; def: Extract<PStmt, { t: 'def' }>; module: ModuleEvaluation; self?: Value }
+  | { k: 'class'; def: Extract<PStmt, { t: 'class' }>; module: ModuleEvaluation; attrs: Map<string, Value>; bases: Value[]; initDone?: boolean }
+  | { k: 'instance'; cls: Extract<Value, { k: 'class' }>; attrs: Map<string, Value> }
+  | { k: 'globals'; module: ModuleEvaluation }
+  | { k: 'libname'; stem: string }
+  | { k: 'ffi'; ffi: FfiObjectValue };
+
+export const UNKNOWN: Value = Object.freeze({ k: 'unknown' }) as Value;
+
+/** What the evaluator asks of the workspace: other modules' names. */
+export interface ModuleResolver {
+  /** Whether `name` is a module of the workspace. */
+  hasModule(name: string): boolean;
+  /** The value a workspace module binds to `name` (evaluating it on first demand), undefined when unbound. */
+  member(module: string, name: string, requester: string): Value | undefined;
+  /** Names a workspace module exports for `from m import *`. */
+  starNames(module: string, requester: string): string[];
+  /** The ffi of the workspace build script whose `set_source` names `module` (an out-of-line cffi module). */
+  builtFfi?(module: string, requester: string): FfiObjectValue | undefined;
+}
+
+/** A reference to a foreign function or library written in this module. */
+export interface FunctionSite {
+  fn: ForeignFunctionObject;
+  site: Site;
+  /** The call's lowered expression when the reference is called. */
+  call?: Extract<PExpr, { t: 'call' }>;
+  resultUsed?: boolean;
+  /** True when the text names the function (`lib.f`, `getattr(lib, "f")`, an alias), false when computed. */
+  literal: boolean;
+}
+
+export interface LibrarySite {
+  lib: LibraryObject;
+  site: Site;
+}
+
+export interface ModuleEvaluation {
+  name: string;
+  uri: string;
+  /** Module-level names. */
+  env: Map<string, Value>;
+  starModules: string[];
+  /** Foreign-function references and calls in this module's text. */
+  functionSites: FunctionSite[];
+  librarySites: LibrarySite[];
+  /** Libraries created by this module's evaluation. */
+  libraries: LibraryObject[];
+  /** Foreign functions this module declared something on (its decls are dropped when it is evaluated again). */
+  declared: Set<ForeignFunctionObject>;
+  ffis: FfiObjectValue[];
+  /** Workspace modules whose names this evaluation read. */
+  deps: Set<string>;
+  /** Evaluation stopped at its step budget: what follows is unknown. */
+  truncated: boolean;
+}
+
+const STEP_BUDGET = 200_000;
+const MAX_CALL_DEPTH = 8;
+const MAX_LOOP = 512;
+
+class Frame {
+  constructor(
+    readonly locals: Map<string, Value> | undefined,
+    readonly module: ModuleEvaluation,
+    readonly anchor: Anchor,
+    /** True while evaluating code written in the module being evaluated (sites are recorded only then). */
+    readonly own: boolean,
+    readonly globalNames: Set<string> = new Set(),
+  ) {}
+  returns: Value[] = [];
+  yields: Value[] = [];
+  returned = false;
+}
+
+class Interpreter {
+  steps = 0;
+  depth = 0;
+  private readonly seenSites = new Set<string>();
+  private readonly evaluatedDefs = new Set<object>();
+
+  constructor(
+    readonly mod: ModuleEvaluation,
+    private readonly resolver: ModuleResolver,
+    private readonly stmts: TopStmt[],
+  ) {}
+
+  run(): void {
+    const top = new Frame(undefined, this.mod, { offset: 0 }, true);
+    for (const { stmt, anchor } of this.stmts) {
+      if (this.steps > STEP_BUDGET) {
+        this.mod.truncated = true;
+        break;
+      }
+      const frame = new Frame(undefined, this.mod, anchor, true);
+      this.exec(stmt, frame);
+    }
+    void top;
+    // bodies no call reached (methods, functions called from elsewhere): read with unknown parameters
+    this.latePass();
+  }
+
+  private latePass(): void {
+    for (const [, v] of this.mod.env) {
+      if (this.steps > STEP_BUDGET) return;
+      if (v.k === 'pyfunc' && v.module === this.mod && !this.evaluatedDefs.has(v.def)) this.callPy(v, [], [], true);
+      if (v.k === 'class' && v.module === this.mod) {
+        const inst: Value = { k: 'instance', cls: v, attrs: new Map() };
+        const init = this.classAttr(v, '__init__');
+        if (init?.k === 'pyfunc' && !this.evaluatedDefs.has(init.def)) this.callPy({ ...init, self: inst }, [], [], true);
+        for (const [, m] of v.attrs) if (m.k === 'pyfunc' && !this.evaluatedDefs.has(m.def)) this.callPy({ ...m, self: inst }, [], [], true);
+      }
+    }
+    this.nestedDefs(this.stmts.map((t) => ({ stmt: t.stmt, anchor: t.anchor })));
+  }
+
+  /** Defs not bound at module level (inside branches, nested classes) still get their references read. */
+  private nestedDefs(stmts: { stmt: PStmt; anchor: Anchor }[]): void {
+    for (const { stmt, anchor } of stmts) {
+      if (stmt.t === 'def' && !this.evaluatedDefs.has(stmt)) this.callPy({ k: 'pyfunc', def: stmt, module: this.mod }, [], [], true);
+      else if (stmt.t === 'class') this.nestedDefs(stmt.body.map((s) => ({ stmt: s, anchor })));
+      else if (stmt.t === 'branches') this.nestedDefs(stmt.blocks.flat().map((s) => ({ stmt: s, anchor })));
+      else if (stmt.t === 'for') this.nestedDefs([...stmt.body, ...stmt.orelse].map((s) => ({ stmt: s, anchor })));
+    }
+  }
+
+  site(frame: Frame, s: number, e: number): Site {
+    return { module: frame.module.name, uri: frame.module.uri, anchor: frame.anchor, s, e };
+  }
+
+  // ---- names ----
+
+  lookup(name: string, frame: Frame): Value {
+    if (frame.locals && !frame.globalNames.has(name)) {
+      const v = frame.locals.get(name);
+      if (v) return v;
+    }
+    const g = frame.module.env.get(name);
+    if (g) return g;
+    for (const m of frame.module.starModules) {
+      const v = this.moduleMember(m, name, frame.module);
+      if (v) return v;
+    }
+    if (BUILTINS.has(name)) return { k: 'builtin', name };
+    return UNKNOWN;
+  }
+
+  bind(name: string, value: Value, frame: Frame, branchy: boolean): void {
+    const scope = frame.locals && !frame.globalNames.has(name) ? frame.locals : frame.module.env;
+    const old = scope.get(name);
+    // in a branch, a value we cannot read does not replace one we could (platform branches, try/except)
+    if (branchy && value.k === 'unknown' && old && old.k !== 'unknown') return;
+    if (value.k === 'library' && !value.lib.boundName && scope === frame.module.env) value.lib.boundName = name;
+    if (value.k === 'proto' && !value.name) value.name = name;
+    scope.set(name, value);
+  }
+
+  moduleMember(module: string, name: string, requester: ModuleEvaluation): Value | undefined {
+    if (module === 'ctypes') return CTYPES_EXPORTS.has(name) || name in CTYPES_PRIMITIVES ? ctypesMember(name) : undefined;
+    if (this.resolver.hasModule(module)) {
+      requester.deps.add(module);
+      const v = this.resolver.member(module, name, requester.name);
+      if (v) return v;
+      if (this.resolver.hasModule(`${module}.${name}`)) return { k: 'module', name: `${module}.${name}` };
+      return undefined;
+    }
+    return undefined;
+  }
+
+  // ---- statements ----
+
+  exec(stmt: PStmt, frame: Frame, branchy = false): void {
+    if (frame.returned || ++this.steps > STEP_BUDGET) return;
+    switch (stmt.t) {
+      case 'import': {
+        const parts = stmt.module.split('.');
+        if (stmt.asName) this.bind(stmt.asName, this.importModule(stmt.module), frame, branchy);
+        else this.bind(parts[0]!, this.importModule(parts[0]!), frame, branchy);
+        return;
+      }
+      case 'from': {
+        const module = this.absolute(stmt.module, stmt.level);
+        if (module === undefined) return;
+        if (stmt.star) {
+          if (module === 'ctypes' || this.resolver.hasModule(module)) {
+            if (!frame.module.starModules.includes(module)) frame.module.starModules.push(module);
+            if (this.resolver.hasModule(module)) {
+              frame.module.deps.add(module);
+              for (const n of this.resolver.starNames(module, frame.module.name)) {
+                const v = this.moduleMember(module, n, frame.module);
+                if (v) this.bind(n, v, frame, branchy);
+              }
+            }
+          }
+          return;
+        }
+        for (const n of stmt.names) {
+          let v: Value | undefined;
+          if (this.resolver.hasModule(`${module}.${n.name}`)) v = { k: 'module', name: `${module}.${n.name}` };
+          if (!v || this.resolver.hasModule(module)) v = this.moduleMember(module, n.name, frame.module) ?? v;
+          if (!v && module === 'ctypes.util' && n.name === 'find_library') v = { k: 'builtin', name: 'find_library' };
+          if (!v && (module === 'cffi' || module === 'cffi.api') && n.name === 'FFI') v = { k: 'builtin', name: 'FFI' };
+          if (!v && n.name === 'ffi' && !this.resolver.hasModule(module)) {
+            const built = this.resolver.builtFfi?.(module, frame.module.name);
+            if (built) v = { k: 'ffi', ffi: built };
+          }
+          this.bind(n.asName, v ?? UNKNOWN, frame, branchy);
+        }
+        return;
+      }
+      case 'assign': {
+        const value = this.eval(stmt.value, frame);
+        for (const t of stmt.targets) this.assign(t, value, frame, branchy, stmt);
+        return;
+      }
+      case 'expr':
+        this.eval(stmt.value, frame, false);
+        return;
+      case 'def':
+        this.bind(stmt.name, { k: 'pyfunc', def: stmt, module: frame.module }, frame, branchy);
+        return;
+      case 'class': {
+        const bases = stmt.bases.map((b) => this.eval(b, frame));
+        const cls: Extract<Value, { k: 'class' }> = { k: 'class', def: stmt, module: frame.module, attrs: new Map(), bases };
+        const body = new Frame(cls.attrs, frame.module, stmt.anchor, frame.own);
+        for (const s of stmt.body) {
+          if (s.t === 'def') cls.attrs.set(s.name, { k: 'pyfunc', def: s, module: frame.module });
+          else if (s.t === 'assign') {
+            const v = this.eval(s.value, body);
+            for (const t of s.targets) if (t.t === 'name') cls.attrs.set(t.id, v);
+          } else this.exec(s, body, true);
+        }
+        const ctypesBase = bases.find((b) => b.k === 'builtin' && CTYPES_STRUCT_BASES.has(b.name.replace(/^ctypes\./, '')));
+        const structParent = bases.find((b) => b.k === 'ctype' && b.type.kind === 'struct');
+        if (ctypesBase || structParent) this.bind(stmt.name, { k: 'ctype', type: { kind: 'struct', name: stmt.name, span: { start: 0, end: 0 } } }, frame, branchy);
+        else this.bind(stmt.name, cls, frame, branchy);
+        return;
+      }
+      case 'for': {
+        const iter = this.iterate(this.eval(stmt.iter, frame));
+        if (!iter) {
+          this.assign(stmt.target, UNKNOWN, frame, true);
+          for (const s of stmt.body) this.exec(s, frame, true);
+        } else {
+          for (const item of iter.slice(0, MAX_LOOP)) {
+            this.assign(stmt.target, item, frame, false);
+            for (const s of stmt.body) this.exec(s, frame, true);
+            if (frame.returned) return;
+          }
+        }
+        for (const s of stmt.orelse) this.exec(s, frame, true);
+        return;
+      }
+      case 'branches':
+        for (const block of stmt.blocks) {
+          for (const s of block) this.exec(s, frame, true);
+          if (frame.returned) return;
+        }
+        return;
+      case 'return':
+        frame.returns.push(stmt.value ? this.eval(stmt.value, frame) : { k: 'none' });
+        // a return inside a branch or loop may not be the one taken: only a known value stops the body
+        if (frame.returns[frame.returns.length - 1]!.k !== 'unknown' || !branchy) frame.returned = true;
+        return;
+      case 'yield':
+        frame.yields.push(stmt.value ? this.eval(stmt.value, frame) : { k: 'none' });
+        return;
+      case 'global':
+        for (const n of stmt.names) frame.globalNames.add(n);
+        return;
+    }
+  }
+
+  absolute(module: string, level: number): string | undefined {
+    if (level === 0) return module;
+    const parts = this.mod.name.split('.');
+    // a package's __init__ is named after the package: `from . import x` in it stays in the package
+    const isPackage = this.mod.uri.endsWith('/__init__.py') || this.mod.uri.endsWith('/__init__.pyw');
+    const base = isPackage ? parts : parts.slice(0, -1);
+    if (level - 1 > base.length) return undefined;
+    const prefix = base.slice(0, base.length - (level - 1));
+    return [...prefix, ...(module ? [module] : [])].join('.');
+  }
+
+  importModule(name: string): Value {
+    if (this.resolver.hasModule(name)) this.mod.deps.add(name);
+    return { k: 'module', name };
+  }
+
+  assign(target: PExpr, value: Value, frame: Frame, branchy: boolean, stmt?: PStmt): void {
+    switch (target.t) {
+      case 'name':
+        this.bind(target.id, value, frame, branchy);
+        return;
+      case 'seq': {
+        const items = value.k === 'seq' ? value.items : undefined;
+        target.items.forEach((t, i) => this.assign(t, items && items.length === target.items.length ? items[i]! : UNKNOWN, frame, branchy, stmt));
+        return;
+      }
+      case 'attr': {
+        const obj = this.eval(target.obj, frame);
+        this.setAttr(obj, target.attr, value, frame, target, stmt);
+        return;
+      }
+      case 'sub': {
+        const obj = this.eval(target.obj, frame);
+        const key = this.eval(target.index, frame);
+        if (obj.k === 'globals' && key.k === 'str') obj.module.env.set(key.v, value);
+        else if (obj.k === 'dict' && key.k === 'str') {
+          const i = obj.keys.findIndex((k) => k.k === 'str' && k.v === key.v);
+          if (i >= 0) obj.values[i] = value;
+          else {
+            obj.keys.push(key);
+            obj.values.push(value);
+          }
+        }
+        return;
+      }
+    }
+  }
+
+  setAttr(obj: Value, attr: string, value: Value, frame: Frame, target: PExpr, stmt?: PStmt): void {
+    if (obj.k === 'fn' && (attr === 'argtypes' || attr === 'restype' || attr === 'errcheck')) {
+      const declaring = this.mod.name;
+      let d = obj.fn.decls.get(declaring);
+      if (!d) obj.fn.decls.set(declaring, (d = {}));
+      this.mod.declared.add(obj.fn);
+      d[attr] = { value, site: this.site(frame, target.s, target.e), statement: this.statementSite(frame, stmt) };
+      return;
+    }
+    if (obj.k === 'instance') obj.attrs.set(attr, value);
+    else if (obj.k === 'class') obj.attrs.set(attr, value);
+    else if (obj.k === 'module' && obj.name === this.mod.name) this.mod.env.set(attr, value);
+  }
+
+  /** The statement of the module being evaluated that is running now (a helper's caller). */
+  private callerStatement: Site | undefined;
+
+  statementSite(frame: Frame, stmt?: PStmt): Site {
+    if (this.callerStatement && frame.locals) return this.callerStatement; // inside a helper: its caller's statement
+    return stmt ? this.site(frame, stmt.s, stmt.e) : this.callerStatement ?? this.site(frame, 0, 0);
+  }
+
+  iterate(v: Value): Value[] | undefined {
+    if (v.k === 'seq') return v.items;
+    if (v.k === 'dict') return v.keys;
+    if (v.k === 'str') return [...v.v].map((c) => ({ k: 'str', v: c }));
+    return undefined;
+  }
+
+  // ---- expressions ----
+
+  eval(x: PExpr, frame: Frame, resultUsed = true): Value {
+    if (++this.steps > STEP_BUDGET) return UNKNOWN;
+    switch (x.t) {
+      case 'name': {
+        const v = this.lookup(x.id, frame);
+        if (v.k === 'fn') this.recordFn(v.fn, frame, x.s, x.e, true);
+        return v;
+      }
+      case 'str':
+        return { k: 'str', v: x.v };
+      case 'num':
+        return { k: 'num', v: x.v };
+      case 'const':
+        return x.v === 'None' ? { k: 'none' } : UNKNOWN;
+      case 'seq':
+        return { k: 'seq', items: x.items.flatMap((i) => (i.t === 'star' ? this.iterate(this.eval(i.value, frame)) ?? [UNKNOWN] : [this.eval(i, frame)])) };
+      case 'dict':
+        return { k: 'dict', keys: x.keys.map((k) => this.eval(k, frame)), values: x.values.map((v) => this.eval(v, frame)) };
+      case 'attr': {
+        const obj = this.eval(x.obj, frame);
+        const v = this.getAttr(obj, x.attr, frame, x);
+        if (v.k === 'fn') this.recordFn(v.fn, frame, x.s, x.e, true);
+        return v;
+      }
+      case 'sub': {
+        const obj = this.eval(x.obj, frame);
+        const key = this.eval(x.index, frame);
+        if (obj.k === 'library' && key.k === 'str') {
+          const fn = this.functionOf(obj.lib, key.v);
+          this.recordFn(fn, frame, x.s, x.e, x.index.t === 'str');
+          return { k: 'fn', fn };
+        }
+        if (obj.k === 'dict' && key.k === 'str') {
+          const i = obj.keys.findIndex((k) => k.k === 'str' && k.v === key.v);
+          return i >= 0 ? obj.values[i]! : UNKNOWN;
+        }
+        if (obj.k === 'seq' && key.k === 'num') return obj.items.at(key.v) ?? UNKNOWN;
+        if (obj.k === 'globals' && key.k === 'str') return obj.module.env.get(key.v) ?? UNKNOWN;
+        return UNKNOWN;
+      }
+      case 'bin': {
+        const l = this.eval(x.l, frame);
+        const r = this.eval(x.r, frame);
+        if (x.op === '+' && l.k === 'str' && r.k === 'str') return { k: 'str', v: l.v + r.v };
+        if (x.op === '+' && l.k === 'seq' && r.k === 'seq') return { k: 'seq', items: [...l.items, ...r.items] };
+        if (x.op === '%' && l.k === 'str') return formatPercent(l.v, r);
+        if (x.op === '*' && l.k === 'ctype' && r.k === 'num') return { k: 'ctype', type: { kind: 'array', of: l.type, length: String(r.v), span: span0 } };
+        return UNKNOWN;
+      }
+      case 'or': {
+        const l = this.eval(x.l, frame);
+        const r = this.eval(x.r, frame);
+        return l.k === 'unknown' || l.k === 'none' ? r : l;
+      }
+      case 'and':
+        this.eval(x.l, frame);
+        return this.eval(x.r, frame);
+      case 'cond': {
+        const a = this.eval(x.body, frame);
+        const b = this.eval(x.orelse, frame);
+        return a.k !== 'unknown' ? a : b;
+      }
+      case 'call':
+        return this.call(x, frame, resultUsed);
+      case 'star':
+        return this.eval(x.value, frame);
+      case 'other':
+        return UNKNOWN;
+    }
+  }
+
+  getAttr(obj: Value, attr: string, frame: Frame, at?: { s: number; e: number }): Value {
+    switch (obj.k) {
+      case 'module': {
+        if (obj.name === 'ctypes') return ctypesMember(attr);
+        if (obj.name === 'ctypes.util' && attr === 'find_library') return { k: 'builtin', name: 'find_library' };
+        if ((obj.name === 'cffi' || obj.name === 'cffi.api') && attr === 'FFI') return { k: 'builtin', name: 'FFI' };
+        const sub = `${obj.name}.${attr}`;
+        if (sub === 'ctypes.util' || sub === 'ctypes.wintypes') return { k: 'module', name: sub };
+        const v = this.moduleMember(obj.name, attr, frame.module);
+        if (v) return v;
+        if (this.resolver.hasModule(sub)) return { k: 'module', name: sub };
+        return UNKNOWN;
+      }
+      case 'library':
+        if (LIBRARY_OWN_ATTRS.has(attr) || attr.startsWith('__')) return UNKNOWN;
+        return { k: 'fn', fn: this.functionOf(obj.lib, attr) };
+      case 'instance': {
+        const v = obj.attrs.get(attr) ?? this.classAttr(obj.cls, attr);
+        if (v?.k === 'pyfunc') return { ...v, self: obj };
+        return v ?? UNKNOWN;
+      }
+      case 'class':
+        return this.classAttr(obj, attr) ?? UNKNOWN;
+      case 'builtin':
+        if (CTYPES_LOADER_INSTANCES.has(obj.name.replace(/^ctypes\./, ''))) {
+          if (attr === 'LoadLibrary') return { k: 'builtin', name: `${obj.name}.LoadLibrary` };
+          if (attr.startsWith('_')) return UNKNOWN;
+          return { k: 'library', lib: this.newLibrary('attribute', frame, at?.s ?? 0, at?.e ?? 0, attr) };
+        }
+        return UNKNOWN;
+      case 'str':
+        return attr === 'format' || attr === 'join' || attr === 'upper' || attr === 'lower' ? { k: 'builtin', name: `str.${attr}:${obj.v}` } : UNKNOWN;
+      case 'dict':
+        return attr === 'items' || attr === 'keys' || attr === 'values' ? { k: 'builtin', name: `dict.${attr}`, ...{ of: obj } } as Value : UNKNOWN;
+      case 'ffi':
+        return attr === 'cdef' || attr === 'set_source' || attr === 'dlopen' ? { k: 'builtin', name: `ffi.${attr}`, ...{ of: obj } } as Value : UNKNOWN;
+      default:
+        return UNKNOWN;
+    }
+  }
+
+  classAttr(cls: Extract<Value, { k: 'class' }>, attr: string, depth = 0): Value | undefined {
+    const v = cls.attrs.get(attr);
+    if (v || depth > 8) return v;
+    for (const b of cls.bases) if (b.k === 'class') {
+      const inherited = this.classAttr(b, attr, depth + 1);
+      if (inherited) return inherited;
+    }
+    return undefined;
+  }
+
+  functionOf(lib: LibraryObject, name: string): ForeignFunctionObject {
+    let fn = lib.functions.get(name);
+    if (!fn) lib.functions.set(name, (fn = { lib, name, decls: new Map() }));
+    return fn;
+  }
+
+  newLibrary(loader: string, frame: Frame, s: number, e: number, pathValue?: Value | string): LibraryObject {
+    const path = typeof pathValue === 'string' ? pathValue : pathValue?.k === 'str' ? pathValue.v : undefined;
+    const stem = typeof pathValue === 'string' ? stemOf(pathValue) : pathValue?.k === 'libname' ? pathValue.stem : path !== undefined ? stemOf(path) : undefined;
+    const lib: LibraryObject = { loader, stem, path, site: this.site(frame, s, e), createdBy: this.mod.name, functions: new Map() };
+    this.mod.libraries.push(lib);
+    return lib;
+  }
+
+  recordFn(fn: ForeignFunctionObject, frame: Frame, s: number, e: number, literal: boolean, call?: Extract<PExpr, { t: 'call' }>, resultUsed?: boolean): void {
+    if (!frame.own) return;
+    const key = `${frame.anchor.offset}:${s}:${e}:${fn.lib.site.s}:${fn.name}:${call ? 'c' : 'r'}`;
+    if (this.seenSites.has(key)) return;
+    this.seenSites.add(key);
+    this.mod.functionSites.push({ fn, site: this.site(frame, s, e), call, resultUsed, literal });
+  }
+
+  call(x: Extract<PExpr, { t: 'call' }>, frame: Frame, resultUsed: boolean): Value {
+    const callee = this.eval(x.fn, frame);
+    const args = x.args.map((a) => this.eval(a, frame));
+    const kw = x.kw.map((k) => ({ name: k.name, value: this.eval(k.value, frame) }));
+    if (callee.k === 'fn') {
+      this.recordFn(callee.fn, frame, x.s, x.e, true, x, resultUsed);
+      return UNKNOWN;
+    }
+    if (callee.k === 'builtin') return this.callBuiltin(callee, x, args, kw, frame);
+    if (callee.k === 'pyfunc') {
+      const outer = this.callerStatement;
+      if (frame.own && !frame.locals) this.callerStatement = this.site(frame, x.s, x.e);
+      try {
+        return this.callPy(callee, args, kw, false);
+      } finally {
+        this.callerStatement = outer;
+      }
+    }
+    if (callee.k === 'class') {
+      const inst: Extract<Value, { k: 'instance' }> = { k: 'instance', cls: callee, attrs: new Map() };
+      const init = this.classAttr(callee, '__init__');
+      if (init?.k === 'pyfunc') this.callPy({ ...init, self: inst }, args, kw, false);
+      return inst;
+    }
+    if (callee.k === 'proto') {
+      // a prototype applied to (name, lib) or (ordinal, lib): a foreign function with that signature
+      const spec = args[0];
+      if (spec?.k === 'seq' && spec.items.length >= 2 && spec.items[0]!.k === 'str' && spec.items[1]!.k === 'library') {
+        const fn = this.functionOf(spec.items[1].lib, spec.items[0].v);
+        let d = fn.decls.get(this.mod.name);
+        if (!d) fn.decls.set(this.mod.name, (d = {}));
+        this.mod.declared.add(fn);
+        const site = this.site(frame, x.s, x.e);
+        const statement = this.statementSite(frame);
+        d.restype = { value: callee.restype, site, statement };
+        d.argtypes = { value: { k: 'seq', items: callee.argtypes }, site, statement };
+        this.recordFn(fn, frame, x.s, x.e, x.args[0]?.t === 'seq' && x.args[0].items[0]?.t === 'str');
+        return { k: 'fn', fn };
+      }
+      return UNKNOWN;
+    }
+    return UNKNOWN;
+  }
+
+  callBuiltin(callee: Extract<Value, { k: 'builtin' }>, x: Extract<PExpr, { t: 'call' }>, args: Value[], kw: { name: string; value: Value }[], frame: Frame): Value {
+    const name = callee.name.replace(/^ctypes\./, '');
+    if (CTYPES_LOADERS.has(name) || name.endsWith('.LoadLibrary')) {
+      const loader = name.endsWith('.LoadLibrary') ? 'LoadLibrary' : name;
+      return { k: 'library', lib: this.newLibrary(loader, frame, x.s, x.e, args[0] ?? kw.find((k) => k.name === 'name')?.value) };
+    }
+    if (CTYPES_PROTOTYPE_FACTORIES.has(name)) return { k: 'proto', factory: name, restype: args[0] ?? UNKNOWN, argtypes: args.slice(1) };
+    switch (name) {
+      case 'POINTER': {
+        const t = args[0];
+        if (t?.k === 'ctype') return { k: 'ctype', type: { kind: 'pointer', to: t.type, span: span0 } };
+        if (t?.k === 'class') return { k: 'ctype', type: { kind: 'pointer', to: { kind: 'unknown', text: t.def.name, span: span0 }, span: span0 } };
+        return UNKNOWN;
+      }
+      case 'find_library':
+        return args[0]?.k === 'str' ? { k: 'libname', stem: args[0].v } : UNKNOWN;
+      case 'getattr': {
+        const [obj, n, dflt] = args;
+        if (n?.k !== 'str' || !obj) return dflt ?? UNKNOWN;
+        if (obj.k === 'library') {
+          const fn = this.functionOf(obj.lib, n.v);
+          this.recordFn(fn, frame, x.s, x.e, x.args[1]?.t === 'str');
+          return { k: 'fn', fn };
+        }
+        const v = this.getAttr(obj, n.v, frame);
+        return v.k === 'unknown' && dflt ? dflt : v;
+      }
+      case 'setattr': {
+        const [obj, n, v] = args;
+        if (obj && n?.k === 'str' && v) this.setAttr(obj, n.v, v, frame, x);
+        return { k: 'none' };
+      }
+      case 'hasattr':
+        return UNKNOWN;
+      case 'globals':
+        return { k: 'globals', module: frame.module };
+      case 'list':
+      case 'tuple':
+      case 'set':
+      case 'frozenset':
+      case 'sorted':
+      case 'reversed': {
+        const items = args[0] ? this.iterate(args[0]) : [];
+        return items ? { k: 'seq', items } : UNKNOWN;
+      }
+      case 'dict.items':
+      case 'dict.keys':
+      case 'dict.values': {
+        const d = (callee as unknown as { of: Extract<Value, { k: 'dict' }> }).of;
+        if (name === 'dict.keys') return { k: 'seq', items: d.keys };
+        if (name === 'dict.values') return { k: 'seq', items: d.values };
+        return { k: 'seq', items: d.keys.map((k, i) => ({ k: 'seq', items: [k, d.values[i]!] })) };
+      }
+      case 'FFI': {
+        const ffi: FfiObjectValue = { site: this.site(frame, x.s, x.e), cdefs: [] };
+        if (frame.own) this.mod.ffis.push(ffi);
+        return { k: 'ffi', ffi };
+      }
+      case 'ffi.cdef': {
+        const ffi = (callee as unknown as { of: Extract<Value, { k: 'ffi' }> }).of.ffi;
+        if (args[0]?.k === 'str') ffi.cdefs.push({ source: args[0].v, site: this.site(frame, x.s, x.e) });
+        return { k: 'none' };
+      }
+      case 'ffi.set_source': {
+        const ffi = (callee as unknown as { of: Extract<Value, { k: 'ffi' }> }).of.ffi;
+        if (args[0]?.k === 'str') ffi.builds = args[0].v;
+        return { k: 'none' };
+      }
+    }
+    if (name.startsWith('str.format:')) return UNKNOWN;
+    return UNKNOWN;
+  }
+
+  callPy(f: Extract<Value, { k: 'pyfunc' }>, args: Value[], kw: { name: string; value: Value }[], late: boolean): Value {
+    if (this.depth >= MAX_CALL_DEPTH) return UNKNOWN;
+    const def = f.def;
+    const own = f.module === this.mod;
+    if (own) this.evaluatedDefs.add(def);
+    const locals = new Map<string, Value>();
+    const params = f.self ? def.params.slice(1) : def.params;
+    if (f.self && def.params[0]) locals.set(def.params[0].name, f.self);
+    let i = 0;
+    const outerFrame = new Frame(undefined, f.module, def.anchor, own);
+    for (const p of params) {
+      if (p.kind === 'star') {
+        locals.set(p.name, late ? UNKNOWN : { k: 'seq', items: args.slice(i) });
+        i = args.length;
+        continue;
+      }
+      if (p.kind === 'dstar') {
+        locals.set(p.name, UNKNOWN);
+        continue;
+      }
+      const byKw = kw.find((k) => k.name === p.name);
+      const v = late ? UNKNOWN : (i < args.length ? args[i++] : undefined) ?? byKw?.value ?? (p.default ? this.eval(p.default, outerFrame) : UNKNOWN);
+      locals.set(p.name, v);
+    }
+    const frame = new Frame(locals, f.module, def.anchor, own);
+    this.depth++;
+    try {
+      for (const s of def.body) {
+        this.exec(s, frame);
+        if (frame.returned) break;
+      }
+    } finally {
+      this.depth--;
+    }
+    if (def.generator) return { k: 'seq', items: frame.yields };
+    const known = frame.returns.filter((r) => r.k !== 'unknown' && r.k !== 'none');
+    return known.length ? known[0]! : UNKNOWN;
+  }
+}
+
+const span0 = { start: 0, end: 0 };
+
+const LIBRARY_OWN_ATTRS = new Set(['_handle', '_name', '_FuncPtr', '__getitem__', '__getattr__', '_func_flags_', '_func_restype_']);
+
+const BUILTINS = new Set(['getattr', 'setattr', 'hasattr', 'globals', 'list', 'tuple', 'set', 'frozenset', 'sorted', 'reversed']);
+
+function ctypesMember(name: string): Value {
+  if (name in CTYPES_PRIMITIVES) return { k: 'ctype', type: { kind: 'prim', name, span: span0 } };
+  if (name === 'util' || name === 'wintypes') return { k: 'module', name: `ctypes.${name}` };
+  if (CTYPES_EXPORTS.has(name)) return { k: 'builtin', name: `ctypes.${name}` };
+  return UNKNOWN;
+}
+
+function formatPercent(fmt: string, r: Value): Value {
+  const items = r.k === 'seq' ? r.items : [r];
+  let i = 0;
+  let ok = true;
+  const out = fmt.replace(/%[sd%]/g, (m) => {
+    if (m === '%%') return '%';
+    const v = items[i++];
+    if (v?.k === 'str') return v.v;
+    if (v?.k === 'num') return String(v.v);
+    ok = false;
+    return '';
+  });
+  return ok ? { k: 'str', v: out } : UNKNOWN;
+}
+
+/** `libmagic.so.1` → `magic`; `/usr/lib/libarchive.so` → `archive`; `magic` → `magic`. */
+export function stemOf(path: string): string | undefined {
+  const base = path.split(/[\\/]/).pop() ?? '';
+  const m = /^(?:lib)?([A-Za-z0-9_+-]+?)(?:[-.]\d[\w.]*)?(?:\.(?:so|dylib|dll)(?:\.[\d.]+)?)?$/.exec(base);
+  return m?.[1] || undefined;
+}
+
+/** Evaluates one module's lowered statements. `name` is its dotted module name, `uri` its document. */
+export function evaluateModule(name: string, uri: string, stmts: TopStmt[], resolver: ModuleResolver): ModuleEvaluation {
+  const mod: ModuleEvaluation = {
+    name, uri, env: new Map(), starModules: [], functionSites: [], librarySites: [], libraries: [], declared: new Set(), ffis: [], deps: new Set(), truncated: false,
+  };
+  try {
+    new Interpreter(mod, resolver, stmts).run();
+  } catch {
+    mod.truncated = true; // a construct the evaluator does not handle: what was found so far stands
+  }
+  return mod;
+}
+
+/** Drops what a module declared on functions of other modules' libraries (before it is evaluated again). */
+export function retractDeclarations(mod: ModuleEvaluation): void {
+  for (const fn of mod.declared) fn.decls.delete(mod.name);
+  mod.declared.clear();
+}
+
+export type { PParam };

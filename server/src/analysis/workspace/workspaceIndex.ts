@@ -1,0 +1,360 @@
+import * as fs from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Parser } from 'web-tree-sitter';
+import type { ParsedDocument } from '../../documents/parsedDocument';
+import { evaluateModule, retractDeclarations, type FfiObjectValue, type ModuleEvaluation, type ModuleResolver, type Value } from './evaluate';
+import { moduleNameOf } from './moduleNames';
+import { lowerModule, type TopStmt } from './pyir';
+
+interface ModuleEntry {
+  name: string;
+  uri: string;
+  /** Where the statements come from: an open document (its regions) or the file on disk. */
+  open?: ParsedDocument;
+  /** Text given by the CLI (decoded as Python decodes it), read instead of the file. */
+  pinned?: string;
+  text?: string;
+  stmts?: TopStmt[];
+  /** Whether the module, or one it imports from the workspace, can bind C (a text test: no parse). */
+  mayBind?: boolean;
+  /** What `mayBind` read of this module's own text (its binding words and import lines). */
+  importSignature?: string;
+  evaluation?: ModuleEvaluation;
+  evaluating?: boolean;
+}
+
+/** Words without which a file binds nothing itself (it may still import a module that does). */
+const BINDS_ITSELF = /\b(?:ctypes|cffi|_cffi_backend|CDLL|cdll|FFI)\b|^[ \t]*from[ \t]+\S+[ \t]+import[^\n]*\bffi\b/m;
+const IMPORT_LINE = /^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import\b([^\n]*)|import[ \t]+([^\n#;]+))/gm;
+
+/**
+ * The modules of a workspace, by dotted name, with their evaluations (evaluate.ts) linked across imports.
+ * Evaluations are computed on first demand and dropped, with those of every module that read them, when a
+ * module changes: `changed(uri)` answers which other modules must be linked again.
+ */
+export class WorkspaceIndex implements ModuleResolver {
+  private readonly byName = new Map<string, ModuleEntry>();
+  private readonly byUri = new Map<string, ModuleEntry>();
+  /** module → modules whose evaluation read it. */
+  private readonly dependants = new Map<string, Set<string>>();
+  /** Evaluations done (a benchmark and test figure). */
+  evaluations = 0;
+
+  constructor(private readonly pythonParser: Parser) {}
+
+  /** Registers a file of the workspace (read and parsed on first demand). Returns its module name. */
+  addFile(file: string, isFile?: (p: string) => boolean): string {
+    const uri = pathToFileURL(file).href;
+    const existing = this.byUri.get(uri);
+    if (existing) return existing.name;
+    const { name } = moduleNameOf(file, isFile);
+    const entry: ModuleEntry = { name, uri };
+    this.byUri.set(uri, entry);
+    if (!this.byName.has(name)) this.byName.set(name, entry);
+    return name;
+  }
+
+  /** An open document replaces the file's text; its statements come from its parse regions. Returns the dependants' uris. */
+  openDocument(uri: string, doc: ParsedDocument): string[] {
+    let entry = this.byUri.get(uri);
+    if (!entry) {
+      if (!uri.startsWith('file:')) return [];
+      this.addFile(fileURLToPath(uri));
+      entry = this.byUri.get(uri)!;
+    }
+    entry.open = doc;
+    return this.changed(uri);
+  }
+
+  /** The file's text on disk counts again. Returns the dependants' uris. */
+  closeDocument(uri: string): string[] {
+    const entry = this.byUri.get(uri);
+    if (!entry || !entry.open) return [];
+    entry.open = undefined;
+    return this.changed(uri);
+  }
+
+  /** The text a module is to be read from (the CLI's decoded file text), when it differs from what the index read. */
+  useText(uri: string, text: string): void {
+    const entry = this.byUri.get(uri);
+    if (!entry || entry.open || entry.pinned === text) return;
+    const same = entry.pinned === undefined && this.textOf(entry) === text;
+    if (!same) this.changed(uri);
+    entry.pinned = text;
+  }
+
+  moduleOf(uri: string): string | undefined {
+    return this.byUri.get(uri)?.name;
+  }
+
+  uriOf(module: string): string | undefined {
+    return this.byName.get(module)?.uri;
+  }
+
+  modules(): string[] {
+    return [...this.byName.keys()];
+  }
+
+  /**
+   * A module's text changed: its evaluation and those of the modules that read it (transitively) are dropped.
+   * Returns the uris of those other modules.
+   */
+  changed(uri: string): string[] {
+    const entry = this.byUri.get(uri);
+    if (!entry) return [];
+    entry.stmts = undefined;
+    entry.text = undefined;
+    // what can bind changes only when a module's binding words or imports do (not on most keystrokes)
+    const signature = importSignature(this.textOf(entry));
+    if (signature !== entry.importSignature) {
+      entry.importSignature = signature;
+      for (const e of this.byUri.values()) e.mayBind = undefined;
+    }
+    const out: string[] = [];
+    const seen = new Set<string>();
+    const drop = (name: string) => {
+      if (seen.has(name)) return;
+      seen.add(name);
+      const e = this.byName.get(name);
+      if (e?.evaluation) {
+        retractDeclarations(e.evaluation);
+        for (const d of e.evaluation.deps) this.dependants.get(d)?.delete(name);
+        e.evaluation = undefined;
+      }
+      if (e && e !== entry) out.push(e.uri);
+      for (const d of [...(this.dependants.get(name) ?? [])]) drop(d);
+    };
+    drop(entry.name);
+    if (this.byName.get(entry.name) !== entry && entry.evaluation) {
+      retractDeclarations(entry.evaluation);
+      entry.evaluation = undefined;
+    }
+    return out;
+  }
+
+  /** Modules whose evaluation reads `uri`'s module (directly or not). */
+  dependantsOf(uri: string): string[] {
+    const name = this.byUri.get(uri)?.name;
+    if (!name) return [];
+    const out = new Set<string>();
+    const walk = (n: string) => {
+      for (const d of this.dependants.get(n) ?? []) if (!out.has(d)) {
+        out.add(d);
+        walk(d);
+      }
+    };
+    walk(name);
+    return [...out].flatMap((n) => (this.byName.get(n) ? [this.byName.get(n)!.uri] : []));
+  }
+
+  evaluationOf(uri: string): ModuleEvaluation | undefined {
+    const entry = this.byUri.get(uri);
+    return entry ? this.evaluate(entry) : undefined;
+  }
+
+  evaluationOfModule(name: string): ModuleEvaluation | undefined {
+    const entry = this.byName.get(name);
+    return entry ? this.evaluate(entry) : undefined;
+  }
+
+  /** Drops every evaluation (modules were added: imports may resolve differently now). */
+  resetEvaluations(): void {
+    for (const e of this.byUri.values()) {
+      if (e.evaluation) retractDeclarations(e.evaluation);
+      e.evaluation = undefined;
+      e.mayBind = undefined;
+    }
+    this.dependants.clear();
+  }
+
+  /** Evaluates every module now (the server's background indexing does it in slices with `evaluateSome`). */
+  evaluateAll(): void {
+    for (const e of this.byUri.values()) this.evaluate(e);
+  }
+
+  /** Evaluates up to `n` modules not yet evaluated; returns how many remain. */
+  evaluateSome(n: number): number {
+    let left = 0;
+    for (const e of this.byUri.values()) {
+      if (e.evaluation) continue;
+      if (n-- > 0) this.evaluate(e);
+      else left++;
+    }
+    return left;
+  }
+
+  // ---- ModuleResolver ----
+
+  hasModule(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  member(module: string, name: string, requester: string): Value | undefined {
+    const entry = this.byName.get(module);
+    if (!entry) return undefined;
+    const ev = this.evaluate(entry);
+    this.link(requester, module);
+    return ev?.env.get(name);
+  }
+
+  starNames(module: string, requester: string): string[] {
+    const entry = this.byName.get(module);
+    const ev = entry ? this.evaluate(entry) : undefined;
+    this.link(requester, module);
+    if (!ev) return [];
+    const all = ev.env.get('__all__');
+    if (all?.k === 'seq') return all.items.flatMap((i) => (i.k === 'str' ? [i.v] : []));
+    return [...ev.env.keys()].filter((k) => !k.startsWith('_'));
+  }
+
+  builtFfi(module: string, requester: string): FfiObjectValue | undefined {
+    for (const e of this.byUri.values()) {
+      if (e.name === requester) continue;
+      const text = this.textOf(e);
+      const leaf = module.split('.').pop()!;
+      if (!text.includes('set_source') || !text.includes(leaf)) continue;
+      const ev = this.evaluate(e);
+      const ffi = ev?.ffis.find((f) => f.builds === module || f.builds?.split('.').pop() === leaf);
+      if (ffi) {
+        this.link(requester, e.name);
+        this.requesterDeps(requester, e.name);
+        return ffi;
+      }
+    }
+    return undefined;
+  }
+
+  /** A dependency found outside the evaluator's own reads (the build script of an imported module). */
+  private requesterDeps(requester: string, module: string): void {
+    const r = this.byName.get(requester);
+    r?.evaluation?.deps.add(module);
+  }
+
+  private link(requester: string, module: string): void {
+    if (requester === module) return;
+    let set = this.dependants.get(module);
+    if (!set) this.dependants.set(module, (set = new Set()));
+    set.add(requester);
+  }
+
+  private textOf(entry: ModuleEntry): string {
+    if (entry.open) return entry.open.text;
+    if (entry.pinned !== undefined) return entry.pinned;
+    if (entry.text === undefined) {
+      try {
+        entry.text = fs.readFileSync(fileURLToPath(entry.uri), 'utf8');
+      } catch {
+        entry.text = '';
+      }
+    }
+    return entry.text;
+  }
+
+  /**
+   * Whether a module can hold binding facts: it names ctypes/cffi itself, or imports a workspace module that
+   * can. Exact for the evaluator, which learns of C only through those names and imports; read from the text.
+   */
+  mayBind(uri: string): boolean {
+    const entry = this.byUri.get(uri);
+    return entry ? this.mayBindEntry(entry, new Set()) : false;
+  }
+
+  private mayBindEntry(entry: ModuleEntry, visiting: Set<ModuleEntry>): boolean {
+    if (entry.mayBind !== undefined) return entry.mayBind;
+    if (visiting.has(entry)) return false;
+    visiting.add(entry);
+    const text = this.textOf(entry);
+    entry.importSignature ??= importSignature(text);
+    let result = BINDS_ITSELF.test(text);
+    if (!result) {
+      for (const m of text.matchAll(IMPORT_LINE)) {
+        const targets: string[] = [];
+        if (m[4]) for (const part of m[4].split(',')) targets.push(part.trim().split(/\s+/)[0]!);
+        else {
+          const base = this.absoluteName(entry, m[1]!.length, m[2]!);
+          if (base === undefined) continue;
+          targets.push(base);
+          for (const n of m[3]!.replace(/[()\\]/g, ' ').split(',')) {
+            const name = n.trim().split(/\s+/)[0];
+            if (name && name !== '*') targets.push(base ? `${base}.${name}` : name);
+          }
+        }
+        for (const t of targets) {
+          // `import a.b.c` reads a, a.b and a.b.c
+          const parts = t.split('.');
+          for (let i = 1; i <= parts.length && !result; i++) {
+            const dep = this.byName.get(parts.slice(0, i).join('.'));
+            if (dep && dep !== entry && this.mayBindEntry(dep, visiting)) result = true;
+          }
+          if (result) break;
+        }
+        if (result) break;
+      }
+    }
+    visiting.delete(entry);
+    // a `false` reached through a cycle is not final: only cache what was decided without one
+    if (result || visiting.size === 0) entry.mayBind = result;
+    return result;
+  }
+
+  private absoluteName(entry: ModuleEntry, level: number, module: string): string | undefined {
+    if (level === 0) return module;
+    const parts = entry.name.split('.');
+    const isPackage = /\/__init__\.pyw?$/.test(entry.uri);
+    const base = isPackage ? parts : parts.slice(0, -1);
+    if (level - 1 > base.length) return undefined;
+    return [...base.slice(0, base.length - (level - 1)), ...(module ? [module] : [])].join('.');
+  }
+
+  private statements(entry: ModuleEntry): TopStmt[] {
+    if (entry.open) return statementsOfDocument(entry.open);
+    if (entry.stmts) return entry.stmts;
+    const text = this.textOf(entry);
+    if (!this.mayBindEntry(entry, new Set())) return (entry.stmts = []);
+    entry.text = undefined; // the statements replace the text
+    const tree = this.pythonParser.parse(text);
+    try {
+      entry.stmts = tree ? lowerModule(tree.rootNode, { offset: 0 }) : [];
+    } finally {
+      tree?.delete();
+    }
+    return entry.stmts;
+  }
+
+  private evaluate(entry: ModuleEntry): ModuleEvaluation | undefined {
+    if (entry.evaluation) return entry.evaluation;
+    if (entry.evaluating) return undefined; // an import cycle: the partial module is not visible here
+    entry.evaluating = true;
+    try {
+      this.evaluations++;
+      const ev = evaluateModule(entry.name, entry.uri, this.statements(entry), this);
+      entry.evaluation = ev;
+      for (const d of ev.deps) this.link(entry.name, d);
+      return ev;
+    } finally {
+      entry.evaluating = false;
+    }
+  }
+}
+
+function importSignature(text: string): string {
+  return `${BINDS_ITSELF.test(text)}|${[...text.matchAll(IMPORT_LINE)].map((m) => m[0]).join('\n')}`;
+}
+
+/** The lowered statements of an open document, cached on each parse region until its text changes. */
+export function statementsOfDocument(doc: ParsedDocument): TopStmt[] {
+  const out: TopStmt[] = [];
+  for (const region of doc.regions) {
+    const cache = (region.cache ??= {}) as { lowered?: TopStmt[] };
+    cache.lowered ??= lowerModule(region.tree.rootNode, region);
+    out.push(...cache.lowered);
+  }
+  return out;
+}
+
+/** Evaluates a document on its own (no workspace): imports of project modules stay unknown. */
+export function evaluateDocument(doc: ParsedDocument, uri: string, name = 'document'): ModuleEvaluation {
+  return evaluateModule(name, uri, statementsOfDocument(doc), NO_WORKSPACE);
+}
+
+const NO_WORKSPACE: ModuleResolver = { hasModule: () => false, member: () => undefined, starNames: () => [] };

@@ -1,0 +1,20 @@
+import { analyzeDocument, type AnalyzeOptions } from '../analysis/analyze';
+import type { BindingModel } from '../analysis/model';
+import type { PrototypeLookup } from '../analysis/prototypes';
+import { linkWorkspaceModel } from '../analysis/workspace/linkModel';
+import { evaluateDocument, type WorkspaceIndex } from '../analysis/workspace/workspaceIndex';
+import { ParsedDocument } from '../documents/parsedDocument';
+import type { Grammars } from '../parser/languages';
+
+/**
+ * One file's model linked with its workspace: what the CLI computes for a file on disk, and what the
+ * server's DocumentService computes for an open document (same analysis, same link step).
+ */
+export function analyzeWorkspaceFile(
+  text: string, uri: string, grammars: Grammars, workspace: WorkspaceIndex | undefined, prototypes: PrototypeLookup, options: AnalyzeOptions = {},
+): { model: BindingModel; doc: ParsedDocument } {
+  const doc = new ParsedDocument(grammars.pythonParser, text);
+  const model = analyzeDocument(doc, uri, grammars.cParser, options);
+  const ev = workspace?.evaluationOf(uri) ?? evaluateDocument(doc, uri);
+  return { model: linkWorkspaceModel(model, ev, prototypes), doc };
+}
