@@ -120,7 +120,7 @@ s = ctypes.string_at(lib.foo_data(h))
   assert.match(hits[2]!.finding.message, /used as a string/);
 });
 
-test('PB205 only where a default conversion is wrong for the prototype, or a float is passed', async () => {
+test('PB205 where a default conversion is wrong or a prototype gives the argtypes; silent with neither', async () => {
   const src = `import ctypes
 libc = ctypes.CDLL(None)
 libc.puts(b"fine")
@@ -133,7 +133,9 @@ lib.foo_set(1, 2)
 lib.foo_scale(0.5)
 `;
   const hits = only(await check(src), 'PB205');
-  assert.deepEqual(hits.map((h) => [h.line, h.text]), [[5, 'libc.sqrt'], [7, 'libc.floor'], [10, 'lib.foo_scale']]);
+  assert.deepEqual(hits.map((h) => [h.line, h.text]), [[3, 'libc.puts'], [4, 'libc.abs'], [5, 'libc.sqrt'], [7, 'libc.floor'], [10, 'lib.foo_scale']]);
+  assert.match(hits[2]!.finding.message, /argument 1 goes to `double`|argument 1 is a float/);
+  assert.match(hits[4]!.finding.message, /is a float \(ArgumentError\)/);
 });
 
 test('the new argument rules stay silent on the standard library ctypes package', async () => {

@@ -192,7 +192,7 @@ export function pb204(model: BindingModel): RuleFinding[] {
     out.push({
       code: 'PB204',
       span: plainSpan(at.calleeSpan),
-      message: `\`${fnLabel(fn)}\` has no restype, so ctypes reads an int, but ${known}: set its restype`,
+      message: `\`${fnLabel(fn)}\` result used without restype: ctypes reads an int, but ${known}`,
       data: { ...fnData(fn), ...(returns ? { returns } : {}) },
     });
   }
@@ -214,8 +214,8 @@ function defaultConversionProblem(arg: Expr, cType: string | undefined): string 
 }
 
 /**
- * PB205: a call whose arguments ctypes converts wrongly without argtypes: by the C prototype (header,
- * table) when known, else only what the call shows (a float argument).
+ * PB205: a call without argtypes: reported when ctypes converts an argument wrongly (by the C prototype, or a
+ * float), or when a C prototype (header, table) is known, so the fix can write the exact argtypes.
  */
 export function pb205(model: BindingModel): RuleFinding[] {
   const out: RuleFinding[] = [];
@@ -233,7 +233,13 @@ export function pb205(model: BindingModel): RuleFinding[] {
       }
       if (problem) break;
     }
-    if (!problem) continue;
+    if (!problem) {
+      // with a prototype the fix writes the exact argtypes; without one and no evidence, nothing is known
+      const call = fn.calls.find((c) => c.args.length > 0 || c.keywords.length > 0);
+      if (!proto || proto.params.length === 0 || !call) continue;
+      out.push({ code: 'PB205', span: plainSpan(call.calleeSpan), message: `\`${fnLabel(fn)}\` called without argtypes, so nothing checks its arguments: set its argtypes`, data: fnData(fn) });
+      continue;
+    }
     out.push({
       code: 'PB205',
       span: plainSpan(problem.call.calleeSpan),
