@@ -5,8 +5,8 @@ import { check, codes } from './rulesHelpers';
 
 const SRC = `import ctypes
 libc = ctypes.CDLL(None)
-p = libc.malloc(16)
-libc.puts(b"hi")
+p = libc.malloc(4294967296)
+libc.puts("hi")
 `;
 
 test('default: every rule at its default severity', async () => {
@@ -38,8 +38,8 @@ test('severity overrides by code or prefix, and off disables', async () => {
 test('# noqa silences a line: bare for every code, with codes for those only', async () => {
   const src = `import ctypes
 libc = ctypes.CDLL(None)  # noqa
-p = libc.malloc(16)  # noqa: PB205
-q = libc.calloc(1, 16)  # NOQA:PB204,PB205
+p = libc.malloc(4294967296)  # noqa: PB205
+q = libc.calloc(1, 4294967296)  # NOQA:PB204,PB205
 `;
   const hits = await check(src);
   assert.deepEqual(hits.map((h) => [h.code, h.line]), [['PB204', 3]]);
