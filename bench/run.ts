@@ -11,6 +11,7 @@ import { ParsedDocument } from '../server/src/documents/parsedDocument';
 import { loadGrammars } from '../server/src/parser/languages';
 import { lint } from '../server/src/rules/lint';
 import { DocumentService } from '../server/src/service/documentService';
+import { convertBench } from './convert';
 import { bindingFile } from './generate';
 import { pythonFiles } from './parseAll';
 import { buildSync } from 'esbuild';
@@ -236,6 +237,7 @@ async function doubling(): Promise<void> {
   await cliThroughput();
   await editorRatios();
   await doubling();
+  await convertBench(section);
   await fuzzRun();
 })().catch((e) => {
   console.error(e);
