@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzeText } from '../../server/src/analysis/analyze';
 import { pb312 } from '../../server/src/rules/argumentRules';
+import { lint } from '../../server/src/rules/lint';
 import { check, codes, only } from './rulesHelpers';
 
 test('PB207 flags a bytes out-buffer passed where C writes, not a const parameter or a real buffer', async () => {
@@ -155,7 +156,6 @@ test('PB205 with a header prototype reports only a wrong conversion, not a call 
   try {
     const header = (params: string[]) => ({ name: '', returns: 'int', params, variadic: false, source: { kind: 'header' as const, path: '/usr/include/foo.h', line: 1 } });
     for (const fn of model.ctypes.functions) fn.cPrototype = { ...header(fn.name === 'foo_put' ? ['char *', 'int'] : ['double']), name: fn.name };
-    const { lint } = await import('../../server/src/rules/lint');
     const found = lint(model).filter((f) => f.code === 'PB205');
     assert.deepEqual(found.map((f) => model.text.slice(f.span.start, f.span.end)), ['lib.foo_scale']);
     assert.match(found[0]!.message, /argument 1 goes to `double` as a C int/);
