@@ -4,6 +4,7 @@ export const COMMANDS = {
   showLogs: 'pypyBindings.showLogs',
   convertFileToCffi: 'pypyBindings.convertFileToCffi',
   newBindingModule: 'pypyBindings.newBindingModule',
+  showReadinessReport: 'pypyBindings.showReadinessReport',
 } as const;
 
 /** The server-side command the palette conversion forwards to (not contributed to the palette). */

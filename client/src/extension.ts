@@ -6,6 +6,7 @@ import {
 } from 'vscode-languageclient/node';
 import { COMMANDS, SERVER_CONVERT_COMMAND } from './commandIds';
 import { registerNewBindingModule } from './commands/newBindingModule';
+import { registerReadinessReport } from './commands/readinessReport';
 
 const SELECTOR: { scheme: string; language: string }[] = [
   { scheme: 'file', language: 'python' },
@@ -104,6 +105,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
   registerNewBindingModule(context);
+  registerReadinessReport(context, () => client);
   await client.start();
 }
 

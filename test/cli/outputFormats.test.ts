@@ -47,7 +47,7 @@ test('text shows each finding with its source line underlined, [*] for safe fixe
   assert.equal(r.status, 1);
   const lines = r.stdout.split('\n');
   const i = lines.findIndex((l) => l.includes(' PB204 '));
-  assert.match(lines[i]!, /a\.py:3:5: PB204 \[\*\] The result of `libc\.malloc`/);
+  assert.match(lines[i]!, /a\.py:3:5: PB204 \[\*\] `libc\.malloc` result used/);
   assert.equal(lines[i + 2], '3 | p = libc.malloc(8)');
   assert.equal(lines[i + 3], '  |     ^^^^^^^^^^^ PB204');
   assert.match(lines[i + 5]!, /= help: Set libc\.malloc\.restype = ctypes\.c_void_p/);
@@ -135,7 +135,7 @@ test('github prints one workflow command per finding, with escaped properties', 
   for (const c of cmds) assert.match(c, re);
   const m204 = re.exec(cmds.find((c) => c.includes('title=PB204'))!)!;
   assert.deepEqual(m204.slice(1, 7), ['warning', path.join(dir, 'a.py'), '3', '5', '3', '16']);
-  assert.match(m204[8]!, /^The result of `libc\.malloc` is used/);
+  assert.match(m204[8]!, /^`libc\.malloc` result used/);
   assert.match(cmds.find((c) => c.includes('title=PB101'))!, /^::notice /);
   assert.match(cmds.find((c) => c.includes('title=PB309'))!, /^::error /);
   const weird = cmds.find((c) => c.includes('title=PB201'))!;

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { RULES, ruleDocUrl, RULES_DOC_URL } from '../../server/src/rules/catalogue';
 import { lintCSource } from '../../server/src/rules/lint';
 import { check } from './rulesHelpers';
-import { FIRES, sampleLine } from './rulesSamples';
+import { FIRES, MORE_SAMPLES, sampleLine } from './rulesSamples';
 
 const DOC = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'rules.md'), 'utf8');
 const GUIDE_TITLES: Record<string, string> = { cffi: 'CFFI', ctypes: 'CTypes', cppyy: 'cppyy', 'rpython-mixed-modules': 'RPython Mixed Modules', intro: 'introduction' };
@@ -42,6 +42,17 @@ test('catalogue entries are well formed', () => {
     assert.ok(r.title.length > 0 && r.title.length < 60, `${r.code}: short title`);
   }
   assert.equal(ruleDocUrl('PB101'), `${RULES_DOC_URL}#pb101`);
+});
+
+test('every message fits one line of about 100 characters (ruff-like), the why being in the docs', async () => {
+  for (const sample of [...Object.values(FIRES), ...MORE_SAMPLES]) {
+    const found = sample.c ? lintCSource(sample.src) : (await check(sample.src, {}, sample.uri)).map((h) => h.finding);
+    assert.ok(found.length > 0, `a sample that finds nothing: ${sample.src}`);
+    for (const f of found) {
+      assert.ok(!f.message.includes('\n'), `${f.code}: one line: ${f.message}`);
+      assert.ok(f.message.length <= 100, `${f.code}: ${f.message.length} characters: ${f.message}`);
+    }
+  }
 });
 
 test('every rule fires on its sample input, at its default severity', async () => {

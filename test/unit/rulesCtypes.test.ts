@@ -26,7 +26,7 @@ libc.labs(-2)
     [3, 'ctypes.CDLL("libc.so.6")', 'information'],
     [4, 'cdll.LoadLibrary("libm.so.6")', 'information'],
   ]);
-  assert.match(hits[0]!.finding.message, /CFFI/);
+  assert.match(hits[0]!.finding.message, /cffi/);
   assert.equal(hits[0]!.finding.guideSection, 'ctypes');
 });
 

@@ -35,13 +35,13 @@ test('PB103 stays silent for a user class called Extension and for cffi_modules'
 });
 
 test('lintCSource flags #include <Python.h> once, with its exact range', () => {
-  const c = '/* speed.c */\n#include <stdio.h>\n  #include "Python.h"\n#include <Python.h>\n';
+  const c = '/* speed.c */\n#include <stdio.h>\n  #include "Python.h"\n#include <Python.h>\nstatic PyObject *f(PyObject *self) { Py_RETURN_NONE; }\n';
   const hits = lintCSource(c);
   assert.equal(hits.length, 1);
   assert.equal(hits[0]!.code, 'PB103');
   assert.equal(c.slice(hits[0]!.span.start, hits[0]!.span.end), '#include "Python.h"');
   assert.deepEqual(lintCSource('#include <stdio.h>\nint main(void) { return 0; }\n'), []);
-  assert.deepEqual(lintCSource('#include <Python.h> // noqa: PB103\n'), []);
+  assert.deepEqual(lintCSource('#include <Python.h> // noqa: PB103\nPyObject *x;\n'), []);
   assert.deepEqual(lintCSource(c, { ignore: ['PB1'] }), []);
 });
 
@@ -62,4 +62,13 @@ test('PB104 flags a MixedModule outside pypy/module/', async () => {
 test('PB104 stays silent inside a PyPy source tree', async () => {
   assert.deepEqual(codes(await check(MIXED, {}, 'file:///src/pypy/pypy/module/_demo/moduledef.py')), []);
   assert.deepEqual(codes(await check(MIXED, {}, 'file:///C:/src/pypy/pypy/module/_demo/moduledef.py')), []);
+});
+
+test('PB103 is silent on C that cffi owns: a generated _cffi module, a set_source body using no C-API', () => {
+  const generated = '#define _CFFI_\n#include <Python.h>\nstatic PyObject *_cffi_f(PyObject *self, PyObject *arg) { return NULL; }\n';
+  assert.deepEqual(lintCSource(generated), []);
+  const body = '#include <Python.h>\n#include <zlib.h>\nint helper(int x) { return x * 2; }\n';
+  assert.deepEqual(lintCSource(body), []);
+  const ext = '#include <Python.h>\nstatic PyMethodDef methods[] = {{NULL}};\n';
+  assert.deepEqual(lintCSource(ext).map((f) => f.code), ['PB103']);
 });

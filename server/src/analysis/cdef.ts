@@ -1,9 +1,9 @@
 import type { Node, Parser } from 'web-tree-sitter';
 import type { Region } from '../documents/parsedDocument';
 import type { CDeclaration, CdefProblem, CField, Span } from './model';
-import { walkTree } from '../parser/walk';
 import { AnchoredSpan } from './spans';
 import { decodeParts, mapOffset, type DecodedString } from './stringLiteral';
+import { checkCdef } from './cdefCheck';
 
 /** Types cffi knows without a declaration (cffi's cdef.rst, "predefined types"). */
 export const CFFI_PREDEFINED_TYPES = new Set([
@@ -114,18 +114,6 @@ function typeText(typeNode: Node | null, declarator: Node | null, nameNode: Node
   return abstract ? `${base} ${abstract}` : base;
 }
 
-function collectTypeRefs(n: Node, out: { name: string; start: number; end: number }[]): void {
-  walkTree(n, (cursor) => {
-    if (cursor.nodeType !== 'type_identifier') return;
-    const node = cursor.currentNode;
-    const parent = node.parent;
-    // a typedef's own name is a declaration, not a use
-    const isTypedefName = parent?.type === 'type_definition' && parent.childForFieldName('type') !== node;
-    const isTagName = parent && /^(struct|union|enum)_specifier$/.test(parent.type);
-    if (!isTypedefName && !isTagName) out.push({ name: node.text, start: node.startIndex, end: node.endIndex });
-  });
-}
-
 export function parseCdef(cParser: Parser, decoded: DecodedString, toSpan: (docRelStart: number, docRelEnd: number) => Span): ParsedCdef {
   const source = decoded.value;
   const map: Mapper = {
@@ -146,25 +134,20 @@ export function parseCdef(cParser: Parser, decoded: DecodedString, toSpan: (docR
       if (!top) continue;
       collectDeclarations(top, source, map, result, isExternPython);
     }
-    // syntax errors: ERROR and MISSING nodes, reported once per error subtree
-    walkTree(root, (cursor) => {
-      const type = cursor.nodeType;
-      if (type === 'ERROR') {
-        const node = cursor.currentNode;
-        result.problems.push({ kind: 'syntax', span: map.span(node.startIndex, Math.max(node.endIndex, node.startIndex + 1)), message: `C syntax error: unexpected \`${firstLine(node.text)}\`` });
-        return false;
-      }
-      if (cursor.currentNode.isMissing) {
-        const node = cursor.currentNode;
-        result.problems.push({ kind: 'syntax', span: map.span(node.startIndex, node.startIndex), message: `C syntax error: missing \`${node.type}\`` });
-      }
-    });
-    const refs: { name: string; start: number; end: number }[] = [];
-    collectTypeRefs(root, refs);
-    result.typeRefs = refs.map((r) => ({ name: r.name, span: map.span(r.start, r.end) }));
-    // __attribute__ and other unsupported keywords tree-sitter-c accepts
-    for (const m of source.matchAll(/__attribute__|__restrict|__declspec|__asm__/g)) {
-      result.problems.push({ kind: 'directive', span: map.span(m.index, m.index + m[0].length), message: `\`${m[0]}\` is not accepted by cffi's cdef parser`, detail: m[0] });
+    // syntax, directives and type names come from the cffi-language checker (analysis/cdefCheck.ts)
+    const checked = checkCdef(source, CFFI_PREDEFINED_TYPES);
+    for (const p of checked.problems) result.problems.push({ kind: p.kind, span: map.span(p.start, p.end), message: p.message, detail: p.detail });
+    result.typeRefs = checked.typeRefs.map((r) => ({ name: r.name, span: map.span(r.start, r.end) }));
+    for (const r of checked.typeRefs) {
+      const later = checked.typedefNames.find((t) => t.name === r.name && t.start > r.start);
+      if (later) result.problems.push({ kind: 'syntax', span: map.span(r.start, r.end), message: `\`${r.name}\` is used before its typedef: move the typedef up`, detail: r.name });
+    }
+    const seen = new Set(result.declarations.filter((d) => d.kind === 'typedef').map((d) => d.name));
+    for (const t of checked.typedefNames) {
+      if (seen.has(t.name)) continue;
+      seen.add(t.name);
+      const span = map.span(t.start, t.end);
+      result.declarations.push({ kind: 'typedef', name: t.name, nameSpan: span, span, text: `typedef ${t.name}` });
     }
   } finally {
     tree.delete();
@@ -172,19 +155,10 @@ export function parseCdef(cParser: Parser, decoded: DecodedString, toSpan: (docR
   return result;
 }
 
-function firstLine(s: string): string {
-  const line = s.split('\n')[0]!.trim();
-  return line.length > 40 ? line.slice(0, 40) + '…' : line;
-}
-
 function collectDeclarations(top: Node, source: string, map: Mapper, out: ParsedCdef, isExternPython: (n: Node) => boolean): void {
   const text = source.slice(top.startIndex, top.endIndex).trim();
   const span = map.span(top.startIndex, top.endIndex);
-  if (DIRECTIVE_TYPES.has(top.type)) {
-    const directive = source.slice(top.startIndex, top.endIndex).split('\n')[0]!.trim();
-    out.problems.push({ kind: 'directive', span: map.span(top.startIndex, top.startIndex + directive.length), message: `\`${directive.split(/\s/)[0]}\` is not allowed in a cdef: cffi does not run the C preprocessor`, detail: directive });
-    return;
-  }
+  if (DIRECTIVE_TYPES.has(top.type)) return; // reported by checkCdef
   if (top.type === 'preproc_def') {
     const name = top.childForFieldName('name');
     if (name) out.declarations.push({ kind: 'macro', name: name.text, nameSpan: map.span(name.startIndex, name.endIndex), span, text });

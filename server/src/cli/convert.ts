@@ -9,6 +9,8 @@ import { FileTextError, readFileText, withNewlines, writeFileTextAtomic } from '
 import type { CliIO } from './io';
 import { lineCol, lineStartsOf } from './positions';
 import { UsageError } from './usage';
+import { convertPaths } from '../convert/project/convertProject';
+import { type FileText, withFileNewlines } from './fileText';
 
 export async function convert(args: string[], io: CliIO): Promise<number> {
   let write = false;
@@ -26,8 +28,12 @@ export async function convert(args: string[], io: CliIO): Promise<number> {
     } else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
     else files.push(a);
   }
-  if (files.length !== 1) throw new UsageError('convert takes exactly one FILE');
+  if (!files.length) throw new UsageError('convert takes a FILE, or files and folders');
   if (write && diff) throw new UsageError('--write and --diff cannot be combined');
+  if (files.length > 1 || isDirectory(files[0]!)) {
+    if (mode !== 'abi-inline') throw new UsageError('a project conversion (several files or a folder) is ABI in-line only');
+    return convertProjectCli(files, write, io);
+  }
   const file = files[0]!;
   let ft;
   try {
@@ -86,3 +92,56 @@ export async function convert(args: string[], io: CliIO): Promise<number> {
   return 0;
 }
 
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** `convert PATH...`: the modules of one binding converted together; a diff unless --write. */
+async function convertProjectCli(paths: string[], write: boolean, io: CliIO): Promise<number> {
+  for (const p of paths) {
+    if (!fs.existsSync(p)) {
+      io.err(`pypy-bindings: ${p}: no such file or directory\n`);
+      return 2;
+    }
+  }
+  const read = new Map<string, FileText>();
+  let result;
+  try {
+    result = await convertPaths(paths, (f) => {
+      const ft = readFileText(f);
+      read.set(f, ft);
+      return ft.analysisText;
+    });
+  } catch (e) {
+    if (!(e instanceof FileTextError)) throw e;
+    io.err(`pypy-bindings: ${e.message}\n`);
+    return 2;
+  }
+  const s = result.stats;
+  if (result.converted) io.err(`pypy-bindings: converted ${s.functions} foreign functions, ${s.callbacks} callback types, ${s.cells + s.buffers + s.casts} values in ${s.modules} modules\n`);
+  else if (result.files.some((f) => f.left.length)) io.err('pypy-bindings: the binding stays ctypes: each cause is marked # TODO(pypy-bindings) (listed below)\n');
+  else io.err('pypy-bindings: nothing to convert\n');
+  for (const f of result.files) for (const l of f.left) io.err(`${f.file}:${l.line}: left for a human: ${l.reason}\n`);
+  for (const n of result.notes) io.err(`pypy-bindings: note: ${n}\n`);
+  let status = 0;
+  for (const f of result.files) {
+    if (f.converted === f.original) continue;
+    const ft = read.get(f.file)!;
+    const text = withFileNewlines(ft, f.converted);
+    if (write) {
+      try {
+        writeFileTextAtomic(ft, text);
+      } catch (e) {
+        if (!(e instanceof FileTextError)) throw e;
+        io.err(`pypy-bindings: ${f.file}: ${e.message}\n`);
+        status = 2;
+      }
+    } else io.out(createTwoFilesPatch(f.file, f.file, ft.text, text, 'ctypes', 'cffi'));
+  }
+  return status;
+}

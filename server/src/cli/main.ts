@@ -1,6 +1,7 @@
 import { check } from './check';
 import { convert } from './convert';
 import { defaultIO, type CliIO } from './io';
+import { report } from './report/command';
 import { TOOL_VERSION } from './formats/sarif';
 import { USAGE, UsageError } from './usage';
 
@@ -15,6 +16,8 @@ export async function run(argv: string[], io: CliIO = defaultIO): Promise<number
         return await check(rest, io);
       case 'convert':
         return await convert(rest, io);
+      case 'report':
+        return await report(rest, io);
       case 'lsp': {
         if (!rest.includes('--stdio')) throw new UsageError('lsp needs --stdio');
         // loaded only here, so `check` and `convert` start without the LSP libraries

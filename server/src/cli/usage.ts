@@ -18,7 +18,9 @@ commands:
       --exit-zero          exit 0 even when findings are reported
       -q, --quiet          print findings only (no summary)
   convert FILE             print FILE with its ctypes bindings rewritten as cffi
-      --write              rewrite FILE in place
+  convert PATH...          files and folders: the modules of one binding converted together
+                           (a unified diff unless --write)
+      --write              rewrite the file(s) in place
       --diff               print a unified diff instead
       --mode abi-inline|api-outofline
   report PATH...           a PyPy readiness report (Markdown) per package and module

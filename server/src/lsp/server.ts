@@ -1,5 +1,5 @@
 import {
-  CodeActionKind, DidChangeConfigurationNotification, LSPErrorCodes, ProposedFeatures, ResponseError, TextDocumentSyncKind,
+  CodeActionKind, DidChangeConfigurationNotification, ErrorCodes, LSPErrorCodes, ProposedFeatures, ResponseError, TextDocumentSyncKind,
   createConnection,
   type CodeAction, type Connection, type Diagnostic, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver/node';
@@ -13,6 +13,8 @@ import { codeActionsFor, CONVERT_SOURCE_KIND, convertFileCommand, FIX_ALL_KIND, 
 import { findingsFor, toDiagnostic } from './diagnostics';
 import { EDITOR_FEATURE_CAPABILITIES, registerEditorFeatures } from './editorFeatures';
 import { hoverFor } from './hover';
+import { readinessForFolders } from './readiness';
+import { READINESS_REQUEST, type ReadinessParams } from '../cli/report/types';
 import { stdioTransport } from './lifecycle';
 import { Logger } from './logger';
 
@@ -253,6 +255,16 @@ export function startServer(connection: Connection = stdioConnection()): void {
       const snap = arg.uri ? await snapshot(arg.uri, 'executeCommand') : undefined;
       if (!snap) return { applied: false, message: 'Open a Python file to convert it.' };
       return convertFileCommand(connection, snap.doc, snap.model, snap.settings);
+    }),
+  );
+
+  connection.onRequest(READINESS_REQUEST, (params: ReadinessParams) =>
+    guard('readinessReport', null, async () => {
+      try {
+        return await readinessForFolders(params);
+      } catch (e) {
+        throw new ResponseError(ErrorCodes.InvalidParams, (e as Error).message);
+      }
     }),
   );
 

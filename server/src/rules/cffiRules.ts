@@ -38,6 +38,17 @@ function problemSpan(model: BindingModel, cdef: CdefSource, p: CdefProblem): Spa
   return { start, end: nl < 0 || nl > cdef.stringSpan.end ? cdef.stringSpan.end : nl };
 }
 
+/** The usual POSIX typedefs on LP64 Linux, for PB310's suggestion. */
+const POSIX_TYPEDEFS: Record<string, string> = {
+  time_t: 'long', off_t: 'long', clock_t: 'long', suseconds_t: 'long', pid_t: 'int', uid_t: 'unsigned int', gid_t: 'unsigned int',
+  mode_t: 'unsigned int', socklen_t: 'unsigned int', dev_t: 'unsigned long', ino_t: 'unsigned long', nfds_t: 'unsigned long',
+};
+
+/** True when a cdef of this ffi has a syntax error (its declarations may be misread). */
+function syntaxBroken(ffi: FfiObject): boolean {
+  return ffi.cdefs.some((c) => c.problems.some((p) => p.kind === 'syntax'));
+}
+
 /** PB301/PB302/PB303/PB310: problems found when the cdef string was parsed as C. */
 export function cdefProblems(model: BindingModel): RuleFinding[] {
   const out: RuleFinding[] = [];
@@ -48,25 +59,27 @@ export function cdefProblems(model: BindingModel): RuleFinding[] {
       for (const p of cdef.problems) {
         const span = problemSpan(model, cdef, p);
         if (p.kind === 'syntax') {
-          out.push({ code: 'PB301', span, message: `${p.message}. cffi raises CDefError on this cdef when the module is imported (on PyPy as on CPython).` });
+          // `int a[N]` with N a constant another cdef of this ffi defines is fine
+          const constant = p.detail?.startsWith('constant:') ? p.detail.slice(9) : undefined;
+          if (constant && ffi.cdefs.some((c) => c !== cdef && c.declarations.some((d) => d.name === constant && (d.kind === 'macro' || d.kind === 'enumerator')))) continue;
+          out.push({ code: 'PB301', span, message: p.message });
         } else if (p.kind === 'directive') {
           const what = (p.detail ?? '').split(/\s/)[0] ?? '';
-          const advice = what.startsWith('#include')
-            ? 'Copy the declarations you need into the cdef, and put the #include in set_source.'
-            : what.startsWith('#pragma')
-              ? 'Use ffi.cdef(..., packed=True) or pack=n instead of #pragma pack.'
-              : what.startsWith('__')
-                ? `Remove \`${what}\`; cffi's parser does not accept it.`
-                : 'Write one plain declaration per case; cffi does not run the preprocessor.';
-          out.push({ code: 'PB302', span, message: `\`${what}\` in a cdef: cffi does not run the C preprocessor and raises CDefError. ${advice}`, data: { directive: p.detail } });
+          const message = what.startsWith('#include')
+            ? '`#include` is not allowed in a cdef: copy the declarations in, #include in set_source'
+            : what.startsWith('#if') || what.startsWith('#el') || what.startsWith('#endif')
+              ? `\`${what}\` is not allowed in a cdef (no preprocessor): write one cdef per case`
+              : p.message;
+          out.push({ code: 'PB302', span, message, data: { directive: p.detail } });
         } else if (p.kind === 'ellipsis') {
           if (ffi.mode !== 'abi') continue;
-          out.push({ code: 'PB303', span, message: '`...` asks the C compiler to fill in the declaration, which only happens in API mode (set_source): this ffi is used with dlopen (ABI mode), where it raises VerificationMissing or AttributeError. Write the exact declaration, or switch to API mode.' });
+          out.push({ code: 'PB303', span, message: '`...` needs API mode (set_source), but this ffi uses dlopen: write the exact declaration' });
         } else if (p.kind === 'unknownType') {
           if (includes || blocked) continue;
           const name = p.detail ?? '';
-          const abi = name === 'time_t' ? '`typedef long time_t;` (ABI mode, LP64 POSIX)' : 'its exact typedef (ABI mode)';
-          out.push({ code: 'PB310', span, message: `\`${name}\` is not a type cffi predefines and no cdef of \`${ffi.name}\` declares it: the cdef raises CDefError. Declare it first: ${abi} or \`typedef int... ${name};\` (API mode).`, data: { type: name } });
+          const exact = POSIX_TYPEDEFS[name] ? `\`typedef ${POSIX_TYPEDEFS[name]} ${name};\`` : 'its exact typedef';
+          const fix = ffi.mode === 'abi' || POSIX_TYPEDEFS[name] ? exact : `\`typedef int... ${name};\` or its exact typedef`;
+          out.push({ code: 'PB310', span, message: `unknown type name \`${name}\`: declare it first with ${fix}`, data: { type: name } });
         }
       }
     }
@@ -112,13 +125,13 @@ export function pb304(model: BindingModel): RuleFinding[] {
     if (kind === 'bad') {
       out.push({
         code: 'PB304', span: plainSpan(typeArg.span),
-        message: `ffi.new needs a pointer or array type, and \`${type}\` is neither: this raises TypeError. Allocate \`${type} *\` (or \`${type}[n]\`) and use p[0].`,
+        message: `ffi.new needs a pointer or array type, not \`${type}\`: allocate \`${type} *\` and use p[0]`,
         data: { type, replacement: `${type} *` },
       });
     } else if (kind === 'ok' && /^(const )?(unsigned |signed )?char ?\*$/.test(type) && init?.k === 'str') {
       out.push({
         code: 'PB304', span: plainSpan(typeArg.span),
-        message: `ffi.new("${type}", …) allocates a single char, so a string initializer raises TypeError. Use ffi.new("char[]", b"…") for a NUL-terminated copy.`,
+        message: `ffi.new("${type}", …) allocates one char, so this raises TypeError: use ffi.new("char[]", b"…")`,
         data: { type, replacement: 'char[]' },
       });
     }
@@ -139,10 +152,10 @@ export function pb305(model: BindingModel): RuleFinding[] {
     if (!decls) continue;
     const d = decls.get(a.name);
     if (d && d.kind !== 'struct' && d.kind !== 'union' && d.kind !== 'enum' && d.kind !== 'typedef') continue;
-    const why = d ? `\`${a.name}\` is a type, and types live on \`${a.ffi.name}\`, not on the lib` : `no cdef of \`${a.ffi.name}\` declares \`${a.name}\``;
+    const why = d ? `is a type, which lives on \`${a.ffi.name}\`, not on the lib` : `is declared in no cdef of \`${a.ffi.name}\`: declare it or fix the name`;
     out.push({
       code: 'PB305', span: plainSpan(a.nameSpan),
-      message: `\`${a.lib.name}.${a.name}\` raises AttributeError: ${why}. A cffi lib only has the functions, globals and constants its cdefs declare.`,
+      message: `\`${a.lib.name}.${a.name}\` ${why}`,
       data: { name: a.name, lib: a.lib.name, ffi: a.ffi.name },
     });
   }
@@ -164,6 +177,8 @@ export function libCalls(model: BindingModel): RuleFinding[] {
     const decls = declsByFfi.get(a.ffi)!;
     const d = decls.get(a.name);
     if (d?.kind !== 'function' || !d.params) continue;
+    // a cdef with a syntax error (a missing comma…) gives no prototype to count against
+    if (syntaxBroken(a.ffi)) continue;
     if (call.args.some((x) => x.k === 'other' && /splat/.test(x.type))) continue;
     const fixed = d.params.length;
     const n = call.args.length;
@@ -172,7 +187,7 @@ export function libCalls(model: BindingModel): RuleFinding[] {
       const expected = d.variadic ? `at least ${fixed}` : `${fixed}`;
       out.push({
         code: 'PB306', span: plainSpan(call.span),
-        message: `\`${label}\` takes ${expected} argument${fixed === 1 && !d.variadic ? '' : 's'} according to its cdef (\`${d.text.replace(/\s+/g, ' ')}\`) but is called with ${n}: cffi raises TypeError.`,
+        message: `\`${label}\` takes ${expected} argument${fixed === 1 && !d.variadic ? '' : 's'} (its cdef) but gets ${n}: cffi raises TypeError`,
         data: { name: a.name, expected: fixed, variadic: !!d.variadic, got: n },
       });
     }
@@ -182,7 +197,7 @@ export function libCalls(model: BindingModel): RuleFinding[] {
         if (arg.k === 'none' && isPointerParam(param.type, decls)) {
           out.push({
             code: 'PB309', span: plainSpan(arg.span),
-            message: `\`None\` passed for \`${param.type}${param.name ? ' ' + param.name : ''}\` of \`${label}\`: cffi does not accept None for a pointer (TypeError). Pass \`${a.ffi.name}.NULL\`.`,
+            message: `\`None\` for pointer \`${param.type}\` of \`${label}\` raises TypeError in cffi: pass \`${a.ffi.name}.NULL\``,
             data: { replacement: `${a.ffi.name}.NULL` },
           });
         }
@@ -191,7 +206,7 @@ export function libCalls(model: BindingModel): RuleFinding[] {
         const wrap = what === 'bytes' ? `${a.ffi.name}.new("char[]", ${arg.text})` : what === 'float' ? `${a.ffi.name}.cast("double", ${arg.text})` : what === 'str' ? `${a.ffi.name}.new("char[]", ${arg.text}.encode())` : `${a.ffi.name}.cast("int", ${arg.text})`;
         out.push({
           code: 'PB307', span: plainSpan(arg.span),
-          message: `A plain ${what} in the variadic part of \`${label}\`: cffi cannot tell its C type and raises TypeError. Pass cdata, e.g. \`${wrap}\`.`,
+          message: `plain ${what} in the variadic part of \`${label}\` raises TypeError: pass cdata, \`${wrap}\``,
           data: { replacement: wrap },
         });
       }
@@ -219,7 +234,7 @@ export function pb308(model: BindingModel): RuleFinding[] {
   const push = (span: Span, how: string) =>
     out.push({
       code: 'PB308', span: plainSpan(span),
-      message: `This ffi.new() result is ${how}: only a plain pointer survives, and the memory is freed as soon as the owning cdata dies. On PyPy the GC reuses it at other times than CPython, so this use-after-free appears there first. Bind the ffi.new() result to a variable that outlives every use of the pointer.`,
+      message: `this ffi.new() result is ${how} and freed at once: bind it to a variable first`,
     });
   for (const c of model.cffi.calls) {
     const newName = `${c.ffi.name}.new`;
@@ -228,7 +243,7 @@ export function pb308(model: BindingModel): RuleFinding[] {
     if (c.method === 'addressof' && isCallTo(a0, newName)) push(a0.span, 'only used for its address');
     if (c.method === 'new' && a1) {
       const inits = a1.k === 'list' || a1.k === 'tuple' ? a1.items : [a1];
-      for (const i of inits) if (isCallTo(i, newName)) push(i.span, 'used to initialize another ffi.new() and then dropped');
+      for (const i of inits) if (isCallTo(i, newName)) push(i.span, 'used only as an initializer');
     }
   }
   // `p.field = ffi.new(...)` where p holds cdata (an ffi/lib call result) or is the lib itself
@@ -241,7 +256,7 @@ export function pb308(model: BindingModel): RuleFinding[] {
   for (const a of model.cffi.assigns) {
     if (a.on !== 'ffi' || a.member !== 'new' || a.target.k === 'name') continue;
     const root = storeRoot(a.target);
-    if (root && cdataNames.has(root)) push(a.value.span, `stored in the C field or slot \`${a.target.text}\``);
+    if (root && cdataNames.has(root)) push(a.value.span, `stored in C field \`${a.target.text.length > 30 ? a.target.text.slice(0, 30) + '…' : a.target.text}\``);
   }
   return out.sort((x, y) => x.span.start - y.span.start);
 }
@@ -255,7 +270,7 @@ export function pb311(model: BindingModel): RuleFinding[] {
     const m = /#\s*include\s*[<"]Python\.h[>"]/.exec(src.text);
     if (!m) continue;
     const start = src.span.start + m.index;
-    out.push({ code: 'PB311', span: { start, end: start + m[0].length }, message: 'The C source of this cffi module includes Python.h: cffi advises against mixing CFFI with the CPython C-API, which on PyPy goes through the slow cpyext emulation. Keep the C side free of the C-API and pass objects with ffi.new_handle.' });
+    out.push({ code: 'PB311', span: { start, end: start + m[0].length }, message: 'set_source includes Python.h, which PyPy runs through slow cpyext: pass objects with ffi.new_handle' });
   }
   return out;
 }

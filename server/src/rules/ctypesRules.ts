@@ -7,11 +7,12 @@ import { plainSpan, type RuleFinding } from './finding';
 const LOADER_NAMES = new Set(['CDLL', 'WinDLL', 'OleDLL', 'cdll', 'windll', 'oledll']);
 /** ctypes API that PyPy lacks (PB201). */
 const MISSING_ON_PYPY: Record<string, string> = {
-  pythonapi: 'PyPy has no `ctypes.pythonapi`: there is no CPython C-API to call (AttributeError)',
-  PyDLL: 'PyPy has no `ctypes.PyDLL`: there is no CPython C-API to call with the GIL held (AttributeError)',
-  pydll: 'PyPy has no `ctypes.pydll` (AttributeError)',
-  resize: '`ctypes.resize` is not implemented on PyPy (NotImplementedError): allocate a new buffer and `ctypes.memmove` the data',
+  pythonapi: '`ctypes.pythonapi` does not exist on PyPy (no C-API to call): do without it',
+  PyDLL: '`ctypes.PyDLL` does not exist on PyPy: load the library with CDLL, or use cffi',
+  pydll: '`ctypes.pydll` does not exist on PyPy: load the library with cdll, or use cffi',
+  resize: '`ctypes.resize` raises NotImplementedError on PyPy: allocate a new buffer and memmove',
 };
+const PYOBJ_FROMPTR = '`_ctypes.PyObj_FromPtr` does not exist on PyPy: keep the object, or use ffi.new_handle';
 /** ctypes integer/pointer types whose constructor turns id(x) into an "address". */
 const ADDRESS_TYPES = new Set(['c_void_p', 'c_size_t', 'c_ssize_t', 'c_long', 'c_ulong', 'c_longlong', 'c_ulonglong', 'c_int64', 'c_uint64', 'c_char_p']);
 
@@ -20,8 +21,7 @@ const within = (inner: Span, outer: Span) => inner.start >= outer.start && inner
 /** PB101: once per ctypes library (its loading expression), or at the first loader use when none is assigned. */
 export function pb101(model: BindingModel): RuleFinding[] {
   const out: RuleFinding[] = [];
-  const message = (what: string) =>
-    `${what}: PyPy runs ctypes through a slow pure-Python layer (foreign calls are many times slower than with CFFI, which the guide recommends). Consider declaring these functions in a cffi cdef and loading the library with ffi.dlopen.`;
+  const message = (what: string) => `${what}, slow on PyPy: declare its functions in a cffi cdef and use ffi.dlopen`;
   for (const lib of model.ctypes.libraries) {
     if (lib.origin && lib.origin.via !== 'local') continue; // loaded in another module: reported there
     if (lib.loader === 'PyDLL' || (lib.loader === 'attribute' && /\bpydll\b/.test(model.text.slice(lib.loadSpan.start, lib.loadSpan.end)))) continue; // PB201
@@ -30,7 +30,7 @@ export function pb101(model: BindingModel): RuleFinding[] {
   if (out.length === 0) {
     const importSpans = model.imports.map((i) => i.span);
     const first = model.ctypes.uses.find((u) => LOADER_NAMES.has(u.name) && !importSpans.some((s) => within(u.span, s)));
-    if (first) out.push({ code: 'PB101', span: plainSpan(first.call?.span ?? first.span), message: message('ctypes is used to call C') });
+    if (first) out.push({ code: 'PB101', span: plainSpan(first.call?.span ?? first.span), message: message('ctypes calls C here') });
   }
   return out;
 }
@@ -42,7 +42,7 @@ export function pb201(model: BindingModel): RuleFinding[] {
   const add = (span: Span, api: string, why: string) => {
     if (seen.has(span.start)) return;
     seen.add(span.start);
-    out.push({ code: 'PB201', span: plainSpan(span), message: `${why}. This code fails on PyPy.`, data: { api } });
+    out.push({ code: 'PB201', span: plainSpan(span), message: why, data: { api } });
   };
   for (const u of model.ctypes.uses) {
     const why = MISSING_ON_PYPY[u.name];
@@ -52,12 +52,12 @@ export function pb201(model: BindingModel): RuleFinding[] {
     const m = /^ctypes\.(pythonapi|pydll)\./.exec(callee);
     if (m) add(call.calleeSpan, m[1]!, MISSING_ON_PYPY[m[1]!]!);
     if (callee === '_ctypes.PyObj_FromPtr' && model.text.slice(call.calleeSpan.start, call.calleeSpan.end).includes('.')) {
-      add(call.calleeSpan, 'PyObj_FromPtr', '`_ctypes.PyObj_FromPtr` does not exist on PyPy: there are no PyObject pointers to turn back into objects');
+      add(call.calleeSpan, 'PyObj_FromPtr', PYOBJ_FROMPTR);
     }
   }
   for (const imp of model.imports) {
     if (imp.module !== '_ctypes') continue;
-    for (const n of imp.names) if (n.name === 'PyObj_FromPtr') add(n.span, 'PyObj_FromPtr', '`_ctypes.PyObj_FromPtr` does not exist on PyPy: there are no PyObject pointers to turn back into objects');
+    for (const n of imp.names) if (n.name === 'PyObj_FromPtr') add(n.span, 'PyObj_FromPtr', PYOBJ_FROMPTR);
   }
   return out.sort((a, b) => a.span.start - b.span.start);
 }
@@ -76,27 +76,28 @@ function idCalls(e: Expr | undefined, model: BindingModel, depth = 4): Expr[] {
 /** PB203: id(obj) taken as an address, py_object taken as a PyObject*. */
 export function pb203(model: BindingModel): RuleFinding[] {
   const out: RuleFinding[] = [];
-  const idMessage = (how: string) =>
-    `\`id()\` ${how}: on PyPy id() is not the object's address, so this reads or passes garbage. To hand a Python object to C as context, use cffi's ffi.new_handle(obj) and ffi.from_handle(p).`;
+  const idMessage = (how: string) => `\`id()\` ${how}, but on PyPy it is no address: use ffi.new_handle(obj) instead`;
   for (const { callee, call } of model.calls) {
     const last = callee.slice(callee.lastIndexOf('.') + 1);
     let how: string | undefined;
-    if (last === 'from_address' && callee.includes('.')) how = 'used as a memory address in from_address()';
+    if (last === 'from_address' && callee.includes('.')) how = 'used as an address'
     else if (callee === 'ctypes.cast') how = 'cast to a pointer';
-    else if (callee.startsWith('ctypes.') && ADDRESS_TYPES.has(callee.slice(7))) how = `turned into a ${callee.slice(7)}`;
+    else if (callee.startsWith('ctypes.') && ADDRESS_TYPES.has(callee.slice(7))) how = `made a ${callee.slice(7)}`;
     if (how) {
       const args = callee === 'ctypes.cast' ? call.args.slice(0, 1) : call.args;
       for (const id of args.flatMap((a) => idCalls(a, model))) out.push({ code: 'PB203', span: plainSpan(id.span), message: idMessage(how) });
     }
     if (callee === 'ctypes.cast' && model.qualify(dottedText(call.args[1]) ?? '') === 'ctypes.py_object') {
-      out.push({ code: 'PB203', span: plainSpan(call.args[1]!.span), message: 'Casting to `py_object` assumes a PyObject* address: on PyPy py_object holds an index into a Python-side table, so this raises or returns the wrong object. Keep the object itself, or use ffi.new_handle/ffi.from_handle.' });
+      out.push({ code: 'PB203', span: plainSpan(call.args[1]!.span), message: PY_OBJECT_MESSAGE });
     }
     if (callee === 'ctypes.py_object.from_address') {
-      out.push({ code: 'PB203', span: plainSpan(call.calleeSpan), message: 'Reading a `py_object` from memory assumes a PyObject* there: on PyPy py_object is an index into a Python-side table, not a pointer. Use ffi.new_handle/ffi.from_handle to pass objects through C.' });
+      out.push({ code: 'PB203', span: plainSpan(call.calleeSpan), message: PY_OBJECT_MESSAGE });
     }
   }
   return out.sort((a, b) => a.span.start - b.span.start);
 }
+
+const PY_OBJECT_MESSAGE = '`py_object` is no PyObject* on PyPy: keep the object itself, or use ffi.new_handle';
 
 function fnLabel(fn: ForeignFunction): string {
   return `${fn.library.name}.${fn.name}`;
@@ -118,11 +119,11 @@ export function pb204(model: BindingModel): RuleFinding[] {
     // The C int default is right for a known int-returning function; with errcheck the author handles the result.
     if (returns === 'int' || returns === 'signed int') continue;
     if (!proto && (fn.errcheck || fn.declaredElsewhere?.errcheck)) continue;
-    const known = returns ? ` (C declares it as returning \`${returns}\`)` : '';
+    const known = returns ? `, C returns \`${returns}\`` : '';
     out.push({
       code: 'PB204',
       span: plainSpan(used.calleeSpan),
-      message: `The result of \`${fnLabel(fn)}\` is used but no restype is set${known}: ctypes assumes C int, which truncates pointers and 64-bit values on CPython and PyPy alike. Set \`${fn.aliases[0] ?? fnLabel(fn)}.restype\`.`,
+      message: `\`${fnLabel(fn)}\` result used without restype (ctypes assumes int${known}): set its restype`,
       data: { ...fnData(fn), ...(returns ? { returns } : {}) },
     });
   }
@@ -141,7 +142,7 @@ export function pb205(model: BindingModel): RuleFinding[] {
     out.push({
       code: 'PB205',
       span: plainSpan(call.calleeSpan),
-      message: `\`${fnLabel(fn)}\` is called without argtypes: ctypes guesses each argument's C type and checks nothing, so a wrong argument corrupts memory. Set \`${fn.aliases[0] ?? fnLabel(fn)}.argtypes\` (or declare the function in a cffi cdef).`,
+      message: `\`${fnLabel(fn)}\` called without argtypes, so nothing checks its arguments: set its argtypes`,
       data: fnData(fn),
     });
   }
@@ -169,7 +170,7 @@ export function pb206(model: BindingModel): RuleFinding[] {
     out.push({
       code: 'PB206',
       span: plainSpan(call.span),
-      message: `\`${callee}()\` of \`${struct.name}\`, a Structure with bit-fields, raises ValueError on PyPy. Copy its bytes with ctypes.string_at(ctypes.addressof(x), ctypes.sizeof(x)) instead.`,
+      message: `\`${callee}()\` of bit-field Structure \`${struct.name}\` raises ValueError on PyPy: use ctypes.string_at`,
       data: { struct: struct.name },
     });
   }

@@ -115,18 +115,24 @@ export function lint(model: BindingModel, options: LintOptions = {}, onError?: (
   return applyOptions(raw, model.text, options);
 }
 
+/** C that cffi generates (its `_cffi_` module source) or compiles (a set_source body that uses no C-API). */
+export function isCffiOwnedC(text: string): boolean {
+  if (/\b_CFFI_[A-Z_]+\b|\b_cffi_[a-z_]+\b/.test(text)) return true;
+  return !/\bPy[A-Z][A-Za-z]*_[A-Za-z]\w*\s*\(|\bPy_[A-Z]\w*\b|\bPyObject\b|\bPyMODINIT_FUNC\b|\bPyMethodDef\b/.test(text);
+}
+
 /**
  * PB103 for C/C++ sources (the CLI checks .c/.cc/.cpp/.h files): the first `#include <Python.h>` marks a
  * CPython C-API extension. A line scan, these files are not parsed; `// noqa: PB103` on the line silences it.
  */
 export function lintCSource(text: string, options: LintOptions = {}): Finding[] {
   const m = /^[ \t]*#[ \t]*include[ \t]*[<"]Python\.h[>"]/m.exec(text);
-  if (!m) return [];
+  if (!m || isCffiOwnedC(text)) return [];
   const start = m.index + m[0].indexOf('#');
   const raw: RuleFinding[] = [{
     code: 'PB103',
     span: { start, end: m.index + m[0].length },
-    message: 'A CPython C-API extension: on PyPy it runs through cpyext, the slow emulation of the C-API, and must be rebuilt for PyPy. For new bindings the guide recommends cffi (or cppyy for C++).',
+    message: 'C-API extension: on PyPy it runs only through slow cpyext; write the binding with cffi',
   }];
   return applyOptions(raw, text, options);
 }

@@ -11,7 +11,7 @@ export function pb102(model: BindingModel): RuleFinding[] {
     out.push({
       code: 'PB102',
       span: plainSpan(imp.moduleSpan),
-      message: `\`${imp.module}\` is a PyPy-internal module (the base of PyPy's ctypes): the guide says not to use it directly, and CPython does not have it. Use cffi instead.`,
+      message: `\`${imp.module}\` is PyPy-internal (and missing on CPython): use cffi instead`,
       data: { module: imp.module },
     });
   }
@@ -27,7 +27,7 @@ export function pb103(model: BindingModel): RuleFinding[] {
     .map(({ call }) => ({
       code: 'PB103',
       span: plainSpan(call.calleeSpan),
-      message: 'A C extension module: on PyPy it runs through cpyext, the slow emulation of the CPython C-API, and must be rebuilt for PyPy. For new bindings the guide recommends cffi (cffi_modules= in setup.py) or cppyy for C++.',
+      message: 'C-API extension: on PyPy it runs only through slow cpyext; write the binding with cffi',
     }));
 }
 
@@ -52,7 +52,7 @@ export function pb104(model: BindingModel): RuleFinding[] {
   return model.mixedModules.map((m) => ({
     code: 'PB104',
     span: plainSpan(m.nameSpan),
-    message: `\`${m.name}\` is an RPython MixedModule: such modules are compiled into PyPy itself and, as the guide says, cannot be third-party modules (this file is not under pypy/module/). Write the binding with cffi instead.`,
+    message: `\`${m.name}\` is an RPython MixedModule, loadable only inside PyPy's source tree: use cffi`,
     data: { module: m.name },
   }));
 }
@@ -77,7 +77,7 @@ export function pb202(model: BindingModel): RuleFinding[] {
     .map(({ call }) => ({
       code: 'PB202',
       span: plainSpan(call.calleeSpan),
-      message: '`sys.getrefcount` does not exist on PyPy, which has no reference counts (AttributeError). Guard it with hasattr(sys, "getrefcount") or drop the check.',
+      message: '`sys.getrefcount` does not exist on PyPy: guard it with hasattr(sys, "getrefcount")',
     }));
 }
 

@@ -1,0 +1,809 @@
+/**
+ * Checks a cdef in cffi's language: pycparser's C99 after cffi's own pre-pass (cffi/cparser.py
+ * `_preprocess`): comments removed, `#define NAME ...|integer` taken out, `__stdcall`/`WINAPI`/`__cdecl`
+ * dropped, `extern "Python"` unwrapped, `[...]`, `= ...` and `...}` in enums, `int...`/`float...` and any
+ * other `...` turned into names pycparser accepts. A recursive-descent parser of declarations then reports
+ * the first error of each declaration with a C message, at the spot (test/oracle judges it against cffi).
+ * Offsets are into the cdef's source text.
+ */
+
+export interface CdefCheckProblem {
+  kind: 'syntax' | 'directive' | 'unknownType';
+  start: number;
+  end: number;
+  message: string;
+  detail?: string;
+}
+
+export interface CdefCheckResult {
+  problems: CdefCheckProblem[];
+  /** Identifiers used as type names where no typedef before them declares them (cffi's predefined types aside). */
+  typeRefs: { name: string; start: number; end: number }[];
+  /** Names this cdef declares with typedef. */
+  typedefNames: { name: string; start: number; end: number }[];
+}
+
+type Kind = 'id' | 'num' | 'str' | 'char' | 'punct' | 'eof';
+interface Tok {
+  k: Kind;
+  v: string;
+  s: number;
+  e: number;
+  line: number;
+  /** A placeholder cffi's pre-pass puts in for `...`: 'type' (a typedef name), 'name' (an enumerator), 'num' (an array length). */
+  dots?: 'type' | 'name' | 'num';
+}
+
+const PUNCTS = ['...', '<<=', '>>=', '->', '++', '--', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '+=', '-=', '*=', '/=', '%=', '&=', '^=', '|=', '##'];
+const BUILTIN_TYPES = new Set(['void', 'char', 'short', 'int', 'long', 'float', 'double', 'signed', 'unsigned', '_Bool', '_Complex', '__int128']);
+const STORAGE = new Set(['typedef', 'extern', 'static', 'auto', 'register', '_Thread_local']);
+const QUALIFIERS = new Set(['const', 'volatile', 'restrict', '_Atomic']);
+const FUNCTION_SPECIFIERS = new Set(['inline', '_Noreturn']);
+const KEYWORDS = new Set([
+  ...BUILTIN_TYPES, ...STORAGE, ...QUALIFIERS, ...FUNCTION_SPECIFIERS, 'struct', 'union', 'enum', 'sizeof', '_Alignof', '_Alignas',
+  '_Static_assert', 'break', 'case', 'continue', 'default', 'do', 'else', 'for', 'goto', 'if', 'return', 'switch', 'while', 'offsetof',
+]);
+/** Words cffi's pre-pass removes (`__cdecl`) or turns into qualifiers (`__stdcall`, `WINAPI`). */
+const CALLING_CONVENTIONS = new Set(['__stdcall', 'WINAPI', '__cdecl']);
+/** Compiler extensions pycparser does not know: the usual reason a header pasted into a cdef fails. */
+const EXTENSIONS = new Set(['__attribute__', '__attribute', '__declspec', '__restrict', '__restrict__', '__inline', '__inline__', '__asm__', '__asm', 'asm', '__extension__', '__const', '__signed__', '__volatile__', '__typeof__', 'typeof', '__nonnull', '_Nullable', '_Nonnull']);
+/** The primitive types cffi's model knows, spelled as its normalisation produces them. */
+const CFFI_PRIMITIVES = new Set(['char', 'short', 'int', 'long', 'long long', 'signed char', 'unsigned char', 'unsigned short', 'unsigned int', 'unsigned long', 'unsigned long long', 'float', 'double', 'long double', 'float _Complex', 'double _Complex', '_Bool']);
+const INT_WORDS = new Set(['int', 'long', 'short', 'signed', 'unsigned', 'char']);
+const INT_LITERAL = /^-?(?:0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)[uUlL]*$/;
+
+class SyntaxStop extends Error {}
+
+function quote(t: Tok): string {
+  if (t.k === 'eof') return 'the end of the cdef';
+  if (t.dots) return '`...`';
+  return `\`${t.v.length > 30 ? t.v.slice(0, 30) + '…' : t.v}\``;
+}
+
+/** Tokens of the cdef, with directives handled on the way (cffi removes them before pycparser runs). */
+function lex(src: string, problems: CdefCheckProblem[]): Tok[] {
+  const toks: Tok[] = [];
+  let i = 0;
+  let line = 1;
+  let lineStart = true;
+  const n = src.length;
+  while (i < n) {
+    const c = src[i]!;
+    if (c === '\n') { line++; i++; lineStart = true; continue; }
+    if (c === ' ' || c === '\t' || c === '\r' || c === '\f' || c === '\v') { i++; continue; }
+    if (c === '\\' && src[i + 1] === '\n') { i += 2; line++; continue; }
+    if (c === '/' && src[i + 1] === '*') {
+      const end = src.indexOf('*/', i + 2);
+      const stop = end < 0 ? n : end + 2;
+      for (let j = i; j < stop; j++) if (src[j] === '\n') line++;
+      if (end < 0) problems.push({ kind: 'syntax', start: i, end: i + 2, message: 'unterminated comment: expected `*/`' });
+      i = stop;
+      continue;
+    }
+    if (c === '/' && src[i + 1] === '/') {
+      while (i < n && src[i] !== '\n') i += src[i] === '\\' && src[i + 1] === '\n' ? 2 : 1;
+      continue;
+    }
+    if (c === '#' && lineStart) {
+      // a directive runs to the end of the line, with backslash continuations; comments inside are blanked
+      let j = i;
+      let text = '';
+      while (j < n && src[j] !== '\n') {
+        if (src[j] === '\\' && src[j + 1] === '\n') { j += 2; line++; text += ' '; continue; }
+        if (src[j] === '/' && src[j + 1] === '*') {
+          const end = src.indexOf('*/', j + 2);
+          const stop = end < 0 ? n : end + 2;
+          for (let q = j; q < stop; q++) if (src[q] === '\n') line++;
+          j = stop;
+          text += ' ';
+          continue;
+        }
+        if (src[j] === '/' && src[j + 1] === '/') { while (j < n && src[j] !== '\n') j++; break; }
+        text += src[j++];
+      }
+      checkDirective(text, i, i + text.trimEnd().length, problems);
+      i = j;
+      continue;
+    }
+    lineStart = false;
+    const start = i;
+    if (/[A-Za-z_$]/.test(c)) {
+      while (i < n && /[A-Za-z0-9_$]/.test(src[i]!)) i++;
+      toks.push({ k: 'id', v: src.slice(start, i), s: start, e: i, line });
+      continue;
+    }
+    if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(src[i + 1] ?? ''))) {
+      while (i < n && (/[A-Za-z0-9_.]/.test(src[i]!) || (/[eEpP]/.test(src[i - 1]!) && /[+-]/.test(src[i]!)))) i++;
+      toks.push({ k: 'num', v: src.slice(start, i), s: start, e: i, line });
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      i++;
+      while (i < n && src[i] !== c && src[i] !== '\n') i += src[i] === '\\' ? 2 : 1;
+      if (src[i] !== c) {
+        problems.push({ kind: 'syntax', start, end: Math.min(i, start + 1), message: `unterminated ${c === '"' ? 'string' : 'character'} literal` });
+        throw new SyntaxStop();
+      }
+      i++;
+      toks.push({ k: c === '"' ? 'str' : 'char', v: src.slice(start, i), s: start, e: i, line });
+      continue;
+    }
+    const p = PUNCTS.find((q) => src.startsWith(q, i)) ?? c;
+    i += p.length;
+    toks.push({ k: 'punct', v: p, s: start, e: i, line });
+  }
+  toks.push({ k: 'eof', v: '', s: n, e: n, line });
+  return toks;
+}
+
+function checkDirective(text: string, start: number, end: number, problems: CdefCheckProblem[]): void {
+  const m = /^#\s*([A-Za-z_]\w*|\d+)?/.exec(text);
+  const word = m?.[1] ?? '';
+  if (word === 'pragma' && /^#\s*pragma\s+pack\b/.test(text)) {
+    // cffi accepts and ignores it, so the layout silently differs from the C compiler's
+    problems.push({ kind: 'directive', start, end, message: 'cffi ignores `#pragma pack`: pass packed=True or pack=n to ffi.cdef', detail: text.trim() });
+    return;
+  }
+  if (word === 'line' || /^\d+$/.test(word) || word === 'pragma') return; // pycparser accepts these
+  if (word === 'define') {
+    const d = /^#\s*define\s+([A-Za-z_]\w*)\b(.*)$/s.exec(text);
+    const value = d?.[2]?.trim() ?? '';
+    if (d && (value === '...' || INT_LITERAL.test(value))) return;
+    const name = d?.[1] ?? '';
+    const message = !d
+      ? '`#define` needs a name'
+      : /^\(/.test(d[2] ?? '')
+        ? `function-like macro \`${name}\`: cffi accepts only \`#define ${name} ...\` or an integer`
+        : `\`#define ${name}\` needs \`...\` or an integer literal as its value`;
+    problems.push({ kind: 'directive', start, end, message, detail: text.trim() });
+    return;
+  }
+  problems.push({ kind: 'directive', start, end, message: `\`#${word}\` is not allowed in a cdef: cffi does not run the C preprocessor`, detail: text.trim() });
+}
+
+/** cffi's `...` rewrites, on tokens: `[...]`, enum `= ...`/`...}`, `int...`/`float...`, the rest a type name. */
+function rewriteDots(toks: Tok[]): Tok[] {
+  const out: Tok[] = [];
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i]!;
+    if (t.v !== '...' || t.k !== 'punct') {
+      out.push(t);
+      continue;
+    }
+    const prev = out[out.length - 1];
+    const next = toks[i + 1];
+    if (prev?.v === '[' && next?.v === ']') {
+      out.push({ ...t, k: 'num', dots: 'num' });
+    } else if (prev?.v === '=' && (next?.v === ',' || next?.v === '}')) {
+      out[out.length - 1] = { ...prev, v: ',' }; // `A = ..., B` becomes `A, <name>, B`
+      out.push({ ...t, k: 'id', dots: 'name' });
+    } else if (next?.v === '}') {
+      out.push({ ...t, k: 'id', dots: 'name' });
+    } else if (prev && prev.k === 'id' && (INT_WORDS.has(prev.v) || prev.v === 'float' || prev.v === 'double')) {
+      // `unsigned long...` becomes one type name
+      let j = out.length - 1;
+      const words = prev.v === 'float' || prev.v === 'double' ? new Set([prev.v]) : INT_WORDS;
+      while (j > 0 && out[j - 1]!.k === 'id' && words.has(out[j - 1]!.v) && words === INT_WORDS) j--;
+      const first = out[j]!;
+      out.length = j;
+      out.push({ k: 'id', v: 'int...', s: first.s, e: t.e, line: first.line, dots: 'type' });
+    } else {
+      out.push({ ...t, k: 'id', dots: 'type' });
+    }
+  }
+  return out;
+}
+
+/** Brackets must pair up before anything else makes sense: reports the first one that does not. */
+function checkBrackets(toks: Tok[], problems: CdefCheckProblem[]): boolean {
+  // braces are left to the parser, which says where a struct or enum stops making sense
+  const pairs: Record<string, string> = { ')': '(', ']': '[' };
+  const close: Record<string, string> = { '(': ')', '[': ']' };
+  const stack: Tok[] = [];
+  for (const t of toks) {
+    if (t.k !== 'punct') continue;
+    if (t.v === '(' || t.v === '[') stack.push(t);
+    else if (t.v in pairs) {
+      const top = stack[stack.length - 1];
+      if (top?.v === pairs[t.v]) { stack.pop(); continue; }
+      const deeper = stack.some((o) => o.v === pairs[t.v]);
+      if (deeper && top) problems.push({ kind: 'syntax', start: top.s, end: top.e, message: `unbalanced \`${top.v}\`: expected \`${close[top.v]}\` before ${quote(t)}` });
+      else problems.push({ kind: 'syntax', start: t.s, end: t.e, message: `unbalanced \`${t.v}\`: no \`${pairs[t.v]}\` opens it` });
+      return false;
+    }
+  }
+  const open = stack[stack.length - 1];
+  if (open) {
+    problems.push({ kind: 'syntax', start: open.s, end: open.e, message: `unbalanced \`${open.v}\`: no \`${close[open.v]}\` closes it` });
+    return false;
+  }
+  return true;
+}
+
+interface Specifiers {
+  typedef: boolean;
+  hasType: boolean;
+  builtins: Tok[];
+  /** The type is a struct/union/enum (a declaration of it alone is fine). */
+  tag: boolean;
+  /** The type is one of cffi's `...` placeholders. */
+  dots?: Tok;
+  /** Any storage class, qualifier or function specifier (pycparser then takes a lone name as `int name`). */
+  any: boolean;
+}
+
+interface Declarator {
+  name?: Tok;
+  isFunction: boolean;
+  /** Stars and suffixes: a bare `name` has neither. */
+  pointers: number;
+  suffixes: number;
+}
+
+class CdefParser {
+  private i = 0;
+  readonly typedefs: Set<string>;
+  readonly declaredTypedefs: { name: string; start: number; end: number }[] = [];
+  readonly typeRefs: { name: string; start: number; end: number }[] = [];
+  /** Integer constants cffi knows at this point (integer #defines, enumerators so far). */
+  private readonly constants: Set<string>;
+  private externPython = false;
+  private paramDepth = 0;
+  private parenDepth = 0;
+  /** Inside an array length, enum value or bit width: cffi computes these itself, with few operators. */
+  private inConstant = false;
+  private constIssue?: Tok;
+  private constIds: Tok[] = [];
+
+  constructor(private readonly toks: Tok[], private readonly problems: CdefCheckProblem[], known: ReadonlySet<string>, macros: ReadonlySet<string>) {
+    this.typedefs = new Set(known);
+    this.constants = new Set(macros);
+  }
+
+  private get t(): Tok {
+    return this.toks[this.i]!;
+  }
+  private peek(n = 1): Tok {
+    return this.toks[Math.min(this.i + n, this.toks.length - 1)]!;
+  }
+  private prev(): Tok | undefined {
+    return this.toks[this.i - 1];
+  }
+  private is(v: string): boolean {
+    return this.t.v === v && (this.t.k === 'punct' || this.t.k === 'id') && !this.t.dots;
+  }
+  private eat(v: string): boolean {
+    if (!this.is(v)) return false;
+    this.i++;
+    return true;
+  }
+
+  private fail(message: string, at: Tok = this.t): never {
+    this.problems.push({ kind: 'syntax', start: at.s, end: Math.max(at.e, at.s + (at.k === 'eof' ? 0 : 1)), message });
+    throw new SyntaxStop();
+  }
+  private failExtension(t: Tok): never {
+    this.problems.push({ kind: 'directive', start: t.s, end: t.e, message: `\`${t.v}\` is a compiler extension cffi's parser rejects`, detail: t.v });
+    throw new SyntaxStop();
+  }
+  /** `expected X` after the previous token when the next one is on a later line or the end, else before it. */
+  private expectAfter(what: string, where: string): never {
+    const p = this.prev();
+    if (p && (this.t.k === 'eof' || this.t.line > p.line || this.startsSpecifiers())) this.fail(`expected ${what} after this ${where}`, p);
+    this.fail(`expected ${what} before ${quote(this.t)}`);
+  }
+
+  private isTypeName(t: Tok): boolean {
+    return t.k === 'id' && (t.dots === 'type' || (!t.dots && this.typedefs.has(t.v)));
+  }
+  private startsSpecifiers(t: Tok = this.t): boolean {
+    if (t.k !== 'id') return false;
+    if (t.dots) return t.dots === 'type';
+    return BUILTIN_TYPES.has(t.v) || STORAGE.has(t.v) || QUALIFIERS.has(t.v) || FUNCTION_SPECIFIERS.has(t.v) || t.v === 'struct' || t.v === 'union' || t.v === 'enum' || this.typedefs.has(t.v);
+  }
+  /** An identifier no declaration made a type, in a place only a type fits (pycparser: a parse error). */
+  private looksLikeUnknownType(): boolean {
+    const t = this.t;
+    if (t.k !== 'id' || t.dots || KEYWORDS.has(t.v) || this.typedefs.has(t.v)) return false;
+    const n = this.peek();
+    const n2 = this.peek(2);
+    return (n.k === 'id' && !n.dots) || n.v === '*' || (n.k === 'id' && n.dots === 'type') || (n.v === '(' && (n2.v === '*' || n2.v === '(')) || n.v === ')' || n.v === ',' || n.v === '[';
+  }
+
+  parseAll(): void {
+    while (this.t.k !== 'eof') {
+      const start = this.i;
+      try {
+        this.externalDeclaration();
+      } catch (e) {
+        if (!(e instanceof SyntaxStop)) throw e;
+        this.recover(start);
+      }
+    }
+  }
+
+  /** After an error: skip to the `;` that ends the declaration (at bracket depth 0), or a line start that begins a new one. */
+  private recover(start: number): void {
+    let depth = 0;
+    if (this.i === start) this.i++;
+    const errLine = this.prev()?.line ?? 0;
+    while (this.t.k !== 'eof') {
+      const v = this.t.k === 'punct' ? this.t.v : '';
+      if (v === '(' || v === '[' || v === '{') depth++;
+      else if (v === ')' || v === ']' || v === '}') depth--;
+      else if (v === ';' && depth <= 0) { this.i++; return; }
+      if (depth <= 0 && this.t.line > errLine && this.prev()?.v !== ',' && this.startsSpecifiers() && (this.t.v === 'typedef' || this.t.v === 'extern' || this.t.v === 'struct')) return;
+      this.i++;
+    }
+  }
+
+  private externalDeclaration(): void {
+    if (this.eat(';')) return;
+    while (this.is('extern') && this.peek().v === 'extern' && this.peek(2).k === 'str') this.i++; // cffi's regex takes the last one
+    if (this.is('extern') && this.peek().k === 'str') {
+      const str = this.peek();
+      if (!/^"\s*(Python|Python\s*\+\s*C|C\s*\+\s*Python)\s*"$/.test(str.v)) this.fail(`\`extern ${str.v}\` is not allowed in a cdef; only \`extern "Python"\` is`, str);
+      this.i += 2;
+      this.externPython = true;
+      try {
+        if (this.eat('{')) {
+          while (!this.is('}')) {
+            if (this.t.k === 'eof') this.fail('expected `}` to close `extern "Python" {`');
+            if (this.is('{')) this.fail('cffi does not allow `{` inside `extern "Python" { ... }`');
+            this.declaration();
+          }
+          this.i++;
+          return;
+        }
+        this.declaration();
+      } finally {
+        this.externPython = false;
+      }
+      return;
+    }
+    if (this.is('_Static_assert')) this.fail('`_Static_assert` is valid C but not allowed in a cdef');
+    this.declaration();
+  }
+
+  private declaration(): void {
+    if (this.eat(';')) return;
+    const first = this.t;
+    const specs = this.specifiers('declaration');
+    if (this.is(';')) {
+      if (!specs.tag || specs.typedef && this.prev()?.v === '}') this.fail('this declaration declares nothing: give it a name', first);
+      this.i++;
+      return;
+    }
+    let count = 0;
+    for (;;) {
+      const d = this.declarator('named');
+      count++;
+      if (specs.dots) this.checkDotsType(specs, d, 'declaration');
+      if (!specs.hasType && !d.isFunction) this.fail('missing type in this declaration', first);
+      if (this.externPython && !d.isFunction && d.name) this.fail('`extern "Python"` declares only functions', d.name);
+      if (this.is('{')) {
+        if (d.isFunction && count === 1) this.fail('a function body is not allowed in a cdef: declare the function with `;`');
+        this.expectAfter('`;`', 'declaration');
+      }
+      if (this.eat('=')) this.initializer();
+      this.checkBuiltins(specs);
+      if (specs.typedef && d.name) {
+        this.typedefs.add(d.name.v);
+        this.declaredTypedefs.push({ name: d.name.v, start: d.name.s, end: d.name.e });
+      }
+      if (this.eat(',')) continue;
+      if (this.eat(';')) return;
+      this.expectAfter('`;`', 'declaration');
+    }
+  }
+
+  /** cffi accepts its `...` type only in `typedef ... name;` (or `*name`), `typedef int... name;`, `...;` members and varargs. */
+  private checkDotsType(specs: Specifiers, d: Declarator, where: 'declaration' | 'member' | 'parameter'): void {
+    const dots = specs.dots!;
+    const intLike = dots.v === 'int...';
+    if (where === 'declaration' && specs.typedef && (intLike ? d.pointers + d.suffixes === 0 : d.suffixes === 0 && d.pointers <= 1)) return;
+    if (intLike) this.fail('`int...`/`float...` is allowed only as `typedef int... name;`', dots);
+    this.fail('`...` stands for a type only in `typedef ... name;`', dots);
+  }
+
+  /** cffi's type table: a list of builtin words it does not know is rejected (FFIError "Unsupported type"). */
+  private checkBuiltins(specs: Specifiers): void {
+    if (specs.builtins.length === 0) return;
+    const words = specs.builtins.map((b) => b.v);
+    // cffi's normalisation (cparser.py): leading short/long/signed/unsigned are prefixes, `signed` is dropped
+    let names = [...words];
+    if (names.join(' ') !== 'signed char') {
+      const prefixes = new Map<string, number>();
+      while (names.length && ['short', 'long', 'signed', 'unsigned'].includes(names[0]!)) {
+        prefixes.set(names[0]!, (prefixes.get(names[0]!) ?? 0) + 1);
+        names.shift();
+      }
+      const lead: string[] = [];
+      for (const p of ['unsigned', 'short', 'long']) for (let k = 0; k < (prefixes.get(p) ?? 0); k++) lead.push(p);
+      if (!names.length) names = ['int'];
+      if (names.join(' ') === 'int' && (prefixes.has('short') || prefixes.has('long'))) names = [];
+      names = [...lead, ...names];
+    }
+    const key = names.join(' ');
+    if (key === 'void' || CFFI_PRIMITIVES.has(key)) return;
+    const a = specs.builtins[0]!;
+    const b = specs.builtins[specs.builtins.length - 1]!;
+    this.problems.push({ kind: 'syntax', start: a.s, end: b.e, message: `\`${words.join(' ')}\` is not a type cffi supports` });
+    throw new SyntaxStop();
+  }
+
+  private specifiers(where: 'declaration' | 'member' | 'parameter' | 'typename'): Specifiers {
+    const specs: Specifiers = { typedef: false, hasType: false, builtins: [], tag: false, any: false };
+    for (;;) {
+      const t = this.t;
+      if (t.k !== 'id') break;
+      if (EXTENSIONS.has(t.v)) this.failExtension(t);
+      if (!t.dots && CALLING_CONVENTIONS.has(t.v)) { specs.any = true; this.i++; continue; } // cffi: `volatile volatile const`
+      if (!t.dots && STORAGE.has(t.v)) {
+        if (where === 'member' || where === 'typename' || (where === 'parameter' && t.v === 'typedef')) this.fail(`\`${t.v}\` is not allowed in a ${where === 'member' ? 'struct member' : where}`);
+        if (t.v === 'typedef') specs.typedef = true;
+        specs.any = true;
+        this.i++;
+        continue;
+      }
+      if (!t.dots && (QUALIFIERS.has(t.v) || FUNCTION_SPECIFIERS.has(t.v))) { specs.any = true; this.i++; continue; }
+      if (!t.dots && BUILTIN_TYPES.has(t.v)) {
+        if (specs.tag || specs.dots || (specs.hasType && specs.builtins.length === 0)) this.twoTypes(t);
+        specs.builtins.push(t);
+        specs.hasType = true;
+        this.i++;
+        continue;
+      }
+      if (!t.dots && (t.v === 'struct' || t.v === 'union' || t.v === 'enum')) {
+        if (specs.hasType) this.twoTypes(t);
+        this.tagged();
+        specs.hasType = true;
+        specs.tag = true;
+        continue;
+      }
+      if (!specs.hasType && this.isTypeName(t)) {
+        specs.hasType = true;
+        if (t.dots) specs.dots = t;
+        this.i++;
+        continue;
+      }
+      if (!specs.hasType && this.looksLikeUnknownType()) {
+        this.typeRefs.push({ name: t.v, start: t.s, end: t.e });
+        specs.hasType = true;
+        this.i++;
+        continue;
+      }
+      break;
+    }
+    if (!specs.hasType && specs.any && where === 'declaration') return specs; // `const x;` is `const int x;`
+    if (!specs.hasType) {
+      const t = this.t;
+      if (t.k === 'id' && !t.dots && !KEYWORDS.has(t.v) && !this.typedefs.has(t.v) && where !== 'typename') {
+        // pycparser fails here too; the name is reported as an unknown type (PB310), which says more
+        this.typeRefs.push({ name: t.v, start: t.s, end: t.e });
+        this.i++;
+        return { ...specs, hasType: true };
+      }
+      if (t.dots === 'name' && where === 'member') this.fail('expected `;` after `...`');
+      if (where === 'parameter') this.fail(`expected a parameter type before ${quote(t)}`);
+      if (where === 'typename') this.fail(`expected a type before ${quote(t)}`);
+      if (t.k === 'str') this.fail(`unexpected string ${quote(t)} in a cdef`);
+      this.fail(`expected a declaration before ${quote(t)}`);
+    }
+    return specs;
+  }
+
+  private twoTypes(t: Tok): never {
+    const p = this.prev();
+    if (p?.v === '}') this.fail('expected `;` after this `}`', p);
+    this.fail(`two types in one declaration: ${quote(t)} after a type`);
+  }
+
+  private tagged(): void {
+    const kw = this.t;
+    this.i++;
+    let name: Tok | undefined;
+    if (this.t.k === 'id' && !this.t.dots && !KEYWORDS.has(this.t.v)) name = this.t, this.i++;
+    if (!this.is('{')) {
+      if (!name) this.fail(`expected a ${kw.v} name or \`{\` after \`${kw.v}\``);
+      return;
+    }
+    this.i++;
+    if (kw.v === 'enum') {
+      if (this.is('}')) this.fail('an enum needs at least one enumerator');
+      for (;;) {
+        const e = this.t;
+        if (e.k !== 'id' || (KEYWORDS.has(e.v) && !e.dots)) this.fail(`expected an enumerator name before ${quote(e)}`);
+        this.i++;
+        this.constants.add(e.v);
+        if (this.eat('=')) this.constant();
+        if (this.eat(',')) {
+          while (this.eat(',')); // pycparser lets `A, , B` through
+          if (this.eat('}')) return;
+          continue;
+        }
+        if (this.eat('}')) return;
+        this.expectAfter('`,` or `}`', 'enumerator');
+      }
+    }
+    while (!this.eat('}')) {
+      if (this.t.k === 'eof') this.fail(`expected \`}\` to close the ${kw.v}`);
+      if (this.eat(';')) continue;
+      const memberStart = this.t;
+      const specs = this.specifiers('member');
+      if (this.is(';')) {
+        if (!specs.tag && !(specs.dots && specs.dots.v === '...')) this.fail('this member declares nothing: give it a name', memberStart);
+        this.i++;
+        continue;
+      }
+      for (;;) {
+        if (!this.is(':')) {
+          const d = this.declarator('named');
+          if (specs.dots) this.checkDotsType(specs, d, 'member');
+        } else if (specs.dots) this.checkDotsType(specs, { isFunction: false, pointers: 0, suffixes: 0 }, 'member');
+        if (this.eat(':')) this.constant();
+        this.checkBuiltins(specs);
+        if (this.eat(',')) continue;
+        if (this.eat(';')) break;
+        if (this.is('}')) this.expectAfter('`;`', 'member');
+        this.expectAfter('`;`', 'member');
+      }
+    }
+  }
+
+  private pointer(): number {
+    let n = 0;
+    while (this.eat('*')) {
+      n++;
+      while (this.t.k === 'id' && !this.t.dots && (QUALIFIERS.has(this.t.v) || CALLING_CONVENTIONS.has(this.t.v))) this.i++;
+      if (this.t.k === 'id' && EXTENSIONS.has(this.t.v)) this.failExtension(this.t);
+    }
+    return n;
+  }
+
+  /** 'named' needs a name, 'abstract' has none, 'either' (parameters) may have one. */
+  private declarator(mode: 'named' | 'abstract' | 'either'): Declarator {
+    while (this.t.k === 'id' && !this.t.dots && CALLING_CONVENTIONS.has(this.t.v)) this.i++;
+    const d: Declarator = { isFunction: false, pointers: this.pointer(), suffixes: 0 };
+    while (this.t.k === 'id' && !this.t.dots && CALLING_CONVENTIONS.has(this.t.v)) this.i++;
+    const t = this.t;
+    let nestedPointers = 0;
+    if (t.k === 'id' && !t.dots && EXTENSIONS.has(t.v)) this.failExtension(t);
+    if (t.k === 'id' && mode !== 'abstract' && (!t.dots || t.v === '...' || t.dots === 'name') && !(KEYWORDS.has(t.v) && !t.dots)) {
+      d.name = t;
+      this.i++;
+    } else if (this.is('(') && (mode === 'named' || this.nestedDeclaratorAhead())) {
+      this.i++;
+      this.parenDepth++;
+      const inner = this.declarator(mode);
+      this.parenDepth--;
+      d.name = inner.name;
+      nestedPointers = inner.pointers;
+      d.pointers += inner.pointers;
+      d.suffixes += inner.suffixes;
+      if (!this.eat(')')) this.fail(`expected \`)\` before ${quote(this.t)}`);
+      if (inner.isFunction) d.isFunction = true;
+    } else if (mode === 'named') {
+      if (KEYWORDS.has(t.v) && t.k === 'id') this.fail(`expected a name before ${quote(t)}: \`${t.v}\` is a C keyword`);
+      if (this.isTypeName(t) || (t.k === 'id' && t.dots === 'type')) this.fail(`expected a name before ${quote(t)}`);
+      this.fail(`expected a name before ${quote(t)}`);
+    }
+    let suffixes = 0;
+    for (;;) {
+      if (this.eat('[')) {
+        while (this.t.k === 'id' && !this.t.dots && (this.t.v === 'static' || QUALIFIERS.has(this.t.v))) this.i++;
+        if (this.t.k === 'num' && this.t.dots === 'num') {
+          if (this.paramDepth > 0 || this.parenDepth > 0 || nestedPointers > 0) this.fail('`[...]` is allowed only for a global, typedef or struct member, not here');
+          this.i++;
+        } else if (this.is('*') && this.peek().v === ']') this.i++;
+        else if (!this.is(']')) this.constant();
+        if (!this.eat(']')) this.fail(`expected \`]\` before ${quote(this.t)}`);
+        suffixes++;
+        continue;
+      }
+      if (this.is('(')) {
+        this.i++;
+        this.paramDepth++;
+        this.parameters();
+        this.paramDepth--;
+        if (suffixes === 0 && d.name && d.pointers === 0) d.isFunction = true;
+        else if (suffixes === 0 && d.name && this.parenDepth === 0) d.isFunction = true;
+        suffixes++;
+        continue;
+      }
+      break;
+    }
+    d.suffixes += suffixes;
+    return d;
+  }
+
+  /** In an abstract declarator, `(` opens a nested declarator (`(*)`, `(*[3])`) rather than a parameter list. */
+  private nestedDeclaratorAhead(): boolean {
+    const n = this.peek();
+    return n.v === '*' || n.v === '[' || (n.v === '(' && n.k === 'punct') || (n.k === 'id' && !n.dots && CALLING_CONVENTIONS.has(n.v)) || (n.k === 'id' && !n.dots && !KEYWORDS.has(n.v) && !this.typedefs.has(n.v));
+  }
+
+  private parameters(): void {
+    if (this.eat(')')) return;
+    for (let index = 0; ; index++) {
+      if (this.t.k === 'id' && !this.t.dots && !KEYWORDS.has(this.t.v) && !this.typedefs.has(this.t.v) && (this.peek().v === ',' || this.peek().v === ')')) {
+        // `f(foo)`: an old-style identifier list, which cffi rejects as an unknown type
+        const t = this.t;
+        this.typeRefs.push({ name: t.v, start: t.s, end: t.e });
+        this.i++;
+      } else {
+        const specs = this.specifiers('parameter');
+        const d = this.declarator('either');
+        this.checkBuiltins(specs);
+        if (specs.dots && specs.dots.v === '...' && !d.name && d.pointers + d.suffixes === 0) {
+          if (!this.is(')')) this.fail('`...` must be the last parameter', specs.dots);
+          if (index === 0) this.fail('a function needs a parameter before `...`', specs.dots);
+        } else if (specs.dots) this.fail(specs.dots.v === 'int...' ? '`int...` is allowed only as `typedef int... name;`' : '`...` stands for a type only in `typedef ... name;`', specs.dots);
+      }
+      if (this.eat(',')) continue;
+      if (this.eat(')')) return;
+      if (this.startsSpecifiers() || this.t.k === 'id') this.fail(`expected \`,\` before ${quote(this.t)}`);
+      this.fail(`expected \`,\` or \`)\` before ${quote(this.t)}`);
+    }
+  }
+
+  private typeName(): void {
+    const specs = this.specifiers('typename');
+    this.declarator('abstract');
+    this.checkBuiltins(specs);
+  }
+
+  private initializer(): void {
+    if (this.is('{')) {
+      let depth = 0;
+      do {
+        if (this.is('{')) depth++;
+        else if (this.is('}')) depth--;
+        this.i++;
+      } while (depth > 0 && this.t.k !== 'eof');
+      return;
+    }
+    this.assignment();
+  }
+
+  private assignment(): void {
+    this.conditional();
+    if (this.t.k === 'punct' && /^(=|\*=|\/=|%=|\+=|-=|<<=|>>=|&=|\^=|\|=)$/.test(this.t.v)) {
+      this.i++;
+      this.assignment();
+    }
+  }
+
+  /** A constant cffi evaluates itself: numbers, known constants, unary + -, and + - * / % << >> & | ^. */
+  private constant(): void {
+    this.inConstant = true;
+    this.constIssue = undefined;
+    this.constIds = [];
+    try {
+      this.conditional();
+    } finally {
+      this.inConstant = false;
+    }
+    const bad = this.constIssue as Tok | undefined;
+    if (bad) this.fail(`cffi cannot compute ${quote(bad)} in a constant; it knows only + - * / % << >> & | ^`, bad);
+    for (const id of this.constIds) {
+      if (this.constants.has(id.v)) continue;
+      this.problems.push({ kind: 'syntax', start: id.s, end: id.e, message: `\`${id.v}\` is not a constant cffi knows here: \`#define ${id.v} <number>\` first`, detail: `constant:${id.v}` });
+      throw new SyntaxStop();
+    }
+  }
+  private unsupported(t: Tok): void {
+    if (this.inConstant && !this.constIssue) this.constIssue = t;
+  }
+
+  private static readonly BINARY: Record<string, number> = {
+    '||': 1, '&&': 2, '|': 3, '^': 4, '&': 5, '==': 6, '!=': 6, '<': 7, '>': 7, '<=': 7, '>=': 7, '<<': 8, '>>': 8, '+': 9, '-': 9, '*': 10, '/': 10, '%': 10,
+  };
+
+  private conditional(): void {
+    this.binary(1);
+    if (this.is('?')) this.unsupported(this.t);
+    if (this.eat('?')) {
+      this.assignment();
+      if (!this.eat(':')) this.fail(`expected \`:\` before ${quote(this.t)}`);
+      this.conditional();
+    }
+  }
+
+  private binary(min: number): void {
+    this.unary();
+    for (;;) {
+      const p = this.t.k === 'punct' ? CdefParser.BINARY[this.t.v] : undefined;
+      if (p === undefined || p < min) return;
+      if (p <= 2 || (p >= 6 && p <= 7)) this.unsupported(this.t);
+      this.i++;
+      this.binary(p + 1);
+    }
+  }
+
+  private unary(): void {
+    const t = this.t;
+    if (t.k === 'punct' && ['+', '-', '!', '~', '*', '&', '++', '--'].includes(t.v)) {
+      if (t.v !== '+' && t.v !== '-') this.unsupported(t);
+      this.i++;
+      this.unary();
+      return;
+    }
+    if (t.k === 'id' && !t.dots && (t.v === 'sizeof' || t.v === '_Alignof')) {
+      this.unsupported(t);
+      this.i++;
+      if (this.is('(') && this.startsSpecifiers(this.peek())) {
+        this.i++;
+        this.typeName();
+        if (!this.eat(')')) this.fail(`expected \`)\` before ${quote(this.t)}`);
+      } else this.unary();
+      return;
+    }
+    if (this.is('(') && this.startsSpecifiers(this.peek())) {
+      this.unsupported(t);
+      this.i++;
+      this.typeName();
+      if (!this.eat(')')) this.fail(`expected \`)\` before ${quote(this.t)}`);
+      this.unary();
+      return;
+    }
+    this.postfix();
+  }
+
+  private postfix(): void {
+    const t = this.t;
+    if (this.eat('(')) {
+      this.assignment();
+      while (this.eat(',')) this.assignment();
+      if (!this.eat(')')) this.fail(`expected \`)\` before ${quote(this.t)}`);
+    } else if (t.k === 'num' || t.k === 'char' || (t.k === 'id' && (!KEYWORDS.has(t.v) || t.v === 'offsetof') && !this.isTypeName(t))) {
+      if (t.k === 'num' && /[.]|^[1-9]\d*[eE]|^0[xX].*[pP]/.test(t.v)) this.unsupported(t);
+      if (t.k === 'id' && this.inConstant) this.constIds.push(t);
+      this.i++;
+    } else if (t.k === 'str') {
+      this.unsupported(t);
+      while (this.t.k === 'str') this.i++;
+    } else {
+      this.fail(`expected an expression before ${quote(t)}`);
+    }
+    for (;;) {
+      if (['[', '(', '.', '->', '++', '--'].includes(this.t.v) && this.t.k === 'punct') this.unsupported(this.t);
+      if (this.eat('[')) {
+        this.assignment();
+        if (!this.eat(']')) this.fail(`expected \`]\` before ${quote(this.t)}`);
+      } else if (this.eat('(')) {
+        if (this.eat(')')) continue;
+        this.assignment();
+        while (this.eat(',')) this.assignment();
+        if (!this.eat(')')) this.fail(`expected \`)\` before ${quote(this.t)}`);
+      } else if (this.eat('.') || this.eat('->')) {
+        if (this.t.k !== 'id') this.fail(`expected a member name before ${quote(this.t)}`);
+        this.i++;
+      } else if (this.eat('++') || this.eat('--')) {
+        continue;
+      } else return;
+    }
+  }
+}
+
+/**
+ * Checks one cdef source. `known` holds the type names visible before it (cffi's predefined types and
+ * typedefs of earlier cdefs of the same ffi).
+ */
+export function checkCdef(source: string, known: ReadonlySet<string>): CdefCheckResult {
+  const problems: CdefCheckProblem[] = [];
+  let toks: Tok[];
+  try {
+    toks = rewriteDots(lex(source, problems));
+  } catch (e) {
+    if (!(e instanceof SyntaxStop)) throw e;
+    return { problems, typeRefs: [], typedefNames: [] };
+  }
+  toks = toks.filter((t) => !(t.k === 'id' && t.v === '__cdecl'));
+  if (!checkBrackets(toks, problems)) return { problems, typeRefs: [], typedefNames: [] };
+  const macros = new Set<string>();
+  for (const m of source.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+(-?\w+)[ \t]*$/gm)) if (INT_LITERAL.test(m[2]!)) macros.add(m[1]!);
+  const parser = new CdefParser(toks, problems, known, macros);
+  parser.parseAll();
+  return { problems, typeRefs: parser.typeRefs, typedefNames: parser.declaredTypedefs };
+}

@@ -1,0 +1,233 @@
+/**
+ * Stage 2: render a module from its plan — the planned rewrites (outermost first, nested ones inside),
+ * removed statements, the cffi header (FFI, one cdef, only the helpers used) and the ctypes imports
+ * trimmed to what is still used.
+ */
+import type { Node, Parser } from 'web-tree-sitter';
+import { type TextEdit, applyEdits } from '../edits';
+import { keyOf, walk } from '../syntax';
+import { declare } from '../typeNames';
+import type { ForeignDecl, ModulePlan } from './plan';
+import { runtimeHelpers } from './pythonRuntime';
+
+const lineStart = (text: string, off: number): number => text.lastIndexOf('\n', off - 1) + 1;
+const lineEnd = (text: string, off: number): number => {
+  const i = text.indexOf('\n', off);
+  return i < 0 ? text.length : i;
+};
+
+/** Does the module need anything cffi at all? ("nothing that does nothing") */
+export function hasWork(p: ModulePlan): boolean {
+  return p.rewrites.size > 0 || p.deletions.length > 0 || p.functions.size > 0;
+}
+
+function rewriteEdits(p: ModulePlan): TextEdit[] {
+  const all = [...p.rewrites.values()].sort((a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex);
+  const inside = (outer: Node, n: Node): boolean => outer.startIndex <= n.startIndex && n.endIndex <= outer.endIndex && keyOf(outer) !== keyOf(n);
+  const renderNode = (n: Node): string => {
+    const own = p.rewrites.get(keyOf(n));
+    if (own) return own.render(innerText);
+    return innerText(n);
+  };
+  // the text of n with the rewrites strictly inside it applied (n's own rewrite is not)
+  const innerText = (n: Node): string => {
+    const own = p.rewrites.get(keyOf(n));
+    const nested = all.filter((r) => inside(n, r.node) || (own === undefined && keyOf(r.node) === keyOf(n)));
+    if (!nested.length) return n.text;
+    if (own === undefined && nested.some((r) => keyOf(r.node) === keyOf(n))) return renderNode(n);
+    let out = '';
+    let at = n.startIndex;
+    let lastEnd = -1;
+    for (const r of nested) {
+      if (r.node.startIndex < lastEnd) continue;
+      out += p.mod.text.slice(at, r.node.startIndex) + renderNode(r.node);
+      at = r.node.endIndex;
+      lastEnd = r.node.endIndex;
+    }
+    return out + p.mod.text.slice(at, n.endIndex);
+  };
+  const edits: TextEdit[] = [];
+  let lastEnd = -1;
+  for (const r of all) {
+    if (r.node.startIndex < lastEnd) continue; // nested: rendered by its outer rewrite
+    edits.push({ start: r.node.startIndex, end: r.node.endIndex, newText: renderNode(r.node) });
+    lastEnd = r.node.endIndex;
+  }
+  return edits;
+}
+
+/** Removes whole statements with their line; a block left empty keeps `pass`; a blank line run does not grow. */
+function deletionEdits(text: string, stmts: readonly Node[]): TextEdit[] {
+  const out: TextEdit[] = [];
+  const seen = new Set<string>();
+  const byParent = new Map<string, Node[]>();
+  for (const s of stmts) {
+    if (seen.has(keyOf(s))) continue;
+    seen.add(keyOf(s));
+    const k = keyOf(s.parent!);
+    byParent.set(k, [...(byParent.get(k) ?? []), s]);
+  }
+  for (const list of byParent.values()) {
+    const parent = list[0]!.parent!;
+    const live = parent.namedChildren.filter((c) => c.type !== 'comment');
+    const emptied = parent.type === 'block' && live.every((c) => list.some((d) => d.startIndex === c.startIndex));
+    list.sort((a, b) => a.startIndex - b.startIndex);
+    list.forEach((st, i) => {
+      if (emptied && i === 0) {
+        out.push({ start: st.startIndex, end: st.endIndex, newText: 'pass' });
+        return;
+      }
+      const ls = lineStart(text, st.startIndex);
+      let le = lineEnd(text, st.endIndex);
+      if (/^\s*$/.test(text.slice(ls, st.startIndex)) && /^\s*(#.*)?$/.test(text.slice(st.endIndex, le))) {
+        le = Math.min(le + 1, text.length);
+        // a blank line before and after: take the one after too
+        const prevBlank = ls > 0 && /^[ \t]*$/.test(text.slice(lineStart(text, ls - 1), ls - 1));
+        const nextEnd = lineEnd(text, le);
+        if (prevBlank && le < text.length && /^[ \t]*$/.test(text.slice(le, nextEnd))) le = Math.min(nextEnd + 1, text.length);
+        out.push({ start: ls, end: le, newText: '' });
+      } else out.push({ start: st.startIndex, end: st.endIndex, newText: 'pass' });
+    });
+  }
+  return merge(out);
+}
+
+function merge(edits: TextEdit[]): TextEdit[] {
+  const sorted = [...edits].sort((a, b) => a.start - b.start);
+  const out: TextEdit[] = [];
+  for (const e of sorted) {
+    const last = out[out.length - 1];
+    if (last && e.start < last.end) {
+      last.end = Math.max(last.end, e.end);
+      last.newText += e.newText;
+    } else out.push({ ...e });
+  }
+  return out;
+}
+
+const IMPORTS = new Set(['import_statement', 'import_from_statement', 'future_import_statement']);
+const isImport = (n: Node): boolean =>
+  IMPORTS.has(n.type) ||
+  (n.type === 'try_statement' && [...walk(n)].every((c) => c.parent?.type !== 'block' || IMPORTS.has(c.type) || c.type === 'comment' || c.type === 'pass_statement'));
+
+/** The statement after which the cffi header goes: the end of the leading import block. */
+function headerAnchor(root: Node): Node | undefined {
+  let anchor: Node | undefined;
+  for (const st of root.namedChildren) {
+    if (st.type === 'comment') continue;
+    if (!anchor && st.type === 'expression_statement' && st.namedChildren[0]?.type === 'string') {
+      anchor = st;
+      continue;
+    }
+    if (isImport(st)) anchor = st;
+    else break;
+  }
+  return anchor;
+}
+
+/** Nothing that does nothing: an FFI only when something uses it (a string buffer alone needs none). */
+function needsFfi(p: ModulePlan): boolean {
+  return p.structs.length > 0 || p.functions.size > 0 || p.usesFfi || [...p.helpers].some((h) => h !== 'stringBuffer');
+}
+
+function header(p: ModulePlan, withImport: boolean): string {
+  const f = p.ffi;
+  const parts: string[] = [];
+  const decls = [...p.structs, ...[...p.functions.values()].map((d) => cdefLine(d))];
+  if (needsFfi(p)) {
+    let top = `${withImport ? 'from cffi import FFI\n\n' : ''}${f} = FFI()`;
+    if (decls.length) top += `\n${f}.cdef("""\n${decls.map((d) => `    ${d}`).join('\n')}\n""")`;
+    parts.push(top);
+  }
+  parts.push(...runtimeHelpers(p.helpers, f));
+  return parts.join('\n\n\n');
+}
+
+function cdefLine(d: ForeignDecl): string {
+  const params = d.params.length ? d.params.map((x) => declare(x, '')).join(', ') : 'void';
+  return `${declare(d.ret, `${d.cname}(${params})`)};`;
+}
+
+export interface Rendered {
+  text: string;
+  edits: TextEdit[];
+}
+
+/** The module's new text. `ctypesStillUsed` says, for the rendered draft, which ctypes imports must stay. */
+export function renderModule(p: ModulePlan, parser: Parser, stillUsed: (draft: string) => Set<string>): Rendered {
+  const text = p.mod.text;
+  const edits = [...rewriteEdits(p), ...deletionEdits(text, p.deletions)];
+  const anchor = headerAnchor(p.mod.root);
+  const hasFfiImport = /^\s*from cffi import FFI\b/m.test(text);
+  // `from cffi import FFI` goes with the third-party imports, before the package's own (PEP 8 order)
+  const localImport = anchor ? p.mod.root.namedChildren.find((st) => st.startIndex <= anchor.startIndex && st.type === 'import_from_statement' && st.childForFieldName('module_name')?.text.startsWith('.')) : undefined;
+  const splitImport = !hasFfiImport && localImport !== undefined && needsFfi(p);
+  const head = header(p, !hasFfiImport && !splitImport);
+  if (splitImport && head.trim()) {
+    const ls = lineStart(text, localImport.startIndex);
+    edits.push({ start: ls, end: ls, newText: 'from cffi import FFI\n\n' });
+  }
+  if (!head.trim()) {
+    // nothing to add
+  } else if (anchor) edits.push({ start: anchor.endIndex, end: anchor.endIndex, newText: `${head.startsWith('def ') ? '\n\n\n' : '\n\n'}${head}\n` });
+  else edits.push({ start: 0, end: 0, newText: `${head}\n\n\n` });
+  const draft = applyEdits(text, merge(edits));
+  const used = stillUsed(draft);
+  edits.push(...importEdits(p, used));
+  const all = merge(edits);
+  const out = applyEdits(text, all);
+  void parser;
+  return { text: tidyBlankLines(out), edits: all };
+}
+
+/** ctypes imports: each name kept only while the converted text still uses it. */
+function importEdits(p: ModulePlan, used: Set<string>): TextEdit[] {
+  const out: TextEdit[] = [];
+  const removed: Node[] = [];
+  for (const n of walk(p.mod.root)) {
+    if (n.type === 'import_statement') {
+      const items = n.namedChildren;
+      const keep = items.filter((c) => {
+        const name = c.type === 'aliased_import' ? c.childForFieldName('name')!.text : c.text;
+        const local = c.type === 'aliased_import' ? c.childForFieldName('alias')!.text : name.split('.')[0]!;
+        if (!(name === 'ctypes' || name.startsWith('ctypes.'))) return true;
+        if (name === 'ctypes' && used.has('ctypes.util') && !used.has('ctypes')) return false;
+        return used.has(local) || (name === 'ctypes.util' && used.has('ctypes.util'));
+      });
+      if (keep.length === items.length) continue;
+      if (!keep.length) removed.push(n);
+      else out.push({ start: n.startIndex, end: n.endIndex, newText: `import ${keep.map((c) => c.text).join(', ')}` });
+    } else if (n.type === 'import_from_statement') {
+      const mod = n.childForFieldName('module_name')?.text ?? '';
+      if (mod !== 'ctypes' && mod !== 'ctypes.util') continue;
+      if (n.namedChildren.some((c) => c.type === 'wildcard_import')) {
+        if (!used.has('*')) removed.push(n);
+        continue;
+      }
+      const items = n.namedChildren.slice(1);
+      const keep = items.filter((c) => used.has(c.type === 'aliased_import' ? c.childForFieldName('alias')!.text : c.text));
+      if (keep.length === items.length) continue;
+      if (!keep.length) removed.push(n);
+      else out.push({ start: n.startIndex, end: n.endIndex, newText: `from ${mod} import ${keep.map((c) => c.text).join(', ')}` });
+    }
+  }
+  // `try: from ctypes import x / except ImportError: from ctypes import y as x` goes as a whole
+  const tries = new Map<string, Node>();
+  for (const r of removed) {
+    const t = r.parent?.parent;
+    if (t && (t.type === 'try_statement' || t.parent?.type === 'try_statement')) {
+      const ts = t.type === 'try_statement' ? t : t.parent!;
+      const imports = [...walk(ts)].filter((c) => c.type === 'import_statement' || c.type === 'import_from_statement');
+      const others = [...walk(ts)].filter((c) => c.parent?.type === 'block' && c.type !== 'import_statement' && c.type !== 'import_from_statement' && c.type !== 'comment');
+      if (!others.length && imports.every((i) => removed.some((x) => x.startIndex === i.startIndex))) tries.set(keyOf(ts), ts);
+    }
+  }
+  const inTry = (r: Node): boolean => [...tries.values()].some((t) => t.startIndex <= r.startIndex && r.endIndex <= t.endIndex);
+  out.push(...deletionEdits(p.mod.text, [...removed.filter((r) => !inTry(r)), ...tries.values()]));
+  return out;
+}
+
+/** At most two blank lines in a row (PEP 8), none at the very end beyond one newline. */
+function tidyBlankLines(text: string): string {
+  return text.replace(/\n{4,}/g, '\n\n\n');
+}

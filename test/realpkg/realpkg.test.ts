@@ -1,0 +1,135 @@
+// Real packages we did not write: python-magic and libarchive-c, copied from Debian's install at test time
+// (never committed), converted whole with `pypy-bindings convert DIR --write`, then driven through their
+// public API by our own programs (programs/*.py). The converted package must print exactly what the
+// original prints, under CPython+cffi and under PyPy, and no ctypes may be left but find_library.
+// Run alone: npm run build && node --import tsx --test test/realpkg/realpkg.test.ts
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '..', '..');
+const CLI = join(ROOT, 'bin', 'pypy-bindings.js');
+const DIST = '/usr/lib/python3/dist-packages';
+const INTERPRETERS = ['/usr/bin/python3', 'pypy3'];
+
+interface RunResult { code: number | null; stdout: string; stderr: string }
+
+function run(cmd: string, args: readonly string[], env: Record<string, string> = {}, cwd = ROOT): Promise<RunResult> {
+  return new Promise((done) => {
+    execFile(cmd, args, { cwd, timeout: 120_000, maxBuffer: 16 << 20, encoding: 'utf8', env: { ...process.env, ...env } }, (err, stdout, stderr) => {
+      done({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr });
+    });
+  });
+}
+
+const work = mkdtempSync(join(tmpdir(), 'pb-realpkg-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+function copyPackage(pkg: string, to: string): void {
+  cpSync(join(DIST, pkg), join(to, pkg), { recursive: true, filter: (src) => !src.includes('__pycache__') });
+}
+
+function pyFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.py')).map((f) => join(dir, f));
+}
+
+/** Lines that still name ctypes as code (comments and the helpers' docstrings aside). */
+function ctypesLines(file: string): string[] {
+  return readFileSync(file, 'utf8').split('\n').filter((l) => /\bctypes\b/.test(l.replace(/#.*$/, '')) && !/^\s*("""|\w.*""")/.test(l) && !/ctypes (gave|did|called|accepted|handed)/.test(l))
+    .filter((l) => !/^\s*from ctypes\.util import find_library\s*$/.test(l) && !/^\s*import ctypes\.util\s*$/.test(l));
+}
+
+for (const { pkg, program, minFunctions } of [
+  { pkg: 'magic', program: 'magic_api.py', minFunctions: 20 },
+  { pkg: 'libarchive', program: 'libarchive_api.py', minFunctions: 100 },
+]) {
+  describe(`real package ${pkg}`, () => {
+    const orig = join(work, `${pkg}-orig`);
+    const conv = join(work, `${pkg}-cffi`);
+    let converted: RunResult;
+
+    it('converts whole, every foreign function declared in a cdef, nothing left in ctypes', async () => {
+      assert.ok(existsSync(join(DIST, pkg)), `${DIST}/${pkg} missing: scripts/system-deps.sh installs it`);
+      mkdirSync(orig);
+      mkdirSync(conv);
+      copyPackage(pkg, orig);
+      copyPackage(pkg, conv);
+      converted = await run(process.execPath, [CLI, 'convert', join(conv, pkg), '--write']);
+      assert.equal(converted.code, 0, converted.stderr);
+      const m = /converted (\d+) foreign functions/.exec(converted.stderr);
+      assert.ok(m, `no conversion summary:\n${converted.stderr}`);
+      assert.ok(Number(m[1]) >= minFunctions, converted.stderr);
+      assert.doesNotMatch(converted.stderr, /left for a human/);
+      for (const f of pyFiles(join(conv, pkg))) assert.deepEqual(ctypesLines(f), [], `${f} still uses ctypes`);
+      const cdefs = pyFiles(join(conv, pkg)).map((f) => readFileSync(f, 'utf8')).join('\n');
+      assert.match(cdefs, /\.cdef\("""/);
+      const compiled = await run('/usr/bin/python3', ['-m', 'py_compile', ...pyFiles(join(conv, pkg))]);
+      assert.equal(compiled.code, 0, compiled.stderr);
+    });
+
+    for (const py of INTERPRETERS) {
+      it(`prints the same as the original under ${py}`, async () => {
+        assert.ok(converted, 'the conversion step ran');
+        const script = join(__dirname, 'programs', program);
+        const before = await run(py, [script], { PYTHONPATH: orig, PYTHONDONTWRITEBYTECODE: '1' });
+        assert.equal(before.code, 0, before.stderr);
+        assert.ok(before.stdout.split('\n').length > 15, 'the program printed too little to compare');
+        const afterRun = await run(py, [script], { PYTHONPATH: conv, PYTHONDONTWRITEBYTECODE: '1' });
+        assert.equal(afterRun.code, 0, afterRun.stderr);
+        assert.equal(afterRun.stdout, before.stdout);
+        // the converted package is the one that ran, and it calls C through cffi
+        const probeCode = [
+          `import ${pkg}, sys, ctypes, cffi`,
+          `mods = [m for n, m in list(sys.modules.items()) if n == '${pkg}' or n.startswith('${pkg}.')]`,
+          'values = [v for m in mods for v in vars(m).values()]',
+          `print(${pkg}.__file__)`,
+          "print('ffi', any(isinstance(v, cffi.FFI) for v in values))",
+          "print('ctypes functions', sum(isinstance(v, ctypes._CFuncPtr) for v in values))",
+        ].join('\n');
+        const probe = await run(py, ['-c', probeCode], { PYTHONPATH: conv });
+        assert.equal(probe.code, 0, probe.stderr);
+        assert.ok(probe.stdout.startsWith(conv), probe.stdout);
+        assert.match(probe.stdout, /ffi True\nctypes functions 0\n/);
+      });
+    }
+  });
+}
+
+describe('a binding the plan cannot prove safe', () => {
+  it('stays ctypes whole, with one TODO at the cause, and still runs', async () => {
+    const dir = join(work, 'shrink', 'zbind');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, '__init__.py'), 'from .core import crc, lib_name\n');
+    const core = [
+      'import ctypes',
+      'from ctypes.util import find_library',
+      '',
+      'zlib = ctypes.CDLL(find_library("z"))',
+      'crc32 = zlib.crc32',
+      'crc32.argtypes = [ctypes.c_ulong, ctypes.c_char_p, ctypes.c_uint]',
+      'crc32.restype = ctypes.c_ulong',
+      '',
+      '',
+      'def crc(data):',
+      '    return crc32(0, data, len(data))',
+      '',
+      '',
+      'def lib_name():',
+      '    return zlib._name is not None',
+      '',
+    ].join('\n');
+    writeFileSync(join(dir, 'core.py'), core);
+    const r = await run(process.execPath, [CLI, 'convert', dir, '--write']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /stays ctypes/);
+    assert.match(r.stderr, /core\.py:\d+: left for a human: zlib\._name is ctypes-only/);
+    const out = readFileSync(join(dir, 'core.py'), 'utf8');
+    assert.equal(out.split('# TODO(pypy-bindings):').length - 1, 1, out);
+    assert.equal(out.replace(/^\s*# TODO\(pypy-bindings\):.*\n/m, ''), core);
+    const p = await run('/usr/bin/python3', ['-c', 'import zbind; print(zbind.crc(b"abc"), zbind.lib_name())'], { PYTHONPATH: join(work, 'shrink') });
+    assert.equal(p.stdout.trim(), '891568578 True', p.stderr);
+  });
+});
