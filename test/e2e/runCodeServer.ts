@@ -399,6 +399,78 @@ async function runUiChecks(ctx: BrowserContext, server: Server, folder: string, 
   await page.close();
 }
 
+/**
+ * Completion and signature help as the user meets them: typing `lib.` opens the suggest widget with the
+ * cdef's functions (details expanded to show the C declaration), then typing a call opens the parameter hints.
+ */
+async function runEditorFeatureUi(ctx: BrowserContext, server: Server, folder: string, shotDir: string): Promise<void> {
+  const page = await ctx.newPage();
+  const shot = async (name: string) => {
+    const file = path.join(shotDir, name);
+    await page.screenshot({ path: file });
+    log('screenshot', path.relative(process.cwd(), file));
+  };
+  await page.addInitScript(enableSmokeTestDriver);
+  await page.goto(workbenchUrl(server, folder, [['extensionDevelopmentPath', REPO]]), { waitUntil: 'domcontentloaded' });
+  await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 90_000 });
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'cffi_points.py' }).first().click();
+  await page.waitForFunction((n) => document.querySelector('.tab.active')?.textContent?.includes(n), 'cffi_points.py', { timeout: 30_000 });
+  // rows of our items carry a function or variable icon; VS Code's word-based fallback shows text icons
+  const rows = () =>
+    page.$$eval('.suggest-widget .monaco-list-row', (els) =>
+      els.filter((e) => e.querySelector('.codicon-symbol-function, .codicon-symbol-variable')).map((e) => (e as HTMLElement).innerText.replace(/\s+/g, ' ')),
+    );
+
+  // 1. `lib.` on a new last line: the server may still be starting, so ask again until our items come.
+  const word = await until('the rendered editor', () => wordCenter(page, 'print', 0).then((w) => w ?? undefined), 30_000);
+  await page.mouse.click(word.x, word.y);
+  await page.keyboard.press('Control+End');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('lib.');
+  let listed: string[] = [];
+  for (let attempt = 0; attempt < 20 && !listed.some((r) => r.includes('distance')); attempt++) {
+    listed = await until('the suggest widget', async () => ((await rows()).length ? rows() : undefined), 3_000).catch(() => [] as string[]);
+    if (!listed.some((r) => r.includes('distance'))) {
+      await page.keyboard.press('Escape');
+      await new Promise((r) => setTimeout(r, 500));
+      await page.keyboard.press('Control+Space');
+    }
+  }
+  check(
+    ['distance', 'format_point', 'points_made'].every((n) => listed.some((r) => r.includes(n))),
+    'typing "lib." lists the cdef\'s functions and globals',
+    listed.join(' | ').slice(0, 200),
+  );
+  // the focused row shows its detail inline: the C declaration
+  const details = await until(
+    'the focused row\'s detail',
+    async () => {
+      const t = await page.$$eval('.suggest-widget .monaco-list-row.focused .details-label', (els) => els.map((e) => (e as HTMLElement).innerText).join(' '));
+      return t.trim() ? t : undefined;
+    },
+    5_000,
+  ).catch(() => '');
+  check(/double distance\(const point_t \*a, const point_t \*b\)/.test(details), 'the focused completion shows the C declaration', details.replace(/\s+/g, ' ').slice(0, 160));
+  await shot('completion.png');
+
+  // 2. Accept `format_point` and type the call: the parameter hints follow the arguments into the `...`.
+  await page.keyboard.press('Escape');
+  await page.keyboard.type('format_point(buf, 64, fmt, '); // the cursor stays before the auto-closed `)`
+  const hint = await until(
+    'the parameter hints',
+    async () => {
+      const t = await page.$$eval('.parameter-hints-widget .signature', (els) => els.map((e) => (e as HTMLElement).innerText).join(' '));
+      return t.includes('format_point(') ? t : undefined;
+    },
+    20_000,
+  ).catch(() => '');
+  const active = await page.$$eval('.parameter-hints-widget .signature .parameter.active', (els) => els.map((e) => (e as HTMLElement).innerText).join('')).catch(() => '');
+  check(hint.includes('int format_point(char *buf, size_t size, const char *fmt, ...)'), 'typing a call shows the C prototype in the parameter hints', hint.replace(/\s+/g, ' ').slice(0, 160));
+  check(active === '...', 'the fourth argument highlights the variadic parameter', active);
+  await shot('signature-help.png');
+  await page.close();
+}
+
 /** Hovers fade in; wait until the widget's opacity is final so the screenshot is not half transparent. */
 async function waitForHoverSettled(page: Page): Promise<void> {
   await page
@@ -473,8 +545,15 @@ async function main(): Promise<void> {
       log('extension tests done');
     }
     if (args.only !== 'ext') {
-      await runUiChecks(ctx, server, copyFixture(runDir, 'ws-ui'), shotDir).catch((e: Error) =>
-        check(false, 'UI checks ran to the end', e.message.split('\n')[0]),
+      // PYPY_BINDINGS_E2E_UI=editor runs only the editor-feature pictures (completion, signature help)
+      const only = process.env.PYPY_BINDINGS_E2E_UI;
+      if (only !== 'editor') {
+        await runUiChecks(ctx, server, copyFixture(runDir, 'ws-ui'), shotDir).catch((e: Error) =>
+          check(false, 'UI checks ran to the end', e.message.split('\n')[0]),
+        );
+      }
+      await runEditorFeatureUi(ctx, server, copyFixture(runDir, 'ws-ui-editor'), shotDir).catch((e: Error) =>
+        check(false, 'editor feature UI checks ran to the end', e.message.split('\n')[0]),
       );
       log('UI checks done');
     }

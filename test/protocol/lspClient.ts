@@ -109,10 +109,10 @@ export class LspClient {
   }
 
   /** initialize + initialized; `pull` announces LSP 3.17 pull diagnostics. */
-  async initialize(opts: { pull?: boolean; configuration?: boolean; resolve?: boolean; initializationOptions?: Json; workspaceFolders?: { uri: string; name: string }[]; workDoneProgress?: boolean } = {}): Promise<Json> {
+  async initialize(opts: { pull?: boolean; configuration?: boolean; resolve?: boolean; initializationOptions?: Json; rootUri?: string; workspaceFolders?: { uri: string; name: string }[]; workDoneProgress?: boolean } = {}): Promise<Json> {
     const result = await this.request('initialize', {
       processId: process.pid,
-      rootUri: null,
+      rootUri: opts.rootUri ?? null,
       capabilities: {
         textDocument: {
           ...(opts.pull ? { diagnostic: { dynamicRegistration: false } } : {}),

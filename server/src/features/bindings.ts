@@ -3,7 +3,7 @@
  * name written in the file stands for, and the C declarations behind each. Read from the binding model;
  * declarations of other files (an out-of-line module's build script) come through `ExternalDeclarations`.
  */
-import type { BindingModel, CDeclaration, CtypesLibrary, FfiLib, FfiObject, ForeignFunction, Span } from '../analysis/model';
+import type { BindingModel, CDeclaration, CtypesLibrary, FfiLib, FfiObject, ForeignFunction } from '../analysis/model';
 import { allPrototypes, lookupPrototype, type CLibrary, type CPrototype } from '../data/cPrototypes';
 
 /** A cdef declaration and the document it lives in. */
@@ -14,11 +14,21 @@ export interface LocatedDeclaration {
   text: string;
 }
 
-/** Declarations another file provides for an ffi of this one (`from _foo import ffi, lib`). */
+/** A C prototype from a header, with the header's file and 1-based line when it was read from one. */
+export interface HeaderPrototype {
+  prototype: CPrototype;
+  uri?: string;
+  line?: number;
+}
+
+/** Declarations other files provide: an out-of-line module's build script, the library's installed headers. */
 export interface ExternalDeclarations {
+  /** The cdef declarations of `from _foo import ffi, lib`, from the build script of `_foo`. */
   cdefsOf(model: BindingModel, ffi: FfiObject): LocatedDeclaration[];
-  /** A prototype from a header the workspace knows, by function name (for ctypes and cdefs that lack it). */
-  headerPrototype?(model: BindingModel, name: string): { prototype: CPrototype; uri?: string; span?: Span; text?: string } | undefined;
+  /** A function's prototype from the library's header (ctypes functions, and cffi lib functions a cdef lacks). */
+  headerPrototype?(model: BindingModel, name: string): HeaderPrototype | undefined;
+  /** Every function a ctypes library's headers declare (for completion). */
+  headerFunctionsOf?(model: BindingModel, lib: CtypesLibrary): readonly CPrototype[];
 }
 
 export const NO_EXTERNAL: ExternalDeclarations = { cdefsOf: () => [] };
@@ -72,10 +82,11 @@ export function cLibraryOf(model: BindingModel, lib: CtypesLibrary): CLibrary | 
   return undefined;
 }
 
-/** The prototypes the library's headers declare (from the built-in table), for completion. */
-export function headerPrototypesOf(model: BindingModel, lib: CtypesLibrary): readonly CPrototype[] {
+/** The prototypes the library's headers declare (installed headers, then the built-in table), for completion. */
+export function headerPrototypesOf(model: BindingModel, lib: CtypesLibrary, ext: ExternalDeclarations = NO_EXTERNAL): readonly CPrototype[] {
   const which = cLibraryOf(model, lib);
-  return which ? allPrototypes().filter((p) => p.library === which) : [];
+  const table = which ? allPrototypes().filter((p) => p.library === which) : [];
+  return [...(ext.headerFunctionsOf?.(model, lib) ?? []), ...table];
 }
 
 /** A prototype for a function name: the workspace's headers first, then the built-in table. */

@@ -4,6 +4,7 @@
  * string of `ffi.new`/`cast`/`sizeof`/…, and `restype`/`argtypes` values from the function's prototype.
  */
 import { CompletionItemKind, type CompletionItem, type CompletionList, type Range } from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { BindingModel, CDeclaration } from '../analysis/model';
 import { CFFI_PREDEFINED_TYPES } from '../analysis/cdef';
 import type { ParsedDocument } from '../documents/parsedDocument';
@@ -97,14 +98,15 @@ export function completionAt(
     const items: CompletionItem[] = [];
     const seen = new Set<string>();
     let inEnum = '';
-    for (const { decl } of declarationsOf(model, onLib.ffi, ext)) {
+    const where = declaredWhere(model, onLib.ffi.name, positions);
+    for (const { decl, uri, text: declText } of declarationsOf(model, onLib.ffi, ext)) {
       if (decl.kind === 'enum') inEnum = decl.name;
       if (!isLibMember(decl) || decl.externPython || seen.has(decl.name)) continue;
       seen.add(decl.name);
       const enumerator = decl.kind === 'enumerator';
       items.push({
         label: decl.name, kind: KIND[decl.kind], detail: enumerator ? `enum ${inEnum}: ${decl.text}` : oneLine(decl.text),
-        documentation: enumerator ? undefined : cBlock(decl.text), textEdit: { range: range(start), newText: decl.name },
+        documentation: { kind: 'markdown', value: where(uri, declText, decl.nameSpan.start) }, textEdit: { range: range(start), newText: decl.name },
       });
     }
     return list(items);
@@ -124,7 +126,7 @@ export function completionAt(
       const detail = declared ?? (known ? prototypeToCdef(known) : 'used in this file');
       items.push({ label: fn.name, kind: CompletionItemKind.Function, detail, documentation: known ? { kind: 'markdown', value: `Declared in \`${known.header}\`:\n\n${fence(prototypeToCdef(known))}` } : undefined, textEdit: { range: range(start), newText: fn.name }, sortText: `0${fn.name}` });
     }
-    for (const p of headerPrototypesOf(model, lib)) {
+    for (const p of headerPrototypesOf(model, lib, ext)) {
       if (seen.has(p.name)) continue;
       seen.add(p.name);
       items.push({ label: p.name, kind: CompletionItemKind.Function, detail: prototypeToCdef(p), documentation: { kind: 'markdown', value: `Declared in \`${p.header}\`.` }, textEdit: { range: range(start), newText: p.name }, sortText: `1${p.name}` });
@@ -132,6 +134,17 @@ export function completionAt(
     return list(items);
   }
   return null;
+}
+
+/** "Declared in the cdef of `ffi`, line 7" (of this file, or of the build script that declares it). */
+function declaredWhere(model: BindingModel, ffiName: string, positions: PositionMapper) {
+  const others = new Map<string, TextDocument>();
+  return (uri: string, text: string, offset: number): string => {
+    if (uri === model.uri) return `Declared in the cdef of \`${ffiName}\`, line ${positions.positionAt(offset).line + 1}.`;
+    let doc = others.get(uri);
+    if (!doc) others.set(uri, (doc = TextDocument.create(uri, 'python', 0, text)));
+    return `Declared in the cdef of \`${uri.slice(uri.lastIndexOf('/') + 1)}\`, line ${doc.positionAt(offset).line + 1}.`;
+  };
 }
 
 function oneLine(c: string): string {

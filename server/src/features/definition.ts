@@ -3,12 +3,14 @@
  * of an out-of-line module), else the header; a ctypes function → the statements declaring its
  * argtypes/restype; a type name inside a type string or a cdef → its struct, union, enum or typedef.
  */
+import * as fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Location } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { BindingModel, FfiObject, Span } from '../analysis/model';
 import type { ParsedDocument } from '../documents/parsedDocument';
 import type { PositionMapper } from '../hover/hover';
-import { declarationsOf, ffiByName, ffiLibByName, isLibMember, isTypeDeclaration, NO_EXTERNAL, type ExternalDeclarations, type LocatedDeclaration } from './bindings';
+import { declarationsOf, ffiByName, ffiLibByName, isLibMember, isTypeDeclaration, NO_EXTERNAL, type ExternalDeclarations, type HeaderPrototype, type LocatedDeclaration } from './bindings';
 import { TYPE_STRING_METHODS } from './completion';
 import { cursorContext, wordAt } from './scan';
 
@@ -35,9 +37,7 @@ export function definitionAt(
     if (!within(a.nameSpan, offset)) continue;
     const found = declarationsOf(model, a.ffi, ext).filter((d) => isLibMember(d.decl) && d.decl.name === a.name);
     if (found.length) return found.map(locate);
-    const header = ext.headerPrototype?.(model, a.name);
-    if (header?.uri && header.span && header.text !== undefined) return [location(header.uri, header.text, header.span)];
-    return null;
+    return headerLine(ext.headerPrototype?.(model, a.name));
   }
 
   // a ctypes foreign function: where its prototype is declared
@@ -45,7 +45,11 @@ export function definitionAt(
     const uses = [...fn.refs, ...fn.calls.map((c) => c.calleeSpan)];
     if (!uses.some((s) => within(s, offset))) continue;
     const decls = [fn.argtypes, fn.restype].filter((x) => x !== undefined).map((x) => x.statementSpan);
-    return decls.length ? here(decls) : null;
+    if (decls.length) return here(decls);
+    // declared in another module of the workspace: its statements there; else the header's declaration
+    const elsewhere = fn.declaredElsewhere && declaringLines(fn.declaredElsewhere.uri, fn.name);
+    if (elsewhere?.length) return elsewhere;
+    return headerLine(ext.headerPrototype?.(model, fn.name));
   }
 
   // a ctypes struct named in a type: its class
@@ -65,6 +69,30 @@ export function definitionAt(
   const struct = model.ctypes.structs.find((s) => s.name === name);
   if (struct && !within(struct.nameSpan, offset)) return here([struct.nameSpan]);
   return null;
+}
+
+function headerLine(h: HeaderPrototype | undefined): Location[] | null {
+  if (!h?.uri || !h.line) return null;
+  const at = { line: h.line - 1, character: 0 };
+  return [{ uri: h.uri, range: { start: at, end: at } }];
+}
+
+/** The `….NAME.argtypes = …` / `.restype = …` lines of another module (the workspace model keeps no spans there). */
+function declaringLines(uri: string, name: string): Location[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(fileURLToPath(uri), 'utf8');
+  } catch {
+    return [];
+  }
+  const out: Location[] = [];
+  const re = new RegExp(`^([ \\t]*)\\S*\\b${name}\\.(argtypes|restype)\\s*=`, 'gm');
+  for (const m of text.matchAll(re)) {
+    const line = text.slice(0, m.index).split('\n').length - 1;
+    const end = text.indexOf('\n', m.index);
+    out.push({ uri, range: { start: { line, character: m[1]!.length }, end: { line, character: (end < 0 ? text.length : end) - m.index } } });
+  }
+  return out;
 }
 
 /** The ffi whose type string or cdef the cursor is in. */

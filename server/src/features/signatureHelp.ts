@@ -38,8 +38,9 @@ function signatureFor(model: BindingModel, call: OpenCall, ext: ExternalDeclarat
     if (onLib) {
       const found = declarationsOf(model, onLib.ffi, ext).find((d) => d.decl.kind === 'function' && d.decl.name === member);
       if (found) return fromCdef(found.decl, `declared in the cdef of \`${onLib.ffi.name}\``);
-      const proto = onLib.ffi.outOfLine ? headerPrototype(model, member, ext) : undefined;
-      return proto ? fromPrototype(proto, `from ${proto.header}`) : undefined;
+      // not in the cdef: what the library's header declares, said as such
+      const header = ext.headerPrototype?.(model, member);
+      return header ? fromPrototype(header.prototype, `from ${header.prototype.header}; not declared in the cdef of \`${onLib.ffi.name}\``) : undefined;
     }
     const ffi = ffiByName(model, object);
     if (ffi) return fromPython(member, ffi.name);

@@ -6,6 +6,7 @@
 import type { Hover, Position } from 'vscode-languageserver';
 import type { BindingModel, Span } from '../analysis/model';
 import type { ParsedDocument } from '../documents/parsedDocument';
+import type { ExternalDeclarations } from '../features/bindings';
 import { guideRefFor, overlap, quoteGuide, quoteSentence, sentences } from './guideQuote';
 import { ruleSectionLink } from './ruleLink';
 import { explainTarget, findTarget, guideFooter } from './targets';
@@ -26,6 +27,8 @@ export interface PositionMapper {
 export interface HoverOptions {
   /** Rule explanations by code; defaults to the rule catalogue. */
   rules?: RuleLookup;
+  /** Declarations of other files (an out-of-line module's build script). */
+  external?: ExternalDeclarations;
 }
 
 const SEPARATOR = '\n\n---\n\n';
@@ -70,7 +73,7 @@ export function hoverAt(
     parts.push(lines.join('\n'));
   }
   if (target) {
-    const explained = explainTarget(model, target, positions);
+    const explained = explainTarget(model, target, positions, options.external);
     if (explained.markdown) parts.push(explained.markdown);
     if (!guideQuoted && explained.guide) {
       const q = quoteGuide(explained.guide);

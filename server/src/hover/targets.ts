@@ -12,6 +12,8 @@ import type {
 import { CFFI_PREDEFINED_TYPES } from '../analysis/cdef';
 import { cNameOfPrimitive } from '../analysis/ctypesNames';
 import type { ParsedDocument } from '../documents/parsedDocument';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { isLibMember, type ExternalDeclarations } from '../features/bindings';
 import { lookupPrototype, prototypeToCdef } from '../data/cPrototypes';
 import { loadGuide, rankingLine } from '../guide/guide';
 import { codeSpan } from '../guide/markdown';
@@ -262,7 +264,7 @@ function typeText(model: BindingModel, type: CtypesType): string {
   return model.text.slice(type.span.start, type.span.end);
 }
 
-export function explainTarget(model: BindingModel, target: Target, positions: PositionMapper): Explanation {
+export function explainTarget(model: BindingModel, target: Target, positions: PositionMapper, ext?: ExternalDeclarations): Explanation {
   const ctx = indexFor(model).ctx;
   switch (target.k) {
     case 'module':
@@ -325,7 +327,7 @@ export function explainTarget(model: BindingModel, target: Target, positions: Po
       };
     }
     case 'libAccess':
-      return { markdown: explainLibAccess(target.access, positions), footer: 'cffi' };
+      return { markdown: explainLibAccess(model, target.access, positions, ext), footer: 'cffi' };
     case 'cdef':
       return {};
     case 'cdefName': {
@@ -449,7 +451,7 @@ function explainFfi(ffi: FfiObject): string {
   return lines.join('\n\n');
 }
 
-function explainLibAccess(a: FfiLibAccess, positions: PositionMapper): string {
+function explainLibAccess(model: BindingModel, a: FfiLibAccess, positions: PositionMapper, ext?: ExternalDeclarations): string {
   for (const cdef of a.ffi.cdefs) {
     const d = cdef.declarations.find((x) => x.name === a.name && x.kind !== 'struct' && x.kind !== 'union' && x.kind !== 'typedef');
     if (d) {
@@ -459,7 +461,21 @@ function explainLibAccess(a: FfiLibAccess, positions: PositionMapper): string {
       ].join('\n\n');
     }
   }
-  if (a.ffi.outOfLine) return `${codeSpan(`${a.lib.name}.${a.name}`)} — from the compiled module; its declaration is in the build script’s cdef.`;
+  if (a.ffi.outOfLine) {
+    // the build script elsewhere in the workspace declares it
+    const found = ext?.cdefsOf(model, a.ffi).find((x) => x.decl.name === a.name && isLibMember(x.decl));
+    if (found) {
+      const d = found.decl;
+      const at = TextDocument.create(found.uri, 'python', 0, found.text).positionAt(d.nameSpan.start).line + 1;
+      const file = found.uri.slice(found.uri.lastIndexOf('/') + 1);
+      return [
+        codeBlock('c', d.text.endsWith(';') ? d.text : d.text + ';'),
+        `${codeSpan(`${a.lib.name}.${a.name}`)} — from the compiled module ${codeSpan(model.imports.find((i) => i.span.start === a.ffi.statementSpan.start)?.module ?? a.ffi.name)}, declared in the cdef of its build script [${file}](${found.uri}#L${at}), line ${at}.`,
+      ].join('\n\n');
+    }
+    if (a.ffi.external) return `${codeSpan(`${a.lib.name}.${a.name}`)} — not declared in the cdef of the build script ${codeSpan(a.ffi.external.uri.slice(a.ffi.external.uri.lastIndexOf('/') + 1))}: accessing it raises \`AttributeError\`.`;
+    return `${codeSpan(`${a.lib.name}.${a.name}`)} — from the compiled module; its declaration is in the build script’s cdef (not found in the workspace).`;
+  }
   return `${codeSpan(`${a.lib.name}.${a.name}`)} — not declared in any cdef of ${codeSpan(a.ffi.name)}: accessing it raises \`AttributeError\`.`;
 }
 

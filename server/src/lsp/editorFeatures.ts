@@ -5,12 +5,13 @@
 import type { Connection, ServerCapabilities } from 'vscode-languageserver';
 import type { Settings } from '../config/settings';
 import type { BindingModel } from '../analysis/model';
-import type { OpenDocument } from '../service/documentService';
+import type { DocumentService, OpenDocument } from '../service/documentService';
 import { NO_EXTERNAL, type ExternalDeclarations } from '../features/bindings';
 import { completionAt } from '../features/completion';
 import { definitionAt } from '../features/definition';
 import { documentSymbols } from '../features/documentSymbols';
 import { signatureHelpAt } from '../features/signatureHelp';
+import { workspaceDeclarations } from '../features/workspaceDeclarations';
 
 export const EDITOR_FEATURE_CAPABILITIES: ServerCapabilities = {
   completionProvider: { triggerCharacters: ['.', '"', "'", ' ', '='] },
@@ -24,15 +25,22 @@ export interface EditorFeatureDeps {
   snapshot: (uri: string, what: string) => Promise<{ doc: OpenDocument; model: BindingModel; settings: Settings } | undefined>;
   /** Logs and answers the fallback when a handler throws. */
   guard: <T>(what: string, fallback: T, fn: () => T | Promise<T>) => Promise<T>;
-  /** Declarations from other files of the workspace, when the workspace index offers them. */
-  external?: () => ExternalDeclarations;
+  /** The document store: other files' models (build scripts) and the header settings. */
+  service?: () => DocumentService | undefined;
+}
+
+/** What other files of the workspace declare, read through the document store (open build scripts, headers). */
+export function externalDeclarations(service: DocumentService | undefined): ExternalDeclarations {
+  if (!service) return NO_EXTERNAL;
+  return workspaceDeclarations({ openModel: (uri) => (service.get(uri) ? service.model(uri) : undefined), prototypes: () => service.prototypes });
 }
 
 export function registerEditorFeatures(connection: Connection, deps: EditorFeatureDeps): void {
+  const external = () => externalDeclarations(deps.service?.());
   const open = async (uri: string, feature: 'completion' | 'signatureHelp' | 'definition' | 'documentSymbols') => {
     const snap = await deps.snapshot(uri, feature);
     if (!snap || !snap.settings[feature].enable) return undefined;
-    return { doc: snap.doc, model: snap.model, ext: deps.external?.() ?? NO_EXTERNAL };
+    return { doc: snap.doc, model: snap.model, ext: external() };
   };
 
   connection.onCompletion((p) =>

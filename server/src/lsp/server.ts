@@ -11,7 +11,7 @@ import { indexWorkspaceFolders } from './workspaceIndexing';
 import { DocumentService, type OpenDocument } from '../service/documentService';
 import { codeActionsFor, CONVERT_SOURCE_KIND, convertFileCommand, FIX_ALL_KIND, resolveConversion, SERVER_CONVERT_COMMAND, type ConvertActionData } from './codeActions';
 import { findingsFor, toDiagnostic } from './diagnostics';
-import { EDITOR_FEATURE_CAPABILITIES, registerEditorFeatures } from './editorFeatures';
+import { EDITOR_FEATURE_CAPABILITIES, externalDeclarations, registerEditorFeatures } from './editorFeatures';
 import { hoverFor } from './hover';
 import { readinessForFolders } from './readiness';
 import { READINESS_REQUEST, type ReadinessParams } from '../cli/report/types';
@@ -224,11 +224,11 @@ export function startServer(connection: Connection = stdioConnection()): void {
       const snap = await snapshot(params.textDocument.uri, 'hover');
       if (!snap || !snap.settings.hover.enable) return null;
       const { doc, model, settings } = snap;
-      return hoverFor(doc, model, doc.text.offsetAt(params.position), findingsFor(model, settings));
+      return hoverFor(doc, model, doc.text.offsetAt(params.position), findingsFor(model, settings), externalDeclarations(service));
     }),
   );
 
-  registerEditorFeatures(connection, { snapshot, guard });
+  registerEditorFeatures(connection, { snapshot, guard, service: () => service });
 
   connection.onCodeAction((params) =>
     guard('codeAction', [] as CodeAction[], async () => {
