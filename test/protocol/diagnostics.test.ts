@@ -91,6 +91,44 @@ test('pull: textDocument/diagnostic answers for clients that announce it, and no
   }
 });
 
+test('pull: an edit that leaves the diagnostics as they were is answered `unchanged` with the same resultId', async () => {
+  const c = new LspClient();
+  try {
+    await c.initialize({ pull: true });
+    const uri = 'file:///tmp/protocol_pull_unchanged.py';
+    c.open(uri, SOURCE, 1);
+    const first = await c.request('textDocument/diagnostic', { textDocument: { uri } });
+    assert.equal(first.kind, 'full');
+    assert.equal(typeof first.resultId, 'string');
+    // a comment appended at the end moves no diagnostic
+    const end = { line: SOURCE.split('\n').length - 1, character: 0 };
+    c.change(uri, 2, [{ range: { start: end, end }, text: '# a comment\n' }]);
+    const same = await c.request('textDocument/diagnostic', { textDocument: { uri }, previousResultId: first.resultId });
+    assert.deepEqual(same, { kind: 'unchanged', resultId: first.resultId });
+    // without the previous id (a client that lost it) the answer is full again, under the same id
+    const full = await c.request('textDocument/diagnostic', { textDocument: { uri } });
+    assert.equal(full.kind, 'full');
+    assert.deepEqual(full.items, first.items);
+    assert.equal(full.resultId, first.resultId);
+    // a line inserted above the findings moves them: a full answer with a new id
+    c.change(uri, 3, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# header\n' }]);
+    const moved = await c.request('textDocument/diagnostic', { textDocument: { uri }, previousResultId: first.resultId });
+    assert.equal(moved.kind, 'full');
+    assert.notEqual(moved.resultId, first.resultId);
+    const pb201 = moved.items.find((d: any) => d.code === 'PB201');
+    assert.equal(pb201.range.start.line, first.items.find((d: any) => d.code === 'PB201').range.start.line + 1);
+    // a stale id (not the last answer) gets a full answer
+    const last = { line: end.line + 2, character: 0 };
+    c.change(uri, 4, [{ range: { start: last, end: last }, text: '# more\n' }]);
+    const stale = await c.request('textDocument/diagnostic', { textDocument: { uri }, previousResultId: first.resultId });
+    assert.equal(stale.kind, 'full');
+    assert.equal(stale.resultId, moved.resultId);
+    assert.equal(await c.shutdown(), 0);
+  } finally {
+    c.kill();
+  }
+});
+
 test('settings from workspace/configuration apply without restart (ignore, severity)', async () => {
   const c = new LspClient();
   let settings: any = { lint: { ignore: [] } };

@@ -127,3 +127,19 @@ test('a ctypes library: completion, signature help and definition from its insta
     assert.match(header[def[0].range.start.line], /magic_open\(/);
   });
 });
+
+test('a cffi lib function its cdef lacks: signature help and definition from the header of the library dlopen() opens', async () => {
+  await workspace(async (c, _uris, dir) => {
+    const text = `from cffi import FFI\nffi = FFI()\nffi.cdef("typedef void *magic_t; magic_t magic_open(int);")\nlib = ffi.dlopen("libmagic.so.1")\ncookie = lib.magic_open(0)\nlib.magic_load(cookie, \n`;
+    const uri = pathToFileURL(path.join(dir, 'abi_magic.py')).href;
+    c.open(uri, text);
+    const declared = await c.request('textDocument/definition', { textDocument: { uri }, position: positionOf(text, 'lib.magic_open', 5) });
+    assert.deepEqual(declared, [{ uri, range: { start: positionOf(text, 'magic_open(int'), end: positionOf(text, 'magic_open(int', 10) } }], 'the cdef first');
+    const fromHeader = await c.request('textDocument/definition', { textDocument: { uri }, position: positionOf(text, 'lib.magic_load', 5) });
+    assert.equal(fromHeader?.[0]?.uri, pathToFileURL('/usr/include/magic.h').href);
+    assert.match(fs.readFileSync('/usr/include/magic.h', 'utf8').split('\n')[fromHeader[0].range.start.line], /magic_load\(/);
+    const sig = await c.request('textDocument/signatureHelp', { textDocument: { uri }, position: after(text, 'lib.magic_load(cookie, ') });
+    assert.equal(sig.signatures[0].label, 'int magic_load(magic_t, const char *)');
+    assert.match(sig.signatures[0].documentation.value, /not declared in the cdef of `ffi`/);
+  });
+});

@@ -287,3 +287,36 @@ test('no hover on ordinary Python: a user’s own lib, new and cast', async () =
   assert.equal(await hover(CFFI_FILE, 'r = ', {}), undefined);
   assert.equal(await hover(CFFI_FILE, '1, 2'), undefined);
 });
+
+test('POINTER(T) outside argtypes and _fields_ shows the C type it builds', async () => {
+  const text = 'import ctypes\nfrom ctypes import POINTER, c_int\nPI = POINTER(POINTER(c_int))\nbuf = ctypes.cast(0, ctypes.POINTER(ctypes.c_char))\n';
+  const nested = await hover(text, 'POINTER(POINTER', { delta: 2 });
+  assert.ok(nested);
+  assert.match(nested.value, /^`POINTER\(POINTER\(c_int\)\)` — ctypes type for the C type `int \*\*`$/m);
+  const qualified = await hover(text, 'ctypes.POINTER(ctypes.c_char)', { delta: 9 });
+  assert.ok(qualified);
+  assert.match(qualified.value, /^`ctypes\.POINTER\(ctypes\.c_char\)` — ctypes type for the C type `char \*`$/m);
+  assert.doesNotMatch(qualified.value, /`T \*`/);
+});
+
+test('a struct hover in a build script names the runtime ffi of the compiled module, not the builder', async () => {
+  const text = 'from cffi import FFI\nffibuilder = FFI()\nffibuilder.cdef("struct vec { double x, y; }; double norm(struct vec *v);")\nffibuilder.set_source("_geom", "")\n';
+  const h = await hover(text, 'vec {', { delta: 1 });
+  assert.ok(h);
+  assert.match(h.value, /From Python \(after `from _geom import ffi, lib`\): `ffi\.new\("struct vec \*"\)`/);
+  assert.doesNotMatch(h.value, /ffibuilder\.new/);
+  const fn = await hover(text, 'norm');
+  assert.match(fn!.value, /From Python \(after `from _geom import ffi, lib`\): `lib\.norm\(\.\.\.\)`/);
+});
+
+test('a hover quotes the guide at most once, and points at it in one line when it quotes nothing', async () => {
+  const strlen = await hover(CTYPES_FILE, 'libc.strlen', { nth: 2, delta: 6 });
+  assert.ok(strlen);
+  assert.equal((strlen.value.match(/^> /gm) ?? []).length, 0, 'a function hover explains; it does not quote');
+  assert.equal((strlen.value.match(/PyPy guide: \[CTypes\]/g) ?? []).length, 1);
+  const start = CTYPES_FILE.indexOf('libc.strlen(b');
+  const withFinding = await hover(CTYPES_FILE, 'libc.strlen(b', { delta: 6, problems: [{ code: 'PB204', message: 'no restype', span: { start, end: start + 11 } }] });
+  assert.ok(withFinding);
+  assert.equal((withFinding.value.match(/^> /gm) ?? []).length, 1, 'the rule\'s one sentence');
+  assert.doesNotMatch(withFinding.value, /PyPy guide: \[CTypes\]/, 'no second pointer to the same section');
+});

@@ -48,3 +48,15 @@ test('the manifest points at files that exist and allows VS Code 1.100', () => {
   for (const g of pkg.contributes.grammars ?? []) assert.ok(fs.existsSync(path.join(root, g.path)), g.path);
   assert.ok(fs.existsSync(path.join(root, pkg.bin['pypy-bindings'])));
 });
+
+test('the README settings table lists every contributed setting with its default', () => {
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const contributed = pkg.contributes.configuration.properties as Record<string, { default: unknown }>;
+  for (const [key, spec] of Object.entries(contributed)) {
+    const row = readme.split('\n').find((l) => l.startsWith(`| \`${key}\` |`));
+    assert.ok(row, `README has no settings row for ${key}`);
+    const shown = row.split('|')[2]!.trim();
+    const value = spec.default;
+    if (typeof value === 'boolean' || typeof value === 'string') assert.equal(shown, `\`${value}\``, `README default of ${key}`);
+  }
+});

@@ -36,3 +36,30 @@ export function toDiagnostic(doc: TextDocument, f: Finding): Diagnostic {
     message: f.message,
   };
 }
+
+/**
+ * Result ids of pull diagnostics (LSP 3.17): each document's last answer is remembered by a fingerprint of
+ * its items, so a request whose `previousResultId` names that answer gets `unchanged` when an edit left the
+ * diagnostics as they were (typing inside a comment, or a change undone) and the client keeps what it shows.
+ */
+export class DiagnosticResults {
+  private readonly last = new Map<string, { resultId: string; fingerprint: string }>();
+  private next = 1;
+
+  report(uri: string, items: Diagnostic[], previousResultId: string | undefined):
+    { kind: 'full'; resultId: string; items: Diagnostic[] } | { kind: 'unchanged'; resultId: string } {
+    const fingerprint = JSON.stringify(items);
+    const last = this.last.get(uri);
+    if (last && last.fingerprint === fingerprint) {
+      if (previousResultId === last.resultId) return { kind: 'unchanged', resultId: last.resultId };
+      return { kind: 'full', resultId: last.resultId, items };
+    }
+    const resultId = `${this.next++}`;
+    this.last.set(uri, { resultId, fingerprint });
+    return { kind: 'full', resultId, items };
+  }
+
+  forget(uri: string): void {
+    this.last.delete(uri);
+  }
+}

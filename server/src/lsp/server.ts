@@ -10,7 +10,7 @@ import { WorkspaceIndex } from '../analysis/workspace/workspaceIndex';
 import { indexWorkspaceFolders } from './workspaceIndexing';
 import { DocumentService, type OpenDocument } from '../service/documentService';
 import { codeActionsFor, CONVERT_SOURCE_KIND, convertFileCommand, FIX_ALL_KIND, resolveConversion, SERVER_CONVERT_COMMAND, type ConvertActionData } from './codeActions';
-import { findingsFor, toDiagnostic } from './diagnostics';
+import { DiagnosticResults, findingsFor, toDiagnostic } from './diagnostics';
 import { EDITOR_FEATURE_CAPABILITIES, externalDeclarations, registerEditorFeatures } from './editorFeatures';
 import { hoverFor } from './hover';
 import { readinessForFolders } from './readiness';
@@ -36,6 +36,7 @@ export function startServer(connection: Connection = stdioConnection()): void {
   let pushedSettings: Settings | undefined;
   const settingsCache = new Map<string, Promise<Settings>>();
   const pushTimers = new Map<string, NodeJS.Timeout>();
+  const pulled = new DiagnosticResults();
   let workspaceFolders: string[] = [];
   let workDoneProgress = false;
   /** Open documents whose model changed because a module they import did: re-check them. */
@@ -202,6 +203,7 @@ export function startServer(connection: Connection = stdioConnection()): void {
   connection.onDidCloseTextDocument((p) => {
     service?.close(p.textDocument.uri);
     settingsCache.delete(p.textDocument.uri);
+    pulled.forget(p.textDocument.uri);
     if (!pullDiagnostics) void connection.sendDiagnostics({ uri: p.textDocument.uri, diagnostics: [] });
   });
 
@@ -216,7 +218,7 @@ export function startServer(connection: Connection = stdioConnection()): void {
       throw new ResponseError(LSPErrorCodes.ServerCancelled, 'stale diagnostics request', { retriggerRequest: true });
     }
     const items = await guard('diagnostics', [] as Diagnostic[], () => diagnosticsFor(doc, uri, settings));
-    return { kind: 'full', items };
+    return pulled.report(uri, items, params.previousResultId);
   });
 
   connection.onHover((params) =>
