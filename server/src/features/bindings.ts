@@ -61,14 +61,27 @@ export function ctypesLibraryByName(model: BindingModel, name: string): CtypesLi
   return model.ctypes.libraries.find((l) => l.name === name);
 }
 
-/** The foreign function a callee names: `libc.strlen`, or a local alias `strlen = libc.strlen`. */
-export function foreignFunction(model: BindingModel, callee: string): ForeignFunction | undefined {
+/**
+ * The foreign function a callee names: the call the model already links at this spot, else `libc.strlen`,
+ * a local alias (`strlen = libc.strlen`), or a name the model saw called as that function elsewhere
+ * (`_magic_file(...)`, `error_string(...)` bound by a helper).
+ */
+export function foreignFunction(model: BindingModel, callee: string, calleeStart?: number): ForeignFunction | undefined {
+  const fns = model.ctypes.functions;
+  if (calleeStart !== undefined) {
+    const here = fns.find((f) => f.calls.some((c) => c.calleeSpan.start === calleeStart));
+    if (here) return here;
+  }
   const dot = callee.lastIndexOf('.');
   if (dot > 0) {
     const lib = ctypesLibraryByName(model, callee.slice(0, dot));
-    return lib?.functions.find((f) => f.name === callee.slice(dot + 1));
+    const fn = lib?.functions.find((f) => f.name === callee.slice(dot + 1));
+    if (fn) return fn;
   }
-  return model.ctypes.functions.find((f) => f.aliases.includes(callee));
+  return (
+    fns.find((f) => f.aliases.includes(callee)) ??
+    fns.find((f) => f.calls.some((c) => model.text.slice(c.calleeSpan.start, c.calleeSpan.end) === callee))
+  );
 }
 
 /** Which C library (of the built-in prototype table) a ctypes library loads, judged from how it is loaded. */

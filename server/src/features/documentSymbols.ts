@@ -54,7 +54,7 @@ export function documentSymbols(model: BindingModel, positions: PositionMapper):
 
   for (const lib of model.ctypes.libraries) out.push({ at: lib.statementSpan.start, s: symbol(lib.name, `ctypes ${lib.loader}`, SymbolKind.Module, lib.statementSpan, lib.nameSpan) });
   for (const fn of model.ctypes.functions) {
-    const decls = [fn.argtypes, fn.restype, fn.errcheck].filter((x) => x !== undefined);
+    const decls = [fn.argtypes, fn.restype, fn.errcheck].filter((x) => x !== undefined).sort((a, b) => a.statementSpan.start - b.statementSpan.start);
     if (!decls.length) continue;
     const whole = { start: Math.min(...decls.map((d) => d.statementSpan.start)), end: Math.max(...decls.map((d) => d.statementSpan.end)) };
     const first = decls.reduce((a, b) => (a.targetSpan.start <= b.targetSpan.start ? a : b));

@@ -3,7 +3,7 @@
  * argtypes/restype, or a header), or the ffi method's Python signature; the active parameter follows the cursor.
  */
 import type { ParameterInformation, SignatureHelp, SignatureInformation } from 'vscode-languageserver';
-import type { BindingModel, CDeclaration, ForeignFunction } from '../analysis/model';
+import type { BindingModel, CDeclaration, CtypesType, ForeignFunction } from '../analysis/model';
 import type { ParsedDocument } from '../documents/parsedDocument';
 import { cTypeOf } from '../hover/cSpelling';
 import { ffiMember } from '../hover/ffiApi';
@@ -45,7 +45,7 @@ function signatureFor(model: BindingModel, call: OpenCall, ext: ExternalDeclarat
     const ffi = ffiByName(model, object);
     if (ffi) return fromPython(member, ffi.name);
   }
-  const fn = foreignFunction(model, call.callee);
+  const fn = foreignFunction(model, call.callee, call.calleeSpan.start);
   if (fn) return fromCtypes(model, fn, ext);
   return undefined;
 }
@@ -80,13 +80,20 @@ function fromPrototype(p: CPrototype, where: string, variadicNote?: string): Bui
 function fromCtypes(model: BindingModel, fn: ForeignFunction, ext: ExternalDeclarations): Built | undefined {
   const ctx = { structs: new Map(model.ctypes.structs.map((s) => [s.name, s])), prototypes: new Map(model.ctypes.prototypes.map((p) => [p.name, p])) };
   const proto = headerPrototype(model, fn.name, ext);
-  if (fn.argtypes?.types) {
-    const params = fn.argtypes.types.map((t) => cTypeOf(t, ctx) ?? model.text.slice(t.span.start, t.span.end));
-    const ret = fn.restype ? (cTypeOf(fn.restype.type, ctx) ?? fn.restype.value.text) : 'int';
-    const note = fn.restype ? '' : ' `restype` is not set: the result is read as C `int`.';
+  // this file's argtypes/restype, else those another module of the workspace sets
+  const elsewhere = fn.argtypes ? undefined : fn.declaredElsewhere;
+  const argtypes = fn.argtypes?.types ?? elsewhere?.argtypes;
+  if (argtypes) {
+    const spell = (t: CtypesType) => cTypeOf(t, ctx) ?? (t.kind === 'unknown' ? t.text : t.kind === 'funcptr' || t.kind === 'struct' ? t.name : '?');
+    const params = argtypes.map(spell);
+    const restype = fn.restype?.type ?? (fn.restype ? undefined : elsewhere?.restype);
+    const ret = restype ? spell(restype) : 'int';
+    const note = restype ? '' : ' `restype` is not set: the result is read as C `int`.';
+    const where = elsewhere ? `set in \`${elsewhere.module}\`` : '';
     // argtypes list only the fixed parameters of a variadic function
     const variadic = !!proto?.variadic && proto.params.length === params.length;
-    return build(`${ret}${ret.endsWith('*') ? '' : ' '}${fn.name}`, params, variadic, `ctypes foreign function of \`${fn.library.name}\`, from its \`argtypes\`/\`restype\`.${note}`, params.map(() => ''), CTYPES_VARIADIC);
+    const header = proto && !/^<?(stdio|stdlib|string|math)/.test(proto.header) ? `\n\n${proto.header} declares \`${proto.returns}${proto.returns.endsWith('*') ? '' : ' '}${fn.name}(${[...proto.params, ...(proto.variadic ? ['...'] : [])].join(', ') || 'void'})\`.` : '';
+    return build(`${ret}${ret.endsWith('*') ? '' : ' '}${fn.name}`, params, variadic, `ctypes foreign function of \`${fn.library.name}\`, from its \`argtypes\`/\`restype\`${where ? ' ' + where : ''}.${note}${header}`, params.map(() => ''), CTYPES_VARIADIC);
   }
   if (proto) return fromPrototype(proto, `from ${proto.header} (\`argtypes\` is not set, so ctypes checks nothing)`, CTYPES_VARIADIC);
   return undefined;
