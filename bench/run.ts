@@ -189,6 +189,13 @@ async function hovers(): Promise<void> {
   for (const line of await benchHover()) console.log(line);
 }
 
+async function editorFeatures(): Promise<void> {
+  section('completion, signature help, definition, symbols on a 10,000-line file after the first analysis');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { benchEditorFeatures } = require('./editorFeatures') as { benchEditorFeatures: () => Promise<string[]> };
+  for (const line of await benchEditorFeatures()) console.log(line);
+}
+
 /** Editor latency over LSP against plain tree-sitter, on files shaped like real generated bindings and on the bench's own. */
 async function editorRatios(): Promise<void> {
   section('editor latency over LSP ÷ plain tree-sitter on the same text (interleaved, one server per file)');
@@ -220,6 +227,7 @@ async function doubling(): Promise<void> {
   await inProcess(text, 'realistic');
   await inProcess(bindingFile(10_000, 2), 'stress (a finding every few lines)');
   await hovers();
+  await editorFeatures();
   await workspace();
   await cliThroughput();
   await editorRatios();
