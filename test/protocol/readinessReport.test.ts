@@ -17,7 +17,7 @@ test('pypyBindings/readinessReport: the report of the workspace folders, which t
     await c.initialize({ pull: true });
     const r = (await c.request('pypyBindings/readinessReport', { folders: [pathToFileURL(dir).href] })) as ReadinessReport;
     assert.deepEqual(r.roots, [dir]);
-    assert.equal(r.totals.modules, 5);
+    assert.equal(r.totals.modules, 6);
     assert.equal(r.totals.functions, 4);
     assert.equal(r.totals.convertible, 3);
     assert.deepEqual(r.totals.severities, { error: 2, warning: 0, information: 3, hint: 0 });

@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { severityText } from './markdown';
+import { distinctFunctions } from './counts';
 import { type ModuleReport, type PackageReport, type ReadinessReport, STYLES } from './types';
 
 export interface HtmlOptions {
@@ -27,8 +28,7 @@ const COLORS = { now: '#2e9d4f', rest: '#e08a1e', cffi: '#3b73c4', error: '#c837
 function chart(packages: PackageReport[]): string {
   const rows = packages.map((p) => {
     const ms = p.modules;
-    const now = ms.reduce((n, m) => n + m.libraries.reduce((k, l) => k + l.convertible.length, 0), 0);
-    const all = ms.reduce((n, m) => n + m.libraries.reduce((k, l) => k + l.functions.length, 0), 0);
+    const { functions: all, convertible: now } = distinctFunctions(ms);
     const cffi = ms.reduce((n, m) => n + m.cffiFunctions, 0);
     return { name: p.name, now, rest: all - now, cffi };
   });
@@ -64,7 +64,9 @@ function severityBadges(s: Record<string, number>): string {
 function moduleBlock(m: ModuleReport, o: HtmlOptions): string {
   let out = `<section class="module"><h3>${link(o, m.file, 1, m.path)} <span class="mod">${esc(m.module)}</span></h3><p>${m.styles.map((s) => `<span class="style">${esc(styleLabel(s))}</span>`).join(' ')} ${severityBadges(m.severities)}</p><ul>`;
   for (const l of m.libraries) {
-    out += `<li>Library <code>${esc(l.name)}</code> (${esc(l.loader)}, ${link(o, m.file, l.line, `line ${l.line}`)}): ${l.functions.length} function${l.functions.length === 1 ? '' : 's'}, <b>${l.convertible.length}</b> convert to cffi now</li>`;
+    const n = `${l.functions.length} function${l.functions.length === 1 ? '' : 's'}`;
+    if (l.loadedIn) out += `<li>Library <code>${esc(l.name)}</code> (${esc(l.loader)} in <code>${esc(l.loadedIn)}</code>, first used at ${link(o, m.file, l.line, `line ${l.line}`)}): ${n} used here; they convert with <code>${esc(l.loadedIn)}</code></li>`;
+    else out += `<li>Library <code>${esc(l.name)}</code> (${esc(l.loader)}, ${link(o, m.file, l.line, `line ${l.line}`)}): ${n}, <b>${l.convertible.length}</b> convert to cffi now</li>`;
   }
   if (m.cffiFunctions) out += `<li>${m.cffiFunctions} function${m.cffiFunctions === 1 ? '' : 's'} declared in cffi cdefs</li>`;
   out += '</ul>';

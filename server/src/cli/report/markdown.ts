@@ -22,6 +22,10 @@ function moduleSection(m: ModuleReport): string {
   if (byCode.size) out += ` (${[...byCode].map(([c, n]) => `${c} ×${n}`).join(', ')})`;
   out += '\n';
   for (const l of m.libraries) {
+    if (l.loadedIn) {
+      out += `- Library ${code(l.name)} (${l.loader} in ${code(l.loadedIn)}, first used at ${at(m, l.line)}): ${l.functions.length} function${l.functions.length === 1 ? '' : 's'} used here; they convert with ${code(l.loadedIn)}\n`;
+      continue;
+    }
     out += `- Library ${code(l.name)} (${l.loader}, ${at(m, l.line)}): ${l.functions.length} function${l.functions.length === 1 ? '' : 's'}, ${l.convertible.length} convert to cffi now`;
     const rest = l.functions.filter((f) => !l.convertible.includes(f));
     if (rest.length && rest.length <= 12) out += `; still ctypes: ${rest.map(code).join(', ')}`;

@@ -8,17 +8,22 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { analyzeText } from '../../analysis/analyze';
+import { prototypeLookup } from '../../analysis/prototypes';
+import { WorkspaceIndex } from '../../analysis/workspace/workspaceIndex';
+import { loadGrammars } from '../../parser/languages';
+import { analyzeWorkspaceFile } from '../../service/analyzeFile';
 import type { BindingModel } from '../../analysis/model';
 import { lintOptions } from '../../config/lintOptions';
 import type { Settings } from '../../config/settings';
 import { applyEdits, convertToCffi } from '../../convert/convertFile';
 import type { Severity } from '../../rules/catalogue';
+import { distinctFunctions } from './counts';
 import { type LibraryReport, type ModuleReport, type PackageReport, type ReadinessReport, type StartWith, STYLES, type StyleId } from './types';
 
 export type * from './types';
 import { lint, lintCSource, type Finding } from '../../rules/lint';
 import { readFileText } from '../fileText';
-import { C_EXT, collectFiles, mayBind } from '../files';
+import { C_EXT, collectFiles, mayBind, workspaceFiles } from '../files';
 import { lineCol, lineStartsOf } from '../positions';
 import { settingsFromPyproject } from '../pyproject';
 
@@ -74,12 +79,14 @@ async function convertibleFunctions(model: BindingModel, uri: string): Promise<{
   }
 }
 
-async function moduleReport(file: string, root: string, settings: Settings): Promise<ModuleReport | undefined> {
+async function moduleReport(file: string, root: string, settings: Settings, workspace: WorkspaceIndex): Promise<ModuleReport | undefined> {
   const options = lintOptions(settings);
   const isC = C_EXT.test(file);
   const text = isC ? fs.readFileSync(file, 'utf8') : readFileText(file).analysisText;
-  if (!isC && !mayBind(text)) return undefined;
   const uri = pathToFileURL(path.resolve(file)).href;
+  if (!isC) workspace.useText(uri, text);
+  // as in check: a file that neither binds C nor imports a workspace module that does has nothing to report
+  if (!isC && !mayBind(text) && !workspace.mayBind(uri)) return undefined;
   const starts = lineStartsOf(text);
   const lineOf = (offset: number) => lineCol(starts, offset).line;
   let model: BindingModel | undefined;
@@ -87,7 +94,7 @@ async function moduleReport(file: string, root: string, settings: Settings): Pro
   let findings: Finding[];
   if (isC) findings = lintCSource(text, options);
   else {
-    const analysed = await analyzeText(text, uri);
+    const analysed = analyzeWorkspaceFile(text, uri, await loadGrammars(), workspace, prototypeLookup(settings));
     model = analysed.model;
     dispose = () => analysed.doc.dispose();
     findings = lint(model, options);
@@ -109,6 +116,8 @@ async function moduleReport(file: string, root: string, settings: Settings): Pro
           name: lib.name,
           line: lineOf(lib.statementSpan.start),
           loader: lib.loader,
+          key: lib.origin && lib.origin.via !== 'local' ? `${lib.origin.uri}#${lib.origin.span.start}` : `${uri}#${lib.loadSpan.start}`,
+          ...(lib.origin && lib.origin.via !== 'local' ? { loadedIn: lib.origin.module } : {}),
           functions,
           convertible: functions.filter((f) => verdict.converted(lib.name, f)),
         });
@@ -135,8 +144,10 @@ async function moduleReport(file: string, root: string, settings: Settings): Pro
 /** Why a module is worth starting with, or undefined. Modules that fail on PyPy first, then the biggest automatic gains. */
 function startWith(modules: ModuleReport[]): StartWith[] {
   const scored = modules.map((m) => {
-    const fns = m.libraries.reduce((n, l) => n + l.functions.length, 0);
-    const conv = m.libraries.reduce((n, l) => n + l.convertible.length, 0);
+    // a library imported from another module converts with that module: count only the ones loaded here
+    const own = m.libraries.filter((l) => l.loadedIn === undefined);
+    const fns = own.reduce((n, l) => n + l.functions.length, 0);
+    const conv = own.reduce((n, l) => n + l.convertible.length, 0);
     const errors = m.blockers.filter((b) => b.kind === 'pypy');
     let reason: string | undefined;
     let score = 0;
@@ -146,16 +157,16 @@ function startWith(modules: ModuleReport[]): StartWith[] {
     } else if (conv > 0) {
       score = 1e3 * (conv / fns) + conv;
       reason = `${conv} of ${fns} ctypes function${fns === 1 ? '' : 's'} convert to cffi now: \`pypy-bindings convert ${m.path}\``;
-    } else if (m.libraries.length > 0) {
+    } else if (own.length > 0) {
       score = 1 + fns / 1e3;
       const first = m.blockers.find((b) => b.kind === 'convert');
-      const what = fns ? `${fns} ctypes function${fns === 1 ? '' : 's'}, none converted automatically` : `loads ${m.libraries.map((l) => `\`${l.name}\``).join(', ')} with ctypes, with no function declared in this module`;
+      const what = fns ? `${fns} ctypes function${fns === 1 ? '' : 's'}, none converted automatically` : `loads ${own.map((l) => `\`${l.name}\``).join(', ')} with ctypes, with no function declared in this module`;
       reason = `${what}${first ? ` (first obstacle, line ${first.line}: ${first.text})` : ''}`;
     } else if (m.styles.includes('capi')) {
       score = 0.5;
       reason = 'a CPython C-API extension: consider rewriting it with cffi';
     }
-    const line = errors[0]?.line ?? m.libraries[0]?.line ?? m.findings[0]?.line ?? 1;
+    const line = errors[0]?.line ?? own[0]?.line ?? m.findings[0]?.line ?? 1;
     return { m, score, reason, line };
   });
   return scored
@@ -171,13 +182,16 @@ export async function readinessReport(paths: string[]): Promise<ReadinessReport>
   const cache = new Map<string, Settings>();
   const packages = new Map<string, PackageReport>();
   let filesScanned = 0;
-  for (const p of paths) {
-    const root = fs.existsSync(p) && fs.statSync(p).isDirectory() ? p : path.dirname(p);
-    for (const file of collectFiles([p], problems)) {
+  // the modules the files can import from (libraries loaded in one module and used in others), as check links them
+  const workspace = new WorkspaceIndex((await loadGrammars()).pythonParser);
+  const byRoot = paths.map((p) => ({ root: fs.existsSync(p) && fs.statSync(p).isDirectory() ? p : path.dirname(p), files: collectFiles([p], problems) }));
+  for (const f of workspaceFiles(byRoot.flatMap((r) => r.files), problems)) workspace.addFile(f);
+  for (const { root, files } of byRoot) {
+    for (const file of files) {
       filesScanned++;
       try {
         const settings = settingsFromPyproject(path.dirname(file), problems, cache);
-        const m = await moduleReport(file, root, settings);
+        const m = await moduleReport(file, root, settings, workspace);
         if (!m) continue;
         const pkg = packageOf(file, root);
         m.module = pkg.module;
@@ -204,8 +218,7 @@ export async function readinessReport(paths: string[]): Promise<ReadinessReport>
     startWith: startWith(all),
     totals: {
       modules: all.length,
-      functions: all.reduce((n, m) => n + m.libraries.reduce((k, l) => k + l.functions.length, 0), 0),
-      convertible: all.reduce((n, m) => n + m.libraries.reduce((k, l) => k + l.convertible.length, 0), 0),
+      ...distinctFunctions(all),
       cffiFunctions: all.reduce((n, m) => n + m.cffiFunctions, 0),
       severities,
       styles,

@@ -22,6 +22,10 @@ export interface LibraryReport {
   line: number;
   /** `ctypes.CDLL` … */
   loader: string;
+  /** Which loading call this is (the same library imported into several modules has one key). */
+  key: string;
+  /** The module that loads it, when not this one (imported, or loaded by another module's function). */
+  loadedIn?: string;
   functions: string[];
   /** The functions the converter turns into cffi today (a subset of `functions`). */
   convertible: string[];
