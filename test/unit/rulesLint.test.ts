@@ -46,6 +46,17 @@ q = libc.calloc(1, 16)  # NOQA:PB204,PB205
   assert.deepEqual((await check(src, { noqa: false })).map((h) => h.code), ['PB101', 'PB204', 'PB205', 'PB204', 'PB205']);
 });
 
+test('# noqa holds for every finding on its own line, however many, and for no other line', async () => {
+  const calls = Array.from({ length: 200 }, (_, i) => `libc.f${i}(${i})`).join(', ');
+  const src = `import ctypes\nlibc = ctypes.CDLL(None)  # noqa\nx = [${calls}]  # noqa: PB204\ny = libc.g(1)\nz = [${calls.replaceAll('libc.f', 'libc.h')}]\n`;
+  const hits = await check(src);
+  assert.deepEqual([...new Set(hits.filter((h) => h.line === 3).map((h) => h.code))], ['PB205'], 'line 3 keeps only the codes its noqa does not list');
+  assert.equal(hits.filter((h) => h.line === 3).length, 200);
+  assert.deepEqual(codes(hits.filter((h) => h.line === 4)), ['PB204', 'PB205']);
+  assert.equal(hits.filter((h) => h.line === 5).length, 400);
+  assert.equal(hits.filter((h) => h.line === 2).length, 0);
+});
+
 test('# pypy-bindings: noqa silences the file, for all codes or the listed ones', async () => {
   assert.deepEqual(await check('# pypy-bindings: noqa\n' + SRC), []);
   assert.deepEqual(codes(await check('# pypy-bindings: noqa: PB101, PB205\n' + SRC)), ['PB204']);

@@ -67,13 +67,18 @@ export function maskCffiSyntax(source: string): { c: string; ellipses: [number, 
     blank(m.index, m.index + m[0].length);
     externPython.push(m.index + m[0].length);
   }
+  const space = /\s/;
   for (const m of source.matchAll(/\.\.\./g)) {
-    const before = source.slice(0, m.index).replace(/\s+$/, '');
-    const after = source.slice(m.index + 3).replace(/^\s+/, '');
-    if (before.endsWith(',') && after.startsWith(')')) continue; // a variadic parameter list
+    // the characters either side past whitespace (found by scanning, not by a regex over the whole prefix)
+    let b = m.index;
+    while (b > 0 && space.test(source[b - 1]!)) b--;
+    let a = m.index + 3;
+    while (a < source.length && space.test(source[a]!)) a++;
+    const before = b > 0 ? source[b - 1] : '';
+    const after = source[a] ?? '';
+    if (before === ',' && after === ')') continue; // a variadic parameter list
     let end = m.index + 3;
-    const semi = /^\s*;/.exec(source.slice(end));
-    if (semi && /[{;]\s*$/.test(before)) end += semi[0].length; // `...;` as a struct member
+    if (after === ';' && (before === '{' || before === ';')) end = a + 1; // `...;` as a struct member
     blank(m.index, end);
     ellipses.push([m.index, m.index + 3]);
   }

@@ -74,10 +74,24 @@ export function fileNoqa(text: string): 'all' | Set<string> | undefined {
   return result;
 }
 
-function lineAt(text: string, offset: number): string {
-  const start = text.lastIndexOf('\n', offset - 1) + 1;
-  const nl = text.indexOf('\n', offset);
-  return text.slice(start, nl < 0 ? text.length : nl);
+/**
+ * `# noqa` of the line holding each offset, for offsets asked in ascending order: each line is found and
+ * scanned once, so many findings on one long line cost one pass over it (not one per finding).
+ */
+function noqaByLine(text: string): (offset: number) => ReturnType<typeof lineNoqa> {
+  let start = 0;
+  let end = -1;
+  let noqa: ReturnType<typeof lineNoqa>;
+  return (offset) => {
+    if (offset > end || offset < start) {
+      // ascending offsets: the search back stops at the previous line's newline at the latest
+      start = text.lastIndexOf('\n', offset - 1) + 1;
+      const nl = text.indexOf('\n', offset);
+      end = nl < 0 ? text.length : nl;
+      noqa = lineNoqa(text.slice(start, end));
+    }
+    return noqa;
+  };
 }
 
 /** Applies options and suppressions to rule findings over a text (shared by Python and C sources). */
@@ -86,14 +100,15 @@ export function applyOptions(raw: RuleFinding[], text: string, options: LintOpti
   const fileLevel = useNoqa ? fileNoqa(text) : undefined;
   if (fileLevel === 'all') return [];
   const out: Finding[] = [];
-  for (const f of raw) {
+  const noqaAt = noqaByLine(text);
+  for (const f of [...raw].sort((a, b) => a.span.start - b.span.start)) {
     const info = ruleInfo(f.code);
     if (!info || !isSelected(f.code, options)) continue;
     const severity = severityOf(f.code, options);
     if (!severity || severity === 'off') continue;
     if (fileLevel && [...fileLevel].some((c) => f.code.startsWith(c))) continue;
     if (useNoqa) {
-      const noqa = lineNoqa(lineAt(text, f.span.start));
+      const noqa = noqaAt(f.span.start);
       if (noqa === 'all' || noqa?.has(f.code)) continue;
     }
     out.push({ code: f.code, severity, span: f.span, message: f.message, guideSection: info.guideSection, ...(f.data ? { data: f.data } : {}) });
