@@ -149,11 +149,12 @@ test('PB204 ignores objects with a restype attribute that are not ctypes functio
   assert.deepEqual(codes(await check(src)), []);
 });
 
-test('PB205 flags a call with arguments and no argtypes, once per function', async () => {
+test('PB205 flags a call whose arguments ctypes converts wrongly without argtypes, once per function', async () => {
   const src = `import ctypes
 libc = ctypes.CDLL(None)
-libc.puts(b"a")
-libc.puts(b"b")
+libc.puts("a")
+libc.puts("b")
+libc.puts(b"fine: bytes for const char *")
 libc.getpid()
 libc.rand()
 `;

@@ -62,13 +62,13 @@ test('PB205 fix writes argtypes through an alias and an `import ctypes as C`', a
 });
 
 test('PB205 fix keeps CRLF line endings', async () => {
-  const src = 'import ctypes\r\nlibc = ctypes.CDLL(None)\r\nlibc.puts(b"x")\r\n';
+  const src = 'import ctypes\r\nlibc = ctypes.CDLL(None)\r\nlibc.puts("x")\r\n';
   const { text } = await fixOnce(src, 'PB205');
-  assert.equal(text, 'import ctypes\r\nlibc = ctypes.CDLL(None)\r\nlibc.puts.argtypes = [ctypes.c_char_p]\r\nlibc.puts(b"x")\r\n');
+  assert.equal(text, 'import ctypes\r\nlibc = ctypes.CDLL(None)\r\nlibc.puts.argtypes = [ctypes.c_char_p]\r\nlibc.puts("x")\r\n');
 });
 
 test('no PB204/PB205 fix for a function the table does not know', async () => {
-  const { model, findings } = await findingsOf('import ctypes\nlib = ctypes.CDLL("libfoo.so")\nx = lib.foo_make(1)\n');
+  const { model, findings } = await findingsOf('import ctypes\nlib = ctypes.CDLL("libfoo.so")\nx = lib.foo_make(1.5)\nlib.foo_free(x)\n');
   const relevant = findings.filter((f) => f.code === 'PB204' || f.code === 'PB205');
   assert.equal(relevant.length, 2);
   for (const f of relevant) assert.deepEqual(fixesFor(model, f), []);

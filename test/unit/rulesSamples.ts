@@ -24,8 +24,9 @@ export const FIRES: Record<string, Sample> = {
   PB202: { src: 'import sys, ctypes\nsys.getrefcount(ctypes)\n', at: 'sys.getrefcount' },
   PB203: { src: 'import ctypes\nctypes.c_void_p(id(object()))\n', at: 'id(object())' },
   PB204: { src: 'import ctypes\nlibc = ctypes.CDLL(None)\np = libc.malloc(8)\n', at: 'libc.malloc' },
-  PB205: { src: 'import ctypes\nlibc = ctypes.CDLL(None)\nlibc.puts(b"x")\n', at: 'libc.puts' },
+  PB205: { src: 'import ctypes\nlibc = ctypes.CDLL(None)\nlibc.puts("x")\n', at: 'libc.puts' },
   PB206: { src: 'import ctypes\nclass F(ctypes.Structure):\n    _fields_ = [("a", ctypes.c_uint, 2)]\nbytes(F())\n', at: 'bytes(F())' },
+  PB207: { src: 'import ctypes\nlibc = ctypes.CDLL(None)\nbuf = b"\\0" * 64\nlibc.strcpy(buf, b"x")\n', at: 'buf, b"x"' },
   PB301: { src: 'import cffi\nffi = cffi.FFI()\nffi.cdef("int f(int a int b);")\n', at: 'int b);' },
   PB302: { src: 'import cffi\nffi = cffi.FFI()\nffi.cdef("#include <x.h>")\n', at: '#include <x.h>' },
   PB303: { src: 'import cffi\nffi = cffi.FFI()\nffi.cdef("#define N ...")\nlib = ffi.dlopen(None)\n', at: '...' },
@@ -36,6 +37,7 @@ export const FIRES: Record<string, Sample> = {
   PB308: { src: 'import cffi\nffi = cffi.FFI()\nffi.cast("int *", ffi.new("int[2]"))\n', at: 'ffi.new("int[2]")' },
   PB309: { src: 'import cffi\nffi = cffi.FFI()\nffi.cdef("int f(int *);")\nlib = ffi.dlopen("libc.so.6")\nlib.f(None)\n', at: 'None' },
   PB310: { src: 'import cffi\nffi = cffi.FFI()\nffi.cdef("time_t t(void);")\n', at: 'time_t' },
+  PB312: { src: 'import ctypes, cffi\nffi = cffi.FFI()\nlibc = ctypes.CDLL(None)\nlibc.strlen(ffi.new("char[]", b"abc"))\n', at: 'ffi.new("char[]"' },
   PB311: { src: 'import cffi\nffi = cffi.FFI()\nffi.set_source("_m", "#include <Python.h>")\n', at: '#include <Python.h>' },
 };
 

@@ -143,8 +143,10 @@ export function parseCdef(cParser: Parser, decoded: DecodedString, toSpan: (docR
     const checked = checkCdef(source, CFFI_PREDEFINED_TYPES);
     for (const p of checked.problems) result.problems.push({ kind: p.kind, span: map.span(p.start, p.end), message: p.message, detail: p.detail });
     result.typeRefs = checked.typeRefs.map((r) => ({ name: r.name, span: map.span(r.start, r.end) }));
+    const lastTypedef = new Map<string, number>();
+    for (const t of checked.typedefNames) lastTypedef.set(t.name, Math.max(t.start, lastTypedef.get(t.name) ?? -1));
     for (const r of checked.typeRefs) {
-      const later = checked.typedefNames.find((t) => t.name === r.name && t.start > r.start);
+      const later = (lastTypedef.get(r.name) ?? -1) > r.start;
       if (later) result.problems.push({ kind: 'syntax', span: map.span(r.start, r.end), message: `\`${r.name}\` is used before its typedef: move the typedef up`, detail: r.name });
     }
     const seen = new Set(result.declarations.filter((d) => d.kind === 'typedef').map((d) => d.name));

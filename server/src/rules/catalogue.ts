@@ -79,6 +79,10 @@ const rules: RuleInfo[] = [
     explanation: 'PyPy\'s ctypes lays out bit-field structures like CPython, but bytes(s) and memoryview(s) of one raise ValueError there (the buffer format code expects no bit widths). Copy the raw bytes with ctypes.string_at(ctypes.addressof(s), ctypes.sizeof(s)) instead.',
   },
   {
+    code: 'PB207', defaultSeverity: 'error', title: 'bytes passed as a buffer C writes into', guideSection: 'ctypes',
+    explanation: 'A bytes object is immutable: PyPy hands C a copy of it for a char * (or void *) parameter, so what C writes into an out-buffer made with b"\\0" * n or bytes(n) is lost there, while CPython happens to expose the object\'s own memory. Allocate a mutable buffer: ctypes.create_string_buffer(n), and read its .raw or .value.',
+  },
+  {
     code: 'PB301', defaultSeverity: 'error', title: 'C syntax error in a cdef', guideSection: 'cffi',
     explanation: 'cffi parses the cdef with pycparser when the code runs, so a syntax error raises CDefError at import time on PyPy and CPython alike. Fix the declaration at the marked position.',
   },
@@ -117,6 +121,10 @@ const rules: RuleInfo[] = [
   {
     code: 'PB310', defaultSeverity: 'error', title: 'type not known to cffi', guideSection: 'cffi',
     explanation: 'cffi predefines only the standard integer and float types, size_t/ssize_t, intN_t, wchar_t, FILE and the Windows types; any other type name (time_t, pid_t, off_t …) must be declared in a cdef of the same ffi, or the cdef raises CDefError. Add a typedef (e.g. `typedef long time_t;` in ABI mode, `typedef int... time_t;` in API mode).',
+  },
+  {
+    code: 'PB312', defaultSeverity: 'error', title: 'cdata and ctypes objects mixed in a call', guideSection: 'cffi',
+    explanation: 'ctypes and cffi do not accept each other\'s objects: cffi cdata passed to a ctypes function raises ctypes.ArgumentError, and a ctypes object (c_int(…), byref(…), create_string_buffer(…), a Structure) passed to a cffi function raises TypeError. A half-converted binding fails this way at run time; convert the caller and the callee together, or pass plain Python values.',
   },
   {
     code: 'PB311', defaultSeverity: 'warning', title: 'Python.h included in cffi set_source', guideSection: 'cffi',

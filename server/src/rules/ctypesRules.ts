@@ -22,17 +22,28 @@ const within = (inner: Span, outer: Span) => inner.start >= outer.start && inner
 export function pb101(model: BindingModel): RuleFinding[] {
   const out: RuleFinding[] = [];
   const message = (what: string) => `${what}, slow on PyPy: declare its functions in a cffi cdef and use ffi.dlopen`;
+  const seen = new Set<string>();
   for (const lib of model.ctypes.libraries) {
     if (lib.origin && lib.origin.via !== 'local') continue; // loaded in another module: reported there
+    if (seen.has(lib.name)) continue; // one library loaded in several platform branches
+    seen.add(lib.name);
     if (lib.loader === 'PyDLL' || (lib.loader === 'attribute' && /\bpydll\b/.test(model.text.slice(lib.loadSpan.start, lib.loadSpan.end)))) continue; // PB201
     out.push({ code: 'PB101', span: plainSpan(lib.loadSpan), message: message(`\`${lib.name}\` is loaded with ctypes`), data: { library: lib.name } });
   }
   if (out.length === 0) {
     const importSpans = model.imports.map((i) => i.span);
-    const first = model.ctypes.uses.find((u) => LOADER_NAMES.has(u.name) && !importSpans.some((s) => within(u.span, s)));
+    const first = model.ctypes.uses.find((u) => LOADER_NAMES.has(u.name) && !importSpans.some((s) => within(u.span, s)) && !isLoaderAlias(model, u.span));
     if (first) out.push({ code: 'PB101', span: plainSpan(first.call?.span ?? first.span), message: message('ctypes calls C here') });
   }
   return out;
+}
+
+/** `ctypes.windll = ctypes.cdll`: a loader aliased to another (a monkeypatch that loads and calls nothing). */
+function isLoaderAlias(model: BindingModel, span: Span): boolean {
+  const start = model.text.lastIndexOf('\n', span.start - 1) + 1;
+  const nl = model.text.indexOf('\n', span.end);
+  const line = model.text.slice(start, nl < 0 ? model.text.length : nl);
+  return /^\s*[\w.]+\s*=\s*[\w.]+\s*(#.*)?$/.test(line) && /\b(cdll|windll|oledll|CDLL|WinDLL|OleDLL)\b.*=|=.*\b(cdll|windll|oledll|CDLL|WinDLL|OleDLL)\b/.test(line);
 }
 
 /** PB201: ctypes API that PyPy does not have. */
@@ -90,8 +101,21 @@ export function pb203(model: BindingModel): RuleFinding[] {
     if (callee === 'ctypes.cast' && model.qualify(dottedText(call.args[1]) ?? '') === 'ctypes.py_object') {
       out.push({ code: 'PB203', span: plainSpan(call.args[1]!.span), message: PY_OBJECT_MESSAGE });
     }
+    if (callee === 'ctypes.POINTER' && model.qualify(dottedText(call.args[0]) ?? '') === 'ctypes.py_object') {
+      out.push({ code: 'PB203', span: plainSpan(call.span), message: PY_OBJECT_MESSAGE });
+    }
     if (callee === 'ctypes.py_object.from_address') {
       out.push({ code: 'PB203', span: plainSpan(call.calleeSpan), message: PY_OBJECT_MESSAGE });
+    }
+  }
+  // id(obj) handed straight to a foreign function, ctypes or cffi
+  const foreignCalls: CallSite[] = [...model.ctypes.functions.flatMap((f) => f.calls), ...model.cffi.libAccesses.flatMap((a) => (a.call ? [a.call] : []))];
+  const seen = new Set(out.map((f) => f.span.start));
+  for (const call of foreignCalls) {
+    for (const arg of call.args) {
+      if (arg.k !== 'call' || arg.callee.k !== 'name' || model.qualify(arg.callee.text) !== 'id' || arg.args.length !== 1 || seen.has(arg.span.start)) continue;
+      seen.add(arg.span.start);
+      out.push({ code: 'PB203', span: plainSpan(arg.span), message: idMessage('passed to C') });
     }
   }
   return out.sort((a, b) => a.span.start - b.span.start);
@@ -107,42 +131,119 @@ function fnData(fn: ForeignFunction): Record<string, unknown> {
   return { library: fn.library.name, function: fn.name };
 }
 
-/** PB204: result of a foreign function used with no restype anywhere in the file. */
+/** C result types for which ctypes' default `int` restype is right. */
+const INT_LIKE = /^(?:(?:signed|unsigned|const)\s+)*(?:int|short|short int|char|_Bool|bool|int8_t|uint8_t|int16_t|uint16_t|int32_t|uint32_t|enum\s+\w+)$/;
+/** Spellings that are surely wider than int or not integers: pointers, 64-bit integers, floating point. */
+const NOT_INT = /\*|\[|^(?:(?:const|unsigned|signed)\s+)*(?:long|long int|long long|size_t|ssize_t|off_t|off64_t|time_t|intptr_t|uintptr_t|ptrdiff_t|int64_t|uint64_t|float|double|long double|intmax_t|uintmax_t|clock_t|HANDLE|LPVOID|PVOID|LPSTR|LPCSTR|LPWSTR|LPCWSTR)$/;
+
+/** Calls whose argument is then read as a pointer, a size or a string (the result cannot have been an int). */
+const POINTER_READERS = /^ctypes\.(string_at|wstring_at|cast|c_char_p|c_void_p|c_wchar_p|memmove|memset)$/;
+const HANDLE_RELEASERS = /(free|destroy|release|close|unref|delete|dispose|fini)/i;
+
+/** What the code shows about a result: 'pointer' / 'string' when it is used as one, else undefined. */
+function resultEvidence(model: BindingModel, fn: ForeignFunction, call: CallSite): string | undefined {
+  const callText = model.text.slice(call.span.start, call.span.end);
+  const after = model.text.slice(call.span.end, call.span.end + 12);
+  if (/^\s*\.\s*decode\b/.test(after)) return 'a string';
+  const lineStart = model.text.lastIndexOf('\n', call.span.start - 1) + 1;
+  const bound = /^\s*([A-Za-z_][\w.]*)\s*=\s*$/.exec(model.text.slice(lineStart, call.span.start))?.[1];
+  const isResult = (e: Expr) => (e.k === 'call' && e.text === callText && e.span.start === call.span.start) || (!!bound && dottedText(e) === bound);
+  for (const { callee, call: c } of model.calls) {
+    if (!c.args.some(isResult)) continue;
+    const q = model.qualify(callee);
+    if (POINTER_READERS.test(q)) return q === 'ctypes.string_at' || q === 'ctypes.c_char_p' ? 'a string' : 'a pointer';
+    const last = callee.slice(callee.lastIndexOf('.') + 1);
+    if (model.ctypes.functions.some((f) => f !== fn && f.name === last && f.library === fn.library) && HANDLE_RELEASERS.test(last)) return 'a handle';
+  }
+  if (bound && new RegExp(`\\b${bound.replace(/\./g, '\\.')}\\s*\\.\\s*decode\\b`).test(model.text.slice(call.span.end))) return 'a string';
+  return undefined;
+}
+
+/**
+ * PB204: a result read with ctypes' default `int` restype where that is wrong: the C result type (header,
+ * table) is not int-like, or, with neither, the code itself uses the result as a pointer, handle or string.
+ */
 export function pb204(model: BindingModel): RuleFinding[] {
   const out: RuleFinding[] = [];
   for (const fn of model.ctypes.functions) {
     if (fn.restype || fn.declaredElsewhere?.restype) continue;
-    const used = fn.calls.find((c) => c.resultUsed);
-    if (!used) continue;
+    const used = fn.calls.filter((c) => c.resultUsed);
+    if (used.length === 0) continue;
     const proto = fn.cPrototype ?? lookupPrototype(fn.name);
     const returns = proto?.returns.replace(/\s+/g, ' ').trim();
-    // The C int default is right for a known int-returning function; with errcheck the author handles the result.
-    if (returns === 'int' || returns === 'signed int') continue;
-    if (!proto && (fn.errcheck || fn.declaredElsewhere?.errcheck)) continue;
-    const known = returns ? `, C returns \`${returns}\`` : '';
+    let at: CallSite | undefined;
+    let known = '';
+    if (returns !== undefined) {
+      if (INT_LIKE.test(returns) || returns === 'void' || !NOT_INT.test(returns)) continue; // int is right, or a typedef we cannot size
+      at = used[0];
+      known = `C returns \`${returns}\``;
+    } else {
+      if (fn.errcheck || fn.declaredElsewhere?.errcheck) continue;
+      for (const c of used) {
+        const ev = resultEvidence(model, fn, c);
+        if (ev) {
+          at = c;
+          known = `the result is used as ${ev}`;
+          break;
+        }
+      }
+    }
+    if (!at) continue;
     out.push({
       code: 'PB204',
-      span: plainSpan(used.calleeSpan),
-      message: `\`${fnLabel(fn)}\` result used without restype (ctypes assumes int${known}): set its restype`,
+      span: plainSpan(at.calleeSpan),
+      message: `\`${fnLabel(fn)}\` result used without restype: ctypes reads an int, but ${known}`,
       data: { ...fnData(fn), ...(returns ? { returns } : {}) },
     });
   }
   return out;
 }
 
-/** PB205: a foreign function called with arguments but no argtypes. */
+/** How ctypes converts an argument without argtypes, against the C parameter type it goes to. */
+function defaultConversionProblem(arg: Expr, cType: string | undefined): string | undefined {
+  const isFloatLit = arg.k === 'num' && /[.eE]/.test(arg.text) && !/^-?0[xX]/.test(arg.text);
+  if (isFloatLit) return 'is a float (ArgumentError)';
+  if (!cType) return undefined;
+  const t = cType.replace(/\s+/g, ' ').trim();
+  if (/^(const )?(float|double|long double)$/.test(t) && arg.k === 'num') return `goes to \`${t}\` as a C int`;
+  if (/^(const )?(float|double)$/.test(t) && (arg.k === 'name' || arg.k === 'binop')) return `goes to \`${t}\` unconverted`;
+  if (/\*/.test(t) && arg.k === 'str' && !arg.bytes && !/wchar_t/.test(t)) return `is a str (a wchar_t *) for \`${t}\``;
+  if (/\*/.test(t) && arg.k === 'num' && arg.value !== 0) return `goes to \`${t}\` as a C int`;
+  if (NOT_INT.test(t) && !/\*/.test(t) && arg.k === 'num' && Math.abs(arg.value) >= 2 ** 31) return `is cut to a C int for \`${t}\``;
+  return undefined;
+}
+
+/**
+ * PB205: a call without argtypes: reported when ctypes converts an argument wrongly (by the C prototype, or a
+ * float), or when a C prototype (header, table) is known, so the fix can write the exact argtypes.
+ */
 export function pb205(model: BindingModel): RuleFinding[] {
   const out: RuleFinding[] = [];
   for (const fn of model.ctypes.functions) {
     if (fn.argtypes || fn.declaredElsewhere?.argtypes) continue;
-    const call: CallSite | undefined = fn.calls.find((c) => c.args.length > 0 || c.keywords.length > 0);
-    if (!call) continue;
     const proto = fn.cPrototype ?? lookupPrototype(fn.name);
-    if (proto && proto.params.length === 0 && !proto.variadic) continue;
+    let problem: { call: CallSite; why: string } | undefined;
+    for (const call of fn.calls) {
+      for (const [i, arg] of call.args.entries()) {
+        const why = defaultConversionProblem(arg, proto?.params[i]);
+        if (why) {
+          problem = { call, why: `argument ${i + 1} ${why}` };
+          break;
+        }
+      }
+      if (problem) break;
+    }
+    if (!problem) {
+      // with a prototype the fix writes the exact argtypes; without one and no evidence, nothing is known
+      const call = fn.calls.find((c) => c.args.length > 0 || c.keywords.length > 0);
+      if (!proto || proto.params.length === 0 || !call) continue;
+      out.push({ code: 'PB205', span: plainSpan(call.calleeSpan), message: `\`${fnLabel(fn)}\` called without argtypes, so nothing checks its arguments: set its argtypes`, data: fnData(fn) });
+      continue;
+    }
     out.push({
       code: 'PB205',
-      span: plainSpan(call.calleeSpan),
-      message: `\`${fnLabel(fn)}\` called without argtypes, so nothing checks its arguments: set its argtypes`,
+      span: plainSpan(problem.call.calleeSpan),
+      message: `\`${fnLabel(fn)}\` has no argtypes: ${problem.why}; set its argtypes`,
       data: fnData(fn),
     });
   }

@@ -132,7 +132,7 @@ function functionOf(model: BindingModel, finding: Finding): ForeignFunction | un
 
 /** PB204: `f.restype = …` from the built-in prototype table. */
 export function restypeFix(model: BindingModel, fn: ForeignFunction): QuickFix | undefined {
-  const proto = lookupPrototype(fn.name);
+  const proto = fn.cPrototype ?? lookupPrototype(fn.name);
   const expr = proto && cTypeToCtypes(proto.returns);
   const target = functionSpelling(model, fn);
   if (!expr || !target || fn.restype) return undefined;
@@ -152,7 +152,7 @@ const ACCEPTS_DEFAULT_ARGUMENTS = /^ctypes\.c_(?:u?(?:byte|short|int|long|longlo
 
 /** PB205: `f.argtypes = […]` from the built-in prototype table (fixed parameters only for variadic functions). */
 export function argtypesFix(model: BindingModel, fn: ForeignFunction): QuickFix | undefined {
-  const proto = lookupPrototype(fn.name);
+  const proto = fn.cPrototype ?? lookupPrototype(fn.name);
   const target = functionSpelling(model, fn);
   if (!proto || !target || fn.argtypes) return undefined;
   const types = proto.params.map(cTypeToCtypes);

@@ -1,6 +1,7 @@
 import type { BindingModel } from '../analysis/model';
 import { ruleInfo, type Severity } from './catalogue';
 import { CFFI_RULES } from './cffiRules';
+import { ARGUMENT_RULES } from './argumentRules';
 import { CTYPES_RULES } from './ctypesRules';
 import type { Finding, Rule, RuleFinding } from './finding';
 import { PYPY_RULES } from './pypyRules';
@@ -20,7 +21,7 @@ export interface LintOptions {
   noqa?: boolean;
 }
 
-export const ALL_RULES: readonly Rule[] = [...PYPY_RULES, ...CTYPES_RULES, ...CFFI_RULES];
+export const ALL_RULES: readonly Rule[] = [...PYPY_RULES, ...CTYPES_RULES, ...ARGUMENT_RULES, ...CFFI_RULES];
 
 /** Length of the longest selector matching code (0 when none). */
 function specificity(code: string, selectors: readonly string[]): number {

@@ -1,0 +1,147 @@
+import type { BindingModel, CallSite, CtypesType, Expr, ForeignFunction } from '../analysis/model';
+import { dottedText } from '../analysis/model';
+import { lookupPrototype } from '../data/cPrototypes';
+import { plainSpan, type RuleFinding } from './finding';
+
+/**
+ * Rules on what a call hands to C: a `bytes` buffer C is meant to fill (PB207), and objects of the other FFI
+ * (PB312: cdata given to a ctypes function, ctypes objects given to a cffi function).
+ */
+
+/** What is known of one parameter: a C spelling (header, table, cdef) or a ctypes argtype. */
+type ParamInfo = { c: string } | { ctypes: CtypesType } | undefined;
+
+function ctypesParam(fn: ForeignFunction, i: number): ParamInfo {
+  const t = fn.argtypes?.types?.[i] ?? fn.declaredElsewhere?.argtypes?.[i];
+  if (t) return { ctypes: t };
+  const proto = fn.cPrototype ?? lookupPrototype(fn.name);
+  const p = proto?.params[i];
+  return p !== undefined ? { c: p } : undefined;
+}
+
+/** True when C may write through this parameter: a pointer whose target is not const (or a ctypes pointer type). */
+function writable(p: ParamInfo): boolean {
+  if (!p) return true; // nothing says otherwise; the buffer's shape says it is meant to be filled
+  if ('ctypes' in p) {
+    const t = p.ctypes;
+    if (t.kind === 'pointer' || t.kind === 'unknown') return true;
+    return t.kind === 'prim' && /^(c_char_p|c_void_p|c_wchar_p)$/.test(t.name);
+  }
+  const c = p.c.replace(/\s+/g, ' ').trim();
+  const star = c.search(/\*|\[/);
+  if (star < 0) return false;
+  return !/\bconst\b/.test(c.slice(0, star));
+}
+
+/** The text of the assignment `name = …` that binds a plain name in this file, when there is exactly one. */
+function soleAssignment(model: BindingModel, name: string, cache: Map<string, string | undefined>): string | undefined {
+  if (cache.has(name)) return cache.get(name);
+  const re = new RegExp(`^[ \\t]*${name.replace(/[.$]/g, '\\$&')}[ \\t]*=(?!=)[ \\t]*(.+)$`, 'gm');
+  const values = [...model.text.matchAll(re)].map((m) => m[1]!.trim());
+  const v = values.length === 1 ? values[0] : undefined;
+  cache.set(name, v);
+  return v;
+}
+
+const BYTES_BUFFER = /^(?:b(["'])(?:\\x00|\\0|\\000| )\1\s*\*\s*[\w.()+\-* ]+|[\w.()+\-* ]+\s*\*\s*b(["'])(?:\\x00|\\0|\\000| )\2|bytes\(\s*[\w.()+\-* ]+\s*\))$/;
+
+/** `b"\0" * n`, `n * b" "`, `bytes(n)`, or a name bound once to one of them. */
+function bytesBuffer(model: BindingModel, e: Expr, cache: Map<string, string | undefined>): boolean {
+  if (e.k === 'binop' || e.k === 'call') return BYTES_BUFFER.test(e.text) && !/^bytes\(\s*b?["']/.test(e.text);
+  if (e.k === 'name') {
+    const v = soleAssignment(model, e.text, cache);
+    return !!v && BYTES_BUFFER.test(v.replace(/\s*#.*$/, ''));
+  }
+  return false;
+}
+
+/** PB207: an immutable `bytes` buffer passed where C writes (PyPy hands C a copy: the result is lost). */
+export function pb207(model: BindingModel): RuleFinding[] {
+  const out: RuleFinding[] = [];
+  const cache = new Map<string, string | undefined>();
+  const report = (arg: Expr, callee: string, fix: string) =>
+    out.push({ code: 'PB207', span: plainSpan(arg.span), message: `\`${callee}\` writes into this bytes, but PyPy passes C a copy: use ${fix}`, data: { replacement: fix } });
+  for (const fn of model.ctypes.functions) {
+    for (const call of fn.calls) {
+      call.args.forEach((arg, i) => {
+        if (bytesBuffer(model, arg, cache) && writable(ctypesParam(fn, i))) report(arg, `${fn.library.name}.${fn.name}`, 'ctypes.create_string_buffer(n)');
+      });
+    }
+  }
+  // cffi is not affected: on PyPy as on CPython it hands C the bytes' own memory (checked on PyPy 7.3.11)
+  return out.sort((x, y) => x.span.start - y.span.start);
+}
+
+const FFI_CDATA_METHODS = new Set(['new', 'cast', 'from_buffer', 'addressof', 'gc', 'new_handle', 'new_allocator']);
+const CTYPES_OBJECT_MAKERS = /^ctypes\.(c_\w+|byref|pointer|create_string_buffer|create_unicode_buffer|cast|addressof)$/;
+
+/** Where each kind of object comes from, in this file. */
+interface Origins {
+  cdataNames: Set<string>;
+  ffiNames: Set<string>;
+  structNames: Set<string>;
+  instanceNames: Set<string>;
+}
+
+function origins(model: BindingModel): Origins {
+  const cdataNames = new Set<string>();
+  for (const a of model.cffi.assigns) {
+    const t = dottedText(a.target);
+    if (t && a.on === 'ffi' && FFI_CDATA_METHODS.has(a.member)) cdataNames.add(t);
+  }
+  return {
+    cdataNames,
+    ffiNames: new Set(model.cffi.ffis.map((f) => f.name)),
+    structNames: new Set(model.ctypes.structs.map((s) => s.name)),
+    instanceNames: new Set(model.ctypes.instances.map((i) => i.name)),
+  };
+}
+
+/** Cdata made by an ffi of this file: `ffi.new(...)`, `ffi.cast(...)`, `ffi.NULL`, or a name bound to one. */
+function isCdata(e: Expr, o: Origins): boolean {
+  if (e.k === 'call' && (e.callee.k === 'dotted' || e.callee.k === 'attr')) {
+    const owner = dottedText(e.callee.object);
+    return !!owner && o.ffiNames.has(owner) && FFI_CDATA_METHODS.has(e.callee.attr);
+  }
+  if (e.k === 'dotted') return e.attr === 'NULL' && o.ffiNames.has(dottedText(e.object) ?? '');
+  const d = dottedText(e);
+  return !!d && o.cdataNames.has(d);
+}
+
+/** A ctypes object: `c_int(3)`, `byref(x)`, `create_string_buffer(n)`, an instance of this file's Structure. */
+function isCtypesObject(model: BindingModel, e: Expr, o: Origins): boolean {
+  if (e.k === 'call') {
+    const callee = dottedText(e.callee);
+    if (!callee) return false;
+    return CTYPES_OBJECT_MAKERS.test(model.qualify(callee)) || o.structNames.has(callee);
+  }
+  const d = dottedText(e);
+  return !!d && o.instanceNames.has(d);
+}
+
+function mixedFinding(arg: Expr, message: string): RuleFinding {
+  return { code: 'PB312', span: plainSpan(arg.span), message };
+}
+
+/**
+ * PB312: cdata handed to a ctypes function, or a ctypes object handed to a cffi function: both raise at run
+ * time (ctypes.ArgumentError, TypeError). The converter calls this on its output to check a plan.
+ */
+export function pb312(model: BindingModel): RuleFinding[] {
+  if (model.cffi.ffis.length === 0 || (model.ctypes.functions.length === 0 && model.cffi.libAccesses.length === 0)) return [];
+  const o = origins(model);
+  const out: RuleFinding[] = [];
+  const each = (call: CallSite | undefined, test: (e: Expr) => boolean, message: (e: Expr) => string) => {
+    for (const arg of call?.args ?? []) if (test(arg)) out.push(mixedFinding(arg, message(arg)));
+  };
+  for (const fn of model.ctypes.functions) {
+    for (const call of fn.calls) each(call, (e) => isCdata(e, o), () => `cffi cdata passed to ctypes function \`${fn.library.name}.${fn.name}\` raises ArgumentError: call it through cffi`);
+  }
+  for (const a of model.cffi.libAccesses) {
+    each(a.call, (e) => isCtypesObject(model, e, o), () => `ctypes object passed to cffi function \`${a.lib.name}.${a.name}\` raises TypeError: pass cdata (${a.ffi.name}.new)`);
+  }
+  return out.sort((x, y) => x.span.start - y.span.start);
+}
+
+export const ARGUMENT_RULES = [pb207, pb312];
+
