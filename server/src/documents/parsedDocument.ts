@@ -1,5 +1,5 @@
 import { Edit, type Parser, type Tree, type Point } from 'web-tree-sitter';
-import { canStartRegion, findSplitPoints, isClean, scan } from './splitPoints';
+import { candidateCuts, canFollow, canStartRegion, findSplitPoints } from './splitPoints';
 
 /**
  * A run of top-level statements parsed on its own. Regions keep their trees across edits; only the region
@@ -38,7 +38,35 @@ function pointAt(text: string, offset: number): Point {
   return { row, column: offset - lineStart };
 }
 
-/** The text of one document, cut into regions, each with its tree-sitter tree. */
+/** Whether a tree has no error and a top-level statement starting at every cut candidate (offsets into its text). */
+function wellCut(tree: Tree, cuts: readonly number[]): boolean {
+  const root = tree.rootNode;
+  if (root.hasError) return false;
+  if (cuts.length < 2) return true;
+  let k = 1;
+  for (const child of root.children) {
+    if (!child) continue;
+    const start = child.startIndex;
+    if (cuts[k]! < start) return false; // a chunk starts inside the previous statement
+    if (cuts[k] === start && ++k === cuts.length) return true;
+  }
+  return false;
+}
+
+/**
+ * The text of one document, cut into regions, each with its tree-sitter tree.
+ *
+ * Incremental equals fresh: region starts are always cut candidates of the whole text (clean line starts of
+ * top-level statements, see splitPoints.ts), so every region is a run of whole "chunks" (the text between two
+ * consecutive candidates). On text without syntax errors how chunks are grouped does not change the trees'
+ * statements. Tree-sitter's error recovery is not local, though: an erroneous chunk parsed with its neighbours
+ * can swallow or split them differently depending on where its region happens to begin and end (and a broken
+ * chunk such as `x = # …` can even parse cleanly when the next line joins it). So a region is kept only when
+ * it is "well cut": no error, and every chunk start is the start of one of its top-level statements, which
+ * makes its statements those of its chunks parsed one by one. Any other region is re-cut: each chunk with an
+ * error becomes a region of its own, parsed from scratch. The parse is then a function of the text alone,
+ * whatever the edit history.
+ */
 export class ParsedDocument {
   regions: Region[] = [];
   readonly stats: ParseStats = { fullParses: 0, regionParses: 0 };
@@ -111,10 +139,14 @@ export class ParsedDocument {
     const newText = oldText.slice(0, relStart) + e.newText + oldText.slice(relOldEnd);
     const isLast = index === this.regions.length - 1;
     if (index > 0 && !canStartRegion(newText, 0)) return false;
+    // a region that starts by closing the previous one's open bracket (`def` at column 0) must still do so
+    if (index > 0 && relStart <= oldText.indexOf('\n') + 1 && !canFollow(candidateCuts(this.regions[index - 1]!.text).end, newText)) return false;
     if (!isLast && !newText.endsWith('\n')) return false;
     // a region grown large by a paste is cut again (one long statement, such as a big cdef, cannot be)
     if (newText.length > REGION_TARGET * 4 && e.newText.includes('\n') && findSplitPoints(newText, REGION_TARGET).length > 1) return false;
-    if (!isLast && !isClean(scan(newText))) return false;
+    // the next region must still start at a candidate: after a clean end, and not after a decorator line
+    const { cuts, end, decoratorAtEnd } = candidateCuts(newText);
+    if (!isLast && (!canFollow(end, this.regions[index + 1]!.text) || decoratorAtEnd)) return false;
     const startPosition = pointAt(oldText, relStart);
     region.tree.edit(new Edit({
       startIndex: relStart,
@@ -124,8 +156,14 @@ export class ParsedDocument {
       oldEndPosition: pointAt(oldText, relOldEnd),
       newEndPosition: pointAt(newText, relStart + e.newText.length),
     }));
-    const tree = this.parser.parse(newText, region.tree);
+    const hadError = region.tree.rootNode.hasError;
+    let tree = this.parser.parse(newText, region.tree);
     if (!tree) return false;
+    // error recovery reusing an old tree may differ from a parse from scratch: broken text is parsed afresh
+    if (hadError || tree.rootNode.hasError) {
+      tree.delete();
+      tree = this.parseFresh(newText);
+    }
     region.tree.delete();
     region.tree = tree;
     region.text = newText;
@@ -133,7 +171,53 @@ export class ParsedDocument {
     this.stats.regionParses++;
     const delta = e.newText.length - (e.end - e.start);
     for (let i = index + 1; i < this.regions.length; i++) this.regions[i]!.offset += delta;
+    if (!wellCut(tree, cuts)) this.recut(index, cuts);
     return true;
+  }
+
+  private parseFresh(text: string): Tree {
+    const tree = this.parser.parse(text);
+    if (!tree) throw new Error('tree-sitter returned no tree');
+    return tree;
+  }
+
+  /**
+   * Re-cuts a region that is not well cut: each chunk with an error becomes a region of its own; runs of
+   * chunks without errors stay together (as one region when that region is well cut, else chunk by chunk).
+   */
+  private recut(index: number, cuts: readonly number[]): void {
+    const region = this.regions[index]!;
+    if (cuts.length < 2) return;
+    const pieces: Region[] = [];
+    let run: Region[] = [];
+    const flush = () => {
+      if (run.length > 1) {
+        const start = run[0]!.offset;
+        const text = run.map((r) => r.text).join('');
+        const tree = this.parseFresh(text);
+        if (!wellCut(tree, candidateCuts(text).cuts)) tree.delete();
+        else {
+          for (const r of run) r.tree.delete();
+          run = [new Region(start, text, tree)];
+        }
+      }
+      pieces.push(...run);
+      run = [];
+    };
+    for (let i = 0; i < cuts.length; i++) {
+      const start = cuts[i]!;
+      const text = region.text.slice(start, i + 1 < cuts.length ? cuts[i + 1]! : region.text.length);
+      const chunk = new Region(region.offset + start, text, this.parseFresh(text));
+      if (chunk.tree.rootNode.hasError) {
+        flush();
+        pieces.push(chunk);
+      } else {
+        run.push(chunk);
+      }
+    }
+    flush();
+    region.tree.delete();
+    this.regions.splice(index, 1, ...pieces);
   }
 
   private reparseAll(): void {
@@ -143,9 +227,11 @@ export class ParsedDocument {
       const start = cuts[i]!;
       const end = i + 1 < cuts.length ? cuts[i + 1]! : this.text.length;
       const text = this.text.slice(start, end);
-      const tree = this.parser.parse(text);
-      if (!tree) throw new Error('tree-sitter returned no tree');
-      this.regions.push(new Region(start, text, tree));
+      this.regions.push(new Region(start, text, this.parseFresh(text)));
+    }
+    for (let i = this.regions.length - 1; i >= 0; i--) {
+      const { cuts } = candidateCuts(this.regions[i]!.text);
+      if (!wellCut(this.regions[i]!.tree, cuts)) this.recut(i, cuts);
     }
     this.stats.fullParses++;
   }

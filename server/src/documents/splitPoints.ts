@@ -15,6 +15,20 @@ export interface ScanState {
   continued: boolean;
 }
 
+/**
+ * Lines that can only begin a statement: met at column 0 inside an unclosed bracket, they close it (the text
+ * before is broken anyway), so one unclosed bracket does not make the rest of the file a single region.
+ */
+const STATEMENT_ONLY = /(?:def|class|import|async[ \t]+def)\b|from[ \t]+[\w.]+[ \t]+import\b/y;
+
+/** Whether a region may follow text that ended in state `end`: a clean state, or an open bracket that `next` closes by starting a statement. */
+export function canFollow(end: ScanState, next: string): boolean {
+  if (isClean(end)) return true;
+  if (end.quote !== '' || end.continued) return false;
+  STATEMENT_ONLY.lastIndex = 0;
+  return STATEMENT_ONLY.test(next);
+}
+
 export const CLEAN: ScanState = { quote: '', depth: 0, continued: false };
 
 export function isClean(s: ScanState): boolean {
@@ -36,6 +50,10 @@ export function scan(text: string, onLineStart?: (offset: number) => void, from 
       lineStart = false;
       const wasContinued = continued;
       continued = false;
+      if (quote === '' && depth > 0 && !wasContinued) {
+        STATEMENT_ONLY.lastIndex = i;
+        if (STATEMENT_ONLY.test(text)) depth = 0;
+      }
       if (quote === '' && depth === 0 && !wasContinued && onLineStart) onLineStart(i);
     }
     const ch = text.charCodeAt(i);
@@ -104,6 +122,19 @@ export function canStartRegion(text: string, offset: number): boolean {
   return !CONTINUATIONS.test(head);
 }
 
+/** Every offset where a region may start (0 first), the scan state at the end, and whether the text ends in a decorator. */
+export function candidateCuts(text: string): { cuts: number[]; end: ScanState; decoratorAtEnd: boolean } {
+  const cuts = [0];
+  let prevLineWasDecorator = false;
+  const end = scan(text, (offset) => {
+    if (offset > 0 && !prevLineWasDecorator && canStartRegion(text, offset)) cuts.push(offset);
+    // only code lines at column 0 change whether the next cut is allowed
+    const ch = text.charCodeAt(offset);
+    if (ch !== 32 && ch !== 9 && ch !== 10 && ch !== 13 && ch !== 35 && !Number.isNaN(ch)) prevLineWasDecorator = ch === 64;
+  });
+  return { cuts, end, decoratorAtEnd: prevLineWasDecorator };
+}
+
 /**
  * Cut points (region start offsets, always including 0) for regions of roughly `target` UTF-16 units.
  * A cut never separates a decorator from what it decorates.
@@ -111,16 +142,11 @@ export function canStartRegion(text: string, offset: number): boolean {
 export function findSplitPoints(text: string, target = 4096): number[] {
   const cuts = [0];
   let last = 0;
-  let prevLineWasDecorator = false;
-  scan(text, (offset) => {
-    const isDecorator = text.charCodeAt(offset) === 64;
-    if (offset - last >= target && !prevLineWasDecorator && canStartRegion(text, offset)) {
-      cuts.push(offset);
-      last = offset;
+  for (const c of candidateCuts(text).cuts) {
+    if (c - last >= target) {
+      cuts.push(c);
+      last = c;
     }
-    // only code lines at column 0 change whether the next cut is allowed
-    const ch = text.charCodeAt(offset);
-    if (ch !== 32 && ch !== 9 && ch !== 10 && ch !== 13 && ch !== 35) prevLineWasDecorator = isDecorator;
-  });
+  }
   return cuts;
 }

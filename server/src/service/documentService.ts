@@ -99,7 +99,12 @@ export class DocumentService {
         const start = doc.text.offsetAt(r.start);
         const end = doc.text.offsetAt(r.end);
         const range = { start: doc.text.positionAt(start), end: doc.text.positionAt(end) };
-        doc.text = TextDocument.update(doc.text, [{ range, text: change.text }], version);
+        const old = doc.text.getText();
+        // TextDocument's incremental line table goes wrong when an edit splits or joins a CR LF pair: rebuild it then
+        const cr = old.charCodeAt(start - 1) === 13 || (end > start && old.charCodeAt(end - 1) === 13) || (change.text.endsWith('\r') && old.charCodeAt(end) === 10);
+        doc.text = cr
+          ? TextDocument.create(uri, doc.text.languageId, version, old.slice(0, start) + change.text + old.slice(end))
+          : TextDocument.update(doc.text, [{ range, text: change.text }], version);
         doc.parsed.applyEditWithResult({ start, end, newText: change.text }, version, doc.text.getText());
       } else {
         doc.text = TextDocument.update(doc.text, [{ text: change.text }], version);
