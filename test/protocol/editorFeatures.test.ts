@@ -176,6 +176,13 @@ test('signature help: cdef prototype, variadic parameters, ffi API, ctypes argty
     assert.equal(printf.signatures[0].label, 'int printf(const char *, ...)', 'from <stdio.h>: argtypes are not set');
     assert.equal(printf.activeParameter, 1);
 
+    // a half-typed `lib.` on the line above is not part of the callee
+    const twice = `${CFFI_ABI}lib.\nlib.add(1, `;
+    c.open('file:///tmp/ef_abi_twice.py', twice);
+    const below = await signature(c, 'file:///tmp/ef_abi_twice.py', after(twice, 'lib.\nlib.add(1, '));
+    assert.equal(below?.signatures[0].label, 'int add(int a, int b)');
+    assert.equal(below.activeParameter, 1);
+
     assert.equal(await signature(c, URIS.abi, after(t, 'print(')), null, 'print is not a binding');
     assert.equal(await signature(c, URIS.ctypes, after(ct, 'mystery.strlen(')), null, 'unknown object');
   });

@@ -25,7 +25,8 @@ export interface CursorContext {
   inComment: boolean;
 }
 
-const DOTTED_BEFORE = /([A-Za-z_][\w]*(?:\s*\.\s*[A-Za-z_]\w*)*)\s*$/;
+// spaces around a dot are Python, a line break is not (outside brackets): `lib.\nlib.f(` calls `lib.f`
+const DOTTED_BEFORE = /([A-Za-z_][\w]*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)*)[ \t]*$/;
 
 /** Scans `text` from `from` (a statement boundary) to `offset`. */
 export function cursorContext(text: string, from: number, offset: number): CursorContext {

@@ -27,6 +27,8 @@ export interface EditorFeatureDeps {
   guard: <T>(what: string, fallback: T, fn: () => T | Promise<T>) => Promise<T>;
   /** The document store: other files' models (build scripts) and the header settings. */
   service?: () => DocumentService | undefined;
+  /** Debug log of each answer (logLevel debug). */
+  debug?: (message: string) => void;
 }
 
 /** What other files of the workspace declare, read through the document store (open build scripts, headers). */
@@ -52,7 +54,9 @@ export function registerEditorFeatures(connection: Connection, deps: EditorFeatu
   connection.onSignatureHelp((p) =>
     deps.guard('signatureHelp', null, async () => {
       const o = await open(p.textDocument.uri, 'signatureHelp');
-      return o ? signatureHelpAt(o.model, o.doc.parsed, o.doc.text.offsetAt(p.position), o.ext) : null;
+      const help = o ? signatureHelpAt(o.model, o.doc.parsed, o.doc.text.offsetAt(p.position), o.ext) : null;
+      deps.debug?.(`signatureHelp ${p.textDocument.uri} v${o?.doc.text.version ?? '-'} ${p.position.line}:${p.position.character}: ${help ? help.signatures[0]!.label : o ? 'none' : 'off or not open'}`);
+      return help;
     }),
   );
   connection.onDefinition((p) =>

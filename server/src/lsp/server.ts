@@ -230,7 +230,7 @@ export function startServer(connection: Connection = stdioConnection()): void {
     }),
   );
 
-  registerEditorFeatures(connection, { snapshot, guard, service: () => service });
+  registerEditorFeatures(connection, { snapshot, guard, service: () => service, debug: (m) => log.debug(m) });
 
   connection.onCodeAction((params) =>
     guard('codeAction', [] as CodeAction[], async () => {

@@ -6,38 +6,38 @@ import { insertAt, openFixture, positionOf, restoreEditors, waitFor } from './he
 
 const labelOf = (i: vscode.CompletionItem) => (typeof i.label === 'string' ? i.label : i.label.label);
 
-/** Puts edited fixtures back to their text on disk (a revert does not always land before the next test opens them). */
-async function undoEdits(): Promise<void> {
-  for (const doc of vscode.workspace.textDocuments) {
-    if (!doc.isDirty || doc.uri.scheme !== 'file') continue;
-    const disk = new TextDecoder().decode(await vscode.workspace.fs.readFile(doc.uri));
-    const edit = new vscode.WorkspaceEdit();
-    edit.replace(doc.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), disk);
-    await vscode.workspace.applyEdit(edit);
+/** Inserts text, runs the checks, then takes the text out again whatever happened (the next test opens the same file). */
+async function withInserted(editor: vscode.TextEditor, text: string, checks: (end: vscode.Position) => Promise<void>): Promise<void> {
+  const doc = editor.document;
+  const start = doc.lineAt(doc.lineCount - 1).range.end;
+  await insertAt(editor, start, text);
+  const end = doc.positionAt(doc.offsetAt(start) + text.length);
+  try {
+    await checks(end);
+  } finally {
+    await editor.edit((b) => b.delete(new vscode.Range(start, end)));
     await doc.save();
   }
-  await restoreEditors();
 }
 
 suite('editor features', () => {
-  teardown(undoEdits);
+  teardown(restoreEditors);
 
   test('typing "lib." offers the cdef\'s functions and globals with their C declarations', async () => {
     const editor = await openFixture('cffi_points.py');
     const doc = editor.document;
-    const end = doc.lineAt(doc.lineCount - 1).range.end;
-    await insertAt(editor, end, '\nlib.');
-    const at = doc.lineAt(doc.lineCount - 1).range.end;
-    const items = await waitFor('lib. completions from the cdef', async () => {
-      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, at, '.');
-      // ours carry the C declaration as detail (VS Code's word-based suggestions have the same labels, without one)
-      const found = list.items.filter((i) => i.detail && ['distance', 'format_point', 'points_made'].includes(labelOf(i)));
-      return found.length === 3 ? found : undefined;
+    await withInserted(editor, '\nlib.', async (at) => {
+      const items = await waitFor('lib. completions from the cdef', async () => {
+        const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, at, '.');
+        // ours carry the C declaration as detail (VS Code's word-based suggestions have the same labels, without one)
+        const found = list.items.filter((i) => i.detail && ['distance', 'format_point', 'points_made'].includes(labelOf(i)));
+        return found.length === 3 ? found : undefined;
+      });
+      const distance = items.find((i) => labelOf(i) === 'distance')!;
+      assert.equal(distance.detail, 'double distance(const point_t *a, const point_t *b);');
+      assert.equal(distance.kind, vscode.CompletionItemKind.Function);
+      assert.equal(items.find((i) => labelOf(i) === 'points_made')!.kind, vscode.CompletionItemKind.Variable);
     });
-    const distance = items.find((i) => labelOf(i) === 'distance')!;
-    assert.equal(distance.detail, 'double distance(const point_t *a, const point_t *b);');
-    assert.equal(distance.kind, vscode.CompletionItemKind.Function);
-    assert.equal(items.find((i) => labelOf(i) === 'points_made')!.kind, vscode.CompletionItemKind.Variable);
   });
 
   test('inside ffi.new("…") the declared and predefined C type names are offered', async () => {
@@ -64,16 +64,16 @@ suite('editor features', () => {
     assert.equal(existing.activeParameter, 1);
 
     // a call being typed, past the fixed parameters of a variadic function
-    await insertAt(editor, doc.lineAt(doc.lineCount - 1).range.end, '\nlib.format_point(buf, 64, b"%d", ');
-    const at = doc.lineAt(doc.lineCount - 1).range.end;
-    const typed = await waitFor(`signature help at the end of ${JSON.stringify(doc.lineAt(doc.lineCount - 1).text)}`, async () => {
-      const h = await help(at, ',');
-      return h?.signatures.length ? h : undefined;
+    await withInserted(editor, '\nlib.format_point(buf, 64, b"%d", ', async (at) => {
+      const typed = await waitFor(`signature help at the end of ${JSON.stringify(doc.lineAt(at.line).text)}`, async () => {
+        const h = await help(at, ',');
+        return h?.signatures.length ? h : undefined;
+      });
+      const sig = typed.signatures[typed.activeSignature]!;
+      assert.equal(sig.label, 'int format_point(char *buf, size_t size, const char *fmt, ...)');
+      assert.equal(typed.activeParameter, 3, 'the fourth argument is one of the variadic ones');
+      assert.equal((await help(positionOf(doc, 'buf, 64'), '(')).activeParameter, 0);
     });
-    const sig = typed.signatures[typed.activeSignature]!;
-    assert.equal(sig.label, 'int format_point(char *buf, size_t size, const char *fmt, ...)');
-    assert.equal(typed.activeParameter, 3, 'the fourth argument is one of the variadic ones');
-    assert.equal((await help(positionOf(doc, 'buf, 64'), '(')).activeParameter, 0);
   });
 
   test('go to definition from lib.distance lands on its declaration in the cdef', async () => {
