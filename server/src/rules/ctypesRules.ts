@@ -235,11 +235,9 @@ export function pb205(model: BindingModel): RuleFinding[] {
       if (problem) break;
     }
     if (!problem) {
-      // the built-in table's libc/libm/zlib functions get the advice (its fix is exact); a header's prototype
-      // alone does not: on real bindings the defaults are mostly right, and that is noise
+      // with a prototype (header or table) the fix writes the exact argtypes; with neither, nothing is known
       const call = fn.calls.find((c) => c.args.length > 0 || c.keywords.length > 0);
-      const tableProto = fn.cPrototype?.source.kind === 'header' ? undefined : lookupPrototype(fn.name);
-      if (!tableProto || tableProto.params.length === 0 || !call) continue;
+      if (!proto || proto.params.length === 0 || !call) continue;
       out.push({ code: 'PB205', span: plainSpan(call.calleeSpan), message: `\`${fnLabel(fn)}\` called without argtypes, so nothing checks its arguments: set its argtypes`, data: fnData(fn) });
       continue;
     }
