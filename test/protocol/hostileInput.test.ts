@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { LspClient } from './lspClient';
 
@@ -106,4 +107,28 @@ test('an expression 3,000 levels deep: no diagnostics, a logged message, and the
     // the file recovers when the nesting goes away
     c.change(uri, 2, [{ text: SOURCE }]);
     assert.ok((await pull(c, uri)).some((d) => d.code === 'PB204'));
+  }));
+
+test('code actions on a CRLF document write CRLF lines (conversion, fixes, noqa)', () =>
+  session(async (c) => {
+    const uri = 'file:///tmp/crlf_actions.py';
+    const text = SOURCE.replace(/\n/g, '\r\n');
+    c.open(uri, text);
+    const pb204 = (await pull(c, uri)).find((d) => d.code === 'PB204');
+    assert.ok(pb204);
+    const actions = [
+      ...(await c.request('textDocument/codeAction', { textDocument: { uri }, range: pb204.range, context: { diagnostics: [pb204] } })),
+      ...(await c.request('textDocument/codeAction', { textDocument: { uri }, range: pb204.range, context: { diagnostics: [], only: ['source.convertToCffi'] } })),
+    ];
+    const convert = actions.find((a: any) => a.kind === 'source.convertToCffi');
+    assert.ok(convert && actions.length >= 3, actions.map((a: any) => a.title).join(', '));
+    for (const a of actions) {
+      const change = a.edit.documentChanges.find((d: any) => d.textDocument?.uri === uri);
+      const after = TextDocument.applyEdits(TextDocument.create(uri, 'python', 1, text), change.edits);
+      assert.equal(after.replace(/\r\n/g, '').search(/[\r\n]/), -1, `${a.title}: every line ends in CRLF`);
+    }
+    const converted = TextDocument.applyEdits(TextDocument.create(uri, 'python', 1, text), convert.edit.documentChanges[0].edits);
+    assert.match(converted, /ffi\.dlopen/);
+    const py = spawnSync('/usr/bin/python3', ['-c', 'import sys; compile(sys.stdin.buffer.read(), "<converted>", "exec")'], { input: converted });
+    assert.equal(py.status, 0, String(py.stderr));
   }));

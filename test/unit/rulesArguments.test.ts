@@ -99,6 +99,8 @@ else:
   assert.deepEqual(only(await check(branches), 'PB101').map((h) => h.line), [3]);
   const alias = 'import ctypes, sys\nif sys.platform == "win32":\n    ctypes.windll = ctypes.cdll\n';
   assert.deepEqual(codes(await check(alias)), []);
+  const globalSymbols = 'import ctypes\nctypes.CDLL(path, ctypes.RTLD_GLOBAL)\n';
+  assert.deepEqual(codes(await check(globalSymbols)), [], 'a load for RTLD_GLOBAL calls no C');
 });
 
 test('PB204 with a prototype only where int is wrong; without one only on evidence in the code', async () => {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TextDecoder } from 'node:util';
+import { withLineEnd } from '../documents/lineEnds';
 
 /**
  * The text of a file as Python reads it, and the way back to bytes: BOMs (UTF-8, UTF-16), PEP 263 coding
@@ -153,7 +154,7 @@ export function readFileText(file: string): FileText {
 
 /** Line ends of inserted text made the file's own (the converter writes '\n'). */
 export function withNewlines(ft: FileText, s: string): string {
-  return ft.newline === '\n' ? s.replace(/\r\n?/g, '\n') : s.replace(/\r\n|\r|\n/g, ft.newline);
+  return withLineEnd(s, ft.newline);
 }
 
 /**

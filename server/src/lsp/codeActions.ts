@@ -10,6 +10,7 @@ import { planFixes } from '../rules/fixAll';
 import { disableRuleEdit, fixesFor } from '../rules/fixes';
 import type { Finding } from '../rules/lint';
 import type { OpenDocument } from '../service/documentService';
+import { lineEndOf, withLineEnd } from '../documents/lineEnds';
 import { DIAGNOSTIC_SOURCE } from './diagnostics';
 
 export const CONVERT_SOURCE_KIND = 'source.convertToCffi';
@@ -26,9 +27,11 @@ interface OffsetEdit {
 
 /** A versioned edit of one document: it cannot land on a newer text than it was computed for. */
 export function versionedEdit(doc: TextDocument, edits: readonly OffsetEdit[]): TextDocumentEdit {
+  // new lines end as the document's do (a CRLF file gets no LF-only lines)
+  const eol = lineEndOf(doc.getText());
   return {
     textDocument: { uri: doc.uri, version: doc.version },
-    edits: edits.map((e): TextEdit => ({ range: { start: doc.positionAt(e.start), end: doc.positionAt(e.end) }, newText: e.newText })),
+    edits: edits.map((e): TextEdit => ({ range: { start: doc.positionAt(e.start), end: doc.positionAt(e.end) }, newText: withLineEnd(e.newText, eol) })),
   };
 }
 

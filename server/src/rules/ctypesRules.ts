@@ -32,12 +32,13 @@ export function pb101(model: BindingModel): RuleFinding[] {
   }
   if (out.length === 0) {
     const importSpans = model.imports.map((i) => i.span);
-    const first = model.ctypes.uses.find((u) => LOADER_NAMES.has(u.name) && !importSpans.some((s) => within(u.span, s)) && !isLoaderAlias(model, u.span));
+    const first = model.ctypes.uses.find((u) => LOADER_NAMES.has(u.name) && !importSpans.some((s) => within(u.span, s)) && !isLoaderAlias(model, u.span) && u.call?.resultUsed !== false);
     if (first) out.push({ code: 'PB101', span: plainSpan(first.call?.span ?? first.span), message: message('ctypes calls C here') });
   }
   return out;
 }
 
+/** (A loader call whose result is dropped, `CDLL(path, RTLD_GLOBAL)`, only makes symbols global: no C is called.) */
 /** `ctypes.windll = ctypes.cdll`: a loader aliased to another (a monkeypatch that loads and calls nothing). */
 function isLoaderAlias(model: BindingModel, span: Span): boolean {
   const start = model.text.lastIndexOf('\n', span.start - 1) + 1;
