@@ -11,6 +11,7 @@ import { ParsedDocument } from '../server/src/documents/parsedDocument';
 import { loadGrammars } from '../server/src/parser/languages';
 import { lint } from '../server/src/rules/lint';
 import { DocumentService } from '../server/src/service/documentService';
+import { convertBench } from './convert';
 import { bindingFile } from './generate';
 import { pythonFiles } from './parseAll';
 import { buildSync } from 'esbuild';
@@ -224,6 +225,7 @@ async function doubling(): Promise<void> {
   await cliThroughput();
   await editorRatios();
   await doubling();
+  await convertBench(section);
 })().catch((e) => {
   console.error(e);
   process.exit(1);

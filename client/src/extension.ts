@@ -4,7 +4,7 @@ import {
   CloseAction, ErrorAction, LanguageClient, State, TransportKind,
   type CloseHandlerResult, type ErrorHandler, type ErrorHandlerResult, type LanguageClientOptions, type ServerOptions,
 } from 'vscode-languageclient/node';
-import { COMMANDS, SERVER_CONVERT_COMMAND } from './commandIds';
+import { COMMANDS, SERVER_CONVERT_COMMAND, SERVER_CONVERT_FOLDER_COMMAND } from './commandIds';
 import { registerNewBindingModule } from './commands/newBindingModule';
 import { registerReadinessReport } from './commands/readinessReport';
 
@@ -104,9 +104,36 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       return result;
     }),
   );
+  context.subscriptions.push(
+    vscode.commands.registerCommand(COMMANDS.convertFolderToCffi, async (uri?: vscode.Uri) => {
+      let target = uri;
+      if (!target) {
+        const folders = vscode.workspace.workspaceFolders ?? [];
+        const picked = folders.length === 1 ? folders[0] : await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Folder to convert from ctypes to CFFI' });
+        target = picked?.uri;
+      }
+      if (!target || !client) {
+        void vscode.window.showWarningMessage('PyPy Bindings: open a folder to convert it.');
+        return undefined;
+      }
+      const result = (await client.sendRequest('workspace/executeCommand', { command: SERVER_CONVERT_FOLDER_COMMAND, arguments: [{ folder: target.toString() }] })) as FolderReport | null;
+      if (!result) return undefined;
+      if (result.leftForHuman.length) {
+        output.appendLine(`[convert] ${target.fsPath}:\n${result.leftForHuman.map((l) => `  ${vscode.Uri.parse(l.uri).fsPath}:${l.line}: ${l.reason}`).join('\n')}`);
+        void vscode.window.showWarningMessage(`PyPy Bindings: ${result.message}`, 'Show Details').then((c) => c && output.show(true));
+      } else void vscode.window.showInformationMessage(`PyPy Bindings: ${result.message}`);
+      return result;
+    }),
+  );
   registerNewBindingModule(context);
   registerReadinessReport(context, () => client);
   await client.start();
+}
+
+interface FolderReport {
+  applied: boolean;
+  message: string;
+  leftForHuman: { uri: string; line: number; reason: string }[];
 }
 
 interface ConvertReport {

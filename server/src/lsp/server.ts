@@ -13,6 +13,7 @@ import { codeActionsFor, CONVERT_SOURCE_KIND, convertFileCommand, FIX_ALL_KIND, 
 import { DiagnosticResults, findingsFor, toDiagnostic } from './diagnostics';
 import { EDITOR_FEATURE_CAPABILITIES, externalDeclarations, registerEditorFeatures } from './editorFeatures';
 import { hoverFor } from './hover';
+import { convertFolder, SERVER_CONVERT_FOLDER_COMMAND } from '../convert/project/folderCommand';
 import { readinessForFolders } from './readiness';
 import { READINESS_REQUEST, type ReadinessParams } from '../cli/report/types';
 import { stdioTransport } from './lifecycle';
@@ -152,7 +153,7 @@ export function startServer(connection: Connection = stdioConnection()): void {
         hoverProvider: true,
         ...EDITOR_FEATURE_CAPABILITIES,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CONVERT_SOURCE_KIND, FIX_ALL_KIND], resolveProvider: resolveEdits },
-        executeCommandProvider: { commands: [SERVER_CONVERT_COMMAND] },
+        executeCommandProvider: { commands: [SERVER_CONVERT_COMMAND, SERVER_CONVERT_FOLDER_COMMAND] },
         ...(pullDiagnostics ? { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false } } : {}),
       },
       serverInfo: { name: SERVER_NAME, version: '0.1.0' },
@@ -252,6 +253,12 @@ export function startServer(connection: Connection = stdioConnection()): void {
 
   connection.onExecuteCommand((params) =>
     guard('executeCommand', null as unknown, async () => {
+      if (params.command === SERVER_CONVERT_FOLDER_COMMAND) {
+        const folder = ((params.arguments?.[0] ?? {}) as { folder?: string }).folder ?? '';
+        const r = await convertFolder(folder, (uri) => service?.get(uri)?.text);
+        const applied = r.edit ? await connection.workspace.applyEdit({ label: 'Convert ctypes to CFFI in This Folder', edit: r.edit }) : undefined;
+        return { applied: applied?.applied ?? false, message: applied && !applied.applied ? `Not applied${applied.failureReason ? `: ${applied.failureReason}` : ''}.` : r.message, leftForHuman: r.leftForHuman, notes: r.notes };
+      }
       if (params.command !== SERVER_CONVERT_COMMAND) throw new Error(`unknown command ${params.command}`);
       const arg = (params.arguments?.[0] ?? {}) as { uri?: string };
       const snap = arg.uri ? await snapshot(arg.uri, 'executeCommand') : undefined;

@@ -22,6 +22,7 @@ suite('activation', () => {
       'pypyBindings.restartServer',
       'pypyBindings.showLogs',
       'pypyBindings.convertFileToCffi',
+      'pypyBindings.convertFolderToCffi',
       'pypyBindings.newBindingModule',
     ]) {
       assert.ok(commands.includes(id), `command ${id} is registered`);

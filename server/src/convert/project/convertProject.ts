@@ -32,13 +32,21 @@ export interface ProjectResult {
 }
 
 /** ctypes names a rendered text still uses: local names of its ctypes imports, `ctypes.util`, `*`. */
-function ctypesUses(parser: Parser, text: string): { used: Set<string>; leftovers: { offset: number; name: string }[]; tree: { hasError: boolean } } {
+function ctypesUses(parser: Parser, text: string): { used: Set<string>; leftovers: { offset: number; name: string }[] } {
   const tree = parser.parse(text)!;
   try {
+    return ctypesUsesIn([...walk(tree.rootNode)]);
+  } finally {
+    tree.delete();
+  }
+}
+
+function ctypesUsesIn(all: readonly Node[]): { used: Set<string>; leftovers: { offset: number; name: string }[] } {
+  {
     const locals = new Map<string, string>();
     let star = false;
     const assigned = new Set<string>();
-    for (const n of walk(tree.rootNode)) {
+    for (const n of all) {
       if (n.type === 'import_statement') {
         for (const c of n.namedChildren) {
           const name = c.type === 'aliased_import' ? c.childForFieldName('name')!.text : c.text;
@@ -58,7 +66,7 @@ function ctypesUses(parser: Parser, text: string): { used: Set<string>; leftover
     }
     const used = new Set<string>();
     const leftovers: { offset: number; name: string }[] = [];
-    for (const n of walk(tree.rootNode)) {
+    for (const n of all) {
       if (n.type !== 'identifier') continue;
       const p = n.parent;
       if (!p || p.type === 'dotted_name' || p.type === 'aliased_import' || p.type === 'import_statement' || p.type === 'import_from_statement') continue;
@@ -80,23 +88,21 @@ function ctypesUses(parser: Parser, text: string): { used: Set<string>; leftover
       }
       leftovers.push({ offset: n.startIndex, name: full });
     }
-    return { used, leftovers, tree: { hasError: tree.rootNode.hasError } };
-  } finally {
-    tree.delete();
+    return { used, leftovers };
   }
 }
 
 /** Stage 3: the invariant on the output. Problems are sentences with the offset in the output. */
 function checkOutput(parser: Parser, p: ModulePlan, text: string): { offset: number; reason: string }[] {
   const problems: { offset: number; reason: string }[] = [];
-  const { leftovers, tree } = ctypesUses(parser, text);
-  if (tree.hasError) problems.push({ offset: 0, reason: 'the converted text does not parse' });
-  for (const l of leftovers) problems.push({ offset: l.offset, reason: `${l.name} is still used after conversion: a ctypes value would meet cffi ones` });
   const t = parser.parse(text)!;
   try {
+    const all = [...walk(t.rootNode)];
+    if (t.rootNode.hasError) problems.push({ offset: 0, reason: 'the converted text does not parse' });
+    for (const l of ctypesUsesIn(all).leftovers) problems.push({ offset: l.offset, reason: `${l.name} is still used after conversion: a ctypes value would meet cffi ones` });
     const defined = new Set<string>();
     const usedNames: { name: string; offset: number }[] = [];
-    for (const n of walk(t.rootNode)) {
+    for (const n of all) {
       if ((n.type === 'function_definition' || n.type === 'class_definition') && n.childForFieldName('name')) defined.add(n.childForFieldName('name')!.text);
       if (n.type === 'assignment' && n.childForFieldName('left')?.type === 'identifier') defined.add(n.childForFieldName('left')!.text);
       if (n.type === 'identifier' && (HELPER_NAMES.includes(n.text) || n.text === p.ffi) && n.parent?.type !== 'attribute') usedNames.push({ name: n.text, offset: n.startIndex });

@@ -66,9 +66,66 @@ interface Bindings {
   assigned: Set<string>;
 }
 
-function bindingsOf(mod: SourceModule, projectModules: ReadonlySet<string>): Bindings {
+/** The nodes the stages look at, found in one walk of the module (tree-sitter node access is not free). */
+export interface ModuleNodes {
+  identifiers: Map<string, Node[]>;
+  calls: Node[];
+  assignments: Node[];
+  blocks: Node[];
+  imports: Node[];
+  subscripts: Node[];
+}
+
+function indexNodes(root: Node): ModuleNodes {
+  const out: ModuleNodes = { identifiers: new Map(), calls: [], assignments: [], blocks: [root], imports: [], subscripts: [] };
+  for (const n of walk(root)) {
+    switch (n.type) {
+      case 'identifier': {
+        const p = n.parent;
+        if (p?.type === 'attribute' && p.childForFieldName('attribute')?.startIndex === n.startIndex) break;
+        const list = out.identifiers.get(n.text);
+        if (list) list.push(n);
+        else out.identifiers.set(n.text, [n]);
+        break;
+      }
+      case 'call':
+        out.calls.push(n);
+        break;
+      case 'assignment':
+        out.assignments.push(n);
+        break;
+      case 'block':
+        out.blocks.push(n);
+        break;
+      case 'import_statement':
+      case 'import_from_statement':
+        out.imports.push(n);
+        break;
+      case 'subscript':
+        out.subscripts.push(n);
+        break;
+    }
+  }
+  return out;
+}
+
+/** The nodes of a document-ordered list that lie inside [start, end) (binary search: linear overall). */
+function within(list: readonly Node[], start: number, end: number): Node[] {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.startIndex < start) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: Node[] = [];
+  for (let i = lo; i < list.length && list[i]!.startIndex < end; i++) if (list[i]!.endIndex <= end) out.push(list[i]!);
+  return out;
+}
+
+function bindingsOf(mod: SourceModule, nodes: ModuleNodes, projectModules: ReadonlySet<string>): Bindings {
   const b: Bindings = { ctypes: new Map(), star: false, modules: new Map(), fromImports: new Map(), assigned: new Set() };
-  for (const n of walk(mod.root)) {
+  for (const n of nodes.imports) {
     if (n.type === 'import_statement') {
       for (const c of n.namedChildren) {
         const name = c.type === 'aliased_import' ? c.childForFieldName('name')?.text : c.type === 'dotted_name' ? c.text : undefined;
@@ -188,10 +245,11 @@ class ModulePlanner {
 
   constructor(
     readonly mod: SourceModule,
+    readonly nodes: ModuleNodes,
     readonly b: Bindings,
     readonly project: ProjectPlanner,
   ) {
-    const taken = [...walk(mod.root)].some((n) => n.type === 'identifier' && n.text === '_ffi');
+    const taken = nodes.identifiers.has('_ffi');
     this.plan = {
       mod, ffi: taken ? '_cffi' : '_ffi', structs: [], functions: new Map(), helpers: new Set(), rewrites: new Map(), deletions: [],
       usesFfi: false, exported: new Map(), notes: [], converted: { functions: 0, callbacks: 0, cells: 0, buffers: 0, casts: 0 },
@@ -304,8 +362,7 @@ class ModulePlanner {
   }
 
   collectLibraries(): void {
-    for (const n of walk(this.mod.root)) {
-      if (n.type !== 'assignment') continue;
+    for (const n of this.nodes.assignments) {
       const left = n.childForFieldName('left');
       const right = n.childForFieldName('right');
       if (!left || !right) continue;
@@ -415,8 +472,7 @@ class ModulePlanner {
 
   /** `f = lib.name` / `getattr(lib, "name")` / `lib["name"]`, then `f.argtypes`, `f.restype`, `f.errcheck` in the same block. */
   collectDirectDeclarations(): void {
-    for (const n of walk(this.mod.root)) {
-      if (n.type !== 'block' && n.type !== 'module') continue;
+    for (const n of this.nodes.blocks) {
       const stmts = n.namedChildren;
       for (let i = 0; i < stmts.length; i++) {
         const st = stmts[i]!;
@@ -538,8 +594,7 @@ class ModulePlanner {
   /** Every call of a declaring helper: each name it can take is declared; the table's types become C strings. */
   collectHelperCalls(): void {
     if (!this.helpersDefs.size) return;
-    for (const n of walk(this.mod.root)) {
-      if (n.type !== 'call') continue;
+    for (const n of this.nodes.calls) {
       const parts = callParts(n);
       const h = parts && parts.callee.type === 'identifier' ? this.helpersDefs.get(parts.callee.text) : undefined;
       if (!h || !parts) continue;
@@ -612,7 +667,14 @@ class ModulePlanner {
     return undefined;
   }
 
+  private assignmentCache = new Map<string, Node | undefined>();
+
   moduleAssignment(name: string): Node | undefined {
+    if (!this.assignmentCache.has(name)) this.assignmentCache.set(name, this.findModuleAssignment(name));
+    return this.assignmentCache.get(name);
+  }
+
+  findModuleAssignment(name: string): Node | undefined {
     let found: Node | undefined;
     for (const st of this.mod.root.namedChildren) {
       const a = st.type === 'expression_statement' ? st.namedChildren[0] : undefined;
@@ -666,10 +728,11 @@ class ModulePlanner {
     const scope = scopeOf(id);
     if (scope.type !== 'function_definition') return undefined;
     let found: Node | undefined;
-    for (const n of walk(scope)) {
-      if (n.type === 'assignment' && n.childForFieldName('left')?.type === 'identifier' && n.childForFieldName('left')!.text === id.text) {
+    for (const n of within(this.nodes.identifiers.get(id.text) ?? [], scope.startIndex, scope.endIndex)) {
+      const a = n.parent;
+      if (a?.type === 'assignment' && a.childForFieldName('left')?.startIndex === n.startIndex) {
         if (found) return undefined;
-        found = n.childForFieldName('right')!;
+        found = a.childForFieldName('right')!;
       }
     }
     return found && (found.type === 'attribute' || found.type === 'identifier') ? found : undefined;
@@ -690,8 +753,8 @@ class ModulePlanner {
   collectValues(): void {
     const f = this.plan.ffi;
     const handled = new Set<string>();
-    for (const n of walk(this.mod.root)) {
-      if (n.type !== 'call' || handled.has(keyOf(n))) continue;
+    for (const n of this.nodes.calls) {
+      if (handled.has(keyOf(n))) continue;
       const parts = callParts(n);
       if (!parts) continue;
       const m = this.ctypes(parts.callee);
@@ -750,10 +813,8 @@ class ModulePlanner {
     const scope = scopeOf(target);
     const out: Node[] = [];
     let assignments = 0;
-    for (const n of walk(scope)) {
-      if (n.type !== 'identifier' || n.text !== target.text) continue;
+    for (const n of within(this.nodes.identifiers.get(target.text) ?? [], scope.startIndex, scope.endIndex)) {
       const p = n.parent!;
-      if (p.type === 'attribute' && p.childForFieldName('attribute')?.startIndex === n.startIndex) continue;
       if (p.type === 'keyword_argument' && p.childForFieldName('name')?.startIndex === n.startIndex) continue;
       if (isTarget(n)) {
         assignments++;
@@ -894,8 +955,8 @@ class ModulePlanner {
   /** Aliases, opaque structs and prototypes whose every use the plan consumed go; others are refusals. */
   settleNames(): void {
     const insideConsumed = (n: Node): boolean => this.consumed.some((c) => c.startIndex <= n.startIndex && n.endIndex <= c.endIndex);
-    const refs = (name: string): Node[] => [...walk(this.mod.root)].filter((n) => n.type === 'identifier' && n.text === name && !(n.parent?.type === 'attribute' && n.parent.childForFieldName('attribute')?.startIndex === n.startIndex));
-    const importedElsewhere = (name: string): boolean => [...this.project.planners.values()].some((o) => o !== this && o.b.fromImports.get(name)?.[0] === this.mod.name && [...walk(o.mod.root)].some((x) => x.type === 'identifier' && x.text === name && !(x.parent?.type === 'dotted_name' || x.parent?.type === 'aliased_import') && !o.consumed.some((c) => c.startIndex <= x.startIndex && x.endIndex <= c.endIndex)));
+    const refs = (name: string): Node[] => this.identifiers().get(name) ?? [];
+    const importedElsewhere = (name: string): boolean => [...this.project.planners.values()].some((o) => o !== this && o.b.fromImports.get(name)?.[0] === this.mod.name && (o.identifiers().get(name) ?? []).some((x) => !(x.parent?.type === 'dotted_name' || x.parent?.type === 'aliased_import') && !o.consumed.some((c) => c.startIndex <= x.startIndex && x.endIndex <= c.endIndex)));
     for (const [name, a] of this.aliases) {
       const others = refs(name).filter((r) => r.startIndex !== a.node.startIndex && !insideConsumed(r));
       if (!others.length && !importedElsewhere(name)) {
@@ -918,9 +979,9 @@ class ModulePlanner {
     // every other reference to a library must be one the plan placed
     for (const lib of this.libraries.values()) {
       const isId = !lib.key.includes('[');
-      for (const n of walk(this.mod.root)) {
-        const k = isId ? (n.type === 'identifier' ? n.text : undefined) : n.type === 'subscript' ? libKey(n) : undefined;
-        if (k !== lib.key || this.libraryUsesAllowed.has(keyOf(n))) continue;
+      const candidates = isId ? this.nodes.identifiers.get(lib.key) ?? [] : this.nodes.subscripts.filter((n) => libKey(n) === lib.key);
+      for (const n of candidates) {
+        if (this.libraryUsesAllowed.has(keyOf(n))) continue;
         if (n.parent?.type === 'attribute' && n.parent.childForFieldName('attribute')?.startIndex === n.startIndex) continue;
         if (isId && n.parent?.type === 'subscript') continue;
         if (lib.statement.startIndex <= n.startIndex && n.endIndex <= lib.statement.endIndex) continue;
@@ -941,6 +1002,11 @@ class ModulePlanner {
         this.refuse(n, `the library ${lib.key} is used here in a way the plan does not follow`);
       }
     }
+  }
+
+  /** Every identifier that is not an attribute name, by name. */
+  identifiers(): Map<string, Node[]> {
+    return this.nodes.identifiers;
   }
 
   aliasUse(r: Node): boolean {
@@ -992,7 +1058,10 @@ export class ProjectPlanner {
 
   constructor(modules: readonly SourceModule[]) {
     const names = new Set(modules.map((m) => m.name));
-    for (const m of modules) this.planners.set(m.name, new ModulePlanner(m, bindingsOf(m, names), this));
+    for (const m of modules) {
+      const nodes = indexNodes(m.root);
+      this.planners.set(m.name, new ModulePlanner(m, nodes, bindingsOf(m, nodes, names), this));
+    }
   }
 
   planner(name: string): ModulePlanner | undefined {

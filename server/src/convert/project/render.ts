@@ -21,39 +21,49 @@ export function hasWork(p: ModulePlan): boolean {
   return p.rewrites.size > 0 || p.deletions.length > 0 || p.functions.size > 0;
 }
 
+interface RewriteNode {
+  node: Node;
+  children: RewriteNode[];
+}
+
+/** The rewrites as a containment forest (linear after a sort): each renders with its nested ones inside. */
 function rewriteEdits(p: ModulePlan): TextEdit[] {
-  const all = [...p.rewrites.values()].sort((a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex);
-  const inside = (outer: Node, n: Node): boolean => outer.startIndex <= n.startIndex && n.endIndex <= outer.endIndex && keyOf(outer) !== keyOf(n);
-  const renderNode = (n: Node): string => {
-    const own = p.rewrites.get(keyOf(n));
-    if (own) return own.render(innerText);
-    return innerText(n);
+  const sorted = [...p.rewrites.values()].sort((a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex);
+  const roots: RewriteNode[] = [];
+  const stack: RewriteNode[] = [];
+  for (const r of sorted) {
+    while (stack.length && stack[stack.length - 1]!.node.endIndex <= r.node.startIndex) stack.pop();
+    const item: RewriteNode = { node: r.node, children: [] };
+    const parent = stack[stack.length - 1];
+    if (parent && r.node.endIndex <= parent.node.endIndex) parent.children.push(item);
+    else roots.push(item);
+    stack.push(item);
+  }
+  const byKey = new Map<string, RewriteNode>();
+  const index = (items: RewriteNode[]): void => {
+    for (const i of items) {
+      byKey.set(keyOf(i.node), i);
+      index(i.children);
+    }
   };
-  // the text of n with the rewrites strictly inside it applied (n's own rewrite is not)
-  const innerText = (n: Node): string => {
-    const own = p.rewrites.get(keyOf(n));
-    const nested = all.filter((r) => inside(n, r.node) || (own === undefined && keyOf(r.node) === keyOf(n)));
-    if (!nested.length) return n.text;
-    if (own === undefined && nested.some((r) => keyOf(r.node) === keyOf(n))) return renderNode(n);
+  index(roots);
+  const text = p.mod.text;
+  // the text of n with the rewrites inside it applied; n's own rewrite when `own`
+  const render = (item: RewriteNode): string => p.rewrites.get(keyOf(item.node))!.render((n) => innerOf(item, n));
+  const innerOf = (item: RewriteNode, n: Node): string => {
+    const hit = byKey.get(keyOf(n));
+    if (hit && hit !== item) return render(hit);
+    const nested = item.children.filter((c) => n.startIndex <= c.node.startIndex && c.node.endIndex <= n.endIndex);
     let out = '';
     let at = n.startIndex;
-    let lastEnd = -1;
-    for (const r of nested) {
-      if (r.node.startIndex < lastEnd) continue;
-      out += p.mod.text.slice(at, r.node.startIndex) + renderNode(r.node);
-      at = r.node.endIndex;
-      lastEnd = r.node.endIndex;
+    for (const c of nested) {
+      if (c.node.startIndex < at) continue;
+      out += text.slice(at, c.node.startIndex) + render(c);
+      at = c.node.endIndex;
     }
-    return out + p.mod.text.slice(at, n.endIndex);
+    return out + text.slice(at, n.endIndex);
   };
-  const edits: TextEdit[] = [];
-  let lastEnd = -1;
-  for (const r of all) {
-    if (r.node.startIndex < lastEnd) continue; // nested: rendered by its outer rewrite
-    edits.push({ start: r.node.startIndex, end: r.node.endIndex, newText: renderNode(r.node) });
-    lastEnd = r.node.endIndex;
-  }
-  return edits;
+  return roots.map((r) => ({ start: r.node.startIndex, end: r.node.endIndex, newText: render(r) }));
 }
 
 /** Removes whole statements with their line; a block left empty keeps `pass`; a blank line run does not grow. */
@@ -69,8 +79,8 @@ function deletionEdits(text: string, stmts: readonly Node[]): TextEdit[] {
   }
   for (const list of byParent.values()) {
     const parent = list[0]!.parent!;
-    const live = parent.namedChildren.filter((c) => c.type !== 'comment');
-    const emptied = parent.type === 'block' && live.every((c) => list.some((d) => d.startIndex === c.startIndex));
+    const gone = new Set(list.map((d) => d.startIndex));
+    const emptied = parent.type === 'block' && parent.namedChildren.every((c) => c.type === 'comment' || gone.has(c.startIndex));
     list.sort((a, b) => a.startIndex - b.startIndex);
     list.forEach((st, i) => {
       if (emptied && i === 0) {

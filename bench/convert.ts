@@ -1,0 +1,110 @@
+/**
+ * Converter figures for `npm run bench`: the real packages converted (time against `check` on the same
+ * folder), the PyPy speed-up of a call-heavy loop over each converted package, and conversion time as a
+ * binding grows to thousands of functions. Single runs: read them as ratios.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const root = path.resolve(__dirname, '..');
+const CLI = path.join(root, 'bin', 'pypy-bindings.js');
+const DIST = '/usr/lib/python3/dist-packages';
+
+function timed(args: string[]): { ms: number; stderr: string } {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  return { ms: performance.now() - t0, stderr: r.stderr };
+}
+
+/** The loops: each prints µs per iteration. They use only the packages' public names. */
+const LOOPS: Record<string, string> = {
+  magic: `
+import time, magic
+m = magic.Magic()
+def run(n):
+    for i in range(n):
+        magic.magic_errno(m.cookie)
+        magic.magic_setflags(m.cookie, 0)
+        m.getparam(magic.MAGIC_PARAM_BYTES_MAX)
+run(20000)
+t = time.perf_counter(); run(200000); print((time.perf_counter() - t) / 200000 * 1e6)
+`,
+  libarchive: `
+import time
+from libarchive import ffi
+from libarchive.entry import ArchiveEntry, new_archive_entry
+def run(n):
+    with new_archive_entry() as p:
+        e = ArchiveEntry(None, p)
+        for i in range(n):
+            ffi.entry_set_size(p, i)
+            e.size; e.filetype; e.mode; e.isdir
+run(20000)
+t = time.perf_counter(); run(200000); print((time.perf_counter() - t) / 200000 * 1e6)
+`,
+};
+
+function loop(py: string, pythonpath: string, code: string): number {
+  const r = spawnSync(py, ['-c', code], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: pythonpath } });
+  if (r.status !== 0) throw new Error(`${py}: ${r.stderr}`);
+  return Number(r.stdout.trim());
+}
+
+/** A binding of n functions declared as real code does it (bound names, argtypes, restype, a wrapper). */
+function generatedBinding(n: number): string {
+  const out = ['import ctypes', 'from ctypes import c_int, c_long, c_char_p, c_void_p, c_size_t, byref', '', 'lib = ctypes.CDLL("libc.so.6")', ''];
+  for (let i = 0; i < n; i++) {
+    out.push(`f${i} = lib.abs`, `f${i}.argtypes = [c_int]`, `f${i}.restype = c_int`, '', `def call${i}(x):`, `    n = c_size_t(x)`, `    return f${i}(x) + n.value`, '');
+  }
+  return out.join('\n');
+}
+
+export async function convertBench(section: (t: string) => void): Promise<void> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-bench-convert-'));
+  try {
+    section('real packages: project conversion (convert DIR --write) against check on the same folder');
+    for (const pkg of ['magic', 'libarchive']) {
+      if (!fs.existsSync(path.join(DIST, pkg))) {
+        console.log(`${pkg}: not installed (scripts/system-deps.sh)`);
+        continue;
+      }
+      const orig = path.join(work, 'orig');
+      const conv = path.join(work, 'cffi');
+      for (const d of [orig, conv]) fs.cpSync(path.join(DIST, pkg), path.join(d, pkg), { recursive: true, filter: (s) => !s.includes('__pycache__') });
+      const check = timed(['check', path.join(orig, pkg), '--exit-zero']);
+      const c = timed(['convert', path.join(conv, pkg), '--write']);
+      const summary = /converted .*/.exec(c.stderr)?.[0] ?? c.stderr.trim().split('\n')[0];
+      console.log(`${pkg.padEnd(11)} convert ${c.ms.toFixed(0)} ms, check ${check.ms.toFixed(0)} ms (×${(c.ms / check.ms).toFixed(2)}, both with node start-up): ${summary}`);
+    }
+    section('call-heavy loop over each package: µs per iteration (ctypes original → converted to cffi)');
+    for (const pkg of Object.keys(LOOPS)) {
+      const orig = path.join(work, 'orig');
+      const conv = path.join(work, 'cffi');
+      if (!fs.existsSync(path.join(conv, pkg))) continue;
+      const cpO = loop('/usr/bin/python3', orig, LOOPS[pkg]!);
+      const cpC = loop('/usr/bin/python3', conv, LOOPS[pkg]!);
+      const ppO = loop('pypy3', orig, LOOPS[pkg]!);
+      const ppC = loop('pypy3', conv, LOOPS[pkg]!);
+      console.log(`${pkg.padEnd(11)} CPython ${cpO.toFixed(2)} → ${cpC.toFixed(2)} µs (×${(cpO / cpC).toFixed(1)}); PyPy ${ppO.toFixed(2)} → ${ppC.toFixed(2)} µs (×${(ppO / ppC).toFixed(1)} faster)`);
+    }
+    section('conversion time as a binding grows (one module: project engine vs check, CLI with start-up)');
+    for (const n of [1000, 4000]) {
+      const dir = path.join(work, `gen${n}`);
+      fs.mkdirSync(dir);
+      const file = path.join(dir, 'binding.py');
+      fs.writeFileSync(file, generatedBinding(n));
+      fs.writeFileSync(path.join(dir, 'other.py'), 'import os\n');
+      const check = timed(['check', dir, '--exit-zero']);
+      const c = timed(['convert', dir, '--write']);
+      console.log(`${String(n).padStart(5)} functions (${(fs.statSync(file).size / 1024).toFixed(0)} KiB): convert ${c.ms.toFixed(0)} ms, check ${check.ms.toFixed(0)} ms (×${(c.ms / check.ms).toFixed(2)})`);
+    }
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  void convertBench((t) => console.log(`\n## ${t}`));
+}
