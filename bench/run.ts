@@ -174,6 +174,13 @@ async function cliThroughput(): Promise<void> {
   fs.rmSync(path.dirname(baseline), { recursive: true, force: true });
 }
 
+async function workspace(): Promise<void> {
+  section('workspace index: generated workspaces of 10 and 1,000 modules (in-process)');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { benchWorkspace } = require('./workspace') as typeof import('./workspace');
+  for (const line of await benchWorkspace()) console.log(line);
+}
+
 async function hovers(): Promise<void> {
   const modPath = path.join(__dirname, 'hover.ts');
   if (!fs.existsSync(modPath)) return;
@@ -222,6 +229,7 @@ async function doubling(): Promise<void> {
   await inProcess(bindingFile(10_000, 2), 'stress (a finding every few lines)');
   await hovers();
   await editorFeatures();
+  await workspace();
   await cliThroughput();
   await editorRatios();
   await doubling();

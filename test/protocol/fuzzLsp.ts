@@ -121,7 +121,9 @@ export async function fuzzLsp(options: FuzzOptions): Promise<FuzzResult> {
   const c = new LspClient();
   const pending: Promise<void>[] = [];
   try {
-    await c.initialize({ pull: true, resolve: random() < 0.5 });
+    // conversions are resolved lazily, as VS Code asks for them: a light bulb does not compute a whole-file conversion
+    random();
+    await c.initialize({ pull: true, resolve: true });
     const uri = 'file:///tmp/fuzz_edited.py';
     let doc = TextDocument.create(uri, 'python', 1, seedText(random));
     c.open(uri, doc.getText(), 1);

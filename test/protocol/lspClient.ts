@@ -109,7 +109,7 @@ export class LspClient {
   }
 
   /** initialize + initialized; `pull` announces LSP 3.17 pull diagnostics. */
-  async initialize(opts: { pull?: boolean; configuration?: boolean; resolve?: boolean; initializationOptions?: Json; rootUri?: string } = {}): Promise<Json> {
+  async initialize(opts: { pull?: boolean; configuration?: boolean; resolve?: boolean; initializationOptions?: Json; rootUri?: string; workspaceFolders?: { uri: string; name: string }[]; workDoneProgress?: boolean } = {}): Promise<Json> {
     const result = await this.request('initialize', {
       processId: process.pid,
       rootUri: opts.rootUri ?? null,
@@ -123,8 +123,10 @@ export class LspClient {
             ...(opts.resolve ? { resolveSupport: { properties: ['edit'] }, dataSupport: true } : {}),
           },
         },
-        workspace: { configuration: !!opts.configuration, applyEdit: true, workspaceEdit: { documentChanges: true } },
+        workspace: { configuration: !!opts.configuration, applyEdit: true, workspaceEdit: { documentChanges: true }, ...(opts.workspaceFolders ? { workspaceFolders: true } : {}) },
+        ...(opts.workDoneProgress ? { window: { workDoneProgress: true } } : {}),
       },
+      ...(opts.workspaceFolders ? { workspaceFolders: opts.workspaceFolders } : {}),
       initializationOptions: opts.initializationOptions,
     });
     this.notify('initialized', {});

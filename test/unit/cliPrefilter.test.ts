@@ -35,6 +35,9 @@ test('analysing only the relevant regions (as the CLI does) finds exactly what a
   // a long file where the binding sits far from its import, across many regions
   const filler = Array.from({ length: 300 }, (_, i) => `def helper_${i}(x):\n    return x + ${i}\n`).join('\n');
   inputs.push({ name: 'long', src: `import ctypes as C\n${filler}\nlibc = C.CDLL(None)\n${filler}\nclass S(C.Structure):\n    _fields_ = [("a", C.c_uint, 2)]\n${filler}\nn = libc.strlen(b"x")\nraw = bytes(S())\nimport sys\nsys.getrefcount(libc)\n` });
+  // declarations that arrive through `from ctypes import *`, in regions that never name ctypes
+  inputs.push({ name: 'star', src: `from ctypes import *\n${filler}\nlibc = CDLL(None)\n${filler}\nclass S(Structure):\n    _fields_ = [("a", c_uint, 2)]\n${filler}\nn = libc.strlen(b"x")\nraw = bytes(S())\n` });
+  inputs.push({ name: 'star-elsewhere', src: `from mylib.ctypes_names import *\nimport ctypes\n${filler}\nlibc = ctypes.CDLL(None)\nn = libc.strlen(b"x")\n` });
   let compared = 0;
   for (const { name, src } of inputs) {
     const full = await analyzeText(src, `file:///x/${name}`);

@@ -210,3 +210,10 @@ lib.memset(buf, 0, lib.BUFSIZE)
 `;
   assert.deepEqual(await check(src), []);
 });
+
+test('PB303 is not reported for an opaque `typedef ... name;`, which cffi accepts in ABI mode', async () => {
+  const src = 'import cffi\nffi = cffi.FFI()\nffi.cdef("typedef ... Layout; typedef ... *Handle; struct s { int a; ...; };")\nlib = ffi.dlopen(None)\n';
+  const hits = only(await check(src), 'PB303');
+  assert.equal(hits.length, 1);
+  assert.equal(hits[0]!.finding.span.start, src.indexOf('...;'), 'only the partial struct');
+});

@@ -56,6 +56,11 @@ const DIRECTIVE_TYPES = new Set(['preproc_include', 'preproc_if', 'preproc_ifdef
  * Masks cffi's extensions to C so that tree-sitter-c sees plain C of the same length:
  * `...` outside parameter lists (and a following `;`), and `extern "Python"` prefixes.
  */
+/** `typedef ... name;` (or `*name`): an opaque type, which cffi accepts in ABI mode too (used through pointers). */
+function isOpaqueTypedef(source: string, s: number, e: number): boolean {
+  return /\btypedef\s*$/.test(source.slice(Math.max(0, s - 40), s)) && /^\s*\*?\s*[A-Za-z_]\w*\s*;/.test(source.slice(e, e + 200));
+}
+
 export function maskCffiSyntax(source: string): { c: string; ellipses: [number, number][]; externPython: number[] } {
   const chars = source.split('');
   const ellipses: [number, number][] = [];
@@ -130,7 +135,7 @@ export function parseCdef(cParser: Parser, decoded: DecodedString, toSpan: (docR
   };
   const masked = maskCffiSyntax(source);
   const tree = cParser.parse(masked.c);
-  const result: ParsedCdef = { source, exact: decoded.exact, declarations: [], problems: [], typeRefs: [], ellipses: masked.ellipses.map(([s, e]) => map.span(s, e)) };
+  const result: ParsedCdef = { source, exact: decoded.exact, declarations: [], problems: [], typeRefs: [], ellipses: masked.ellipses.filter(([s, e]) => !isOpaqueTypedef(source, s, e)).map(([s, e]) => map.span(s, e)) };
   if (!tree) return result;
   try {
     const root = tree.rootNode;

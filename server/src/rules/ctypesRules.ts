@@ -269,8 +269,8 @@ function defaultConversionProblem(arg: Expr, cType: string | undefined): string 
 }
 
 /**
- * PB205: a call without argtypes: reported when ctypes converts an argument wrongly (by the C prototype, or a
- * float), or when a C prototype (header, table) is known, so the fix can write the exact argtypes.
+ * PB205: a call without argtypes: reported when ctypes converts an argument wrongly (by the C prototype from
+ * the header or the table, or a float), or for a function of the built-in table (its fix is exact).
  */
 export function pb205(model: BindingModel): RuleFinding[] {
   const out: RuleFinding[] = [];
@@ -289,9 +289,11 @@ export function pb205(model: BindingModel): RuleFinding[] {
       if (problem) break;
     }
     if (!problem) {
-      // with a prototype the fix writes the exact argtypes; without one and no evidence, nothing is known
+      // the built-in table's libc/libm/zlib functions get the advice (its fix is exact); a header's prototype
+      // alone does not: on real bindings the defaults are mostly right, and that is noise
       const call = fn.calls.find((c) => c.args.length > 0 || c.keywords.length > 0);
-      if (!proto || proto.params.length === 0 || !call) continue;
+      const tableProto = fn.cPrototype?.source.kind === 'header' ? undefined : lookupPrototype(fn.name);
+      if (!tableProto || tableProto.params.length === 0 || !call) continue;
       out.push({ code: 'PB205', span: plainSpan(call.calleeSpan), message: `\`${fnLabel(fn)}\` called without argtypes, so nothing checks its arguments: set its argtypes`, data: fnData(fn) });
       continue;
     }

@@ -2,7 +2,7 @@ import { analyzeDocument, type AnalyzeOptions } from '../analysis/analyze';
 import type { BindingModel } from '../analysis/model';
 import type { PrototypeLookup } from '../analysis/prototypes';
 import { linkWorkspaceModel } from '../analysis/workspace/linkModel';
-import { evaluateDocument, type WorkspaceIndex } from '../analysis/workspace/workspaceIndex';
+import { evaluateDocument, needsEvaluation, type WorkspaceIndex } from '../analysis/workspace/workspaceIndex';
 import { ParsedDocument } from '../documents/parsedDocument';
 import type { Grammars } from '../parser/languages';
 
@@ -15,6 +15,6 @@ export function analyzeWorkspaceFile(
 ): { model: BindingModel; doc: ParsedDocument } {
   const doc = new ParsedDocument(grammars.pythonParser, text);
   const model = analyzeDocument(doc, uri, grammars.cParser, options);
-  const ev = workspace?.evaluationOf(uri) ?? evaluateDocument(doc, uri);
+  const ev = !needsEvaluation(text, workspace) ? undefined : workspace?.evaluationOf(uri) ?? evaluateDocument(doc, uri);
   return { model: linkWorkspaceModel(model, ev, prototypes), doc };
 }

@@ -5,7 +5,7 @@ import { isStackOverflow, TOO_DEEP_MESSAGE } from '../documents/nesting';
 import { ParsedDocument } from '../documents/parsedDocument';
 import type { PrototypeLookup } from '../analysis/prototypes';
 import { linkWorkspaceModel } from '../analysis/workspace/linkModel';
-import { evaluateDocument, type WorkspaceIndex } from '../analysis/workspace/workspaceIndex';
+import { evaluateDocument, needsEvaluation, type WorkspaceIndex } from '../analysis/workspace/workspaceIndex';
 import type { Grammars } from '../parser/languages';
 
 export interface OpenDocument {
@@ -141,7 +141,7 @@ export class DocumentService {
     if (!doc.model) {
       try {
         const model = analyzeDocument(doc.parsed, uri, this.grammars.cParser);
-        const ev = this.workspace?.evaluationOf(uri) ?? evaluateDocument(doc.parsed, uri);
+        const ev = !needsEvaluation(doc.parsed.text, this.workspace) ? undefined : this.workspace?.evaluationOf(uri) ?? evaluateDocument(doc.parsed, uri);
         doc.model = linkWorkspaceModel(model, ev, this.prototypes);
       } catch (e) {
         if (!isStackOverflow(e)) throw e;

@@ -27,6 +27,7 @@ function span(site: Site): Span {
 class ModelLinker {
   private readonly libs = new Map<LibraryObject, CtypesLibrary>();
   private readonly byLoadStart = new Map<number, CtypesLibrary>();
+  private readonly functionsByLib = new Map<CtypesLibrary, Map<string, ForeignFunction>>();
 
   constructor(private readonly model: BindingModel, private readonly ev: ModuleEvaluation) {
     for (const lib of model.ctypes.libraries) this.byLoadStart.set(lib.loadSpan.start, lib);
@@ -44,14 +45,18 @@ class ModelLinker {
     }
     for (const [fo, list] of byFn) {
       const lib = this.libraryFor(fo.lib, list[0]!.site);
-      let fn = lib.functions.find((f) => f.name === fo.name);
+      let byName = this.functionsByLib.get(lib);
+      if (!byName) this.functionsByLib.set(lib, (byName = new Map(lib.functions.map((f) => [f.name, f]))));
+      let fn = byName.get(fo.name);
       if (!fn) {
         fn = { library: lib, name: fo.name, refs: [], aliases: [], calls: [] };
         lib.functions.push(fn);
+        byName.set(fo.name, fn);
         this.model.ctypes.functions.push(fn);
       }
       const refStarts = new Set(fn.refs.map((r) => r.start));
       const callStarts = new Set(fn.calls.map((c) => c.span.start));
+      const callsBefore = fn.calls.length;
       for (const s of list) {
         const start = siteStart(s.site);
         if (s.call) {
@@ -64,7 +69,7 @@ class ModelLinker {
           fn.refs.push(span(s.site));
         }
       }
-      fn.calls.sort((a, b) => a.span.start - b.span.start);
+      if (fn.calls.length !== callsBefore) fn.calls.sort((a, b) => a.span.start - b.span.start);
       this.declarations(fn, fo);
     }
   }

@@ -337,6 +337,29 @@ export class WorkspaceIndex implements ModuleResolver {
   }
 }
 
+/**
+ * Shapes only the evaluator reads (the per-file analysis reads the rest): helpers and loaders (`def`), loops,
+ * getattr/setattr/globals(), subscripts with a string, tuple and chained assignments, prototypes applied to
+ * `(name, lib)`, out-of-line `ffi` imports.
+ */
+const EVALUATOR_SHAPES = /^[ \t]*(?:def|for)\b|\b(?:getattr|setattr)[ \t]*\(|\bglobals[ \t]*\([ \t]*\)|\w[ \t]*\[[ \t]*['"]|^[ \t]*[\w.]+[ \t]*,[^=\n]*=[^=]|^[ \t]*[\w.]+[ \t]*=[ \t]*[\w.]+[ \t]*=[^=]|\([ \t]*\([ \t]*['"]|^[ \t]*from[ \t]+\S+[ \t]+import[^\n]*\bffi\b/m;
+
+/**
+ * Whether linking the workspace evaluation can add to a file's own model: the file has a shape only the
+ * evaluator reads, or imports a module of the workspace. Both the CLI and the server ask this, so skipping
+ * the evaluation (which keeps keystrokes in long flat binding files cheap) never changes a result.
+ */
+export function needsEvaluation(text: string, workspace?: WorkspaceIndex): boolean {
+  if (EVALUATOR_SHAPES.test(text)) return true;
+  if (!workspace) return false;
+  for (const m of text.matchAll(IMPORT_LINE)) {
+    if (m[1]) return true; // relative
+    const names = m[4] ? m[4].split(',').map((p) => p.trim().split(/\s+/)[0]!) : [m[2]!];
+    if (names.some((n) => workspace.hasModule(n) || workspace.hasModule(n.split('.')[0]!))) return true;
+  }
+  return false;
+}
+
 function importSignature(text: string): string {
   return `${BINDS_ITSELF.test(text)}|${[...text.matchAll(IMPORT_LINE)].map((m) => m[0]).join('\n')}`;
 }
