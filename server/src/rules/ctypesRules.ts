@@ -141,76 +141,22 @@ const NOT_INT = /\*|\[|^(?:(?:const|unsigned|signed)\s+)*(?:long|long int|long l
 const POINTER_READERS = /^ctypes\.(string_at|wstring_at|cast|c_char_p|c_void_p|c_wchar_p|memmove|memset)$/;
 const HANDLE_RELEASERS = /(free|destroy|release|close|unref|delete|dispose|fini)/i;
 
-/**
- * What resultEvidence reads of a model, indexed once per model (not scanned per function): the calls that
- * take a given argument (a call expression by start and text, or a dotted name), in model order, and where
- * `.decode` follows something in the text.
- */
-interface EvidenceIndex {
-  byArg: Map<string, number[]>;
-  /** Offsets where a `\s*.\s*decode\b` match begins, ascending. */
-  decodes: number[];
-}
-const evidenceIndexes = new WeakMap<BindingModel, EvidenceIndex>();
-
-function evidenceIndex(model: BindingModel): EvidenceIndex {
-  let index = evidenceIndexes.get(model);
-  if (index) return index;
-  const byArg = new Map<string, number[]>();
-  const add = (key: string, i: number) => {
-    const list = byArg.get(key);
-    if (!list) byArg.set(key, [i]);
-    else if (list[list.length - 1] !== i) list.push(i);
-  };
-  model.calls.forEach(({ call: c }, i) => {
-    for (const a of c.args) {
-      if (a.k === 'call') add(`c:${a.span.start}:${a.text}`, i);
-      const d = dottedText(a);
-      if (d) add(`n:${d}`, i);
-    }
-  });
-  const decodes: number[] = [];
-  for (const m of model.text.matchAll(/\s*\.\s*decode\b/g)) decodes.push(m.index);
-  index = { byArg, decodes };
-  evidenceIndexes.set(model, index);
-  return index;
-}
-
-/** `\b<bound>\s*\.\s*decode\b` somewhere in the text from `from` on (what a regex over that slice finds). */
-function decodedAfter(model: BindingModel, index: EvidenceIndex, bound: string, from: number): boolean {
-  const text = model.text;
-  let lo = 0;
-  let hi = index.decodes.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (index.decodes[mid]! < from + bound.length) lo = mid + 1;
-    else hi = mid;
-  }
-  for (let i = lo; i < index.decodes.length; i++) {
-    const at = index.decodes[i]! - bound.length;
-    if (text.startsWith(bound, at) && (at === from || !/\w/.test(text[at - 1] ?? ''))) return true;
-  }
-  return false;
-}
-
-/** Evidence in the code that a result is not an int: what receives it (a pointer reader, a releaser, `.decode()`). */
+/** What the code shows about a result: 'pointer' / 'string' when it is used as one, else undefined. */
 function resultEvidence(model: BindingModel, fn: ForeignFunction, call: CallSite): string | undefined {
   const callText = model.text.slice(call.span.start, call.span.end);
   const after = model.text.slice(call.span.end, call.span.end + 12);
   if (/^\s*\.\s*decode\b/.test(after)) return 'a string';
   const lineStart = model.text.lastIndexOf('\n', call.span.start - 1) + 1;
   const bound = /^\s*([A-Za-z_][\w.]*)\s*=\s*$/.exec(model.text.slice(lineStart, call.span.start))?.[1];
-  const index = evidenceIndex(model);
-  const receivers = [...(index.byArg.get(`c:${call.span.start}:${callText}`) ?? []), ...(bound ? index.byArg.get(`n:${bound}`) ?? [] : [])];
-  if (bound) receivers.sort((a, b) => a - b);
-  for (const i of receivers) {
-    const { callee } = model.calls[i]!;
+  const isResult = (e: Expr) => (e.k === 'call' && e.text === callText && e.span.start === call.span.start) || (!!bound && dottedText(e) === bound);
+  for (const { callee, call: c } of model.calls) {
+    if (!c.args.some(isResult)) continue;
     const q = model.qualify(callee);
     if (POINTER_READERS.test(q)) return q === 'ctypes.string_at' || q === 'ctypes.c_char_p' ? 'a string' : 'a pointer';
     const last = callee.slice(callee.lastIndexOf('.') + 1);
     if (model.ctypes.functions.some((f) => f !== fn && f.name === last && f.library === fn.library) && HANDLE_RELEASERS.test(last)) return 'a handle';
   }
-  if (bound && decodedAfter(model, index, bound, call.span.end)) return 'a string';
+  if (bound && new RegExp(`\\b${bound.replace(/\./g, '\\.')}\\s*\\.\\s*decode\\b`).test(model.text.slice(call.span.end))) return 'a string';
   return undefined;
 }
 
@@ -289,11 +235,9 @@ export function pb205(model: BindingModel): RuleFinding[] {
       if (problem) break;
     }
     if (!problem) {
-      // the built-in table's libc/libm/zlib functions get the advice (its fix is exact); a header's prototype
-      // alone does not: on real bindings the defaults are mostly right, and that is noise
+      // with a prototype (header or table) the fix writes the exact argtypes; with neither, nothing is known
       const call = fn.calls.find((c) => c.args.length > 0 || c.keywords.length > 0);
-      const tableProto = fn.cPrototype?.source.kind === 'header' ? undefined : lookupPrototype(fn.name);
-      if (!tableProto || tableProto.params.length === 0 || !call) continue;
+      if (!proto || proto.params.length === 0 || !call) continue;
       out.push({ code: 'PB205', span: plainSpan(call.calleeSpan), message: `\`${fnLabel(fn)}\` called without argtypes, so nothing checks its arguments: set its argtypes`, data: fnData(fn) });
       continue;
     }
