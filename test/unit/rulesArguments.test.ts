@@ -4,7 +4,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzeText } from '../../server/src/analysis/analyze';
 import { pb312 } from '../../server/src/rules/argumentRules';
-import { lint } from '../../server/src/rules/lint';
 import { check, codes, only } from './rulesHelpers';
 
 test('PB207 flags a bytes out-buffer passed where C writes, not a const parameter or a real buffer', async () => {
@@ -171,15 +170,3 @@ test('the new argument rules stay silent on the standard library ctypes package'
   }
 });
 
-test('PB205 with a header prototype reports only a wrong conversion, not a call whose defaults are right', async () => {
-  const { model, doc } = await analyzeText('import ctypes\nlib = ctypes.CDLL("libfoo.so")\nlib.foo_put(buf, 3)\nlib.foo_scale(2)\n', 'file:///proj/h.py');
-  try {
-    const header = (params: string[]) => ({ name: '', returns: 'int', params, variadic: false, source: { kind: 'header' as const, path: '/usr/include/foo.h', line: 1 } });
-    for (const fn of model.ctypes.functions) fn.cPrototype = { ...header(fn.name === 'foo_put' ? ['char *', 'int'] : ['double']), name: fn.name };
-    const found = lint(model).filter((f) => f.code === 'PB205');
-    assert.deepEqual(found.map((f) => model.text.slice(f.span.start, f.span.end)), ['lib.foo_scale']);
-    assert.match(found[0]!.message, /argument 1 goes to `double` as a C int/);
-  } finally {
-    doc.dispose?.();
-  }
-});

@@ -13,6 +13,7 @@ import { type CtypesProgram, readCtypes } from './readCtypes';
 import { type Helper, Rewriter } from './rewriteUses';
 import { dotted, indentAt, keyOf, walk } from './syntax';
 import { isIntegral } from './typeNames';
+import { unsafeCffiUses } from './outputGate';
 
 export type { TextEdit } from './edits';
 export { applyEdits } from './edits';
@@ -75,12 +76,26 @@ export function convertSource(parser: Parser, text: string, options: ConvertOpti
     const demoted = new Map<string, string>();
     for (let round = 0; ; round++) {
       const { result, requests } = convertRound(parser, tree.rootNode, text, options, uri, demoted);
-      if (!requests.size || round >= 8) return result;
+      if (!requests.size || round >= 8) return gated(parser, text, result);
       for (const [k, v] of requests) demoted.set(k, v);
     }
   } finally {
     tree.delete();
   }
+}
+
+/** An output that would use a cffi library as a ctypes one is not offered (outputGate.ts). */
+function gated(parser: Parser, text: string, result: ConversionResult): ConversionResult {
+  if (!result.edits.length) return result;
+  const problems = unsafeCffiUses(parser, applyTextEdits(text, result.edits));
+  if (!problems.length) return result;
+  const reasons = [...new Set(problems.map((p) => p.reason))];
+  return {
+    edits: [],
+    extraFiles: [],
+    leftForHuman: reasons.map((reason) => ({ span: { start: 0, end: 0 }, reason: `not converted: ${reason}` })),
+    notes: [],
+  };
 }
 
 function convertRound(parser: Parser, root: Node, text: string, options: ConvertOptions, uri: string, demoted: ReadonlyMap<string, string>): { result: ConversionResult; requests: Map<string, string> } {
