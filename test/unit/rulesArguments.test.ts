@@ -122,6 +122,26 @@ s = ctypes.string_at(lib.foo_data(h))
   assert.match(hits[2]!.finding.message, /used as a string/);
 });
 
+test('PB204 evidence through a bound name: decoded or passed on later, at a word boundary, never before the call', async () => {
+  const src = `import ctypes
+lib = ctypes.CDLL("libfoo.so")
+early = b"x"
+early.decode()
+early = lib.foo_early()
+res.label = lib.foo_res()
+text = lib.foo_text()
+print(text .decode())
+ptr = lib.foo_ptr()
+v = ctypes.cast(ptr, ctypes.c_char_p)
+mytext = lib.foo_other()
+notmytext.decode()
+res.label.decode()
+`;
+  const hits = only(await check(src), 'PB204');
+  assert.deepEqual(hits.map((h) => [h.line, h.text]), [[6, 'lib.foo_res'], [7, 'lib.foo_text'], [9, 'lib.foo_ptr']]);
+  assert.match(hits[2]!.finding.message, /used as a pointer/);
+});
+
 test('PB205 where a default conversion is wrong or a prototype gives the argtypes; silent with neither', async () => {
   const src = `import ctypes
 libc = ctypes.CDLL(None)
