@@ -98,6 +98,12 @@ export function unsafeCtypesShapes(parser: Parser, input: string, output: string
   try {
     const all = [...walk(tree.rootNode)];
     const anonymous = new Set<string>();
+    const bitFields = new Map<string, { lo: number; hi: number }>();
+    for (const m of input.matchAll(/\(\s*["']([A-Za-z_]\w*)["']\s*,\s*([\w.]+)\s*,\s*(\d+)\s*\)/g)) {
+      const w = Number(m[3]);
+      const unsigned = /(^|\.)c_(u\w+|bool)$/.test(m[2]!);
+      bitFields.set(m[1]!, unsigned ? { lo: 0, hi: 2 ** w - 1 } : { lo: -(2 ** (w - 1)), hi: 2 ** (w - 1) - 1 });
+    }
     for (const n of all) {
       if (n.type === 'assignment' && n.childForFieldName('left')?.text === '_anonymous_') {
         for (const m of (n.childForFieldName('right')?.text ?? '').matchAll(/["']([A-Za-z_]\w*)["']/g)) anonymous.add(m[1]!);
@@ -127,6 +133,12 @@ export function unsafeCtypesShapes(parser: Parser, input: string, output: string
         const left = n.childForFieldName('left');
         if (left && (left.type === 'pattern_list' || left.type === 'tuple_pattern') && /\.(argtypes|restype|errcheck)\b/.test(left.text)) {
           add(left, `${left.text}: argtypes/restype set in a tuple assignment are not converted`);
+        }
+        const field = left?.type === 'attribute' ? bitFields.get(left.childForFieldName('attribute')?.text ?? '') : undefined;
+        if (field) {
+          // ctypes truncates a value too wide for a bit-field, cffi raises OverflowError: only a literal that fits is safe
+          const v = Number((n.childForFieldName('right')?.text ?? 'x').replace(/\s+/g, ''));
+          if (!Number.isInteger(v) || v < field.lo || v > field.hi) add(n, `${n.text}: a value that may not fit the bit-field is not converted (ctypes truncates, cffi raises)`);
         }
         if (left?.text === '_fields_' || left?.text.endsWith('._fields_')) {
           const right = n.childForFieldName('right');
