@@ -16,6 +16,7 @@ import { bindingFile } from './generate';
 import { pythonFiles } from './parseAll';
 import { buildSync } from 'esbuild';
 import { LspClient } from '../test/protocol/lspClient';
+import { classes, fuzz, summaryLine } from '../test/fuzz/fuzz';
 import { lspRatios, ratioTable, type RatioRow } from './lspRatios';
 import { scaleBench } from './scale';
 import { glCompatShaped, vlcShaped, xlibShaped } from './shapes';
@@ -190,6 +191,17 @@ async function hovers(): Promise<void> {
   for (const line of await benchHover()) console.log(line);
 }
 
+/** Opt-in (`npm run bench -- --fuzz N`): a differential fuzz run of the converter, see docs/dev/fuzzing.md. */
+async function fuzzRun(): Promise<void> {
+  const i = process.argv.indexOf('--fuzz');
+  if (i < 0) return;
+  const programs = Number(process.argv[i + 1] ?? 2000) || 2000;
+  section(`converter fuzzing: ${programs} generated programs, seed 1, ${os.cpus().length} jobs`);
+  const r = await fuzz({ programs, seed: 1 });
+  console.log(`${r.seconds.toFixed(0)} s (${((r.seconds * 1000) / Math.max(1, r.programs)).toFixed(0)} ms per program), ${r.discarded} discarded by the oracle, ${classes(r.judged).length} silent-change classes`);
+  console.log(summaryLine(r));
+}
+
 async function editorFeatures(): Promise<void> {
   section('completion, signature help, definition, symbols on a 10,000-line file after the first analysis');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -234,6 +246,7 @@ async function doubling(): Promise<void> {
   await editorRatios();
   await doubling();
   await convertBench(section);
+  await fuzzRun();
 })().catch((e) => {
   console.error(e);
   process.exit(1);

@@ -8,7 +8,7 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const args = process.argv.slice(2);
 const noE2e = args.includes('--no-e2e') || process.env.PYPY_BINDINGS_NO_E2E === '1';
 const folders = args.filter((a) => !a.startsWith('--'));
-const suites = folders.length ? folders : ['unit', 'oracle', 'cli', 'protocol', 'snippets', 'grammar', 'package', 'runtime', 'realpkg'];
+const suites = folders.length ? folders : ['unit', 'oracle', 'cli', 'protocol', 'snippets', 'grammar', 'package', 'runtime', 'realpkg', 'fuzz'];
 
 const run = (cmd, argv, opts = {}) => {
   const r = spawnSync(cmd, argv, { stdio: 'inherit', cwd: root, ...opts });

@@ -126,3 +126,26 @@ test('the fixed file keeps its mode; an atomic write refuses a file that changed
   assert.equal(fs.readFileSync(file, 'utf8'), 'import cffi\nffi = cffi.FFI()\np = ffi.new("int *")\n');
   assert.deepEqual(fs.readdirSync(dir).filter((n) => n.endsWith('.tmp')), [], 'no temporary file is left behind');
 });
+
+test('--fix on a library loaded in one module and used in another: the signatures go right after the import, before the first call', () => {
+  const proj = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-fix-xmod-'));
+  try {
+    fs.mkdirSync(path.join(proj, 'pkg'));
+    fs.writeFileSync(path.join(proj, 'pkg', '__init__.py'), '');
+    fs.writeFileSync(path.join(proj, 'pkg', '_lib.py'), 'import ctypes\nlibc = ctypes.CDLL(None)\n');
+    const use = 'import ctypes\nfrom ._lib import libc\n\np = libc.malloc(8)\nlibc.memset(p, 65, 4)\nlibc.memset(p + 4, 0, 1)\nprint(ctypes.string_at(p).decode())\nlibc.free(p)\n';
+    fs.writeFileSync(path.join(proj, 'pkg', 'use.py'), use);
+    fs.writeFileSync(path.join(proj, 'main.py'), 'import pkg.use\n');
+    const r = run(['check', '--fix', '--output-format', 'concise', proj]);
+    assert.match(r.stdout, /\(4 fixed, 1 remaining\)/, r.stdout + r.stderr);
+    const fixed = fs.readFileSync(path.join(proj, 'pkg', 'use.py'), 'utf8');
+    assert.ok(fixed.startsWith('import ctypes\nfrom ._lib import libc\nlibc.malloc.restype = ctypes.c_void_p\nlibc.malloc.argtypes = [ctypes.c_size_t]\n'), fixed);
+    assert.ok(fixed.indexOf('libc.free.argtypes') < fixed.indexOf('p = libc.malloc(8)'), fixed);
+    for (const interpreter of INTERPRETERS) {
+      const c = python(interpreter, path.join(proj, 'main.py'));
+      assert.equal(c.stdout, 'AAAA\n', `${interpreter}: ${c.stderr}`);
+    }
+  } finally {
+    fs.rmSync(proj, { recursive: true, force: true });
+  }
+});

@@ -99,8 +99,15 @@ export async function check(args: string[], io: CliIO): Promise<number> {
       // Python files decoded as Python does (PEP 263, BOMs, CR line ends); C sources as UTF-8
       const ft = C_EXT.test(file) ? undefined : readFileText(file);
       let text = ft ? ft.analysisText : fs.readFileSync(file, 'utf8');
-      if ((o.fix || o.diff) && !C_EXT.test(file) && mayBind(text)) {
-        const outcome = await fixText(text, file, options, o.unsafeFixes);
+      const uri = pathToFileURL(path.resolve(file)).href;
+      if (!C_EXT.test(file)) workspace.useText(uri, text);
+      if ((o.fix || o.diff) && !C_EXT.test(file) && (mayBind(text) || workspace.mayBind(uri))) {
+        const grammars = await loadGrammars();
+        const outcome = await fixText(text, file, options, o.unsafeFixes, async (t) => {
+          workspace.useText(uri, t);
+          return analyzeWorkspaceFile(t, uri, grammars, workspace, prototypeLookup(settings));
+        });
+        workspace.useText(uri, text); // other files link against what is on disk until it is written
         if (outcome.syntaxError) errors.push(outcome.syntaxError);
         if (outcome.text !== text) {
           const n = [...outcome.fixedByCode.values()].reduce((a, b) => a + b, 0);

@@ -1,7 +1,5 @@
-import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { analyzeText } from '../analysis/analyze';
 import type { BindingModel } from '../analysis/model';
+import type { ParsedDocument } from '../documents/parsedDocument';
 import { lint, type Finding, type LintOptions } from '../rules/lint';
 import { applyPlan, planFixes } from '../rules/fixAll';
 
@@ -24,23 +22,25 @@ function hasSyntaxError(doc: { regions: { tree: { rootNode: { hasError: boolean 
 
 /**
  * Lints and fixes a Python text until no fix applies (ruff's loop: each pass re-analyses the previous pass's
- * output, so conflicting fixes land one per pass). Fixes that leave a syntax error the input did not have are
+ * output with `analyze`, the workspace-linked analysis check reports with, so conflicting fixes land one per pass). Fixes that leave a syntax error the input did not have are
  * dropped as a whole: the file keeps its text.
  */
-export async function fixText(text: string, file: string, options: LintOptions, unsafe: boolean): Promise<FixOutcome> {
-  const uri = pathToFileURL(path.resolve(file)).href;
+export async function fixText(
+  text: string, file: string, options: LintOptions, unsafe: boolean,
+  analyze: (text: string) => Promise<{ model: BindingModel; doc: ParsedDocument }>,
+): Promise<FixOutcome> {
   const fixedByCode = new Map<string, number>();
   let current = text;
   let inputHadError: boolean | undefined;
   for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const { model, doc } = await analyzeText(current, uri);
+    const { model, doc } = await analyze(current);
     try {
       if (inputHadError === undefined) inputHadError = hasSyntaxError(doc);
       else if (!inputHadError && hasSyntaxError(doc)) {
         return { text, fixedByCode: new Map(), syntaxError: `${file}: the fixes would introduce a syntax error: file left unchanged (please report this)` };
       }
       const findings: Finding[] = lint(model, options);
-      const plan = planFixes(model as BindingModel, findings, { unsafe });
+      const plan = planFixes(model, findings, { unsafe });
       if (plan.edits.length === 0) break;
       for (const f of plan.fixed) fixedByCode.set(f.code, (fixedByCode.get(f.code) ?? 0) + 1);
       current = applyPlan(current, plan.edits);
@@ -50,7 +50,7 @@ export async function fixText(text: string, file: string, options: LintOptions, 
   }
   if (current !== text && !inputHadError) {
     // the last pass's output has not been parsed yet when the loop ran out of passes
-    const { doc } = await analyzeText(current, uri);
+    const { doc } = await analyze(current);
     const broken = hasSyntaxError(doc);
     doc.dispose();
     if (broken) return { text, fixedByCode: new Map(), syntaxError: `${file}: the fixes would introduce a syntax error: file left unchanged (please report this)` };

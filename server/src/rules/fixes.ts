@@ -25,7 +25,8 @@ export interface QuickFix {
 /**
  * The fixes each rule offers and their applicability (docs/rules.md and `--statistics` read this):
  * PB204 restype and PB205 argtypes come from the prototype table (argtypes of a variadic function, fixed
- * parameters only, is unsafe: some ABIs pass variadic arguments differently); PB309 None → ffi.NULL and
+ * parameters only, is unsafe: some ABIs pass variadic arguments differently; so is one with a `char *` or struct
+ * pointer parameter, which then rejects the int addresses ctypes passed before); PB309 None → ffi.NULL and
  * PB304 ffi.new("T") → "T *" repair a call that raised TypeError; PB307 wraps a variadic argument, safe for
  * bytes/str (char[]) and floats (double, C's own promotion), unsafe for ints (the format may want a long).
  */
@@ -80,10 +81,23 @@ export function spellCtypes(model: BindingModel, expr: string): { text: string; 
 }
 
 /** The statement after which a signature line goes: the function's last signature assignment, else the library's. */
-function anchorOf(fn: ForeignFunction): { span: Span; target?: string } {
+function anchorOf(model: BindingModel, fn: ForeignFunction): { span: Span; target?: string } {
   const sigs = [fn.argtypes, fn.restype, fn.errcheck].filter((s) => !!s).sort((a, b) => b!.statementSpan.end - a!.statementSpan.end);
   const last = sigs[0];
-  return last ? { span: last.statementSpan, target: undefined } : { span: fn.library.statementSpan };
+  if (last) return { span: last.statementSpan, target: undefined };
+  const lib = fn.library;
+  // a library imported from another module: its statementSpan is this file's first use, so go after the import
+  if (lib.origin && lib.origin.via !== 'local') {
+    const head = lib.name.split('.')[0];
+    const imp = model.imports.find((i) => i.names.some((n) => n.asName === lib.name) || i.boundName === head);
+    if (imp) return { span: imp.span };
+  }
+  return { span: lib.statementSpan };
+}
+
+/** Whether a signature line inserted at `offset` would come after a module-level call of the function (too late to help it). */
+function afterTopLevelCall(model: BindingModel, fn: ForeignFunction, offset: number): boolean {
+  return fn.calls.some((c) => c.span.start < offset && /^\S/.test(model.text.slice(model.text.lastIndexOf('\n', c.span.start - 1) + 1)));
 }
 
 /** How the file names the function in a signature assignment: as it already does, else `lib.name`. */
@@ -94,12 +108,13 @@ function functionSpelling(model: BindingModel, fn: ForeignFunction): string | un
 }
 
 /** Inserts `statement` on a new line after the anchor statement, with its indentation (plus `import ctypes` if needed). */
-function insertAfter(model: BindingModel, fn: ForeignFunction, statement: string, needsImport: boolean): OffsetEdit[] {
+function insertAfter(model: BindingModel, fn: ForeignFunction, statement: string, needsImport: boolean): OffsetEdit[] | undefined {
   const text = model.text;
-  const anchor = anchorOf(fn).span;
+  const anchor = anchorOf(model, fn).span;
   const first = lineBounds(text, anchor.start);
   const indent = /^[ \t]*/.exec(text.slice(first.start, first.end))![0];
   const last = lineBounds(text, anchor.end);
+  if (afterTopLevelCall(model, fn, last.end)) return undefined;
   const edits: OffsetEdit[] = [{ start: last.end, end: last.end, newText: `${last.eol}${indent}${statement}` }];
   if (needsImport) {
     const imp = model.imports.find((i) => i.module === 'ctypes' || i.module.startsWith('ctypes.')) ?? model.imports[0];
@@ -123,8 +138,17 @@ export function restypeFix(model: BindingModel, fn: ForeignFunction): QuickFix |
   if (!expr || !target || fn.restype) return undefined;
   const spelled = spellCtypes(model, expr);
   const statement = `${target}.restype = ${spelled.text}`;
-  return { title: `Set ${target}.restype = ${spelled.text}${spelled.needsImport ? ' (adds import ctypes)' : ''}`, edits: insertAfter(model, fn, statement, spelled.needsImport), applicability: 'safe' };
+  const edits = insertAfter(model, fn, statement, spelled.needsImport);
+  if (!edits) return undefined;
+  return { title: `Set ${target}.restype = ${spelled.text}${spelled.needsImport ? ' (adds import ctypes)' : ''}`, edits, applicability: 'safe' };
 }
+
+/**
+ * Parameter types that accept whatever ctypes passed without argtypes (ints, and int addresses for `void *`;
+ * floats raised before): setting them changes nothing a working call did. `c_char_p` and `POINTER(T)` reject
+ * the int addresses ctypes passed through before (ArgumentError), so those argtypes are unsafe fixes.
+ */
+const ACCEPTS_DEFAULT_ARGUMENTS = /^ctypes\.c_(?:u?(?:byte|short|int|long|longlong)|u?int(?:8|16|32|64)|size_t|ssize_t|void_p|double|float|longdouble)$/;
 
 /** PB205: `f.argtypes = […]` from the built-in prototype table (fixed parameters only for variadic functions). */
 export function argtypesFix(model: BindingModel, fn: ForeignFunction): QuickFix | undefined {
@@ -136,10 +160,12 @@ export function argtypesFix(model: BindingModel, fn: ForeignFunction): QuickFix 
   const spelled = spellCtypes(model, `[${types.join(', ')}]`);
   const statement = `${target}.argtypes = ${spelled.text}`;
   const note = proto.variadic ? ' (fixed parameters)' : '';
+  const edits = insertAfter(model, fn, statement, spelled.needsImport);
+  if (!edits) return undefined;
   return {
     title: `Set ${target}.argtypes = ${spelled.text}${note}${spelled.needsImport ? ' (adds import ctypes)' : ''}`,
-    edits: insertAfter(model, fn, statement, spelled.needsImport),
-    applicability: proto.variadic ? 'unsafe' : 'safe',
+    edits,
+    applicability: !proto.variadic && types.every((t) => ACCEPTS_DEFAULT_ARGUMENTS.test(t!)) ? 'safe' : 'unsafe',
   };
 }
 
