@@ -13,7 +13,7 @@ import { type CtypesProgram, readCtypes } from './readCtypes';
 import { type Helper, Rewriter } from './rewriteUses';
 import { dotted, indentAt, keyOf, walk } from './syntax';
 import { isIntegral } from './typeNames';
-import { unsafeCffiUses } from './outputGate';
+import { unsafeCffiUses, unsafeCtypesShapes } from './outputGate';
 
 export type { TextEdit } from './edits';
 export { applyEdits } from './edits';
@@ -87,7 +87,8 @@ export function convertSource(parser: Parser, text: string, options: ConvertOpti
 /** An output that would use a cffi library as a ctypes one is not offered (outputGate.ts). */
 function gated(parser: Parser, text: string, result: ConversionResult): ConversionResult {
   if (!result.edits.length) return result;
-  const problems = unsafeCffiUses(parser, applyTextEdits(text, result.edits));
+  const output = applyTextEdits(text, result.edits);
+  const problems = [...unsafeCtypesShapes(parser, text, output), ...unsafeCffiUses(parser, output)];
   if (!problems.length) return result;
   const reasons = [...new Set(problems.map((p) => p.reason))];
   return {

@@ -85,3 +85,102 @@ function rootOf(n: Node): string {
   while (n.type === 'attribute') n = n.childForFieldName('object')!;
   return n.text;
 }
+
+/**
+ * Shapes of the ctypes input the single-file engine cannot convert faithfully (found by the differential
+ * fuzzer, docs/dev/fuzzing.md). A file with one of them is left as it was, with the reason: refusing is
+ * always acceptable, a silent change never is.
+ */
+export function unsafeCtypesShapes(parser: Parser, input: string, output: string): GateProblem[] {
+  const outputPrototypes = prototypesOf(parser, output);
+  const tree = parser.parse(input);
+  if (!tree) return [];
+  try {
+    const all = [...walk(tree.rootNode)];
+    const anonymous = new Set<string>();
+    for (const n of all) {
+      if (n.type === 'assignment' && n.childForFieldName('left')?.text === '_anonymous_') {
+        for (const m of (n.childForFieldName('right')?.text ?? '').matchAll(/["']([A-Za-z_]\w*)["']/g)) anonymous.add(m[1]!);
+      }
+    }
+    const problems: GateProblem[] = [];
+    const add = (n: Node, reason: string) => problems.push({ offset: n.startIndex, reason });
+    const last = (s: string) => s.slice(s.lastIndexOf('.') + 1);
+    const prototypes = new Set<string>();
+    for (const n of all) {
+      if (n.type !== 'assignment') continue;
+      const left = n.childForFieldName('left');
+      const right = n.childForFieldName('right');
+      if (left?.type === 'identifier' && right?.type === 'call' && /^(C|WIN|PY)FUNCTYPE$/.test(last(right.childForFieldName('function')?.text ?? ''))) prototypes.add(left.text);
+    }
+    for (const n of all) {
+      if (n.type === 'identifier' && (n.text === 'from_param' || n.text === '_argtypes_')) {
+        add(n, `${n.text} is not converted faithfully by the single-file converter`);
+        continue;
+      }
+      const descriptor = n.parent?.type === 'attribute' && /^(offset|size)$/.test(n.parent.childForFieldName('attribute')?.text ?? '');
+      if (n.type === 'attribute' && !descriptor && anonymous.has(n.childForFieldName('attribute')?.text ?? '')) {
+        add(n, `${n.text}: an _anonymous_ member read by its name is not converted (cffi's anonymous member has no name)`);
+        continue;
+      }
+      if (n.type === 'assignment') {
+        const left = n.childForFieldName('left');
+        if (left && (left.type === 'pattern_list' || left.type === 'tuple_pattern') && /\.(argtypes|restype|errcheck)\b/.test(left.text)) {
+          add(left, `${left.text}: argtypes/restype set in a tuple assignment are not converted`);
+        }
+        if (left?.text === '_fields_' || left?.text.endsWith('._fields_')) {
+          const right = n.childForFieldName('right');
+          for (const t of right ? [...walk(right)] : []) {
+            // a ctypes Structure left as it was needs its callback field types to stay ctypes prototypes
+            if (t.type === 'identifier' && prototypes.has(t.text) && !outputPrototypes.has(t.text) && output.includes('_fields_')) add(t, `the callback type ${t.text} inside _fields_ would no longer be a ctypes type`);
+          }
+        }
+        continue;
+      }
+      if (n.type !== 'call') continue;
+      const fn = n.childForFieldName('function');
+      const args = n.childForFieldName('arguments');
+      if (!fn || !args) continue;
+      const name = last(fn.text);
+      const positional = args.namedChildren.filter((a) => a.type !== 'keyword_argument' && a.type !== 'comment');
+      if (name === 'create_string_buffer' || name === 'create_unicode_buffer') {
+        const [init, size] = positional;
+        const sizeLiteral = size?.type === 'integer' ? Number(size.text) : undefined;
+        const initLength = init?.type === 'string' ? init.text.replace(/^[a-zA-Z]*["']|["']$/g, '').replace(/\\(x..|.)/g, '_').length : undefined;
+        // ctypes raises ValueError for a too-long initializer, cffi IndexError: refuse what cannot be shown to fit
+        if (sizeLiteral !== undefined && (initLength === undefined || initLength > sizeLiteral)) add(n, `${n.text}: an initializer with a size it may not fit is not converted (cffi and ctypes differ on a too-long initializer)`);
+        continue;
+      }
+      if ((name === 'c_void_p' || name === 'c_char_p' || name === 'c_wchar_p') && positional.length) {
+        const a = positional[0]!;
+        if (a.type !== 'string' && a.type !== 'none' && a.type !== 'concatenated_string') add(n, `${n.text}: a ${name} around an address or a variable is not converted`);
+        continue;
+      }
+      if (fn.type === 'call' && positional[0]?.type === 'tuple') {
+        add(n, `${n.text.slice(0, 60)}: a prototype applied to (name, library) is not converted`);
+        continue;
+      }
+    }
+    return problems;
+  } finally {
+    tree.delete();
+  }
+}
+
+/** Names bound to `CFUNCTYPE(...)`/`WINFUNCTYPE(...)`/`PYFUNCTYPE(...)` in a text. */
+function prototypesOf(parser: Parser, text: string): Set<string> {
+  const out = new Set<string>();
+  const tree = parser.parse(text);
+  if (!tree) return out;
+  try {
+    for (const n of walk(tree.rootNode)) {
+      if (n.type !== 'assignment') continue;
+      const left = n.childForFieldName('left');
+      const right = n.childForFieldName('right');
+      if (left?.type === 'identifier' && right?.type === 'call' && /(^|\.)(C|WIN|PY)FUNCTYPE$/.test(right.childForFieldName('function')?.text ?? '')) out.add(left.text);
+    }
+    return out;
+  } finally {
+    tree.delete();
+  }
+}
