@@ -17,6 +17,8 @@ interface ModuleEntry {
   stmts?: TopStmt[];
   /** Whether the module, or one it imports from the workspace, can bind C (a text test: no parse). */
   mayBind?: boolean;
+  /** Whether its evaluation can hold a C value: it imports ctypes/cffi or a module whose evaluation can (no parse). */
+  holdsC?: boolean;
   /** What `mayBind` read of this module's own text (its binding words and import lines). */
   importSignature?: string;
   evaluation?: ModuleEvaluation;
@@ -25,6 +27,13 @@ interface ModuleEntry {
 
 /** Words without which a file binds nothing itself (it may still import a module that does). */
 const BINDS_ITSELF = /\b(?:ctypes|cffi|_cffi_backend|CDLL|cdll|FFI)\b|^[ \t]*from[ \t]+\S+[ \t]+import[^\n]*\bffi\b/m;
+/**
+ * The statements through which the evaluator meets C in a module: an import naming ctypes/cffi (wherever on
+ * its line: `try: import ctypes`, `import os, ctypes.util`) or an out-of-line `ffi`. The words alone (docstrings,
+ * comments, `ctypes.x` without the import) give it nothing.
+ */
+const IMPORTS_C = /\b(?:import|from)\b(?:[^\n\\]|\\[^])*?\b(?:ctypes|cffi|_cffi_backend)\b|\bfrom[ \t]+\S+[ \t]+import[^\n]*\bffi\b/;
+const C_PACKAGE = /^(?:ctypes|cffi|_cffi_backend)(?:\.|$)/;
 const IMPORT_LINE = /^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import\b([^\n]*)|import[ \t]+([^\n#;]+))/gm;
 
 /**
@@ -108,7 +117,7 @@ export class WorkspaceIndex implements ModuleResolver {
     const signature = importSignature(this.textOf(entry));
     if (signature !== entry.importSignature) {
       entry.importSignature = signature;
-      for (const e of this.byUri.values()) e.mayBind = undefined;
+      for (const e of this.byUri.values()) e.mayBind = e.holdsC = undefined;
     }
     const out: string[] = [];
     const seen = new Set<string>();
@@ -162,7 +171,7 @@ export class WorkspaceIndex implements ModuleResolver {
     for (const e of this.byUri.values()) {
       if (e.evaluation) retractDeclarations(e.evaluation);
       e.evaluation = undefined;
-      e.mayBind = undefined;
+      e.mayBind = e.holdsC = undefined;
     }
     this.dependants.clear();
   }
@@ -251,21 +260,49 @@ export class WorkspaceIndex implements ModuleResolver {
   }
 
   /**
-   * Whether a module can hold binding facts: it names ctypes/cffi itself, or imports a workspace module that
-   * can. Exact for the evaluator, which learns of C only through those names and imports; read from the text.
+   * Whether a module's evaluation can hold a C value (a library, foreign function, ctypes type or prototype,
+   * ffi): it imports ctypes/cffi itself, lives in one of their packages, or imports a workspace module whose
+   * evaluation can. Exact for the evaluator, which meets C only through those imports (a word in a docstring,
+   * as in os.py, or a module that merely imports os, gives it nothing); read from the text, no parse.
+   * A file for which this and the per-file pre-filter are false has no finding.
    */
   mayBind(uri: string): boolean {
     const entry = this.byUri.get(uri);
-    return entry ? this.mayBindEntry(entry, new Set()) : false;
+    return entry ? this.decide(entry, 'holdsC', (text, e) => importsC(text) || C_PACKAGE.test(e.name)) : false;
   }
 
-  private mayBindEntry(entry: ModuleEntry, visiting: Set<ModuleEntry>): boolean {
-    if (entry.mayBind !== undefined) return entry.mayBind;
+  /**
+   * Whether a module's statements are worth lowering: it names ctypes/cffi anywhere, or imports a workspace
+   * module that does. Wider than `mayBind`: a binding module reads plain values (strings, helpers) of the
+   * modules it imports.
+   */
+  private mayBindEntry(entry: ModuleEntry): boolean {
+    return this.decide(entry, 'mayBind', (text) => BINDS_ITSELF.test(text));
+  }
+
+  /**
+   * `chained` from one module: when the answer is no, no module it reached can reach a yes either, so all of
+   * them are cached as no (one walk per question, linear in the import lines read).
+   */
+  private decide(entry: ModuleEntry, key: 'mayBind' | 'holdsC', itself: (text: string, entry: ModuleEntry) => boolean): boolean {
+    const seen = new Set<ModuleEntry>();
+    const result = this.chained(entry, seen, key, itself);
+    if (!result) for (const e of seen) e[key] = false;
+    return result;
+  }
+
+  /** `itself(text)`, or the same of a workspace module it imports (transitively); cached in `entry[key]`. */
+  private chained(entry: ModuleEntry, visiting: Set<ModuleEntry>, key: 'mayBind' | 'holdsC', itself: (text: string, entry: ModuleEntry) => boolean): boolean {
+    if (entry[key] !== undefined) return entry[key]!;
     if (visiting.has(entry)) return false;
     visiting.add(entry);
+    const done = () => {
+      if (result) entry[key] = true;
+      return result;
+    };
     const text = this.textOf(entry);
     entry.importSignature ??= importSignature(text);
-    let result = BINDS_ITSELF.test(text);
+    let result = itself(text, entry);
     if (!result) {
       for (const m of text.matchAll(IMPORT_LINE)) {
         const targets: string[] = [];
@@ -280,21 +317,21 @@ export class WorkspaceIndex implements ModuleResolver {
           }
         }
         for (const t of targets) {
+          // a relative import into ctypes/cffi (`from . import CDLL` inside ctypes)
+          if (key === 'holdsC' && C_PACKAGE.test(t)) result = true;
           // `import a.b.c` reads a, a.b and a.b.c
           const parts = t.split('.');
           for (let i = 1; i <= parts.length && !result; i++) {
             const dep = this.byName.get(parts.slice(0, i).join('.'));
-            if (dep && dep !== entry && this.mayBindEntry(dep, visiting)) result = true;
+            if (dep && dep !== entry && this.chained(dep, visiting, key, itself)) result = true;
           }
           if (result) break;
         }
         if (result) break;
       }
     }
-    visiting.delete(entry);
-    // a `false` reached through a cycle is not final: only cache what was decided without one
-    if (result || visiting.size === 0) entry.mayBind = result;
-    return result;
+    // a `false` is cached by `decide` once the whole walk found none
+    return done();
   }
 
   private absoluteName(entry: ModuleEntry, level: number, module: string): string | undefined {
@@ -310,7 +347,7 @@ export class WorkspaceIndex implements ModuleResolver {
     if (entry.open) return statementsOfDocument(entry.open);
     if (entry.stmts) return entry.stmts;
     const text = this.textOf(entry);
-    if (!this.mayBindEntry(entry, new Set())) return (entry.stmts = []);
+    if (!this.mayBindEntry(entry)) return (entry.stmts = []);
     entry.text = undefined; // the statements replace the text
     const tree = this.pythonParser.parse(text);
     try {
@@ -360,8 +397,12 @@ export function needsEvaluation(text: string, workspace?: WorkspaceIndex): boole
   return false;
 }
 
+function importsC(text: string): boolean {
+  return IMPORTS_C.test(text);
+}
+
 function importSignature(text: string): string {
-  return `${BINDS_ITSELF.test(text)}|${[...text.matchAll(IMPORT_LINE)].map((m) => m[0]).join('\n')}`;
+  return `${BINDS_ITSELF.test(text)}|${importsC(text)}|${[...text.matchAll(IMPORT_LINE)].map((m) => m[0]).join('\n')}`;
 }
 
 /** The lowered statements of an open document, cached on each parse region until its text changes. */
