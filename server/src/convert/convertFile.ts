@@ -88,7 +88,7 @@ export function convertSource(parser: Parser, text: string, options: ConvertOpti
 function gated(parser: Parser, text: string, result: ConversionResult): ConversionResult {
   if (!result.edits.length) return result;
   const output = applyTextEdits(text, result.edits);
-  const problems = [...unsafeCtypesShapes(parser, text, output), ...unsafeCffiUses(parser, output)];
+  const problems = [...unsafeCtypesShapes(parser, text, output), ...unsafeCffiUses(parser, output), ...cffiWithoutLibrary(text, output)];
   if (!problems.length) return result;
   const reasons = [...new Set(problems.map((p) => p.reason))];
   return {
@@ -97,6 +97,17 @@ function gated(parser: Parser, text: string, result: ConversionResult): Conversi
     leftForHuman: reasons.map((reason) => ({ span: { start: 0, end: 0 }, reason: `not converted: ${reason}` })),
     notes: [],
   };
+}
+
+const CFFI_VALUES = /\b\w*ffi\.(?:cdef|new|cast|from_buffer|buffer|string|NULL)\b/g;
+
+/** cffi values or declarations made in a file whose libraries all stay ctypes (loaded in another module) can only
+ * reach ctypes functions, or drop types other code still uses: that is the package engine's job. */
+function cffiWithoutLibrary(input: string, output: string): { offset: number; reason: string }[] {
+  if (/\.dlopen\(/.test(output)) return [];
+  const count = (t: string) => t.match(CFFI_VALUES)?.length ?? 0;
+  if (count(output) <= count(input)) return [];
+  return [{ offset: 0, reason: 'its ctypes library is loaded in another module: convert the package with `pypy-bindings convert FOLDER`' }];
 }
 
 function convertRound(parser: Parser, root: Node, text: string, options: ConvertOptions, uri: string, demoted: ReadonlyMap<string, string>): { result: ConversionResult; requests: Map<string, string> } {
