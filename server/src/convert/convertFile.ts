@@ -101,10 +101,10 @@ function gated(parser: Parser, text: string, result: ConversionResult): Conversi
 
 const CFFI_VALUES = /\b\w*ffi\.(?:cdef|new|cast|from_buffer|buffer|string|NULL)\b/g;
 
-/** cffi values or declarations made in a file whose libraries all stay ctypes (loaded in another module) can only
+/** cffi values or declarations made in a file that declares foreign functions but whose libraries all stay ctypes (loaded in another module) can only
  * reach ctypes functions, or drop types other code still uses: that is the package engine's job. */
 function cffiWithoutLibrary(input: string, output: string): { offset: number; reason: string }[] {
-  if (/\.dlopen\(/.test(output)) return [];
+  if (/\.dlopen\(|^\s*from\s+\S+\s+import\s+.*\blib\b/m.test(output) || !/\.(?:argtypes|restype)\b/.test(input)) return [];
   const count = (t: string) => t.match(CFFI_VALUES)?.length ?? 0;
   if (count(output) <= count(input)) return [];
   return [{ offset: 0, reason: 'its ctypes library is loaded in another module: convert the package with `pypy-bindings convert FOLDER`' }];
