@@ -8,7 +8,7 @@ import type { BindingModel, Span } from '../analysis/model';
 import { loadGrammars, loadedGrammars } from '../parser/languages';
 import { apiModeFiles } from './apiMode';
 import { buildCdef, cdefCalls } from './cdefFromCtypes';
-import { type TextEdit, applyEdits as applyTextEdits, assertNonOverlapping } from './edits';
+import { type TextEdit, applyEdits as applyTextEdits, assertNonOverlapping, mergeOverlapping } from './edits';
 import { type CtypesProgram, readCtypes } from './readCtypes';
 import { type Helper, Rewriter } from './rewriteUses';
 import { dotted, indentAt, keyOf, walk } from './syntax';
@@ -253,7 +253,7 @@ function deletionEdits(text: string, rw: Rewriter): TextEdit[] {
       out.push(statementRemoval(text, st));
     });
   }
-  return mergeAdjacent(out);
+  return mergeOverlapping(out);
 }
 
 function statementRemoval(text: string, st: Node): TextEdit {
@@ -275,20 +275,6 @@ function statementRemoval(text: string, st: Node): TextEdit {
   const semiBefore = /\s*;\s*$/.exec(before);
   if (semiBefore) return { start: st.startIndex - semiBefore[0].length, end: st.endIndex, newText: '' };
   return { start: st.startIndex, end: st.endIndex, newText: 'pass' };
-}
-
-/** `a; b` with both removed gives two touching edits; merge those that overlap or touch. */
-function mergeAdjacent(edits: TextEdit[]): TextEdit[] {
-  const sorted = edits.sort((a, b) => a.start - b.start);
-  const out: TextEdit[] = [];
-  for (const e of sorted) {
-    const last = out[out.length - 1];
-    if (last && e.start < last.end) {
-      last.end = Math.max(last.end, e.end);
-      last.newText += e.newText;
-    } else out.push({ ...e });
-  }
-  return out;
 }
 
 interface Leftover {

@@ -32,3 +32,16 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   }
   return out + text.slice(at);
 }
+
+/** Edits that overlap (`a; b` with both removed) become one, in order; the inputs are not changed. */
+export function mergeOverlapping(edits: readonly TextEdit[]): TextEdit[] {
+  const out: TextEdit[] = [];
+  for (const e of [...edits].sort((a, b) => a.start - b.start)) {
+    const last = out[out.length - 1];
+    if (last && e.start < last.end) {
+      last.end = Math.max(last.end, e.end);
+      last.newText += e.newText;
+    } else out.push({ ...e });
+  }
+  return out;
+}

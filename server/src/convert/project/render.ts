@@ -4,7 +4,7 @@
  * trimmed to what is still used.
  */
 import type { Node, Parser } from 'web-tree-sitter';
-import { type TextEdit, applyEdits } from '../edits';
+import { type TextEdit, applyEdits, mergeOverlapping as merge } from '../edits';
 import { keyOf, walk } from '../syntax';
 import { declare } from '../typeNames';
 import type { ForeignDecl, ModulePlan } from './plan';
@@ -100,19 +100,6 @@ function deletionEdits(text: string, stmts: readonly Node[]): TextEdit[] {
     });
   }
   return merge(out);
-}
-
-function merge(edits: TextEdit[]): TextEdit[] {
-  const sorted = [...edits].sort((a, b) => a.start - b.start);
-  const out: TextEdit[] = [];
-  for (const e of sorted) {
-    const last = out[out.length - 1];
-    if (last && e.start < last.end) {
-      last.end = Math.max(last.end, e.end);
-      last.newText += e.newText;
-    } else out.push({ ...e });
-  }
-  return out;
 }
 
 const IMPORTS = new Set(['import_statement', 'import_from_statement', 'future_import_statement']);
