@@ -452,6 +452,7 @@ export class Rewriter {
     };
     // names bound to a prototype instantiated from something (`P(("name", lib))`, `P(address)`), and decorated callbacks
     const ctypesCallables = new Set<string>();
+    const callableAttrs = new Set<string>();
     const decoratedDefs = new Map<string, Node>();
     for (const n of walk(this.p.root)) {
       if (n.type === 'decorated_definition' && this.callbackDecoratorSig(n)) {
@@ -462,9 +463,19 @@ export class Rewriter {
       const call = a ? callParts(unparen(a.right)) : undefined;
       const proto = call ? dotted(call.callee) : undefined;
       const name = a ? dotted(a.left) : undefined;
-      if (name && proto && this.p.prototypes.has(proto) && call!.args[0] && unparen(call!.args[0]).type === 'tuple') ctypesCallables.add(name);
+      if (name && proto && this.p.prototypes.has(proto) && call!.args[0] && unparen(call!.args[0]).type === 'tuple') {
+        ctypesCallables.add(name);
+        // `self.f = P(…)` is called as `obj.f(…)` too
+        if (name.startsWith('self.')) callableAttrs.add(name.slice('self.'.length));
+      }
     }
     for (const n of walk(this.p.root)) {
+      if (n.type === 'identifier' && this.isFrozen(n) && !isStoreTarget(n)) {
+        // code that stays ctypes names a struct class or a prototype: they stay ctypes too
+        if (this.convertedStructs.has(n.text)) this.demote(`struct:${n.text}`, `${n.text} is used where ctypes stays`);
+        const proto = this.p.prototypes.get(n.text);
+        if (proto && !proto.human) this.demote(`proto:${n.text}`, `${n.text} is used where ctypes stays`);
+      }
       if (this.demoted.has(`stmt:${keyOf(n)}`)) {
         for (const v of ctypesVarsIn(n)) this.demote(v.token, `${v.node.text} is used where ctypes stays (${this.demoted.get(`stmt:${keyOf(n)}`)})`);
       }
@@ -490,7 +501,8 @@ export class Rewriter {
         // `qsort = QSORT_PROTO(("qsort", libc))` stays a ctypes function: what it is handed stays ctypes
         const call = callParts(n);
         const callee = call ? dotted(call.callee) : undefined;
-        if (call && callee && ctypesCallables.has(callee)) {
+        const attr = call?.callee.type === 'attribute' ? call.callee.childForFieldName('attribute')!.text : undefined;
+        if (call && callee && (ctypesCallables.has(callee) || (attr && callableAttrs.has(attr)))) {
           for (const a of call.args) {
             for (const v of ctypesVarsIn(a)) this.demote(v.token, `${v.node.text} is passed to ${callee}, a ctypes function`);
             for (const c of walk(a)) {
@@ -519,6 +531,28 @@ export class Rewriter {
             for (const t of d ?? []) for (const sname of structsIn(t)) if (this.convertedStructs.has(sname)) this.demote(`struct:${sname}`, `${sname} is used by ${f.name}, which stays in ctypes`);
           }
         }
+      }
+    }
+    // A field ctypes reads differently (bytes, int addresses, pointer objects) read from something the plan cannot type
+    // (`it.name` for an `it` of unknown origin) would give a cdata: the structs with such a field stay ctypes.
+    const special = new Map<string, string[]>();
+    for (const name of this.convertedStructs) {
+      for (const fl of this.p.structs.get(name)!.fields ?? []) {
+        if (!fl.type || !readsDifferently(fl.type)) continue;
+        special.set(fl.name, [...(special.get(fl.name) ?? []), name]);
+      }
+    }
+    if (special.size) {
+      for (const n of walk(this.p.root)) {
+        const attr = n.type === 'attribute' ? n.childForFieldName('attribute')!.text : undefined;
+        const owners = attr ? special.get(attr) : undefined;
+        if (!owners) continue;
+        const obj = n.childForFieldName('object')!;
+        if (this.p.structs.has(dotted(obj) ?? '')) continue; // S.field.offset: the class's descriptor
+        const k = this.kindOf(obj);
+        const t = k?.k === 'sval' ? k.type : k?.k === 'ptr' ? k.to : undefined;
+        if (t?.k === 'struct') continue;
+        for (const o of owners) this.demote(`struct:${o}`, `${n.text} reads the field ${attr} from a value the converter cannot follow; ctypes and cffi read a ${o}.${attr} differently`);
       }
     }
     // Types in the signatures of functions that stay in ctypes stay too.
@@ -618,6 +652,11 @@ export class Rewriter {
         }
         if (n.parent?.type === 'expression_statement' && this.isDeleted(n)) continue;
         this.setKind(this.scopeKeyFor(n, name), this.kindOf(right));
+      } else if ((n.type === 'for_statement' || n.type === 'for_in_clause') && n.childForFieldName('left')?.type === 'identifier' && n.childForFieldName('right')) {
+        // `for it in items` over an array of structs: each item is a struct value
+        const left = n.childForFieldName('left')!;
+        const k = this.kindOf(n.childForFieldName('right')!);
+        this.setKind(this.scopeKeyFor(left, left.text), k?.k === 'array' && k.of.k === 'struct' ? { k: 'sval', type: k.of } : undefined);
       } else if (n.type === 'for_statement' || n.type === 'augmented_assignment' || n.type === 'with_item') {
         for (const id of walk(n.childForFieldName('left') ?? n)) if (id.type === 'identifier' && isStoreTarget(id)) this.setKind(this.scopeKeyFor(id, id.text), undefined);
       }
@@ -1860,6 +1899,13 @@ function typedefLines(ctype: string): string[] {
     if (def !== undefined) out.push(`typedef ${def} ${w};`);
   }
   return out;
+}
+
+/** Field types ctypes and cffi read as different Python values (bytes / int / pointer objects vs cdata). */
+function readsDifferently(t: CType): boolean {
+  if (t.k === 'ptr') return true;
+  if (t.k === 'array') return t.of.k === 'prim' && (t.of.c === 'char' || t.of.c === 'wchar_t');
+  return t.k === 'prim' && ['c_char_p', 'c_wchar_p', 'c_void_p'].includes(t.ctypes);
 }
 
 function structsIn(t: CType): string[] {
