@@ -14,6 +14,8 @@ import { type Helper, Rewriter } from './rewriteUses';
 import { dotted, indentAt, keyOf, walk } from './syntax';
 import { isIntegral } from './typeNames';
 import { unsafeCffiUses, unsafeCtypesShapes } from './outputGate';
+import { desugarDeclarations } from './desugar';
+import { diffLines } from 'diff';
 
 export type { TextEdit } from './edits';
 export { applyEdits } from './edits';
@@ -68,6 +70,55 @@ const HELPERS: Record<Helper, (ffi: string) => string> = {
 };
 
 export function convertSource(parser: Parser, text: string, options: ConvertOptions, uri = 'untitled:module.py'): ConversionResult {
+  if (options.mode === 'abi-inline') {
+    // table loops and declaring helpers, spelled out (desugar.ts): kept only when it converts their declarations
+    const tree = parser.parse(text);
+    const sugar = tree ? desugarDeclarations(text, tree.rootNode) : undefined;
+    tree?.delete();
+    if (sugar) {
+      const spelled = applyTextEdits(text, sugar.edits);
+      const r = convertPlain(parser, spelled, options, uri);
+      const out = applyTextEdits(spelled, r.edits);
+      const left = (d: string) => new RegExp(`\\b${d.slice(d.lastIndexOf('.') + 1)}\\.(restype|argtypes)\\s*=`).test(out);
+      if (r.edits.length && !sugar.declared.some(left)) {
+        return { ...r, edits: lineEdits(text, out), leftForHuman: r.leftForHuman.map((h) => ({ ...h, span: { start: toOriginalOffset(sugar.edits, h.span.start), end: toOriginalOffset(sugar.edits, h.span.end) } })) };
+      }
+    }
+  }
+  return convertPlain(parser, text, options, uri);
+}
+
+/** Where an offset of the edited text came from in the original (inside an edit: its start). */
+function toOriginalOffset(edits: readonly TextEdit[], off: number): number {
+  let delta = 0;
+  for (const e of [...edits].sort((a, b) => a.start - b.start)) {
+    const ns = e.start + delta;
+    if (off < ns) break;
+    if (off < ns + e.newText.length) return e.start;
+    delta += e.newText.length - (e.end - e.start);
+  }
+  return off - delta;
+}
+
+/** Minimal line edits turning `from` into `to`. */
+function lineEdits(from: string, to: string): TextEdit[] {
+  const out: TextEdit[] = [];
+  let at = 0;
+  for (const part of diffLines(from, to)) {
+    const last = out[out.length - 1];
+    if (part.added) {
+      if (last && last.end === at) last.newText += part.value;
+      else out.push({ start: at, end: at, newText: part.value });
+    } else if (part.removed) {
+      if (last && last.end === at) last.end = at + part.value.length;
+      else out.push({ start: at, end: at + part.value.length, newText: '' });
+      at += part.value.length;
+    } else at += part.value.length;
+  }
+  return out;
+}
+
+function convertPlain(parser: Parser, text: string, options: ConvertOptions, uri: string): ConversionResult {
   // one whole-file tree for every round (the text does not change between rounds)
   const tree = parser.parse(text);
   if (!tree) throw new Error('tree-sitter returned no tree');

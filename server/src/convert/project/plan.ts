@@ -501,7 +501,13 @@ class ModulePlanner {
       }
       if (isCall && !this.untypedCallOk(up!, d, `${s.lib.key}.${s.name}`)) continue;
       if (attrOf === 'restype') {
-        const value = (up!.parent as Node).childForFieldName('right')!;
+        const asg = up!.parent;
+        const value = asg?.type === 'assignment' ? asg.childForFieldName('right') : null;
+        if (!value) {
+          // `lib.f.argtypes, lib.f.restype = …`: not followed
+          this.refuse(up!, `${up!.text} is set in a tuple assignment: the plan follows one attribute per statement`);
+          continue;
+        }
         if (!this.planRestype(value, d)) continue;
       }
       if (!wrap(s.lib, s.attr)) continue;
