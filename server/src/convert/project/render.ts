@@ -148,6 +148,8 @@ function cdefLine(d: ForeignDecl): string {
 export interface Rendered {
   text: string;
   edits: TextEdit[];
+  /** The edits of the draft `stillUsed` was given (all but the import trimming). */
+  draftEdits: TextEdit[];
 }
 
 /** The module's new text. `ctypesStillUsed` says, for the rendered draft, which ctypes imports must stay. */
@@ -168,20 +170,21 @@ export function renderModule(p: ModulePlan, parser: Parser, stillUsed: (draft: s
     // nothing to add
   } else if (anchor) edits.push({ start: anchor.endIndex, end: anchor.endIndex, newText: `${head.startsWith('def ') ? '\n\n\n' : '\n\n'}${head}\n` });
   else edits.push({ start: 0, end: 0, newText: `${head}\n\n\n` });
-  const draft = applyEdits(text, merge(edits));
+  const draftEdits = merge(edits);
+  const draft = applyEdits(text, draftEdits);
   const used = stillUsed(draft);
   edits.push(...importEdits(p, used));
   const all = merge(edits);
   const out = applyEdits(text, all);
   void parser;
-  return { text: tidyBlankLines(out), edits: all };
+  return { text: tidyBlankLines(out), edits: all, draftEdits };
 }
 
 /** ctypes imports: each name kept only while the converted text still uses it. */
 function importEdits(p: ModulePlan, used: Set<string>): TextEdit[] {
   const out: TextEdit[] = [];
   const removed: Node[] = [];
-  for (const n of walk(p.mod.root)) {
+  for (const n of p.imports) {
     if (n.type === 'import_statement') {
       const items = n.namedChildren;
       const keep = items.filter((c) => {
