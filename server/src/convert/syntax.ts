@@ -127,27 +127,6 @@ export function* walk(n: Node): Generator<Node> {
   for (const c of n.namedChildren) yield* walk(c);
 }
 
-/**
- * The named nodes under n (n first), in document order — what `walk` yields, read with one tree cursor (a
- * node is made only for named nodes; web-tree-sitter's `namedChildren` makes every child at every level).
- */
-export function namedDescendants(n: Node): Node[] {
-  const out: Node[] = [n];
-  const cursor = n.walk();
-  try {
-    if (!cursor.gotoFirstChild()) return out;
-    for (;;) {
-      if (cursor.nodeIsNamed) out.push(cursor.currentNode);
-      if (cursor.gotoFirstChild()) continue;
-      while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent()) return out;
-      }
-    }
-  } finally {
-    cursor.delete();
-  }
-}
-
 /** The indentation of the line that contains offset. */
 export function indentAt(text: string, offset: number): string {
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;

@@ -6,12 +6,15 @@
 import type { Node, Parser } from 'web-tree-sitter';
 import { CTYPES_EXPORTS } from '../../analysis/ctypesNames';
 import { loadGrammars } from '../../parser/languages';
-import { type TextEdit, applyEdits } from '../edits';
-import { callParts, dotted, indentAt, namedDescendants, statementOf, stringLiteral } from '../syntax';
+import type { TextEdit } from '../edits';
+import { callParts, dotted, indentAt, statementOf, stringLiteral } from '../syntax';
 import { type SourceModule, loadModules, pythonFiles } from './modules';
 import { type ModulePlan, planProject } from './plan';
 import { HELPER_NAMES } from './pythonRuntime';
-import { hasWork, renderModule } from './render';
+import { type DroppedImports, hasWork, renderModule } from './render';
+import { formatText } from '../format/formatConversion';
+import { lineLengthFor } from '../format/projectStyle';
+import { sameReason, todoReasonsAbove, todosIn } from '../format/todoComments';
 
 export const TODO = '# TODO(pypy-bindings): ';
 
@@ -45,7 +48,7 @@ interface IdentifierSite {
  * with offsets in the draft. One parse and one cursor walk; a node object is made only for imports and for
  * the few identifiers that matter (ctypes names, `_cffi_function`).
  */
-function checkDraft(parser: Parser, p: ModulePlan, text: string): { used: Set<string>; problems: { offset: number; reason: string }[] } {
+function checkDraft(parser: Parser, p: ModulePlan, text: string): { used: Set<string>; problems: { offset: number; reason: string }[]; stillRead: (dropped: DroppedImports) => { offset: number; reason: string }[] } {
   const problems: { offset: number; reason: string }[] = [];
   const t = parser.parse(text)!;
   try {
@@ -134,7 +137,20 @@ function checkDraft(parser: Parser, p: ModulePlan, text: string): { used: Set<st
       }
       problems.push({ offset: id.start, reason: `${full} is still used after conversion: a ctypes value would meet cffi ones` });
     }
-    return { used, problems };
+    // a ctypes name whose import the trimming drops must not be read any more (the output would not run)
+    const stillRead = (dropped: DroppedImports): { offset: number; reason: string }[] => {
+      const out: { offset: number; reason: string }[] = [];
+      if (!dropped.names.size && !dropped.star) return out;
+      for (const id of ids) {
+        const name = text.slice(id.start, id.end);
+        if (defined.has(name) || !(dropped.names.has(name) || (dropped.star && CTYPES_EXPORTS.has(name)))) continue;
+        if ((id.parent === 'attribute' && id.field === 'attribute') || (id.parent === 'keyword_argument' && id.field === 'name')) continue;
+        if (id.parent === 'dotted_name' || id.parent === 'aliased_import' || id.parent === 'import_statement' || id.parent === 'import_from_statement') continue;
+        out.push({ offset: id.start, reason: `${name} (from ctypes) is still used after conversion` });
+      }
+      return out;
+    };
+    return { used, problems, stillRead };
   } finally {
     t.delete();
   }
@@ -162,7 +178,7 @@ function toOriginal(edits: readonly TextEdit[], off: number): number {
   return off - delta;
 }
 
-function withTodos(mod: SourceModule, causes: { node: Node; reason: string }[]): { text: string; left: { line: number; reason: string }[] } {
+function withTodos(parser: Parser, mod: SourceModule, causes: { node: Node; reason: string }[]): { text: string; left: { line: number; reason: string }[] } {
   const byStatement = new Map<number, { node: Node; reasons: string[] }>();
   for (const c of causes) {
     const st = statementOf(c.node);
@@ -174,16 +190,13 @@ function withTodos(mod: SourceModule, causes: { node: Node; reason: string }[]):
   for (const { node, reasons } of byStatement.values()) {
     const ls = mod.text.lastIndexOf('\n', node.startIndex - 1) + 1;
     const indent = indentAt(mod.text, node.startIndex);
-    const fresh = reasons.filter((r) => !mod.text.slice(Math.max(0, ls - 400), ls).includes(`${TODO}${r}`));
+    const above = todoReasonsAbove(mod.text, ls);
+    const fresh = reasons.filter((r) => !above.some((a) => sameReason(a, r)));
     if (fresh.length) edits.push({ start: ls, end: ls, newText: fresh.map((r) => `${indent}${TODO}${r}\n`).join('') });
   }
-  const text = applyEdits(mod.text, edits);
-  const left: { line: number; reason: string }[] = [];
-  text.split('\n').forEach((l, i) => {
-    const at = l.indexOf(TODO);
-    if (at >= 0) left.push({ line: i + 1, reason: l.slice(at + TODO.length) });
-  });
-  return { text, left };
+  // the TODOs wrapped to the project's line length; the report reads them back from the text
+  const { text } = formatText(parser, mod.text, edits, { maxLineLength: lineLengthFor(mod.file).max });
+  return { text, left: todosIn(text).map((t) => ({ line: t.line + 1, reason: t.reason })) };
 }
 
 export function convertModules(parser: Parser, modules: readonly SourceModule[]): ProjectResult {
@@ -196,11 +209,14 @@ export function convertModules(parser: Parser, modules: readonly SourceModule[])
     for (const p of plan.modules) {
       if (!hasWork(p)) continue;
       let problems: { offset: number; reason: string }[] = [];
+      let stillRead: ((dropped: DroppedImports) => { offset: number; reason: string }[]) | undefined;
       const r = renderModule(p, parser, (draft) => {
         const checked = checkDraft(parser, p, draft);
         problems = checked.problems;
+        stillRead = checked.stillRead;
         return checked.used;
       });
+      problems.push(...stillRead!(r.dropped));
       if (!problems.length && !outputParses(parser, r.text)) problems.push({ offset: 0, reason: 'the converted text does not parse' });
       for (const prob of problems) {
         const node = p.mod.root.descendantForIndex(Math.min(toOriginal(r.draftEdits, prob.offset), Math.max(p.mod.text.length - 1, 0))) ?? p.mod.root;
@@ -219,7 +235,7 @@ export function convertModules(parser: Parser, modules: readonly SourceModule[])
       stats: { functions: 0, callbacks: 0, cells: 0, buffers: 0, casts: 0, modules: 0 },
       files: modules.map((m) => {
         const mine = causes.filter((c) => c.mod === m);
-        const { text, left } = mine.length ? withTodos(m, mine) : { text: m.text, left: [] };
+        const { text, left } = mine.length ? withTodos(parser, m, mine) : { text: m.text, left: [] };
         return { file: m.file, original: m.text, converted: text, left };
       }),
     };

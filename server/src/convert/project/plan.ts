@@ -71,6 +71,8 @@ interface Bindings {
   fromImports: Map<string, [string, string]>;
   /** names assigned at module level (they shadow a star import) */
   assigned: Set<string>;
+  /** project modules imported with `from m import *` */
+  starModules: string[];
 }
 
 /** The nodes the stages look at, found in one walk of the module (tree-sitter node access is not free). */
@@ -156,7 +158,7 @@ function within(list: readonly Node[], start: number, end: number): Node[] {
 }
 
 function bindingsOf(mod: SourceModule, nodes: ModuleNodes, projectModules: ReadonlySet<string>): Bindings {
-  const b: Bindings = { ctypes: new Map(), star: false, modules: new Map(), fromImports: new Map(), assigned: new Set() };
+  const b: Bindings = { ctypes: new Map(), star: false, modules: new Map(), fromImports: new Map(), assigned: new Set(), starModules: [] };
   for (const n of nodes.imports) {
     if (n.type === 'import_statement') {
       for (const c of n.namedChildren) {
@@ -173,6 +175,7 @@ function bindingsOf(mod: SourceModule, nodes: ModuleNodes, projectModules: Reado
       const isCtypes = from === 'ctypes' || from.startsWith('ctypes.');
       if (n.namedChildren.some((c) => c.type === 'wildcard_import')) {
         if (from === 'ctypes') b.star = true;
+        else if (projectModules.has(from)) b.starModules.push(from);
         continue;
       }
       for (const c of n.namedChildren.slice(1)) {
@@ -614,6 +617,10 @@ class ModulePlanner {
       const key = libKey(left);
       const st = stmtOfAssignment(n);
       if ((load === 'CDLL' || load === 'cdll.LoadLibrary') && key && st) {
+        if (st.parent?.parent?.type === 'class_definition') {
+          this.refuse(right, `${key} is loaded in a class body: the plan follows libraries bound to module or function names`);
+          continue;
+        }
         if (parts.keywords.size || parts.args.length !== 1 || parts.splat) {
           this.refuse(right, `${load}(…) with ${parts.keywords.size ? [...parts.keywords.keys()].join(', ') : 'these arguments'}: the plan only loads a library by name or path`);
           continue;
@@ -1307,6 +1314,7 @@ class ModulePlanner {
       this.consumed.push(...stmts);
     }
     for (const p of this.prototypes.values()) this.consumed.push(p.statement);
+    this.refuseImportedLibraries();
     // every other reference to a library must be one the plan placed
     for (const lib of this.libraries.values()) {
       const isId = !lib.key.includes('[');
@@ -1331,6 +1339,41 @@ class ModulePlanner {
           continue;
         }
         this.refuse(n, `the library ${lib.key} is used here in a way the plan does not follow`);
+      }
+    }
+  }
+
+  /**
+   * A library object loaded in another module and reached here (`from .native import lib`, `nat.lib`, a star
+   * import): its cdef is that module's, so nothing this module declares or looks up on it could work.
+   */
+  refuseImportedLibraries(): void {
+    const libraryIn = (modName: string | undefined, name: string): boolean => !!modName && !!this.project.planner(modName)?.libraries.has(name);
+    const isImportName = (x: Node): boolean => x.parent?.type === 'dotted_name' || x.parent?.type === 'aliased_import' || x.parent?.type === 'import_from_statement';
+    const refuse = (n: Node, name: string, modName: string): void => this.refuse(n, `the library ${name} is loaded in ${modName} and used here: the plan converts a library only together with the uses in its own module`);
+    for (const [local, [modName, name]] of this.b.fromImports) {
+      if (!libraryIn(modName, name)) continue;
+      for (const x of this.identifiers().get(local) ?? []) if (!isImportName(x)) refuse(x, local, modName);
+    }
+    for (const modName of this.b.starModules) {
+      for (const name of this.project.planner(modName)?.libraries.keys() ?? []) {
+        if (this.b.assigned.has(name) || this.b.fromImports.has(name)) continue;
+        for (const x of this.identifiers().get(name) ?? []) if (!isImportName(x)) refuse(x, name, modName);
+      }
+    }
+    for (const [local, modName] of this.b.modules) {
+      for (const x of this.identifiers().get(local) ?? []) {
+        if (isImportName(x)) continue;
+        // `nat.lib`, `pkg.native.lib`: the longest chain of module names, then a library of that module
+        const parts: string[] = [];
+        for (let top: Node = x; top.parent?.type === 'attribute' && top.parent.childForFieldName('object')?.startIndex === top.startIndex; top = top.parent) parts.push(top.parent.childForFieldName('attribute')!.text);
+        for (let i = 0; i < parts.length; i++) {
+          const m = [modName, ...parts.slice(0, i)].join('.');
+          if (libraryIn(m, parts[i]!)) {
+            refuse(x.parent!, `${[local, ...parts.slice(0, i + 1)].join('.')}`, m);
+            break;
+          }
+        }
       }
     }
   }
