@@ -55,6 +55,8 @@ export class WorkspaceIndex implements ModuleResolver {
   evaluations = 0;
   /** The C-valued exports of every module (cExports.ts), computed on first demand; undefined when stale. */
   private cState: Map<string, CExports> | undefined;
+  /** Modules were added since the import targets were read. */
+  private targetsStale = false;
 
   constructor(private readonly pythonParser: Parser) {}
 
@@ -67,6 +69,7 @@ export class WorkspaceIndex implements ModuleResolver {
     const entry: ModuleEntry = { name, uri };
     this.byUri.set(uri, entry);
     this.cState = undefined;
+    this.targetsStale = true; // imports may now name this module
     if (!this.byName.has(name)) this.byName.set(name, entry);
     return name;
   }
@@ -267,6 +270,10 @@ export class WorkspaceIndex implements ModuleResolver {
   /** Computes every module's C-valued exports: from the modules importing ctypes/cffi up through their importers. */
   private cExports(state?: Map<string, CExports>): Map<string, CExports> {
     if (!state && this.cState) return this.cState;
+    if (this.targetsStale) {
+      for (const e of this.byUri.values()) e.targets = undefined;
+      this.targetsStale = false;
+    }
     const out = new Map<string, CExports>();
     if (!state) this.cState = out;
     const importers = new Map<string, ModuleEntry[]>();
