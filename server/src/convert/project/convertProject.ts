@@ -6,12 +6,15 @@
 import type { Node, Parser } from 'web-tree-sitter';
 import { CTYPES_EXPORTS } from '../../analysis/ctypesNames';
 import { loadGrammars } from '../../parser/languages';
-import { type TextEdit, applyEdits } from '../edits';
+import type { TextEdit } from '../edits';
 import { callParts, dotted, indentAt, statementOf, stringLiteral, walk } from '../syntax';
 import { type SourceModule, loadModules, pythonFiles } from './modules';
 import { type ModulePlan, planProject } from './plan';
 import { HELPER_NAMES } from './pythonRuntime';
 import { hasWork, renderModule } from './render';
+import { formatText } from '../format/formatConversion';
+import { lineLengthFor } from '../format/projectStyle';
+import { sameReason, todoReasonsAbove, todosIn } from '../format/todoComments';
 
 export const TODO = '# TODO(pypy-bindings): ';
 
@@ -114,6 +117,17 @@ function checkOutput(parser: Parser, p: ModulePlan, text: string): { offset: num
       }
     }
     for (const u of usedNames) if (!defined.has(u.name)) problems.push({ offset: u.offset, reason: `${u.name} is used but not defined` });
+    // a ctypes name the input imported and the output still reads must still be imported
+    const before = ctypesUsesIn([...walk(p.mod.root)]).used;
+    const after = ctypesUsesIn(all).used;
+    for (const n of all) {
+      if (n.type !== 'identifier' || !before.has(n.text) || after.has(n.text) || defined.has(n.text)) continue;
+      const par = n.parent;
+      if (par?.type === 'attribute' && par.childForFieldName('attribute')?.startIndex === n.startIndex) continue;
+      if (par?.type === 'keyword_argument' && par.childForFieldName('name')?.startIndex === n.startIndex) continue;
+      if (par?.type === 'dotted_name' || par?.type === 'aliased_import') continue;
+      problems.push({ offset: n.startIndex, reason: `${n.text} (from ctypes) is still used after conversion` });
+    }
   } finally {
     t.delete();
   }
@@ -132,7 +146,7 @@ function toOriginal(edits: readonly TextEdit[], off: number): number {
   return off - delta;
 }
 
-function withTodos(mod: SourceModule, causes: { node: Node; reason: string }[]): { text: string; left: { line: number; reason: string }[] } {
+function withTodos(parser: Parser, mod: SourceModule, causes: { node: Node; reason: string }[]): { text: string; left: { line: number; reason: string }[] } {
   const byStatement = new Map<number, { node: Node; reasons: string[] }>();
   for (const c of causes) {
     const st = statementOf(c.node);
@@ -144,16 +158,13 @@ function withTodos(mod: SourceModule, causes: { node: Node; reason: string }[]):
   for (const { node, reasons } of byStatement.values()) {
     const ls = mod.text.lastIndexOf('\n', node.startIndex - 1) + 1;
     const indent = indentAt(mod.text, node.startIndex);
-    const fresh = reasons.filter((r) => !mod.text.slice(Math.max(0, ls - 400), ls).includes(`${TODO}${r}`));
+    const above = todoReasonsAbove(mod.text, ls);
+    const fresh = reasons.filter((r) => !above.some((a) => sameReason(a, r)));
     if (fresh.length) edits.push({ start: ls, end: ls, newText: fresh.map((r) => `${indent}${TODO}${r}\n`).join('') });
   }
-  const text = applyEdits(mod.text, edits);
-  const left: { line: number; reason: string }[] = [];
-  text.split('\n').forEach((l, i) => {
-    const at = l.indexOf(TODO);
-    if (at >= 0) left.push({ line: i + 1, reason: l.slice(at + TODO.length) });
-  });
-  return { text, left };
+  // the TODOs wrapped to the project's line length; the report reads them back from the text
+  const { text } = formatText(parser, mod.text, edits, { maxLineLength: lineLengthFor(mod.file).max });
+  return { text, left: todosIn(text).map((t) => ({ line: t.line + 1, reason: t.reason })) };
 }
 
 export function convertModules(parser: Parser, modules: readonly SourceModule[]): ProjectResult {
@@ -183,7 +194,7 @@ export function convertModules(parser: Parser, modules: readonly SourceModule[])
       stats: { functions: 0, callbacks: 0, cells: 0, buffers: 0, casts: 0, modules: 0 },
       files: modules.map((m) => {
         const mine = causes.filter((c) => c.mod === m);
-        const { text, left } = mine.length ? withTodos(m, mine) : { text: m.text, left: [] };
+        const { text, left } = mine.length ? withTodos(parser, m, mine) : { text: m.text, left: [] };
         return { file: m.file, original: m.text, converted: text, left };
       }),
     };
