@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { newWarnings, pycodestyleCounts, total } from '../runtime/pycodestyle';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CLI = join(ROOT, 'bin', 'pypy-bindings.js');
@@ -72,6 +73,21 @@ for (const { pkg, program, minFunctions } of [
       assert.equal(compiled.code, 0, compiled.stderr);
     });
 
+    it('adds no pycodestyle warning the original did not have (by code and count, per module)', async () => {
+      assert.ok(converted, 'the conversion step ran');
+      const files = pyFiles(join(conv, pkg));
+      const before = await pycodestyleCounts(files.map((f) => join(orig, relative(conv, f))), work);
+      const afterConv = await pycodestyleCounts(files, work);
+      let [b, a] = [0, 0];
+      for (const f of files) {
+        const was = before.get(join(orig, relative(conv, f)))!;
+        assert.deepEqual(newWarnings(was, afterConv.get(f)!), [], `${relative(conv, f)}: the conversion added pycodestyle warnings`);
+        b += total(was);
+        a += total(afterConv.get(f)!);
+      }
+      console.log(`${pkg} pycodestyle: ${b} warnings in the original, ${a} after conversion`);
+    });
+
     for (const py of INTERPRETERS) {
       it(`prints the same as the original under ${py}`, async () => {
         assert.ok(converted, 'the conversion step ran');
@@ -130,7 +146,8 @@ describe('a binding the plan cannot prove safe', () => {
     assert.match(r.stderr, /core\.py:\d+: left for a human: zlib\._handle is ctypes-only/);
     const out = readFileSync(join(dir, 'core.py'), 'utf8');
     assert.equal(out.split('# TODO(pypy-bindings):').length - 1, 1, out);
-    assert.equal(out.replace(/^\s*# TODO\(pypy-bindings\):.*\n/m, ''), core);
+    // the TODO, wrapped to 79 columns, is all that was added
+    assert.equal(out.replace(/^\s*# TODO\(pypy-bindings\):.*\n(?:\s*# {3}.*\n)*/m, ''), core);
     const p = await run('/usr/bin/python3', ['-c', 'import zbind; print(zbind.crc(b"abc"), zbind.lib_name())'], { PYTHONPATH: join(work, 'shrink') });
     assert.equal(p.stdout.trim(), '891568578 True', p.stderr);
   });
@@ -143,6 +160,8 @@ describe('functions called without argtypes', () => {
     '',
     'zlib = ctypes.CDLL(find_library("z"))',
     'zlib.zlibVersion.restype = ctypes.c_char_p',
+    'libm = ctypes.CDLL(find_library("m"))',
+    'libm.sqrt.restype = ctypes.c_double',
     '',
     '',
     'def crc(data, start=0):',
@@ -157,12 +176,16 @@ describe('functions called without argtypes', () => {
     'def version():',
     '    return zlib.zlibVersion(), zlib._name is not None',
     '',
+    '',
+    'def root(x):',
+    '    return libm.sqrt(ctypes.c_double(x))',
+    '',
   ];
   // ctypes passes a Python int as a C int (the low 32 bits, sign-extended), a c_ulong as 64 bits, and
   // returns a C int unless restype says otherwise: the converted calls must give the same numbers
-  const probe = 'import zbind.core as z; print(z.crc(b"abc"), z.crc(b"abc", 2**40 + 5), z.crc(b"abc", -1), z.adler(b"abc"), z.adler(b"abc", 2**33 + 1), z.version())';
+  const probe = 'import zbind.core as z; print(z.crc(b"abc"), z.crc(b"abc", 2**40 + 5), z.crc(b"abc", -1), z.adler(b"abc"), z.adler(b"abc", 2**33 + 1), z.version(), z.root(2.0))';
 
-  it('take their signature from the C header and keep what ctypes passed and returned', async () => {
+  it('take their signature from the C header (or the built-in table) and keep what ctypes passed and returned', async () => {
     const root = join(work, 'untyped');
     for (const d of ['orig', 'conv']) {
       mkdirSync(join(root, d, 'zbind'), { recursive: true });
@@ -171,10 +194,11 @@ describe('functions called without argtypes', () => {
     }
     const r = await run(process.execPath, [CLI, 'convert', join(root, 'conv', 'zbind'), '--write']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /converted 3 foreign functions/);
+    assert.match(r.stderr, /converted 4 foreign functions/);
     const out = readFileSync(join(root, 'conv', 'zbind', 'core.py'), 'utf8');
     assert.match(out, /unsigned long crc32\(unsigned long, unsigned char \*, unsigned int\);/); // zlib.h's uLong, Bytef, uInt
     assert.match(out, /zlib = _Library\(find_library\("z"\)\)/);
+    assert.match(out, /double sqrt\(double\);/); // libm: from the built-in table
     assert.deepEqual(ctypesLines(join(root, 'conv', 'zbind', 'core.py')), []);
     for (const py of INTERPRETERS) {
       const before = await run(py, ['-c', probe], { PYTHONPATH: join(root, 'orig'), PYTHONDONTWRITEBYTECODE: '1' });
@@ -195,6 +219,6 @@ describe('functions called without argtypes', () => {
     assert.match(r.stderr, /core\.py:\d+: left for a human: no_such_function has no argtypes and no C prototype was found in libz's installed headers or the built-in table: install libz's development headers \(a -dev package\)/);
     const out = readFileSync(join(dir, 'core.py'), 'utf8');
     assert.equal(out.split('# TODO(pypy-bindings):').length - 1, 1, out);
-    assert.equal(out.replace(/^\s*# TODO\(pypy-bindings\):.*\n/m, ''), text);
+    assert.equal(out.replace(/^\s*# TODO\(pypy-bindings\):.*\n(?:\s*# {3}.*\n)*/m, ''), text);
   });
 });
