@@ -3,6 +3,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Parser } from 'web-tree-sitter';
 import type { ParsedDocument } from '../../documents/parsedDocument';
 import { evaluateModule, retractDeclarations, type FfiObjectValue, type ModuleEvaluation, type ModuleResolver, type Value } from './evaluate';
+import { analyzeExports, NO_C, unitsOf, type CExports, type Unit } from './cExports';
 import { moduleNameOf } from './moduleNames';
 import { lowerModule, type TopStmt } from './pyir';
 
@@ -17,12 +18,16 @@ interface ModuleEntry {
   stmts?: TopStmt[];
   /** Whether the module, or one it imports from the workspace, can bind C (a text test: no parse). */
   mayBind?: boolean;
-  /** Whether its evaluation can hold a C value: it imports ctypes/cffi or a module whose evaluation can (no parse). */
-  holdsC?: boolean;
   /** What `mayBind` read of this module's own text (its binding words and import lines). */
   importSignature?: string;
   evaluation?: ModuleEvaluation;
   evaluating?: boolean;
+  /** Its top-level statements as words (cExports.ts), for the C-valued exports test. */
+  units?: Unit[];
+  /** The workspace modules its import lines name (and their parent packages). */
+  targets?: string[];
+  /** Its text imports ctypes/cffi. */
+  importsC?: boolean;
 }
 
 /** Words without which a file binds nothing itself (it may still import a module that does). */
@@ -48,6 +53,8 @@ export class WorkspaceIndex implements ModuleResolver {
   private readonly dependants = new Map<string, Set<string>>();
   /** Evaluations done (a benchmark and test figure). */
   evaluations = 0;
+  /** The C-valued exports of every module (cExports.ts), computed on first demand; undefined when stale. */
+  private cState: Map<string, CExports> | undefined;
 
   constructor(private readonly pythonParser: Parser) {}
 
@@ -59,6 +66,7 @@ export class WorkspaceIndex implements ModuleResolver {
     const { name } = moduleNameOf(file, isFile);
     const entry: ModuleEntry = { name, uri };
     this.byUri.set(uri, entry);
+    this.cState = undefined;
     if (!this.byName.has(name)) this.byName.set(name, entry);
     return name;
   }
@@ -113,11 +121,22 @@ export class WorkspaceIndex implements ModuleResolver {
     if (!entry) return [];
     entry.stmts = undefined;
     entry.text = undefined;
+    entry.units = entry.targets = entry.importsC = undefined;
     // what can bind changes only when a module's binding words or imports do (not on most keystrokes)
     const signature = importSignature(this.textOf(entry));
     if (signature !== entry.importSignature) {
       entry.importSignature = signature;
-      for (const e of this.byUri.values()) e.mayBind = e.holdsC = undefined;
+      for (const e of this.byUri.values()) e.mayBind = undefined;
+    }
+    if (this.cState && !this.sameExports(this.cState)) {
+      // a name became (or stopped being) C-valued: what every evaluation read from other modules may differ
+      const others = [...this.byUri.values()].filter((e) => e !== entry);
+      for (const e of this.byUri.values()) if (e.evaluation) {
+        retractDeclarations(e.evaluation);
+        e.evaluation = undefined;
+      }
+      this.dependants.clear();
+      return others.map((e) => e.uri);
     }
     const out: string[] = [];
     const seen = new Set<string>();
@@ -171,9 +190,10 @@ export class WorkspaceIndex implements ModuleResolver {
     for (const e of this.byUri.values()) {
       if (e.evaluation) retractDeclarations(e.evaluation);
       e.evaluation = undefined;
-      e.mayBind = e.holdsC = undefined;
+      e.mayBind = undefined;
     }
     this.dependants.clear();
+    this.cState = undefined;
   }
 
   /** Evaluates every module now (the server's background indexing does it in slices with `evaluateSome`). */
@@ -198,22 +218,132 @@ export class WorkspaceIndex implements ModuleResolver {
     return this.byName.has(name);
   }
 
+  /** A module is evaluated for another only for a name that can hold a C value (cExports.ts); other names read as unknown. */
   member(module: string, name: string, requester: string): Value | undefined {
     const entry = this.byName.get(module);
     if (!entry) return undefined;
-    const ev = this.evaluate(entry);
     this.link(requester, module);
-    return ev?.env.get(name);
+    const c = this.exportsOf(module);
+    if (!c.all && !c.names.has(name)) return undefined;
+    return this.evaluate(entry)?.env.get(name);
   }
 
   starNames(module: string, requester: string): string[] {
     const entry = this.byName.get(module);
-    const ev = entry ? this.evaluate(entry) : undefined;
+    if (!entry) return [];
     this.link(requester, module);
+    const c = this.exportsOf(module);
+    if (!c.all && c.names.size === 0) return [];
+    const ev = this.evaluate(entry);
     if (!ev) return [];
     const all = ev.env.get('__all__');
-    if (all?.k === 'seq') return all.items.flatMap((i) => (i.k === 'str' ? [i.v] : []));
-    return [...ev.env.keys()].filter((k) => !k.startsWith('_'));
+    const names = all?.k === 'seq' ? all.items.flatMap((i) => (i.k === 'str' ? [i.v] : [])) : [...ev.env.keys()].filter((k) => !k.startsWith('_'));
+    return c.all ? names : names.filter((n) => c.names.has(n));
+  }
+
+  /** The C-valued exports of a module of the workspace. */
+  exportsOf(module: string): CExports {
+    return this.cExports().get(module) ?? NO_C;
+  }
+
+  /** Computes every module's C-valued exports: from the modules importing ctypes/cffi up through their importers. */
+  private cExports(state?: Map<string, CExports>): Map<string, CExports> {
+    if (!state && this.cState) return this.cState;
+    const out = new Map<string, CExports>();
+    if (!state) this.cState = out;
+    const importers = new Map<string, ModuleEntry[]>();
+    const work: ModuleEntry[] = [];
+    for (const e of this.byName.values()) {
+      e.targets ??= this.importTargets(e, this.textOf(e));
+      for (const t of e.targets) {
+        const list = importers.get(t);
+        if (list) list.push(e);
+        else importers.set(t, [e]);
+      }
+      if (this.importsCOf(e) || C_PACKAGE.test(e.name)) work.push(e);
+    }
+    const queued = new Set(work);
+    while (work.length) {
+      const e = work.pop()!;
+      queued.delete(e);
+      const before = out.get(e.name) ?? NO_C;
+      const after = this.analyzeExportsOf(e, out);
+      out.set(e.name, after);
+      if (after.all === before.all && after.names.size === before.names.size) continue;
+      for (const i of importers.get(e.name) ?? []) if (!queued.has(i)) {
+        queued.add(i);
+        work.push(i);
+      }
+    }
+    return out;
+  }
+
+  /** Whether a fresh computation of the C-valued exports gives `state` again. */
+  private sameExports(state: Map<string, CExports>): boolean {
+    const fresh = this.cExports(new Map());
+    const keys = new Set([...state.keys(), ...fresh.keys()]);
+    for (const k of keys) {
+      const a = state.get(k) ?? NO_C;
+      const b = fresh.get(k) ?? NO_C;
+      if (a.all !== b.all || a.observes !== b.observes || a.names.size !== b.names.size || [...a.names].some((n) => !b.names.has(n))) {
+        this.cState = fresh;
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private analyzeExportsOf(e: ModuleEntry, state: Map<string, CExports>): CExports {
+    return analyzeExports(e.name, this.unitsOf(e), this.importsCOf(e), {
+      hasModule: (m) => this.byName.has(m),
+      exportsOf: (m) => state.get(m) ?? NO_C,
+      absolute: (module, level, from) => {
+        const r = this.byName.get(from);
+        return r ? this.absoluteName(r, level, module) : level ? undefined : module;
+      },
+    });
+  }
+
+  private importsCOf(e: ModuleEntry): boolean {
+    return (e.importsC ??= importsC(this.textOf(e)));
+  }
+
+  private unitsOf(e: ModuleEntry): Unit[] {
+    if (e.open) {
+      const out: Unit[] = [];
+      for (const region of e.open.regions) {
+        const cache = (region.cache ??= {}) as { units?: Unit[] };
+        cache.units ??= unitsOf(region.text);
+        out.push(...cache.units);
+      }
+      return out;
+    }
+    return (e.units ??= unitsOf(this.textOf(e)));
+  }
+
+  private importTargets(entry: ModuleEntry, text: string): string[] {
+    const out = new Set<string>();
+    for (const m of text.matchAll(IMPORT_LINE)) {
+      const targets: string[] = [];
+      if (m[4]) for (const part of m[4].split(',')) targets.push(part.trim().split(/\s+/)[0]!);
+      else {
+        const base = this.absoluteName(entry, m[1]!.length, m[2]!);
+        if (base === undefined) continue;
+        targets.push(base);
+        for (const n of m[3]!.replace(/[()\\]/g, ' ').split(',')) {
+          const name = n.trim().split(/\s+/)[0];
+          if (name && name !== '*') targets.push(base ? `${base}.${name}` : name);
+        }
+      }
+      for (const t of targets) {
+        const parts = t.split('.');
+        for (let i = 1; i <= parts.length; i++) {
+          const dep = parts.slice(0, i).join('.');
+          if (dep !== entry.name && this.byName.has(dep)) out.add(dep);
+        }
+      }
+    }
+    return [...out];
   }
 
   builtFfi(module: string, requester: string): FfiObjectValue | undefined {
@@ -260,15 +390,18 @@ export class WorkspaceIndex implements ModuleResolver {
   }
 
   /**
-   * Whether a module's evaluation can hold a C value (a library, foreign function, ctypes type or prototype,
-   * ffi): it imports ctypes/cffi itself, lives in one of their packages, or imports a workspace module whose
-   * evaluation can. Exact for the evaluator, which meets C only through those imports (a word in a docstring,
-   * as in os.py, or a module that merely imports os, gives it nothing); read from the text, no parse.
-   * A file for which this and the per-file pre-filter are false has no finding.
+   * Whether a file's own statements can meet a C value: it imports ctypes/cffi, lives in one of their packages,
+   * or mentions a C-valued name of a workspace module it imports (cExports.ts: name by name, `mod.attr` by
+   * attribute; heapq reading `doctest.testmod` does not count, though doctest reaches ctypes through a chain of
+   * imports). The evaluator reads other modules only for such names, so a file for which this and the
+   * per-file pre-filter are false has no finding. Read from the text, no parse.
    */
   mayBind(uri: string): boolean {
     const entry = this.byUri.get(uri);
-    return entry ? this.decide(entry, 'holdsC', (text, e) => importsC(text) || C_PACKAGE.test(e.name)) : false;
+    if (!entry) return false;
+    if (this.importsCOf(entry) || C_PACKAGE.test(entry.name)) return true;
+    const state = this.cExports();
+    return (this.byName.get(entry.name) === entry ? state.get(entry.name) ?? NO_C : this.analyzeExportsOf(entry, state)).observes;
   }
 
   /**
@@ -284,7 +417,7 @@ export class WorkspaceIndex implements ModuleResolver {
    * `chained` from one module: when the answer is no, no module it reached can reach a yes either, so all of
    * them are cached as no (one walk per question, linear in the import lines read).
    */
-  private decide(entry: ModuleEntry, key: 'mayBind' | 'holdsC', itself: (text: string, entry: ModuleEntry) => boolean): boolean {
+  private decide(entry: ModuleEntry, key: 'mayBind', itself: (text: string, entry: ModuleEntry) => boolean): boolean {
     const seen = new Set<ModuleEntry>();
     const result = this.chained(entry, seen, key, itself);
     if (!result) for (const e of seen) e[key] = false;
@@ -292,7 +425,7 @@ export class WorkspaceIndex implements ModuleResolver {
   }
 
   /** `itself(text)`, or the same of a workspace module it imports (transitively); cached in `entry[key]`. */
-  private chained(entry: ModuleEntry, visiting: Set<ModuleEntry>, key: 'mayBind' | 'holdsC', itself: (text: string, entry: ModuleEntry) => boolean): boolean {
+  private chained(entry: ModuleEntry, visiting: Set<ModuleEntry>, key: 'mayBind', itself: (text: string, entry: ModuleEntry) => boolean): boolean {
     if (entry[key] !== undefined) return entry[key]!;
     if (visiting.has(entry)) return false;
     visiting.add(entry);
@@ -317,8 +450,6 @@ export class WorkspaceIndex implements ModuleResolver {
           }
         }
         for (const t of targets) {
-          // a relative import into ctypes/cffi (`from . import CDLL` inside ctypes)
-          if (key === 'holdsC' && C_PACKAGE.test(t)) result = true;
           // `import a.b.c` reads a, a.b and a.b.c
           const parts = t.split('.');
           for (let i = 1; i <= parts.length && !result; i++) {

@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { unitsOf } from '../../server/src/analysis/workspace/cExports';
+import { WorkspaceIndex } from '../../server/src/analysis/workspace/workspaceIndex';
+import { collectFiles, mayBind } from '../../server/src/cli/files';
+import { loadGrammars } from '../../server/src/parser/languages';
+import { lint } from '../../server/src/rules/lint';
+import { analyzeWorkspaceFile } from '../../server/src/service/analyzeFile';
+
+/** A package where C reaches some names through real import chains and not others (the stdlib's shape: heapq → doctest → …). */
+const PACKAGE: Record<string, string> = {
+  'pkg/__init__.py': '',
+  'pkg/loader.py': [
+    'import ctypes', 'import os', '', 'NAME = "libc.so.6"', '',
+    'def load():', '    """Loads libc."""', '    return ctypes.CDLL(NAME)', '',
+    'def unrelated():', '    return os.getcwd()', '',
+  ].join('\n'),
+  // imports the loader, but none of its own names holds a C value
+  'pkg/plain.py': ['import os', 'from . import loader', '', 'VALUE = loader.NAME', '', 'def helper():', '    return os.path.join(VALUE, "x")', ''].join('\n'),
+  // reads a C-valued name through a module attribute
+  'pkg/user.py': ['from . import plain', 'from . import loader', '', 'lib = loader.load()', 'lib.strlen(b"abc")', ''].join('\n'),
+  // re-exports through a star import and a helper class
+  'pkg/wrap.py': ['from .loader import *', '', 'class Wrapper:', '    def __init__(self):', '        self.lib = load()', ''].join('\n'),
+  'pkg/wrapuser.py': ['from .wrap import Wrapper', '', 'w = Wrapper()', 'w.lib.strchr(b"abc", 98)', ''].join('\n'),
+  // only plain names of modules on a chain to C: no finding is possible here
+  'pkg/reader.py': ['from . import plain', 'from .loader import unrelated', '', 'print(plain.helper(), unrelated())', ''].join('\n'),
+  // names bound dynamically by a C-valued statement make every name of the module count
+  'pkg/dyn.py': ['import ctypes', '_lib = ctypes.CDLL(None)', 'for _n in ("abs", "labs"):', '    globals()[_n] = getattr(_lib, _n)', ''].join('\n'),
+  'pkg/dynuser.py': ['from .dyn import abs', 'abs(-1)', ''].join('\n'),
+};
+
+async function workspace(): Promise<{ dir: string; index: WorkspaceIndex; uri: (rel: string) => string }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-cexports-'));
+  for (const [rel, text] of Object.entries(PACKAGE)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  }
+  const index = new WorkspaceIndex((await loadGrammars()).pythonParser);
+  for (const f of collectFiles([dir], [])) index.addFile(f);
+  return { dir, index, uri: (rel) => pathToFileURL(path.join(dir, rel)).href };
+}
+
+test('the C-valued exports of a module: names whose statements reach ctypes, attribute by attribute across modules', async () => {
+  const { dir, index, uri } = await workspace();
+  try {
+    const loader = index.exportsOf('pkg.loader');
+    assert.ok(loader.names.has('load'), 'a loader function mentions ctypes');
+    assert.ok(!loader.names.has('NAME') && !loader.names.has('unrelated'), 'a string and a function that never touch C are not C-valued');
+    assert.deepEqual([...index.exportsOf('pkg.plain').names], ['loader'], '`loader.NAME` is not C-valued: only the module it re-exports counts');
+    assert.ok(index.exportsOf('pkg.user').names.has('lib'));
+    assert.ok(index.exportsOf('pkg.wrap').names.has('Wrapper') && index.exportsOf('pkg.wrap').names.has('load'), 'a class using a star-imported loader, and the re-export');
+    assert.equal(index.exportsOf('pkg.dyn').all, true, 'globals()[...] in a C-valued statement');
+    for (const rel of ['pkg/user.py', 'pkg/wrapuser.py', 'pkg/dynuser.py']) assert.equal(index.mayBind(uri(rel)), true, rel);
+    assert.equal(index.mayBind(uri('pkg/reader.py')), false, 'reader.py reads only plain names');
+    assert.equal(index.mayBind(uri('pkg/plain.py')), false);
+
+    // evaluating user.py does not evaluate plain.py: no name it reads there can hold a C value
+    const before = index.evaluations;
+    index.evaluationOf(uri('pkg/user.py'));
+    assert.equal(index.evaluations - before, 2, 'user.py and loader.py only');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the workspace pre-filter never skips a file that gets a finding (this package and the workspace fixtures)', async () => {
+  const g = await loadGrammars();
+  const { dir, index } = await workspace();
+  const shapes = path.resolve(__dirname, '../fixtures/workspace/shapes');
+  const shapesIndex = new WorkspaceIndex(g.pythonParser);
+  for (const f of collectFiles([shapes], [])) shapesIndex.addFile(f);
+  let withFindings = 0;
+  try {
+    for (const [root, ix] of [[dir, index], [shapes, shapesIndex]] as const) {
+      for (const f of collectFiles([root], [])) {
+        const text = fs.readFileSync(f, 'utf8');
+        const uri = pathToFileURL(f).href;
+        const { model, doc } = analyzeWorkspaceFile(text, uri, g, ix, { headers: {} });
+        const findings = lint(model, {});
+        doc.dispose();
+        if (!findings.length) continue;
+        withFindings++;
+        assert.ok(mayBind(text) || ix.mayBind(uri), `${f} has ${findings.map((x) => x.code).join(', ')} but would be skipped`);
+      }
+    }
+    assert.ok(withFindings >= 6, `enough files with findings (${withFindings})`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('units: top-level statements outside strings, with the names they bind', () => {
+  const units = unitsOf('"""doc\nx = 1 at column 0\n"""\nimport a.b as c, d\nx, (y, z) = w.v = 1\ndef f():\n    global g\n    q = 1\nclass K(B):\n    r = 2\nfor i in t:\n    j = i\n');
+  // over-approximated on purpose: an assignment-shaped line in a string counts
+  assert.deepEqual(units.map((u) => u.bound.sort()), [['x'], ['c', 'd'], ['x', 'y', 'z'], ['f', 'g'], ['K'], ['i', 'j']]);
+  assert.ok(units[3]!.words.has('q'));
+});
