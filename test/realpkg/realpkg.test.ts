@@ -1,4 +1,4 @@
-// Real packages we did not write: python-magic and libarchive-c, copied from Debian's install at test time
+// Real packages we did not write: python-magic, libarchive-c and pysodium, copied from Debian's install at test time
 // (never committed), converted whole with `pypy-bindings convert DIR --write`, then driven through their
 // public API by our own programs (programs/*.py). The converted package must print exactly what the
 // original prints, under CPython+cffi and under PyPy, and no ctypes may be left but find_library.
@@ -36,15 +36,17 @@ function pyFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.py')).map((f) => join(dir, f));
 }
 
-/** Lines that still name ctypes as code (comments and the helpers' docstrings aside). */
+/** Lines that still name ctypes as code (comments, the helpers' docstrings and find_library aside). */
 function ctypesLines(file: string): string[] {
-  return readFileSync(file, 'utf8').split('\n').filter((l) => /\bctypes\b/.test(l.replace(/#.*$/, '')) && !/^\s*("""|\w.*""")/.test(l) && !/ctypes (gave|did|called|accepted|handed)/.test(l))
-    .filter((l) => !/^\s*from ctypes\.util import find_library\s*$/.test(l) && !/^\s*import ctypes\.util\s*$/.test(l));
+  return readFileSync(file, 'utf8').split('\n').map((l) => l.replace(/\bctypes\.util\.find_library\(/g, 'find_library(')).filter((l) => /\bctypes\b/.test(l.replace(/#.*$/, '')) && !/^\s*("""|\w.*""")/.test(l) && !/ctypes (gave|did|called|accepted|handed)/.test(l))
+    .filter((l) => !/^\s*from ctypes\.util import find_library\s*$/.test(l) && !/^\s*import ctypes(\.util)?\s*$/.test(l));
 }
 
 for (const { pkg, program, minFunctions } of [
   { pkg: 'magic', program: 'magic_api.py', minFunctions: 20 },
   { pkg: 'libarchive', program: 'libarchive_api.py', minFunctions: 100 },
+  // calls most functions without argtypes: their signatures come from libsodium's installed header
+  { pkg: 'pysodium', program: 'pysodium_api.py', minFunctions: 150 },
 ]) {
   describe(`real package ${pkg}`, () => {
     const orig = join(work, `${pkg}-orig`);
@@ -118,18 +120,81 @@ describe('a binding the plan cannot prove safe', () => {
       '',
       '',
       'def lib_name():',
-      '    return zlib._name is not None',
+      '    return zlib._handle is not None',
       '',
     ].join('\n');
     writeFileSync(join(dir, 'core.py'), core);
     const r = await run(process.execPath, [CLI, 'convert', dir, '--write']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /stays ctypes/);
-    assert.match(r.stderr, /core\.py:\d+: left for a human: zlib\._name is ctypes-only/);
+    assert.match(r.stderr, /core\.py:\d+: left for a human: zlib\._handle is ctypes-only/);
     const out = readFileSync(join(dir, 'core.py'), 'utf8');
     assert.equal(out.split('# TODO(pypy-bindings):').length - 1, 1, out);
     assert.equal(out.replace(/^\s*# TODO\(pypy-bindings\):.*\n/m, ''), core);
     const p = await run('/usr/bin/python3', ['-c', 'import zbind; print(zbind.crc(b"abc"), zbind.lib_name())'], { PYTHONPATH: join(work, 'shrink') });
     assert.equal(p.stdout.trim(), '891568578 True', p.stderr);
+  });
+});
+
+describe('functions called without argtypes', () => {
+  const core = [
+    'import ctypes',
+    'from ctypes.util import find_library',
+    '',
+    'zlib = ctypes.CDLL(find_library("z"))',
+    'zlib.zlibVersion.restype = ctypes.c_char_p',
+    '',
+    '',
+    'def crc(data, start=0):',
+    '    return zlib.crc32(start, data, len(data))',
+    '',
+    '',
+    'def adler(data, start=1):',
+    '    n = ctypes.c_uint(len(data))',
+    '    return zlib.adler32(ctypes.c_ulong(start), data, n)',
+    '',
+    '',
+    'def version():',
+    '    return zlib.zlibVersion(), zlib._name is not None',
+    '',
+  ];
+  // ctypes passes a Python int as a C int (the low 32 bits, sign-extended), a c_ulong as 64 bits, and
+  // returns a C int unless restype says otherwise: the converted calls must give the same numbers
+  const probe = 'import zbind.core as z; print(z.crc(b"abc"), z.crc(b"abc", 2**40 + 5), z.crc(b"abc", -1), z.adler(b"abc"), z.adler(b"abc", 2**33 + 1), z.version())';
+
+  it('take their signature from the C header and keep what ctypes passed and returned', async () => {
+    const root = join(work, 'untyped');
+    for (const d of ['orig', 'conv']) {
+      mkdirSync(join(root, d, 'zbind'), { recursive: true });
+      writeFileSync(join(root, d, 'zbind', '__init__.py'), '');
+      writeFileSync(join(root, d, 'zbind', 'core.py'), core.join('\n'));
+    }
+    const r = await run(process.execPath, [CLI, 'convert', join(root, 'conv', 'zbind'), '--write']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /converted 3 foreign functions/);
+    const out = readFileSync(join(root, 'conv', 'zbind', 'core.py'), 'utf8');
+    assert.match(out, /unsigned long crc32\(unsigned long, unsigned char \*, unsigned int\);/); // zlib.h's uLong, Bytef, uInt
+    assert.match(out, /zlib = _Library\(find_library\("z"\)\)/);
+    assert.deepEqual(ctypesLines(join(root, 'conv', 'zbind', 'core.py')), []);
+    for (const py of INTERPRETERS) {
+      const before = await run(py, ['-c', probe], { PYTHONPATH: join(root, 'orig'), PYTHONDONTWRITEBYTECODE: '1' });
+      const afterRun = await run(py, ['-c', probe], { PYTHONPATH: join(root, 'conv'), PYTHONDONTWRITEBYTECODE: '1' });
+      assert.equal(before.code, 0, before.stderr);
+      assert.equal(afterRun.stdout, before.stdout, `${py}: ${afterRun.stderr}`);
+    }
+  });
+
+  it('without a prototype in any header, stay ctypes with one TODO saying what to install', async () => {
+    const dir = join(work, 'untyped-missing', 'zbind');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, '__init__.py'), '');
+    const text = [...core, 'def nothing():', '    return zlib.no_such_function(1)', ''].join('\n');
+    writeFileSync(join(dir, 'core.py'), text);
+    const r = await run(process.execPath, [CLI, 'convert', dir, '--write']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /core\.py:\d+: left for a human: no_such_function has no argtypes and no C prototype was found in libz's installed headers or the built-in table: install libz's development headers \(a -dev package\)/);
+    const out = readFileSync(join(dir, 'core.py'), 'utf8');
+    assert.equal(out.split('# TODO(pypy-bindings):').length - 1, 1, out);
+    assert.equal(out.replace(/^\s*# TODO\(pypy-bindings\):.*\n/m, ''), text);
   });
 });

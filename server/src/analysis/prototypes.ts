@@ -30,6 +30,22 @@ export function libraryStem(lib: CtypesLibrary): string | undefined {
   return undefined;
 }
 
+/** The C prototypes of a library's functions by name: its installed header's declaration, else the built-in table's. */
+export function prototypesFor(stem: string | undefined, names: readonly string[], lookup?: PrototypeLookup): Map<string, CPrototypeInfo> {
+  const found = lookup && lookup.headers !== false && stem ? findDeclarations(stem, names, lookup.headers) : undefined;
+  const out = new Map<string, CPrototypeInfo>();
+  for (const name of names) {
+    const h = found?.get(name);
+    if (h && h.kind === 'function') {
+      out.set(name, { name, returns: h.returns ?? 'int', params: h.params ?? [], variadic: !!h.variadic, source: { kind: 'header', path: h.path, line: h.line } });
+      continue;
+    }
+    const t = lookupPrototype(name);
+    if (t) out.set(name, { name: t.name, returns: t.returns, params: [...t.params], variadic: t.variadic, source: { kind: 'table', header: t.header } });
+  }
+  return out;
+}
+
 /** Sets `cPrototype` on every foreign function of the model: the header's declaration, else the table's. */
 export function attachPrototypes(model: BindingModel, lookup?: PrototypeLookup): void {
   const byLib = new Map<CtypesLibrary, ForeignFunction[]>();
@@ -39,17 +55,8 @@ export function attachPrototypes(model: BindingModel, lookup?: PrototypeLookup):
     list.push(fn);
   }
   for (const [lib, fns] of byLib) {
-    const stem = libraryStem(lib);
-    const found = lookup && lookup.headers !== false && stem ? findDeclarations(stem, fns.map((f) => f.name), lookup.headers) : undefined;
-    for (const fn of fns) {
-      const h = found?.get(fn.name);
-      if (h && h.kind === 'function') {
-        fn.cPrototype = { name: fn.name, returns: h.returns ?? 'int', params: h.params ?? [], variadic: !!h.variadic, source: { kind: 'header', path: h.path, line: h.line } };
-        continue;
-      }
-      const t = lookupPrototype(fn.name);
-      fn.cPrototype = t ? { name: t.name, returns: t.returns, params: [...t.params], variadic: t.variadic, source: { kind: 'table', header: t.header } } : undefined;
-    }
+    const found = prototypesFor(libraryStem(lib), fns.map((f) => f.name), lookup);
+    for (const fn of fns) fn.cPrototype = found.get(fn.name);
   }
 }
 

@@ -167,7 +167,8 @@ function convertRound(parser: Parser, root: Node, text: string, options: Convert
       if ([...program.libraries.values()].some((lib) => lib.handle && lib.statement.startIndex <= l.originalOffset && l.originalOffset < lib.statement.endIndex)) continue;
       // quiet when an earlier conversion already said why this stays, or when it belongs to a library left out on purpose
       const quiet = hasTodoAbove(text, node) || mentionsHandle(program, node) || rw.quietlyKept(statementNode(node));
-      rw.leave(node, `ctypes.${l.name} is not converted here: no safe cffi equivalent in this context`, quiet);
+      const kept = rw.keptBecause(statementNode(node));
+      rw.leave(node, kept && !kept.startsWith('~') ? kept : `ctypes.${l.name} is not converted here: no safe cffi equivalent in this context`, quiet);
     }
 
     rw.propagate();

@@ -341,6 +341,29 @@ export function readCtypes(text: string, root: Node): CtypesProgram {
     if (lib && to && !program.libraries.has(to)) program.libraries.set(to, lib);
   }
 
+  // `self.lib = CDLL(…)` in class C, reached from outside as `obj.lib` with `obj = C(…)`: the same library.
+  // Reached through anything else (`get_native().lib`), the converter cannot follow it: it stays ctypes.
+  for (const [name, lib] of [...program.libraries]) {
+    if (!name.startsWith('self.') || name.split('.').length !== 2 || lib.name !== name) continue;
+    const attr = name.slice('self.'.length);
+    let cls: Node | null = lib.statement;
+    while (cls && cls.type !== 'class_definition') cls = cls.parent;
+    const className = cls?.childForFieldName('name')?.text;
+    const instances = new Set<string>();
+    for (const st of walk(root)) {
+      const a = assignmentOf(st);
+      const call = a && a.left.type === 'identifier' ? callParts(unparen(a.right)) : undefined;
+      if (call && className && call.callee.type === 'identifier' && call.callee.text === className) instances.add(a!.left.text);
+    }
+    for (const n of walk(root)) {
+      if (n.type !== 'attribute' || n.childForFieldName('attribute')?.text !== attr) continue;
+      const obj = n.childForFieldName('object')!;
+      if (obj.text === 'self') continue;
+      if (obj.type === 'identifier' && instances.has(obj.text) && !program.libraries.has(n.text)) program.libraries.set(n.text, lib);
+      else if (!program.libraries.has(n.text)) lib.human ??= `${name} is also reached as ${n.text}, which the converter does not follow`;
+    }
+  }
+
   // Function signatures: `lib.f.argtypes = …`, `.restype`, `.errcheck`; aliases `f = lib.f`.
   for (const st of walk(root)) {
     const a = assignmentOf(st);

@@ -73,6 +73,8 @@ export class Rewriter {
   private readonly ruleCache = new Map<string, ((r: Rewriter) => string) | null>();
   private readonly assignedIn = new Map<string, Set<string>>();
   private readonly humanKeys = new Set<string>();
+  /** Variables some assignment gives a ctypes value (a kind); with conflicting kinds, each stays ctypes. */
+  private readonly typed = new Set<string>();
 
   /** Things asked to stay in ctypes by an earlier round (token → why): `struct:S`, `fn:lib\0f`, `var:scope|x`, `proto:P`, `stmt:key`. */
   readonly requests = new Map<string, string>();
@@ -125,6 +127,11 @@ export class Rewriter {
       if (!proto.human) proto.human = this.demoted.get(`proto:${proto.name}`) ?? this.paramflagsUse(proto.name);
       if (proto.human || !proto.ret || !proto.args || ![proto.ret, ...proto.args].every((t) => this.typeConvertible(t))) {
         this.leave(proto.statement, proto.human ?? 'this prototype uses a type that stays in ctypes');
+        // a ctypes prototype needs ctypes types: the structs and callback types it names stay too
+        for (const t of [...(proto.ret ? [proto.ret] : []), ...(proto.args ?? [])]) {
+          for (const sname of structsIn(t)) if (this.convertedStructs.has(sname)) this.demote(`struct:${sname}`, `${sname} is used by the prototype ${proto.name}, which stays in ctypes`);
+          for (const other of protosIn(t)) if (other !== proto.name && !this.p.prototypes.get(other)?.human) this.demote(`proto:${other}`, `${other} is used by the prototype ${proto.name}, which stays in ctypes`);
+        }
         continue;
       }
       if (isPrim(proto.ret, 'c_char_p', 'c_wchar_p', 'c_void_p')) {
@@ -406,9 +413,14 @@ export class Rewriter {
   collectKinds(): void {
     for (let round = 0; round < 3; round++) {
       this.kinds.clear();
+      this.typed.clear();
       for (const [k, v] of this.paramSeeds) this.kinds.set(k, v);
       this.collectKindsOnce();
       if (!this.inferParams()) break;
+    }
+    // a name that holds ctypes values of different kinds is not followed: every value it holds stays ctypes
+    for (const key of this.typed) {
+      if (this.kinds.get(key) === 'conflict') this.demote(`var:${key}`, `${key.slice(key.indexOf('|') + 1)} holds ctypes values of different types, so it stays in ctypes`);
     }
     this.computeFrozen();
   }
@@ -438,6 +450,20 @@ export class Rewriter {
       }
       return out;
     };
+    // names bound to a prototype instantiated from something (`P(("name", lib))`, `P(address)`), and decorated callbacks
+    const ctypesCallables = new Set<string>();
+    const decoratedDefs = new Map<string, Node>();
+    for (const n of walk(this.p.root)) {
+      if (n.type === 'decorated_definition' && this.callbackDecoratorSig(n)) {
+        const name = n.childForFieldName('definition')?.childForFieldName('name')?.text;
+        if (name) decoratedDefs.set(name, n);
+      }
+      const a = n.type === 'assignment' ? assignmentOf(n.parent ?? n) : undefined;
+      const call = a ? callParts(unparen(a.right)) : undefined;
+      const proto = call ? dotted(call.callee) : undefined;
+      const name = a ? dotted(a.left) : undefined;
+      if (name && proto && this.p.prototypes.has(proto) && call!.args[0] && unparen(call!.args[0]).type === 'tuple') ctypesCallables.add(name);
+    }
     for (const n of walk(this.p.root)) {
       if (this.demoted.has(`stmt:${keyOf(n)}`)) {
         for (const v of ctypesVarsIn(n)) this.demote(v.token, `${v.node.text} is used where ctypes stays (${this.demoted.get(`stmt:${keyOf(n)}`)})`);
@@ -451,6 +477,31 @@ export class Rewriter {
         const rightVars = ctypesVarsIn(right);
         if (this.demoted.has(leftToken)) for (const v of rightVars) this.demote(v.token, `${v.node.text} flows into ${name}, which stays in ctypes`);
         if (rightVars.some((v) => this.demoted.has(v.token))) this.demote(leftToken, `${name} holds a value that stays in ctypes`);
+      }
+      if (n.type === 'call' || (n.type === 'attribute' && n.childForFieldName('attribute')?.text === '__class__')) {
+        // type(s) / s.__class__ of a struct value: a cdata's type is not the ctypes class
+        const call = n.type === 'call' ? callParts(n) : undefined;
+        const of = call ? (call.callee.text === 'type' && call.args.length === 1 ? call.args[0] : undefined) : n.childForFieldName('object')!;
+        const k = of ? this.kindOf(of) : undefined;
+        const t = k?.k === 'sval' ? k.type : k?.k === 'ptr' ? k.to : undefined;
+        if (t?.k === 'struct' && this.convertedStructs.has(t.name)) this.demote(`struct:${t.name}`, `the type of a ${t.name} value is read (${n.text}): a cffi struct is not the ctypes class`);
+      }
+      if (n.type === 'call' && ctypesCallables.size) {
+        // `qsort = QSORT_PROTO(("qsort", libc))` stays a ctypes function: what it is handed stays ctypes
+        const call = callParts(n);
+        const callee = call ? dotted(call.callee) : undefined;
+        if (call && callee && ctypesCallables.has(callee)) {
+          for (const a of call.args) {
+            for (const v of ctypesVarsIn(a)) this.demote(v.token, `${v.node.text} is passed to ${callee}, a ctypes function`);
+            for (const c of walk(a)) {
+              const def = c.type === 'identifier' ? decoratedDefs.get(c.text) : undefined;
+              if (def) this.demote(`stmt:${keyOf(def)}`, `the callback ${c.text} is passed to ${callee}, a ctypes function`);
+              const inner = c.type === 'call' ? callParts(c) : undefined;
+              const proto = inner && dotted(inner.callee);
+              if (proto && this.p.prototypes.has(proto) && !this.p.prototypes.get(proto)!.human) this.demote(`proto:${proto}`, `${proto} makes a callback passed to ${callee}, a ctypes function`);
+            }
+          }
+        }
       }
       if (n.type === 'call') {
         const call = callParts(n);
@@ -574,6 +625,7 @@ export class Rewriter {
   }
 
   private setKind(key: string, kind: Kind | undefined): void {
+    if (kind && kind.k !== 'addr') this.typed.add(key);
     const prev = this.kinds.get(key);
     if (!this.kinds.has(key)) {
       this.kinds.set(key, kind ?? 'conflict');
@@ -596,18 +648,23 @@ export class Rewriter {
 
   /** Does this statement assign a variable kept in ctypes only for a library left out on purpose? */
   quietlyKept(st: Node): boolean {
+    return !!this.keptBecause(st)?.startsWith('~');
+  }
+
+  /** Why the variable this statement assigns stays in ctypes, if it does. */
+  keptBecause(st: Node): string | undefined {
     const a = assignmentOf(st);
     const name = a && dotted(a.left);
-    const why = name ? this.demoted.get(`var:${this.scopeKeyFor(a!.node, name)}`) : undefined;
-    return !!why?.startsWith('~');
+    return name ? this.demoted.get(`var:${this.scopeKeyFor(a!.node, name)}`) : undefined;
   }
 
   /** The kind a variable would have if it were converted (demoted or not), and its token. */
-  rawVar(n: Node): { token: string; kind: Kind } | undefined {
+  rawVar(n: Node): { token: string; kind?: Kind } | undefined {
     const name = dotted(n);
     if (!name || !(n.type === 'identifier' || name.startsWith('self.'))) return undefined;
     const key = this.scopeKeyFor(n, name);
     const k = this.kinds.get(key);
+    if (k === 'conflict' && this.typed.has(key)) return { token: `var:${key}` };
     return k && k !== 'conflict' && k.k !== 'addr' ? { token: `var:${key}`, kind: k } : undefined;
   }
 

@@ -114,6 +114,17 @@ function checkOutput(parser: Parser, p: ModulePlan, text: string): { offset: num
       }
     }
     for (const u of usedNames) if (!defined.has(u.name)) problems.push({ offset: u.offset, reason: `${u.name} is used but not defined` });
+    // a ctypes name the input imported and the output still reads must still be imported
+    const before = ctypesUsesIn([...walk(p.mod.root)]).used;
+    const after = ctypesUsesIn(all).used;
+    for (const n of all) {
+      if (n.type !== 'identifier' || !before.has(n.text) || after.has(n.text) || defined.has(n.text)) continue;
+      const par = n.parent;
+      if (par?.type === 'attribute' && par.childForFieldName('attribute')?.startIndex === n.startIndex) continue;
+      if (par?.type === 'keyword_argument' && par.childForFieldName('name')?.startIndex === n.startIndex) continue;
+      if (par?.type === 'dotted_name' || par?.type === 'aliased_import') continue;
+      problems.push({ offset: n.startIndex, reason: `${n.text} (from ctypes) is still used after conversion` });
+    }
   } finally {
     t.delete();
   }

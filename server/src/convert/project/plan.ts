@@ -9,6 +9,9 @@ import type { Node } from 'web-tree-sitter';
 import { CTYPES_EXPORTS } from '../../analysis/ctypesNames';
 import { callParts, dotted, keyOf, stringLiteral, unparen, walk } from '../syntax';
 import { type CType, PRIMITIVES as PRIMS, declare, isIntegral, prim, typeString } from '../typeNames';
+import type { PrototypeLookup } from '../../analysis/prototypes';
+import { stemOf } from '../../analysis/workspace/evaluate';
+import { untypedDeclarations } from './headerTypes';
 import { type SourceModule, absoluteModule } from './modules';
 import type { RuntimeHelper } from './pythonRuntime';
 
@@ -25,6 +28,8 @@ export interface ForeignDecl {
   cname: string;
   ret: CType;
   params: CType[];
+  /** Called without argtypes: the signature is the C header's (`where`), the calls keep ctypes' default conversions. */
+  untyped?: { where: string };
 }
 
 export interface ModulePlan {
@@ -64,6 +69,8 @@ interface Bindings {
   fromImports: Map<string, [string, string]>;
   /** names assigned at module level (they shadow a star import) */
   assigned: Set<string>;
+  /** project modules imported with `from m import *` */
+  starModules: string[];
 }
 
 /** The nodes the stages look at, found in one walk of the module (tree-sitter node access is not free). */
@@ -124,7 +131,7 @@ function within(list: readonly Node[], start: number, end: number): Node[] {
 }
 
 function bindingsOf(mod: SourceModule, nodes: ModuleNodes, projectModules: ReadonlySet<string>): Bindings {
-  const b: Bindings = { ctypes: new Map(), star: false, modules: new Map(), fromImports: new Map(), assigned: new Set() };
+  const b: Bindings = { ctypes: new Map(), star: false, modules: new Map(), fromImports: new Map(), assigned: new Set(), starModules: [] };
   for (const n of nodes.imports) {
     if (n.type === 'import_statement') {
       for (const c of n.namedChildren) {
@@ -141,6 +148,7 @@ function bindingsOf(mod: SourceModule, nodes: ModuleNodes, projectModules: Reado
       const isCtypes = from === 'ctypes' || from.startsWith('ctypes.');
       if (n.namedChildren.some((c) => c.type === 'wildcard_import')) {
         if (from === 'ctypes') b.star = true;
+        else if (projectModules.has(from)) b.starModules.push(from);
         continue;
       }
       for (const c of n.namedChildren.slice(1)) {
@@ -196,6 +204,12 @@ interface Library {
   /** `libarchive`, `_libraries['magic']` (normalised text) */
   key: string;
   statement: Node;
+  /** The name find_library takes (`sodium`), for the header lookup. */
+  stem?: string;
+  /** Loaded here by CDLL/LoadLibrary (not by a factory in another module). */
+  loadedHere: boolean;
+  /** Some function is used without argtypes (or `_name` is read): the library becomes a `_Library`. */
+  wrapped: boolean;
 }
 
 interface Prototype {
@@ -242,6 +256,10 @@ class ModulePlanner {
   /** ranges of type expressions the plan consumed (their ctypes names do not count as uses) */
   readonly consumed: Node[] = [];
   readonly libraryUsesAllowed = new Set<string>();
+  /** `libKey\0name` → the declaration of a function used without argtypes */
+  readonly untyped = new Map<string, ForeignDecl>();
+  /** variables made by `c_T(…)` and how: a cffi cell (`ffi.new`) or an immutable value (`ffi.cast`) */
+  readonly valueTargets = new Map<string, 'cell' | 'value'>();
 
   constructor(
     readonly mod: SourceModule,
@@ -355,10 +373,191 @@ class ModulePlanner {
       const t = this.typeOf(right);
       if (t && (t.k === 'prim' || t.k === 'ptr')) this.aliases.set(left.text, { node: left, type: t, statement: st });
     }
+    this.collectMemoryStructs();
     this.collectLibraries();
     this.collectHelpers();
     this.collectDirectDeclarations();
     this.collectHelperCalls();
+    this.collectUntyped();
+  }
+
+  /**
+   * A Structure with fields whose instances the module only makes (`S()`), tests (`isinstance(x, S)`) and
+   * hands to C (`byref(s)`), and whose fields no code reads: its instances become zeroed bytearrays of the
+   * struct's size (what C sees through the pointer is the same memory, laid out by C).
+   */
+  collectMemoryStructs(): void {
+    for (const st of this.mod.root.namedChildren) {
+      if (st.type !== 'class_definition') continue;
+      const sup = st.childForFieldName('superclasses')?.namedChildren ?? [];
+      if (sup.length !== 1 || this.ctypes(sup[0]) !== 'Structure') continue;
+      const name = st.childForFieldName('name')!.text;
+      if (this.opaque.has(name)) continue;
+      const body = st.childForFieldName('body')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
+      let pack: number | undefined;
+      let fields: { name: string; type: CType }[] | undefined;
+      let ok = true;
+      for (const c of body) {
+        const a = c.type === 'expression_statement' ? c.namedChildren[0] : undefined;
+        if (a?.type === 'string') continue;
+        const l = a?.type === 'assignment' ? a.childForFieldName('left')?.text : undefined;
+        const r = a?.childForFieldName('right');
+        if (l === '_pack_' && r?.type === 'integer') pack = Number(r.text);
+        else if (l === '_fields_' && r && (unparen(r).type === 'list' || unparen(r).type === 'tuple')) fields = this.fieldsOf(unparen(r));
+        else ok = false;
+      }
+      if (!ok || !fields?.length) continue;
+      const uses = (this.nodes.identifiers.get(name) ?? []).filter((n) => n.startIndex !== st.childForFieldName('name')!.startIndex);
+      const allowed = uses.every((u) => {
+        const p = u.parent!;
+        if (p.type === 'call' && p.childForFieldName('function')?.startIndex === u.startIndex) return callParts(p)!.args.length === 0 && !callParts(p)!.keywords.size;
+        const c = p.type === 'argument_list' ? callParts(p.parent!) : undefined;
+        return c?.callee.text === 'isinstance' && c.args[1]?.startIndex === u.startIndex;
+      });
+      const fieldRead = fields.find((f) => new RegExp(`\\.${f.name}\\b`).test(this.mod.text));
+      if (!allowed || fieldRead) continue;
+      const size = structSize(fields.map((f) => f.type), pack);
+      if (size === undefined) continue;
+      this.consumed.push(st);
+      this.plan.notes.push(`${this.mod.name}.${name} (a ctypes Structure only made, tested with isinstance and passed to C) is now a zeroed bytearray of its ${size} bytes: its field attributes are gone`);
+      this.rewrite(st, () => `class ${name}(bytearray):  # was a ctypes Structure (${fields!.map((f) => f.name).join(', ')}${pack ? `, packed to ${pack}` : ''}): C reads its ${size} bytes\n    def __init__(self):\n        bytearray.__init__(self, ${size})`);
+    }
+  }
+
+  fieldsOf(list: Node): { name: string; type: CType }[] | undefined {
+    const out: { name: string; type: CType }[] = [];
+    for (const item of list.namedChildren) {
+      const t = unparen(item);
+      if (t.type !== 'tuple' || t.namedChildren.length !== 2) return undefined;
+      const name = stringLiteral(t.namedChildren[0]!);
+      const te = unparen(t.namedChildren[1]!);
+      let type: CType | undefined;
+      if (te.type === 'binary_operator' && te.child(1)?.type === '*' && te.childForFieldName('right')?.type === 'integer') {
+        const of = this.typeOf(te.childForFieldName('left')!);
+        if (of) type = { k: 'array', of, n: Number(te.childForFieldName('right')!.text) };
+      } else type = this.typeOf(te);
+      if (!name || name.bytes || !type) return undefined;
+      out.push({ name: name.value, type });
+    }
+    return out;
+  }
+
+  /** The nodes that name a library in this module (identifiers, or `_libraries['x']` subscripts). */
+  libraryNodes(lib: Library): Node[] {
+    return !lib.key.includes('[') ? this.nodes.identifiers.get(lib.key) ?? [] : this.nodes.subscripts.filter((n) => libKey(n) === lib.key);
+  }
+
+  /**
+   * Functions used without argtypes — `lib.f(…)`, `lib.f.restype = T`, `g = lib.f` — and `lib._name`: the
+   * library becomes a `_Library` whose functions are declared from the C header and called as ctypes called
+   * them (`_CFunction`: a Python int as a C int, bytes by address, None as NULL; a C int back unless restype).
+   */
+  collectUntyped(): void {
+    const sites: { lib: Library; libNode: Node; attr: Node; name: string }[] = [];
+    for (const lib of this.libraries.values()) {
+      for (const n of this.libraryNodes(lib)) {
+        const p = n.parent;
+        if (p?.type !== 'attribute' || p.childForFieldName('object')?.startIndex !== n.startIndex || this.libraryUsesAllowed.has(keyOf(n))) continue;
+        const name = p.childForFieldName('attribute')!.text;
+        if (name === '_name' && !isTarget(p)) sites.push({ lib, libNode: n, attr: p, name });
+        else if (!name.startsWith('_')) sites.push({ lib, libNode: n, attr: p, name });
+      }
+    }
+    if (!sites.length) return;
+    const byLib = new Map<Library, Set<string>>();
+    for (const s of sites) if (s.name !== '_name') byLib.set(s.lib, (byLib.get(s.lib) ?? new Set()).add(s.name));
+    const decls = new Map<Library, Map<string, ForeignDecl | string>>();
+    for (const [lib, names] of byLib) decls.set(lib, untypedDeclarations(lib.stem, [...names], this.project.lookup));
+    const wrap = (lib: Library, at: Node): boolean => {
+      if (!lib.loadedHere) {
+        this.refuse(at, `${lib.key} is loaded by a function of another module and used without argtypes here: the plan follows that only for functions declared with argtypes`);
+        return false;
+      }
+      lib.wrapped = true;
+      this.plan.helpers.add('library');
+      return true;
+    };
+    for (const s of sites) {
+      if (s.name === '_name') {
+        // ctypes' CDLL._name: the name it was loaded by; a _Library keeps it
+        if (wrap(s.lib, s.attr)) this.libraryUsesAllowed.add(keyOf(s.libNode));
+        continue;
+      }
+      const up = s.attr.parent;
+      const isCall = up?.type === 'call' && up.childForFieldName('function')?.startIndex === s.attr.startIndex;
+      const attrOf = up?.type === 'attribute' && up.childForFieldName('object')?.startIndex === s.attr.startIndex ? up.childForFieldName('attribute')!.text : undefined;
+      const assigned = up?.type === 'assignment' && up.childForFieldName('right')?.startIndex === s.attr.startIndex && up.childForFieldName('left')?.type === 'identifier' ? up.childForFieldName('left')! : undefined;
+      if (!isCall && !assigned && !(attrOf && (attrOf === 'restype' || attrOf === 'errcheck') && isTarget(up!))) continue; // settleNames says why
+      const d = decls.get(s.lib)!.get(s.name)!;
+      if (typeof d === 'string') {
+        this.refuse(s.attr, d);
+        this.libraryUsesAllowed.add(keyOf(s.libNode)); // the reason is said once, here
+        continue;
+      }
+      const prior = this.plan.functions.get(s.name);
+      if (prior && !prior.untyped) {
+        this.refuse(s.attr, `${s.lib.key}.${s.name} is used without argtypes here and declared with argtypes through a name elsewhere: ctypes shares one function object between them; bind this use to that name`);
+        continue;
+      }
+      if (isCall && !this.untypedCallOk(up!, d, `${s.lib.key}.${s.name}`)) continue;
+      if (attrOf === 'restype') {
+        const value = (up!.parent as Node).childForFieldName('right')!;
+        if (!this.planRestype(value, d)) continue;
+      }
+      if (!wrap(s.lib, s.attr)) continue;
+      if (!prior) {
+        this.plan.functions.set(s.name, d);
+        this.plan.converted.functions++;
+      }
+      this.untyped.set(`${s.lib.key}\0${s.name}`, d);
+      if (assigned) this.plan.exported.set(assigned.text, d);
+      this.libraryUsesAllowed.add(keyOf(s.libNode));
+    }
+    // `g = lib.f` then `g.restype = T`: the type becomes its C name (a _CFunction reads it at each call)
+    for (const a of this.nodes.assignments) {
+      const l = a.childForFieldName('left');
+      if (l?.type !== 'attribute' || l.childForFieldName('attribute')?.text !== 'restype') continue;
+      const d = l.childForFieldName('object')?.type === 'identifier' ? this.plan.exported.get(l.childForFieldName('object')!.text) : undefined;
+      if (d?.untyped) this.planRestype(a.childForFieldName('right')!, d);
+    }
+  }
+
+  /** A call of a function without argtypes: the arguments ctypes passed, against the C prototype. */
+  untypedCallOk(call: Node, d: ForeignDecl, what: string): boolean {
+    const parts = callParts(call)!;
+    if (parts.keywords.size || parts.splat) {
+      this.refuse(call, `${what}(…) with keyword or * arguments: the plan needs each argument at its place`);
+      return false;
+    }
+    if (parts.args.length !== d.params.length) {
+      this.refuse(call, `${what} takes ${d.params.length} arguments in its C prototype (${d.untyped!.where}) and gets ${parts.args.length} here: ctypes passed them anyway, cffi would raise TypeError`);
+      return false;
+    }
+    if (d.ret.k === 'void' && call.parent?.type !== 'expression_statement') {
+      this.refuse(call, `${what} returns void (${d.untyped!.where}) and this call uses its result: ctypes gave an undefined int; the converted call would give None`);
+      return false;
+    }
+    return true;
+  }
+
+  /** `f.restype = T` for a function without argtypes: T becomes its C name; the result is converted as ctypes did. */
+  planRestype(value: Node, d: ForeignDecl): boolean {
+    const t = this.typeOf(value, true);
+    const header = d.ret;
+    const isPtr = header.k === 'ptr';
+    const isInt = header.k === 'prim' && isIntegral(header);
+    let c: string | undefined;
+    if (t?.k === 'void') c = 'None';
+    else if (t?.k === 'prim' && t.ctypes === 'c_char_p' && isPtr) c = pyString('char *');
+    else if (t?.k === 'prim' && t.ctypes === 'c_void_p' && isPtr) c = pyString('void *');
+    else if (t?.k === 'prim' && isIntegral(t) && isInt) c = pyString(t.c);
+    if (!c) {
+      this.refuse(value, `restype ${value.text} of ${d.cname}, whose C prototype returns ${declare(header, '')} (${d.untyped!.where}): not converted`);
+      return false;
+    }
+    this.consumed.push(value);
+    this.rewrite(value, () => c!);
+    return true;
   }
 
   collectLibraries(): void {
@@ -372,18 +571,23 @@ class ModulePlanner {
       const key = libKey(left);
       const st = stmtOfAssignment(n);
       if ((load === 'CDLL' || load === 'cdll.LoadLibrary') && key && st) {
+        if (st.parent?.parent?.type === 'class_definition') {
+          this.refuse(right, `${key} is loaded in a class body: the plan follows libraries bound to module or function names`);
+          continue;
+        }
         if (parts.keywords.size || parts.args.length !== 1 || parts.splat) {
           this.refuse(right, `${load}(…) with ${parts.keywords.size ? [...parts.keywords.keys()].join(', ') : 'these arguments'}: the plan only loads a library by name or path`);
           continue;
         }
-        this.libraries.set(key, { key, statement: st });
+        const lib: Library = { key, statement: st, stem: stemOfLoad(parts.args[0]!), loadedHere: true, wrapped: false };
+        this.libraries.set(key, lib);
         this.plan.usesFfi = true;
-        this.rewrite(right, (inner) => `${this.plan.ffi}.dlopen(${inner(parts.args[0]!)})`);
+        this.rewrite(right, (inner) => (lib.wrapped ? `_Library(${inner(parts.args[0]!)})` : `${this.plan.ffi}.dlopen(${inner(parts.args[0]!)})`));
         continue;
       }
       const factory = this.project.factoryFor(this, parts.callee);
       if (factory && key && st) {
-        this.libraries.set(key, { key, statement: st });
+        this.libraries.set(key, { key, statement: st, loadedHere: false, wrapped: false });
         this.plan.usesFfi = true;
         const argList = parts.argList;
         this.rewrite(argList, () => (parts.args.length || parts.keywords.size ? `${argList.text.slice(0, -1)}, ffi=${this.plan.ffi})` : `(${this.plan.ffi})`));
@@ -464,7 +668,7 @@ class ModulePlanner {
       const ffiErr = h.errcheckParam !== undefined ? `, ${params[h.errcheckParam]}` : '';
       const lhs = h.local;
       this.plan.helpers.add('function');
-      this.rewrite(first.childForFieldName('right')!, (inner) => `_cffi_function(${inner(gp.args[0]!)}, ${inner(gp.args[1]!)}${ffiErr})`);
+      this.rewrite(first.childForFieldName('right')!, (inner) => `_cffi_function(${inner(gp.args[0]!)}${lib.wrapped ? '._cffi_lib' : ''}, ${inner(gp.args[1]!)}${ffiErr})`);
       void lhs;
       this.plan.deletions.push(...h.attributeStatements);
     }
@@ -495,6 +699,8 @@ class ModulePlanner {
           attrs.set(which, a2!.childForFieldName('right')!);
           group.push(s2);
         }
+        // without argtypes, `f = lib.name` is a use of lib.name as ctypes gives it (collectUntyped)
+        if (!attrs.has('argtypes')) continue;
         const decl = this.declFromAttributes(found.cname, attrs.get('argtypes'), attrs.get('restype'), right);
         if (!decl) continue;
         if (!this.declare(decl, right)) continue;
@@ -505,9 +711,10 @@ class ModulePlanner {
         const last = group[group.length - 1]!;
         const err = attrs.get('errcheck');
         const libNode = found.lib;
+        const lib = this.libraries.get(libKey(libNode)!)!;
         const lastAssign = last.namedChildren[0]!;
         // the whole group becomes one statement, where the last attribute was set (everything it names exists there)
-        this.rewrite(lastAssign, (inner) => `${left.text} = _cffi_function(${inner(libNode)}, ${pyString(found.cname)}${err ? `, ${inner(err)}` : ''})`);
+        this.rewrite(lastAssign, (inner) => `${left.text} = _cffi_function(${inner(libNode)}${lib.wrapped ? '._cffi_lib' : ''}, ${pyString(found.cname)}${err ? `, ${inner(err)}` : ''})`);
         this.plan.deletions.push(...group.slice(0, -1));
         for (const [which, v] of attrs) if (which !== 'errcheck') this.consumed.push(v);
         i += group.length - 1;
@@ -717,6 +924,8 @@ class ModulePlanner {
     }
     if (callee.type === 'attribute') {
       const obj = callee.childForFieldName('object')!;
+      const k = libKey(obj);
+      if (k && this.libraries.has(k)) return this.untyped.get(`${k}\0${callee.childForFieldName('attribute')!.text}`);
       const mod = obj.type === 'identifier' ? this.b.modules.get(obj.text) : undefined;
       if (mod) return this.project.planner(mod)?.plan.exported.get(callee.childForFieldName('attribute')!.text);
     }
@@ -740,6 +949,11 @@ class ModulePlanner {
 
   /** The parameter type when n is a positional argument of a converted foreign call. */
   foreignParam(n: Node): CType | undefined {
+    return this.foreignArg(n)?.param;
+  }
+
+  /** The converted foreign function n is a positional argument of, and its parameter there. */
+  foreignArg(n: Node): { decl: ForeignDecl; param: CType } | undefined {
     const list = n.parent;
     if (list?.type !== 'argument_list') return undefined;
     const call = list.parent!;
@@ -747,7 +961,23 @@ class ModulePlanner {
     if (!decl) return undefined;
     const idx = list.namedChildren.filter((c) => c.type !== 'comment').findIndex((c) => c.startIndex === n.startIndex);
     if (list.namedChildren.some((c) => c.type === 'keyword_argument' || c.type === 'list_splat')) return undefined;
-    return decl.params[idx];
+    const param = decl.params[idx];
+    return param ? { decl, param } : undefined;
+  }
+
+  /** Is n passed directly to a function without argtypes (a `_CFunction`, which converts what it gets)? */
+  untypedArg(n: Node): boolean {
+    return !!this.foreignArg(n)?.decl.untyped;
+  }
+
+  /** `c_T(v)` handed to a function without argtypes: a cffi value of that C type, so it crosses as T did. */
+  typedValue(m: string, init: string | undefined): string {
+    if (m === 'c_char_p' || m === 'c_wchar_p') return init ?? 'None';
+    if (m === 'c_void_p') {
+      this.plan.helpers.add('pointer');
+      return `_as_pointer(${init ?? 'None'})`;
+    }
+    return `${this.plan.ffi}.cast(${pyString(PRIMS[m]!)}, ${init ?? '0'})`;
   }
 
   collectValues(): void {
@@ -779,6 +1009,10 @@ class ModulePlanner {
             this.plan.converted.cells++;
             this.rewrite(n, (inner2) => this.newCell(im, ip.args[0] ? inner2(ip.args[0]) : undefined));
           } else this.refuse(n, 'byref(…) of a new ctypes value that reaches code other than converted foreign calls');
+        } else if (inner.type === 'identifier' && this.untypedArg(n) && this.foreignParam(n)!.k === 'ptr') {
+          // byref(x) handed to a function without argtypes: x itself (a cffi cell, a buffer, a parameter
+          // holding one), which _CFunction passes by address
+          this.rewrite(n, () => inner.text);
         }
         continue;
       }
@@ -813,22 +1047,44 @@ class ModulePlanner {
     const scope = scopeOf(target);
     const out: Node[] = [];
     let assignments = 0;
-    for (const n of within(this.nodes.identifiers.get(target.text) ?? [], scope.startIndex, scope.endIndex)) {
+    let parameter = false;
+    const all = within(this.nodes.identifiers.get(target.text) ?? [], scope.startIndex, scope.endIndex);
+    for (const n of all) {
       const p = n.parent!;
       if (p.type === 'keyword_argument' && p.childForFieldName('name')?.startIndex === n.startIndex) continue;
       if (isTarget(n)) {
         assignments++;
         continue;
       }
-      if (p.type === 'parameters' || p.type === 'default_parameter' || p.type === 'global_statement' || p.type === 'nonlocal_statement') return undefined;
+      if (p.type === 'global_statement' || p.type === 'nonlocal_statement') return undefined;
+      if (p.type === 'parameters' || p.type === 'default_parameter' || p.type === 'typed_parameter' || p.type === 'typed_default_parameter') {
+        parameter = true;
+        continue;
+      }
       out.push(n);
     }
     if (scope.type === 'module' && [...this.project.planners.values()].some((o) => o !== this && o.b.fromImports.get(target.text)?.[0] === this.mod.name)) return undefined;
-    return assignments === 1 ? out : undefined;
+    if (assignments === 1 && !parameter) return out;
+    // `n = c_size_t(n)` in a function's own block (no loop or branch around it), after the name's other
+    // assignments: the uses after it see the new value, the ones before it the old one
+    const st = target.parent?.type === 'assignment' ? target.parent.parent : undefined;
+    if (scope.type !== 'function_definition' || st?.type !== 'expression_statement' || st.parent?.startIndex !== scope.childForFieldName('body')?.startIndex || st.parent?.type !== 'block') return undefined;
+    const nested = (n: Node): boolean => {
+      for (let q = n.parent; q && q.startIndex >= scope.startIndex && q !== scope && q.id !== scope.id; q = q.parent) if (q.type === 'function_definition' || q.type === 'lambda' || q.type === 'class_definition') return true;
+      return false;
+    };
+    const later = all.filter((n) => n.startIndex >= st.endIndex);
+    if (all.some(nested) || later.some((n) => isTarget(n))) return undefined;
+    return later.filter((n) => !(n.parent!.type === 'keyword_argument' && n.parent!.childForFieldName('name')?.startIndex === n.startIndex));
   }
 
-  /** `x = c_int()` / `x = c_size_t(v)` (also in a tuple assignment): a cffi cell, if every use is one the plan rewrites. */
+  /** `x = c_int()` / `x = c_size_t(v)` (also in a tuple assignment or `c_T(a) if c else c_T(b)`): a cffi cell or value, if every use is one the plan rewrites. */
   planValue(n: Node, m: string, args: Node[], f: string): void {
+    // by value to a function without argtypes: a cffi value of the same C type (ctypes passed it as that type)
+    if (this.untypedArg(n) && args.length <= 1) {
+      this.rewrite(n, (inner) => this.typedValue(m, args[0] ? inner(args[0]) : undefined));
+      return;
+    }
     // by value as a foreign argument: c_char_p(v), c_int(v) → v
     const param = this.foreignParam(n);
     if (param && args.length === 1 && param.k === 'prim' && param.ctypes === m) {
@@ -840,9 +1096,32 @@ class ModulePlanner {
       this.refuse(n, `a ctypes ${m} value used where the plan cannot follow it (it stays ctypes, so what receives it cannot become cffi)`);
       return;
     }
+    const other = otherBranch(n);
+    if (other !== undefined) {
+      const op = other ? callParts(other) : undefined;
+      if (!op || this.ctypes(op.callee) !== m || op.args.length > 1 || op.keywords.size) {
+        this.refuse(n.parent!, `${target.text} is a ctypes ${m} on one branch only: the plan cannot follow it`);
+        return;
+      }
+    }
+    const planned = this.valueTargets.get(keyOf(target));
+    if (planned) {
+      // the other branch of `c_T(a) if c else c_T(b)`: made the way the first one was
+      this.rewrite(n, (inner) => (planned === 'value' ? this.typedValue(m, args[0] ? inner(args[0]) : undefined) : this.newCell(m, args[0] ? inner(args[0]) : undefined)));
+      return;
+    }
     const uses = this.usesOf(target);
     if (!uses) {
       this.refuse(n, `${target.text} = ${m}(…) is assigned more than once or shared across modules: the plan cannot follow it`);
+      return;
+    }
+    // only read (`.value`) and passed by value to functions without argtypes: an immutable cffi value
+    const valueRead = (u: Node): boolean => u.parent!.type === 'attribute' && u.parent!.childForFieldName('attribute')?.text === 'value' && !isTarget(u.parent!);
+    if (isIntegral(prim(m)!) && uses.every((u) => valueRead(u) || this.untypedArg(u))) {
+      for (const u of uses) if (valueRead(u)) this.rewrite(u.parent!, () => `int(${target.text})`);
+      this.valueTargets.set(keyOf(target), 'value');
+      this.plan.usesFfi = true;
+      this.rewrite(n, (inner) => this.typedValue(m, args[0] ? inner(args[0]) : undefined));
       return;
     }
     const rewrites: [Node, Rewrite][] = [];
@@ -859,6 +1138,11 @@ class ModulePlanner {
         rewrites.push([p, () => `${target.text}[0]`]);
         continue;
       }
+      if (this.untypedArg(u)) {
+        // by value to a function without argtypes: the cell's value, as its C type
+        rewrites.push([u, () => (m === 'c_void_p' ? `${target.text}[0]` : `${f}.cast(${pyString(PRIMS[m]!)}, ${target.text}[0])`)]);
+        continue;
+      }
       const fp = this.foreignParam(u);
       if (fp && ((fp.k === 'prim' && fp.ctypes === m) || (m === 'c_void_p' && fp.k === 'prim' && fp.ctypes === 'c_void_p'))) {
         rewrites.push([u, () => `${target.text}[0]`]);
@@ -867,10 +1151,10 @@ class ModulePlanner {
       return this.refuse(u, `${target.text} (a ctypes ${m}) is used here in a way the plan does not rewrite`);
     }
     for (const [node, r] of rewrites) this.rewrite(node, r);
+    this.valueTargets.set(keyOf(target), 'cell');
     this.plan.usesFfi = true;
     this.plan.converted.cells++;
     this.rewrite(n, (inner) => this.newCell(m, args[0] ? inner(args[0]) : undefined));
-    void f;
   }
 
   planCast(n: Node, value: Node, type: Node): void {
@@ -912,10 +1196,12 @@ class ModulePlanner {
 
   planBuffer(n: Node, args: Node[]): void {
     const fp = this.foreignParam(n);
+    let escapes = false;
     const rewriteCall = (): void => {
-      this.plan.helpers.add('stringBuffer');
+      // a buffer returned to the caller keeps ctypes' .raw and .value (a bytearray subclass)
+      this.plan.helpers.add(escapes ? 'charArray' : 'stringBuffer');
       this.plan.converted.buffers++;
-      this.rewrite(n, (inner) => `_string_buffer(${args.map((a) => inner(a)).join(', ')})`);
+      this.rewrite(n, (inner) => `${escapes ? '_char_array' : '_string_buffer'}(${args.map((a) => inner(a)).join(', ')})`);
     };
     if (fp) return rewriteCall();
     const target = assignedName(n);
@@ -937,10 +1223,15 @@ class ModulePlanner {
         }
         return this.refuse(p, `${target.text}.${which} on a string buffer: not rewritten by this plan`);
       }
+      if (p.type === 'return_statement') {
+        escapes = true;
+        continue;
+      }
       if (p.type === 'argument_list') {
         const call = callParts(p.parent!)!;
         const m = this.ctypes(call.callee);
         if (m === 'cast' || this.foreignParam(u)) continue;
+        if (m === 'byref' && this.untypedArg(p.parent!)) continue;
         if (['len', 'bytes', 'memoryview'].includes(call.callee.text)) continue;
         if (call.callee.type === 'attribute' && FILE_METHODS_TAKING_BUFFERS.has(call.callee.childForFieldName('attribute')!.text)) continue;
       }
@@ -976,6 +1267,7 @@ class ModulePlanner {
       this.consumed.push(...stmts);
     }
     for (const p of this.prototypes.values()) this.consumed.push(p.statement);
+    this.refuseImportedLibraries();
     // every other reference to a library must be one the plan placed
     for (const lib of this.libraries.values()) {
       const isId = !lib.key.includes('[');
@@ -1004,6 +1296,41 @@ class ModulePlanner {
     }
   }
 
+  /**
+   * A library object loaded in another module and reached here (`from .native import lib`, `nat.lib`, a star
+   * import): its cdef is that module's, so nothing this module declares or looks up on it could work.
+   */
+  refuseImportedLibraries(): void {
+    const libraryIn = (modName: string | undefined, name: string): boolean => !!modName && !!this.project.planner(modName)?.libraries.has(name);
+    const isImportName = (x: Node): boolean => x.parent?.type === 'dotted_name' || x.parent?.type === 'aliased_import' || x.parent?.type === 'import_from_statement';
+    const refuse = (n: Node, name: string, modName: string): void => this.refuse(n, `the library ${name} is loaded in ${modName} and used here: the plan converts a library only together with the uses in its own module`);
+    for (const [local, [modName, name]] of this.b.fromImports) {
+      if (!libraryIn(modName, name)) continue;
+      for (const x of this.identifiers().get(local) ?? []) if (!isImportName(x)) refuse(x, local, modName);
+    }
+    for (const modName of this.b.starModules) {
+      for (const name of this.project.planner(modName)?.libraries.keys() ?? []) {
+        if (this.b.assigned.has(name) || this.b.fromImports.has(name)) continue;
+        for (const x of this.identifiers().get(name) ?? []) if (!isImportName(x)) refuse(x, name, modName);
+      }
+    }
+    for (const [local, modName] of this.b.modules) {
+      for (const x of this.identifiers().get(local) ?? []) {
+        if (isImportName(x)) continue;
+        // `nat.lib`, `pkg.native.lib`: the longest chain of module names, then a library of that module
+        const parts: string[] = [];
+        for (let top: Node = x; top.parent?.type === 'attribute' && top.parent.childForFieldName('object')?.startIndex === top.startIndex; top = top.parent) parts.push(top.parent.childForFieldName('attribute')!.text);
+        for (let i = 0; i < parts.length; i++) {
+          const m = [modName, ...parts.slice(0, i)].join('.');
+          if (libraryIn(m, parts[i]!)) {
+            refuse(x.parent!, `${[local, ...parts.slice(0, i + 1)].join('.')}`, m);
+            break;
+          }
+        }
+      }
+    }
+  }
+
   /** Every identifier that is not an attribute name, by name. */
   identifiers(): Map<string, Node[]> {
     return this.nodes.identifiers;
@@ -1027,7 +1354,11 @@ function isTarget(n: Node): boolean {
 
 /** The identifier a call's value is assigned to: `x = call` or the matching slot of `a, b = c1, c2`. */
 function assignedName(call: Node): Node | undefined {
-  const p = call.parent;
+  let p = call.parent;
+  if (p?.type === 'conditional_expression' && otherBranch(call) !== undefined) {
+    call = p;
+    p = p.parent;
+  }
   if (p?.type === 'assignment' && p.childForFieldName('right')?.startIndex === call.startIndex) {
     const l = p.childForFieldName('left');
     return l?.type === 'identifier' ? l : undefined;
@@ -1044,6 +1375,63 @@ function assignedName(call: Node): Node | undefined {
   return undefined;
 }
 
+const SIZES: Record<string, number> = {
+  _Bool: 1, char: 1, 'signed char': 1, 'unsigned char': 1, short: 2, 'unsigned short': 2, int: 4, 'unsigned int': 4, long: 8, 'unsigned long': 8,
+  'long long': 8, 'unsigned long long': 8, int8_t: 1, int16_t: 2, int32_t: 4, int64_t: 8, uint8_t: 1, uint16_t: 2, uint32_t: 4, uint64_t: 8,
+  size_t: 8, ssize_t: 8, float: 4, double: 8, wchar_t: 4, 'char *': 8, 'wchar_t *': 8, 'void *': 8,
+};
+
+/** Size and alignment of a C type on LP64 Linux (what ctypes and cffi lay out there). */
+function layout(t: CType): { size: number; align: number } | undefined {
+  if (t.k === 'prim') {
+    const n = SIZES[t.c];
+    return n ? { size: n, align: n } : undefined;
+  }
+  if (t.k === 'ptr') return { size: 8, align: 8 };
+  if (t.k === 'array') {
+    const e = layout(t.of);
+    return e ? { size: e.size * t.n, align: e.align } : undefined;
+  }
+  return undefined;
+}
+
+/** A struct's size: each field at the next multiple of its alignment (capped by _pack_), the end rounded up. */
+function structSize(fields: CType[], pack?: number): number | undefined {
+  let off = 0;
+  let maxAlign = 1;
+  for (const f of fields) {
+    const l = layout(f);
+    if (!l) return undefined;
+    const a = pack ? Math.min(l.align, pack) : l.align;
+    off = Math.ceil(off / a) * a + l.size;
+    maxAlign = Math.max(maxAlign, a);
+  }
+  return Math.ceil(off / maxAlign) * maxAlign;
+}
+
+/** For a branch of `a if c else b`: the other branch (null when it is not a call); undefined when n is not a branch. */
+function otherBranch(n: Node): Node | null | undefined {
+  const p = n.parent;
+  if (p?.type !== 'conditional_expression') return undefined;
+  const [a, , b] = p.namedChildren;
+  const other = a?.startIndex === n.startIndex ? b : b?.startIndex === n.startIndex ? a : undefined;
+  if (!other) return undefined;
+  return unparen(other).type === 'call' ? unparen(other) : null;
+}
+
+/** The library name find_library would take, from the load expression (`find_library('sodium') or …`, `"libz.so.1"`). */
+function stemOfLoad(arg: Node): string | undefined {
+  for (const n of walk(arg)) {
+    const c = n.type === 'call' ? callParts(n) : undefined;
+    if (c && /(^|\.)find_library$/.test(c.callee.text) && c.args[0]) {
+      const lit = stringLiteral(c.args[0]);
+      if (lit && !lit.bytes) return lit.value;
+    }
+  }
+  const lit = stringLiteral(unparen(arg));
+  return lit && !lit.bytes ? stemOf(lit.value) : undefined;
+}
+
 // ---------------------------------------------------------------------------------------------
 
 interface Factory {
@@ -1056,7 +1444,10 @@ export class ProjectPlanner {
   readonly refusals: Refusal[] = [];
   readonly factories = new Map<string, Factory>();
 
-  constructor(modules: readonly SourceModule[]) {
+  constructor(
+    modules: readonly SourceModule[],
+    readonly lookup: PrototypeLookup | undefined = { headers: {} },
+  ) {
     const names = new Set(modules.map((m) => m.name));
     for (const m of modules) {
       const nodes = indexNodes(m.root);
@@ -1118,6 +1509,6 @@ export class ProjectPlanner {
   }
 }
 
-export function planProject(modules: readonly SourceModule[]): ProjectPlan {
-  return new ProjectPlanner(modules).run();
+export function planProject(modules: readonly SourceModule[], lookup?: PrototypeLookup): ProjectPlan {
+  return new ProjectPlanner(modules, lookup).run();
 }

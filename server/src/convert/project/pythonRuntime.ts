@@ -5,7 +5,7 @@
  * expected a ctypes value, while every foreign call goes through cffi.
  */
 
-export type RuntimeHelper = 'pointer' | 'function' | 'callback' | 'stringBuffer' | 'voidPointer' | 'buffer';
+export type RuntimeHelper = 'pointer' | 'function' | 'callback' | 'stringBuffer' | 'charArray' | 'voidPointer' | 'buffer' | 'library';
 
 const CONVERTERS = (ffi: string): string => `def _string_or_none(p):  # ctypes gave bytes (str for wchar_t *), or None for NULL
     return None if p == ${ffi}.NULL else ${ffi}.string(p)
@@ -91,19 +91,123 @@ const VOID_POINTER = (ffi: string): string => `def _void_pointer(x):  # cast(x, 
         return ${ffi}.cast("void *", x)
     return ${ffi}.from_buffer(x)`;
 
+const LIBRARY = (ffi: string): string => `class _CFunction(object):
+    """lib.f without argtypes, called as ctypes called it: a Python int goes as a C int, bytes and buffers
+    by address, None as NULL; the result is a C int unless restype (a C type name) says otherwise."""
+
+    def __init__(self, cfunc, name):
+        self._cfunc = cfunc
+        self.__name__ = name
+        ctype = ${ffi}.typeof(cfunc)
+        self._params = [(t.kind == "pointer", t.cname, t.kind == "pointer" and t.item.kind in ("void", "primitive") and t.item.cname in ("void", "char", "unsigned char", "signed char")) for t in ctype.args]
+        self._result = ctype.result
+        self.errcheck = None
+        self.restype = "int"
+
+    @property
+    def restype(self):
+        return self._restype
+
+    @restype.setter
+    def restype(self, ctype):
+        self._restype = ctype
+        if self._result.kind == "void" or ctype is None:
+            self._convert = _none
+        elif ctype == "char *":
+            self._convert = _string_or_none
+        elif ctype == "void *":
+            self._convert = _address_or_none
+        elif self._result.kind == "primitive" and self._result.cname == ctype:
+            self._convert = None
+        else:
+            self._convert = lambda value: int(${ffi}.cast(ctype, value))
+
+    def __call__(self, *args):
+        params = self._params
+        if len(args) != len(params):
+            raise TypeError("%s() takes %d arguments (%d given)" % (self.__name__, len(params), len(args)))
+        value = self._cfunc(*[_c_argument(i, x, params[i]) for i, x in enumerate(args)])
+        if self._convert is not None:
+            value = self._convert(value)
+        if self.errcheck is not None:
+            value = self.errcheck(value, self, args)
+        return value
+
+
+def _none(value):
+    return None
+
+
+def _c_argument(i, x, param):  # one argument as ctypes passed it without argtypes, as the prototype's type
+    pointer, cname, bytes_ok = param
+    if isinstance(x, ${ffi}.CData):
+        return ${ffi}.cast(cname, x)
+    if isinstance(x, int):  # a C int: ctypes took any value that fits in 64 bits and kept its low 32
+        if not -(1 << 63) <= x < (1 << 64):
+            raise OverflowError("argument %d: int too long to convert" % (i + 1))
+        return ${ffi}.cast(cname, ${ffi}.cast("int", x & 0xFFFFFFFF))
+    if pointer:
+        if x is None:
+            return ${ffi}.NULL
+        if isinstance(x, bytes) and bytes_ok:
+            return x
+        if isinstance(x, (bytes, bytearray, memoryview)):
+            return ${ffi}.cast(cname, ${ffi}.from_buffer(x))
+        if isinstance(x, str):
+            return ${ffi}.cast(cname, ${ffi}.new("wchar_t[]", x))
+    elif x is None:
+        return ${ffi}.cast(cname, 0)
+    raise TypeError("argument %d: Don't know how to convert parameter %d" % (i + 1, i + 1))
+
+
+class _Library(object):
+    """What ctypes.CDLL gave: the functions as attributes (made on first use) and _name; calls go through cffi."""
+
+    def __init__(self, name):
+        self._name = name
+        self._cffi_lib = ${ffi}.dlopen(name)
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        f = _CFunction(getattr(self._cffi_lib, name), name)
+        setattr(self, name, f)
+        return f`;
+
+const CHAR_ARRAY = (): string => `class _CharArray(bytearray):  # what create_string_buffer gave, where it leaves the module: .raw and .value too
+    @property
+    def raw(self):
+        return bytes(self)
+
+    @property
+    def value(self):
+        return bytes(self).split(b"\\0", 1)[0]
+
+
+def _char_array(init, size=None):
+    if isinstance(init, int):
+        return _CharArray(init)
+    if size is None:
+        size = len(init) + 1
+    if size < len(init):
+        raise ValueError("byte string too long")
+    return _CharArray(bytearray(init) + bytearray(size - len(init)))`;
+
 /** The helpers' text, in dependency order, for the ones a module uses. */
 export function runtimeHelpers(used: ReadonlySet<RuntimeHelper>, ffi: string): string[] {
   const out: string[] = [];
-  const needConverters = used.has('function') || used.has('callback');
+  const needConverters = used.has('function') || used.has('callback') || used.has('library');
   const needPointer = used.has('function') || used.has('pointer');
   if (needConverters) out.push(CONVERTERS(ffi));
   if (needPointer) out.push(POINTER(ffi));
   if (used.has('function')) out.push(FUNCTION(ffi));
   if (used.has('callback')) out.push(CALLBACK(ffi));
+  if (used.has('library')) out.push(LIBRARY(ffi));
+  if (used.has('charArray')) out.push(CHAR_ARRAY());
   if (used.has('stringBuffer')) out.push(STRING_BUFFER());
   if (used.has('voidPointer')) out.push(VOID_POINTER(ffi));
   return out;
 }
 
 /** Names each helper defines: the check requires every one the output uses to be defined. */
-export const HELPER_NAMES = ['_string_or_none', '_address_or_none', '_from_c', '_as_pointer', '_cffi_function', '_callback_type', '_string_buffer', '_void_pointer'];
+export const HELPER_NAMES = ['_string_or_none', '_address_or_none', '_from_c', '_as_pointer', '_cffi_function', '_callback_type', '_string_buffer', '_void_pointer', '_CFunction', '_c_argument', '_none', '_Library', '_CharArray', '_char_array'];

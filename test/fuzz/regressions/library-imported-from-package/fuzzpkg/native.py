@@ -1,0 +1,3 @@
+from ctypes import cdll
+
+libc = cdll.LoadLibrary("libc.so.6")

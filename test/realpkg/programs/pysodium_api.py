@@ -1,0 +1,171 @@
+# Drives pysodium's public API (libsodium through ctypes, most functions without argtypes); prints what it
+# sees. Random values are shown only as lengths or through round trips; keys come from fixed seeds.
+import re
+
+import pysodium as s
+
+
+def show(label, fn):
+    try:
+        v = fn()
+        if isinstance(v, (bytes, bytearray)):
+            v = bytes(v).hex()
+        elif isinstance(v, tuple):
+            v = tuple(bytes(x).hex() if isinstance(x, (bytes, bytearray)) else x for x in v)
+        print(label, repr(v))
+    except Exception as e:  # the type and message are part of the behaviour
+        print(label, 'raised', type(e).__name__, re.sub(r'0x[0-9a-f]+', 'ADDR', str(e))[:120])
+
+
+seed = bytes(range(32))
+seed2 = bytes(range(1, 33))
+msg = b'the quick brown fox jumps over the lazy dog' * 3
+nonce = bytes(range(s.crypto_box_NONCEBYTES))
+
+for name in sorted(n for n in dir(s) if re.match(r'crypto_\w+_[A-Z_]+$', n)):
+    print(name, getattr(s, name))
+print('version', s.sodium_major >= 1, s.sodium_version_check(1, 0, 0), s.sodium_version_check(99, 0, 0))
+show('sodium_init', s.sodium_init)
+
+# signatures
+pk, sk = s.crypto_sign_seed_keypair(seed)
+show('sign seed keypair', lambda: (pk, sk))
+sm = s.crypto_sign(msg, sk)
+show('sign', lambda: sm)
+show('sign_open', lambda: s.crypto_sign_open(sm, pk))
+show('sign_open tampered', lambda: s.crypto_sign_open(sm[:-1] + b'x', pk))
+sig = s.crypto_sign_detached(msg, sk)
+show('sign_detached', lambda: sig)
+show('verify_detached', lambda: s.crypto_sign_verify_detached(sig, msg, pk))
+show('verify_detached bad', lambda: s.crypto_sign_verify_detached(sig, msg + b'!', pk))
+show('verify_detached short', lambda: s.crypto_sign_verify_detached(sig[:10], msg, pk))
+show('sign short key', lambda: s.crypto_sign(msg, sk[:10]))
+show('sign None', lambda: s.crypto_sign(None, sk))
+show('sk_to_pk', lambda: s.crypto_sign_sk_to_pk(sk) == pk)
+show('sk_to_seed', lambda: s.crypto_sign_sk_to_seed(sk))
+show('pk_to_box_pk', lambda: s.crypto_sign_pk_to_box_pk(pk))
+show('sk_to_box_sk', lambda: s.crypto_sign_sk_to_box_sk(sk))
+state = s.crypto_sign_init()
+s.crypto_sign_update(state, msg[:10])
+s.crypto_sign_update(state, msg[10:])
+mp_sig = s.crypto_sign_final_create(state, sk)
+show('multipart sig', lambda: mp_sig)
+state = s.crypto_sign_init()
+s.crypto_sign_update(state, msg)
+show('multipart verify', lambda: s.crypto_sign_final_verify(state, mp_sig, pk))
+state = s.crypto_sign_init()
+s.crypto_sign_update(state, msg + b'?')
+show('multipart verify bad', lambda: s.crypto_sign_final_verify(state, mp_sig, pk))
+show('multipart wrong state', lambda: s.crypto_sign_update(b'x' * 208, msg))
+rpk, rsk = s.crypto_sign_keypair()
+show('random sign keypair lengths', lambda: (len(rpk), len(rsk), s.crypto_sign_sk_to_pk(rsk) == rpk))
+
+# public-key boxes
+bpk, bsk = s.crypto_box_seed_keypair(seed)
+bpk2, bsk2 = s.crypto_box_seed_keypair(seed2)
+show('box seed keypair', lambda: (bpk, bsk))
+c = s.crypto_box(msg, nonce, bpk2, bsk)
+show('box', lambda: c)
+show('box_open', lambda: s.crypto_box_open(c, nonce, bpk, bsk2))
+show('box_open tampered', lambda: s.crypto_box_open(c[:-1] + b'\0', nonce, bpk, bsk2))
+show('box bad nonce', lambda: s.crypto_box(msg, nonce[:5], bpk2, bsk))
+show('box None', lambda: s.crypto_box(None, nonce, bpk2, bsk))
+k = s.crypto_box_beforenm(bpk2, bsk)
+show('beforenm', lambda: k)
+show('box_afternm', lambda: s.crypto_box_afternm(msg, nonce, k) == c)
+show('box_open_afternm', lambda: s.crypto_box_open_afternm(c, nonce, s.crypto_box_beforenm(bpk, bsk2)))
+dc, mac = s.crypto_box_detached(msg, nonce, bpk2, bsk)
+show('box_detached', lambda: (dc, mac))
+show('box_open_detached', lambda: s.crypto_box_open_detached(dc, mac, nonce, bpk, bsk2))
+show('box_open_detached bad', lambda: s.crypto_box_open_detached(dc, b'\0' * 16, nonce, bpk, bsk2))
+sealed = s.crypto_box_seal(msg, bpk)
+show('seal length', lambda: len(sealed))
+show('seal_open', lambda: s.crypto_box_seal_open(sealed, bpk, bsk))
+show('seal_open wrong key', lambda: s.crypto_box_seal_open(sealed, bpk2, bsk2))
+rbpk, rbsk = s.crypto_box_keypair()
+show('random box keypair lengths', lambda: (len(rbpk), len(rbsk)))
+show('scalarmult_base', lambda: s.crypto_scalarmult_curve25519_base(bsk) == bpk)
+show('scalarmult', lambda: s.crypto_scalarmult_curve25519(bsk, bpk2) == s.crypto_scalarmult_curve25519(bsk2, bpk))
+show('scalarmult short', lambda: s.crypto_scalarmult_curve25519(bsk[:3], bpk2))
+
+# secret-key boxes and streams
+key = bytes(range(100, 132))
+sb = s.crypto_secretbox(msg, nonce, key)
+show('secretbox', lambda: sb)
+show('secretbox_open', lambda: s.crypto_secretbox_open(sb, nonce, key))
+show('secretbox_open bad', lambda: s.crypto_secretbox_open(sb, nonce, bytes(32)))
+show('secretbox bad key', lambda: s.crypto_secretbox(msg, nonce, key[:4]))
+show('stream', lambda: s.crypto_stream(40, bytes(s.crypto_stream_NONCEBYTES), key))
+show('stream_xor', lambda: s.crypto_stream_xor(msg, len(msg), bytes(s.crypto_stream_NONCEBYTES), key))
+show('chacha20_xor', lambda: s.crypto_stream_chacha20_xor(msg, bytes(8), key))
+show('chacha20_xor bad nonce', lambda: s.crypto_stream_chacha20_xor(msg, bytes(3), key))
+for aead in ['chacha20poly1305', 'chacha20poly1305_ietf', 'xchacha20poly1305_ietf']:
+    n = bytes(getattr(s, 'crypto_aead_%s_NPUBBYTES' % aead))
+    enc = getattr(s, 'crypto_aead_%s_encrypt' % aead)
+    dec = getattr(s, 'crypto_aead_%s_decrypt' % aead)
+    ct = enc(msg, b'header', n, key)
+    show(aead + ' encrypt', lambda: ct)
+    show(aead + ' decrypt', lambda: dec(ct, b'header', n, key))
+    show(aead + ' decrypt no ad', lambda: dec(enc(msg, None, n, key), None, n, key))
+    show(aead + ' decrypt bad ad', lambda: dec(ct, b'other', n, key))
+ct, tag = s.crypto_aead_chacha20poly1305_encrypt_detached(msg, b'ad', bytes(8), key)
+show('aead detached', lambda: (ct, tag))
+show('aead open detached', lambda: s.crypto_aead_chacha20poly1305_decrypt_detached(ct, tag, b'ad', bytes(8), key))
+show('aead open detached bad mac length', lambda: s.crypto_aead_chacha20poly1305_decrypt_detached(ct, tag[:3], b'ad', bytes(8), key))
+
+# secret streams (the state goes back and forth as bytes)
+skey = s.crypto_secretstream_xchacha20poly1305_keygen()
+show('secretstream key length', lambda: len(skey))
+st, header = s.crypto_secretstream_xchacha20poly1305_init_push(skey)
+c1 = s.crypto_secretstream_xchacha20poly1305_push(st, b'part one', None, 0)
+c2 = s.crypto_secretstream_xchacha20poly1305_push(st, b'part two', b'ad', s.crypto_secretstream_xchacha20poly1305_TAG_FINAL)
+pst = s.crypto_secretstream_xchacha20poly1305_init_pull(header, skey)
+show('secretstream pull 1', lambda: s.crypto_secretstream_xchacha20poly1305_pull(pst, c1, None))
+show('secretstream pull 2', lambda: s.crypto_secretstream_xchacha20poly1305_pull(pst, c2, b'ad'))
+show('secretstream short', lambda: s.crypto_secretstream_xchacha20poly1305_pull(pst, b'x', None))
+
+# hashes and MACs
+show('sha256', lambda: s.crypto_hash_sha256(msg))
+show('sha512', lambda: s.crypto_hash_sha512(b''))
+show('sha256 None', lambda: s.crypto_hash_sha256(None))
+show('generichash', lambda: s.crypto_generichash(msg))
+show('generichash keyed 64', lambda: s.crypto_generichash(msg, k=key, outlen=64))
+st = s.crypto_generichash_init()
+st = s.crypto_generichash_update(st, msg[:7])
+st = s.crypto_generichash_update(st, msg[7:])
+show('generichash multipart', lambda: s.crypto_generichash_final(st) == s.crypto_generichash(msg))
+show('generichash state', lambda: (type(st).__name__ in ('c_char_Array_384', '_CharArray'), len(st)))
+show('generichash bad state', lambda: s.crypto_generichash_update(b'x', msg))
+show('blake2b salt personal', lambda: s.crypto_generichash_blake2b_salt_personal(msg, key=key, salt=b'salt', personal=b'me'))
+show('blake2b bad salt', lambda: s.crypto_generichash_blake2b_salt_personal(msg, salt=b's' * 40))
+tag = s.crypto_auth(msg, key)
+show('auth', lambda: tag)
+show('auth_verify', lambda: s.crypto_auth_verify(tag, msg, key))
+show('auth_verify bad', lambda: s.crypto_auth_verify(tag, msg + b'.', key))
+show('auth_verify short', lambda: s.crypto_auth_verify(tag[:5], msg, key))
+
+# key exchange
+cpk, csk = s.crypto_kx_keypair()
+spk, ssk = s.crypto_kx_keypair()
+crx, ctx = s.crypto_kx_client_session_keys(cpk, csk, spk)
+srx, stx = s.crypto_kx_server_session_keys(spk, ssk, cpk)
+show('kx', lambda: (crx == stx, ctx == srx, len(crx)))
+show('kx bad key', lambda: s.crypto_kx_client_session_keys(cpk[:3], csk, spk))
+
+# password hashing (the smallest limits)
+salt = bytes(s.crypto_pwhash_SALTBYTES)
+show('pwhash', lambda: s.crypto_pwhash(32, b'password', salt, s.crypto_pwhash_OPSLIMIT_MIN, s.crypto_pwhash_MEMLIMIT_MIN))
+show('pwhash str verify', lambda: s.crypto_pwhash_str_verify(s.crypto_pwhash_str('password', s.crypto_pwhash_OPSLIMIT_MIN, s.crypto_pwhash_MEMLIMIT_MIN), 'password'))
+show('pwhash str verify wrong', lambda: s.crypto_pwhash_str_verify(s.crypto_pwhash_str(b'password', s.crypto_pwhash_OPSLIMIT_MIN, s.crypto_pwhash_MEMLIMIT_MIN), b'wrong'))
+show('pwhash bad salt', lambda: s.crypto_pwhash(32, b'password', b'salt', 3, 1 << 13))
+ssalt = bytes(s.crypto_pwhash_scryptsalsa208sha256_SALTBYTES)
+show('scrypt', lambda: s.crypto_pwhash_scryptsalsa208sha256(32, b'password', ssalt, s.crypto_pwhash_scryptsalsa208sha256_OPSLIMIT_MIN, s.crypto_pwhash_scryptsalsa208sha256_MEMLIMIT_MIN))
+stored = s.crypto_pwhash_scryptsalsa208sha256_str(b'password', s.crypto_pwhash_scryptsalsa208sha256_OPSLIMIT_MIN, s.crypto_pwhash_scryptsalsa208sha256_MEMLIMIT_MIN)
+show('scrypt str prefix', lambda: stored.startswith(s.crypto_pwhash_scryptsalsa208sha256_STRPREFIX))
+show('scrypt str verify', lambda: s.crypto_pwhash_scryptsalsa208sha256_str_verify(stored, b'password'))
+show('scrypt str verify wrong', lambda: s.crypto_pwhash_scryptsalsa208sha256_str_verify(stored, b'nope'))
+
+# random bytes
+for n in [0, 1, 7, 64, 1000]:
+    show('randombytes %d' % n, lambda: len(s.randombytes(n)))
+show('randombytes differ', lambda: s.randombytes(16) != s.randombytes(16))
