@@ -97,27 +97,31 @@ suite('multi-file conversions: refactor preview, one undo', () => {
     const pkg = vscode.Uri.joinPath(dir, 'cpkg');
     await vscode.workspace.fs.createDirectory(pkg);
     await writeFiles(dir, { 'setup.py': SETUP, '_api_build.py': OWN_BUILD, 'cpkg/__init__.py': 'from .api import length\n', 'cpkg/loader.py': LOADER, 'cpkg/api.py': API });
-    const files = ['cpkg/__init__.py', 'cpkg/loader.py', 'cpkg/api.py', 'setup.py', '_api_build.py'].map((f) => vscode.Uri.joinPath(dir, ...f.split('/')));
-    const original = await Promise.all(files.map(textOf));
-    const asBefore = async () => assert.deepEqual(await Promise.all(files.map(textOf)), original, 'no file changed');
+    try {
+      const files = ['cpkg/__init__.py', 'cpkg/loader.py', 'cpkg/api.py', 'setup.py', '_api_build.py'].map((f) => vscode.Uri.joinPath(dir, ...f.split('/')));
+      const original = await Promise.all(files.map(textOf));
+      const asBefore = async () => assert.deepEqual(await Promise.all(files.map(textOf)), original, 'no file changed');
 
-    const discarded = await throughPreview(() => vscode.commands.executeCommand<{ applied: boolean }>('pypyBindings.convertFolderToCffi', dir), 'discard', 2, asBefore);
-    assert.equal(discarded?.applied, false, 'discarding the preview applies nothing');
-    await asBefore();
+      const discarded = await throughPreview(() => vscode.commands.executeCommand<{ applied: boolean }>('pypyBindings.convertFolderToCffi', dir), 'discard', 2, asBefore);
+      assert.equal(discarded?.applied, false, 'discarding the preview applies nothing');
+      await asBefore();
 
-    const applied = await throughPreview(() => vscode.commands.executeCommand<{ applied: boolean; message: string }>('pypyBindings.convertFolderToCffi', dir), 'apply', 2, asBefore);
-    assert.equal(applied?.applied, true, JSON.stringify(applied));
-    const api = await textOf(files[2]!);
-    assert.match(api!, /size_t strlen\(char \*\);/);
-    assert.doesNotMatch(api! + (await textOf(files[1]!)), /^\s*(import ctypes$|from ctypes import)/m, 'the modules are cffi now');
-    assert.equal(await textOf(files[3]!), SETUP, 'setup.py is not touched by an in-line conversion');
-    assert.equal(await textOf(files[4]!), OWN_BUILD, 'the existing build script is not touched');
+      const applied = await throughPreview(() => vscode.commands.executeCommand<{ applied: boolean; message: string }>('pypyBindings.convertFolderToCffi', dir), 'apply', 2, asBefore);
+      assert.equal(applied?.applied, true, JSON.stringify(applied));
+      const api = await textOf(files[2]!);
+      assert.match(api!, /size_t strlen\(char \*\);/);
+      assert.doesNotMatch(api! + (await textOf(files[1]!)), /^\s*(import ctypes$|from ctypes import)/m, 'the modules are cffi now');
+      assert.equal(await textOf(files[3]!), SETUP, 'setup.py is not touched by an in-line conversion');
+      assert.equal(await textOf(files[4]!), OWN_BUILD, 'the existing build script is not touched');
 
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(files[2]!));
-    await vscode.commands.executeCommand('undo');
-    await waitFor('one undo to restore every module', async () => JSON.stringify(await Promise.all(files.map(textOf))) === JSON.stringify(original));
-    for (const d of vscode.workspace.textDocuments.filter((t) => files.some((f) => f.toString() === t.uri.toString()))) assert.equal(d.isDirty, false, `${d.uri.path} is back to its saved text`);
-    await vscode.workspace.fs.delete(dir, { recursive: true });
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(files[2]!));
+      await vscode.commands.executeCommand('undo');
+      await waitFor('one undo to restore every module', async () => JSON.stringify(await Promise.all(files.map(textOf))) === JSON.stringify(original));
+      for (const d of vscode.workspace.textDocuments.filter((t) => files.some((f) => f.toString() === t.uri.toString()))) assert.equal(d.isDirty, false, `${d.uri.path} is back to its saved text`);
+    } finally {
+      await restoreEditors();
+      await vscode.workspace.fs.delete(dir, { recursive: true });
+    }
   });
 
   test('API out-of-line: the build script is created in the same edit, setup.py merged; one undo removes it and restores setup.py', async () => {
