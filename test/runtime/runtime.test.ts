@@ -7,6 +7,7 @@ import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
+import { newWarnings, pycodestyleCounts, total } from "./pycodestyle";
 
 const ROOT = resolve(__dirname, "..", "..");
 const PROGRAMS = join(__dirname, "programs");
@@ -79,6 +80,7 @@ const programs = readdirSync(PROGRAMS)
 
 const passed: string[] = [];
 const failed: string[] = [];
+const style = { before: 0, after: 0 };
 let tools: Promise<string | undefined> | undefined;
 
 describe(`runtime: ctypes programs converted to cffi${filter ? ` (RUNTIME_FILTER=${filter})` : ""}`, { concurrency: 2 }, () => {
@@ -104,6 +106,7 @@ describe(`runtime: ctypes programs converted to cffi${filter ? ` (RUNTIME_FILTER
     console.log(
       `runtime summary: ${passed.length}/${programs.length} programs passed (${programs.length - human} convertible, ${human} h_), ${failed.length} failed${failed.length ? `: ${failed.join(", ")}` : ""}`,
     );
+    console.log(`runtime pycodestyle: ${style.before} warnings in the originals, ${style.after} in the converted programs`);
   });
 });
 
@@ -147,6 +150,13 @@ async function checkProgram(program: string): Promise<void> {
     }
     const compiled = await run(CPYTHON, ["-m", "py_compile", convertedFile], work);
     assert.equal(compiled.code, 0, explain(`py_compile of converted ${program}`, compiled) + where);
+
+    // 3b. Laid out as PEP 8 wants: no pycodestyle warning the original did not have (by code and count).
+    const lint = await pycodestyleCounts([source, convertedFile], work);
+    const added = newWarnings(lint.get(source)!, lint.get(convertedFile)!);
+    assert.deepEqual(added, [], `converting ${program} added pycodestyle warnings${where}`);
+    style.before += total(lint.get(source)!);
+    style.after += total(lint.get(convertedFile)!);
 
     // 4. Same output under CPython+cffi and PyPy.
     for (const interpreter of [CPYTHON, PYPY]) {

@@ -96,7 +96,8 @@ test('variadic call: extra arguments wrapped by the literal format (%d, %ld, %s,
   ].join('\n');
   const { out, r } = await convert(text);
   assert.match(out, /int snprintf\(char \*, size_t, const char \*, \.\.\.\);/);
-  assert.ok(out.includes('n = libc.snprintf(buf, ffi.sizeof(buf), b"%d %ld %s %.2f", ffi.cast("int", 42), ffi.cast("long", 7), ffi.new("char[]", b"abc"), ffi.cast("double", 3.5))'), out);
+  // the call is longer than 79 columns: one argument per line (format/)
+  assert.ok(out.includes('n = libc.snprintf(\n    buf,\n    ffi.sizeof(buf),\n    b"%d %ld %s %.2f",\n    ffi.cast("int", 42),\n    ffi.cast("long", 7),\n    ffi.new("char[]", b"abc"),\n    ffi.cast("double", 3.5),\n)'), out);
   assert.ok(out.includes('buf = ffi.new("char[]", 64)'));
   assert.ok(out.includes('print(n, ffi.string(buf), ffi.buffer(buf)[:][:4])'));
   assert.ok(r.notes.some((n) => /argtypes missing for libc\.snprintf/.test(n)));
@@ -132,11 +133,12 @@ test('structures: fields, nesting, self-reference, bit-fields, unions, _pack_ an
   const { out, r } = await convert(text);
   assert.ok(out.includes('struct Inner { int a; char name[8]; };'));
   assert.ok(out.includes('union U { int i; double d; };'));
-  assert.ok(out.includes('struct Node { struct Inner inner; struct Node *next; union { int i; double d; }; unsigned int bits : 3; };'));
+  // longer than 79 columns: one member per line
+  assert.ok(out.includes('    struct Node {\n        struct Inner inner;\n        struct Node *next;\n        union { int i; double d; };\n        unsigned int bits : 3;\n    };\n'), out);
   assert.match(out, /ffi\.cdef\("""\n {4}struct P \{ char c; int i; \};\n""", pack=1\)/);
   assert.ok(out.indexOf('struct Inner {') < out.indexOf('struct Node {'), 'a by-value member is declared first');
   assert.ok(out.includes('n = ffi.new("struct Node *")'));
-  assert.ok(out.includes('print(ffi.sizeof("struct P"), ffi.offsetof("struct P", "i"), ffi.string(n.inner.name), n.i)'));
+  assert.ok(out.includes('print(\n    ffi.sizeof("struct P"),\n    ffi.offsetof("struct P", "i"),\n    ffi.string(n.inner.name),\n    n.i,\n)'), out);
   assert.doesNotMatch(out, /class |_fields_|ctypes/);
   assert.deepEqual(r.leftForHuman, []);
 });
@@ -175,7 +177,7 @@ test('errno, in_dll globals, c_char_p results and None for pointers', async () =
   assert.ok(out.includes('extern int optind;'));
   assert.ok(out.includes('optind = ffi.addressof(libc, "optind")'));
   assert.ok(out.includes('optind[0] = 1'));
-  assert.ok(out.includes('print(_cstring_or_none(libc.getenv(b"HOME")) is not None, ffi.errno, libc.time(ffi.NULL) > 0, optind[0])'));
+  assert.ok(out.includes('print(\n    _cstring_or_none(libc.getenv(b"HOME")) is not None,\n    ffi.errno,\n    libc.time(ffi.NULL) > 0,\n    optind[0],\n)'), out);
 });
 
 test('errcheck becomes a wrapper that every later reference uses', async () => {
@@ -192,7 +194,7 @@ test('errcheck becomes a wrapper that every later reference uses', async () => {
     '',
   ].join('\n');
   const { out } = await convert(text);
-  assert.ok(out.includes('def _abs_checked(*args):  # errcheck, as ctypes applied it\n    return check(libc.abs(*args), _abs_checked, args)\n_abs_checked.__name__ = "abs"'));
+  assert.ok(out.includes('\n\n\ndef _abs_checked(*args):  # errcheck, as ctypes applied it\n    return check(libc.abs(*args), _abs_checked, args)\n\n\n_abs_checked.__name__ = "abs"'), out);
   assert.ok(out.includes('f = _abs_checked'));
   assert.ok(out.includes('print(_abs_checked(-3), f(-4))'));
 });

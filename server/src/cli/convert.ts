@@ -7,7 +7,6 @@ import { applyEdits, convertToCffi } from '../convert/convertFile';
 import { isStackOverflow, TOO_DEEP_MESSAGE } from '../documents/nesting';
 import { FileTextError, readFileText, withNewlines, writeFileTextAtomic } from './fileText';
 import type { CliIO } from './io';
-import { lineCol, lineStartsOf } from './positions';
 import { UsageError } from './usage';
 import { convertPaths } from '../convert/project/convertProject';
 import { type FileText, withFileNewlines } from './fileText';
@@ -76,11 +75,8 @@ export async function convert(args: string[], io: CliIO): Promise<number> {
   // edits apply to the file's own text (lone CRs kept: the offsets are the same) with the file's line ending
   const converted = applyEdits(ft.text, result.edits.map((e) => ({ ...e, newText: withNewlines(ft, e.newText) })));
   if (result.edits.length === 0) io.err(`pypy-bindings: ${file}: nothing to convert\n`);
-  const starts = lineStartsOf(text);
-  for (const left of result.leftForHuman) {
-    const { line, column } = lineCol(starts, left.span.start);
-    io.err(`${file}:${line}:${column}: left for a human: ${left.reason}\n`);
-  }
+  // lines of the converted text (its TODOs), in order
+  for (const left of result.leftForHuman) io.err(`${file}${left.line ? `:${left.line}` : ''}: left for a human: ${left.reason}\n`);
   for (const note of result.notes) io.err(`${file}: note: ${note}\n`);
   let status = 0;
   for (const extra of result.extraFiles) {

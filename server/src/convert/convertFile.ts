@@ -14,6 +14,9 @@ import { type Helper, Rewriter } from './rewriteUses';
 import { dotted, indentAt, keyOf, walk } from './syntax';
 import { isIntegral } from './typeNames';
 import { unsafeCffiUses, unsafeCtypesShapes } from './outputGate';
+import { formatEdits } from './format/formatConversion';
+import { lineLengthForUri } from './format/projectStyle';
+import { sameReason, todoReasonsAbove, todosIn } from './format/todoComments';
 
 export type { TextEdit } from './edits';
 export { applyEdits } from './edits';
@@ -28,6 +31,8 @@ export interface ConvertOptions {
   prototypes?: ReadonlyMap<string, CPrototypeHint>;
   /** API mode: the files beside the module (a taken build-file name is not reused; setup.py is merged). */
   workspace?: ApiWorkspace;
+  /** The line length to format to; by default the project's (format/projectStyle.ts), 79 when it sets none. */
+  lineLength?: number;
 }
 
 export interface ConversionResult {
@@ -36,7 +41,8 @@ export interface ConversionResult {
   extraFiles: { relativePath: string; content: string }[];
   /** Existing files beside the module to change (API mode's setup.py), their whole texts before and after. */
   changedFiles?: { relativePath: string; before: string; after: string }[];
-  leftForHuman: { span: Span; reason: string }[];
+  /** What stays for a person, in line order: `line` is 1-based in the converted text (its TODO), 0 when the file is left as it was. */
+  leftForHuman: { span: Span; reason: string; line: number }[];
   notes: string[];
 }
 
@@ -65,8 +71,18 @@ const HELPERS: Record<Helper, (ffi: string) => string> = {
   pointerArray: (ffi) => [
     'import weakref as _weakref',
     '_pointer_array_owned = _weakref.WeakKeyDictionary()',
+    '',
+    '',
+    'def _pointer_array_item(x):',
+    `    if isinstance(x, bytes):`,
+    `        return ${ffi}.new("char[]", x)`,
+    `    if isinstance(x, str):`,
+    `        return ${ffi}.new("wchar_t[]", x)`,
+    `    return ${ffi}.NULL if x is None else x`,
+    '',
+    '',
     'def _new_pointer_array(ctype, length, items):  # ctypes kept the strings of a char* array alive; so does this',
-    `    owned = [${ffi}.new("char[]", x) if isinstance(x, bytes) else ${ffi}.new("wchar_t[]", x) if isinstance(x, str) else ${ffi}.NULL if x is None else x for x in items]`,
+    '    owned = [_pointer_array_item(x) for x in items]',
     `    array = ${ffi}.new(ctype, length)`,
     '    array[0:len(owned)] = owned',
     '    _pointer_array_owned[array] = owned',
@@ -84,12 +100,44 @@ export function convertSource(parser: Parser, text: string, options: ConvertOpti
     const demoted = new Map<string, string>();
     for (let round = 0; ; round++) {
       const { result, requests } = convertRound(parser, tree.rootNode, text, options, uri, demoted);
-      if (!requests.size || round >= 8) return gated(parser, text, result);
+      if (!requests.size || round >= 8) return formatted(parser, text, gated(parser, text, result), options.lineLength ?? lineLengthForUri(uri).max);
       for (const [k, v] of requests) demoted.set(k, v);
     }
   } finally {
     tree.delete();
   }
+}
+
+/** The conversion laid out as the project formats (format/), and what it left at lines of the converted text. */
+function formatted(parser: Parser, text: string, result: ConversionResult, lineLength: number): ConversionResult {
+  const edits = formatEdits(parser, text, result.edits, { maxLineLength: lineLength });
+  const output = applyTextEdits(text, edits);
+  const todos = todosIn(output);
+  const leftForHuman = result.leftForHuman.map((h) => {
+    if (!edits.length) return { ...h, line: 0 };
+    // its TODO: the nearest one with its reason at or above where its statement went
+    const at = lineOf(output, toConverted(edits, h.span.start));
+    const todo = todos.filter((t) => t.line <= at && sameReason(t.reason, h.reason)).pop();
+    return { ...h, line: (todo?.line ?? at) + 1 };
+  });
+  return { ...result, edits, leftForHuman: leftForHuman.sort((a, b) => a.line - b.line) };
+}
+
+/** Where an offset of the original text is in the text the edits give. */
+function toConverted(edits: readonly TextEdit[], off: number): number {
+  let delta = 0;
+  for (const e of edits) {
+    if (e.end <= off && e.start < off) delta += e.newText.length - (e.end - e.start);
+    else if (e.start < off) return e.start + delta + Math.max(0, e.newText.length - (e.end - off)); // as far from the edit's end as before
+    else break;
+  }
+  return off + delta;
+}
+
+function lineOf(text: string, off: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < off; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 /** An output that would use a cffi library as a ctypes one is not offered (outputGate.ts). */
@@ -102,7 +150,7 @@ function gated(parser: Parser, text: string, result: ConversionResult): Conversi
   return {
     edits: [],
     extraFiles: [],
-    leftForHuman: reasons.map((reason) => ({ span: { start: 0, end: 0 }, reason: `not converted: ${reason}` })),
+    leftForHuman: reasons.map((reason) => ({ span: { start: 0, end: 0 }, reason: `not converted: ${reason}`, line: 0 })),
     notes: [],
   };
 }
@@ -195,14 +243,17 @@ function convertRound(parser: Parser, root: Node, text: string, options: Convert
         result.notes.push(...out.notes);
         edits.push(...importEdits(program, leftovers, out.header(helpers), undefined));
       } else {
-        const header = [existingFfi ? '' : `from cffi import FFI\n${ffi} = FFI()`, cdefCalls(ffi, blocks), ...helpers].filter((s) => s).join('\n');
+        // a helper's imports go with the others, before any code (PEP 8)
+        const imports = helpers.flatMap((h) => h.split('\n').filter((l) => l.startsWith('import ')));
+        const bodies = helpers.map((h) => h.split('\n').filter((l) => !l.startsWith('import ')).join('\n'));
+        const header = [...imports, existingFfi ? '' : `from cffi import FFI\n${ffi} = FFI()`, cdefCalls(ffi, blocks), ...bodies].filter((s) => s).join('\n');
         edits.push(...importEdits(program, leftovers, header, existingFfi));
       }
     }
     edits.push(...todoEdits(text, rw));
     assertNonOverlapping(edits);
     result.edits = edits.sort((a, b) => a.start - b.start || a.end - b.end);
-    result.leftForHuman = rw.human.map((h) => ({ span: { start: h.node.startIndex, end: h.node.endIndex }, reason: h.reason }));
+    result.leftForHuman = rw.human.map((h) => ({ span: { start: h.node.startIndex, end: h.node.endIndex }, reason: h.reason, line: 0 }));
     result.notes.push(...rw.notes);
     if ([...rw.signatures.values()].some((sig) => sig.params.some((t) => isIntegral(t)))) {
       result.notes.push('cffi range-checks integer arguments (OverflowError) where ctypes truncated them silently; out-of-range constants are wrapped in ffi.cast to keep the ctypes result');
@@ -437,9 +488,7 @@ function mentionsHandle(program: CtypesProgram, node: Node): boolean {
 function hasTodoAbove(text: string, node: Node): boolean {
   let st: Node = node;
   while (st.parent && st.parent.type !== 'block' && st.parent.type !== 'module') st = st.parent;
-  const ls = lineStart(text, st.startIndex);
-  const prev = text.slice(0, Math.max(ls - 1, 0)).split('\n').pop() ?? '';
-  return prev.trim().startsWith(TODO_PREFIX.trim());
+  return todoReasonsAbove(text, lineStart(text, st.startIndex)).length > 0;
 }
 
 /** `# TODO(pypy-bindings): why` above each statement left as it was, unless already there. */
@@ -455,13 +504,8 @@ function todoEdits(text: string, rw: Rewriter): TextEdit[] {
   for (const { node, reasons } of byStatement.values()) {
     const ls = lineStart(text, node.startIndex);
     const indent = indentAt(text, node.startIndex);
-    const above = text.slice(0, ls).split('\n').slice(0, -1).reverse();
-    const existing = new Set<string>();
-    for (const line of above) {
-      if (!line.trim().startsWith(TODO_PREFIX.trim())) break;
-      existing.add(line.trim());
-    }
-    const missing = reasons.filter((r) => !existing.has(`${TODO_PREFIX}${r}`.trim()));
+    const existing = todoReasonsAbove(text, ls);
+    const missing = reasons.filter((r) => !existing.some((e) => sameReason(e, r)));
     if (!missing.length) continue;
     out.push({ start: ls, end: ls, newText: missing.map((r) => `${indent}${TODO_PREFIX}${r}\n`).join('') });
   }

@@ -186,7 +186,8 @@ export function codeActionsFor(doc: OpenDocument, model: BindingModel, params: C
 /** The palette command: converts the whole file through a versioned workspace edit and reports what is left. */
 export async function convertFileCommand(connection: Connection, doc: OpenDocument, model: BindingModel, settings: Settings, open?: OpenTexts) {
   const result = convertDocument(doc.text, model, settings, open);
-  const leftForHuman = result.leftForHuman.map((l: { span: Span; reason: string }) => ({ line: doc.text.positionAt(l.span.start).line + 1, reason: l.reason }));
+  // lines of the text after the edit (each at its TODO), in order
+  const leftForHuman = result.leftForHuman.map((l) => ({ line: l.line, reason: l.reason }));
   if (result.edits.length === 0) return { applied: false, message: 'Nothing to convert: this file has no ctypes bindings the converter handles.', leftForHuman, notes: result.notes };
   const applied = await connection.workspace.applyEdit({ label: 'Convert ctypes to CFFI', edit: conversionEdit(doc.text, result, open) });
   return {

@@ -6,12 +6,15 @@
 import type { Node, Parser } from 'web-tree-sitter';
 import { CTYPES_EXPORTS } from '../../analysis/ctypesNames';
 import { loadGrammars } from '../../parser/languages';
-import { type TextEdit, applyEdits } from '../edits';
+import type { TextEdit } from '../edits';
 import { callParts, dotted, indentAt, statementOf, stringLiteral, walk } from '../syntax';
 import { type SourceModule, loadModules, pythonFiles } from './modules';
 import { type ModulePlan, planProject } from './plan';
 import { HELPER_NAMES } from './pythonRuntime';
 import { hasWork, renderModule } from './render';
+import { formatText } from '../format/formatConversion';
+import { lineLengthFor } from '../format/projectStyle';
+import { sameReason, todoReasonsAbove, todosIn } from '../format/todoComments';
 
 export const TODO = '# TODO(pypy-bindings): ';
 
@@ -143,7 +146,7 @@ function toOriginal(edits: readonly TextEdit[], off: number): number {
   return off - delta;
 }
 
-function withTodos(mod: SourceModule, causes: { node: Node; reason: string }[]): { text: string; left: { line: number; reason: string }[] } {
+function withTodos(parser: Parser, mod: SourceModule, causes: { node: Node; reason: string }[]): { text: string; left: { line: number; reason: string }[] } {
   const byStatement = new Map<number, { node: Node; reasons: string[] }>();
   for (const c of causes) {
     const st = statementOf(c.node);
@@ -155,16 +158,13 @@ function withTodos(mod: SourceModule, causes: { node: Node; reason: string }[]):
   for (const { node, reasons } of byStatement.values()) {
     const ls = mod.text.lastIndexOf('\n', node.startIndex - 1) + 1;
     const indent = indentAt(mod.text, node.startIndex);
-    const fresh = reasons.filter((r) => !mod.text.slice(Math.max(0, ls - 400), ls).includes(`${TODO}${r}`));
+    const above = todoReasonsAbove(mod.text, ls);
+    const fresh = reasons.filter((r) => !above.some((a) => sameReason(a, r)));
     if (fresh.length) edits.push({ start: ls, end: ls, newText: fresh.map((r) => `${indent}${TODO}${r}\n`).join('') });
   }
-  const text = applyEdits(mod.text, edits);
-  const left: { line: number; reason: string }[] = [];
-  text.split('\n').forEach((l, i) => {
-    const at = l.indexOf(TODO);
-    if (at >= 0) left.push({ line: i + 1, reason: l.slice(at + TODO.length) });
-  });
-  return { text, left };
+  // the TODOs wrapped to the project's line length; the report reads them back from the text
+  const { text } = formatText(parser, mod.text, edits, { maxLineLength: lineLengthFor(mod.file).max });
+  return { text, left: todosIn(text).map((t) => ({ line: t.line + 1, reason: t.reason })) };
 }
 
 export function convertModules(parser: Parser, modules: readonly SourceModule[]): ProjectResult {
@@ -194,7 +194,7 @@ export function convertModules(parser: Parser, modules: readonly SourceModule[])
       stats: { functions: 0, callbacks: 0, cells: 0, buffers: 0, casts: 0, modules: 0 },
       files: modules.map((m) => {
         const mine = causes.filter((c) => c.mod === m);
-        const { text, left } = mine.length ? withTodos(m, mine) : { text: m.text, left: [] };
+        const { text, left } = mine.length ? withTodos(parser, m, mine) : { text: m.text, left: [] };
         return { file: m.file, original: m.text, converted: text, left };
       }),
     };

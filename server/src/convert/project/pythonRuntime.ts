@@ -32,10 +32,11 @@ const POINTER = (ffi: string): string => `def _as_pointer(x):  # what ctypes acc
     return x`;
 
 const FUNCTION = (ffi: string): string => `def _cffi_function(lib, name, errcheck=None):
-    """lib.name, called as ctypes called it with the argtypes, restype and errcheck it had."""
+    """lib.name, called as ctypes called it (argtypes, restype, errcheck)."""
     cfunc = getattr(lib, name)
     ctype = ${ffi}.typeof(cfunc)
-    pointers = [i for i, t in enumerate(ctype.args) if t.kind in ("pointer", "function")]
+    pointers = [i for i, t in enumerate(ctype.args)
+                if t.kind in ("pointer", "function")]
     result = _from_c(ctype.result)
     if not pointers and result is None and errcheck is None:
         return cfunc
@@ -43,7 +44,8 @@ const FUNCTION = (ffi: string): string => `def _cffi_function(lib, name, errchec
 
     def call(*args):
         if len(args) != arity:
-            raise TypeError("%s() takes %d arguments (%d given)" % (name, arity, len(args)))
+            raise TypeError("%s() takes %d arguments (%d given)"
+                            % (name, arity, len(args)))
         cargs = list(args)
         for i in pointers:
             cargs[i] = _as_pointer(cargs[i])
@@ -58,10 +60,12 @@ const FUNCTION = (ffi: string): string => `def _cffi_function(lib, name, errchec
     return call`;
 
 const CALLBACK = (ffi: string): string => `def _callback_type(signature):
-    """What CFUNCTYPE made: called with a Python function, gives a C callback that hands it its
-    arguments as ctypes did (int addresses, bytes); keep it alive while C may call it."""
+    """What CFUNCTYPE made: called with a Python function, gives a C callback
+    that hands it its arguments as ctypes did (int addresses, bytes); keep it
+    alive while C may call it."""
     ctype = ${ffi}.typeof(signature)
-    converters = [(i, c) for i, c in enumerate(map(_from_c, ctype.args)) if c is not None]
+    converters = [(i, c) for i, c in enumerate(map(_from_c, ctype.args))
+                  if c is not None]
 
     def make(func):
         if not converters:

@@ -9,6 +9,8 @@ import { keyOf, walk } from '../syntax';
 import { declare } from '../typeNames';
 import type { ForeignDecl, ModulePlan } from './plan';
 import { runtimeHelpers } from './pythonRuntime';
+import { formatText } from '../format/formatConversion';
+import { lineLengthFor } from '../format/projectStyle';
 
 const lineStart = (text: string, off: number): number => text.lastIndexOf('\n', off - 1) + 1;
 const lineEnd = (text: string, off: number): number => {
@@ -171,10 +173,8 @@ export function renderModule(p: ModulePlan, parser: Parser, stillUsed: (draft: s
   const draft = applyEdits(text, merge(edits));
   const used = stillUsed(draft);
   edits.push(...importEdits(p, used));
-  const all = merge(edits);
-  const out = applyEdits(text, all);
-  void parser;
-  return { text: tidyBlankLines(out), edits: all };
+  // one formatting pass over all of it: the project's line length, PEP 8's blank lines (format/)
+  return formatText(parser, text, merge(edits), { maxLineLength: lineLengthFor(p.mod.file).max });
 }
 
 /** ctypes imports: each name kept only while the converted text still uses it. */
@@ -222,9 +222,4 @@ function importEdits(p: ModulePlan, used: Set<string>): TextEdit[] {
   const inTry = (r: Node): boolean => [...tries.values()].some((t) => t.startIndex <= r.startIndex && r.endIndex <= t.endIndex);
   out.push(...deletionEdits(p.mod.text, [...removed.filter((r) => !inTry(r)), ...tries.values()]));
   return out;
-}
-
-/** At most two blank lines in a row (PEP 8), none at the very end beyond one newline. */
-function tidyBlankLines(text: string): string {
-  return text.replace(/\n{4,}/g, '\n\n\n');
 }
