@@ -26,6 +26,8 @@ const PACKAGE: Record<string, string> = {
   // re-exports through a star import and a helper class
   'pkg/wrap.py': ['from .loader import *', '', 'class Wrapper:', '    def __init__(self):', '        self.lib = load()', ''].join('\n'),
   'pkg/wrapuser.py': ['from .wrap import Wrapper', '', 'w = Wrapper()', 'w.lib.strchr(b"abc", 98)', ''].join('\n'),
+  // a C-valued name reached through a re-exported module
+  'pkg/via.py': ['from . import plain', '', 'lib = plain.loader.load()', 'lib.abs(-1)', ''].join('\n'),
   // only plain names of modules on a chain to C: no finding is possible here
   'pkg/reader.py': ['from . import plain', 'from .loader import unrelated', '', 'print(plain.helper(), unrelated())', ''].join('\n'),
   // names bound dynamically by a C-valued statement make every name of the module count
@@ -50,11 +52,12 @@ test('the C-valued exports of a module: names whose statements reach ctypes, att
     const loader = index.exportsOf('pkg.loader');
     assert.ok(loader.names.has('load'), 'a loader function mentions ctypes');
     assert.ok(!loader.names.has('NAME') && !loader.names.has('unrelated'), 'a string and a function that never touch C are not C-valued');
-    assert.deepEqual([...index.exportsOf('pkg.plain').names], ['loader'], '`loader.NAME` is not C-valued: only the module it re-exports counts');
+    assert.deepEqual([...index.exportsOf('pkg.plain').names], [], '`loader.NAME` is not C-valued, so nothing in plain.py is');
+    assert.deepEqual(index.exportsOf('pkg.plain').modules.get('loader'), ['pkg.loader'], 'the module it re-exports is followed: `plain.loader.load` counts');
     assert.ok(index.exportsOf('pkg.user').names.has('lib'));
     assert.ok(index.exportsOf('pkg.wrap').names.has('Wrapper') && index.exportsOf('pkg.wrap').names.has('load'), 'a class using a star-imported loader, and the re-export');
     assert.equal(index.exportsOf('pkg.dyn').all, true, 'globals()[...] in a C-valued statement');
-    for (const rel of ['pkg/user.py', 'pkg/wrapuser.py', 'pkg/dynuser.py']) assert.equal(index.mayBind(uri(rel)), true, rel);
+    for (const rel of ['pkg/user.py', 'pkg/wrapuser.py', 'pkg/dynuser.py', 'pkg/via.py']) assert.equal(index.mayBind(uri(rel)), true, rel);
     assert.equal(index.mayBind(uri('pkg/reader.py')), false, 'reader.py reads only plain names');
     assert.equal(index.mayBind(uri('pkg/plain.py')), false);
 
@@ -95,7 +98,6 @@ test('the workspace pre-filter never skips a file that gets a finding (this pack
 
 test('units: top-level statements outside strings, with the names they bind', () => {
   const units = unitsOf('"""doc\nx = 1 at column 0\n"""\nimport a.b as c, d\nx, (y, z) = w.v = 1\ndef f():\n    global g\n    q = 1\nclass K(B):\n    r = 2\nfor i in t:\n    j = i\n');
-  // over-approximated on purpose: an assignment-shaped line in a string counts
-  assert.deepEqual(units.map((u) => u.bound.sort()), [['x'], ['c', 'd'], ['x', 'y', 'z'], ['f', 'g'], ['K'], ['i', 'j']]);
+  assert.deepEqual(units.map((u) => u.bound.sort()), [[], ['c', 'd'], ['w', 'x', 'y', 'z'], ['f', 'g'], ['K'], ['i', 'j']]);
   assert.ok(units[3]!.words.has('q'));
 });

@@ -1,5 +1,5 @@
-import { CTYPES_EXPORTS } from '../ctypesNames';
-import { candidateCuts } from '../../documents/splitPoints';
+import { CTYPES_LOADER_INSTANCES, CTYPES_LOADERS, CTYPES_PRIMITIVES, CTYPES_PROTOTYPE_FACTORIES, CTYPES_STRUCT_BASES } from '../ctypesNames';
+import { candidateCuts, scan } from '../../documents/splitPoints';
 
 /**
  * The name-level "C-valued exports" test: which top-level names of a module can hold or produce a C value
@@ -13,19 +13,27 @@ import { candidateCuts } from '../../documents/splitPoints';
  */
 
 /** One top-level statement (a unit) of a module, as its words. */
-export interface Unit {
+export interface Unit extends Mentions {
+  /** Offset (in the text given to unitsOf) of the top-level statement it belongs to. */
+  at: number;
   /** Every identifier in the unit (code, strings and comments). */
   words: Set<string>;
-  /** Dotted chains `a.b.c` (two or more parts). */
-  chains: string[][];
+  /** Dotted chains `a.b.c` (two or more parts), by their root. */
+  chains: Map<string, string[][]>;
   /** Words used other than as the root of a dotted chain (import statements left out). */
   bare: Set<string>;
+  /** Words it binds anywhere (parameters, assignments, loop and `as` targets): a bare mention of one is local. */
+  shadow: Set<string>;
   /** Names it binds at module level (over-approximated: targets anywhere in it, aliases, globals). */
   bound: string[];
   /** Its import statements. */
   imports: UnitImport[];
   /** It can bind names the text does not spell (globals(), setattr, vars, __dict__). */
   dynamic: boolean;
+  /** A top-level import statement (a star import is always evaluated: it binds what others mention). */
+  isImport: boolean;
+  /** A def's or class's header: what makes it C-valued as a type (bases) besides libraries and declarations in its body. */
+  head?: Mentions;
 }
 
 export interface UnitImport {
@@ -40,58 +48,178 @@ export interface UnitImport {
 }
 
 const WORD = /[A-Za-z_]\w*/g;
-const BARE = /(?<!\w)[A-Za-z_]\w*(?!\w|[ \t]*\.)/g;
+const BARE = /(?<![\w.])[A-Za-z_]\w*(?!\w|[ \t]*\.)/g;
 const CHAIN = /[A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)+/g;
 const DEF_OR_CLASS = /^(?:@[^\n]*\n(?:[ \t]*(?:#[^\n]*)?\n|@[^\n]*\n)*)?(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)/;
 const GLOBAL = /^[ \t]*global[ \t]+([\w \t,]+)/gm;
 const NESTED_DEF = /^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)/gm;
 const ASSIGN = /^[ \t]*([\w \t,()[\]*.]+?)[ \t]*(?::[^=\n]*)?=(?![=])/gm;
+const CHAINED = /^[ \t]*([\w \t,()[\]*.]+?)[ \t]*=(?![=])/;
 const FOR_TARGET = /\bfor[ \t]+([\w \t,()]+?)[ \t]+in\b/g;
 const AS_NAME = /\bas[ \t]+(\w+)/g;
+const PARAMS = /\b(?:def[ \t]+\w+[ \t]*\(([^)]*)\)|lambda([^:\n]*):)/g;
 const WALRUS = /(\w+)[ \t]*:=/g;
 const DYNAMIC = /\b(?:globals|setattr|vars|__dict__|__setattr__)\b/;
 const IMPORT_STMT = /(?:^|[;:])[ \t]*(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n;#]*)|import[ \t]+([^\n;#]+))/gm;
 
 /** The units of a module's text (or of a parse region's text). */
-export function unitsOf(text: string): Unit[] {
+export function unitsOf(text: string, depth = 0, at?: number): Unit[] {
   const { cuts } = candidateCuts(text);
   const out: Unit[] = [];
   for (let i = 0; i < cuts.length; i++) {
     const t = text.slice(cuts[i]!, i + 1 < cuts.length ? cuts[i + 1]! : text.length);
-    if (t.trim()) out.push(unitOf(t));
+    if (!t.trim()) continue;
+    const start = at ?? cuts[i]!;
+    const parts = depth < 8 ? compoundParts(t) : undefined;
+    if (parts) for (const p of parts) out.push(...(p.body ? unitsOf(p.text, depth + 1, start) : [unitOf(p.text, start)]));
+    else out.push(unitOf(t, start));
   }
   return out;
 }
 
-function unitOf(t: string): Unit {
+const COMPOUND = /^(?:if|try|with|while|async[ \t]+with)\b/;
+
+/**
+ * A top-level if/try/with/while cut into its headers and the statements of its blocks: no value flows from
+ * a condition into the names a block binds (`with … as` and `except … as` bind in their header), so each
+ * statement of a block is a unit of its own (dedented), and a platform branch binds only what it writes.
+ */
+function compoundParts(t: string): { text: string; body: boolean }[] | undefined {
+  if (!COMPOUND.test(t)) return undefined;
+  const starts: number[] = [];
+  scan(t, (o) => starts.push(o));
+  const code = (o: number) => {
+    const c = t.charCodeAt(o);
+    return !Number.isNaN(c) && c !== 10 && c !== 13 && c !== 35;
+  };
+  const col0 = (o: number) => code(o) && t.charCodeAt(o) !== 32 && t.charCodeAt(o) !== 9;
+  const indented = (o: number) => {
+    const m = /^[ \t]+/.exec(t.slice(o, o + 200));
+    return m !== null && code(o + m[0].length);
+  };
+  const parts: { text: string; body: boolean }[] = [];
+  let i = 0;
+  while (i < starts.length) {
+    const h = starts[i]!;
+    let j = i + 1;
+    while (j < starts.length && !indented(starts[j]!) && !col0(starts[j]!)) j++;
+    if (j >= starts.length || col0(starts[j]!)) {
+      // a one-line compound (`if x: y = 1`) or a header without a block: one unit
+      const end = j < starts.length ? starts[j]! : t.length;
+      parts.push({ text: t.slice(h, end), body: false });
+      i = j;
+      continue;
+    }
+    const bodyStart = starts[j]!;
+    let k = j + 1;
+    while (k < starts.length && !col0(starts[k]!)) k++;
+    const bodyEnd = k < starts.length ? starts[k]! : t.length;
+    parts.push({ text: t.slice(h, bodyStart), body: false });
+    const ind = /^[ \t]+/.exec(t.slice(bodyStart, bodyStart + 200))![0];
+    const body = t.slice(bodyStart, bodyEnd).split('\n').map((l) => (l.startsWith(ind) ? l.slice(ind.length) : l)).join('\n');
+    parts.push({ text: body, body: true });
+    i = k;
+  }
+  return parts;
+}
+
+/** Comments and the contents of plain string literals (f-strings keep theirs: they hold code). */
+const NOT_CODE = /#[^\n]*|([rRbBuUfF]{0,2})("""|'''|"|')((?:\\[^]|(?!\2)[^\\])*?)\2/g;
+
+function codeOf(t: string): string {
+  return t.replace(NOT_CODE, (_m, prefix: string | undefined, q: string | undefined, body: string | undefined) => {
+    if (q === undefined) return ' ';
+    return /[fF]/.test(prefix ?? '') ? `${q}${body}${q}` : `${prefix}${q}${q}`;
+  });
+}
+
+/** The words of some code, its dotted chains by root, and the words used other than as a chain's root. */
+interface Mentions {
+  words: Set<string>;
+  chains: Map<string, string[][]>;
+  bare: Set<string>;
+}
+
+function mentionsOf(t: string): Mentions {
   const words = new Set(t.match(WORD) ?? []);
-  const chains: string[][] = [];
-  for (const m of t.matchAll(CHAIN)) chains.push(m[0].split(/[ \t]*\.[ \t]*/));
+  const chains = new Map<string, string[][]>();
+  const seenChains = new Set<string>();
+  for (const m of t.matchAll(CHAIN)) {
+    if (seenChains.has(m[0])) continue;
+    seenChains.add(m[0]);
+    const parts = m[0].split(/[ \t]*\.[ \t]*/);
+    const list = chains.get(parts[0]!);
+    if (list) list.push(parts);
+    else chains.set(parts[0]!, [parts]);
+  }
+  return { words, chains, bare: new Set(t.replace(IMPORT_STMT, ' ').match(BARE) ?? []) };
+}
+
+/** A def's or class's header (decorators, name, parameters and their defaults, bases), up to its colon. */
+function headerOf(t: string): string {
+  let depth = 0;
+  const start = /(?:async[ \t]+)?(?:def|class)\b/.exec(t)?.index ?? 0;
+  for (let i = start; i < t.length; i++) {
+    const c = t[i];
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth = Math.max(0, depth - 1);
+    else if (c === ':' && depth === 0) return t.slice(0, i);
+  }
+  return t;
+}
+
+function unitOf(text: string, at: number): Unit {
+  const t = codeOf(text);
+  const { words, chains, bare } = mentionsOf(t);
   const bound = new Set<string>();
+  const shadow = new Set<string>();
+  for (const m of t.matchAll(NESTED_DEF)) shadow.add(m[1]!);
+  for (const m of t.matchAll(ASSIGN)) {
+    for (const w of targetNames(m[1]!)) shadow.add(w);
+    // chained: `a = b = value`
+    let rest = t.slice(m.index! + m[0].length);
+    for (let c = CHAINED.exec(rest); c; c = CHAINED.exec(rest)) {
+      for (const w of targetNames(c[1]!)) shadow.add(w);
+      rest = rest.slice(c[0].length);
+    }
+  }
+  for (const m of t.matchAll(FOR_TARGET)) for (const w of m[1]!.match(WORD) ?? []) shadow.add(w);
+  for (const m of t.matchAll(AS_NAME)) shadow.add(m[1]!);
+  for (const m of t.matchAll(WALRUS)) shadow.add(m[1]!);
   const head = DEF_OR_CLASS.exec(t);
   if (head) bound.add(head[1]!);
-  else {
-    for (const m of t.matchAll(NESTED_DEF)) bound.add(m[1]!);
-    for (const m of t.matchAll(ASSIGN)) for (const w of targetNames(m[1]!)) bound.add(w);
-    for (const m of t.matchAll(FOR_TARGET)) for (const w of m[1]!.match(WORD) ?? []) bound.add(w);
-    for (const m of t.matchAll(AS_NAME)) bound.add(m[1]!);
-    for (const m of t.matchAll(WALRUS)) bound.add(m[1]!);
+  else for (const w of shadow) bound.add(w);
+  for (const m of t.matchAll(PARAMS)) for (const p of (m[1] ?? m[2] ?? "").split(',')) {
+    const name = /^[ \t*]*([A-Za-z_]\w*)/.exec(p)?.[1];
+    if (name) shadow.add(name);
   }
   for (const m of t.matchAll(GLOBAL)) for (const w of m[1]!.match(WORD) ?? []) bound.add(w);
   const imports = importsOf(t);
-  for (const i of imports) if (i.alias) bound.add(i.alias);
-  const bare = new Set(t.replace(IMPORT_STMT, ' ').match(BARE) ?? []);
-  return { words, chains, bare, bound: [...bound], imports, dynamic: DYNAMIC.test(t) };
+  // imports inside a def or class bind its locals, not module names
+  if (!head) for (const i of imports) if (i.alias) bound.add(i.alias);
+  return {
+    at, words, chains, bare, shadow, bound: [...bound], imports, dynamic: DYNAMIC.test(t), isImport: /^(?:import|from)\b/.test(t),
+    head: head ? mentionsOf(headerOf(t)) : undefined,
+  };
 }
 
-/** Names an assignment target binds: identifiers not after a dot or inside a subscript. */
+const KEYWORD = /^(?:def|class|if|elif|while|for|with|return|lambda|yield|assert|del|print|not|and|or|in|is|async|await)$/;
+const ATTR_ROOT_LOCAL = new Set(['self', 'cls']);
+
+/**
+ * Names an assignment target binds: identifiers outside subscripts and not after a dot; the root of an
+ * attribute or subscript target counts too (`holder.lib = CDLL(...)` changes what `holder` holds), except
+ * `self`/`cls`. A "target" with a call or a keyword in it is no assignment (`def f(a=1):`, `f(x=1)`).
+ */
 function targetNames(target: string): string[] {
+  if (/\w[ \t]*\(/.test(target)) return [];
   const out: string[] = [];
   let depth = 0;
   for (const m of target.matchAll(/[A-Za-z_]\w*|[[\]]/g)) {
     if (m[0] === '[') depth++;
     else if (m[0] === ']') depth = Math.max(0, depth - 1);
-    else if (depth === 0 && target[m.index! - 1] !== '.') out.push(m[0]);
+    else if (KEYWORD.test(m[0])) return [];
+    else if (depth === 0 && target[m.index! - 1] !== '.' && !ATTR_ROOT_LOCAL.has(m[0])) out.push(m[0]);
   }
   return out;
 }
@@ -119,24 +247,50 @@ function importsOf(t: string): UnitImport[] {
   return out;
 }
 
-/** Names of ctypes and cffi that make a statement C-valued in a module importing them. */
+/**
+ * Names of ctypes and cffi that make a statement C-valued in a module importing them: the values the
+ * evaluator models (types, prototypes, libraries, ffi objects, find_library) and the declaring attributes.
+ * `ctypes.sizeof(...)`, `ctypes.byref(...)` give it nothing, so a mention of `ctypes` alone does not count.
+ */
 const C_WORDS = new Set([
-  ...CTYPES_EXPORTS, 'ctypes', 'cffi', '_cffi_backend', 'FFI', 'ffi', 'argtypes', 'restype', 'errcheck', '_fields_',
-  'cdef', 'dlopen', 'set_source', 'find_library', 'LoadLibrary', 'wintypes',
+  ...Object.keys(CTYPES_PRIMITIVES), ...CTYPES_LOADERS, ...CTYPES_LOADER_INSTANCES, ...CTYPES_STRUCT_BASES, ...CTYPES_PROTOTYPE_FACTORIES,
+  'POINTER', 'pointer', 'ARRAY', 'Array', 'pythonapi', 'cffi', '_cffi_backend', 'FFI', 'ffi', 'argtypes', 'restype', 'errcheck',
+  '_fields_', 'cdef', 'dlopen', 'set_source', 'find_library', 'LoadLibrary', 'wintypes',
 ]);
 
 const C_PACKAGE = /^(?:ctypes|cffi|_cffi_backend)(?:\.|$)/;
 
-/** A module's C-valued exports. */
-export interface CExports {
+/** Names of a module that can hold (or produce) a kind of value, or all of them. */
+export interface NameSet {
   names: Set<string>;
-  /** Any name may be C-valued (a C-valued statement binds names dynamically, or a C package). */
+  /** Any name may (a statement of that kind binds names dynamically: globals(), setattr; or a C package). */
   all: boolean;
-  /** Some statement mentions a C value (a file for which this and the per-file pre-filter are false has no finding). */
+}
+
+/** A module's C-valued exports. */
+export interface CExports extends NameSet {
+  /** Which of its units (as given to analyzeExports) are C-valued. */
+  cUnits: boolean[];
+  /** Module aliases it binds (`from . import loader`, `import a.b as c`): `mod.alias.x` is resolved in their targets. */
+  modules: Map<string, string[]>;
+  /** The names that can hold or produce a library or foreign function (a subset of the C-valued ones). */
+  lib: NameSet;
+  /**
+   * Some statement can meet a library or foreign function: the only values through which the evaluator adds
+   * findings to a file (a file for which this and the per-file pre-filter are false has no finding).
+   */
   observes: boolean;
 }
 
-export const NO_C: CExports = Object.freeze({ names: new Set<string>(), all: false, observes: false }) as CExports;
+const EMPTY: NameSet = Object.freeze({ names: new Set<string>(), all: false }) as NameSet;
+export const NO_C: CExports = Object.freeze({ names: new Set<string>(), all: false, lib: EMPTY, observes: false, modules: new Map(), cUnits: [] }) as CExports;
+
+/** Words that make a statement library-valued in a module importing ctypes/cffi (the loaders, cffi's ffi). */
+const LIB_WORDS = new Set([...CTYPES_LOADERS, ...CTYPES_LOADER_INSTANCES, 'LoadLibrary', 'FFI', 'ffi', 'dlopen']);
+/** Words of a body that declares: a helper setting a foreign function's signature, a cdef. */
+const DECLARING = ['argtypes', 'restype', 'errcheck', '_fields_', 'cdef', 'set_source'];
+/** With the ctypes module named in the same statement, these may reach a loader by a computed name. */
+const COMPUTED_ATTR = ['getattr', '__dict__', 'vars'];
 
 /** What the analysis asks of the workspace. */
 export interface CExportsContext {
@@ -146,16 +300,25 @@ export interface CExportsContext {
   absolute(module: string, level: number, name: string): string | undefined;
 }
 
-function nonEmpty(c: CExports): boolean {
+function nonEmpty(c: NameSet): boolean {
   return c.all || c.names.size > 0;
 }
 
 /**
- * A module's C-valued exports given those of the modules it imports (a fixpoint over its statements).
- * `importsC`: its text imports ctypes/cffi (only then are ctypes/cffi words C values).
+ * A module's C-valued exports given those of the modules it imports (a fixpoint over its statements), and
+ * among them the library-valued ones. `importsC`: its text imports ctypes/cffi (only then are ctypes/cffi
+ * words C values).
  */
 export function analyzeExports(module: string, units: readonly Unit[], importsC: boolean, ctx: CExportsContext): CExports {
-  if (C_PACKAGE.test(module)) return { names: new Set(), all: true, observes: true };
+  const inPackage = C_PACKAGE.test(module);
+  const lib = namesOf(module, units, importsC || inPackage, ctx, LIB_WORDS, (x) => x.lib);
+  const c = inPackage ? { names: new Set<string>(), all: true, any: true, modules: new Map<string, string[]>(), done: units.map(() => true) } : namesOf(module, units, importsC, ctx, C_WORDS, (x) => x, lib.done);
+  return { names: c.names, all: c.all, lib: { names: lib.names, all: lib.all }, observes: lib.any, modules: lib.modules, cUnits: c.done };
+}
+
+function namesOf(module: string, units: readonly Unit[], importsC: boolean, ctx: CExportsContext, seeds: Set<string>, pick: (c: CExports) => NameSet, libraryUnits?: boolean[]): NameSet & { any: boolean; modules: Map<string, string[]>; done: boolean[] } {
+  const of = (m: string) => pick(ctx.exportsOf(m));
+  const modulesOf = (m: string) => ctx.exportsOf(m).modules;
   const moduleAliases = new Map<string, string[]>();
   const stars: string[] = [];
   const local = new Set<string>();
@@ -165,75 +328,123 @@ export function analyzeExports(module: string, units: readonly Unit[], importsC:
     if (list) list.push(target);
     else moduleAliases.set(alias, [target]);
   };
+  const lib = seeds === LIB_WORDS;
+  const ctypesAliases = new Set(['ctypes']);
   for (const u of units) for (const i of u.imports) {
     const base = ctx.absolute(i.module, i.level, module);
     if (base === undefined) continue;
     if (i.kind === 'star') {
-      if (C_PACKAGE.test(base)) continue; // `from ctypes import *`: its names are C words
-      if (ctx.hasModule(base)) stars.push(base);
+      if (base === 'ctypes' || base === 'cffi') continue; // their names are seed words
+      if (ctx.hasModule(base) && !(C_PACKAGE.test(base) && !lib)) stars.push(base);
       continue;
     }
     if (i.kind === 'module') {
-      const root = i.alias === i.module.split('.')[0] ? i.alias : undefined;
-      const target = root ? root : base;
-      if (C_PACKAGE.test(base)) {
-        if (importsC) local.add(i.alias!);
-      } else if (ctx.hasModule(target)) addAlias(i.alias!, target);
+      const target = i.alias === i.module.split('.')[0] ? i.alias! : base;
+      // `import ctypes` (or ctypes.util): its alias counts only through what its chains name (`ctypes.c_int`)
+      if (base === 'ctypes' || base.startsWith('ctypes.')) ctypesAliases.add(i.alias!);
+      if (ctx.hasModule(target)) addAlias(i.alias!, target);
       continue;
     }
     const full = base ? `${base}.${i.name}` : i.name!;
-    if (C_PACKAGE.test(full) || C_PACKAGE.test(base)) {
-      if (importsC) local.add(i.alias!);
+    if (base === 'ctypes' || base === 'cffi' || (!lib && C_PACKAGE.test(full))) {
+      // ctypes' own names are its builtins, never the workspace's ctypes/__init__.py
+      if (importsC && (seeds.has(i.name!) || (!lib && C_PACKAGE.test(full)))) local.add(i.alias!);
+      if (lib && ctx.hasModule(full)) addAlias(i.alias!, full);
       continue;
     }
     if (ctx.hasModule(full)) addAlias(i.alias!, full);
     if (ctx.hasModule(base)) {
-      const c = ctx.exportsOf(base);
-      if (c.all || c.names.has(i.name!)) local.add(i.alias!);
+      const x = of(base);
+      if (x.all || x.names.has(i.name!)) local.add(i.alias!);
+      for (const t of modulesOf(base).get(i.name!) ?? []) addAlias(i.alias!, t);
     }
   }
+  for (const st of stars) for (const [alias, targets] of modulesOf(st)) for (const t of targets) addAlias(alias, t);
   const resolve = (mod: string, attrs: string[], at: number): boolean => {
-    const c = ctx.exportsOf(mod);
-    if (at >= attrs.length) return nonEmpty(c);
+    // `ctypes.x` is a builtin (a seed word when a loader); only its submodules (ctypes.util, …) are the workspace's
+    const x = mod === 'ctypes' || mod === 'cffi' ? EMPTY : of(mod);
+    if (at >= attrs.length) return nonEmpty(x);
     const a = attrs[at]!;
-    if (c.all || c.names.has(a)) return true;
+    if (x.all || x.names.has(a)) return true;
     const sub = `${mod}.${a}`;
-    return ctx.hasModule(sub) ? resolve(sub, attrs, at + 1) : false;
+    if (ctx.hasModule(sub) && resolve(sub, attrs, at + 1)) return true;
+    return (modulesOf(mod).get(a) ?? []).some((t) => t !== sub && t !== mod && resolve(t, attrs, at + 1));
   };
-  const starC = stars.map((s) => ctx.exportsOf(s));
+  const starC = stars.map(of);
+  const resolved = new Map<string, boolean>();
+  const resolveChain = (ch: string[]): boolean => {
+    const key = ch.join('.');
+    let r = resolved.get(key);
+    if (r === undefined) resolved.set(key, (r = moduleAliases.get(ch[0]!)!.some((t) => resolve(t, ch, 1))));
+    return r;
+  };
+  // alias → whether a bare mention counts (false: only its dotted chains may, e.g. `ctypes.util.x`)
   const aliasC = new Map<string, boolean>();
-  for (const [alias, targets] of moduleAliases) aliasC.set(alias, targets.some((t) => nonEmpty(ctx.exportsOf(t))));
+  for (const [alias, targets] of moduleAliases) {
+    const bare = targets.some((t) => t !== 'ctypes' && t !== 'cffi' && nonEmpty(of(t)));
+    aliasC.set(alias, bare);
+  }
   let all = false;
-  let observes = false;
+  let any = false;
   const done = new Array<boolean>(units.length).fill(false);
-  const isC = (u: Unit): boolean => {
+  const mentionsC = (u: Mentions, shadow: Set<string>): boolean => {
     for (const w of u.words) {
-      if (local.has(w) || (importsC && C_WORDS.has(w))) return true;
-      if (aliasC.get(w)) {
+      if (local.has(w) || (importsC && seeds.has(w))) return true;
+      if (lib && importsC && ctypesAliases.has(w) && COMPUTED_ATTR.some((c) => u.words.has(c))) return true;
+      const bare = aliasC.get(w);
+      if (bare !== undefined) {
         // a module alias: `alias.attr` counts when attr is C-valued there; a bare mention when anything is
-        if (u.bare.has(w)) return true;
-        for (const ch of u.chains) if (ch[0] === w && moduleAliases.get(w)!.some((t) => resolve(t, ch, 1))) return true;
+        if (bare && u.bare.has(w) && !shadow.has(w)) return true;
+        for (const ch of u.chains.get(w) ?? []) if (resolveChain(ch)) return true;
       }
       for (const s of starC) if (s.all || s.names.has(w)) return true;
     }
     return false;
   };
+  // a def or class is C-valued when it can hold or make a library (libraryUnits), declares (argtypes…), or its
+  // header is (a Structure base, a ctypes default): types computed inside function bodies are not followed
+  const isC = (u: Unit, i: number): boolean =>
+    !lib && u.head ? libraryUnits?.[i] === true || DECLARING.some((w) => u.words.has(w)) || mentionsC(u.head, u.shadow) : mentionsC(u, u.shadow);
   for (let changed = true; changed;) {
     changed = false;
     units.forEach((u, i) => {
-      if (done[i] || !isC(u)) return;
+      if (done[i] || !isC(u, i)) return;
       done[i] = true;
       changed = true;
-      observes = true;
+      any = true;
       for (const b of u.bound) local.add(b);
       if (u.dynamic) all = true;
     });
   }
   for (const n of local) exported.add(n);
-  for (const [alias, c] of aliasC) if (c) exported.add(alias);
   for (const s of starC) {
     if (s.all) all = true;
     for (const n of s.names) exported.add(n);
   }
-  return { names: exported, all, observes };
+  return { names: exported, all, any, modules: moduleAliases, done };
+}
+
+/**
+ * The units worth evaluating (a statement is evaluated when one of its units is): the C-valued ones and, transitively,
+ * those binding a name they mention (a table of names, a path), and any that binds names dynamically. The
+ * rest can give the evaluator nothing another module may read (only C-valued names are read across
+ * modules) nor a reference to a library or foreign function (those are C-valued), so it skips them.
+ */
+export function relevantStatements(units: readonly Unit[], cUnits: readonly boolean[]): boolean[] {
+  const keep = units.map((u, i) => cUnits[i] === true || u.dynamic || (u.isImport && u.imports.some((x) => x.kind === 'star')));
+  const needed = new Set<string>();
+  const add = (u: Unit) => {
+    for (const w of u.words) needed.add(w);
+  };
+  units.forEach((u, i) => keep[i] && add(u));
+  for (let changed = true; changed;) {
+    changed = false;
+    units.forEach((u, i) => {
+      if (keep[i] || !u.bound.some((b) => needed.has(b))) return;
+      keep[i] = true;
+      changed = true;
+      add(u);
+    });
+  }
+  return keep;
 }

@@ -3,7 +3,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Parser } from 'web-tree-sitter';
 import type { ParsedDocument } from '../../documents/parsedDocument';
 import { evaluateModule, retractDeclarations, type FfiObjectValue, type ModuleEvaluation, type ModuleResolver, type Value } from './evaluate';
-import { analyzeExports, NO_C, unitsOf, type CExports, type Unit } from './cExports';
+import { analyzeExports, NO_C, relevantStatements, unitsOf, type CExports, type NameSet, type Unit } from './cExports';
 import { moduleNameOf } from './moduleNames';
 import { lowerModule, type TopStmt } from './pyir';
 
@@ -55,6 +55,8 @@ export class WorkspaceIndex implements ModuleResolver {
   evaluations = 0;
   /** The C-valued exports of every module (cExports.ts), computed on first demand; undefined when stale. */
   private cState: Map<string, CExports> | undefined;
+  /** Modules were added since the import targets were read. */
+  private targetsStale = false;
 
   constructor(private readonly pythonParser: Parser) {}
 
@@ -67,6 +69,7 @@ export class WorkspaceIndex implements ModuleResolver {
     const entry: ModuleEntry = { name, uri };
     this.byUri.set(uri, entry);
     this.cState = undefined;
+    this.targetsStale = true; // imports may now name this module
     if (!this.byName.has(name)) this.byName.set(name, entry);
     return name;
   }
@@ -223,8 +226,7 @@ export class WorkspaceIndex implements ModuleResolver {
     const entry = this.byName.get(module);
     if (!entry) return undefined;
     this.link(requester, module);
-    const c = this.exportsOf(module);
-    if (!c.all && !c.names.has(name)) return undefined;
+    if (!this.cValued(module, name)) return undefined;
     return this.evaluate(entry)?.env.get(name);
   }
 
@@ -241,6 +243,25 @@ export class WorkspaceIndex implements ModuleResolver {
     return c.all ? names : names.filter((n) => c.names.has(n));
   }
 
+  /** A module of the workspace whose statements can meet no library or foreign function (cExports.ts). */
+  observesNothing(uri: string): boolean {
+    const entry = this.byUri.get(uri);
+    if (!entry) return false;
+    const state = this.cExports();
+    return !(this.byName.get(entry.name) === entry ? state.get(entry.name) ?? NO_C : this.analyzeExportsOf(entry, state)).observes;
+  }
+
+  /** Whether `module.name` can hold a C value: a C-valued name, or a module alias whose target has one (`plain.loader`). */
+  private cValued(module: string, name: string, depth = 0): boolean {
+    const c = this.exportsOf(module);
+    if (c.all || c.names.has(name)) return true;
+    if (depth > 8) return false;
+    return (c.modules.get(name) ?? []).some((t) => {
+      const x = this.exportsOf(t);
+      return x.all || x.names.size > 0 || [...x.modules.keys()].some((n) => this.cValued(t, n, depth + 1));
+    });
+  }
+
   /** The C-valued exports of a module of the workspace. */
   exportsOf(module: string): CExports {
     return this.cExports().get(module) ?? NO_C;
@@ -249,6 +270,10 @@ export class WorkspaceIndex implements ModuleResolver {
   /** Computes every module's C-valued exports: from the modules importing ctypes/cffi up through their importers. */
   private cExports(state?: Map<string, CExports>): Map<string, CExports> {
     if (!state && this.cState) return this.cState;
+    if (this.targetsStale) {
+      for (const e of this.byUri.values()) e.targets = undefined;
+      this.targetsStale = false;
+    }
     const out = new Map<string, CExports>();
     if (!state) this.cState = out;
     const importers = new Map<string, ModuleEntry[]>();
@@ -264,16 +289,33 @@ export class WorkspaceIndex implements ModuleResolver {
     }
     const queued = new Set(work);
     while (work.length) {
-      const e = work.pop()!;
+      const e = work.shift()!;
       queued.delete(e);
+      const first = !out.has(e.name);
       const before = out.get(e.name) ?? NO_C;
       const after = this.analyzeExportsOf(e, out);
       out.set(e.name, after);
-      if (after.all === before.all && after.names.size === before.names.size) continue;
-      for (const i of importers.get(e.name) ?? []) if (!queued.has(i)) {
-        queued.add(i);
-        work.push(i);
-      }
+      const reexports = first && [...after.modules.values()].some((ts) => ts.some((t) => {
+        const c = out.get(t);
+        return c !== undefined && (c.lib.all || c.lib.names.size > 0);
+      }));
+      if (!reexports && after.all === before.all && after.names.size === before.names.size && after.lib.all === before.lib.all && after.lib.names.size === before.lib.names.size) continue;
+      // its importers, and (for library-valued names) the importers of a module that re-exports it (`plain.loader.load`)
+      const libGrew = reexports || after.lib.all !== before.lib.all || after.lib.names.size !== before.lib.names.size;
+      const notified = new Set<string>();
+      const notify = (name: string) => {
+        if (notified.has(name)) return;
+        notified.add(name);
+        for (const i of importers.get(name) ?? []) {
+          if (!queued.has(i)) {
+            queued.add(i);
+            work.push(i);
+          }
+          const c = out.get(i.name);
+          if (libGrew && c && [...c.modules.values()].some((ts) => ts.includes(name))) notify(i.name);
+        }
+      };
+      notify(e.name);
     }
     return out;
   }
@@ -285,11 +327,12 @@ export class WorkspaceIndex implements ModuleResolver {
     for (const k of keys) {
       const a = state.get(k) ?? NO_C;
       const b = fresh.get(k) ?? NO_C;
-      if (a.all !== b.all || a.observes !== b.observes || a.names.size !== b.names.size || [...a.names].some((n) => !b.names.has(n))) {
+      if (a.observes !== b.observes || !sameNames(a, b) || !sameNames(a.lib, b.lib)) {
         this.cState = fresh;
         return false;
       }
     }
+    this.cState = fresh; // the same names, but which statements are C-valued may have moved
     return true;
   }
 
@@ -489,13 +532,49 @@ export class WorkspaceIndex implements ModuleResolver {
     return entry.stmts;
   }
 
+  /** The statements worth evaluating (cExports.ts `relevantStatements`): the others can give no other module, and no finding, anything. */
+  private relevant(entry: ModuleEntry, stmts: TopStmt[]): TopStmt[] {
+    if (stmts.length === 0) return stmts;
+    const state = this.cExports();
+    const c = this.byName.get(entry.name) === entry ? state.get(entry.name) ?? NO_C : this.analyzeExportsOf(entry, state);
+    const units = this.unitsOf(entry);
+    if (c.cUnits.length !== units.length) return stmts.length && c === NO_C ? [] : stmts;
+    const keep = relevantStatements(units, c.cUnits);
+    // statement starts (absolute offsets), ascending, with whether each is kept
+    const starts: number[] = [];
+    const kept: boolean[] = [];
+    let i = 0;
+    const push = (at: number, k: boolean) => {
+      if (starts.length && starts[starts.length - 1] === at) kept[kept.length - 1] ||= k;
+      else {
+        starts.push(at);
+        kept.push(k);
+      }
+    };
+    if (entry.open) {
+      for (const region of entry.open.regions) for (const u of ((region.cache as { units?: Unit[] } | undefined)?.units ?? [])) push(region.offset + u.at, keep[i++]!);
+    } else for (const u of units) push(u.at, keep[i++]!);
+    return stmts.filter((t) => {
+      const at = t.anchor.offset + t.stmt.s;
+      let lo = 0;
+      let hi = starts.length - 1;
+      if (hi < 0 || at < starts[0]!) return true;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid]! <= at) lo = mid;
+        else hi = mid - 1;
+      }
+      return kept[lo]!;
+    });
+  }
+
   private evaluate(entry: ModuleEntry): ModuleEvaluation | undefined {
     if (entry.evaluation) return entry.evaluation;
     if (entry.evaluating) return undefined; // an import cycle: the partial module is not visible here
     entry.evaluating = true;
     try {
       this.evaluations++;
-      const ev = evaluateModule(entry.name, entry.uri, this.statements(entry), this);
+      const ev = evaluateModule(entry.name, entry.uri, this.relevant(entry, this.statements(entry)), this);
       entry.evaluation = ev;
       for (const d of ev.deps) this.link(entry.name, d);
       return ev;
@@ -514,10 +593,13 @@ const EVALUATOR_SHAPES = /^[ \t]*(?:def|for)\b|\b(?:getattr|setattr)[ \t]*\(|\bg
 
 /**
  * Whether linking the workspace evaluation can add to a file's own model: the file has a shape only the
- * evaluator reads, or imports a module of the workspace. Both the CLI and the server ask this, so skipping
+ * evaluator reads, or imports a module of the workspace, and (in a workspace) some statement of it can meet a
+ * library or foreign function (cExports.ts: what the link step adds are references to those). Both the CLI and the server ask this, so skipping
  * the evaluation (which keeps keystrokes in long flat binding files cheap) never changes a result.
  */
-export function needsEvaluation(text: string, workspace?: WorkspaceIndex): boolean {
+export function needsEvaluation(text: string, workspace?: WorkspaceIndex, uri?: string): boolean {
+  // a module of the workspace none of whose statements can meet a library or foreign function: its evaluation adds nothing
+  if (workspace && uri !== undefined && workspace.observesNothing(uri)) return false;
   if (EVALUATOR_SHAPES.test(text)) return true;
   if (!workspace) return false;
   for (const m of text.matchAll(IMPORT_LINE)) {
@@ -526,6 +608,10 @@ export function needsEvaluation(text: string, workspace?: WorkspaceIndex): boole
     if (names.some((n) => workspace.hasModule(n) || workspace.hasModule(n.split('.')[0]!))) return true;
   }
   return false;
+}
+
+function sameNames(a: NameSet, b: NameSet): boolean {
+  return a.all === b.all && a.names.size === b.names.size && [...a.names].every((n) => b.names.has(n));
 }
 
 function importsC(text: string): boolean {
