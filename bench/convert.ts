@@ -44,6 +44,18 @@ def run(n):
 run(20000)
 t = time.perf_counter(); run(200000); print((time.perf_counter() - t) / 200000 * 1e6)
 `,
+  pysodium: `
+import time
+import pysodium as s
+m = b'x' * 16
+def run(n):
+    for i in range(n):
+        s.crypto_hash_sha256(m)
+        s.crypto_generichash(m)
+        s.randombytes(8)
+run(20000)
+t = time.perf_counter(); run(200000); print((time.perf_counter() - t) / 200000 * 1e6)
+`,
 };
 
 function loop(py: string, pythonpath: string, code: string): number {
@@ -65,7 +77,7 @@ export async function convertBench(section: (t: string) => void): Promise<void> 
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-bench-convert-'));
   try {
     section('real packages: project conversion (convert DIR --write) against check on the same folder');
-    for (const pkg of ['magic', 'libarchive']) {
+    for (const pkg of ['magic', 'libarchive', 'pysodium']) {
       if (!fs.existsSync(path.join(DIST, pkg))) {
         console.log(`${pkg}: not installed (scripts/system-deps.sh)`);
         continue;

@@ -160,6 +160,8 @@ describe('functions called without argtypes', () => {
     '',
     'zlib = ctypes.CDLL(find_library("z"))',
     'zlib.zlibVersion.restype = ctypes.c_char_p',
+    'libm = ctypes.CDLL(find_library("m"))',
+    'libm.sqrt.restype = ctypes.c_double',
     '',
     '',
     'def crc(data, start=0):',
@@ -174,12 +176,16 @@ describe('functions called without argtypes', () => {
     'def version():',
     '    return zlib.zlibVersion(), zlib._name is not None',
     '',
+    '',
+    'def root(x):',
+    '    return libm.sqrt(ctypes.c_double(x))',
+    '',
   ];
   // ctypes passes a Python int as a C int (the low 32 bits, sign-extended), a c_ulong as 64 bits, and
   // returns a C int unless restype says otherwise: the converted calls must give the same numbers
-  const probe = 'import zbind.core as z; print(z.crc(b"abc"), z.crc(b"abc", 2**40 + 5), z.crc(b"abc", -1), z.adler(b"abc"), z.adler(b"abc", 2**33 + 1), z.version())';
+  const probe = 'import zbind.core as z; print(z.crc(b"abc"), z.crc(b"abc", 2**40 + 5), z.crc(b"abc", -1), z.adler(b"abc"), z.adler(b"abc", 2**33 + 1), z.version(), z.root(2.0))';
 
-  it('take their signature from the C header and keep what ctypes passed and returned', async () => {
+  it('take their signature from the C header (or the built-in table) and keep what ctypes passed and returned', async () => {
     const root = join(work, 'untyped');
     for (const d of ['orig', 'conv']) {
       mkdirSync(join(root, d, 'zbind'), { recursive: true });
@@ -188,10 +194,11 @@ describe('functions called without argtypes', () => {
     }
     const r = await run(process.execPath, [CLI, 'convert', join(root, 'conv', 'zbind'), '--write']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /converted 3 foreign functions/);
+    assert.match(r.stderr, /converted 4 foreign functions/);
     const out = readFileSync(join(root, 'conv', 'zbind', 'core.py'), 'utf8');
     assert.match(out, /unsigned long crc32\(unsigned long, unsigned char \*, unsigned int\);/); // zlib.h's uLong, Bytef, uInt
     assert.match(out, /zlib = _Library\(find_library\("z"\)\)/);
+    assert.match(out, /double sqrt\(double\);/); // libm: from the built-in table
     assert.deepEqual(ctypesLines(join(root, 'conv', 'zbind', 'core.py')), []);
     for (const py of INTERPRETERS) {
       const before = await run(py, ['-c', probe], { PYTHONPATH: join(root, 'orig'), PYTHONDONTWRITEBYTECODE: '1' });

@@ -7,11 +7,11 @@ import type { Node, Parser } from 'web-tree-sitter';
 import { CTYPES_EXPORTS } from '../../analysis/ctypesNames';
 import { loadGrammars } from '../../parser/languages';
 import type { TextEdit } from '../edits';
-import { callParts, dotted, indentAt, statementOf, stringLiteral, walk } from '../syntax';
+import { callParts, dotted, indentAt, statementOf, stringLiteral } from '../syntax';
 import { type SourceModule, loadModules, pythonFiles } from './modules';
 import { type ModulePlan, planProject } from './plan';
 import { HELPER_NAMES } from './pythonRuntime';
-import { hasWork, renderModule } from './render';
+import { type DroppedImports, hasWork, renderModule } from './render';
 import { formatText } from '../format/formatConversion';
 import { lineLengthFor } from '../format/projectStyle';
 import { sameReason, todoReasonsAbove, todosIn } from '../format/todoComments';
@@ -35,29 +35,63 @@ export interface ProjectResult {
   stats: { functions: number; callbacks: number; cells: number; buffers: number; casts: number; modules: number };
 }
 
-/** ctypes names a rendered text still uses: local names of its ctypes imports, `ctypes.util`, `*`. */
-function ctypesUses(parser: Parser, text: string): { used: Set<string>; leftovers: { offset: number; name: string }[] } {
-  const tree = parser.parse(text)!;
-  try {
-    return ctypesUsesIn([...walk(tree.rootNode)]);
-  } finally {
-    tree.delete();
-  }
+interface IdentifierSite {
+  start: number;
+  end: number;
+  parent: string;
+  field: string | null;
 }
 
-function ctypesUsesIn(all: readonly Node[]): { used: Set<string>; leftovers: { offset: number; name: string }[] } {
-  {
+/**
+ * Stage 3: the invariant, on the draft (the rendered text before the ctypes imports are trimmed, which only
+ * removes imports nothing uses): which ctypes imports are still used, and the problems — a ctypes name left,
+ * a helper or the ffi used but not defined, a function named that the cdef does not declare — as sentences
+ * with offsets in the draft. One parse and one cursor walk; a node object is made only for imports and for
+ * the few identifiers that matter (ctypes names, `_cffi_function`).
+ */
+function checkDraft(parser: Parser, p: ModulePlan, text: string): { used: Set<string>; problems: { offset: number; reason: string }[]; stillRead: (dropped: DroppedImports) => { offset: number; reason: string }[] } {
+  const problems: { offset: number; reason: string }[] = [];
+  const t = parser.parse(text)!;
+  try {
+    const root = t.rootNode;
+    if (root.hasError) problems.push({ offset: 0, reason: 'the converted text does not parse' });
+    const imports: Node[] = [];
+    const ids: IdentifierSite[] = [];
+    const cursor = root.walk();
+    const parents: string[] = [];
+    try {
+      let more = cursor.gotoFirstChild();
+      if (more) parents.push(root.type);
+      while (more) {
+        const type = cursor.nodeType;
+        if (type === 'identifier') ids.push({ start: cursor.startIndex, end: cursor.endIndex, parent: parents[parents.length - 1]!, field: cursor.currentFieldName });
+        else if ((type === 'import_statement' || type === 'import_from_statement') && cursor.nodeIsNamed) imports.push(cursor.currentNode);
+        if (cursor.gotoFirstChild()) {
+          parents.push(type);
+          continue;
+        }
+        while (!cursor.gotoNextSibling()) {
+          if (!cursor.gotoParent()) {
+            more = false;
+            break;
+          }
+          parents.pop();
+        }
+      }
+    } finally {
+      cursor.delete();
+    }
+    // the ctypes names the draft binds
     const locals = new Map<string, string>();
     let star = false;
-    const assigned = new Set<string>();
-    for (const n of all) {
+    for (const n of imports) {
       if (n.type === 'import_statement') {
         for (const c of n.namedChildren) {
           const name = c.type === 'aliased_import' ? c.childForFieldName('name')!.text : c.text;
           if (name !== 'ctypes' && !name.startsWith('ctypes.')) continue;
           locals.set(c.type === 'aliased_import' ? c.childForFieldName('alias')!.text : 'ctypes', c.type === 'aliased_import' ? name : 'ctypes');
         }
-      } else if (n.type === 'import_from_statement') {
+      } else {
         const mod = n.childForFieldName('module_name')?.text ?? '';
         if (mod !== 'ctypes' && !mod.startsWith('ctypes.')) continue;
         if (n.namedChildren.some((c) => c.type === 'wildcard_import')) star = true;
@@ -65,74 +99,72 @@ function ctypesUsesIn(all: readonly Node[]): { used: Set<string>; leftovers: { o
           const name = c.type === 'aliased_import' ? c.childForFieldName('name')!.text : c.text;
           locals.set(c.type === 'aliased_import' ? c.childForFieldName('alias')!.text : name, `${mod}.${name}`);
         }
-      } else if (n.type === 'assignment' && n.childForFieldName('left')?.type === 'identifier') assigned.add(n.childForFieldName('left')!.text);
-      else if ((n.type === 'function_definition' || n.type === 'class_definition') && n.childForFieldName('name')) assigned.add(n.childForFieldName('name')!.text);
+      }
+    }
+    const defined = new Set<string>();
+    for (const id of ids) {
+      if ((id.parent === 'assignment' && id.field === 'left') || ((id.parent === 'function_definition' || id.parent === 'class_definition') && id.field === 'name')) defined.add(text.slice(id.start, id.end));
     }
     const used = new Set<string>();
-    const leftovers: { offset: number; name: string }[] = [];
-    for (const n of all) {
-      if (n.type !== 'identifier') continue;
-      const p = n.parent;
-      if (!p || p.type === 'dotted_name' || p.type === 'aliased_import' || p.type === 'import_statement' || p.type === 'import_from_statement') continue;
-      if (p.type === 'attribute' && p.childForFieldName('attribute')?.startIndex === n.startIndex) continue;
-      if (p.type === 'keyword_argument' && p.childForFieldName('name')?.startIndex === n.startIndex) continue;
-      let q = locals.get(n.text);
-      if (!q && star && CTYPES_EXPORTS.has(n.text) && !assigned.has(n.text)) {
-        q = `ctypes.${n.text}`;
+    const nodeAt = (id: IdentifierSite): Node => root.descendantForIndex(id.start, id.end - 1)!;
+    for (const id of ids) {
+      const name = text.slice(id.start, id.end);
+      if (id.parent === 'attribute' && id.field === 'attribute') continue;
+      if (id.parent === 'keyword_argument' && id.field === 'name') continue;
+      // helpers and the ffi must be defined; every function _cffi_function names must be declared
+      if ((HELPER_NAMES.includes(name) && id.parent !== 'attribute') || (name === p.ffi && (id.parent !== 'attribute' || id.field === 'object'))) {
+        if (!defined.has(name)) problems.push({ offset: id.start, reason: `${name} is used but not defined` });
+      }
+      if (name === '_cffi_function' && id.parent === 'call' && id.field === 'function') {
+        const c = callParts(nodeAt(id).parent!);
+        const lit = c?.args[1] ? stringLiteral(c.args[1]) : undefined;
+        if (lit && !p.functions.has(lit.value)) problems.push({ offset: id.start, reason: `${lit.value} is not declared in the cdef` });
+      }
+      // a ctypes name still used (ctypes.util.find_library aside)
+      if (id.parent === 'dotted_name' || id.parent === 'aliased_import' || id.parent === 'import_statement' || id.parent === 'import_from_statement') continue;
+      let q = locals.get(name);
+      if (!q && star && CTYPES_EXPORTS.has(name) && !defined.has(name)) {
+        q = `ctypes.${name}`;
         used.add('*');
       }
       if (!q) continue;
-      used.add(n.text);
-      let top: Node = n;
+      used.add(name);
+      let top: Node = nodeAt(id);
       while (top.parent?.type === 'attribute' && top.parent.childForFieldName('object')?.startIndex === top.startIndex) top = top.parent;
       const full = q === 'ctypes' ? `ctypes.${(dotted(top) ?? '').split('.').slice(1).join('.')}` : q;
       if (full.startsWith('ctypes.util')) {
         used.add('ctypes.util');
         continue;
       }
-      leftovers.push({ offset: n.startIndex, name: full });
+      problems.push({ offset: id.start, reason: `${full} is still used after conversion: a ctypes value would meet cffi ones` });
     }
-    return { used, leftovers };
-  }
-}
-
-/** Stage 3: the invariant on the output. Problems are sentences with the offset in the output. */
-function checkOutput(parser: Parser, p: ModulePlan, text: string): { offset: number; reason: string }[] {
-  const problems: { offset: number; reason: string }[] = [];
-  const t = parser.parse(text)!;
-  try {
-    const all = [...walk(t.rootNode)];
-    if (t.rootNode.hasError) problems.push({ offset: 0, reason: 'the converted text does not parse' });
-    for (const l of ctypesUsesIn(all).leftovers) problems.push({ offset: l.offset, reason: `${l.name} is still used after conversion: a ctypes value would meet cffi ones` });
-    const defined = new Set<string>();
-    const usedNames: { name: string; offset: number }[] = [];
-    for (const n of all) {
-      if ((n.type === 'function_definition' || n.type === 'class_definition') && n.childForFieldName('name')) defined.add(n.childForFieldName('name')!.text);
-      if (n.type === 'assignment' && n.childForFieldName('left')?.type === 'identifier') defined.add(n.childForFieldName('left')!.text);
-      if (n.type === 'identifier' && (HELPER_NAMES.includes(n.text) || n.text === p.ffi) && n.parent?.type !== 'attribute') usedNames.push({ name: n.text, offset: n.startIndex });
-      if (n.type === 'attribute' && n.childForFieldName('object')?.text === p.ffi) usedNames.push({ name: p.ffi, offset: n.startIndex });
-      const c = n.type === 'call' ? callParts(n) : undefined;
-      if (c?.callee.text === '_cffi_function' && c.args[1]) {
-        const lit = stringLiteral(c.args[1]);
-        if (lit && !p.functions.has(lit.value)) problems.push({ offset: n.startIndex, reason: `${lit.value} is not declared in the cdef` });
+    // a ctypes name whose import the trimming drops must not be read any more (the output would not run)
+    const stillRead = (dropped: DroppedImports): { offset: number; reason: string }[] => {
+      const out: { offset: number; reason: string }[] = [];
+      if (!dropped.names.size && !dropped.star) return out;
+      for (const id of ids) {
+        const name = text.slice(id.start, id.end);
+        if (defined.has(name) || !(dropped.names.has(name) || (dropped.star && CTYPES_EXPORTS.has(name)))) continue;
+        if ((id.parent === 'attribute' && id.field === 'attribute') || (id.parent === 'keyword_argument' && id.field === 'name')) continue;
+        if (id.parent === 'dotted_name' || id.parent === 'aliased_import' || id.parent === 'import_statement' || id.parent === 'import_from_statement') continue;
+        out.push({ offset: id.start, reason: `${name} (from ctypes) is still used after conversion` });
       }
-    }
-    for (const u of usedNames) if (!defined.has(u.name)) problems.push({ offset: u.offset, reason: `${u.name} is used but not defined` });
-    // a ctypes name the input imported and the output still reads must still be imported
-    const before = ctypesUsesIn([...walk(p.mod.root)]).used;
-    const after = ctypesUsesIn(all).used;
-    for (const n of all) {
-      if (n.type !== 'identifier' || !before.has(n.text) || after.has(n.text) || defined.has(n.text)) continue;
-      const par = n.parent;
-      if (par?.type === 'attribute' && par.childForFieldName('attribute')?.startIndex === n.startIndex) continue;
-      if (par?.type === 'keyword_argument' && par.childForFieldName('name')?.startIndex === n.startIndex) continue;
-      if (par?.type === 'dotted_name' || par?.type === 'aliased_import') continue;
-      problems.push({ offset: n.startIndex, reason: `${n.text} (from ctypes) is still used after conversion` });
-    }
+      return out;
+    };
+    return { used, problems, stillRead };
   } finally {
     t.delete();
   }
-  return problems;
+}
+
+/** The output after the import trimming: it must still parse. */
+function outputParses(parser: Parser, text: string): boolean {
+  const t = parser.parse(text)!;
+  try {
+    return !t.rootNode.hasError;
+  } finally {
+    t.delete();
+  }
 }
 
 /** Where an offset of the rendered text came from in the original. */
@@ -178,9 +210,18 @@ export function convertModules(parser: Parser, modules: readonly SourceModule[])
   if (!causes.length) {
     for (const p of plan.modules) {
       if (!hasWork(p)) continue;
-      const r = renderModule(p, parser, (draft) => ctypesUses(parser, draft).used);
-      for (const prob of checkOutput(parser, p, r.text)) {
-        const node = p.mod.root.descendantForIndex(Math.min(toOriginal(r.edits, prob.offset), Math.max(p.mod.text.length - 1, 0))) ?? p.mod.root;
+      let problems: { offset: number; reason: string }[] = [];
+      let stillRead: ((dropped: DroppedImports) => { offset: number; reason: string }[]) | undefined;
+      const r = renderModule(p, parser, (draft) => {
+        const checked = checkDraft(parser, p, draft);
+        problems = checked.problems;
+        stillRead = checked.stillRead;
+        return checked.used;
+      });
+      problems.push(...stillRead!(r.dropped));
+      if (!problems.length && !outputParses(parser, r.text)) problems.push({ offset: 0, reason: 'the converted text does not parse' });
+      for (const prob of problems) {
+        const node = p.mod.root.descendantForIndex(Math.min(toOriginal(r.draftEdits, prob.offset), Math.max(p.mod.text.length - 1, 0))) ?? p.mod.root;
         causes.push({ mod: p.mod, node, reason: prob.reason });
       }
       rendered.set(p.mod.file, r.text);

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Node, Parser, Tree } from 'web-tree-sitter';
+import { moduleNameOf } from '../../analysis/workspace/moduleNames';
 
 export interface SourceModule {
   file: string;
@@ -34,19 +35,12 @@ export function pythonFiles(paths: readonly string[]): string[] {
   return [...out].sort();
 }
 
+/** The module's dotted name as the workspace names it, and the package its relative imports start from. */
 function moduleName(file: string): { name: string; pkg: string } {
-  const parts: string[] = [];
-  let dir = path.dirname(file);
-  while (fs.existsSync(path.join(dir, '__init__.py'))) {
-    parts.unshift(path.basename(dir));
-    const up = path.dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  const stem = path.basename(file, '.py');
-  const pkg = parts.join('.');
-  if (stem === '__init__') return { name: pkg || stem, pkg };
-  return { name: pkg ? `${pkg}.${stem}` : stem, pkg };
+  const { name } = moduleNameOf(file);
+  const isPackage = path.basename(file, '.py') === '__init__';
+  const pkg = isPackage ? (name === '__init__' ? '' : name) : name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : '';
+  return { name, pkg };
 }
 
 export function loadModules(parser: Parser, files: readonly string[], read: (f: string) => string = (f) => fs.readFileSync(f, 'utf8')): SourceModule[] {

@@ -8,7 +8,7 @@
 import type { Node } from 'web-tree-sitter';
 import { CTYPES_EXPORTS } from '../../analysis/ctypesNames';
 import { callParts, dotted, keyOf, stringLiteral, unparen, walk } from '../syntax';
-import { type CType, PRIMITIVES as PRIMS, declare, isIntegral, prim, typeString } from '../typeNames';
+import { type CType, PRIMITIVES as PRIMS, declare, isFloating, isIntegral, prim, typeString } from '../typeNames';
 import type { PrototypeLookup } from '../../analysis/prototypes';
 import { stemOf } from '../../analysis/workspace/evaluate';
 import { untypedDeclarations } from './headerTypes';
@@ -34,6 +34,8 @@ export interface ForeignDecl {
 
 export interface ModulePlan {
   mod: SourceModule;
+  /** The module's import statements (any depth), in document order. */
+  imports: Node[];
   ffi: string;
   /** cdef lines in the order found: opaque structs first, then functions. */
   structs: string[];
@@ -81,39 +83,64 @@ export interface ModuleNodes {
   blocks: Node[];
   imports: Node[];
   subscripts: Node[];
+  returns: Node[];
 }
 
-function indexNodes(root: Node): ModuleNodes {
-  const out: ModuleNodes = { identifiers: new Map(), calls: [], assignments: [], blocks: [root], imports: [], subscripts: [] };
-  for (const n of walk(root)) {
-    switch (n.type) {
-      case 'identifier': {
-        const p = n.parent;
-        if (p?.type === 'attribute' && p.childForFieldName('attribute')?.startIndex === n.startIndex) break;
-        const list = out.identifiers.get(n.text);
-        if (list) list.push(n);
-        else out.identifiers.set(n.text, [n]);
-        break;
+const INDEXED = new Set(['identifier', 'call', 'assignment', 'block', 'import_statement', 'import_from_statement', 'subscript', 'return_statement']);
+
+/** One cursor walk: a node object is made only for the kinds the stages read (most nodes are not). */
+export function indexNodes(root: Node): ModuleNodes {
+  const out: ModuleNodes = { identifiers: new Map(), calls: [], assignments: [], blocks: [root], imports: [], subscripts: [], returns: [] };
+  const cursor = root.walk();
+  const parents: string[] = [];
+  try {
+    if (!cursor.gotoFirstChild()) return out;
+    parents.push(root.type);
+    for (;;) {
+      const type = cursor.nodeType;
+      if (cursor.nodeIsNamed && INDEXED.has(type)) {
+        // an attribute's name (`x.name`) is not a reference to `name`
+        if (type !== 'identifier' || !(parents[parents.length - 1] === 'attribute' && cursor.currentFieldName === 'attribute')) {
+          const n = cursor.currentNode;
+          switch (type) {
+            case 'identifier': {
+              const list = out.identifiers.get(n.text);
+              if (list) list.push(n);
+              else out.identifiers.set(n.text, [n]);
+              break;
+            }
+            case 'call':
+              out.calls.push(n);
+              break;
+            case 'assignment':
+              out.assignments.push(n);
+              break;
+            case 'block':
+              out.blocks.push(n);
+              break;
+            case 'subscript':
+              out.subscripts.push(n);
+              break;
+            case 'return_statement':
+              out.returns.push(n);
+              break;
+            default:
+              out.imports.push(n);
+          }
+        }
       }
-      case 'call':
-        out.calls.push(n);
-        break;
-      case 'assignment':
-        out.assignments.push(n);
-        break;
-      case 'block':
-        out.blocks.push(n);
-        break;
-      case 'import_statement':
-      case 'import_from_statement':
-        out.imports.push(n);
-        break;
-      case 'subscript':
-        out.subscripts.push(n);
-        break;
+      if (cursor.gotoFirstChild()) {
+        parents.push(type);
+        continue;
+      }
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) return out;
+        parents.pop();
+      }
     }
+  } finally {
+    cursor.delete();
   }
-  return out;
 }
 
 /** The nodes of a document-ordered list that lie inside [start, end) (binary search: linear overall). */
@@ -260,6 +287,8 @@ class ModulePlanner {
   readonly untyped = new Map<string, ForeignDecl>();
   /** variables made by `c_T(…)` and how: a cffi cell (`ffi.new`) or an immutable value (`ffi.cast`) */
   readonly valueTargets = new Map<string, 'cell' | 'value'>();
+  /** functions without argtypes whose restype the code sets (`lib.f.restype = T`) */
+  readonly restyped = new Set<string>();
 
   constructor(
     readonly mod: SourceModule,
@@ -269,7 +298,7 @@ class ModulePlanner {
   ) {
     const taken = nodes.identifiers.has('_ffi');
     this.plan = {
-      mod, ffi: taken ? '_cffi' : '_ffi', structs: [], functions: new Map(), helpers: new Set(), rewrites: new Map(), deletions: [],
+      mod, imports: nodes.imports, ffi: taken ? '_cffi' : '_ffi', structs: [], functions: new Map(), helpers: new Set(), rewrites: new Map(), deletions: [],
       usesFfi: false, exported: new Map(), notes: [], converted: { functions: 0, callbacks: 0, cells: 0, buffers: 0, casts: 0 },
     };
   }
@@ -464,6 +493,10 @@ class ModulePlanner {
       }
     }
     if (!sites.length) return;
+    for (const s of sites) {
+      const up = s.attr.parent;
+      if (up?.type === 'attribute' && up.childForFieldName('attribute')?.text === 'restype' && isTarget(up)) this.restyped.add(s.name);
+    }
     const byLib = new Map<Library, Set<string>>();
     for (const s of sites) if (s.name !== '_name') byLib.set(s.lib, (byLib.get(s.lib) ?? new Set()).add(s.name));
     const decls = new Map<Library, Map<string, ForeignDecl | string>>();
@@ -486,8 +519,10 @@ class ModulePlanner {
       const up = s.attr.parent;
       const isCall = up?.type === 'call' && up.childForFieldName('function')?.startIndex === s.attr.startIndex;
       const attrOf = up?.type === 'attribute' && up.childForFieldName('object')?.startIndex === s.attr.startIndex ? up.childForFieldName('attribute')!.text : undefined;
-      const assigned = up?.type === 'assignment' && up.childForFieldName('right')?.startIndex === s.attr.startIndex && up.childForFieldName('left')?.type === 'identifier' ? up.childForFieldName('left')! : undefined;
-      if (!isCall && !assigned && !(attrOf && (attrOf === 'restype' || attrOf === 'errcheck') && isTarget(up!))) continue; // settleNames says why
+      // `g = lib.f` at module level: g's calls are planned as lib.f's (elsewhere g is only a run-time alias)
+      const assigned = up?.type === 'assignment' && up.childForFieldName('right')?.startIndex === s.attr.startIndex && up.childForFieldName('left')?.type === 'identifier' && up.parent?.parent?.type === 'module' ? up.childForFieldName('left')! : undefined;
+      const aliasElsewhere = up?.type === 'assignment' && up.childForFieldName('right')?.startIndex === s.attr.startIndex && up.childForFieldName('left')?.type === 'identifier' && !assigned;
+      if (!isCall && !assigned && !aliasElsewhere && !(attrOf && (attrOf === 'restype' || attrOf === 'errcheck') && isTarget(up!))) continue; // settleNames says why
       const d = decls.get(s.lib)!.get(s.name)!;
       if (typeof d === 'string') {
         this.refuse(s.attr, d);
@@ -510,7 +545,13 @@ class ModulePlanner {
         this.plan.converted.functions++;
       }
       this.untyped.set(`${s.lib.key}\0${s.name}`, d);
-      if (assigned) this.plan.exported.set(assigned.text, d);
+      if (assigned) {
+        this.plan.exported.set(assigned.text, d);
+        for (const id of this.nodes.identifiers.get(assigned.text) ?? []) {
+          const c = id.parent;
+          if (c?.type === 'call' && c.childForFieldName('function')?.startIndex === id.startIndex) this.untypedCallOk(c, d, assigned.text);
+        }
+      }
       this.libraryUsesAllowed.add(keyOf(s.libNode));
     }
     // `g = lib.f` then `g.restype = T`: the type becomes its C name (a _CFunction reads it at each call)
@@ -537,6 +578,10 @@ class ModulePlanner {
       this.refuse(call, `${what} returns void (${d.untyped!.where}) and this call uses its result: ctypes gave an undefined int; the converted call would give None`);
       return false;
     }
+    if (d.ret.k === 'prim' && isFloating(d.ret) && call.parent?.type !== 'expression_statement' && !this.restyped.has(d.cname)) {
+      this.refuse(call, `${what} returns ${d.ret.c} (${d.untyped!.where}) and ctypes, without restype, read it as an int: declare ${what}.restype`);
+      return false;
+    }
     return true;
   }
 
@@ -551,6 +596,7 @@ class ModulePlanner {
     else if (t?.k === 'prim' && t.ctypes === 'c_char_p' && isPtr) c = pyString('char *');
     else if (t?.k === 'prim' && t.ctypes === 'c_void_p' && isPtr) c = pyString('void *');
     else if (t?.k === 'prim' && isIntegral(t) && isInt) c = pyString(t.c);
+    else if (t?.k === 'prim' && isFloating(t) && t.ctypes !== 'c_longdouble' && header.k === 'prim' && isFloating(header)) c = pyString(t.c);
     if (!c) {
       this.refuse(value, `restype ${value.text} of ${d.cname}, whose C prototype returns ${declare(header, '')} (${d.untyped!.where}): not converted`);
       return false;
@@ -1117,10 +1163,11 @@ class ModulePlanner {
     }
     // only read (`.value`) and passed by value to functions without argtypes: an immutable cffi value
     const valueRead = (u: Node): boolean => u.parent!.type === 'attribute' && u.parent!.childForFieldName('attribute')?.text === 'value' && !isTarget(u.parent!);
-    if (isIntegral(prim(m)!) && uses.every((u) => valueRead(u) || this.untypedArg(u))) {
+    if (isIntegral(prim(m)!) && uses.some((u) => this.untypedArg(u)) && uses.every((u) => valueRead(u) || this.untypedArg(u))) {
       for (const u of uses) if (valueRead(u)) this.rewrite(u.parent!, () => `int(${target.text})`);
       this.valueTargets.set(keyOf(target), 'value');
       this.plan.usesFfi = true;
+      this.plan.converted.cells++;
       this.rewrite(n, (inner) => this.typedValue(m, args[0] ? inner(args[0]) : undefined));
       return;
     }
@@ -1464,7 +1511,7 @@ export class ProjectPlanner {
     for (const p of this.planners.values()) {
       for (const def of p.mod.root.namedChildren) {
         if (def.type !== 'function_definition') continue;
-        const returns = [...walk(def)].filter((n) => n.type === 'return_statement');
+        const returns = within(p.nodes.returns, def.startIndex, def.endIndex);
         const loads = returns.filter((r) => {
           const c = r.namedChildren[0] ? callParts(r.namedChildren[0]) : undefined;
           const m = c ? p.ctypes(c.callee) : undefined;

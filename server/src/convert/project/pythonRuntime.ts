@@ -123,6 +123,8 @@ const LIBRARY = (ffi: string): string => `class _CFunction(object):
             self._convert = _address_or_none
         elif self._result.kind == "primitive" and self._result.cname == ctype:
             self._convert = None
+        elif ctype in ("float", "double"):
+            self._convert = lambda value: float(${ffi}.cast(ctype, value))
         else:
             self._convert = lambda value: int(${ffi}.cast(ctype, value))
 

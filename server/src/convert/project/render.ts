@@ -150,6 +150,15 @@ function cdefLine(d: ForeignDecl): string {
 export interface Rendered {
   text: string;
   edits: TextEdit[];
+  /** The edits of the draft `stillUsed` was given (all but the import trimming). */
+  draftEdits: TextEdit[];
+  /** The ctypes names whose import the trimming dropped (`star`: a `from ctypes import *`). */
+  dropped: DroppedImports;
+}
+
+export interface DroppedImports {
+  names: Set<string>;
+  star: boolean;
 }
 
 /** The module's new text. `ctypesStillUsed` says, for the rendered draft, which ctypes imports must stay. */
@@ -170,18 +179,20 @@ export function renderModule(p: ModulePlan, parser: Parser, stillUsed: (draft: s
     // nothing to add
   } else if (anchor) edits.push({ start: anchor.endIndex, end: anchor.endIndex, newText: `${head.startsWith('def ') ? '\n\n\n' : '\n\n'}${head}\n` });
   else edits.push({ start: 0, end: 0, newText: `${head}\n\n\n` });
-  const draft = applyEdits(text, merge(edits));
+  const draftEdits = merge(edits);
+  const draft = applyEdits(text, draftEdits);
   const used = stillUsed(draft);
-  edits.push(...importEdits(p, used));
+  const dropped: DroppedImports = { names: new Set(), star: false };
+  edits.push(...importEdits(p, used, dropped));
   // one formatting pass over all of it: the project's line length, PEP 8's blank lines (format/)
-  return formatText(parser, text, merge(edits), { maxLineLength: lineLengthFor(p.mod.file).max });
+  return { ...formatText(parser, text, merge(edits), { maxLineLength: lineLengthFor(p.mod.file).max }), draftEdits, dropped };
 }
 
 /** ctypes imports: each name kept only while the converted text still uses it. */
-function importEdits(p: ModulePlan, used: Set<string>): TextEdit[] {
+function importEdits(p: ModulePlan, used: Set<string>, dropped: DroppedImports): TextEdit[] {
   const out: TextEdit[] = [];
   const removed: Node[] = [];
-  for (const n of walk(p.mod.root)) {
+  for (const n of p.imports) {
     if (n.type === 'import_statement') {
       const items = n.namedChildren;
       const keep = items.filter((c) => {
@@ -189,7 +200,9 @@ function importEdits(p: ModulePlan, used: Set<string>): TextEdit[] {
         const local = c.type === 'aliased_import' ? c.childForFieldName('alias')!.text : name.split('.')[0]!;
         if (!(name === 'ctypes' || name.startsWith('ctypes.'))) return true;
         if (name === 'ctypes' && used.has('ctypes.util') && !used.has('ctypes')) return false;
-        return used.has(local) || (name === 'ctypes.util' && used.has('ctypes.util'));
+        const kept = used.has(local) || (name === 'ctypes.util' && used.has('ctypes.util'));
+        if (!kept && !(name === 'ctypes' && used.has('ctypes.util'))) dropped.names.add(local);
+        return kept;
       });
       if (keep.length === items.length) continue;
       if (!keep.length) removed.push(n);
@@ -198,11 +211,18 @@ function importEdits(p: ModulePlan, used: Set<string>): TextEdit[] {
       const mod = n.childForFieldName('module_name')?.text ?? '';
       if (mod !== 'ctypes' && mod !== 'ctypes.util') continue;
       if (n.namedChildren.some((c) => c.type === 'wildcard_import')) {
-        if (!used.has('*')) removed.push(n);
+        if (!used.has('*')) {
+          removed.push(n);
+          dropped.star = true;
+        }
         continue;
       }
       const items = n.namedChildren.slice(1);
-      const keep = items.filter((c) => used.has(c.type === 'aliased_import' ? c.childForFieldName('alias')!.text : c.text));
+      const keep = items.filter((c) => {
+        const local = c.type === 'aliased_import' ? c.childForFieldName('alias')!.text : c.text;
+        if (!used.has(local)) dropped.names.add(local);
+        return used.has(local);
+      });
       if (keep.length === items.length) continue;
       if (!keep.length) removed.push(n);
       else out.push({ start: n.startIndex, end: n.endIndex, newText: `from ${mod} import ${keep.map((c) => c.text).join(', ')}` });
