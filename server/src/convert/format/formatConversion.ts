@@ -15,6 +15,8 @@ import { wrapRange } from './wrapPython';
 export interface FormatStyle {
   /** The project's line length (projectStyle.ts); 79 when unset. */
   maxLineLength?: number;
+  /** The original text's tree when the caller has it (else it is parsed again, for the indent unit). */
+  originalRoot?: Node;
 }
 
 const DEFS = new Set(['function_definition', 'class_definition', 'decorated_definition']);
@@ -57,9 +59,13 @@ export function formatEdits(parser: Parser, original: string, edits: readonly Te
     return [...edits];
   }
   try {
-    const origTree = parser.parse(original);
-    const unit = origTree ? indentUnit(origTree.rootNode, original.split('\n')) : '    ';
-    origTree?.delete();
+    let unit = '    ';
+    if (style.originalRoot) unit = indentUnit(style.originalRoot, original.split('\n'));
+    else {
+      const origTree = parser.parse(original);
+      if (origTree) unit = indentUnit(origTree.rootNode, original.split('\n'));
+      origTree?.delete();
+    }
     return editsFromLines(original, layout(converted, tags, tree.rootNode, style.maxLineLength ?? PEP8_LINE_LENGTH, unit));
   } finally {
     tree.delete();

@@ -195,7 +195,7 @@ function withTodos(parser: Parser, mod: SourceModule, causes: { node: Node; reas
     if (fresh.length) edits.push({ start: ls, end: ls, newText: fresh.map((r) => `${indent}${TODO}${r}\n`).join('') });
   }
   // the TODOs wrapped to the project's line length; the report reads them back from the text
-  const { text } = formatText(parser, mod.text, edits, { maxLineLength: lineLengthFor(mod.file).max });
+  const { text } = formatText(parser, mod.text, edits, { maxLineLength: lineLengthFor(mod.file).max, originalRoot: mod.root });
   return { text, left: todosIn(text).map((t) => ({ line: t.line + 1, reason: t.reason })) };
 }
 
