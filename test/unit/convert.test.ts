@@ -299,3 +299,37 @@ test('only one library: the others stay ctypes quietly, and what they share stay
   assert.doesNotMatch(out, /TODO/);
   assert.deepEqual(r.leftForHuman, []);
 });
+
+test('API mode speaks C: a struct a header declares takes its C name, a struct of the program is written into the C source', async () => {
+  const text = [
+    'import ctypes, ctypes.util',
+    'class TM(ctypes.Structure):',
+    '    _fields_ = [("tm_sec", ctypes.c_int), ("tm_min", ctypes.c_int)]',
+    'class Pair(ctypes.Structure):',
+    '    _pack_ = 2',
+    '    _fields_ = [("a", ctypes.c_uint8), ("b", ctypes.c_int32)]',
+    'class div_t(ctypes.Structure):',
+    '    _fields_ = [("quot", ctypes.c_int), ("rem", ctypes.c_int)]',
+    'libc = ctypes.CDLL(ctypes.util.find_library("c"))',
+    'libc.mktime.argtypes = [ctypes.POINTER(TM)]',
+    'libc.mktime.restype = ctypes.c_long',
+    'libc.div.argtypes = [ctypes.c_int, ctypes.c_int]',
+    'libc.div.restype = div_t',
+    't = TM()',
+    'print(libc.mktime(ctypes.byref(t)), libc.div(7, 2).quot, ctypes.sizeof(Pair))',
+    '',
+  ].join('\n');
+  const { out, r } = await convert(text, 'api-outofline', 'file:///w/times.py');
+  const build = r.extraFiles.find((f) => f.relativePath === '_times_build.py')!.content;
+  assert.match(build, /struct tm \{ int tm_sec; int tm_min; \.\.\.; \};/, build);
+  assert.match(build, /long mktime\(struct tm \*\);/);
+  assert.match(build, /typedef struct \{ int quot; int rem; \.\.\.; \} div_t;/);
+  assert.match(build, /^\s*div_t div\(int, int\);$/m);
+  assert.doesNotMatch(build, /struct (TM|div_t)\b/, 'no Python class name reaches the C compiler');
+  assert.match(build, /#pragma pack\(push, 2\)\nstruct Pair \{ uint8_t a; int32_t b; \};\n#pragma pack\(pop\)/, 'the own struct is defined for the compiler');
+  assert.doesNotMatch(build, /pack=2/, "cffi's API mode takes no pack=2: the compiler gives the layout");
+  assert.match(build, /#include <stdint\.h>/);
+  assert.match(build, /#include <stdlib\.h>\n#include <time\.h>/);
+  assert.match(out, /ffi\.new\("struct tm \*"\)/, 'the module names the C type too');
+  assert.equal(r.extraFiles.length, 1, 'only the build script is created');
+});

@@ -51,9 +51,24 @@ export async function convert(args: string[], io: CliIO): Promise<number> {
     return 2;
   }
   const { model, doc } = analysed;
+  // the files API mode looks at beside the module, read once (setup.py is written back only if unchanged since)
+  const beside = new Map<string, FileText | undefined>();
+  const readBeside = (rel: string): FileText | undefined => {
+    if (!beside.has(rel)) {
+      const p = path.join(path.dirname(file), rel);
+      let ft: FileText | undefined;
+      try {
+        ft = fs.existsSync(p) ? readFileText(p) : undefined;
+      } catch {
+        ft = { path: p, text: '', analysisText: '', encoding: 'utf-8', newline: '\n', bytes: Buffer.alloc(0) };
+      }
+      beside.set(rel, ft);
+    }
+    return beside.get(rel);
+  };
   let result;
   try {
-    result = convertToCffi(model, { mode });
+    result = convertToCffi(model, { mode, workspace: { readFile: (rel) => readBeside(rel)?.analysisText } });
   } finally {
     doc.dispose();
   }
@@ -63,14 +78,31 @@ export async function convert(args: string[], io: CliIO): Promise<number> {
   // lines of the converted text (its TODOs), in order
   for (const left of result.leftForHuman) io.err(`${file}${left.line ? `:${left.line}` : ''}: left for a human: ${left.reason}\n`);
   for (const note of result.notes) io.err(`${file}: note: ${note}\n`);
+  let status = 0;
   for (const extra of result.extraFiles) {
     const target = path.join(path.dirname(file), extra.relativePath);
     if (write) {
-      if (fs.existsSync(target)) io.err(`pypy-bindings: ${target} exists: not overwritten\n`);
-      else fs.writeFileSync(target, withNewlines(ft, extra.content));
-    } else {
-      io.err(`${file}: would create ${target}\n`);
-    }
+      try {
+        fs.writeFileSync(target, withNewlines(ft, extra.content), { flag: 'wx' }); // never over an existing file
+      } catch (e) {
+        io.err(`pypy-bindings: ${target}: ${(e as NodeJS.ErrnoException).code === 'EEXIST' ? 'appeared meanwhile: not overwritten' : (e as Error).message}\n`);
+        status = 2;
+      }
+    } else io.err(`${file}: would create ${target}\n`);
+  }
+  for (const change of result.changedFiles ?? []) {
+    const target = beside.get(change.relativePath);
+    if (!target) continue;
+    if (write) {
+      try {
+        writeFileTextAtomic(target, withFileNewlines(target, change.after));
+      } catch (e) {
+        if (!(e instanceof FileTextError)) throw e;
+        io.err(`pypy-bindings: ${target.path}: ${e.message}\n`);
+        status = 2;
+      }
+    } else if (diff) io.out(createTwoFilesPatch(target.path, target.path, target.text, withFileNewlines(target, change.after), 'before', 'after'));
+    else io.err(`${file}: would change ${target.path}\n`);
   }
   if (write) {
     try {
@@ -85,7 +117,7 @@ export async function convert(args: string[], io: CliIO): Promise<number> {
   } else {
     io.out(converted);
   }
-  return 0;
+  return status;
 }
 
 

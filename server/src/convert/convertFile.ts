@@ -6,7 +6,7 @@
 import type { Node, Parser } from 'web-tree-sitter';
 import type { BindingModel, Span } from '../analysis/model';
 import { loadGrammars, loadedGrammars } from '../parser/languages';
-import { apiModeFiles } from './apiMode';
+import { type ApiWorkspace, type CPrototypeHint, apiModeFiles, apiPrototypes, modelPrototypes, spellStructs } from './apiMode';
 import { buildCdef, cdefCalls } from './cdefFromCtypes';
 import { type TextEdit, applyEdits as applyTextEdits, assertNonOverlapping, mergeOverlapping } from './edits';
 import { type CtypesProgram, readCtypes } from './readCtypes';
@@ -27,13 +27,20 @@ export interface ConvertOptions {
   mode: ConvertMode;
   /** Convert only this library's bindings (the quick fix on one library's diagnostics). */
   only?: { libraryName: string };
+  /** API mode: C prototypes known from the workspace model, by function name. */
+  prototypes?: ReadonlyMap<string, CPrototypeHint>;
+  /** API mode: the files beside the module (a taken build-file name is not reused; setup.py is merged). */
+  workspace?: ApiWorkspace;
   /** The line length to format to; by default the project's (format/projectStyle.ts), 79 when it sets none. */
   lineLength?: number;
 }
 
 export interface ConversionResult {
   edits: TextEdit[];
+  /** Files to create; none exists yet. */
   extraFiles: { relativePath: string; content: string }[];
+  /** Existing files beside the module to change (API mode's setup.py), their whole texts before and after. */
+  changedFiles?: { relativePath: string; before: string; after: string }[];
   /** What stays for a person, in line order: `line` is 1-based in the converted text (its TODO), 0 when the file is left as it was. */
   leftForHuman: { span: Span; reason: string; line: number }[];
   notes: string[];
@@ -47,7 +54,8 @@ export function convertToCffi(model: BindingModel, options: ConvertOptions): Con
   // a model exists only after an analysis, which loaded the grammars
   const grammars = loadedGrammars();
   if (!grammars) throw new Error('pypy-bindings: the Python grammar is not loaded yet (await loadGrammars() first)');
-  return convertSource(grammars.pythonParser, model.text, options, model.uri);
+  const prototypes = options.mode === 'api-outofline' && !options.prototypes ? modelPrototypes(model) : options.prototypes;
+  return convertSource(grammars.pythonParser, model.text, { ...options, prototypes }, model.uri);
 }
 
 /** Loads the grammar if needed and converts a text (tests, scripts). */
@@ -168,6 +176,9 @@ function convertRound(parser: Parser, root: Node, text: string, options: Convert
     const api = options.mode === 'api-outofline';
     const ffiTaken = [...walk(root)].some((n) => n.type === 'identifier' && n.text === 'ffi');
     const ffi = api ? 'ffi' : existingFfi?.name ?? (ffiTaken ? '_ffi' : 'ffi');
+    const prototypes = api ? apiPrototypes(program, options.prototypes) : new Map();
+    // API mode: structs a header declares take the header's C names before anything is written
+    const spelled = api ? spellStructs(program, prototypes) : new Set<string>();
     const rw = new Rewriter(program, ffi, api, demoted);
     if (options.only) {
       for (const lib of new Set(program.libraries.values())) {
@@ -226,8 +237,9 @@ function convertRound(parser: Parser, root: Node, text: string, options: Convert
     const converting = blocks.length > 0 || edits.length > 0;
     if (converting) {
       if (api) {
-        const out = apiModeFiles(program, rw, blocks, uri);
+        const out = apiModeFiles(program, rw, blocks, uri, spelled, prototypes, options.workspace);
         result.extraFiles.push(...out.files);
+        result.changedFiles = out.changes;
         result.notes.push(...out.notes);
         edits.push(...importEdits(program, leftovers, out.header(helpers), undefined));
       } else {

@@ -76,6 +76,13 @@ export interface StructDecl {
   pack?: number;
   anonymous: string[];
   human?: string;
+  /** The one CType of this struct, shared by every use, so a C spelling set on it (API mode) reaches them all. */
+  type?: CType & { k: 'struct' };
+}
+
+/** The CType of a struct class (one object per struct). */
+export function structType(s: StructDecl): CType & { k: 'struct' } {
+  return (s.type ??= { k: 'struct', name: s.name, union: s.union });
 }
 
 export interface Prototype {
@@ -203,7 +210,7 @@ export function readCtypes(text: string, root: Node): CtypesProgram {
     const d = dotted(n);
     if (d !== undefined) {
       const s = program.structs.get(d);
-      if (s) return { k: 'struct', name: s.name, union: s.union };
+      if (s) return structType(s);
       const p = program.prototypes.get(d);
       if (p) return p.ret && p.args ? { k: 'func', proto: p.name, ret: p.ret, args: p.args } : undefined;
       const alias = program.aliases.get(d);

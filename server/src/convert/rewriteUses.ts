@@ -8,7 +8,7 @@
 import type { Node } from 'web-tree-sitter';
 import { cTypedefs, lookupPrototype } from '../data/cPrototypes';
 import { cTypeFromString } from './cTypeStrings';
-import { type CtypesProgram, type FunctionDecl, type StructDecl, type StructField, assignmentOf, functionKey, splitFunctionRef } from './readCtypes';
+import { type CtypesProgram, type FunctionDecl, type StructDecl, type StructField, assignmentOf, functionKey, splitFunctionRef, structType } from './readCtypes';
 import { callParts, dotted, enclosing, intLiteral, isStoreTarget, keyOf, statementOf, stringLiteral, unparen, walk } from './syntax';
 import { type CType, callbackSignature, declare, isFloating, isIntegral, isPrim, typeString } from './typeNames';
 
@@ -1589,7 +1589,7 @@ export class Rewriter {
       const fieldName = obj.childForFieldName('attribute')!.text;
       const field = st && this.convertedStructs.has(st.name) ? st.fields!.find((f) => f.name === fieldName) : undefined;
       if (st && field && !store) {
-        const ts = this.q(typeString({ k: 'struct', name: st.name, union: st.union }));
+        const ts = this.q(typeString(structType(st)));
         // an anonymous member has no name in C: its offset is its first field's
         const inner = st.anonymous.includes(fieldName) ? this.structOf(field.type)?.fields?.[0]?.name : undefined;
         return attr === 'offset' ? () => `${F}.offsetof(${ts}, ${this.q(inner ?? fieldName)})` : () => `${F}.sizeof(${this.q(typeString(field.type!))})`;

@@ -7,7 +7,8 @@ export type CType =
   | { k: 'prim'; ctypes: string; c: string }
   | { k: 'ptr'; to: CType }
   | { k: 'array'; of: CType; n: number }
-  | { k: 'struct'; name: string; union: boolean }
+  /** `c`: the C spelling when it is not `struct name` (API mode: the header's `struct tm` for a class `TM`, or a typedef `div_t`). */
+  | { k: 'struct'; name: string; union: boolean; c?: string }
   | { k: 'func'; proto: string; ret: CType; args: CType[] }
   | { k: 'void' };
 
@@ -77,7 +78,7 @@ function render(t: CType, inner: string): string {
     case 'void':
       return `void ${inner}`;
     case 'struct':
-      return `${t.union ? 'union' : 'struct'} ${t.name} ${inner}`;
+      return `${t.c ?? `${t.union ? 'union' : 'struct'} ${t.name}`} ${inner}`;
     case 'ptr': {
       const needsParens = t.to.k === 'array' || t.to.k === 'func';
       return render(t.to, needsParens ? `(*${inner})` : `*${inner}`);

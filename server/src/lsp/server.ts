@@ -238,7 +238,7 @@ export function startServer(connection: Connection = stdioConnection()): void {
       const snap = await snapshot(params.textDocument.uri, 'codeAction');
       if (!snap) return [];
       const { doc, model, settings } = snap;
-      return codeActionsFor(doc, model, params, settings, findingsFor(model, settings), resolveEdits);
+      return codeActionsFor(doc, model, params, settings, findingsFor(model, settings), resolveEdits, (u) => service?.get(u)?.text);
     }),
   );
 
@@ -247,7 +247,7 @@ export function startServer(connection: Connection = stdioConnection()): void {
       const uri = (action.data as ConvertActionData | undefined)?.convert?.uri;
       const snap = uri ? await snapshot(uri, 'codeAction/resolve') : undefined;
       if (!snap) return action;
-      return resolveConversion(snap.doc, snap.model, action, snap.settings);
+      return resolveConversion(snap.doc, snap.model, action, snap.settings, (u) => service?.get(u)?.text);
     }),
   );
 
@@ -263,7 +263,7 @@ export function startServer(connection: Connection = stdioConnection()): void {
       const arg = (params.arguments?.[0] ?? {}) as { uri?: string };
       const snap = arg.uri ? await snapshot(arg.uri, 'executeCommand') : undefined;
       if (!snap) return { applied: false, message: 'Open a Python file to convert it.' };
-      return convertFileCommand(connection, snap.doc, snap.model, snap.settings);
+      return convertFileCommand(connection, snap.doc, snap.model, snap.settings, (u) => service?.get(u)?.text);
     }),
   );
 

@@ -142,6 +142,52 @@ const POINTER_READERS = /^ctypes\.(string_at|wstring_at|cast|c_char_p|c_void_p|c
 const HANDLE_RELEASERS = /(free|destroy|release|close|unref|delete|dispose|fini)/i;
 
 /** What the code shows about a result: 'pointer' / 'string' when it is used as one, else undefined. */
+/**
+ * What resultEvidence reads of the whole model, indexed once per lint (it ran a loop over every call and a
+ * regex over the rest of the file per call: quadratic in a long binding file).
+ */
+interface EvidenceIndex {
+  /** model.calls indices by the start of an argument that is a call. */
+  byCallArg: Map<number, number[]>;
+  /** model.calls indices by the dotted text of an argument (`x`, `self.buf`). */
+  byNameArg: Map<string, number[]>;
+  /** For each dotted name followed by `.decode`, the last offset where it starts. */
+  decodedLast: Map<string, number>;
+}
+
+const evidenceIndexes = new WeakMap<BindingModel, EvidenceIndex>();
+
+function evidenceIndex(model: BindingModel): EvidenceIndex {
+  let index = evidenceIndexes.get(model);
+  if (index) return index;
+  index = { byCallArg: new Map(), byNameArg: new Map(), decodedLast: new Map() };
+  const add = <K>(map: Map<K, number[]>, key: K, i: number) => {
+    const list = map.get(key);
+    if (!list) map.set(key, [i]);
+    else if (list[list.length - 1] !== i) list.push(i);
+  };
+  model.calls.forEach(({ call }, i) => {
+    for (const a of call.args) {
+      if (a.k === 'call') add(index!.byCallArg, a.span.start, i);
+      const d = dottedText(a);
+      if (d !== undefined) add(index!.byNameArg, d, i);
+    }
+  });
+  // `a.b.c .decode`: `c`, `b.c` and `a.b.c` are each a name followed by `.decode` (as `\bNAME\s*\.\s*decode\b` reads it)
+  for (const m of model.text.matchAll(/(?<!\w)[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?=\s*\.\s*decode\b)/g)) {
+    const parts = m[0].split('.');
+    let at = m.index! + m[0].length;
+    for (let k = parts.length - 1; k >= 0; k--) {
+      at -= parts[k]!.length;
+      const name = parts.slice(k).join('.');
+      index.decodedLast.set(name, Math.max(index.decodedLast.get(name) ?? -1, at));
+      at -= 1; // the dot
+    }
+  }
+  evidenceIndexes.set(model, index);
+  return index;
+}
+
 function resultEvidence(model: BindingModel, fn: ForeignFunction, call: CallSite): string | undefined {
   const callText = model.text.slice(call.span.start, call.span.end);
   const after = model.text.slice(call.span.end, call.span.end + 12);
@@ -149,14 +195,20 @@ function resultEvidence(model: BindingModel, fn: ForeignFunction, call: CallSite
   const lineStart = model.text.lastIndexOf('\n', call.span.start - 1) + 1;
   const bound = /^\s*([A-Za-z_][\w.]*)\s*=\s*$/.exec(model.text.slice(lineStart, call.span.start))?.[1];
   const isResult = (e: Expr) => (e.k === 'call' && e.text === callText && e.span.start === call.span.start) || (!!bound && dottedText(e) === bound);
-  for (const { callee, call: c } of model.calls) {
+  const index = evidenceIndex(model);
+  const candidates = [...(index.byCallArg.get(call.span.start) ?? []), ...(bound ? index.byNameArg.get(bound) ?? [] : [])].sort((a, b) => a - b);
+  let previous = -1;
+  for (const i of candidates) {
+    if (i === previous) continue;
+    previous = i;
+    const { callee, call: c } = model.calls[i]!;
     if (!c.args.some(isResult)) continue;
     const q = model.qualify(callee);
     if (POINTER_READERS.test(q)) return q === 'ctypes.string_at' || q === 'ctypes.c_char_p' ? 'a string' : 'a pointer';
     const last = callee.slice(callee.lastIndexOf('.') + 1);
     if (model.ctypes.functions.some((f) => f !== fn && f.name === last && f.library === fn.library) && HANDLE_RELEASERS.test(last)) return 'a handle';
   }
-  if (bound && new RegExp(`\\b${bound.replace(/\./g, '\\.')}\\s*\\.\\s*decode\\b`).test(model.text.slice(call.span.end))) return 'a string';
+  if (bound && (index.decodedLast.get(bound) ?? -1) >= call.span.end) return 'a string';
   return undefined;
 }
 

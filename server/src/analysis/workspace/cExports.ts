@@ -405,16 +405,35 @@ function namesOf(module: string, units: readonly Unit[], importsC: boolean, ctx:
   // header is (a Structure base, a ctypes default): types computed inside function bodies are not followed
   const isC = (u: Unit, i: number): boolean =>
     !lib && u.head ? libraryUnits?.[i] === true || DECLARING.some((w) => u.words.has(w)) || mentionsC(u.head, u.shadow) : mentionsC(u, u.shadow);
-  for (let changed = true; changed;) {
-    changed = false;
-    units.forEach((u, i) => {
-      if (done[i] || !isC(u, i)) return;
-      done[i] = true;
-      changed = true;
-      any = true;
-      for (const b of u.bound) local.add(b);
-      if (u.dynamic) all = true;
-    });
+  // one pass in order, then only the units that mention a name found C-valued since (an index by word)
+  let byWord: Map<string, number[]> | undefined;
+  const again: number[] = [];
+  const mark = (u: Unit, i: number) => {
+    done[i] = true;
+    any = true;
+    if (u.dynamic) all = true;
+    for (const b of u.bound) {
+      if (local.has(b)) continue;
+      local.add(b);
+      if (!byWord) {
+        byWord = new Map();
+        units.forEach((x, j) => {
+          for (const w of x.words) {
+            const list = byWord!.get(w);
+            if (list) list.push(j);
+            else byWord!.set(w, [j]);
+          }
+        });
+      }
+      for (const j of byWord.get(b) ?? []) if (!done[j]) again.push(j);
+    }
+  };
+  units.forEach((u, i) => {
+    if (!done[i] && isC(u, i)) mark(u, i);
+  });
+  while (again.length) {
+    const j = again.pop()!;
+    if (!done[j] && isC(units[j]!, j)) mark(units[j]!, j);
   }
   for (const n of local) exported.add(n);
   for (const s of starC) {

@@ -131,7 +131,7 @@ export class WorkspaceIndex implements ModuleResolver {
       entry.importSignature = signature;
       for (const e of this.byUri.values()) e.mayBind = undefined;
     }
-    if (this.cState && !this.sameExports(this.cState)) {
+    if (this.cState && !this.sameExportsAfterEdit(entry, this.cState)) {
       // a name became (or stopped being) C-valued: what every evaluation read from other modules may differ
       const others = [...this.byUri.values()].filter((e) => e !== entry);
       for (const e of this.byUri.values()) if (e.evaluation) {
@@ -318,6 +318,25 @@ export class WorkspaceIndex implements ModuleResolver {
       notify(e.name);
     }
     return out;
+  }
+
+  /**
+   * After an edit to one module: when no module importing it has C-valued names (so nothing can feed back into
+   * it), its own analysis again decides, and the others stand when it gives the same names; else a fresh
+   * computation of every module (`sameExports`).
+   */
+  private sameExportsAfterEdit(entry: ModuleEntry, state: Map<string, CExports>): boolean {
+    if (this.byName.get(entry.name) !== entry) return this.sameExports(state);
+    const before = state.get(entry.name);
+    const fed = [...this.byName.values()].some((e) => e !== entry && e.targets?.includes(entry.name) && state.has(e.name) && (state.get(e.name)!.all || state.get(e.name)!.names.size > 0));
+    if (fed || !before) return this.sameExports(state);
+    entry.targets = this.importTargets(entry, this.textOf(entry));
+    const after = this.analyzeExportsOf(entry, state);
+    const same = after.observes === before.observes && sameNames(after, before) && sameNames(after.lib, before.lib)
+      && after.modules.size === before.modules.size && [...after.modules].every(([k, v]) => before.modules.get(k)?.join() === v.join());
+    if (!same) return this.sameExports(state);
+    state.set(entry.name, after);
+    return true;
   }
 
   /** Whether a fresh computation of the C-valued exports gives `state` again. */

@@ -23,14 +23,14 @@ export interface FolderConversion {
   notes: string[];
 }
 
-/** Line-level edits from one text to another (only the changed runs of lines). */
-function lineEdits(before: string, after: string): AnnotatedTextEdit[] {
+/** Line-level edits from one text to another (only the changed runs of lines), each with the annotation. */
+export function lineEdits(before: string, after: string, annotationId = ANNOTATION): AnnotatedTextEdit[] {
   const edits: AnnotatedTextEdit[] = [];
   let line = 0;
   let pending: { start: number; end: number; text: string } | undefined;
   const flush = (): void => {
     if (!pending) return;
-    edits.push({ range: { start: { line: pending.start, character: 0 }, end: { line: pending.end, character: 0 } }, newText: pending.text, annotationId: ANNOTATION });
+    edits.push({ range: { start: { line: pending.start, character: 0 }, end: { line: pending.end, character: 0 } }, newText: pending.text, annotationId });
     pending = undefined;
   };
   for (const part of diffLines(before, after)) {
