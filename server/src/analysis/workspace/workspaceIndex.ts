@@ -617,8 +617,12 @@ const EVALUATOR_SHAPES = /^[ \t]*(?:def|for)\b|\b(?:getattr|setattr)[ \t]*\(|\bg
  * the evaluation (which keeps keystrokes in long flat binding files cheap) never changes a result.
  */
 export function needsEvaluation(text: string, workspace?: WorkspaceIndex, uri?: string): boolean {
+  if (!shapeOrWorkspaceImport(text, workspace)) return false;
   // a module of the workspace none of whose statements can meet a library or foreign function: its evaluation adds nothing
-  if (workspace && uri !== undefined && workspace.observesNothing(uri)) return false;
+  return !(workspace && uri !== undefined && workspace.observesNothing(uri));
+}
+
+function shapeOrWorkspaceImport(text: string, workspace?: WorkspaceIndex): boolean {
   if (EVALUATOR_SHAPES.test(text)) return true;
   if (!workspace) return false;
   for (const m of text.matchAll(IMPORT_LINE)) {
