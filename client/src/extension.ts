@@ -7,6 +7,7 @@ import {
 import { COMMANDS, SERVER_CONVERT_COMMAND, SERVER_CONVERT_FOLDER_COMMAND } from './commandIds';
 import { registerNewBindingModule } from './commands/newBindingModule';
 import { registerReadinessReport } from './commands/readinessReport';
+import { showLeftForHuman } from './commands/leftForHuman';
 
 const SELECTOR: { scheme: string; language: string }[] = [
   { scheme: 'file', language: 'python' },
@@ -99,7 +100,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       if (!result.applied) void vscode.window.showInformationMessage(`PyPy Bindings: ${result.message}`);
       else if (result.leftForHuman.length) {
         output.appendLine(`[convert] ${target.fsPath}: left for a human:\n${result.leftForHuman.map((l) => `  line ${l.line}: ${l.reason}`).join('\n')}`);
-        void vscode.window.showWarningMessage(`PyPy Bindings: converted to CFFI; ${result.leftForHuman.length} place(s) left for you, marked TODO(pypy-bindings).`, 'Show Details').then((c) => c && output.show(true));
+        const items = result.leftForHuman.map((l) => ({ uri: target, line: l.line, reason: l.reason }));
+        void vscode.window.showWarningMessage(`PyPy Bindings: ${result.message} ${result.leftForHuman.length} place(s) left for you, marked TODO(pypy-bindings).`, 'Show Details').then((c) => c && showLeftForHuman(items, 'Left for you by the conversion'));
       } else void vscode.window.showInformationMessage(`PyPy Bindings: ${result.message}`);
       return result;
     }),
@@ -120,7 +122,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       if (!result) return undefined;
       if (result.leftForHuman.length) {
         output.appendLine(`[convert] ${target.fsPath}:\n${result.leftForHuman.map((l) => `  ${vscode.Uri.parse(l.uri).fsPath}:${l.line}: ${l.reason}`).join('\n')}`);
-        void vscode.window.showWarningMessage(`PyPy Bindings: ${result.message}`, 'Show Details').then((c) => c && output.show(true));
+        const items = result.leftForHuman.map((l) => ({ uri: vscode.Uri.parse(l.uri), line: l.line, reason: l.reason }));
+        void vscode.window.showWarningMessage(`PyPy Bindings: ${result.message}`, 'Show Details').then((c) => c && showLeftForHuman(items, 'Left for you by the folder conversion'));
       } else void vscode.window.showInformationMessage(`PyPy Bindings: ${result.message}`);
       return result;
     }),

@@ -151,6 +151,13 @@ async function checkProgram(program: string): Promise<void> {
     const compiled = await run(CPYTHON, ["-m", "py_compile", convertedFile], work);
     assert.equal(compiled.code, 0, explain(`py_compile of converted ${program}`, compiled) + where);
 
+    // 3a. One TODO per cause, and the CLI lists each at its line of the converted text, in order.
+    const todos = todosOf(converted);
+    const reasons = todos.map((t) => t.reason);
+    assert.deepEqual(reasons.filter((r, i) => reasons.indexOf(r) !== i), [], `${program}: one TODO per cause, not one per place${where}`);
+    const listed = [...conv.stderr.matchAll(/^.*?:(\d+): left for a human: (.*)$/gm)].map((m) => ({ line: Number(m[1]), reason: m[2]! }));
+    assert.deepEqual(listed, todos, `${program}: the report gives each TODO at its line of the converted text${where}`);
+
     // 3b. Laid out as PEP 8 wants: no pycodestyle warning the original did not have (by code and count).
     const lint = await pycodestyleCounts([source, convertedFile], work);
     const added = newWarnings(lint.get(source)!, lint.get(convertedFile)!);
@@ -172,6 +179,20 @@ async function checkProgram(program: string): Promise<void> {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** The TODOs of a converted text: 1-based line and reason, continuation lines (`#   …`) joined. */
+function todosOf(text: string): { line: number; reason: string }[] {
+  const lines = text.split("\n");
+  const out: { line: number; reason: string }[] = [];
+  lines.forEach((l, i) => {
+    const m = /^\s*# TODO\(pypy-bindings\): (.*)$/.exec(l);
+    if (!m) return;
+    let reason = m[1]!;
+    for (let j = i + 1; /^\s*# {3}\S/.test(lines[j] ?? ""); j++) reason += ` ${lines[j]!.trim().slice(1).trim()}`;
+    out.push({ line: i + 1, reason });
+  });
+  return out;
 }
 
 function runWithInput(cmd: string, args: readonly string[], input: string, cwd: string): Promise<RunResult> {

@@ -3,7 +3,7 @@
 // never changed, TODOs wrapped and read back whole. pycodestyle judges whole conversions in test/runtime and
 // test/realpkg.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -13,6 +13,7 @@ import { formatEdits } from '../../server/src/convert/format/formatConversion';
 import { keptLines } from '../../server/src/convert/format/lineMap';
 import { lineLengthFor } from '../../server/src/convert/format/projectStyle';
 import { todoLines, todoReasonsAbove, todosIn } from '../../server/src/convert/format/todoComments';
+import { leftoverReason, oneTodoPerCause } from '../../server/src/convert/format/todoText';
 import { wrapCdefLine } from '../../server/src/convert/format/wrapCdef';
 import { loadGrammars } from '../../server/src/parser/languages';
 
@@ -171,4 +172,63 @@ test('the helpers the converter adds take the file\'s indentation step', async (
   const out = applyEdits(text, (await convertText(text)).edits);
   assert.match(out, /\ndef _cstring_or_none\(p\):\n {2}return None if p == ffi\.NULL else ffi\.string\(p\)\n/, out);
   assert.match(out, /\ndef home\(\):\n {2}if True:\n {4}return _cstring_or_none/, out);
+});
+
+test('one TODO per cause: at the declaration, not at each call; consequences fold into their cause', async () => {
+  const text = [
+    'import ctypes',
+    'libc = ctypes.CDLL(None)',
+    'libc.strlen.argtypes = [ctypes.c_char_p]',
+    'libc.strlen.restype = ctypes.c_size_t',
+    'libc.mystery.restype = ctypes.c_int',
+    'print(libc.strlen(b"ab"), libc.mystery(1))',
+    'print(libc.mystery(2))',
+    'print(libc.mystery(3))',
+    '',
+  ].join('\n');
+  const r = await convertText(text);
+  const out = applyEdits(text, r.edits);
+  const todos = todosIn(out);
+  assert.equal(todos.length, 1, out);
+  // the declaration carries it, with the next step in cffi's terms
+  assert.match(todos[0]!.reason, /^libc\.mystery has no argtypes .* so cffi cannot declare it .*; set libc\.mystery\.argtypes and \.restype as its C header declares them, then convert again/);
+  assert.match(out, /# TODO\(pypy-bindings\): libc\.mystery[^]*?\nlibc_ctypes\.mystery\.restype = ctypes\.c_int\n/, out);
+  assert.deepEqual(r.leftForHuman.map((l) => l.line), [todos[0]!.line + 1]);
+});
+
+test('a ctypes name no rule converts: its TODO says what cffi has instead, once for the cause and what it keeps in ctypes', async () => {
+  const text = readFileSync(join(__dirname, '..', 'runtime', 'programs', 'h_04_pointer_alias.py'), 'utf8');
+  const out = applyEdits(text, (await convertText(text)).edits);
+  const todos = todosIn(out).map((t) => t.reason);
+  assert.equal(todos.length, 1, out);
+  assert.match(todos[0]!, /^ctypes\.pointer stays: .*ffi\.new\("T \*", value\) .*then convert again$/, out);
+  assert.match(out, /# TODO[^]*\np = pointer\(total\)\n/, 'at the first use, not where the value it points to is made');
+});
+
+test('nothing that does nothing: no FFI and no unused dlopen when no function converts; range notes only when they apply', async () => {
+  const text = ['import ctypes', 'libc = ctypes.CDLL(None)', 'print(libc.mystery(1))', ''].join('\n');
+  const r = await convertText(text);
+  const out = applyEdits(text, r.edits);
+  assert.doesNotMatch(out.replace(/^#.*\n/gm, ''), /cffi|dlopen|libc_ctypes/, out);
+  assert.equal(todosIn(out).length, 1);
+  const constants = ['import ctypes', 'libc = ctypes.CDLL(None)', 'libc.abs.argtypes = [ctypes.c_int]', 'libc.abs.restype = ctypes.c_int', 'print(libc.abs(-5))', ''].join('\n');
+  assert.deepEqual((await convertText(constants)).notes.filter((n) => /range|OverflowError/.test(n)), []);
+  const computed = constants.replace('libc.abs(-5)', 'libc.abs(len("abc") - 9)');
+  assert.ok((await convertText(computed)).notes.some((n) => /OverflowError/.test(n)));
+  const wide = constants.replace('libc.abs(-5)', 'libc.abs(2 ** 40)');
+  assert.ok((await convertText(wide)).notes.some((n) => /wrapped in ffi\.cast/.test(n)));
+});
+
+test('oneTodoPerCause: the first place of a cause, with the count of the others; none for a cause already marked', () => {
+  const R = 'the dlopen mode is not a ctypes RTLD_* constant: give ffi.dlopen its flags by hand';
+  const items = [
+    { reason: `buf is used where ctypes stays (${R})`, start: 5 },
+    { reason: R, start: 30 },
+    { reason: 'x flows into buf, which stays in ctypes', start: 1 },
+    { reason: R, start: 60 },
+    { reason: R, start: 90 },
+  ];
+  assert.deepEqual(oneTodoPerCause(items, []), [{ reason: `${R} (the same at 2 more places below)`, start: 30 }]);
+  assert.deepEqual(oneTodoPerCause(items, [`${R} (the same at 2 more places below)`]), []);
+  assert.equal(leftoverReason('c_int').includes('ffi.new("T *", v)'), true);
 });

@@ -77,6 +77,7 @@ export async function convert(args: string[], io: CliIO): Promise<number> {
   // edits apply to the file's own text (lone CRs kept: the offsets are the same) with the file's line ending
   const converted = applyEdits(ft.text, result.edits.map((e) => ({ ...e, newText: withNewlines(ft, e.newText) })));
   if (result.edits.length === 0) io.err(`pypy-bindings: ${file}: nothing to convert\n`);
+  else if (result.todosOnly) io.err(`pypy-bindings: ${file}: nothing could be converted: each cause is marked # TODO(pypy-bindings) (listed below)\n`);
   // lines of the converted text (its TODOs), in order
   for (const left of result.leftForHuman) io.err(`${file}${left.line ? `:${left.line}` : ''}: left for a human: ${left.reason}\n`);
   for (const note of result.notes) io.err(`${file}: note: ${note}\n`);

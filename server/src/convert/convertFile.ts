@@ -12,11 +12,11 @@ import { type TextEdit, applyEdits as applyTextEdits, assertNonOverlapping, merg
 import { type CtypesProgram, readCtypes } from './readCtypes';
 import { type Helper, Rewriter } from './rewriteUses';
 import { dotted, indentAt, keyOf, walk } from './syntax';
-import { isIntegral } from './typeNames';
 import { unsafeCffiUses, unsafeCtypesShapes } from './outputGate';
 import { formatEdits } from './format/formatConversion';
 import { lineLengthForUri } from './format/projectStyle';
 import { sameReason, todoReasonsAbove, todosIn } from './format/todoComments';
+import { leftoverReason, oneTodoPerCause } from './format/todoText';
 
 export type { TextEdit } from './edits';
 export { applyEdits } from './edits';
@@ -41,12 +41,16 @@ export interface ConversionResult {
   extraFiles: { relativePath: string; content: string }[];
   /** Existing files beside the module to change (API mode's setup.py), their whole texts before and after. */
   changedFiles?: { relativePath: string; before: string; after: string }[];
-  /** What stays for a person, in line order: `line` is 1-based in the converted text (its TODO), 0 when the file is left as it was. */
+  /** What stays for a person, in line order: `line` is 1-based in the converted text (its TODO), 0 when the file is left as it was; `span` is the statement in the original text, when known. */
   leftForHuman: { span: Span; reason: string; line: number }[];
   notes: string[];
+  /** Nothing became cffi: the edits only add the TODOs that say why. */
+  todosOnly?: boolean;
 }
 
 export const TODO_PREFIX = '# TODO(pypy-bindings): ';
+/** Not a TODO: the handle is no cause of its own, the functions it serves each have theirs. */
+const HANDLE_NOTE = '# pypy-bindings: ';
 
 
 /** Converts the ctypes bindings of the model's file. Pure: reads model.text, returns edits. */
@@ -112,32 +116,13 @@ export function convertSource(parser: Parser, text: string, options: ConvertOpti
 function formatted(parser: Parser, text: string, result: ConversionResult, lineLength: number): ConversionResult {
   const edits = formatEdits(parser, text, result.edits, { maxLineLength: lineLength });
   const output = applyTextEdits(text, edits);
-  const todos = todosIn(output);
-  const leftForHuman = result.leftForHuman.map((h) => {
-    if (!edits.length) return { ...h, line: 0 };
-    // its TODO: the nearest one with its reason at or above where its statement went
-    const at = lineOf(output, toConverted(edits, h.span.start));
-    const todo = todos.filter((t) => t.line <= at && sameReason(t.reason, h.reason)).pop();
-    return { ...h, line: (todo?.line ?? at) + 1 };
+  if (!edits.length) return { ...result, edits };
+  // the report: every TODO of the converted text at its line, with the span of the statement it is about
+  const leftForHuman = todosIn(output).map((t) => {
+    const h = result.leftForHuman.find((l) => sameReason(l.reason, t.reason));
+    return { span: h?.span ?? { start: 0, end: 0 }, reason: t.reason, line: t.line + 1 };
   });
-  return { ...result, edits, leftForHuman: leftForHuman.sort((a, b) => a.line - b.line) };
-}
-
-/** Where an offset of the original text is in the text the edits give. */
-function toConverted(edits: readonly TextEdit[], off: number): number {
-  let delta = 0;
-  for (const e of edits) {
-    if (e.end <= off && e.start < off) delta += e.newText.length - (e.end - e.start);
-    else if (e.start < off) return e.start + delta + Math.max(0, e.newText.length - (e.end - off)); // as far from the edit's end as before
-    else break;
-  }
-  return off + delta;
-}
-
-function lineOf(text: string, off: number): number {
-  let n = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < off; i = text.indexOf('\n', i + 1)) n++;
-  return n;
+  return { ...result, edits, leftForHuman };
 }
 
 /** An output that would use a cffi library as a ctypes one is not offered (outputGate.ts). */
@@ -161,7 +146,7 @@ const CFFI_VALUES = /\b\w*ffi\.(?:cdef|new|cast|from_buffer|buffer|string|NULL)\
  * reach ctypes functions, or drop types other code still uses: that is the package engine's job. */
 function cffiWithoutLibrary(input: string, output: string): { offset: number; reason: string }[] {
   if (/\.dlopen\(|^\s*from\s+\S+\s+import\s+.*\blib\b/m.test(output) || !/\.(?:argtypes|restype)\b/.test(input)) return [];
-  const count = (t: string) => t.match(CFFI_VALUES)?.length ?? 0;
+  const count = (t: string) => t.replace(/^[ \t]*#.*$/gm, '').match(CFFI_VALUES)?.length ?? 0; // TODOs may name ffi.new
   if (count(output) <= count(input)) return [];
   return [{ offset: 0, reason: 'its ctypes library is loaded in another module: convert the package with `pypy-bindings convert FOLDER`' }];
 }
@@ -216,7 +201,7 @@ function convertRound(parser: Parser, root: Node, text: string, options: Convert
       // quiet when an earlier conversion already said why this stays, or when it belongs to a library left out on purpose
       const quiet = hasTodoAbove(text, node) || mentionsHandle(program, node) || rw.quietlyKept(statementNode(node));
       const kept = rw.keptBecause(statementNode(node));
-      rw.leave(node, kept && !kept.startsWith('~') ? kept : `ctypes.${l.name} is not converted here: no safe cffi equivalent in this context`, quiet);
+      rw.leave(node, kept && !kept.startsWith('~') ? kept : leftoverReason(l.name), quiet);
     }
 
     rw.propagate();
@@ -225,7 +210,7 @@ function convertRound(parser: Parser, root: Node, text: string, options: Convert
       const lib = program.libraries.get(name)!;
       const indent = indentAt(text, lib.statement.startIndex);
       const loadText = text.slice(lib.load.startIndex, lib.load.endIndex);
-      edits.push({ start: lib.statement.endIndex, end: lib.statement.endIndex, newText: `\n${indent}${TODO_PREFIX}functions of ${name} that stay in ctypes are called through ${name}_ctypes\n${indent}${name}_ctypes = ${loadText}` });
+      edits.push({ start: lib.statement.endIndex, end: lib.statement.endIndex, newText: `\n${indent}${HANDLE_NOTE}${name}'s functions that stay ctypes (see their TODOs)\n${indent}${name}_ctypes = ${loadText}` });
     }
     if (rw.handles.size) {
       // the handle's own loading expression is ctypes: keep the import
@@ -234,6 +219,15 @@ function convertRound(parser: Parser, root: Node, text: string, options: Convert
     const usedFunctions = new Set(rw.signatures.keys());
     const blocks = buildCdef(rw, usedFunctions);
     const helpers = (['string', 'result', 'address', 'voidp', 'pointerArray'] as Helper[]).filter((h) => rw.helpers.has(h)).map((h) => HELPERS[h](ffi));
+    // one TODO per cause (format/todoText.ts)
+    const causes = oneTodoPerCause(rw.human.map((h) => ({ ...h, start: h.node.startIndex })), todosIn(text).map((t) => t.reason));
+    if (!blocks.length && !helpers.length && rw.handles.size && !api) {
+      // nothing would reach C through cffi, only an unused dlopen beside the ctypes handle: the file stays, with its TODOs
+      result.edits = todoEdits(text, causes);
+      result.todosOnly = true;
+      result.leftForHuman = causes.map((h) => ({ span: { start: h.node.startIndex, end: h.node.endIndex }, reason: h.reason, line: 0 }));
+      return { result, requests: rw.requests };
+    }
     const converting = blocks.length > 0 || edits.length > 0;
     if (converting) {
       if (api) {
@@ -250,14 +244,14 @@ function convertRound(parser: Parser, root: Node, text: string, options: Convert
         edits.push(...importEdits(program, leftovers, header, existingFfi));
       }
     }
-    edits.push(...todoEdits(text, rw));
+    edits.push(...todoEdits(text, causes));
     assertNonOverlapping(edits);
     result.edits = edits.sort((a, b) => a.start - b.start || a.end - b.end);
-    result.leftForHuman = rw.human.map((h) => ({ span: { start: h.node.startIndex, end: h.node.endIndex }, reason: h.reason, line: 0 }));
+    result.leftForHuman = causes.map((h) => ({ span: { start: h.node.startIndex, end: h.node.endIndex }, reason: h.reason, line: 0 }));
     result.notes.push(...rw.notes);
-    if ([...rw.signatures.values()].some((sig) => sig.params.some((t) => isIntegral(t)))) {
-      result.notes.push('cffi range-checks integer arguments (OverflowError) where ctypes truncated them silently; out-of-range constants are wrapped in ffi.cast to keep the ctypes result');
-    }
+    // only when a call hands a C integer parameter a value not known to fit, or a constant that does not
+    if (rw.integerArguments.computed) result.notes.push('cffi range-checks integer arguments: a value outside the C type raises OverflowError where ctypes truncated it silently');
+    if (rw.integerArguments.wrapped) result.notes.push('out-of-range integer constants are wrapped in ffi.cast, which truncates them as ctypes did');
     return { result, requests: rw.requests };
   }
 }
@@ -488,13 +482,14 @@ function mentionsHandle(program: CtypesProgram, node: Node): boolean {
 function hasTodoAbove(text: string, node: Node): boolean {
   let st: Node = node;
   while (st.parent && st.parent.type !== 'block' && st.parent.type !== 'module') st = st.parent;
-  return todoReasonsAbove(text, lineStart(text, st.startIndex)).length > 0;
+  const ls = lineStart(text, st.startIndex);
+  return todoReasonsAbove(text, ls).length > 0 || (text.slice(0, Math.max(ls - 1, 0)).split('\n').pop() ?? '').trim().startsWith(HANDLE_NOTE.trim());
 }
 
 /** `# TODO(pypy-bindings): why` above each statement left as it was, unless already there. */
-function todoEdits(text: string, rw: Rewriter): TextEdit[] {
+function todoEdits(text: string, causes: readonly { node: Node; reason: string }[]): TextEdit[] {
   const byStatement = new Map<string, { node: Node; reasons: string[] }>();
-  for (const h of rw.human) {
+  for (const h of causes) {
     const k = keyOf(h.node);
     const e = byStatement.get(k) ?? { node: h.node, reasons: [] };
     if (!e.reasons.includes(h.reason)) e.reasons.push(h.reason);

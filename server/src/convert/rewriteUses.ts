@@ -55,6 +55,8 @@ const INT_RANGES: Record<string, [bigint, bigint]> = {
 
 export class Rewriter {
   readonly human: HumanItem[] = [];
+  /** Integer arguments cffi range-checks: computed ones (may raise OverflowError), out-of-range constants (wrapped in ffi.cast). */
+  readonly integerArguments = { computed: false, wrapped: false };
   readonly notes: string[] = [];
   readonly helpers = new Set<Helper>();
   /** `extern T name;` declarations needed by in_dll. */
@@ -222,8 +224,10 @@ export class Rewriter {
       typedefs = proto.params.flatMap((t) => typedefLines(t));
       this.notes.push(`argtypes missing for ${name}: parameter types taken from the C prototype of ${f.name} in ${proto.header}`);
     } else {
-      for (const n of this.refsOf(f)) this.leave(n, `${name} has no argtypes and is not in the built-in prototype table: its C signature is unknown, so it is not declared`);
-      for (const d of stmts) this.leave(d.statement, `${name} has no argtypes and is not in the built-in prototype table`);
+      // one cause: the TODO goes to its declaration when it has one, else to its first use (format/todoText.ts)
+      const why = `${name} has no argtypes and its C prototype is not in the built-in table, so cffi cannot declare it and its calls stay ctypes; set ${name}.argtypes and .restype as its C header declares them, then convert again`;
+      for (const d of stmts) this.leave(d.statement, why);
+      for (const n of this.refsOf(f)) this.leave(n, why);
       return;
     }
     if (variadic) {
@@ -1509,8 +1513,12 @@ export class Rewriter {
       if (k?.k === 'ptr' && k.inst) return `${this.R(u)}[0]`;
       const range = INT_RANGES[t.ctypes];
       const v = range ? evalInt(u) : undefined;
+      if (range && v === undefined) this.integerArguments.computed = true;
       // ctypes truncated an out-of-range constant silently; cffi would raise OverflowError
-      if (v !== undefined && (v < range![0] || v > range![1])) return `${F}.cast(${this.q(t.c)}, ${this.R(u)})`;
+      if (v !== undefined && (v < range![0] || v > range![1])) {
+        this.integerArguments.wrapped = true;
+        return `${F}.cast(${this.q(t.c)}, ${this.R(u)})`;
+      }
       return this.R(u);
     }
     if (isPrim(t, 'c_char_p', 'c_wchar_p')) {

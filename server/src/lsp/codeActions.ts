@@ -192,7 +192,11 @@ export async function convertFileCommand(connection: Connection, doc: OpenDocume
   const applied = await connection.workspace.applyEdit({ label: 'Convert ctypes to CFFI', edit: conversionEdit(doc.text, result, open) });
   return {
     applied: applied.applied,
-    message: applied.applied ? `Converted to CFFI${result.notes.length ? ` (${result.notes.join('; ')})` : ''}.` : `The editor refused the edit${applied.failureReason ? `: ${applied.failureReason}` : ''}.`,
+    message: !applied.applied
+      ? `The editor refused the edit${applied.failureReason ? `: ${applied.failureReason}` : ''}.`
+      : result.todosOnly
+        ? 'Nothing could be converted to CFFI: the file stays ctypes.'
+        : `Converted to CFFI${result.notes.length ? ` (${result.notes.join('; ')})` : ''}.`,
     leftForHuman,
     notes: result.notes,
   };

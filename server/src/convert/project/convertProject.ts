@@ -16,6 +16,7 @@ import { type DroppedImports, hasWork, renderModule } from './render';
 import { formatText } from '../format/formatConversion';
 import { lineLengthFor } from '../format/projectStyle';
 import { sameReason, todoReasonsAbove, todosIn } from '../format/todoComments';
+import { oneTodoPerCause } from '../format/todoText';
 
 export const TODO = '# TODO(pypy-bindings): ';
 
@@ -181,7 +182,8 @@ function toOriginal(edits: readonly TextEdit[], off: number): number {
 
 function withTodos(parser: Parser, mod: SourceModule, causes: { node: Node; reason: string }[]): { text: string; left: { line: number; reason: string }[] } {
   const byStatement = new Map<number, { node: Node; reasons: string[] }>();
-  for (const c of causes) {
+  // one TODO per cause, at its first place (format/todoText.ts)
+  for (const c of oneTodoPerCause(causes.map((c) => ({ ...c, start: c.node.startIndex })), todosIn(mod.text).map((t) => t.reason))) {
     const st = statementOf(c.node);
     const e = byStatement.get(st.startIndex) ?? { node: st, reasons: [] };
     if (!e.reasons.includes(c.reason)) e.reasons.push(c.reason);
