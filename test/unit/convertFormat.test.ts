@@ -232,3 +232,22 @@ test('oneTodoPerCause: the first place of a cause, with the count of the others;
   assert.deepEqual(oneTodoPerCause(items, [`${R} (the same at 2 more places below)`]), []);
   assert.equal(leftoverReason('c_int').includes('ffi.new("T *", v)'), true);
 });
+
+test("the converter's strings take the file's quotes; the user's untouched lines keep theirs", async () => {
+  const text = [
+    'import ctypes',
+    "libc = ctypes.CDLL(None)",
+    "libc.getenv.argtypes = [ctypes.c_char_p]",
+    "libc.getenv.restype = ctypes.c_char_p",
+    "NAME = 'HOME'",
+    'OTHER = "kept as written"',
+    "buf = ctypes.create_string_buffer(8)",
+    "print(libc.getenv(b'HOME'), buf.raw, NAME, OTHER)",
+    '',
+  ].join('\n');
+  const out = applyEdits(text, (await convertText(text)).edits);
+  assert.match(out, /^buf = ffi\.new\('char\[\]', 8\)$/m, out);
+  assert.match(out, /return None if p == ffi\.NULL else ffi\.string\(p\)/);
+  assert.match(out, /^OTHER = "kept as written"$/m);
+  assert.match(out, /^ffi\.cdef\("""$/m, 'a cdef keeps its triple double quotes');
+});

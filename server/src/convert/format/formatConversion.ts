@@ -47,6 +47,37 @@ export function indentUnit(root: Node, lines: readonly string[]): string {
   return best;
 }
 
+/** Plain one-line string literals (no prefix but b/u, no quotes or backslashes inside). */
+function simpleStrings(root: Node, visit: (n: Node) => void): void {
+  const stack: Node[] = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'string') {
+      if (n.startPosition.row === n.endPosition.row && /^[bBuU]?(["'])[^"'\\\n]*\1$/.test(n.text)) visit(n);
+      continue;
+    }
+    for (const c of n.children) stack.push(c);
+  }
+}
+
+/** The file's quote: `'` when most of its plain string literals use it. */
+export function quoteOf(root: Node): '"' | "'" {
+  let single = 0;
+  let double = 0;
+  simpleStrings(root, (n) => (n.text.replace(/^[bBuU]/, '').startsWith("'") ? single++ : double++));
+  return single > double ? "'" : '"';
+}
+
+function singleQuoted(text: string, tags: readonly number[], root: Node): string {
+  const chars = text.split('');
+  simpleStrings(root, (n) => {
+    if (tags[n.startPosition.row] !== TOUCHED || !n.text.replace(/^[bBuU]/, '').startsWith('"')) return;
+    chars[n.startIndex + n.text.indexOf('"')] = "'";
+    chars[n.endIndex - 1] = "'";
+  });
+  return chars.join('');
+}
+
 /** The edits to apply instead of `edits`: the same conversion, formatted. */
 export function formatEdits(parser: Parser, original: string, edits: readonly TextEdit[], style: FormatStyle = {}): TextEdit[] {
   if (!edits.length) return [];
@@ -59,14 +90,14 @@ export function formatEdits(parser: Parser, original: string, edits: readonly Te
     return [...edits];
   }
   try {
-    let unit = '    ';
-    if (style.originalRoot) unit = indentUnit(style.originalRoot, original.split('\n'));
-    else {
-      const origTree = parser.parse(original);
-      if (origTree) unit = indentUnit(origTree.rootNode, original.split('\n'));
-      origTree?.delete();
-    }
-    return editsFromLines(original, layout(converted, tags, tree.rootNode, style.maxLineLength ?? PEP8_LINE_LENGTH, unit));
+    const origTree = style.originalRoot ? undefined : parser.parse(original);
+    const origRoot = style.originalRoot ?? origTree?.rootNode;
+    const unit = origRoot ? indentUnit(origRoot, original.split('\n')) : '    ';
+    const quote = origRoot ? quoteOf(origRoot) : '"';
+    origTree?.delete();
+    // the same length and the same tree: only quote characters of strings on touched lines change
+    const text = quote === "'" ? singleQuoted(converted, tags, tree.rootNode) : converted;
+    return editsFromLines(original, layout(text, tags, tree.rootNode, style.maxLineLength ?? PEP8_LINE_LENGTH, unit));
   } finally {
     tree.delete();
   }
