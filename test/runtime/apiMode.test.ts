@@ -2,7 +2,8 @@
 // every corpus program that ABI mode converts is converted with `convert --mode api-outofline --write`, its
 // generated _build.py is compiled by gcc through each interpreter's cffi, and the program must print what the
 // ctypes original printed, under CPython+cffi and under PyPy. Which programs ABI mode converts is decided here,
-// in-process (no ctypes left, nothing left for a human), not listed. RUNTIME_FILTER=substr runs some.
+// in-process (no ctypes left, nothing left for a human), not listed; the other programs (converted partly, with
+// TODOs) must build what they convert and print the same too. RUNTIME_FILTER=substr runs some.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -42,6 +43,7 @@ async function abiConverted(): Promise<string[]> {
 const work = mkdtempSync(join(tmpdir(), 'pb-api-mode-'));
 const results = new Map<string, Map<string, boolean>>();
 let converted: string[] = [];
+const partlyOk: string[] = [];
 
 describe(`API out-of-line conversion builds and behaves like the ctypes original${filter ? ` (RUNTIME_FILTER=${filter})` : ''}`, { concurrency: 2 }, () => {
   before(async () => {
@@ -49,7 +51,7 @@ describe(`API out-of-line conversion builds and behaves like the ctypes original
   });
   after(() => {
     const ok = (label: string) => [...results.values()].filter((m) => m.get(label)).length;
-    console.log(`api-mode summary: ABI mode converts ${converted.length} of ${programs.length} programs; in API mode ${ok('CPython+cffi')} build and match under CPython+cffi, ${ok('PyPy')} under PyPy`);
+    console.log(`api-mode summary: ABI mode converts ${converted.length} of ${programs.length} programs; in API mode ${ok('CPython+cffi')} build and match under CPython+cffi, ${ok('PyPy')} under PyPy; of the ${programs.length - converted.length} others, ${partlyOk.length} print the same`);
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -58,15 +60,12 @@ describe(`API out-of-line conversion builds and behaves like the ctypes original
     else assert.ok(programs.length > 0, `no program matches RUNTIME_FILTER=${filter}`);
   });
 
-  // the test list is only known after `before`: one test per program, skipped in place when ABI mode leaves it
+  // every program: those ABI mode converts must convert whole here too; the others (h_ programs, left partly
+  // ctypes with TODOs) must still build what they convert and print the same
   for (const file of programs) {
-    it(file, async (t) => {
-      if (!converted.includes(file)) {
-        // not converted by ABI mode (an h_ program, or a regression the runtime suite reports): nothing to compare
-        assert.ok(!file.match(/^\d/) || filter, `${file} is a numbered corpus program, which ABI mode must convert`);
-        t.diagnostic('not converted by ABI mode');
-        return;
-      }
+    it(file, async () => {
+      const whole = converted.includes(file);
+      if (!whole) assert.ok(!/^\d/.test(file), `${file} is a numbered corpus program, which ABI mode must convert`);
       const dir = join(work, file.replace(/\.py$/, ''));
       mkdirSync(dir);
       const program = join(dir, file);
@@ -76,27 +75,30 @@ describe(`API out-of-line conversion builds and behaves like the ctypes original
       const conv = await run(process.execPath, [CLI, 'convert', '--mode', 'api-outofline', '--write', program], dir);
       assert.equal(conv.code, 0, conv.stderr);
       const source = readFileSync(program, 'utf8');
-      assert.doesNotMatch(source, CTYPES_LEFT, `no ctypes left:\n${source}`);
+      if (whole) assert.doesNotMatch(source, CTYPES_LEFT, `no ctypes left:\n${source}`);
       const build = readdirSync(dir).find((f) => f.endsWith('_build.py'));
-      assert.ok(build, `a _build.py next to the module (stderr: ${conv.stderr})`);
-      const buildText = readFileSync(join(dir, build), 'utf8');
-      assert.match(buildText, /set_source\(/);
+      if (whole) assert.ok(build, `a _build.py next to the module (stderr: ${conv.stderr})`);
       assert.ok(!readdirSync(dir).some((f) => f.endsWith('.txt')), 'no side files');
+      const buildText = build ? readFileSync(join(dir, build), 'utf8') : '';
+      if (build) assert.match(buildText, /set_source\(/);
       const where = `\n--- ${build} ---\n${buildText}\n--- converted ---\n${source}`;
       // each interpreter builds its own extension (different ABI tags) in its own folder, both at once
       const outcomes = await Promise.all(INTERPRETERS.map(async ([label, python]) => {
         const own = join(dir, label);
         mkdirSync(own);
         copyFileSync(program, join(own, file));
-        copyFileSync(join(dir, build), join(own, build));
-        const b = await run(python, [build], own);
-        if (b.code !== 0) return `${label}: the build failed:\n${b.stderr.slice(-3000)}`;
+        if (build) {
+          copyFileSync(join(dir, build), join(own, build));
+          const b = await run(python, [build], own);
+          if (b.code !== 0) return `${label}: the build failed:\n${b.stderr.slice(-3000)}`;
+        }
         const r = await run(python, [file], own);
         if (r.code !== 0) return `${label}: the program failed:\n${r.stderr.slice(-3000)}`;
         if (r.stdout !== expected.stdout) return `${label}: prints differently:\n${r.stdout}\n--- ctypes printed ---\n${expected.stdout}`;
         return undefined;
       }));
-      results.set(file, new Map(INTERPRETERS.map(([label], i) => [label, outcomes[i] === undefined])));
+      if (!whole && outcomes.every((o) => o === undefined)) partlyOk.push(file);
+      if (whole) results.set(file, new Map(INTERPRETERS.map(([label], i) => [label, outcomes[i] === undefined])));
       const failures = outcomes.filter((o) => o !== undefined);
       assert.deepEqual(failures, [], `${failures.join('\n')}${where}`);
     });

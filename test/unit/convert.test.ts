@@ -334,3 +334,19 @@ test('API mode speaks C: a struct a header declares takes its C name, a struct o
   assert.match(out, /ffi\.new\("struct tm \*"\)/, 'the module names the C type too');
   assert.equal(r.extraFiles.length, 1, 'only the build script is created');
 });
+
+test('API mode: a library that keeps functions in ctypes keeps the ctypes.util import its handle needs', async () => {
+  const text = [
+    'import ctypes',
+    'import ctypes.util',
+    'libc = ctypes.CDLL(ctypes.util.find_library("c"))',
+    'libc.abs.argtypes = [ctypes.c_int]',
+    'libc.abs.restype = ctypes.c_int',
+    'print(libc.abs(-3), libc.mystery_function_nobody_declares(1))',
+    '',
+  ].join('\n');
+  const { out } = await convert(text, 'api-outofline', 'file:///w/keep.py');
+  assert.match(out, /^libc_ctypes = ctypes\.CDLL\(ctypes\.util\.find_library\("c"\)\)$/m, out);
+  assert.match(out, /^import ctypes\.util$/m, 'find_library is still reached through ctypes.util');
+  assert.equal(await hasSyntaxError(out), false);
+});

@@ -215,6 +215,11 @@ function convertRound(parser: Parser, root: Node, text: string, options: Convert
     if (rw.handles.size) {
       // the handle's own loading expression is ctypes: keep the import
       leftovers.push({ name: 'CDLL', originalOffset: -1, via: program.imports.find((i) => i.kind === 'import' && i.items.some((it) => it.name === 'ctypes' && !it.alias)) ? 'ctypes' : [...program.libraries.values()][0] ? (dotted(callee(program.libraries.get([...rw.handles][0]!)!.load)) ?? 'ctypes').split('.')[0]! : 'ctypes' });
+      // and so is a find_library in it, whose import must stay too (API mode replaced the statement that used it)
+      for (const name of rw.handles) {
+        const load = text.slice(program.libraries.get(name)!.load.startIndex, program.libraries.get(name)!.load.endIndex);
+        for (const m of load.matchAll(/(?:\b(\w+)\.util\.|(?<![\w.]))find_library\b/g)) leftovers.push({ name: 'util.find_library', originalOffset: -1, via: m[1] ?? 'find_library' });
+      }
     }
     const usedFunctions = new Set(rw.signatures.keys());
     const blocks = buildCdef(rw, usedFunctions);
