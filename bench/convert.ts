@@ -12,10 +12,31 @@ const root = path.resolve(__dirname, '..');
 const CLI = path.join(root, 'bin', 'pypy-bindings.js');
 const DIST = '/usr/lib/python3/dist-packages';
 
-function timed(args: string[]): { ms: number; stderr: string } {
+// the child's own CPU time (user + system), printed by a preload at exit: steadier than wall time on a
+// shared machine
+const CPU_PRELOAD = "process.on('exit', () => { const u = process.cpuUsage(); process.stderr.write('\\nPB_CPU_MS ' + (u.user + u.system) / 1000 + '\\n'); });";
+
+function timed(args: string[]): { ms: number; cpu: number; stderr: string } {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  return { ms: performance.now() - t0, stderr: r.stderr };
+  const r = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(CPU_PRELOAD)}`, CLI, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const cpu = Number(/PB_CPU_MS ([\d.]+)/.exec(r.stderr)?.[1] ?? NaN);
+  return { ms: performance.now() - t0, cpu, stderr: r.stderr.replace(/\nPB_CPU_MS [\d.]+\n/, '') };
+}
+
+/** Medians of three interleaved runs of each (check first, then convert on a fresh copy). */
+function compare(checkArgs: string[], convertArgs: () => string[]): { check: { ms: number; cpu: number }; convert: { ms: number; cpu: number; stderr: string } } {
+  const checks: { ms: number; cpu: number }[] = [];
+  const converts: { ms: number; cpu: number; stderr: string }[] = [];
+  for (let i = 0; i < 3; i++) {
+    checks.push(timed(checkArgs));
+    converts.push(timed(convertArgs()));
+  }
+  const med = <T extends { ms: number; cpu: number }>(xs: T[]): T & { ms: number; cpu: number } => {
+    const byMs = [...xs].sort((a, b) => a.ms - b.ms);
+    const byCpu = [...xs].sort((a, b) => a.cpu - b.cpu);
+    return { ...byMs[1]!, ms: byMs[1]!.ms, cpu: byCpu[1]!.cpu };
+  };
+  return { check: med(checks), convert: med(converts) };
 }
 
 /** The loops: each prints µs per iteration. They use only the packages' public names. */
@@ -84,11 +105,15 @@ export async function convertBench(section: (t: string) => void): Promise<void> 
       }
       const orig = path.join(work, 'orig');
       const conv = path.join(work, 'cffi');
-      for (const d of [orig, conv]) fs.cpSync(path.join(DIST, pkg), path.join(d, pkg), { recursive: true, filter: (s) => !s.includes('__pycache__') });
-      const check = timed(['check', path.join(orig, pkg), '--exit-zero']);
-      const c = timed(['convert', path.join(conv, pkg), '--write']);
+      const fresh = (): string[] => {
+        fs.rmSync(path.join(conv, pkg), { recursive: true, force: true });
+        fs.cpSync(path.join(DIST, pkg), path.join(conv, pkg), { recursive: true, filter: (s) => !s.includes('__pycache__') });
+        return ['convert', path.join(conv, pkg), '--write'];
+      };
+      fs.cpSync(path.join(DIST, pkg), path.join(orig, pkg), { recursive: true, filter: (s) => !s.includes('__pycache__') });
+      const { check, convert: c } = compare(['check', path.join(orig, pkg), '--exit-zero'], fresh);
       const summary = /converted .*/.exec(c.stderr)?.[0] ?? c.stderr.trim().split('\n')[0];
-      console.log(`${pkg.padEnd(11)} convert ${c.ms.toFixed(0)} ms, check ${check.ms.toFixed(0)} ms (×${(c.ms / check.ms).toFixed(2)}, both with node start-up): ${summary}`);
+      console.log(`${pkg.padEnd(11)} convert ${c.ms.toFixed(0)} ms / ${c.cpu.toFixed(0)} ms CPU, check ${check.ms.toFixed(0)} ms / ${check.cpu.toFixed(0)} ms CPU (×${(c.ms / check.ms).toFixed(2)} wall, ×${(c.cpu / check.cpu).toFixed(2)} CPU; with node start-up): ${summary}`);
     }
     section('call-heavy loop over each package: µs per iteration (ctypes original → converted to cffi)');
     for (const pkg of Object.keys(LOOPS)) {
@@ -103,14 +128,19 @@ export async function convertBench(section: (t: string) => void): Promise<void> 
     }
     section('conversion time as a binding grows (one module: project engine vs check, CLI with start-up)');
     for (const n of [1000, 4000]) {
-      const dir = path.join(work, `gen${n}`);
-      fs.mkdirSync(dir);
-      const file = path.join(dir, 'binding.py');
-      fs.writeFileSync(file, generatedBinding(n));
-      fs.writeFileSync(path.join(dir, 'other.py'), 'import os\n');
-      const check = timed(['check', dir, '--exit-zero']);
-      const c = timed(['convert', dir, '--write']);
-      console.log(`${String(n).padStart(5)} functions (${(fs.statSync(file).size / 1024).toFixed(0)} KiB): convert ${c.ms.toFixed(0)} ms, check ${check.ms.toFixed(0)} ms (×${(c.ms / check.ms).toFixed(2)})`);
+      const text = generatedBinding(n);
+      const dirs = ['check', 'convert'].map((k) => {
+        const dir = path.join(work, `gen${n}-${k}`);
+        fs.mkdirSync(dir);
+        fs.writeFileSync(path.join(dir, 'binding.py'), text);
+        fs.writeFileSync(path.join(dir, 'other.py'), 'import os\n');
+        return dir;
+      });
+      const { check, convert: c } = compare(['check', dirs[0]!, '--exit-zero'], () => {
+        fs.writeFileSync(path.join(dirs[1]!, 'binding.py'), text);
+        return ['convert', dirs[1]!, '--write'];
+      });
+      console.log(`${String(n).padStart(5)} functions (${(text.length / 1024).toFixed(0)} KiB): convert ${c.ms.toFixed(0)} ms / ${c.cpu.toFixed(0)} ms CPU, check ${check.ms.toFixed(0)} ms / ${check.cpu.toFixed(0)} ms CPU (×${(c.ms / check.ms).toFixed(2)} wall, ×${(c.cpu / check.cpu).toFixed(2)} CPU)`);
     }
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

@@ -221,4 +221,18 @@ describe('functions called without argtypes', () => {
     assert.equal(out.split('# TODO(pypy-bindings):').length - 1, 1, out);
     assert.equal(out.replace(/^\s*# TODO\(pypy-bindings\):.*\n(?:\s*# {3}.*\n)*/m, ''), text);
   });
+  it('read the headers pyproject.toml names ([tool.pypy-bindings] include-paths, library-headers)', async () => {
+    const root = join(work, 'untyped-pyproject');
+    const dir = join(root, 'zbind');
+    mkdirSync(join(root, 'include'), { recursive: true });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(root, 'pyproject.toml'), '[tool.pypy-bindings]\ninclude-paths = ["include"]\nlibrary-headers = { z = ["zlib.h", "zextra.h"] }\n');
+    writeFileSync(join(root, 'include', 'zextra.h'), 'int no_such_function(int level);\n');
+    writeFileSync(join(dir, '__init__.py'), '');
+    writeFileSync(join(dir, 'core.py'), [...core, 'def nothing():', '    return zlib.no_such_function(1)', ''].join('\n'));
+    const r = await run(process.execPath, [CLI, 'convert', dir, '--write']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /converted 5 foreign functions/);
+    assert.match(readFileSync(join(dir, 'core.py'), 'utf8'), /int no_such_function\(int\);/);
+  });
 });

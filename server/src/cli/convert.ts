@@ -9,6 +9,8 @@ import { FileTextError, readFileText, withNewlines, writeFileTextAtomic } from '
 import type { CliIO } from './io';
 import { UsageError } from './usage';
 import { convertPaths } from '../convert/project/convertProject';
+import { prototypeLookup } from '../analysis/prototypes';
+import { settingsFromPyproject } from './pyproject';
 import { type FileText, withFileNewlines } from './fileText';
 
 export async function convert(args: string[], io: CliIO): Promise<number> {
@@ -141,11 +143,14 @@ async function convertProjectCli(paths: string[], write: boolean, io: CliIO): Pr
   const read = new Map<string, FileText>();
   let result;
   try {
+    // C headers as the project's pyproject.toml names them ([tool.pypy-bindings] include-paths, library-headers)
+    const first = path.resolve(paths[0]!);
+    const settings = settingsFromPyproject(fs.statSync(first).isDirectory() ? first : path.dirname(first), []);
     result = await convertPaths(paths, (f) => {
       const ft = readFileText(f);
       read.set(f, ft);
       return ft.analysisText;
-    });
+    }, prototypeLookup(settings));
   } catch (e) {
     if (!(e instanceof FileTextError)) throw e;
     io.err(`pypy-bindings: ${e.message}\n`);

@@ -15,6 +15,8 @@ import { wrapRange } from './wrapPython';
 export interface FormatStyle {
   /** The project's line length (projectStyle.ts); 79 when unset. */
   maxLineLength?: number;
+  /** The original text's tree when the caller has it (else it is parsed again, for the indent unit). */
+  originalRoot?: Node;
 }
 
 const DEFS = new Set(['function_definition', 'class_definition', 'decorated_definition']);
@@ -88,9 +90,10 @@ export function formatEdits(parser: Parser, original: string, edits: readonly Te
     return [...edits];
   }
   try {
-    const origTree = parser.parse(original);
-    const unit = origTree ? indentUnit(origTree.rootNode, original.split('\n')) : '    ';
-    const quote = origTree ? quoteOf(origTree.rootNode) : '"';
+    const origTree = style.originalRoot ? undefined : parser.parse(original);
+    const origRoot = style.originalRoot ?? origTree?.rootNode;
+    const unit = origRoot ? indentUnit(origRoot, original.split('\n')) : '    ';
+    const quote = origRoot ? quoteOf(origRoot) : '"';
     origTree?.delete();
     // the same length and the same tree: only quote characters of strings on touched lines change
     const text = quote === "'" ? singleQuoted(converted, tags, tree.rootNode) : converted;

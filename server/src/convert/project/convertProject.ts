@@ -5,6 +5,7 @@
  */
 import type { Node, Parser } from 'web-tree-sitter';
 import { CTYPES_EXPORTS } from '../../analysis/ctypesNames';
+import type { PrototypeLookup } from '../../analysis/prototypes';
 import { loadGrammars } from '../../parser/languages';
 import type { TextEdit } from '../edits';
 import { callParts, dotted, indentAt, statementOf, stringLiteral } from '../syntax';
@@ -197,12 +198,13 @@ function withTodos(parser: Parser, mod: SourceModule, causes: { node: Node; reas
     if (fresh.length) edits.push({ start: ls, end: ls, newText: fresh.map((r) => `${indent}${TODO}${r}\n`).join('') });
   }
   // the TODOs wrapped to the project's line length; the report reads them back from the text
-  const { text } = formatText(parser, mod.text, edits, { maxLineLength: lineLengthFor(mod.file).max });
+  const { text } = formatText(parser, mod.text, edits, { maxLineLength: lineLengthFor(mod.file).max, originalRoot: mod.root });
   return { text, left: todosIn(text).map((t) => ({ line: t.line + 1, reason: t.reason })) };
 }
 
-export function convertModules(parser: Parser, modules: readonly SourceModule[]): ProjectResult {
-  const plan = planProject(modules);
+/** `lookup`: where C prototypes come from for functions without argtypes (headers per the settings, then the table). */
+export function convertModules(parser: Parser, modules: readonly SourceModule[], lookup?: PrototypeLookup): ProjectResult {
+  const plan = planProject(modules, lookup);
   const stats = { functions: 0, callbacks: 0, cells: 0, buffers: 0, casts: 0, modules: 0 };
   const notes = [...new Set(plan.modules.flatMap((m) => m.notes))];
   const causes = [...plan.refusals.map((r) => ({ mod: r.module, node: r.node, reason: r.reason }))];
@@ -251,11 +253,11 @@ export function convertModules(parser: Parser, modules: readonly SourceModule[])
 }
 
 /** Converts the files and folders given (the CLI's `convert PATH...` with more than one file or a folder). */
-export async function convertPaths(paths: readonly string[], read?: (f: string) => string): Promise<ProjectResult> {
+export async function convertPaths(paths: readonly string[], read?: (f: string) => string, lookup?: PrototypeLookup): Promise<ProjectResult> {
   const g = await loadGrammars();
   const modules = loadModules(g.pythonParser, pythonFiles(paths), read);
   try {
-    return convertModules(g.pythonParser, modules);
+    return convertModules(g.pythonParser, modules, lookup);
   } finally {
     for (const m of modules) m.tree.delete();
   }

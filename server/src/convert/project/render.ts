@@ -185,7 +185,7 @@ export function renderModule(p: ModulePlan, parser: Parser, stillUsed: (draft: s
   const dropped: DroppedImports = { names: new Set(), star: false };
   edits.push(...importEdits(p, used, dropped));
   // one formatting pass over all of it: the project's line length, PEP 8's blank lines (format/)
-  return { ...formatText(parser, text, merge(edits), { maxLineLength: lineLengthFor(p.mod.file).max }), draftEdits, dropped };
+  return { ...formatText(parser, text, merge(edits), { maxLineLength: lineLengthFor(p.mod.file).max, originalRoot: p.mod.root }), draftEdits, dropped };
 }
 
 /** ctypes imports: each name kept only while the converted text still uses it. */
