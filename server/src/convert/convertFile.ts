@@ -8,7 +8,7 @@ import type { BindingModel, Span } from '../analysis/model';
 import { loadGrammars, loadedGrammars } from '../parser/languages';
 import { type ApiWorkspace, type CPrototypeHint, apiModeFiles, apiPrototypes, modelPrototypes, spellStructs } from './apiMode';
 import { buildCdef, cdefCalls } from './cdefFromCtypes';
-import { type TextEdit, applyEdits as applyTextEdits, assertNonOverlapping, mergeOverlapping } from './edits';
+import { type TextEdit, applyEdits as applyTextEdits, assertNonOverlapping, mergeOverlapping, toOriginalOffset } from './edits';
 import { type CtypesProgram, readCtypes } from './readCtypes';
 import { type Helper, Rewriter } from './rewriteUses';
 import { dotted, indentAt, keyOf, walk } from './syntax';
@@ -114,18 +114,6 @@ export function convertSource(parser: Parser, text: string, options: ConvertOpti
     }
   }
   return convertPlain(parser, text, options, uri);
-}
-
-/** Where an offset of the edited text came from in the original (inside an edit: its start). */
-function toOriginalOffset(edits: readonly TextEdit[], off: number): number {
-  let delta = 0;
-  for (const e of [...edits].sort((a, b) => a.start - b.start)) {
-    const ns = e.start + delta;
-    if (off < ns) break;
-    if (off < ns + e.newText.length) return e.start;
-    delta += e.newText.length - (e.end - e.start);
-  }
-  return off - delta;
 }
 
 /** Minimal line edits turning `from` into `to`. */

@@ -10,6 +10,18 @@ export function sortEdits(edits: readonly TextEdit[]): TextEdit[] {
   return [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
 }
 
+/** Where an offset of the edited text came from in the original (inside an edit: its start). */
+export function toOriginalOffset(edits: readonly TextEdit[], off: number): number {
+  let delta = 0;
+  for (const e of [...edits].sort((a, b) => a.start - b.start)) {
+    const ns = e.start + delta;
+    if (off < ns) break;
+    if (off < ns + e.newText.length) return e.start;
+    delta += e.newText.length - (e.end - e.start);
+  }
+  return off - delta;
+}
+
 /** Throws when two edits overlap: the converter must hand out a set an editor can apply in one go. */
 export function assertNonOverlapping(edits: readonly TextEdit[]): void {
   const sorted = sortEdits(edits);

@@ -385,6 +385,12 @@ export class WorkspaceIndex implements ModuleResolver {
 
   private importTargets(entry: ModuleEntry, text: string): string[] {
     const out = new Set<string>();
+    for (const dep of this.importedModules(entry, text)) if (dep !== entry) out.add(dep.name);
+    return [...out];
+  }
+
+  /** The workspace modules a text's import lines read, in order (`import a.b.c` reads a, a.b and a.b.c). */
+  private *importedModules(entry: ModuleEntry, text: string): Generator<ModuleEntry> {
     for (const m of text.matchAll(IMPORT_LINE)) {
       const targets: string[] = [];
       if (m[4]) for (const part of m[4].split(',')) targets.push(part.trim().split(/\s+/)[0]!);
@@ -400,12 +406,11 @@ export class WorkspaceIndex implements ModuleResolver {
       for (const t of targets) {
         const parts = t.split('.');
         for (let i = 1; i <= parts.length; i++) {
-          const dep = parts.slice(0, i).join('.');
-          if (dep !== entry.name && this.byName.has(dep)) out.add(dep);
+          const dep = this.byName.get(parts.slice(0, i).join('.'));
+          if (dep) yield dep;
         }
       }
     }
-    return [...out];
   }
 
   builtFfi(module: string, requester: string): FfiObjectValue | undefined {
@@ -499,28 +504,11 @@ export class WorkspaceIndex implements ModuleResolver {
     entry.importSignature ??= importSignature(text);
     let result = itself(text, entry);
     if (!result) {
-      for (const m of text.matchAll(IMPORT_LINE)) {
-        const targets: string[] = [];
-        if (m[4]) for (const part of m[4].split(',')) targets.push(part.trim().split(/\s+/)[0]!);
-        else {
-          const base = this.absoluteName(entry, m[1]!.length, m[2]!);
-          if (base === undefined) continue;
-          targets.push(base);
-          for (const n of m[3]!.replace(/[()\\]/g, ' ').split(',')) {
-            const name = n.trim().split(/\s+/)[0];
-            if (name && name !== '*') targets.push(base ? `${base}.${name}` : name);
-          }
+      for (const dep of this.importedModules(entry, text)) {
+        if (dep !== entry && this.chained(dep, visiting, key, itself)) {
+          result = true;
+          break;
         }
-        for (const t of targets) {
-          // `import a.b.c` reads a, a.b and a.b.c
-          const parts = t.split('.');
-          for (let i = 1; i <= parts.length && !result; i++) {
-            const dep = this.byName.get(parts.slice(0, i).join('.'));
-            if (dep && dep !== entry && this.chained(dep, visiting, key, itself)) result = true;
-          }
-          if (result) break;
-        }
-        if (result) break;
       }
     }
     // a `false` is cached by `decide` once the whole walk found none

@@ -7,7 +7,7 @@ import type { Node, Parser } from 'web-tree-sitter';
 import { CTYPES_EXPORTS } from '../../analysis/ctypesNames';
 import type { PrototypeLookup } from '../../analysis/prototypes';
 import { loadGrammars } from '../../parser/languages';
-import type { TextEdit } from '../edits';
+import { type TextEdit, toOriginalOffset } from '../edits';
 import { callParts, dotted, indentAt, statementOf, stringLiteral } from '../syntax';
 import { type SourceModule, loadModules, pythonFiles } from './modules';
 import { type ModulePlan, planProject } from './plan';
@@ -168,18 +168,6 @@ function outputParses(parser: Parser, text: string): boolean {
   }
 }
 
-/** Where an offset of the rendered text came from in the original. */
-function toOriginal(edits: readonly TextEdit[], off: number): number {
-  let delta = 0;
-  for (const e of [...edits].sort((a, b) => a.start - b.start)) {
-    const ns = e.start + delta;
-    if (off < ns) break;
-    if (off < ns + e.newText.length) return e.start;
-    delta += e.newText.length - (e.end - e.start);
-  }
-  return off - delta;
-}
-
 function withTodos(parser: Parser, mod: SourceModule, causes: { node: Node; reason: string }[]): { text: string; left: { line: number; reason: string }[] } {
   const byStatement = new Map<number, { node: Node; reasons: string[] }>();
   // one TODO per cause, at its first place (format/todoText.ts)
@@ -223,7 +211,7 @@ export function convertModules(parser: Parser, modules: readonly SourceModule[],
       problems.push(...stillRead!(r.dropped));
       if (!problems.length && !outputParses(parser, r.text)) problems.push({ offset: 0, reason: 'the converted text does not parse' });
       for (const prob of problems) {
-        const node = p.mod.root.descendantForIndex(Math.min(toOriginal(r.draftEdits, prob.offset), Math.max(p.mod.text.length - 1, 0))) ?? p.mod.root;
+        const node = p.mod.root.descendantForIndex(Math.min(toOriginalOffset(r.draftEdits, prob.offset), Math.max(p.mod.text.length - 1, 0))) ?? p.mod.root;
         causes.push({ mod: p.mod, node, reason: prob.reason });
       }
       rendered.set(p.mod.file, r.text);
