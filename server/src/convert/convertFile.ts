@@ -258,6 +258,11 @@ function convertRound(parser: Parser, root: Node, text: string, options: Convert
       for (const name of rw.handles) {
         const load = text.slice(program.libraries.get(name)!.load.startIndex, program.libraries.get(name)!.load.endIndex);
         for (const m of load.matchAll(/(?:\b(\w+)\.util\.|(?<![\w.]))find_library\b/g)) leftovers.push({ name: 'util.find_library', originalOffset: -1, via: m[1] ?? 'find_library' });
+        // and every other ctypes name in it (`mode=RTLD_GLOBAL` imported from ctypes)
+        for (const m of load.matchAll(/(?<![\w.])[A-Za-z_]\w*(?:\.\w+)*/g)) {
+          const q = program.qualify(m[0]);
+          if (q.startsWith('ctypes.') && !q.startsWith('ctypes.util')) leftovers.push({ name: q.slice('ctypes.'.length).split('.')[0]!, originalOffset: -1, via: m[0].split('.')[0]! });
+        }
       }
     }
     const usedFunctions = new Set(rw.signatures.keys());
@@ -394,18 +399,7 @@ function remainingCtypes(parser: Parser, draft: string, edits: TextEdit[]): Left
   try {
     const program = readCtypes(draft, tree.rootNode);
     const out: Leftover[] = [];
-    const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
-    const toOriginal = (off: number): number => {
-      let delta = 0;
-      for (const e of sorted) {
-        const newStart = e.start + delta;
-        const newEnd = newStart + e.newText.length;
-        if (off < newStart) break;
-        if (off < newEnd) return e.start;
-        delta += e.newText.length - (e.end - e.start);
-      }
-      return off - delta;
-    };
+    const toOriginal = (off: number): number => toOriginalOffset(edits, off);
     for (const n of walk(tree.rootNode)) {
       if (n.type !== 'identifier') continue;
       const p = n.parent;

@@ -10,10 +10,10 @@ export function sortEdits(edits: readonly TextEdit[]): TextEdit[] {
   return [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
 }
 
-/** Where an offset of the edited text came from in the original (inside an edit: its start). */
+/** Where an offset of applyEdits' output came from in the original (inside an edit: its start). */
 export function toOriginalOffset(edits: readonly TextEdit[], off: number): number {
   let delta = 0;
-  for (const e of [...edits].sort((a, b) => a.start - b.start)) {
+  for (const e of sortEdits(edits)) {
     const ns = e.start + delta;
     if (off < ns) break;
     if (off < ns + e.newText.length) return e.start;
