@@ -1508,7 +1508,7 @@ export class Rewriter {
     }
     return (r) => {
       const rendered = args.map((x, i) => (i < sig.params.length ? r.arg(x, sig.params[i]!) : r.variadicArg(x, extraTypes[i - sig.params.length])));
-      const calleeText = errcheckAfter && callee.type !== 'identifier' ? sig.errcheckWrapper! : r.R(callee);
+      const calleeText = errcheckAfter ? sig.errcheckWrapper! : r.R(callee);
       const call = `${calleeText}(${rendered.join(', ')})`;
       if (errcheckAfter || !resultUsed) return call;
       return r.wrapResult(sig, call) ?? call;
