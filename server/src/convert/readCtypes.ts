@@ -113,6 +113,8 @@ export interface CtypesProgram {
   intConstants: Map<string, number>;
   /** `strlen = libc.strlen`: alias name → function key. */
   functionAliases: Map<string, string>;
+  /** Where each alias's `lib.f` stands (the last assignment's). */
+  functionAliasAt: Map<string, number>;
   qualify(dottedName: string): string;
   /** The ctypes name an expression refers to (`C.c_int` → `c_int`, `ctypes.util.find_library` → `util.find_library`). */
   ctypesName(n: Node | null | undefined): string | undefined;
@@ -172,6 +174,7 @@ export function readCtypes(text: string, root: Node): CtypesProgram {
     aliases: new Map(),
     intConstants: new Map(),
     functionAliases: new Map(),
+    functionAliasAt: new Map(),
     qualify,
     ctypesName,
     typeOf: () => undefined,
@@ -372,7 +375,10 @@ export function readCtypes(text: string, root: Node): CtypesProgram {
     const rightName = dotted(a.right);
     if (a.left.type === 'identifier' && rightName) {
       const fn = splitFunctionRef(program, rightName);
-      if (fn) program.functionAliases.set(a.left.text, functionKey(fn.lib.name, fn.name));
+      if (fn) {
+        program.functionAliases.set(a.left.text, functionKey(fn.lib.name, fn.name));
+        program.functionAliasAt.set(a.left.text, a.right.startIndex);
+      }
     }
     if (!leftName) continue;
     const m = /^(.*)\.(argtypes|restype|errcheck)$/.exec(leftName);

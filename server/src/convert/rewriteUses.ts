@@ -1508,7 +1508,9 @@ export class Rewriter {
     }
     return (r) => {
       const rendered = args.map((x, i) => (i < sig.params.length ? r.arg(x, sig.params[i]!) : r.variadicArg(x, extraTypes[i - sig.params.length])));
-      const calleeText = errcheckAfter ? sig.errcheckWrapper! : r.R(callee);
+      // an alias bound before the errcheck still names the raw function (one bound after it is the wrapper)
+      const rawAlias = !!errcheckAfter && callee.type === 'identifier' && (this.p.functionAliasAt.get(callee.text) ?? Infinity) < f.errcheck!.statement.startIndex;
+      const calleeText = errcheckAfter && (callee.type !== 'identifier' || rawAlias) ? sig.errcheckWrapper! : r.R(callee);
       const call = `${calleeText}(${rendered.join(', ')})`;
       if (errcheckAfter || !resultUsed) return call;
       return r.wrapResult(sig, call) ?? call;
