@@ -4,25 +4,36 @@ from ctypes.util import find_library
 
 libc = CDLL(find_library("c"), use_errno=True)
 CMPFUNC_R = CFUNCTYPE(c_int, c_void_p, c_void_p, c_void_p)
+libc.qsort_r.restype = None
 memcpy = libc.memcpy
 memcpy.argtypes = [c_void_p, c_void_p, c_size_t]
 memcpy.restype = c_void_p
 MEMSET_PROTO = CFUNCTYPE(c_void_p, c_void_p, c_int, c_size_t)
+memset = MEMSET_PROTO(("memset", libc))
+
 
 class Order1(Structure):
-    pass
+    _fields_ = [("sign", c_int)]
 
 @CMPFUNC_R
 def by_order1(a, b, context):
     sign = cast(context, POINTER(Order1)).contents.sign
     x = cast(a, POINTER(c_int)).contents.value
-    pass
+    y = cast(b, POINTER(c_int))[0]
+    return sign * ((x > y) - (x < y))
 
+print("-- qsort-r-context")
 order1 = Order1(sign=-1)
 data1 = (c_int * 5)(4, 8, 1, 9, 3)
 libc.qsort_r(data1, c_size_t(5), c_size_t(4), by_order1, byref(order1))
+print(list(data1))
+print("-- memory-functions")
 mb2 = create_string_buffer(b"abcdefgh", 12)
 memmove(mb2, b"XY", 2)
+memset(addressof(mb2) + 4, ord("Z"), 2)
 print(mb2.raw, string_at(mb2, 6), string_at(addressof(mb2)))
 dst2 = (c_char * 8)()
+memcpy(dst2, b"12345678", 5)
+print(dst2.raw, dst2.value)
 memset(dst2, 101, 3)
+print(bytes(dst2))

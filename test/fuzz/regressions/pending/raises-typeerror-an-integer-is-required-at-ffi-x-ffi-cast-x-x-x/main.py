@@ -5,8 +5,8 @@ libc = CDLL("libc.so.6")
 CMPFUNC_R = CFUNCTYPE(c_int, c_void_p, c_void_p, c_void_p)
 libc.qsort_r.argtypes = [c_void_p, c_size_t, c_size_t, CMPFUNC_R, c_void_p]
 libc.qsort_r.restype = None
-pass
-pass
+libc.memcpy.argtypes = [c_void_p, c_void_p, c_size_t]
+libc.memcpy.restype = c_void_p
 MEMSET_PROTO = CFUNCTYPE(c_void_p, c_void_p, c_int, c_size_t)
 memset = MEMSET_PROTO(("memset", libc))
 memcmp = libc["memcmp"]
@@ -15,16 +15,16 @@ memcmp.restype = c_int
 
 
 class Order2(Structure):
-    pass
+    _fields_ = [("sign", c_int)]
 
 @CMPFUNC_R
 def by_order2(a, b, context):
-    pass
+    sign = cast(context, POINTER(Order2)).contents.sign
     x = cast(a, POINTER(c_int)).contents.value
-    pass
-    pass
+    y = cast(b, POINTER(c_int))[0]
+    return sign * ((x > y) - (x < y))
 
-pass
+print("-- memory-functions")
 def case_1():
     mb1 = create_string_buffer(b"abcdefgh", 12)
     memmove(mb1, b"XY", 2)
@@ -45,7 +45,7 @@ def case_3():
     memset(addressof(mb3) + 4, ord("Z"), 2)
     print(mb3.raw, string_at(mb3, 6), string_at(addressof(mb3)))
     dst3 = (c_char * 8)()
-    pass
+    libc.memcpy(dst3, b"12345678", 5)
     print(dst3.raw, dst3.value)
     memset(dst3, 107, 3)
     print(bytes(dst3))

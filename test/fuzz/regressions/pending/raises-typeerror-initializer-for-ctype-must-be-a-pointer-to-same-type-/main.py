@@ -3,18 +3,24 @@ import ctypes
 
 CMPFUNC = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int))
 
+
 class Native:
     def __init__(self):
         self.libc = ctypes.CDLL(None)
+        self.libc.qsort.restype = None
+
 
 native = Native()
 
+
 def _cmp_ints1(a, b):
-    pass
-    pass
-    pass
+    x = ctypes.cast(a, ctypes.POINTER(ctypes.c_int))[0]
+    y = ctypes.cast(b, ctypes.POINTER(ctypes.c_int))[0]
+    return (x > y) - (x < y)
 cmp_ints1 = CMPFUNC(_cmp_ints1)
 
+print("-- qsort-ints")
 for _round_1 in range(2):
     arr1 = (ctypes.c_int * 6)(48, 45, -39, -1, 2)
     native.libc.qsort(arr1, ctypes.c_size_t(len(arr1)), ctypes.c_size_t(ctypes.sizeof(ctypes.c_int)), cmp_ints1)
+    print(list(arr1), arr1[0], arr1[-1], arr1[1:3], len(arr1))
