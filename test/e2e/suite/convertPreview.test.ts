@@ -26,9 +26,20 @@ async function writeFiles(dir: vscode.Uri, files: Record<string, string>): Promi
   watcher.onDidCreate(note);
   watcher.onDidChange(note);
   try {
+    // the watcher starts asynchronously: a probe file rewritten until its event arrives shows it is live
+    const probe = vscode.Uri.joinPath(dir, '.watcher-probe');
+    let n = 0;
+    await waitFor('the file watcher to start', async () => {
+      if (seen.has(probe.toString())) return true;
+      await vscode.workspace.fs.writeFile(probe, new TextEncoder().encode(String(n++)));
+      return false;
+    }, 30_000);
+    await vscode.workspace.fs.delete(probe);
     const uris = Object.keys(files).map((name) => vscode.Uri.joinPath(dir, ...name.split('/')));
     for (const [i, text] of Object.values(files).entries()) await vscode.workspace.fs.writeFile(uris[i]!, new TextEncoder().encode(text));
-    await waitFor('the file watcher to report the written files', () => uris.every((u) => seen.has(u.toString())), 30_000);
+    // a file in a new folder may be reported as the folder's creation only
+    const reported = (u: vscode.Uri): boolean => seen.has(u.toString()) || (u.path.length > dir.path.length && reported(vscode.Uri.joinPath(u, '..')));
+    await waitFor('the file watcher to report the written files', () => uris.every(reported), 30_000);
   } finally {
     watcher.dispose();
   }
