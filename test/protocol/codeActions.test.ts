@@ -1,16 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LspClient } from './lspClient';
+import { LspClient, applyTextEdits } from './lspClient';
 
 /** Applies LSP TextEdits (one document) to a text, last first, as an editor does. */
-function applyTextEdits(text: string, edits: { range: any; newText: string }[]): string {
-  const lines = text.split('\n');
-  const offset = (p: { line: number; character: number }) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
-  const sorted = [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start));
-  for (const e of sorted) text = text.slice(0, offset(e.range.start)) + e.newText + text.slice(offset(e.range.end));
-  return text;
-}
-
 function docEdits(action: any, uri: string): { version: number | null; edits: any[] } {
   const change = action.edit.documentChanges.find((c: any) => c.textDocument?.uri === uri);
   assert.ok(change, `the action edits ${uri}`);

@@ -8,15 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { LspClient } from './lspClient';
-
-function applyTextEdits(text: string, edits: { range: any; newText: string }[]): string {
-  const lines = text.split('\n');
-  const offset = (p: { line: number; character: number }) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
-  const sorted = [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start));
-  for (const e of sorted) text = text.slice(0, offset(e.range.start)) + e.newText + text.slice(offset(e.range.end));
-  return text;
-}
+import { LspClient, applyTextEdits } from './lspClient';
 
 const LOADER = ['import ctypes', 'from ctypes.util import find_library', '', '', 'def load():', '    return ctypes.CDLL(find_library("c"))', ''].join('\n');
 const API = [

@@ -7,18 +7,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { LspClient } from './lspClient';
+import { LspClient, applyTextEdits } from './lspClient';
 import { SOURCE } from './reportSource';
 
 /** Applies LSP TextEdits (one document) to a text, last first, as an editor does. */
-function applyTextEdits(text: string, edits: { range: any; newText: string }[]): string {
-  const lines = text.split('\n');
-  const offset = (p: { line: number; character: number }) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
-  const sorted = [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start));
-  for (const e of sorted) text = text.slice(0, offset(e.range.start)) + e.newText + text.slice(offset(e.range.end));
-  return text;
-}
-
 /** The reason of the TODO at a 0-based line, its continuation lines joined. */
 function todoAt(lines: readonly string[], i: number): string | undefined {
   const m = /^\s*# TODO\(pypy-bindings\): (.*)$/.exec(lines[i] ?? '');

@@ -151,3 +151,12 @@ export class LspClient {
     this.proc.kill();
   }
 }
+
+/** The text after an LSP TextEdit[] applies (LF text), as an editor would apply it. */
+export function applyTextEdits(text: string, edits: { range: any; newText: string }[]): string {
+  const lines = text.split('\n');
+  const offset = (p: { line: number; character: number }) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+  const sorted = [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start));
+  for (const e of sorted) text = text.slice(0, offset(e.range.start)) + e.newText + text.slice(offset(e.range.end));
+  return text;
+}
