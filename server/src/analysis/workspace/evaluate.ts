@@ -145,7 +145,8 @@ class Frame {
     readonly anchor: Anchor,
     /** True while evaluating code written in the module being evaluated (sites are recorded only then). */
     readonly own: boolean,
-    readonly globalNames: Set<string> = new Set(),
+    /** Names a `global` statement made module-level here (made on the first one). */
+    public globalNames?: Set<string>,
   ) {}
   returns: Value[] = [];
   yields: Value[] = [];
@@ -210,7 +211,7 @@ class Interpreter {
   // ---- names ----
 
   lookup(name: string, frame: Frame): Value {
-    if (frame.locals && !frame.globalNames.has(name)) {
+    if (frame.locals && !frame.globalNames?.has(name)) {
       const v = frame.locals.get(name);
       if (v) return v;
     }
@@ -225,7 +226,7 @@ class Interpreter {
   }
 
   bind(name: string, value: Value, frame: Frame, branchy: boolean): void {
-    const scope = frame.locals && !frame.globalNames.has(name) ? frame.locals : frame.module.env;
+    const scope = frame.locals && !frame.globalNames?.has(name) ? frame.locals : frame.module.env;
     const old = scope.get(name);
     // in a branch, a value we cannot read does not replace one we could (platform branches, try/except)
     if (branchy && value.k === 'unknown' && old && old.k !== 'unknown') return;
@@ -345,7 +346,7 @@ class Interpreter {
         frame.yields.push(stmt.value ? this.eval(stmt.value, frame) : { k: 'none' });
         return;
       case 'global':
-        for (const n of stmt.names) frame.globalNames.add(n);
+        for (const n of stmt.names) (frame.globalNames ??= new Set()).add(n);
         return;
     }
   }
