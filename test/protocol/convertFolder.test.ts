@@ -95,3 +95,49 @@ test('convertFolder: one confirmed workspace edit, versioned for open documents;
     fs.rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('convertFolder reads the C headers the settings name (pypyBindings.c.includePaths, libraryHeaders), as the file command does', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-folder-headers-'));
+  const inc = path.join(root, 'include');
+  const pkg = path.join(root, 'bits');
+  fs.mkdirSync(inc);
+  fs.mkdirSync(pkg);
+  // ffs is in neither the built-in table nor a header searched for libc: only the configured one declares it
+  fs.writeFileSync(path.join(inc, 'pbbits.h'), 'int ffs(int i);\n');
+  const source = ['import ctypes', 'from ctypes.util import find_library', 'libc = ctypes.CDLL(find_library("c"))', '', '', 'def lowest(x):', '    return libc.ffs(x)', ''].join('\n');
+  fs.writeFileSync(path.join(pkg, '__init__.py'), source);
+  const uri = pathToFileURL(path.join(pkg, '__init__.py')).href;
+  const convertWith = async (c: Record<string, unknown>): Promise<{ result: any; text: string }> => {
+    const client = new LspClient();
+    let applied: any;
+    client.handlers.set('workspace/applyEdit', (params: any) => {
+      applied = params;
+      return { applied: true };
+    });
+    client.handlers.set('workspace/configuration', (params: any) => params.items.map(() => ({ c })));
+    try {
+      await client.initialize({ configuration: true });
+      const result = await client.request('workspace/executeCommand', { command: 'pypyBindings.server.convertFolder', arguments: [{ folder: pathToFileURL(pkg).href }] });
+      const edits = applied?.edit.documentChanges.find((d: any) => d.textDocument.uri === uri)?.edits ?? [];
+      assert.equal(await client.shutdown(), 0);
+      return { result, text: applyTextEdits(source, edits) };
+    } finally {
+      client.kill();
+    }
+  };
+  try {
+    const without = await convertWith({});
+    assert.match(without.result.message, /stays ctypes/);
+    assert.match(without.result.leftForHuman[0]?.reason ?? '', /ffs has no argtypes and no C prototype was found/);
+    const configured = await convertWith({ includePaths: [inc], libraryHeaders: { c: ['pbbits.h'] } });
+    assert.match(configured.result.message, /Converted 1 foreign functions/, JSON.stringify(configured.result));
+    assert.match(configured.text, /int ffs\(int\);/);
+    assert.doesNotMatch(configured.text, /import ctypes\n/);
+    fs.writeFileSync(path.join(pkg, '__init__.py'), configured.text);
+    for (const py of ['/usr/bin/python3', 'pypy3']) {
+      assert.equal(execFileSync(py, ['-c', 'import bits; print([bits.lowest(x) for x in (0, 1, 8, 96)])'], { cwd: root, encoding: 'utf8' }).trim(), '[0, 1, 4, 6]', py);
+    }
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});

@@ -255,7 +255,8 @@ export function startServer(connection: Connection = stdioConnection()): void {
     guard('executeCommand', null as unknown, async () => {
       if (params.command === SERVER_CONVERT_FOLDER_COMMAND) {
         const folder = ((params.arguments?.[0] ?? {}) as { folder?: string }).folder ?? '';
-        const r = await convertFolder(folder, (uri) => service?.get(uri)?.text);
+        // the folder's header settings (include paths, library headers), as the file command's model has them
+        const r = await convertFolder(folder, (uri) => service?.get(uri)?.text, prototypeLookup(await settingsFor(folder)));
         const applied = r.edit ? await connection.workspace.applyEdit({ label: 'Convert ctypes to CFFI in This Folder', edit: r.edit }) : undefined;
         return { applied: applied?.applied ?? false, message: applied && !applied.applied ? `Not applied${applied.failureReason ? `: ${applied.failureReason}` : ''}.` : r.message, leftForHuman: r.leftForHuman, notes: r.notes };
       }

@@ -9,6 +9,7 @@ import { diffLines } from 'diff';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { AnnotatedTextEdit, TextDocumentEdit, WorkspaceEdit } from 'vscode-languageserver';
 import { readFileText } from '../../cli/fileText';
+import type { PrototypeLookup } from '../../analysis/prototypes';
 import { convertPaths } from './convertProject';
 
 export const SERVER_CONVERT_FOLDER_COMMAND = 'pypyBindings.server.convertFolder';
@@ -51,7 +52,8 @@ export function lineEdits(before: string, after: string, annotationId = ANNOTATI
   return edits;
 }
 
-export async function convertFolder(folderUri: string, openDocument: (uri: string) => TextDocument | undefined): Promise<FolderConversion> {
+/** `lookup`: the C headers the settings name (`pypyBindings.c.*`), for functions called without argtypes, as the file command reads them. */
+export async function convertFolder(folderUri: string, openDocument: (uri: string) => TextDocument | undefined, lookup?: PrototypeLookup): Promise<FolderConversion> {
   if (!folderUri.startsWith('file:')) return { message: 'Convert a folder on disk (a file: URI).', converted: false, leftForHuman: [], notes: [] };
   const folder = fileURLToPath(folderUri);
   if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) return { message: `${folder} is not a folder.`, converted: false, leftForHuman: [], notes: [] };
@@ -63,7 +65,7 @@ export async function convertFolder(folderUri: string, openDocument: (uri: strin
       return doc.getText();
     }
     return readFileText(file).analysisText;
-  });
+  }, lookup);
   const changes: TextDocumentEdit[] = [];
   for (const f of result.files) {
     if (f.converted === f.original) continue;
