@@ -215,6 +215,26 @@ test('a function kept in ctypes on an instance library reached from outside uses
   assert.ok(out.includes('cbrt = proto(("cbrt", native.libm_ctypes))'), out);
 });
 
+test('table loops that share their loop names are spelled out together and convert', async () => {
+  const loop = (lib: string, table: string, entry: string) => [`${table} = {`, `    ${entry},`, '}', `for _name, (_res, _args) in ${table}.items():`, `    func = getattr(${lib}, _name)`, '    func.restype = _res', '    func.argtypes = _args'];
+  const text = [
+    'from ctypes import CDLL, POINTER, c_double, c_int, byref',
+    'libc = CDLL("libc.so.6")',
+    'libm = CDLL("libm.so.6")',
+    ...loop('libc', 'LIBC_SIGNATURES', '"abs": (c_int, [c_int])'),
+    ...loop('libm', 'LIBM_SIGNATURES', '"frexp": (c_double, [c_double, POINTER(c_int)])'),
+    'e = c_int()',
+    'print(libc.abs(-3), libm.frexp(12.5, byref(e)), e.value)',
+    '',
+  ].join('\n');
+  const { out } = await convert(text);
+  assert.ok(out.includes('int abs(int);') && out.includes('double frexp(double, int *);'), out);
+  assert.doesNotMatch(out, /ctypes|getattr|_SIGNATURES/, out);
+  // a loop name read after the loops keeps them both as they were (its value is the last function)
+  const after = await convert(text.replace('e = c_int()', 'print(func.__name__)\ne = c_int()'));
+  assert.ok(after.out.includes('for _name, (_res, _args) in LIBM_SIGNATURES.items():'), after.out);
+});
+
 test('errcheck becomes a wrapper that every later reference uses', async () => {
   const text = [
     'import ctypes',

@@ -17,7 +17,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import type { TextEdit } from './edits';
-import { callParts, dotted, indentAt, stringLiteral, unparen, walk } from './syntax';
+import { callParts, dotted, indentAt, isStoreTarget, stringLiteral, unparen, walk } from './syntax';
 
 export interface Desugared {
   /** Edits on the original text that spell the declarations out. */
@@ -73,12 +73,48 @@ export function desugarDeclarations(text: string, root: Node): Desugared | undef
     if (p?.type === 'keyword_argument' && p.childForFieldName('name')?.startIndex === n.startIndex) continue;
     ids.set(n.text, [...(ids.get(n.text) ?? []), n]);
   }
+  // a name a function binds (a parameter, an assignment, no `global`) is that function's own, not the module's
+  const locals = new Map<number, Set<string>>();
+  const localNames = (fn: Node): Set<string> => {
+    let set = locals.get(fn.id);
+    if (set) return set;
+    set = new Set<string>();
+    const globals = new Set<string>();
+    for (const p of fn.childForFieldName('parameters')?.namedChildren ?? []) {
+      const id = p.type === 'identifier' ? p : (p.childForFieldName('name') ?? p.namedChildren.find((c) => c.type === 'identifier'));
+      if (id?.type === 'identifier') set.add(id.text);
+    }
+    const visit = (n: Node): void => {
+      for (const c of n.namedChildren) {
+        if (c.type === 'function_definition' || c.type === 'class_definition') {
+          const nm = c.childForFieldName('name');
+          if (nm) set!.add(nm.text);
+          continue;
+        }
+        if (c.type === 'global_statement' || c.type === 'nonlocal_statement') for (const id of c.namedChildren) globals.add(id.text);
+        if (c.type === 'identifier' && isStoreTarget(c)) set!.add(c.text);
+        visit(c);
+      }
+    };
+    const body = fn.childForFieldName('body');
+    if (body) visit(body);
+    for (const g of globals) set.delete(g);
+    locals.set(fn.id, set);
+    return set;
+  };
+  const moduleUse = (n: Node): boolean => {
+    for (let p = n.parent; p; p = p.parent) if ((p.type === 'function_definition' || p.type === 'lambda') && (p.type === 'lambda' || localNames(p).has(n.text))) return false;
+    return true;
+  };
   const inside = (n: Node, ranges: Node[]): boolean => ranges.some((r) => r.startIndex <= n.startIndex && n.endIndex <= r.endIndex);
+  /** For a module-level loop: the name's module-level uses are all inside the ranges. */
+  const onlyModuleUsesIn = (name: string, ranges: Node[]): boolean => (ids.get(name) ?? []).every((n) => inside(n, ranges) || !moduleUse(n));
   const onlyIn = (name: string, ranges: Node[]): boolean => (ids.get(name) ?? []).every((n) => inside(n, ranges));
   const edits: TextEdit[] = [];
   const declared: string[] = [];
 
-  // table loops
+  // table loops: the loops' own names may be shared between them (each loop binds them before it reads them)
+  const loops: { scope: Node[]; names: string[]; atModule: boolean; edit: TextEdit; declared: string[] }[] = [];
   for (const loop of all) {
     if (loop.type !== 'for_statement') continue;
     const left = loop.childForFieldName('left');
@@ -104,7 +140,7 @@ export function desugarDeclarations(text: string, root: Node): Desugared | undef
     const d = declaringBody(loop.childForFieldName('body')?.namedChildren ?? [], false);
     if (!dict || !d || d.name.text !== parts[0]!.text || d.res !== pair[0]!.text || d.args !== pair[1]!.text) continue;
     const scope = [loop, ...(tableStatement ? [tableStatement] : [])];
-    if (![d.v, parts[0]!.text, pair[0]!.text, pair[1]!.text, ...(tableStatement ? [obj.text] : [])].every((n) => onlyIn(n, scope))) continue;
+    const names = [d.v, parts[0]!.text, pair[0]!.text, pair[1]!.text, ...(tableStatement ? [obj.text] : [])];
     const entries: { name: string; res: string; args: string }[] = [];
     let ok = true;
     for (const e of dict.namedChildren) {
@@ -123,12 +159,20 @@ export function desugarDeclarations(text: string, root: Node): Desugared | undef
     const indent = indentAt(text, (tableStatement ?? loop).startIndex);
     const L = dotted(d.lib)!;
     const lines = entries.flatMap((e) => d.order.map((w) => `${indent}${L}.${e.name}.${w} = ${w === 'restype' ? e.res : e.args}\n`));
-    for (const e of entries) declared.push(`${L}.${e.name}`);
     const span = wholeLines(text, loop);
-    if (tableStatement) {
-      const t = wholeLines(text, tableStatement);
-      edits.push({ start: t.start, end: span.end, newText: lines.join('') });
-    } else edits.push({ start: span.start, end: span.end, newText: lines.join('') });
+    const start = tableStatement ? wholeLines(text, tableStatement).start : span.start;
+    loops.push({ scope, names, atModule: loop.parent?.type === 'module', edit: { start, end: span.end, newText: lines.join('') }, declared: entries.map((e) => `${L}.${e.name}`) });
+  }
+  // a loop is spelled out when its names are used only in loops that are spelled out too
+  for (let changed = true; changed; ) {
+    const scopes = loops.flatMap((l) => l.scope);
+    const before = loops.length;
+    loops.splice(0, loops.length, ...loops.filter((l) => l.names.every((n) => (l.atModule ? onlyModuleUsesIn(n, scopes) : onlyIn(n, scopes)))));
+    changed = loops.length !== before;
+  }
+  for (const l of loops) {
+    edits.push(l.edit);
+    declared.push(...l.declared);
   }
 
   // declaring helpers
