@@ -230,22 +230,32 @@ async function doubling(): Promise<void> {
   for (const line of await scaleBench()) console.log(line);
 }
 
+/** `npm run bench -- --only editor,doubling`: run only the sections whose name contains one of the words. */
+const only = (() => {
+  const i = process.argv.indexOf('--only');
+  return i < 0 ? undefined : (process.argv[i + 1] ?? '').split(',').filter(Boolean);
+})();
+const wanted = (name: string) => !only || only.some((w) => name.includes(w));
+
 (async () => {
   if (!fs.existsSync(path.join(root, 'dist/server.js'))) spawnSync(process.execPath, [path.join(root, 'scripts/bundle.mjs')], { stdio: 'inherit' });
   console.log(`# pypy-bindings benchmarks (${new Date().toISOString()}, node ${process.version}, ${os.cpus().length} cores)`);
   const text = bindingFile(10_000);
-  await bundleSizes();
-  await serverStart();
-  await firstDiagnosticsOverLsp(text);
-  await inProcess(text, 'realistic');
-  await inProcess(bindingFile(10_000, 2), 'stress (a finding every few lines)');
-  await hovers();
-  await editorFeatures();
-  await workspace();
-  await cliThroughput();
-  await editorRatios();
-  await doubling();
-  await convertBench(section);
+  const sections: [string, () => Promise<void>][] = [
+    ['bundles', bundleSizes],
+    ['start', serverStart],
+    ['first', () => firstDiagnosticsOverLsp(text)],
+    ['inprocess', () => inProcess(text, 'realistic')],
+    ['inprocess-stress', () => inProcess(bindingFile(10_000, 2), 'stress (a finding every few lines)')],
+    ['hover', hovers],
+    ['features', editorFeatures],
+    ['workspace', workspace],
+    ['cli', cliThroughput],
+    ['editor', editorRatios],
+    ['doubling', doubling],
+    ['convert', () => convertBench(section)],
+  ];
+  for (const [name, run] of sections) if (wanted(name)) await run();
   await fuzzRun();
 })().catch((e) => {
   console.error(e);

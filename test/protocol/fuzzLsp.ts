@@ -15,6 +15,8 @@ export interface FuzzOptions {
   seed: number;
   /** Edits between two comparisons. */
   batch?: number;
+  /** The document to start from (default: a random mix of binding snippets, `seedText`). */
+  text?: string;
   log?: (s: string) => void;
 }
 
@@ -125,7 +127,7 @@ export async function fuzzLsp(options: FuzzOptions): Promise<FuzzResult> {
     random();
     await c.initialize({ pull: true, resolve: true });
     const uri = 'file:///tmp/fuzz_edited.py';
-    let doc = TextDocument.create(uri, 'python', 1, seedText(random));
+    let doc = TextDocument.create(uri, 'python', 1, options.text ?? seedText(random));
     c.open(uri, doc.getText(), 1);
     let lastDiagnostics: any[] = [];
     let freshCount = 0;

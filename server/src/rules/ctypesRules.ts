@@ -174,9 +174,9 @@ function evidenceIndex(model: BindingModel): EvidenceIndex {
     }
   });
   // `a.b.c .decode`: `c`, `b.c` and `a.b.c` are each a name followed by `.decode` (as `\bNAME\s*\.\s*decode\b` reads it)
-  for (const m of model.text.matchAll(/(?<!\w)[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?=\s*\.\s*decode\b)/g)) {
-    const parts = m[0].split('.');
-    let at = m.index! + m[0].length;
+  for (const m of decodedNames(model.text)) {
+    const parts = m.name.split('.');
+    let at = m.at + m.name.length;
     for (let k = parts.length - 1; k >= 0; k--) {
       at -= parts[k]!.length;
       const name = parts.slice(k).join('.');
@@ -186,6 +186,37 @@ function evidenceIndex(model: BindingModel): EvidenceIndex {
   }
   evidenceIndexes.set(model, index);
   return index;
+}
+
+const DECODED_NAME = /(?<!\w)[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?=\s*\.\s*decode\b)/g;
+const NAME_OR_SPACE = /[\w.\s]/;
+
+/**
+ * The matches of DECODED_NAME in a text, without running it over the whole text (at every identifier of a long
+ * file): a match and its lookahead hold only word characters, dots and spaces, and end at a `decode`, so the
+ * regex runs only over the stretch of those characters before each `decode`; the character before a stretch
+ * cannot belong to a match, so the matches are the same as over the whole text.
+ */
+export function decodedNames(text: string): { name: string; at: number }[] {
+  const out: { name: string; at: number }[] = [];
+  let done = 0;
+  for (let d = text.indexOf('decode'); d >= 0; d = text.indexOf('decode', d + 1)) {
+    let start = d;
+    while (start > done && NAME_OR_SPACE.test(text[start - 1]!)) start--;
+    const end = d;
+    // merge with the stretches of the next `decode`s that this one runs into
+    let next = text.indexOf('decode', d + 1);
+    let last = end;
+    while (next >= 0 && [...text.slice(last, next)].every((c) => NAME_OR_SPACE.test(c))) {
+      last = next;
+      next = text.indexOf('decode', next + 1);
+    }
+    const window = text.slice(start, Math.min(text.length, last + 'decode'.length + 1));
+    for (const m of window.matchAll(DECODED_NAME)) out.push({ name: m[0], at: start + m.index! });
+    done = last;
+    d = last;
+  }
+  return out;
 }
 
 function resultEvidence(model: BindingModel, fn: ForeignFunction, call: CallSite): string | undefined {

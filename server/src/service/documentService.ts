@@ -141,7 +141,7 @@ export class DocumentService {
     if (!doc.model) {
       try {
         const model = analyzeDocument(doc.parsed, uri, this.grammars.cParser);
-        const ev = !needsEvaluation(doc.parsed.text, this.workspace, uri) ? undefined : this.workspace?.evaluationOf(uri) ?? evaluateDocument(doc.parsed, uri);
+        const ev = !needsEvaluation(doc.parsed, this.workspace, uri) ? undefined : this.workspace?.evaluationOf(uri) ?? evaluateDocument(doc.parsed, uri);
         doc.model = linkWorkspaceModel(model, ev, this.prototypes);
       } catch (e) {
         if (!isStackOverflow(e)) throw e;

@@ -604,21 +604,47 @@ const EVALUATOR_SHAPES = /^[ \t]*(?:def|for)\b|\b(?:getattr|setattr)[ \t]*\(|\bg
  * library or foreign function (cExports.ts: what the link step adds are references to those). Both the CLI and the server ask this, so skipping
  * the evaluation (which keeps keystrokes in long flat binding files cheap) never changes a result.
  */
-export function needsEvaluation(text: string, workspace?: WorkspaceIndex, uri?: string): boolean {
-  if (!shapeOrWorkspaceImport(text, workspace)) return false;
+export function needsEvaluation(text: string | ParsedDocument, workspace?: WorkspaceIndex, uri?: string): boolean {
+  const shape = typeof text === 'string' ? shapeOf(text) : shapeOfRegions(text);
+  if (!shape.evaluatorShape && !(workspace && importsWorkspaceModule(shape.imports, workspace))) return false;
   // a module of the workspace none of whose statements can meet a library or foreign function: its evaluation adds nothing
   return !(workspace && uri !== undefined && workspace.observesNothing(uri));
 }
 
-function shapeOrWorkspaceImport(text: string, workspace?: WorkspaceIndex): boolean {
-  if (EVALUATOR_SHAPES.test(text)) return true;
-  if (!workspace) return false;
+/** What needsEvaluation reads of a text: whether it has an evaluator shape, and the modules its import lines name (`.` for a relative one). */
+interface TextShape {
+  evaluatorShape: boolean;
+  imports: string[];
+}
+
+function shapeOf(text: string): TextShape {
+  const imports: string[] = [];
   for (const m of text.matchAll(IMPORT_LINE)) {
-    if (m[1]) return true; // relative
-    const names = m[4] ? m[4].split(',').map((p) => p.trim().split(/\s+/)[0]!) : [m[2]!];
-    if (names.some((n) => workspace.hasModule(n) || workspace.hasModule(n.split('.')[0]!))) return true;
+    if (m[1]) imports.push('.'); // relative
+    else if (m[4]) for (const p of m[4].split(',')) imports.push(p.trim().split(/\s+/)[0]!);
+    else imports.push(m[2]!);
   }
-  return false;
+  return { evaluatorShape: EVALUATOR_SHAPES.test(text), imports };
+}
+
+/**
+ * The shape of a parsed document, from each region's (cached until its text changes): every pattern above reads
+ * one line, and regions are cut at line starts, so the regions' shapes together are the whole text's.
+ */
+function shapeOfRegions(doc: ParsedDocument): TextShape {
+  let evaluatorShape = false;
+  const imports: string[] = [];
+  for (const region of doc.regions) {
+    const cache = (region.cache ??= {}) as { shape?: TextShape };
+    cache.shape ??= shapeOf(region.text);
+    evaluatorShape ||= cache.shape.evaluatorShape;
+    for (const i of cache.shape.imports) imports.push(i);
+  }
+  return { evaluatorShape, imports };
+}
+
+function importsWorkspaceModule(imports: readonly string[], workspace: WorkspaceIndex): boolean {
+  return imports.some((n) => n === '.' || workspace.hasModule(n) || workspace.hasModule(n.split('.')[0]!));
 }
 
 function sameNames(a: NameSet, b: NameSet): boolean {

@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { WorkspaceIndex } from '../../server/src/analysis/workspace/workspaceIndex';
+import { DEFAULT_SETTINGS } from '../../server/src/config/settings';
+import { findingsFor, toDiagnostic } from '../../server/src/lsp/diagnostics';
+import { loadGrammars, type Grammars } from '../../server/src/parser/languages';
+import { DocumentService } from '../../server/src/service/documentService';
+import { rng } from '../protocol/fuzzLsp';
+
+// Incremental equals fresh on the bench's own files: after every seeded random edit the diagnostics of the
+// edited document (regions, caches, the evaluation and the workspace state carried over from the previous
+// version) equal those of a fresh service opening the same text. The files are the bench's generators at a
+// tenth of their size (they are not under test/, so they are loaded at run time rather than compiled here).
+interface Shapes {
+  glCompatShaped(lines: number): string;
+  xlibShaped(lines: number): string;
+  vlcShaped(lines: number): string;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const shapes = require(path.resolve(__dirname, '../../bench/shapes.ts')) as Shapes;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { bindingFile } = require(path.resolve(__dirname, '../../bench/generate.ts')) as { bindingFile(lines: number, undeclaredEvery?: number): string };
+
+const FILES = [
+  { name: 'gl_compat-shaped', text: () => shapes.glCompatShaped(700), sites: /glFunction\d+|GL_CONSTANT_NAME_\d+/g },
+  { name: 'xlib-shaped', text: () => shapes.xlibShaped(700), sites: /XFunction\d+|struct_anon_\d+/g },
+  { name: 'vlc-shaped', text: () => shapes.vlcShaped(1_400), sites: /libvlc_function_\d+|method_\d+|_Cfunction|dll\b/g },
+  { name: 'synthetic, a finding every few lines', text: () => bindingFile(1_000, 2), sites: /func_\d+|cf_\d+|_lib\b/g },
+];
+
+// what typing does to a binding file: names, calls, declarations, helpers, broken and repaired syntax
+const TOKENS = [
+  '9', 'x', '_', ' ', '\n', '(', ')', '[', ']', '"', "'", '#', '.', ',', '=', ':', 'lib.', '.restype = ctypes.c_char_p\n', '.argtypes = []\n',
+  'def helper(name):\n    return getattr(dll, name)\n', 'global _Cfunctions\n', '    ', 'None', 'ctypes.c_double', '_lib.func_3(1.5)\n',
+  'f = _Cfunction("libvlc_function_2", ((1,),), None, ctypes.c_int)\n', 'for n in ["a", "b"]:\n    setattr(dll, n, None)\n',
+  'for _n in ["func_1", "func_3", "XFunction2"]:\n    getattr(_lib, _n).restype = ctypes.c_char_p\n', 'def declare(f):\n    f.argtypes = [ctypes.c_int]\n', 'declare(_lib.func_1)\n',
+  'class K(ctypes.Structure):\n    _fields_ = [("a", ctypes.c_int)]\n', 'import ctypes\n', 'from cffi import FFI\n', '"""', 'x.decode()\n',
+];
+
+function diagnostics(service: DocumentService, uri: string): string {
+  const doc = service.get(uri)!;
+  return JSON.stringify(findingsFor(service.model(uri)!, DEFAULT_SETTINGS).map((f) => toDiagnostic(doc.text, f)));
+}
+
+function freshDiagnostics(g: Grammars, uri: string, text: string): string {
+  const fresh = new DocumentService(g, new WorkspaceIndex(g.pythonParser));
+  fresh.open(uri, 'python', 1, text);
+  try {
+    return diagnostics(fresh, uri);
+  } finally {
+    fresh.dispose();
+  }
+}
+
+for (const [n, file] of FILES.entries()) {
+  test(`${file.name}: diagnostics after each of 30 seeded random edits equal a fresh analysis of the same text`, async () => {
+    const g = await loadGrammars();
+    const random = rng(1500 + n);
+    const uri = `file:///incremental/${n}.py`;
+    const service = new DocumentService(g, new WorkspaceIndex(g.pythonParser));
+    service.open(uri, 'python', 1, file.text());
+    assert.equal(diagnostics(service, uri), freshDiagnostics(g, uri, service.get(uri)!.text.getText()), 'after open');
+    let findings = 0;
+    for (let step = 0; step < 30; step++) {
+      const doc = service.get(uri)!.text;
+      const text = doc.getText();
+      const sites = [...text.matchAll(file.sites)].map((m) => m.index! + Math.min(2, m[0].length));
+      const r = random();
+      let at: number;
+      let remove = 0;
+      let insert: string;
+      if (r < 0.5 && sites.length) {
+        // a keystroke inside a name the bindings use, or its undo (as the bench types)
+        at = sites[Math.floor(random() * sites.length)]!;
+        if (random() < 0.5) insert = '9';
+        else {
+          remove = 1;
+          insert = '';
+        }
+      } else {
+        at = Math.floor(random() * (text.length + 1));
+        if (random() < 0.3) at = text.lastIndexOf('\n', at - 1) + 1;
+        remove = random() < 0.3 ? Math.min(text.length - at, Math.floor(random() * 40)) : 0;
+        insert = TOKENS[Math.floor(random() * TOKENS.length)]!;
+        if (insert.endsWith('\n') && random() < 0.8) {
+          // a statement pasted at a line start (the rest of the time into the middle of one)
+          at = text.lastIndexOf('\n', at - 1) + 1;
+          remove = 0;
+        }
+      }
+      service.change(uri, step + 2, [{ range: { start: doc.positionAt(at), end: doc.positionAt(at + remove) }, text: insert }]);
+      const incremental = diagnostics(service, uri);
+      assert.equal(incremental, freshDiagnostics(g, uri, service.get(uri)!.text.getText()), `step ${step}: ${JSON.stringify(insert)} at ${at} (removing ${remove})`);
+      findings += JSON.parse(incremental).length;
+    }
+    service.dispose();
+    // the comparisons were about something: these files have findings (the synthetic one many)
+    if (n === 3) assert.ok(findings > 30 * 50, `${findings} findings`);
+  });
+}
