@@ -90,3 +90,19 @@ test('a ctypes name the module binds again is the module\'s own from there on (s
   assert.equal(lineWith(out, 'memset(dst').trim(), 'memset(dst, 107, 3)');
   assert.match(out, /^\s*dst = \(c_char \* 8\)\(\)$/m);
 });
+
+test('a fallback that binds a ctypes name to another ctypes type does not hide the name', async () => {
+  const out = await convert([
+    'import ctypes',
+    'try:',
+    '    from ctypes import c_ssize_t',
+    'except ImportError:',
+    '    c_ssize_t = ctypes.c_long',
+    'libc = ctypes.CDLL("libc.so.6")',
+    'libc.labs.argtypes = [c_ssize_t]',
+    'libc.labs.restype = c_ssize_t',
+    'print(libc.labs(-3))',
+  ]);
+  assert.match(out, /ssize_t labs\(ssize_t\);/);
+  assert.doesNotMatch(out, /argtypes|restype/);
+});

@@ -426,9 +426,16 @@ function reboundCtypesNames(root: Node, qualify: (d: string) => string): Map<str
         continue;
       }
       if (c.type === 'lambda') continue;
-      if (c.type === 'identifier' && isStoreTarget(c)) note(c);
+      if (c.type === 'identifier' && isStoreTarget(c) && !ctypesValued(c)) note(c);
       visit(c);
     }
+  };
+  // `c_ssize_t = c_long` (a fallback when the import fails) still names a ctypes thing: no shadowing
+  const ctypesValued = (id: Node): boolean => {
+    const a = id.parent?.type === 'assignment' ? id.parent : undefined;
+    const right = a?.childForFieldName('right');
+    const d = right ? dotted(unparen(right)) : undefined;
+    return !!d && qualify(d).startsWith('ctypes.');
   };
   const note = (id: Node): void => {
     if (!out.has(id.text) && qualify(id.text).startsWith('ctypes.')) out.set(id.text, id.startIndex);
