@@ -18,6 +18,7 @@ import { buildSync } from 'esbuild';
 import { LspClient } from '../test/protocol/lspClient';
 import { classes, fuzz, summaryLine } from '../test/fuzz/fuzz';
 import { lspRatios, ratioTable, type RatioRow } from './lspRatios';
+import { keystrokeBreakdown } from './keystroke';
 import { scaleBench } from './scale';
 import { glCompatShaped, vlcShaped, xlibShaped } from './shapes';
 
@@ -209,20 +210,27 @@ async function editorFeatures(): Promise<void> {
   for (const line of await benchEditorFeatures()) console.log(line);
 }
 
-/** Editor latency over LSP against plain tree-sitter, on files shaped like real generated bindings and on the bench's own. */
+/** Files shaped like real generated bindings, and the bench's own. */
+const editorInputs = () => [
+  { name: 'gl_compat.py-shaped', text: glCompatShaped(6_200), sites: /glFunction\d+/g },
+  { name: 'xlib.py-shaped', text: xlibShaped(6_200), sites: /XFunction\d+|struct_anon_\d+/g },
+  { name: 'vlc.py-shaped', text: vlcShaped(13_000), sites: /libvlc_function_\d+|method_\d+/g },
+  { name: 'synthetic 10k, a finding every few lines', text: bindingFile(10_000, 2), sites: /func_\d+|cf_\d+/g },
+  { name: 'bench realistic 10k', text: bindingFile(10_000), sites: /func_\d+|cf_\d+/g },
+];
+
+/** Editor latency over LSP against plain tree-sitter. */
 async function editorRatios(): Promise<void> {
   section('editor latency over LSP ÷ plain tree-sitter on the same text (interleaved, one server per file)');
-  const inputs = [
-    { name: 'gl_compat.py-shaped', text: glCompatShaped(6_200), sites: /glFunction\d+/g },
-    { name: 'xlib.py-shaped', text: xlibShaped(6_200), sites: /XFunction\d+|struct_anon_\d+/g },
-    { name: 'vlc.py-shaped', text: vlcShaped(13_000), sites: /libvlc_function_\d+|method_\d+/g },
-    { name: 'synthetic 10k, a finding every few lines', text: bindingFile(10_000, 2), sites: /func_\d+|cf_\d+/g },
-    { name: 'bench realistic 10k', text: bindingFile(10_000), sites: /func_\d+|cf_\d+/g },
-  ];
   const rows: RatioRow[] = [];
-  for (const input of inputs) rows.push(await lspRatios(input));
+  for (const input of editorInputs()) rows.push(await lspRatios(input));
   for (const line of ratioTable(rows)) console.log(line);
   console.log('(edit→diags: didChange + textDocument/diagnostic with the previous resultId; reparse: tree.edit + parse(text, oldTree) of the whole document; p95 over 60 edits, 100 hovers; full parse: median)');
+}
+
+async function keystroke(): Promise<void> {
+  section('where a keystroke goes: CPU ms per edit by step, in-process, the same edits as the editor-latency section');
+  for (const line of await keystrokeBreakdown(editorInputs())) console.log(line);
 }
 
 async function doubling(): Promise<void> {
@@ -252,6 +260,7 @@ const wanted = (name: string) => !only || only.some((w) => name.includes(w));
     ['workspace', workspace],
     ['cli', cliThroughput],
     ['editor', editorRatios],
+    ['keystroke', keystroke],
     ['doubling', doubling],
     ['convert', () => convertBench(section)],
   ];

@@ -8,8 +8,8 @@ import { loadGrammars, type Grammars } from '../../server/src/parser/languages';
 import { DocumentService } from '../../server/src/service/documentService';
 import { rng } from '../protocol/fuzzLsp';
 
-// Incremental equals fresh on the bench's own files: after every seeded random edit the diagnostics of the
-// edited document (regions, caches, the evaluation and the workspace state carried over from the previous
+// Incremental equals fresh on the bench's own files: after every seeded random edit the diagnostics (and what
+// the rules read of the model) of the edited document (regions, caches, the evaluation and the workspace state carried over from the previous
 // version) equal those of a fresh service opening the same text. The files are the bench's generators at a
 // tenth of their size (they are not under test/, so they are loaded at run time rather than compiled here).
 interface Shapes {
@@ -43,24 +43,39 @@ function diagnostics(service: DocumentService, uri: string): string {
   return JSON.stringify(findingsFor(service.model(uri)!, DEFAULT_SETTINGS).map((f) => toDiagnostic(doc.text, f)));
 }
 
+/** What the rules read of the model (spans as offsets): structs and their fields, functions and their declarations, prototypes, ffis. */
+function modelSummary(service: DocumentService, uri: string): string {
+  const m = service.model(uri)!;
+  const at = (s: { start: number; end: number } | undefined) => (s ? [s.start, s.end] : null);
+  const type = (t: { kind: string; name?: string } | undefined): unknown => (t ? `${t.kind}:${t.name ?? ''}` : null);
+  return JSON.stringify({
+    structs: m.ctypes.structs.map((s) => [s.name, at(s.nameSpan), s.base, s.isUnion, s.pack, s.anonymous, s.hasBitFields, at(s.fieldsSpan), s.fields?.map((f) => [f.name, type(f.type), f.bits])]),
+    functions: m.ctypes.functions.map((f) => [f.library.name, f.name, f.refs.map(at), f.aliases, f.calls.map((c) => at(c.span)), f.argtypes?.types?.map(type), type(f.restype?.type), at(f.errcheck?.statementSpan), f.cPrototype?.returns]),
+    prototypes: m.ctypes.prototypes.map((p) => [p.name, type(p.restype), p.argtypes.map(type)]),
+    instances: m.ctypes.instances.map((i) => [i.name, i.struct.name]),
+    ffis: m.cffi.ffis.map((f) => [f.name, f.mode, f.cdefs.map((c) => [at(c.stringSpan), c.declarations.length, c.problems.length])]),
+    libAccesses: m.cffi.libAccesses.length,
+  });
+}
+
 function freshDiagnostics(g: Grammars, uri: string, text: string): string {
   const fresh = new DocumentService(g, new WorkspaceIndex(g.pythonParser));
   fresh.open(uri, 'python', 1, text);
   try {
-    return diagnostics(fresh, uri);
+    return diagnostics(fresh, uri) + modelSummary(fresh, uri);
   } finally {
     fresh.dispose();
   }
 }
 
 for (const [n, file] of FILES.entries()) {
-  test(`${file.name}: diagnostics after each of 30 seeded random edits equal a fresh analysis of the same text`, async () => {
+  test(`${file.name}: diagnostics and model after each of 30 seeded random edits equal a fresh analysis of the same text`, async () => {
     const g = await loadGrammars();
     const random = rng(1500 + n);
     const uri = `file:///incremental/${n}.py`;
     const service = new DocumentService(g, new WorkspaceIndex(g.pythonParser));
     service.open(uri, 'python', 1, file.text());
-    assert.equal(diagnostics(service, uri), freshDiagnostics(g, uri, service.get(uri)!.text.getText()), 'after open');
+    assert.equal(diagnostics(service, uri) + modelSummary(service, uri), freshDiagnostics(g, uri, service.get(uri)!.text.getText()), 'after open');
     let findings = 0;
     for (let step = 0; step < 30; step++) {
       const doc = service.get(uri)!.text;
@@ -91,7 +106,7 @@ for (const [n, file] of FILES.entries()) {
       }
       service.change(uri, step + 2, [{ range: { start: doc.positionAt(at), end: doc.positionAt(at + remove) }, text: insert }]);
       const incremental = diagnostics(service, uri);
-      assert.equal(incremental, freshDiagnostics(g, uri, service.get(uri)!.text.getText()), `step ${step}: ${JSON.stringify(insert)} at ${at} (removing ${remove})`);
+      assert.equal(incremental + modelSummary(service, uri), freshDiagnostics(g, uri, service.get(uri)!.text.getText()), `step ${step}: ${JSON.stringify(insert)} at ${at} (removing ${remove})`);
       findings += JSON.parse(incremental).length;
     }
     service.dispose();

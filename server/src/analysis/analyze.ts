@@ -101,6 +101,8 @@ export async function analyzeText(text: string, uri = 'untitled:document.py', op
 /** Type resolutions and struct fields, memoised per syntax node while the names they depend on stay the same (generation 'types'). */
 const typeMemo = new WeakMap<Expr, { generation: number; type: CtypesType }>();
 const structMemo = new WeakMap<ClassFact, CtypesStruct>();
+/** Each document's structs at its last link, with the classes they came from (entries of stage A, cached per region). */
+const lastStructs = new WeakMap<ParsedDocument, { classes: readonly StageA['classes'][number][]; structs: Map<string, CtypesStruct>; structFacts: Map<string, ClassFact> }>();
 /** Shared by the many functions that have no alias; replaced by a fresh array on the first one. */
 const NO_ALIASES = Object.freeze([]) as unknown as string[];
 const fieldsMemo = new WeakMap<Expr, { generation: number; fields: StructField[]; hasBitFields: boolean }>();
@@ -336,6 +338,16 @@ class Linker {
 
     // structs (a class may derive from another struct of this file, so iterate to a fixpoint)
     const classes = stageA.flatMap((a) => a.classes);
+    const last = lastStructs.get(this.doc);
+    if (last && last.classes.length === classes.length && classes.every((c, i) => c === last.classes[i])) {
+      // the same classes (facts and qualified bases, cached per region) give the same structs: only reset what the bodies set
+      for (const struct of last.structs.values()) {
+        struct.fields = struct.fieldsSpan = struct.pack = struct.anonymous = undefined;
+        struct.hasBitFields = false;
+      }
+      this.linkCtypesAfterStructs(model, stageA, stageB, libs, last.structs, last.structFacts);
+      return;
+    }
     const structs = new Map<string, CtypesStruct>();
     const structFacts = new Map<string, ClassFact>();
     for (let changed = true; changed; ) {
@@ -367,6 +379,11 @@ class Linker {
         }
       }
     }
+    lastStructs.set(this.doc, { classes, structs, structFacts });
+    this.linkCtypesAfterStructs(model, stageA, stageB, libs, structs, structFacts);
+  }
+
+  private linkCtypesAfterStructs(model: BindingModel, stageA: StageA[], stageB: StageB[], libs: Map<string, CtypesLibrary>, structs: Map<string, CtypesStruct>, structFacts: Map<string, ClassFact>): void {
     const protoDefs = stageA.flatMap((a) => a.protoDefs);
     const prototypes = new Map<string, CtypesPrototype>();
     for (const p of protoDefs) {

@@ -1,4 +1,5 @@
-import type { Node, Parser } from 'web-tree-sitter';
+import type { Language, Parser } from 'web-tree-sitter';
+import { fieldId, flatten, type FlatTree } from '../parser/flatTree';
 import type { Region } from '../documents/parsedDocument';
 import type { CDeclaration, CdefProblem, CField, Span } from './model';
 import { AnchoredSpan } from './spans';
@@ -90,38 +91,169 @@ export function maskCffiSyntax(source: string): { c: string; ellipses: [number, 
   return { c: chars.join(''), ellipses, externPython };
 }
 
-function declaratorName(n: Node | null): Node | null {
-  let cur: Node | null = n;
-  while (cur) {
-    if (cur.type === 'identifier' || cur.type === 'field_identifier' || cur.type === 'type_identifier') return cur;
-    // `(*name)` in function-pointer declarators has no `declarator` field
-    cur = cur.type === 'parenthesized_declarator' ? cur.namedChild(0) : cur.childForFieldName('declarator');
+/** The field ids of tree-sitter-c that the declaration reader follows, looked up once per language. */
+interface CFields {
+  declarator: number; type: number; name: number; body: number; parameters: number;
+}
+const cFieldsOf = new WeakMap<Language, CFields>();
+function cFields(language: Language): CFields {
+  let f = cFieldsOf.get(language);
+  if (!f) {
+    const id = (n: string) => fieldId(language, n);
+    f = { declarator: id('declarator'), type: id('type'), name: id('name'), body: id('body'), parameters: id('parameters') };
+    cFieldsOf.set(language, f);
   }
-  return null;
+  return f;
 }
 
-function findFunctionDeclarator(n: Node | null): Node | null {
-  let cur: Node | null = n;
-  while (cur) {
-    if (cur.type === 'function_declarator') {
-      // `int (*fp)(int)` is a pointer variable, not a function
-      const inner = cur.childForFieldName('declarator');
-      if (inner && inner.type === 'parenthesized_declarator') return null;
-      return cur;
+/**
+ * Reads declarations off a flat copy of the C tree (parser/flatTree.ts); node texts are those of the masked
+ * C the tree was parsed from, statement texts those of the cdef source. Node -1 stands for "none".
+ */
+class CReader {
+  readonly f: CFields;
+  constructor(readonly t: FlatTree, readonly source: string, readonly map: Mapper, readonly out: ParsedCdef, readonly isExternPython: (start: number) => boolean) {
+    this.f = cFields(t.language);
+  }
+
+  type(n: number): string {
+    return this.t.typeName(n);
+  }
+
+  text(n: number): string {
+    return this.t.nodeText(n);
+  }
+
+  span(n: number): Span {
+    return this.map.span(this.t.start[n]!, this.t.end[n]!);
+  }
+
+  declaratorName(n: number): number {
+    let cur = n;
+    while (cur >= 0) {
+      const type = this.type(cur);
+      if (type === 'identifier' || type === 'field_identifier' || type === 'type_identifier') return cur;
+      // `(*name)` in function-pointer declarators has no `declarator` field
+      cur = type === 'parenthesized_declarator' ? (this.t.namedChildren(cur)[0] ?? -1) : this.t.childByField(cur, this.f.declarator);
     }
-    cur = cur.childForFieldName('declarator');
+    return -1;
   }
-  return null;
-}
 
-function typeText(typeNode: Node | null, declarator: Node | null, nameNode: Node | null): string {
-  const base = typeNode?.text ?? 'int';
-  if (!declarator || !nameNode) return base;
-  // the declarator text with the name removed gives the pointer/array part
-  const d = declarator.text;
-  const rel = nameNode.startIndex - declarator.startIndex;
-  const abstract = (d.slice(0, rel) + d.slice(rel + nameNode.text.length)).replace(/\s+/g, ' ').trim();
-  return abstract ? `${base} ${abstract}` : base;
+  findFunctionDeclarator(n: number): number {
+    let cur = n;
+    while (cur >= 0) {
+      if (this.type(cur) === 'function_declarator') {
+        // `int (*fp)(int)` is a pointer variable, not a function
+        const inner = this.t.childByField(cur, this.f.declarator);
+        if (inner >= 0 && this.type(inner) === 'parenthesized_declarator') return -1;
+        return cur;
+      }
+      cur = this.t.childByField(cur, this.f.declarator);
+    }
+    return -1;
+  }
+
+  typeText(typeNode: number, declarator: number, nameNode: number): string {
+    const base = typeNode >= 0 ? this.text(typeNode) : 'int';
+    if (declarator < 0 || nameNode < 0) return base;
+    // the declarator text with the name removed gives the pointer/array part
+    const d = this.text(declarator);
+    const rel = this.t.start[nameNode]! - this.t.start[declarator]!;
+    const abstract = (d.slice(0, rel) + d.slice(rel + this.text(nameNode).length)).replace(/\s+/g, ' ').trim();
+    return abstract ? `${base} ${abstract}` : base;
+  }
+
+  collect(top: number): void {
+    const { t, f, out, map } = this;
+    const text = this.source.slice(t.start[top], t.end[top]).trim();
+    const span = this.span(top);
+    const topType = this.type(top);
+    if (DIRECTIVE_TYPES.has(topType)) return; // reported by checkCdef
+    if (topType === 'preproc_def') {
+      const name = t.childByField(top, f.name);
+      if (name >= 0) out.declarations.push({ kind: 'macro', name: this.text(name), nameSpan: this.span(name), span, text });
+      return;
+    }
+    const addTagged = (spec: number) => {
+      const kind = this.type(spec).replace('_specifier', '') as 'struct' | 'union' | 'enum';
+      const name = t.childByField(spec, f.name);
+      const body = t.childByField(spec, f.body);
+      if (name >= 0 && body >= 0) {
+        const fields = kind === 'enum' ? undefined : this.fieldsOf(body);
+        out.declarations.push({ kind, name: this.text(name), nameSpan: this.span(name), span, text, ...(fields ? { fields } : {}) });
+      }
+      if (kind === 'enum' && body >= 0) {
+        for (const e of t.namedChildren(body)) {
+          const en = this.type(e) === 'enumerator' ? t.childByField(e, f.name) : -1;
+          if (en >= 0) out.declarations.push({ kind: 'enumerator', name: this.text(en), nameSpan: this.span(en), span: this.span(e), text: this.text(e) });
+        }
+      }
+    };
+    if (/^(struct|union|enum)_specifier$/.test(topType)) {
+      addTagged(top);
+      return;
+    }
+    if (topType === 'type_definition') {
+      const type = t.childByField(top, f.type);
+      if (type >= 0 && /^(struct|union|enum)_specifier$/.test(this.type(type))) addTagged(type);
+      for (const d of t.childrenByField(top, f.declarator)) {
+        const name = this.declaratorName(d);
+        if (name >= 0) out.declarations.push({ kind: 'typedef', name: this.text(name), nameSpan: this.span(name), span, text });
+      }
+      return;
+    }
+    if (topType !== 'declaration') return;
+    const type = t.childByField(top, f.type);
+    if (type >= 0 && /^(struct|union|enum)_specifier$/.test(this.type(type))) addTagged(type);
+    const topNamed = t.namedChildren(top);
+    for (const d of t.childrenByField(top, f.declarator)) {
+      const fn = this.findFunctionDeclarator(d);
+      const name = this.declaratorName(d);
+      if (name < 0) continue;
+      const nameSpan = this.span(name);
+      if (fn >= 0) {
+        const params: { type: string; name?: string }[] = [];
+        let variadic = false;
+        const plist = t.childByField(fn, f.parameters);
+        for (const p of plist >= 0 ? t.namedChildren(plist) : []) {
+          const pType = this.type(p);
+          if (pType === 'variadic_parameter') {
+            variadic = true;
+            continue;
+          }
+          if (pType !== 'parameter_declaration') continue;
+          const pd = t.childByField(p, f.declarator);
+          const pn = this.declaratorName(pd);
+          const typeNode = t.childByField(p, f.type);
+          const ptype = this.typeText(typeNode, pd, pn);
+          const qualifiers = t.namedChildren(p).filter((c) => this.type(c) === 'type_qualifier').map((c) => this.text(c));
+          const full = [...qualifiers, pn >= 0 ? ptype : ((typeNode >= 0 ? this.text(typeNode) : '') + ' ' + (pd >= 0 ? this.text(pd) : '')).trim()].join(' ');
+          params.push({ type: full.replace(/\s+/g, ' '), name: pn >= 0 ? this.text(pn) : undefined });
+        }
+        if (params.length === 1 && params[0]!.type === 'void' && !params[0]!.name) params.length = 0;
+        // the return type is the declaration's type plus the pointer stars before the function declarator
+        const stars = (this.text(d).slice(0, Math.max(0, t.start[fn]! - t.start[d]!)).match(/\*/g) ?? []).join('');
+        const returns = `${topNamed.filter((c) => this.type(c) === 'type_qualifier').map((c) => this.text(c) + ' ').join('')}${type >= 0 ? this.text(type) : 'int'}${stars ? ' ' + stars : ''}`;
+        out.declarations.push({ kind: 'function', name: this.text(name), nameSpan, span, text, returns, params, variadic, externPython: this.isExternPython(t.start[top]!) });
+      } else {
+        out.declarations.push({ kind: 'variable', name: this.text(name), nameSpan, span, text, returns: this.typeText(type, d, name) });
+      }
+    }
+  }
+
+  fieldsOf(body: number): CField[] {
+    const { t, f } = this;
+    const fields: CField[] = [];
+    for (const fd of t.namedChildren(body)) {
+      if (this.type(fd) !== 'field_declaration') continue;
+      const type = t.childByField(fd, f.type);
+      for (const d of t.childrenByField(fd, f.declarator)) {
+        const name = this.declaratorName(d);
+        if (name >= 0) fields.push({ name: this.text(name), nameSpan: this.span(name), span: this.span(fd), type: this.typeText(type, d, name) });
+      }
+    }
+    return fields;
+  }
 }
 
 export function parseCdef(cParser: Parser, decoded: DecodedString, toSpan: (docRelStart: number, docRelEnd: number) => Span): ParsedCdef {
@@ -138,12 +270,9 @@ export function parseCdef(cParser: Parser, decoded: DecodedString, toSpan: (docR
   const result: ParsedCdef = { source, exact: decoded.exact, declarations: [], problems: [], typeRefs: [], ellipses: masked.ellipses.filter(([s, e]) => !isOpaqueTypedef(source, s, e)).map(([s, e]) => map.span(s, e)) };
   if (!tree) return result;
   try {
-    const root = tree.rootNode;
-    const isExternPython = (n: Node) => masked.externPython.some((p) => p <= n.startIndex && source.slice(p, n.startIndex).trim() === '');
-    for (const top of root.namedChildren) {
-      if (!top) continue;
-      collectDeclarations(top, source, map, result, isExternPython);
-    }
+    const isExternPython = (start: number) => masked.externPython.some((p) => p <= start && source.slice(p, start).trim() === '');
+    const reader = new CReader(flatten(tree, masked.c), source, map, result, isExternPython);
+    for (const top of reader.t.namedChildren(0)) reader.collect(top);
     // syntax, directives and type names come from the cffi-language checker (analysis/cdefCheck.ts)
     const checked = checkCdef(source, CFFI_PREDEFINED_TYPES);
     for (const p of checked.problems) result.problems.push({ kind: p.kind, span: map.span(p.start, p.end), message: p.message, detail: p.detail });
@@ -165,97 +294,6 @@ export function parseCdef(cParser: Parser, decoded: DecodedString, toSpan: (docR
     tree.delete();
   }
   return result;
-}
-
-function collectDeclarations(top: Node, source: string, map: Mapper, out: ParsedCdef, isExternPython: (n: Node) => boolean): void {
-  const text = source.slice(top.startIndex, top.endIndex).trim();
-  const span = map.span(top.startIndex, top.endIndex);
-  if (DIRECTIVE_TYPES.has(top.type)) return; // reported by checkCdef
-  if (top.type === 'preproc_def') {
-    const name = top.childForFieldName('name');
-    if (name) out.declarations.push({ kind: 'macro', name: name.text, nameSpan: map.span(name.startIndex, name.endIndex), span, text });
-    return;
-  }
-  const addTagged = (spec: Node) => {
-    const kind = spec.type.replace('_specifier', '') as 'struct' | 'union' | 'enum';
-    const name = spec.childForFieldName('name');
-    const body = spec.childForFieldName('body');
-    if (name && body) {
-      const fields = kind === 'enum' ? undefined : fieldsOf(body, map);
-      out.declarations.push({ kind, name: name.text, nameSpan: map.span(name.startIndex, name.endIndex), span, text, ...(fields ? { fields } : {}) });
-    }
-    if (kind === 'enum' && body) {
-      for (const e of body.namedChildren) {
-        const en = e?.type === 'enumerator' ? e.childForFieldName('name') : null;
-        if (en) out.declarations.push({ kind: 'enumerator', name: en.text, nameSpan: map.span(en.startIndex, en.endIndex), span: map.span(e!.startIndex, e!.endIndex), text: e!.text });
-      }
-    }
-  };
-  if (/^(struct|union|enum)_specifier$/.test(top.type)) {
-    addTagged(top);
-    return;
-  }
-  if (top.type === 'type_definition') {
-    const type = top.childForFieldName('type');
-    if (type && /^(struct|union|enum)_specifier$/.test(type.type)) addTagged(type);
-    for (const d of top.childrenForFieldName('declarator')) {
-      const name = declaratorName(d);
-      if (name) out.declarations.push({ kind: 'typedef', name: name.text, nameSpan: map.span(name.startIndex, name.endIndex), span, text });
-    }
-    return;
-  }
-  if (top.type !== 'declaration') return;
-  const type = top.childForFieldName('type');
-  if (type && /^(struct|union|enum)_specifier$/.test(type.type)) addTagged(type);
-  const isExtern = top.namedChildren.some((c) => c?.type === 'storage_class_specifier' && c.text === 'extern');
-  for (const d of top.childrenForFieldName('declarator')) {
-    const fn = findFunctionDeclarator(d);
-    const name = declaratorName(d);
-    if (!name) continue;
-    const nameSpan = map.span(name.startIndex, name.endIndex);
-    if (fn) {
-      const params: { type: string; name?: string }[] = [];
-      let variadic = false;
-      const plist = fn.childForFieldName('parameters');
-      for (const p of plist?.namedChildren ?? []) {
-        if (!p) continue;
-        if (p.type === 'variadic_parameter') {
-          variadic = true;
-          continue;
-        }
-        if (p.type !== 'parameter_declaration') continue;
-        const pd = p.childForFieldName('declarator');
-        const pn = declaratorName(pd);
-        const ptype = typeText(p.childForFieldName('type'), pd, pn);
-        const qualifiers = p.namedChildren.filter((c) => c?.type === 'type_qualifier').map((c) => c!.text);
-        const full = [...qualifiers, pn ? ptype : ((p.childForFieldName('type')?.text ?? '') + ' ' + (pd?.text ?? '')).trim()].join(' ');
-        params.push({ type: full.replace(/\s+/g, ' '), name: pn?.text });
-      }
-      if (params.length === 1 && params[0]!.type === 'void' && !params[0]!.name) params.length = 0;
-      // the return type is the declaration's type plus the pointer stars before the function declarator
-      const stars = (d.text.slice(0, Math.max(0, fn.startIndex - d.startIndex)).match(/\*/g) ?? []).join('');
-      const returns = `${top.namedChildren.filter((c) => c?.type === 'type_qualifier').map((c) => c!.text + ' ').join('')}${type?.text ?? 'int'}${stars ? ' ' + stars : ''}`;
-      out.declarations.push({ kind: 'function', name: name.text, nameSpan, span, text, returns, params, variadic, externPython: isExternPython(top) });
-    } else {
-      out.declarations.push({ kind: 'variable', name: name.text, nameSpan, span, text, returns: typeText(type, d, name) });
-      if (!isExtern && !isExternPython(top)) {
-        // cffi warns for globals declared without `extern`; keep it visible as information in the text
-      }
-    }
-  }
-}
-
-function fieldsOf(body: Node, map: Mapper): CField[] {
-  const fields: CField[] = [];
-  for (const f of body.namedChildren) {
-    if (f?.type !== 'field_declaration') continue;
-    const type = f.childForFieldName('type');
-    for (const d of f.childrenForFieldName('declarator')) {
-      const name = declaratorName(d);
-      if (name) fields.push({ name: name.text, nameSpan: map.span(name.startIndex, name.endIndex), span: map.span(f.startIndex, f.endIndex), type: typeText(type, d, name) });
-    }
-  }
-  return fields;
 }
 
 /** Parses (or fetches from the region cache) the cdef literal whose parts are given as region-relative ranges. */

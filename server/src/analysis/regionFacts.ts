@@ -1,7 +1,7 @@
-import type { Node } from 'web-tree-sitter';
+import type { Language } from 'web-tree-sitter';
 import type { Region } from '../documents/parsedDocument';
 import type { CallSite, Expr, ImportInfo, Keyword, Span } from './model';
-import { walkTree } from '../parser/walk';
+import { fieldId, flatten, type FlatTree } from '../parser/flatTree';
 import { AnchoredSpan } from './spans';
 import { decodeParts } from './stringLiteral';
 
@@ -68,47 +68,85 @@ export function bindingOf(module: string): ImportInfo['binding'] {
   return undefined;
 }
 
+/** Field ids of the Python grammar, looked up once per language. */
+interface Fields {
+  name: number; alias: number; moduleName: number; left: number; right: number; function: number; arguments: number;
+  value: number; object: number; attribute: number; body: number; superclasses: number; operator: number; subscript: number;
+}
+const fieldsOf = new WeakMap<Language, Fields>();
+function fields(language: Language): Fields {
+  let f = fieldsOf.get(language);
+  if (!f) {
+    const id = (n: string) => fieldId(language, n);
+    f = {
+      name: id('name'), alias: id('alias'), moduleName: id('module_name'), left: id('left'), right: id('right'), function: id('function'),
+      arguments: id('arguments'), value: id('value'), object: id('object'), attribute: id('attribute'), body: id('body'),
+      superclasses: id('superclasses'), operator: id('operator'), subscript: id('subscript'),
+    };
+    fieldsOf.set(language, f);
+  }
+  return f;
+}
+
+/** Reads the facts off a flat copy of the region's tree (parser/flatTree.ts): no node objects, text sliced from the region. */
 class Extractor {
   readonly facts: RegionFacts = { imports: [], assigns: [], calls: [], attrs: [], classes: [] };
-  constructor(private readonly region: Region) {}
-
-  span(n: Node): Span {
-    return new AnchoredSpan(this.region, n.startIndex, n.endIndex);
+  private readonly f: Fields;
+  constructor(private readonly region: Region, private readonly t: FlatTree) {
+    this.f = fields(t.language);
   }
 
-  run(root: Node): RegionFacts {
-    // only nodes of interesting types are materialised
-    walkTree(root, (cursor) => {
-      switch (cursor.nodeType) {
+  span(n: number): Span {
+    return new AnchoredSpan(this.region, this.t.start[n]!, this.t.end[n]!);
+  }
+
+  private type(n: number): string {
+    return this.t.typeName(n);
+  }
+
+  private text(n: number): string {
+    return this.t.nodeText(n);
+  }
+
+  private child(n: number, field: number): number {
+    return this.t.childByField(n, field);
+  }
+
+  run(): RegionFacts {
+    const t = this.t;
+    for (let i = 0; i < t.count; i++) {
+      switch (t.typeName(i)) {
         case 'import_statement':
         case 'import_from_statement':
-          this.importFact(cursor.currentNode);
+          this.importFact(i);
           break;
         case 'assignment':
-          this.assignFact(cursor.currentNode);
+          this.assignFact(i);
           break;
         case 'call':
-          this.callFact(cursor.currentNode);
+          this.callFact(i);
           break;
         case 'attribute':
-          this.attrFact(cursor.currentNode);
+          this.attrFact(i);
           break;
         case 'class_definition':
-          this.classFact(cursor.currentNode);
+          this.classFact(i);
           break;
       }
-    });
+    }
     return this.facts;
   }
 
-  importFact(n: Node): void {
-    if (n.type === 'import_statement') {
-      for (const child of n.namedChildren) {
-        if (!child) continue;
-        const nameNode = child.type === 'aliased_import' ? child.childForFieldName('name') : child;
-        const alias = child.type === 'aliased_import' ? child.childForFieldName('alias')?.text : undefined;
-        if (!nameNode) continue;
-        const module = nameNode.text;
+  importFact(n: number): void {
+    const f = this.f;
+    if (this.type(n) === 'import_statement') {
+      for (const child of this.t.namedChildren(n)) {
+        const aliased = this.type(child) === 'aliased_import';
+        const nameNode = aliased ? this.child(child, f.name) : child;
+        const aliasNode = aliased ? this.child(child, f.alias) : -1;
+        const alias = aliasNode >= 0 ? this.text(aliasNode) : undefined;
+        if (nameNode < 0) continue;
+        const module = this.text(nameNode);
         this.facts.imports.push({
           module,
           binding: bindingOf(module),
@@ -121,45 +159,47 @@ class Extractor {
       }
       return;
     }
-    const moduleNode = n.childForFieldName('module_name');
-    if (!moduleNode) return;
-    const module = moduleNode.text;
+    const moduleNode = this.child(n, f.moduleName);
+    if (moduleNode < 0) return;
+    const module = this.text(moduleNode);
     const info: ImportInfo = { module, binding: bindingOf(module), span: this.span(n), moduleSpan: this.span(moduleNode), names: [], star: false };
-    for (const child of n.childrenForFieldName('name')) {
-      if (!child) continue;
-      if (child.type === 'aliased_import') {
-        const name = child.childForFieldName('name');
-        const alias = child.childForFieldName('alias');
-        if (name) info.names.push({ name: name.text, asName: alias?.text ?? name.text, span: this.span(child) });
+    for (const child of this.t.childrenByField(n, f.name)) {
+      if (this.type(child) === 'aliased_import') {
+        const name = this.child(child, f.name);
+        const alias = this.child(child, f.alias);
+        if (name >= 0) info.names.push({ name: this.text(name), asName: alias >= 0 ? this.text(alias) : this.text(name), span: this.span(child) });
       } else {
-        info.names.push({ name: child.text, asName: child.text, span: this.span(child) });
+        info.names.push({ name: this.text(child), asName: this.text(child), span: this.span(child) });
       }
     }
-    if (n.namedChildren.some((c) => c?.type === 'wildcard_import')) info.star = true;
+    if (this.t.namedChildren(n).some((c) => this.type(c) === 'wildcard_import')) info.star = true;
     this.facts.imports.push(info);
   }
 
-  assignFact(n: Node): void {
-    const left = n.childForFieldName('left');
-    const right = n.childForFieldName('right');
-    if (!left || !right) return;
-    const stmt = n.parent?.type === 'expression_statement' ? n.parent : n;
+  assignFact(n: number): void {
+    const left = this.child(n, this.f.left);
+    const right = this.child(n, this.f.right);
+    if (left < 0 || right < 0) return;
+    const parent = this.t.parent[n]!;
+    const stmt = parent >= 0 && this.type(parent) === 'expression_statement' ? parent : n;
     this.facts.assigns.push({ target: this.expr(left), value: this.expr(right), statementSpan: this.span(stmt) });
   }
 
-  callSite(n: Node): CallSite | undefined {
-    const fn = n.childForFieldName('function');
-    const argsNode = n.childForFieldName('arguments');
-    if (!fn || !argsNode) return undefined;
+  callSite(n: number): CallSite | undefined {
+    const f = this.f;
+    const fn = this.child(n, f.function);
+    const argsNode = this.child(n, f.arguments);
+    if (fn < 0 || argsNode < 0) return undefined;
     const args: Expr[] = [];
     const keywords: Keyword[] = [];
-    if (argsNode.type === 'argument_list') {
-      for (const a of argsNode.namedChildren) {
-        if (!a || a.type === 'comment') continue;
-        if (a.type === 'keyword_argument') {
-          const name = a.childForFieldName('name');
-          const value = a.childForFieldName('value');
-          if (name && value) keywords.push({ name: name.text, nameSpan: this.span(name), value: this.expr(value) });
+    if (this.type(argsNode) === 'argument_list') {
+      for (const a of this.t.namedChildren(argsNode)) {
+        const type = this.type(a);
+        if (type === 'comment') continue;
+        if (type === 'keyword_argument') {
+          const name = this.child(a, f.name);
+          const value = this.child(a, f.value);
+          if (name >= 0 && value >= 0) keywords.push({ name: this.text(name), nameSpan: this.span(name), value: this.expr(value) });
         } else {
           args.push(this.expr(a));
         }
@@ -167,98 +207,104 @@ class Extractor {
     } else {
       args.push(this.expr(argsNode)); // generator expression argument
     }
-    let parent = n.parent;
-    while (parent && parent.type === 'parenthesized_expression') parent = parent.parent;
-    const resultUsed = !(parent && parent.type === 'expression_statement');
+    let parent = this.t.parent[n]!;
+    while (parent >= 0 && this.type(parent) === 'parenthesized_expression') parent = this.t.parent[parent]!;
+    const resultUsed = !(parent >= 0 && this.type(parent) === 'expression_statement');
     return { span: this.span(n), calleeSpan: this.span(fn), args, keywords, resultUsed };
   }
 
-  callFact(n: Node): void {
+  callFact(n: number): void {
     const call = this.callSite(n);
-    const fn = n.childForFieldName('function');
-    if (!call || !fn) return;
+    const fn = this.child(n, this.f.function);
+    if (!call || fn < 0) return;
     const calleeExpr = this.expr(fn, 2);
     const callee = calleeExpr.k === 'name' || calleeExpr.k === 'dotted' ? calleeExpr.text : '';
     this.facts.calls.push({ callee, calleeExpr, call });
   }
 
-  attrFact(n: Node): void {
-    const obj = n.childForFieldName('object');
-    const attr = n.childForFieldName('attribute');
-    if (!obj || !attr || !isDotted(obj)) return;
-    this.facts.attrs.push({ object: obj.text, attr: attr.text, span: this.span(n), attrSpan: this.span(attr) });
+  attrFact(n: number): void {
+    const obj = this.child(n, this.f.object);
+    const attr = this.child(n, this.f.attribute);
+    if (obj < 0 || attr < 0 || !this.isDotted(obj)) return;
+    this.facts.attrs.push({ object: this.text(obj), attr: this.text(attr), span: this.span(n), attrSpan: this.span(attr) });
   }
 
-  classFact(n: Node): void {
-    const name = n.childForFieldName('name');
-    const body = n.childForFieldName('body');
-    if (!name || !body) return;
+  classFact(n: number): void {
+    const f = this.f;
+    const name = this.child(n, f.name);
+    const body = this.child(n, f.body);
+    if (name < 0 || body < 0) return;
     const bases: string[] = [];
-    const supers = n.childForFieldName('superclasses');
-    for (const b of supers?.namedChildren ?? []) if (b && isDotted(b)) bases.push(b.text);
-    const fact: ClassFact = { name: name.text, nameSpan: this.span(name), span: this.span(n), bases, assigns: [], hasBehaviour: false };
-    for (const stmt of body.namedChildren) {
-      if (!stmt || stmt.type === 'comment' || stmt.type === 'pass_statement') continue;
-      const inner = stmt.type === 'expression_statement' ? stmt.namedChild(0) : null;
-      if (inner?.type === 'assignment') {
-        const l = inner.childForFieldName('left');
-        const r = inner.childForFieldName('right');
-        if (l?.type === 'identifier' && r) {
-          fact.assigns.push({ name: l.text, nameSpan: this.span(l), value: this.expr(r), statementSpan: this.span(stmt) });
+    const supers = this.child(n, f.superclasses);
+    if (supers >= 0) for (const b of this.t.namedChildren(supers)) if (this.isDotted(b)) bases.push(this.text(b));
+    const fact: ClassFact = { name: this.text(name), nameSpan: this.span(name), span: this.span(n), bases, assigns: [], hasBehaviour: false };
+    const stmts = this.t.namedChildren(body);
+    for (const stmt of stmts) {
+      const type = this.type(stmt);
+      if (type === 'comment' || type === 'pass_statement') continue;
+      const inner = type === 'expression_statement' ? (this.t.namedChildren(stmt)[0] ?? -1) : -1;
+      const innerType = inner >= 0 ? this.type(inner) : '';
+      if (innerType === 'assignment') {
+        const l = this.child(inner, f.left);
+        const r = this.child(inner, f.right);
+        if (l >= 0 && this.type(l) === 'identifier' && r >= 0) {
+          fact.assigns.push({ name: this.text(l), nameSpan: this.span(l), value: this.expr(r), statementSpan: this.span(stmt) });
           continue;
         }
       }
-      if (inner?.type === 'string' && stmt === body.namedChildren[0]) continue; // docstring
+      if (innerType === 'string' && stmt === stmts[0]) continue; // docstring
       fact.hasBehaviour = true;
     }
     this.facts.classes.push(fact);
   }
 
   /** Summarises an expression; `depth` bounds recursion into nested calls and containers. */
-  expr(n: Node, depth = 6): Expr {
+  expr(n: number, depth = 6): Expr {
+    const f = this.f;
     const span = this.span(n);
-    const text = n.text;
-    switch (n.type) {
+    const text = this.text(n);
+    const type = this.type(n);
+    switch (type) {
       case 'identifier':
         return { k: 'name', span, text };
       case 'attribute': {
-        const obj = n.childForFieldName('object');
-        const attr = n.childForFieldName('attribute');
-        if (!obj || !attr) break;
+        const obj = this.child(n, f.object);
+        const attr = this.child(n, f.attribute);
+        if (obj < 0 || attr < 0) break;
         const object = this.expr(obj, depth - 1);
         const dotted = object.k === 'name' || object.k === 'dotted';
-        return { k: dotted ? 'dotted' : 'attr', span, text, object, attr: attr.text, attrSpan: this.span(attr) };
+        return { k: dotted ? 'dotted' : 'attr', span, text, object, attr: this.text(attr), attrSpan: this.span(attr) };
       }
       case 'call': {
         if (depth <= 0) break;
-        const fn = n.childForFieldName('function');
+        const fn = this.child(n, f.function);
         const site = this.callSite(n);
-        if (!fn || !site) break;
+        if (fn < 0 || !site) break;
         return { k: 'call', span, text, callee: this.expr(fn, depth - 1), args: depth > 1 ? site.args : [], keywords: site.keywords };
       }
       case 'binary_operator': {
-        const l = n.childForFieldName('left');
-        const r = n.childForFieldName('right');
-        const op = n.childForFieldName('operator');
-        if (!l || !r || !op) break;
-        return { k: 'binop', span, text, op: op.text, left: this.expr(l, depth - 1), right: this.expr(r, depth - 1) };
+        const l = this.child(n, f.left);
+        const r = this.child(n, f.right);
+        const op = this.child(n, f.operator);
+        if (l < 0 || r < 0 || op < 0) break;
+        return { k: 'binop', span, text, op: this.text(op), left: this.expr(l, depth - 1), right: this.expr(r, depth - 1) };
       }
       case 'list':
       case 'tuple':
       case 'expression_list': {
         const items: Expr[] = [];
-        if (depth > 0) for (const c of n.namedChildren) if (c && c.type !== 'comment') items.push(this.expr(c, depth - 1));
-        return { k: n.type === 'list' ? 'list' : 'tuple', span, text, items };
+        if (depth > 0) for (const c of this.t.namedChildren(n)) if (this.type(c) !== 'comment') items.push(this.expr(c, depth - 1));
+        return { k: type === 'list' ? 'list' : 'tuple', span, text, items };
       }
       case 'parenthesized_expression': {
-        const inner = n.namedChildren.find((c) => c && c.type !== 'comment');
-        return inner ? this.expr(inner, depth) : { k: 'other', span, text, type: n.type };
+        const inner = this.t.namedChildren(n).find((c) => this.type(c) !== 'comment');
+        return inner !== undefined ? this.expr(inner, depth) : { k: 'other', span, text, type };
       }
       case 'string':
       case 'concatenated_string': {
-        const parts = n.type === 'string' ? [n] : n.namedChildren.filter((c): c is Node => !!c && c.type === 'string');
-        const decoded = decodeParts(parts.map((p) => ({ text: p.text, start: p.startIndex })));
-        const bytes = /^[rRuUfF]*[bB]/.test(parts[0]?.text ?? '');
+        const parts = type === 'string' ? [n] : this.t.namedChildren(n).filter((c) => this.type(c) === 'string');
+        const decoded = decodeParts(parts.map((p) => ({ text: this.text(p), start: this.t.start[p]! })));
+        const bytes = parts.length > 0 && /^[rRuUfF]*[bB]/.test(this.text(parts[0]!));
         return { k: 'str', span, text, value: decoded.value, bytes, parts: parts.map((p) => this.span(p)) };
       }
       case 'integer':
@@ -278,28 +324,29 @@ class Extractor {
       case 'false':
         return { k: 'false', span, text };
       case 'subscript': {
-        const value = n.childForFieldName('value');
-        const index = n.childForFieldName('subscript');
-        if (!value || !index) break;
+        const value = this.child(n, f.value);
+        const index = this.child(n, f.subscript);
+        if (value < 0 || index < 0) break;
         return { k: 'subscript', span, text, value: this.expr(value, depth - 1), index: this.expr(index, depth - 1) };
       }
     }
-    return { k: 'other', span, text, type: n.type };
+    return { k: 'other', span, text, type };
   }
-}
 
-function isDotted(n: Node): boolean {
-  if (n.type === 'identifier') return true;
-  if (n.type !== 'attribute') return false;
-  const obj = n.childForFieldName('object');
-  return !!obj && isDotted(obj);
+  private isDotted(n: number): boolean {
+    const type = this.type(n);
+    if (type === 'identifier') return true;
+    if (type !== 'attribute') return false;
+    const obj = this.child(n, this.f.object);
+    return obj >= 0 && this.isDotted(obj);
+  }
 }
 
 /** The facts of a region, from its cache or from one walk of its tree. */
 export function regionFacts(region: Region): RegionFacts {
   const cached = region.cache as { facts?: RegionFacts } | undefined;
   if (cached?.facts) return cached.facts;
-  const facts = new Extractor(region).run(region.tree.rootNode);
+  const facts = new Extractor(region, flatten(region.tree, region.text)).run();
   region.cache = { ...(cached ?? {}), facts };
   return facts;
 }

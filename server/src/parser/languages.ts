@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Language, Parser } from 'web-tree-sitter';
+import { useRawModule } from './flatTree';
 
 /** The grammars we load, by the file name each ships in its npm package. */
 const WASM = {
@@ -43,7 +44,10 @@ export function loadedGrammars(): Grammars | undefined {
 export function loadGrammars(): Promise<Grammars> {
   loading ??= (async () => {
     const runtime = locateWasm('runtime');
-    await Parser.init({ locateFile: () => runtime });
+    // emscripten makes this options object the module: flatTree.ts walks trees through its raw exports
+    const moduleOptions = { locateFile: () => runtime };
+    await Parser.init(moduleOptions);
+    useRawModule(moduleOptions);
     const [python, c] = await Promise.all([Language.load(locateWasm('python')), Language.load(locateWasm('c'))]);
     const pythonParser = new Parser();
     pythonParser.setLanguage(python);

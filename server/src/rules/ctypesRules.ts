@@ -190,6 +190,11 @@ function evidenceIndex(model: BindingModel): EvidenceIndex {
 
 const DECODED_NAME = /(?<!\w)[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?=\s*\.\s*decode\b)/g;
 const NAME_OR_SPACE = /[\w.\s]/;
+const nameOrSpaceAt = (text: string, i: number): boolean => {
+  const c = text.charCodeAt(i);
+  if (c < 128) return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 32 || (c >= 9 && c <= 13);
+  return NAME_OR_SPACE.test(text[i]!);
+};
 
 /**
  * The matches of DECODED_NAME in a text, without running it over the whole text (at every identifier of a long
@@ -202,14 +207,14 @@ export function decodedNames(text: string): { name: string; at: number }[] {
   let done = 0;
   for (let d = text.indexOf('decode'); d >= 0; d = text.indexOf('decode', d + 1)) {
     let start = d;
-    while (start > done && NAME_OR_SPACE.test(text[start - 1]!)) start--;
-    const end = d;
+    while (start > done && nameOrSpaceAt(text, start - 1)) start--;
     // merge with the stretches of the next `decode`s that this one runs into
-    let next = text.indexOf('decode', d + 1);
-    let last = end;
-    while (next >= 0 && [...text.slice(last, next)].every((c) => NAME_OR_SPACE.test(c))) {
+    let last = d;
+    for (let next = text.indexOf('decode', d + 1); next >= 0; next = text.indexOf('decode', next + 1)) {
+      let i = last;
+      while (i < next && nameOrSpaceAt(text, i)) i++;
+      if (i < next) break;
       last = next;
-      next = text.indexOf('decode', next + 1);
     }
     const window = text.slice(start, Math.min(text.length, last + 'decode'.length + 1));
     for (const m of window.matchAll(DECODED_NAME)) out.push({ name: m[0], at: start + m.index! });

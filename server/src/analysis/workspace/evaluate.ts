@@ -145,7 +145,8 @@ class Frame {
     readonly anchor: Anchor,
     /** True while evaluating code written in the module being evaluated (sites are recorded only then). */
     readonly own: boolean,
-    readonly globalNames: Set<string> = new Set(),
+    /** Names a `global` statement made module-level here (made on the first one). */
+    public globalNames?: Set<string>,
   ) {}
   returns: Value[] = [];
   yields: Value[] = [];
@@ -155,7 +156,7 @@ class Frame {
 class Interpreter {
   steps = 0;
   depth = 0;
-  private readonly seenSites = new Set<string>();
+  private readonly seenSites = new Map<number, { anchor: number; e: number; libStart: number; name: string; isCall: boolean }[]>();
   private readonly evaluatedDefs = new Set<object>();
 
   constructor(
@@ -210,7 +211,7 @@ class Interpreter {
   // ---- names ----
 
   lookup(name: string, frame: Frame): Value {
-    if (frame.locals && !frame.globalNames.has(name)) {
+    if (frame.locals && !frame.globalNames?.has(name)) {
       const v = frame.locals.get(name);
       if (v) return v;
     }
@@ -225,7 +226,7 @@ class Interpreter {
   }
 
   bind(name: string, value: Value, frame: Frame, branchy: boolean): void {
-    const scope = frame.locals && !frame.globalNames.has(name) ? frame.locals : frame.module.env;
+    const scope = frame.locals && !frame.globalNames?.has(name) ? frame.locals : frame.module.env;
     const old = scope.get(name);
     // in a branch, a value we cannot read does not replace one we could (platform branches, try/except)
     if (branchy && value.k === 'unknown' && old && old.k !== 'unknown') return;
@@ -345,7 +346,7 @@ class Interpreter {
         frame.yields.push(stmt.value ? this.eval(stmt.value, frame) : { k: 'none' });
         return;
       case 'global':
-        for (const n of stmt.names) frame.globalNames.add(n);
+        for (const n of stmt.names) (frame.globalNames ??= new Set()).add(n);
         return;
     }
   }
@@ -386,9 +387,10 @@ class Interpreter {
         const key = this.eval(target.index, frame);
         if (obj.k === 'globals' && key.k === 'str') obj.module.env.set(key.v, value);
         else if (obj.k === 'dict' && key.k === 'str') {
-          const i = obj.keys.findIndex((k) => k.k === 'str' && k.v === key.v);
+          const i = dictIndex(obj, key.v);
           if (i >= 0) obj.values[i] = value;
           else {
+            dictIndexes.get(obj.keys)!.set(key.v, obj.keys.length);
             obj.keys.push(key);
             obj.values.push(value);
           }
@@ -443,8 +445,18 @@ class Interpreter {
         return { k: 'num', v: x.v };
       case 'const':
         return x.v === 'None' ? { k: 'none' } : UNKNOWN;
-      case 'seq':
-        return { k: 'seq', items: x.items.flatMap((i) => (i.t === 'star' ? this.iterate(this.eval(i.value, frame)) ?? [UNKNOWN] : [this.eval(i, frame)])) };
+      case 'seq': {
+        const items: Value[] = [];
+        for (const i of x.items) {
+          if (i.t !== 'star') items.push(this.eval(i, frame));
+          else {
+            const spread = this.iterate(this.eval(i.value, frame));
+            if (spread) for (const v of spread) items.push(v);
+            else items.push(UNKNOWN);
+          }
+        }
+        return { k: 'seq', items };
+      }
       case 'dict':
         return { k: 'dict', keys: x.keys.map((k) => this.eval(k, frame)), values: x.values.map((v) => this.eval(v, frame)) };
       case 'attr': {
@@ -462,7 +474,7 @@ class Interpreter {
           return { k: 'fn', fn };
         }
         if (obj.k === 'dict' && key.k === 'str') {
-          const i = obj.keys.findIndex((k) => k.k === 'str' && k.v === key.v);
+          const i = dictIndex(obj, key.v);
           return i >= 0 ? obj.values[i]! : UNKNOWN;
         }
         if (obj.k === 'seq' && key.k === 'num') return obj.items.at(key.v) ?? UNKNOWN;
@@ -567,9 +579,14 @@ class Interpreter {
 
   recordFn(fn: ForeignFunctionObject, frame: Frame, s: number, e: number, literal: boolean, call?: Extract<PExpr, { t: 'call' }>, resultUsed?: boolean): void {
     if (!frame.own) return;
-    const key = `${frame.anchor.offset}:${s}:${e}:${fn.lib.site.s}:${fn.name}:${call ? 'c' : 'r'}`;
-    if (this.seenSites.has(key)) return;
-    this.seenSites.add(key);
+    // one site per (place, library site, function name, call or reference), as a string key of them said
+    const at = frame.anchor.offset + s;
+    let seen = this.seenSites.get(at);
+    if (!seen) this.seenSites.set(at, (seen = []));
+    const libStart = fn.lib.site.s;
+    const isCall = call !== undefined;
+    for (const x of seen) if (x.anchor === frame.anchor.offset && x.e === e && x.libStart === libStart && x.name === fn.name && x.isCall === isCall) return;
+    seen.push({ anchor: frame.anchor.offset, e, libStart, name: fn.name, isCall });
     this.mod.functionSites.push({ fn, site: this.site(frame, s, e), call, resultUsed, literal });
   }
 
@@ -731,6 +748,21 @@ class Interpreter {
 }
 
 const span0 = { start: 0, end: 0 };
+
+/** Index of a dict's string keys (the first index of each), kept as keys are added: lookups were a scan of every key. */
+const dictIndexes = new WeakMap<Value[], Map<string, number>>();
+function dictIndex(d: Extract<Value, { k: 'dict' }>, key: string): number {
+  let index = dictIndexes.get(d.keys);
+  if (!index) {
+    index = new Map();
+    for (let i = 0; i < d.keys.length; i++) {
+      const k = d.keys[i]!;
+      if (k.k === 'str' && !index.has(k.v)) index.set(k.v, i);
+    }
+    dictIndexes.set(d.keys, index);
+  }
+  return index.get(key) ?? -1;
+}
 
 const LIBRARY_OWN_ATTRS = new Set(['_handle', '_name', '_FuncPtr', '__getitem__', '__getattr__', '_func_flags_', '_func_restype_']);
 

@@ -1,4 +1,5 @@
-import type { Node } from 'web-tree-sitter';
+import type { Language, Tree } from 'web-tree-sitter';
+import { fieldId, flatten, type FlatTree } from '../../parser/flatTree';
 import type { Anchor } from '../spans';
 import { decodeParts } from '../stringLiteral';
 
@@ -50,137 +51,194 @@ export interface TopStmt {
 
 const MAX_DEPTH = 40;
 
-class Lowering {
-  constructor(private readonly anchor: Anchor) {}
+/** Field ids of the Python grammar that the lowering follows, looked up once per language. */
+interface Fields {
+  name: number; alias: number; moduleName: number; left: number; right: number; function: number; arguments: number; value: number;
+  object: number; attribute: number; body: number; superclasses: number; operator: number; subscript: number; definition: number;
+  parameters: number; alternative: number; consequence: number; key: number;
+}
+const fieldsOf = new WeakMap<Language, Fields>();
+function fields(language: Language): Fields {
+  let f = fieldsOf.get(language);
+  if (!f) {
+    const id = (n: string) => fieldId(language, n);
+    f = {
+      name: id('name'), alias: id('alias'), moduleName: id('module_name'), left: id('left'), right: id('right'), function: id('function'),
+      arguments: id('arguments'), value: id('value'), object: id('object'), attribute: id('attribute'), body: id('body'),
+      superclasses: id('superclasses'), operator: id('operator'), subscript: id('subscript'), definition: id('definition'),
+      parameters: id('parameters'), alternative: id('alternative'), consequence: id('consequence'), key: id('key'),
+    };
+    fieldsOf.set(language, f);
+  }
+  return f;
+}
 
-  block(n: Node | null, depth: number): PStmt[] {
+/** Lowers from a flat copy of the tree (parser/flatTree.ts); node -1 stands for "none". */
+class Lowering {
+  private readonly f: Fields;
+  constructor(private readonly anchor: Anchor, private readonly t: FlatTree) {
+    this.f = fields(t.language);
+  }
+
+  private type(n: number): string {
+    return this.t.typeName(n);
+  }
+
+  private text(n: number): string {
+    return this.t.nodeText(n);
+  }
+
+  private child(n: number, field: number): number {
+    return n < 0 ? -1 : this.t.childByField(n, field);
+  }
+
+  private firstNamed(n: number): number {
+    return this.t.namedChildren(n)[0] ?? -1;
+  }
+
+  block(n: number, depth: number): PStmt[] {
     const out: PStmt[] = [];
-    if (!n || depth > MAX_DEPTH) return out;
-    for (const c of n.namedChildren) if (c) this.stmt(c, out, depth);
+    if (n < 0 || depth > MAX_DEPTH) return out;
+    for (const c of this.t.namedChildren(n)) this.stmt(c, out, depth);
     return out;
   }
 
-  stmt(n: Node, out: PStmt[], depth: number): void {
-    const s = n.startIndex;
-    const e = n.endIndex;
-    switch (n.type) {
+  stmt(n: number, out: PStmt[], depth: number): void {
+    const { t, f } = this;
+    const s = t.start[n]!;
+    const e = t.end[n]!;
+    const type = this.type(n);
+    switch (type) {
       case 'import_statement':
-        for (const c of n.namedChildren) {
-          if (!c) continue;
-          if (c.type === 'aliased_import') {
-            const name = c.childForFieldName('name');
-            if (name) out.push({ t: 'import', module: name.text, asName: c.childForFieldName('alias')?.text, s, e });
-          } else out.push({ t: 'import', module: c.text, s, e });
+        for (const c of t.namedChildren(n)) {
+          if (this.type(c) === 'aliased_import') {
+            const name = this.child(c, f.name);
+            const alias = this.child(c, f.alias);
+            if (name >= 0) out.push({ t: 'import', module: this.text(name), asName: alias >= 0 ? this.text(alias) : undefined, s, e });
+          } else out.push({ t: 'import', module: this.text(c), s, e });
         }
         return;
       case 'import_from_statement':
       case 'future_import_statement': {
-        if (n.type === 'future_import_statement') return;
-        const m = n.childForFieldName('module_name');
-        if (!m) return;
+        if (type === 'future_import_statement') return;
+        const m = this.child(n, f.moduleName);
+        if (m < 0) return;
         let level = 0;
-        let module = m.text;
-        if (m.type === 'relative_import') {
-          const prefix = m.namedChildren.find((c) => c?.type === 'import_prefix');
-          level = prefix ? prefix.text.length : 0;
-          module = m.namedChildren.find((c) => c?.type === 'dotted_name')?.text ?? '';
+        let module = this.text(m);
+        if (this.type(m) === 'relative_import') {
+          const mc = t.namedChildren(m);
+          const prefix = mc.find((c) => this.type(c) === 'import_prefix');
+          level = prefix !== undefined ? this.text(prefix).length : 0;
+          const dotted = mc.find((c) => this.type(c) === 'dotted_name');
+          module = dotted !== undefined ? this.text(dotted) : '';
         }
         const names: { name: string; asName: string; s: number; e: number }[] = [];
-        for (const c of n.childrenForFieldName('name')) {
-          if (!c) continue;
-          if (c.type === 'aliased_import') {
-            const name = c.childForFieldName('name')?.text;
-            if (name) names.push({ name, asName: c.childForFieldName('alias')?.text ?? name, s: c.startIndex, e: c.endIndex });
-          } else names.push({ name: c.text, asName: c.text, s: c.startIndex, e: c.endIndex });
+        for (const c of t.childrenByField(n, f.name)) {
+          if (this.type(c) === 'aliased_import') {
+            const nameNode = this.child(c, f.name);
+            if (nameNode >= 0) {
+              const name = this.text(nameNode);
+              const alias = this.child(c, f.alias);
+              names.push({ name, asName: alias >= 0 ? this.text(alias) : name, s: t.start[c]!, e: t.end[c]! });
+            }
+          } else names.push({ name: this.text(c), asName: this.text(c), s: t.start[c]!, e: t.end[c]! });
         }
-        out.push({ t: 'from', module, level, names, star: n.namedChildren.some((c) => c?.type === 'wildcard_import'), s, e });
+        out.push({ t: 'from', module, level, names, star: t.namedChildren(n).some((c) => this.type(c) === 'wildcard_import'), s, e });
         return;
       }
       case 'expression_statement': {
-        const inner = n.namedChild(0);
-        if (!inner) return;
-        if (inner.type === 'assignment') {
+        const inner = this.firstNamed(n);
+        if (inner < 0) return;
+        const innerType = this.type(inner);
+        if (innerType === 'assignment') {
           const targets: PExpr[] = [];
-          let cur: Node | null = inner;
-          while (cur && cur.type === 'assignment') {
-            const left = cur.childForFieldName('left');
-            if (left) targets.push(this.expr(left, depth));
-            cur = cur.childForFieldName('right');
+          let cur = inner;
+          while (cur >= 0 && this.type(cur) === 'assignment') {
+            const left = this.child(cur, f.left);
+            if (left >= 0) targets.push(this.expr(left, depth));
+            cur = this.child(cur, f.right);
           }
-          if (cur && targets.length) out.push({ t: 'assign', targets, value: this.expr(cur, depth), s, e });
+          if (cur >= 0 && targets.length) out.push({ t: 'assign', targets, value: this.expr(cur, depth), s, e });
           return;
         }
-        if (inner.type === 'yield') {
-          const v = inner.namedChild(0);
-          out.push({ t: 'yield', value: v ? this.expr(v, depth) : undefined, s, e });
+        if (innerType === 'yield') {
+          const v = this.firstNamed(inner);
+          out.push({ t: 'yield', value: v >= 0 ? this.expr(v, depth) : undefined, s, e });
           return;
         }
         out.push({ t: 'expr', value: this.expr(inner, depth), s, e });
         return;
       }
       case 'decorated_definition': {
-        const def = n.childForFieldName('definition');
-        if (def) this.stmt(def, out, depth);
+        const def = this.child(n, f.definition);
+        if (def >= 0) this.stmt(def, out, depth);
         return;
       }
       case 'function_definition': {
-        const name = n.childForFieldName('name')?.text;
+        const nameNode = this.child(n, f.name);
+        if (nameNode < 0) return;
+        const name = this.text(nameNode);
         if (!name) return;
         const params: PParam[] = [];
-        for (const p of n.childForFieldName('parameters')?.namedChildren ?? []) {
-          if (!p) continue;
-          if (p.type === 'identifier') params.push({ name: p.text, kind: 'pos' });
-          else if (p.type === 'default_parameter' || p.type === 'typed_default_parameter') {
-            const pn = p.childForFieldName('name');
-            const v = p.childForFieldName('value');
-            if (pn) params.push({ name: pn.text, kind: 'pos', default: v ? this.expr(v, depth) : undefined });
-          } else if (p.type === 'typed_parameter') {
-            const id = p.namedChildren.find((c) => c?.type === 'identifier');
-            const sp = p.namedChildren.find((c) => c?.type === 'list_splat_pattern' || c?.type === 'dictionary_splat_pattern');
-            if (sp) params.push({ name: sp.namedChild(0)?.text ?? '', kind: sp.type === 'list_splat_pattern' ? 'star' : 'dstar' });
-            else if (id) params.push({ name: id.text, kind: 'pos' });
-          } else if (p.type === 'list_splat_pattern') params.push({ name: p.namedChild(0)?.text ?? '', kind: 'star' });
-          else if (p.type === 'dictionary_splat_pattern') params.push({ name: p.namedChild(0)?.text ?? '', kind: 'dstar' });
+        const plist = this.child(n, f.parameters);
+        for (const p of plist >= 0 ? t.namedChildren(plist) : []) {
+          const pType = this.type(p);
+          if (pType === 'identifier') params.push({ name: this.text(p), kind: 'pos' });
+          else if (pType === 'default_parameter' || pType === 'typed_default_parameter') {
+            const pn = this.child(p, f.name);
+            const v = this.child(p, f.value);
+            if (pn >= 0) params.push({ name: this.text(pn), kind: 'pos', default: v >= 0 ? this.expr(v, depth) : undefined });
+          } else if (pType === 'typed_parameter') {
+            const pc = t.namedChildren(p);
+            const id = pc.find((c) => this.type(c) === 'identifier');
+            const sp = pc.find((c) => this.type(c) === 'list_splat_pattern' || this.type(c) === 'dictionary_splat_pattern');
+            if (sp !== undefined) params.push({ name: this.firstNamedText(sp), kind: this.type(sp) === 'list_splat_pattern' ? 'star' : 'dstar' });
+            else if (id !== undefined) params.push({ name: this.text(id), kind: 'pos' });
+          } else if (pType === 'list_splat_pattern') params.push({ name: this.firstNamedText(p), kind: 'star' });
+          else if (pType === 'dictionary_splat_pattern') params.push({ name: this.firstNamedText(p), kind: 'dstar' });
         }
-        const body = n.childForFieldName('body');
-        const text = body?.text ?? '';
+        const body = this.child(n, f.body);
+        const text = body >= 0 ? this.text(body) : '';
         out.push({ t: 'def', name, params, body: this.block(body, depth + 1), generator: /\byield\b/.test(text), anchor: this.anchor, s, e });
         return;
       }
       case 'class_definition': {
-        const name = n.childForFieldName('name')?.text;
+        const nameNode = this.child(n, f.name);
+        if (nameNode < 0) return;
+        const name = this.text(nameNode);
         if (!name) return;
         const bases: PExpr[] = [];
-        for (const b of n.childForFieldName('superclasses')?.namedChildren ?? []) if (b && b.type !== 'keyword_argument') bases.push(this.expr(b, depth));
-        out.push({ t: 'class', name, bases, body: this.block(n.childForFieldName('body'), depth + 1), anchor: this.anchor, s, e });
+        const supers = this.child(n, f.superclasses);
+        for (const b of supers >= 0 ? t.namedChildren(supers) : []) if (this.type(b) !== 'keyword_argument') bases.push(this.expr(b, depth));
+        out.push({ t: 'class', name, bases, body: this.block(this.child(n, f.body), depth + 1), anchor: this.anchor, s, e });
         return;
       }
       case 'for_statement': {
-        const left = n.childForFieldName('left');
-        const right = n.childForFieldName('right');
-        if (!left || !right) return;
-        const orelse = n.childForFieldName('alternative');
-        out.push({ t: 'for', target: this.expr(left, depth), iter: this.expr(right, depth), body: this.block(n.childForFieldName('body'), depth + 1), orelse: this.block(orelse?.childForFieldName('body') ?? null, depth + 1), s, e });
+        const left = this.child(n, f.left);
+        const right = this.child(n, f.right);
+        if (left < 0 || right < 0) return;
+        const orelse = this.child(n, f.alternative);
+        out.push({ t: 'for', target: this.expr(left, depth), iter: this.expr(right, depth), body: this.block(this.child(n, f.body), depth + 1), orelse: this.block(this.child(orelse, f.body), depth + 1), s, e });
         return;
       }
       case 'if_statement': {
-        const blocks: PStmt[][] = [this.block(n.childForFieldName('consequence'), depth + 1)];
-        for (const alt of n.childrenForFieldName('alternative')) {
-          if (!alt) continue;
-          blocks.push(this.block(alt.childForFieldName('consequence') ?? alt.childForFieldName('body'), depth + 1));
+        const blocks: PStmt[][] = [this.block(this.child(n, f.consequence), depth + 1)];
+        for (const alt of t.childrenByField(n, f.alternative)) {
+          const consequence = this.child(alt, f.consequence);
+          blocks.push(this.block(consequence >= 0 ? consequence : this.child(alt, f.body), depth + 1));
         }
         out.push({ t: 'branches', blocks, s, e });
         return;
       }
       case 'try_statement': {
-        const blocks: PStmt[][] = [this.block(n.childForFieldName('body'), depth + 1)];
-        for (const c of n.namedChildren) {
-          if (!c) continue;
-          if (c.type === 'except_clause' || c.type === 'except_group_clause') {
-            const body = c.namedChildren.find((x) => x?.type === 'block') ?? null;
-            blocks.push(this.block(body, depth + 1));
-          } else if (c.type === 'else_clause' || c.type === 'finally_clause') {
-            blocks.push(this.block(c.childForFieldName('body') ?? c.namedChildren.find((x) => x?.type === 'block') ?? null, depth + 1));
+        const blocks: PStmt[][] = [this.block(this.child(n, f.body), depth + 1)];
+        for (const c of t.namedChildren(n)) {
+          const cType = this.type(c);
+          if (cType === 'except_clause' || cType === 'except_group_clause') {
+            blocks.push(this.block(t.namedChildren(c).find((x) => this.type(x) === 'block') ?? -1, depth + 1));
+          } else if (cType === 'else_clause' || cType === 'finally_clause') {
+            const body = this.child(c, f.body);
+            blocks.push(this.block(body >= 0 ? body : (t.namedChildren(c).find((x) => this.type(x) === 'block') ?? -1), depth + 1));
           }
         }
         // the body, a handler and else/finally all run in some execution: read in order, as one block each
@@ -189,74 +247,84 @@ class Lowering {
       }
       case 'with_statement':
       case 'while_statement': {
-        out.push({ t: 'branches', blocks: [this.block(n.childForFieldName('body'), depth + 1)], s, e });
+        out.push({ t: 'branches', blocks: [this.block(this.child(n, f.body), depth + 1)], s, e });
         return;
       }
       case 'return_statement': {
-        const v = n.namedChild(0);
-        out.push({ t: 'return', value: v ? this.expr(v, depth) : undefined, s, e });
+        const v = this.firstNamed(n);
+        out.push({ t: 'return', value: v >= 0 ? this.expr(v, depth) : undefined, s, e });
         return;
       }
       case 'global_statement':
-        out.push({ t: 'global', names: n.namedChildren.flatMap((c) => (c?.type === 'identifier' ? [c.text] : [])), s, e });
+        out.push({ t: 'global', names: t.namedChildren(n).flatMap((c) => (this.type(c) === 'identifier' ? [this.text(c)] : [])), s, e });
         return;
     }
   }
 
-  expr(n: Node, depth: number): PExpr {
-    const s = n.startIndex;
-    const e = n.endIndex;
+  private firstNamedText(n: number): string {
+    const c = this.firstNamed(n);
+    return c >= 0 ? this.text(c) : '';
+  }
+
+  expr(n: number, depth: number): PExpr {
+    const { t, f } = this;
+    const s = t.start[n]!;
+    const e = t.end[n]!;
     if (depth > MAX_DEPTH) return { t: 'other', s, e };
     const d = depth + 1;
-    switch (n.type) {
+    const type = this.type(n);
+    switch (type) {
       case 'identifier':
-        return { t: 'name', id: n.text, s, e };
+        return { t: 'name', id: this.text(n), s, e };
       case 'attribute': {
-        const obj = n.childForFieldName('object');
-        const attr = n.childForFieldName('attribute');
-        if (obj && attr) return { t: 'attr', obj: this.expr(obj, d), attr: attr.text, s, e };
+        const obj = this.child(n, f.object);
+        const attr = this.child(n, f.attribute);
+        if (obj >= 0 && attr >= 0) return { t: 'attr', obj: this.expr(obj, d), attr: this.text(attr), s, e };
         break;
       }
       case 'call': {
-        const fn = n.childForFieldName('function');
-        const argsNode = n.childForFieldName('arguments');
-        if (!fn || !argsNode) break;
+        const fn = this.child(n, f.function);
+        const argsNode = this.child(n, f.arguments);
+        if (fn < 0 || argsNode < 0) break;
         const args: PExpr[] = [];
         const kw: { name: string; value: PExpr }[] = [];
-        if (argsNode.type === 'argument_list') {
-          for (const a of argsNode.namedChildren) {
-            if (!a || a.type === 'comment') continue;
-            if (a.type === 'keyword_argument') {
-              const name = a.childForFieldName('name');
-              const value = a.childForFieldName('value');
-              if (name && value) kw.push({ name: name.text, value: this.expr(value, d) });
-            } else if (a.type === 'list_splat' || a.type === 'dictionary_splat') {
-              args.push({ t: 'star', value: a.namedChild(0) ? this.expr(a.namedChild(0)!, d) : { t: 'other', s, e }, s: a.startIndex, e: a.endIndex });
+        if (this.type(argsNode) === 'argument_list') {
+          for (const a of t.namedChildren(argsNode)) {
+            const aType = this.type(a);
+            if (aType === 'comment') continue;
+            if (aType === 'keyword_argument') {
+              const name = this.child(a, f.name);
+              const value = this.child(a, f.value);
+              if (name >= 0 && value >= 0) kw.push({ name: this.text(name), value: this.expr(value, d) });
+            } else if (aType === 'list_splat' || aType === 'dictionary_splat') {
+              const inner = this.firstNamed(a);
+              args.push({ t: 'star', value: inner >= 0 ? this.expr(inner, d) : { t: 'other', s, e }, s: t.start[a]!, e: t.end[a]! });
             } else args.push(this.expr(a, d));
           }
         }
         return { t: 'call', fn: this.expr(fn, d), args, kw, s, e };
       }
       case 'subscript': {
-        const value = n.childForFieldName('value');
-        const index = n.childForFieldName('subscript');
-        if (value && index) return { t: 'sub', obj: this.expr(value, d), index: this.expr(index, d), s, e };
+        const value = this.child(n, f.value);
+        const index = this.child(n, f.subscript);
+        if (value >= 0 && index >= 0) return { t: 'sub', obj: this.expr(value, d), index: this.expr(index, d), s, e };
         break;
       }
       case 'string':
       case 'concatenated_string': {
-        const parts = n.type === 'string' ? [n] : n.namedChildren.filter((c): c is Node => !!c && c.type === 'string');
-        if (parts.some((p) => p.namedChildren.some((c) => c?.type === 'interpolation'))) break;
-        const decoded = decodeParts(parts.map((p) => ({ text: p.text, start: p.startIndex })));
+        const parts = type === 'string' ? [n] : t.namedChildren(n).filter((c) => this.type(c) === 'string');
+        if (parts.some((p) => t.namedChildren(p).some((c) => this.type(c) === 'interpolation'))) break;
+        const decoded = decodeParts(parts.map((p) => ({ text: this.text(p), start: t.start[p]! })));
         return { t: 'str', v: decoded.value, s, e };
       }
       case 'integer':
       case 'float': {
-        const v = Number(n.text.replace(/_/g, ''));
-        return { t: 'num', v: Number.isNaN(v) ? parseInt(n.text, 0) : v, s, e };
+        const text = this.text(n);
+        const v = Number(text.replace(/_/g, ''));
+        return { t: 'num', v: Number.isNaN(v) ? parseInt(text, 0) : v, s, e };
       }
       case 'unary_operator': {
-        const v = Number(n.text.replace(/[\s_]/g, ''));
+        const v = Number(this.text(n).replace(/[\s_]/g, ''));
         if (!Number.isNaN(v)) return { t: 'num', v, s, e };
         break;
       }
@@ -274,17 +342,17 @@ class Lowering {
       case 'tuple_pattern':
       case 'list_pattern': {
         const items: PExpr[] = [];
-        for (const c of n.namedChildren) if (c && c.type !== 'comment') items.push(this.expr(c, d));
-        return { t: 'seq', kind: n.type === 'list' || n.type === 'list_pattern' ? 'list' : n.type === 'set' ? 'set' : 'tuple', items, s, e };
+        for (const c of t.namedChildren(n)) if (this.type(c) !== 'comment') items.push(this.expr(c, d));
+        return { t: 'seq', kind: type === 'list' || type === 'list_pattern' ? 'list' : type === 'set' ? 'set' : 'tuple', items, s, e };
       }
       case 'dictionary': {
         const keys: PExpr[] = [];
         const values: PExpr[] = [];
-        for (const c of n.namedChildren) {
-          if (c?.type !== 'pair') continue;
-          const k = c.childForFieldName('key');
-          const v = c.childForFieldName('value');
-          if (k && v) {
+        for (const c of t.namedChildren(n)) {
+          if (this.type(c) !== 'pair') continue;
+          const k = this.child(c, f.key);
+          const v = this.child(c, f.value);
+          if (k >= 0 && v >= 0) {
             keys.push(this.expr(k, d));
             values.push(this.expr(v, d));
           }
@@ -292,41 +360,45 @@ class Lowering {
         return { t: 'dict', keys, values, s, e };
       }
       case 'parenthesized_expression': {
-        const inner = n.namedChildren.find((c) => c && c.type !== 'comment');
-        if (inner) return this.expr(inner, depth);
+        const inner = t.namedChildren(n).find((c) => this.type(c) !== 'comment');
+        if (inner !== undefined) return this.expr(inner, depth);
         break;
       }
       case 'binary_operator': {
-        const l = n.childForFieldName('left');
-        const r = n.childForFieldName('right');
-        const op = n.childForFieldName('operator');
-        if (l && r && op) return { t: 'bin', op: op.text, l: this.expr(l, d), r: this.expr(r, d), s, e };
+        const l = this.child(n, f.left);
+        const r = this.child(n, f.right);
+        const op = this.child(n, f.operator);
+        if (l >= 0 && r >= 0 && op >= 0) return { t: 'bin', op: this.text(op), l: this.expr(l, d), r: this.expr(r, d), s, e };
         break;
       }
       case 'boolean_operator': {
-        const l = n.childForFieldName('left');
-        const r = n.childForFieldName('right');
-        const op = n.childForFieldName('operator')?.text;
-        if (l && r && (op === 'or' || op === 'and')) return { t: op, l: this.expr(l, d), r: this.expr(r, d), s, e };
+        const l = this.child(n, f.left);
+        const r = this.child(n, f.right);
+        const opNode = this.child(n, f.operator);
+        const op = opNode >= 0 ? this.text(opNode) : undefined;
+        if (l >= 0 && r >= 0 && (op === 'or' || op === 'and')) return { t: op, l: this.expr(l, d), r: this.expr(r, d), s, e };
         break;
       }
       case 'conditional_expression': {
-        const [body, , orelse] = n.namedChildren;
-        if (body && orelse) return { t: 'cond', body: this.expr(body, d), orelse: this.expr(orelse, d), s, e };
+        const [body, , orelse] = t.namedChildren(n);
+        if (body !== undefined && orelse !== undefined) return { t: 'cond', body: this.expr(body, d), orelse: this.expr(orelse, d), s, e };
         break;
       }
-      case 'list_splat':
-        if (n.namedChild(0)) return { t: 'star', value: this.expr(n.namedChild(0)!, d), s, e };
+      case 'list_splat': {
+        const inner = this.firstNamed(n);
+        if (inner >= 0) return { t: 'star', value: this.expr(inner, d), s, e };
         break;
+      }
     }
     return { t: 'other', s, e };
   }
 }
 
-/** Lowers the top-level statements of a module tree (or a parse region's tree) anchored at `anchor`. */
-export function lowerModule(root: Node, anchor: Anchor): TopStmt[] {
-  const l = new Lowering(anchor);
+/** Lowers the top-level statements of a module tree (or a parse region's tree, parsed from `text`) anchored at `anchor`. */
+export function lowerModule(tree: Tree, text: string, anchor: Anchor): TopStmt[] {
+  const flat = flatten(tree, text);
+  const l = new Lowering(anchor, flat);
   const out: PStmt[] = [];
-  for (const c of root.namedChildren) if (c) l.stmt(c, out, 0);
+  for (const c of flat.namedChildren(0)) l.stmt(c, out, 0);
   return out.map((stmt) => ({ stmt, anchor }));
 }

@@ -532,7 +532,7 @@ export class WorkspaceIndex implements ModuleResolver {
     entry.text = undefined; // the statements replace the text
     const tree = this.pythonParser.parse(text);
     try {
-      entry.stmts = tree ? lowerModule(tree.rootNode, { offset: 0 }) : [];
+      entry.stmts = tree ? lowerModule(tree, text, { offset: 0 }) : [];
     } finally {
       tree?.delete();
     }
@@ -664,7 +664,7 @@ export function statementsOfDocument(doc: ParsedDocument): TopStmt[] {
   const out: TopStmt[] = [];
   for (const region of doc.regions) {
     const cache = (region.cache ??= {}) as { lowered?: TopStmt[] };
-    cache.lowered ??= lowerModule(region.tree.rootNode, region);
+    cache.lowered ??= lowerModule(region.tree, region.text, region);
     out.push(...cache.lowered);
   }
   return out;

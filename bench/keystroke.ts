@@ -1,0 +1,64 @@
+/**
+ * Where a keystroke's time goes (in-process, the steps DocumentService.model and the diagnostics handler take,
+ * each timed on its own): CPU milliseconds per edit (process.cpuUsage, so other processes' load counts less
+ * than in wall time), mean over the edits, on the files of the editor-latency section.
+ */
+import { analyzeDocument } from '../server/src/analysis/analyze';
+import { linkWorkspaceModel } from '../server/src/analysis/workspace/linkModel';
+import { needsEvaluation, WorkspaceIndex } from '../server/src/analysis/workspace/workspaceIndex';
+import { DEFAULT_SETTINGS } from '../server/src/config/settings';
+import { lintOptions } from '../server/src/config/lintOptions';
+import { toDiagnostic } from '../server/src/lsp/diagnostics';
+import { loadGrammars } from '../server/src/parser/languages';
+import { lint } from '../server/src/rules/lint';
+import { DocumentService } from '../server/src/service/documentService';
+import type { RatioInput } from './lspRatios';
+
+const cpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+const STEPS = ['change', 'facts+link', 'evaluation', 'workspace link', 'lint', 'diagnostics'] as const;
+
+export async function keystrokeBreakdown(inputs: RatioInput[], edits = 60): Promise<string[]> {
+  const g = await loadGrammars();
+  const out = [`| file | ${STEPS.join(' | ')} | total (CPU ms per edit) |`, `|---|${STEPS.map(() => '---|').join('')}---|`];
+  for (const input of inputs) {
+    const workspace = new WorkspaceIndex(g.pythonParser);
+    const service = new DocumentService(g, workspace, { headers: {} });
+    const uri = `file:///bench/keystroke-${input.name.replace(/\W+/g, '_')}.py`;
+    const doc = service.open(uri, 'python', 1, input.text);
+    service.model(uri);
+    const sites = [...input.text.matchAll(input.sites)].map((m) => m.index! + 2);
+    const sum: Record<string, number> = Object.fromEntries(STEPS.map((s) => [s, 0]));
+    for (let k = 0; k < edits; k++) {
+      const at = sites[(Math.floor(k / 2) * 7919) % sites.length]!;
+      const insert = k % 2 === 0;
+      const pos = doc.text.positionAt(at);
+      const range = { start: pos, end: insert ? pos : { line: pos.line, character: pos.character + 1 } };
+      let t = cpu();
+      const step = (name: (typeof STEPS)[number]) => {
+        const now = cpu();
+        sum[name]! += now - t;
+        t = now;
+      };
+      service.change(uri, k + 2, [{ range, text: insert ? '9' : '' }]);
+      step('change');
+      const model = analyzeDocument(doc.parsed, uri, g.cParser);
+      step('facts+link');
+      const ev = needsEvaluation(doc.parsed, workspace, uri) ? workspace.evaluationOf(uri) : undefined;
+      step('evaluation');
+      linkWorkspaceModel(model, ev, { headers: {} });
+      step('workspace link');
+      const findings = lint(model, lintOptions(DEFAULT_SETTINGS));
+      step('lint');
+      findings.map((f) => toDiagnostic(doc.text, f));
+      step('diagnostics');
+    }
+    const total = Object.values(sum).reduce((a, b) => a + b, 0);
+    out.push(`| ${input.name} | ${STEPS.map((s) => (sum[s]! / edits).toFixed(1)).join(' | ')} | ${(total / edits).toFixed(1)} |`);
+    service.dispose();
+  }
+  return out;
+}
