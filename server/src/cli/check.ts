@@ -13,7 +13,7 @@ import { fixableWith } from '../rules/fixAll';
 import { lint, lintCSource, type Finding, type LintOptions } from '../rules/lint';
 import { isStackOverflow, TOO_DEEP_MESSAGE } from '../documents/nesting';
 import { C_EXT, collectFiles, mayBind, workspaceFiles } from './files';
-import { readFileText, withFileNewlines, writeFileTextAtomic } from './fileText';
+import { type FileText, readFileText, withFileNewlines, writeFileTextAtomic } from './fileText';
 import { fixText } from './fixFile';
 import { formatGithub } from './formats/github';
 import { formatJson } from './formats/json';
@@ -26,6 +26,8 @@ import type { CliIO } from './io';
 import { type CheckOptions, parseCheckOptions, withCommandLine } from './options';
 import { lineCol, lineStartsOf } from './positions';
 import { settingsFromPyproject } from './pyproject';
+
+const EMPTY_BYTES = Buffer.alloc(0);
 
 /** The file's findings as the CLI reports them (positions, fix markers), from one analysis of `text`. */
 async function reportFile(file: string, text: string, options: LintOptions, settings: Settings, workspace: WorkspaceIndex): Promise<Reported[]> {
@@ -86,6 +88,19 @@ export async function check(args: string[], io: CliIO): Promise<number> {
   // the modules these files can import from: the files themselves and the packages they belong to
   const workspace = new WorkspaceIndex((await loadGrammars()).pythonParser);
   for (const f of workspaceFiles(files, errors)) workspace.addFile(f);
+  // every file is read once, before any analysis: the index links against the decoded texts from the start
+  // (pinning a text later would recompute what other modules export), and never reads a checked file again
+  const read = new Map<string, FileText | Error>();
+  for (const file of files) {
+    if (C_EXT.test(file)) continue;
+    try {
+      const ft = readFileText(file);
+      read.set(file, o.fix ? ft : { ...ft, bytes: EMPTY_BYTES }); // the bytes only check a file before it is written
+      workspace.useText(pathToFileURL(path.resolve(file)).href, ft.analysisText);
+    } catch (e) {
+      read.set(file, e as Error);
+    }
+  }
   const reported: Reported[] = [];
   const lines = new Map<string, string[]>();
   const cache = new Map<string, Settings>();
@@ -97,7 +112,10 @@ export async function check(args: string[], io: CliIO): Promise<number> {
     const options = lintOptions(settings);
     try {
       // Python files decoded as Python does (PEP 263, BOMs, CR line ends); C sources as UTF-8
-      const ft = C_EXT.test(file) ? undefined : readFileText(file);
+      const pre = C_EXT.test(file) ? undefined : read.get(file) ?? readFileText(file);
+      read.delete(file);
+      if (pre instanceof Error) throw pre;
+      const ft = pre;
       let text = ft ? ft.analysisText : fs.readFileSync(file, 'utf8');
       const uri = pathToFileURL(path.resolve(file)).href;
       if (!C_EXT.test(file)) workspace.useText(uri, text);

@@ -15,6 +15,6 @@ export function analyzeWorkspaceFile(
 ): { model: BindingModel; doc: ParsedDocument } {
   const doc = new ParsedDocument(grammars.pythonParser, text);
   const model = analyzeDocument(doc, uri, grammars.cParser, options);
-  const ev = !needsEvaluation(text, workspace, uri) ? undefined : workspace?.evaluationOf(uri) ?? evaluateDocument(doc, uri);
+  const ev = !needsEvaluation(text, workspace, uri) ? undefined : workspace?.evaluationOf(uri, doc) ?? evaluateDocument(doc, uri);
   return { model: linkWorkspaceModel(model, ev, prototypes), doc };
 }

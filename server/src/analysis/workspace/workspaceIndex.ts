@@ -98,6 +98,12 @@ export class WorkspaceIndex implements ModuleResolver {
   useText(uri: string, text: string): void {
     const entry = this.byUri.get(uri);
     if (!entry || entry.open || entry.pinned === text) return;
+    if (!this.cState && this.evaluations === 0) {
+      // nothing read any module's text yet (the CLI pins every file before it analyses one): no file read, nothing to drop
+      entry.pinned = text;
+      entry.text = entry.stmts = entry.units = entry.targets = entry.importsC = entry.importSignature = undefined;
+      return;
+    }
     const same = entry.pinned === undefined && this.textOf(entry) === text;
     if (!same) this.changed(uri);
     entry.pinned = text;
@@ -178,9 +184,15 @@ export class WorkspaceIndex implements ModuleResolver {
     return [...out].flatMap((n) => (this.byName.get(n) ? [this.byName.get(n)!.uri] : []));
   }
 
-  evaluationOf(uri: string): ModuleEvaluation | undefined {
+  /** `parsed`: the module's text already parsed (the CLI's file), lowered instead of parsing the text again. */
+  evaluationOf(uri: string, parsed?: ParsedDocument): ModuleEvaluation | undefined {
     const entry = this.byUri.get(uri);
-    return entry ? this.evaluate(entry) : undefined;
+    if (!entry) return undefined;
+    if (parsed && !entry.open && !entry.stmts && !entry.evaluation && parsed.text === this.textOf(entry) && this.mayBindEntry(entry)) {
+      // regions without a syntax error hold the statements a parse of the whole text gives (documents/parsedDocument.ts)
+      if (parsed.regions.every((r) => !r.tree.rootNode.hasError)) entry.stmts = parsed.regions.flatMap((r) => lowerModule(r.tree, r.text, { offset: r.offset }));
+    }
+    return this.evaluate(entry);
   }
 
   evaluationOfModule(name: string): ModuleEvaluation | undefined {
