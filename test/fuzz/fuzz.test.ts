@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { generate } from './generator';
 import { CPYTHON, judge, PYPY, ROOT, run } from './harness';
 import { readFixed, runFixed } from './fixedSet';
-import { shrinkProgram } from './shrink';
+import { type ShrinkOracle, shrinkProgram } from './shrink';
 import { summaryLine } from './fuzz';
 
 const REGRESSIONS = path.join(__dirname, 'regressions');
@@ -73,6 +73,32 @@ describe('shrinker', () => {
     const text = shrunk.files['main.py']!;
     assert.ok(needs(text), text);
     for (const gone of ['noise', 'range(3)', 'b = 2', '"tail"']) assert.ok(!text.includes(gone), `${gone} should be gone:\n${text}`);
+  });
+
+  it('keeps only candidates whose silent change reproduces and whose original prints the same on every run', async () => {
+    // without `stable = 1` the original prints garbage that happens to agree within one judgement;
+    // without `repro = 1` the silent change shows on every other judgement only
+    const files = { 'main.py': ['stable = 1', 'repro = 1', 'print("noise")', 'x = 2', 'print(x)', ''].join('\n') };
+    let garbage = 0;
+    const judged = new Map<string, number>();
+    const oracle: ShrinkOracle = {
+      judge: async (f) => {
+        const t = f['main.py']!;
+        const n = (judged.get(t) ?? 0) + 1;
+        judged.set(t, n);
+        if (!t.includes('print(x)') || (!t.includes('repro = 1') && n % 2 === 0)) return { kind: 'full' };
+        return { kind: 'silent', signature: 'synthetic', expected: t.includes('stable = 1') ? '2\n' : 'garbage\n' };
+      },
+      original: async (f) => (f['main.py']!.includes('stable = 1') ? '2\n' : `garbage ${garbage++}\n`),
+    };
+    const shrunk = await shrinkProgram(files, 'synthetic', { jobs: 1, oracle });
+    const text = shrunk.files['main.py']!;
+    for (const kept of ['stable = 1', 'repro = 1', 'print(x)']) assert.ok(text.includes(kept), `${kept} should stay:\n${text}`);
+    assert.ok(!text.includes('noise'), text);
+    // judged once, with the original run twice, both would go: the repetitions are what keeps them
+    judged.clear();
+    const naive = (await shrinkProgram(files, 'synthetic', { jobs: 1, oracle, reproductions: 1, oracleRuns: 2 })).files['main.py']!;
+    assert.ok(!naive.includes('stable = 1') && !naive.includes('repro = 1'), naive);
   });
 });
 

@@ -3,13 +3,18 @@
  * over the elements of argument lists, lists and tuples. A candidate is kept while it still shows the same
  * class of silent change (the signature without the case it was found in) and the original still runs
  * under CPython. A removed statement becomes `pass`, so every candidate stays syntactically valid.
+ *
+ * Two runs of the oracle are not enough for a candidate: one that compares garbage (a qsort_r comparator
+ * shrunk to `pass` returns None, whatever is in a register) can print the same twice by chance. So a
+ * candidate that looks interesting is judged again (the silent change must reproduce) and its original run
+ * more times under CPython's ctypes, all printing the same (`reproductions`, `oracleRuns`).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Node } from 'web-tree-sitter';
 import { loadGrammars } from '../../server/src/parser/languages';
-import { judge, pool, type Outcome } from './harness';
+import { CPYTHON, judge, pool, run, type Outcome } from './harness';
 
 type Files = Record<string, string>;
 interface Span {
@@ -105,12 +110,51 @@ function tidy(files: Files): Files {
   return out;
 }
 
+/** The pipeline a candidate is judged by; tests replace it. */
+export interface ShrinkOracle {
+  /** One pass: the original twice under CPython's ctypes, the conversion, both interpreters (harness.ts). */
+  judge(files: Files, dir: string): Promise<Outcome>;
+  /** The original's output once more under CPython's ctypes; undefined when it fails. */
+  original(files: Files, dir: string): Promise<string | undefined>;
+}
+
+export const HARNESS_ORACLE: ShrinkOracle = {
+  judge: (files, dir) => judge({ files }, dir),
+  original: async (files, dir) => {
+    const orig = path.join(dir, 'orig');
+    fs.rmSync(orig, { recursive: true, force: true });
+    for (const [rel, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(orig, rel)), { recursive: true });
+      fs.writeFileSync(path.join(orig, rel), text);
+    }
+    const r = await run(CPYTHON, ['main.py'], orig);
+    return r.code === 0 ? r.stdout : undefined;
+  },
+};
+
 export interface ShrinkOptions {
   readonly jobs?: number;
   /** Most candidates to test. */
   readonly budget?: number;
-  /** The interestingness test (default: judge the candidate, same class of silent change). */
+  /** The whole interestingness test, replacing the oracle and its repetitions (synthetic tests). */
   readonly test?: (files: Files) => Promise<Outcome | undefined>;
+  readonly oracle?: ShrinkOracle;
+  /** How many judgements in a row must show the silent change of the same class (default 2). */
+  readonly reproductions?: number;
+  /** How many runs of the original under CPython's ctypes must print the same, those of the judgements included (default 5). */
+  readonly oracleRuns?: number;
+}
+
+/** A candidate the first judgement found interesting, judged again and its original run again: is it still? */
+async function reproduces(files: Files, first: Outcome, key: string, oracle: ShrinkOracle, dir: () => string, reproductions: number, oracleRuns: number): Promise<boolean> {
+  for (let i = 1; i < reproductions; i++) {
+    const o = await oracle.judge(files, dir());
+    if (o.kind !== 'silent' || classKey(o.signature!) !== key || o.expected !== first.expected) return false;
+  }
+  for (let i = 2 * reproductions; i < oracleRuns; i++) {
+    if ((await oracle.original(files, dir())) !== first.expected) return false;
+  }
+  return true;
 }
 
 export async function shrinkProgram(start: Files, signature: string, opts: ShrinkOptions = {}): Promise<Shrunk> {
@@ -123,11 +167,15 @@ export async function shrinkProgram(start: Files, signature: string, opts: Shrin
   let slot = 0;
   let best: Files = start;
   let bestOutcome: Outcome | undefined;
+  const oracle = opts.oracle ?? HARNESS_ORACLE;
+  const dir = () => path.join(scratch, `t${slot++ % 64}`);
   const interesting = async (files: Files): Promise<Outcome | undefined> => {
     tests++;
     if (opts.test) return opts.test(files);
-    const o = await judge({ files }, path.join(scratch, `t${slot++ % 64}`));
-    return o.kind === 'silent' && classKey(o.signature!) === key ? o : undefined;
+    const o = await oracle.judge(files, dir());
+    if (o.kind !== 'silent' || classKey(o.signature!) !== key) return undefined;
+    // only candidates that look interesting pay for the repetitions (most are rejected by the first judgement)
+    return (await reproduces(files, o, key, oracle, dir, opts.reproductions ?? 2, opts.oracleRuns ?? 5)) ? o : undefined;
   };
   /** ddmin over units: tries removing chunks, halving the chunk size; `make` builds spans from units. */
   const ddmin = async <U>(units: U[], make: (removed: readonly U[]) => Files | undefined): Promise<boolean> => {
@@ -163,7 +211,7 @@ export async function shrinkProgram(start: Files, signature: string, opts: Shrin
   bestOutcome = await interesting(best);
   if (!bestOutcome) {
     fs.rmSync(scratch, { recursive: true, force: true });
-    throw new Error(`seed program is not a silent change of class "${key}" any more`);
+    throw new Error(`seed program is not a silent change of class "${key}" that reproduces (judged again, its original run again) any more`);
   }
   for (let round = 0; round < 6 && tests < budget; round++) {
     const base = best;

@@ -350,3 +350,40 @@ test('API mode: a library that keeps functions in ctypes keeps the ctypes.util i
   assert.match(out, /^import ctypes\.util$/m, 'find_library is still reached through ctypes.util');
   assert.equal(await hasSyntaxError(out), false);
 });
+
+test('a callback whose prototype differs from a header parameter only in pointer types is cast to that type; one that differs in a value type is refused', async () => {
+  const head = ['import ctypes', 'libc = ctypes.CDLL(None)', 'libc.qsort.restype = None'];
+  const cast = await convert([...head, 'CMP = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int))', 'cmp = CMP(lambda a, b: a[0] - b[0])', 'arr = (ctypes.c_int * 3)(3, 1, 2)', 'libc.qsort(arr, 3, 4, cmp)', ''].join('\n'));
+  assert.match(cast.out, /libc\.qsort\(arr, 3, 4, ffi\.cast\("int \(\*\)\(const void \*, const void \*\)", cmp\)\)/);
+  // a temporary callback would be freed by the cast before C calls it
+  const temp = await convert([...head, 'CMP = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int))', 'arr = (ctypes.c_int * 3)(3, 1, 2)', 'libc.qsort(arr, 3, 4, CMP(lambda a, b: a[0] - b[0]))', ''].join('\n'));
+  assert.doesNotMatch(temp.out, /ffi\.cast\("int \(\*\)/);
+  assert.match(temp.out, /libc(_ctypes)?\.qsort\(arr, 3, 4, CMP\(lambda/);
+  const value = await convert([...head, 'CMP = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_long, ctypes.c_long)', 'cmp = CMP(lambda a, b: a - b)', 'arr = (ctypes.c_int * 3)(3, 1, 2)', 'libc.qsort(arr, 3, 4, cmp)', ''].join('\n'));
+  assert.ok(value.r.leftForHuman.some((h) => /C calls it as int \(\*\)\(const void \*, const void \*\)/.test(h.reason)), JSON.stringify(value.r.leftForHuman));
+  assert.doesNotMatch(value.out, /ffi\.callback/);
+});
+
+test('a callback handed to a function that stays ctypes stays a ctypes callback', async () => {
+  const src = ['from ctypes import CDLL, CFUNCTYPE, c_int, c_void_p', 'libc = CDLL("libc.so.6")', 'libc.abs.argtypes = [c_int]', 'libc.abs.restype = c_int', 'CB = CFUNCTYPE(c_int, c_void_p, c_void_p)', '@CB', 'def same(a, b):', '    return 0', 'libc.lfind(None, None, None, 4, same)', 'print(libc.abs(-1))', ''].join('\n');
+  const { out } = await convert(src);
+  assert.match(out, /^@CB$/m);
+  assert.match(out, /libc_ctypes\.lfind\(None, None, None, 4, same\)/);
+  assert.match(out, /int abs\(int\);/);
+});
+
+test('an errcheck that returns its result keeps the struct type of the call: type() of it keeps the struct in ctypes', async () => {
+  const src = ['import ctypes', 'libc = ctypes.CDLL("libc.so.6")', 'class ldiv_t(ctypes.Structure):', '    _fields_ = [("quot", ctypes.c_long), ("rem", ctypes.c_long)]', 'libc.ldiv.argtypes = [ctypes.c_long, ctypes.c_long]', 'libc.ldiv.restype = ldiv_t', 'def check(result, func, args):', '    if result.rem < 0:', '        raise ValueError(result.rem)', '    return result', 'libc.ldiv.errcheck = check', 'l = libc.ldiv(7, 2)', 'print(l.quot, type(l).__name__)', ''].join('\n');
+  const { out, r } = await convert(src);
+  assert.match(out, /class ldiv_t\(ctypes\.Structure\)/);
+  assert.ok(r.leftForHuman.some((h) => /the type of a ldiv_t value is read/.test(h.reason)), JSON.stringify(r.leftForHuman));
+  // an errcheck that returns something else: nothing is known of the value, and nothing is claimed
+  const other = await convert(src.replace('    return result', '    return result.quot').replace('print(l.quot, type(l).__name__)', 'print(l)'));
+  assert.doesNotMatch(other.out, /class ldiv_t/);
+  // nor what such an errcheck hands out, whose type may still be read
+  const maybe = await convert(src.replace('    return result', '    return result if result.quot else None'));
+  assert.match(maybe.out, /class ldiv_t\(ctypes\.Structure\)/);
+  // one that falls off its end returns None: not the C result either
+  const none = await convert(src.replace('    return result\n', ''));
+  assert.doesNotMatch(none.out, /the type of a ldiv_t value is read/);
+});

@@ -102,7 +102,7 @@ const HELPERS: Record<Helper, (ffi: string) => string> = {
 
 export function convertSource(parser: Parser, text: string, options: ConvertOptions, uri = 'untitled:module.py'): ConversionResult {
   if (options.mode === 'abi-inline') {
-    // table loops and declaring helpers, spelled out (desugar.ts): kept only when it converts their declarations
+    // table loops and declaring helpers, spelled out (desugar.ts): kept only when it converts some of their declarations
     const tree = parser.parse(text);
     const sugar = tree ? desugarDeclarations(text, tree.rootNode) : undefined;
     tree?.delete();
@@ -111,7 +111,8 @@ export function convertSource(parser: Parser, text: string, options: ConvertOpti
       const r = convertPlain(parser, spelled, options, uri);
       const out = applyTextEdits(spelled, r.edits);
       const left = (d: string) => new RegExp(`\\b${d.slice(d.lastIndexOf('.') + 1)}\\.(restype|argtypes)\\s*=`).test(out);
-      if (r.edits.length && !sugar.declared.some(left)) {
+      // kept when it converts some of them: the ones left stay spelled out, which does what the original did
+      if (r.edits.length && !(sugar.declared.length && sugar.declared.every(left))) {
         return { ...r, edits: lineEdits(text, out), leftForHuman: r.leftForHuman.map((h) => ({ ...h, span: { start: toOriginalOffset(sugar.edits, h.span.start), end: toOriginalOffset(sugar.edits, h.span.end) } })) };
       }
     }

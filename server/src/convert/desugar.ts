@@ -13,7 +13,7 @@
  * Only exact shapes are spelled out (a dict literal of string keys and (restype, argtypes) pairs; a helper
  * whose body is getattr, the two attributes from its parameters and `return`, called only as `x = h(lib, "f",
  * R, A)` statements), and only when the loop's and helper's names are used nowhere else: the spelled-out text
- * then does what the original did. The caller keeps the result only when it converts those declarations.
+ * then does what the original did. The caller keeps the result only when it converts some of those declarations.
  */
 import type { Node } from 'web-tree-sitter';
 import type { TextEdit } from './edits';

@@ -7,6 +7,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { cTypedefs, lookupPrototype } from '../data/cPrototypes';
+import { callbackFit } from './callbackFit';
 import { cTypeFromString } from './cTypeStrings';
 import { type CtypesProgram, type FunctionDecl, type StructDecl, type StructField, assignmentOf, functionKey, splitFunctionRef, structType } from './readCtypes';
 import { callParts, dotted, enclosing, intLiteral, isStoreTarget, keyOf, statementOf, stringLiteral, unparen, walk } from './syntax';
@@ -31,6 +32,8 @@ export interface Signature {
   variadic: boolean;
   /** The cdef line. */
   cdef: string;
+  /** The parameters as the cdef spells them (a header's `int (*)(const void *, const void *)`). */
+  paramTexts: string[];
   typedefs: string[];
   /** Index of the format string among the fixed parameters, for variadic calls. */
   formatIndex?: number;
@@ -72,6 +75,9 @@ export class Rewriter {
   readonly prologues: { node: Node; text: string }[] = [];
   private readonly kinds = new Map<string, Kind | 'conflict'>();
   private readonly computing = new Set<string>();
+  private readonly identityErrchecks = new Map<string, boolean>();
+  /** Defs decorated with a callback prototype, by name. */
+  private readonly decoratedCallbacks = new Map<string, Node>();
   private readonly ruleCache = new Map<string, ((r: Rewriter) => string) | null>();
   private readonly assignedIn = new Map<string, Set<string>>();
   private readonly humanKeys = new Set<string>();
@@ -261,7 +267,7 @@ export class Rewriter {
     const plist = [...paramTexts];
     if (variadic) plist.push('...');
     const cdef = ret.k === 'func' ? `${declare(ret, `${f.name}(${plist.join(', ') || 'void'})`)};` : `${retText}${retText.endsWith('*') ? '' : ' '}${f.name}(${plist.join(', ') || 'void'});`;
-    const sig: Signature = { fn: f, ret, params, variadic, cdef, typedefs, formatIndex };
+    const sig: Signature = { fn: f, ret, params, variadic, cdef, paramTexts, typedefs, formatIndex };
     if (f.errcheck) {
       if (f.lib.statement.parent?.type !== 'module' || f.errcheck.statement.parent?.type !== 'module') {
         this.leave(f.errcheck.statement, `errcheck on ${name} outside module level needs a hand-written wrapper`);
@@ -502,7 +508,7 @@ export class Rewriter {
     };
     // names bound to a prototype instantiated from something (`P(("name", lib))`, `P(address)`), and decorated callbacks
     const { names: ctypesCallables, attrs: callableAttrs } = this.ctypesCallables();
-    const decoratedDefs = new Map<string, Node>();
+    const decoratedDefs = this.decoratedCallbacks;
     for (const n of walk(this.p.root)) {
       if (n.type === 'decorated_definition' && this.callbackDecoratorSig(n)) {
         const name = n.childForFieldName('definition')?.childForFieldName('name')?.text;
@@ -539,6 +545,13 @@ export class Rewriter {
         const k = of ? this.kindOf(of) : undefined;
         const t = k?.k === 'sval' ? k.type : k?.k === 'ptr' ? k.to : undefined;
         if (t?.k === 'struct' && this.convertedStructs.has(t.name)) this.demote(`struct:${t.name}`, `the type of a ${t.name} value is read (${n.text}): a cffi struct is not the ctypes class`);
+        if (of && !k) {
+          // an errcheck that does not plainly return its result may hand out the struct: nothing says this is not one
+          for (const sig of this.signatures.values()) {
+            const r = sig.ret.k === 'ptr' ? sig.ret.to : sig.ret;
+            if (sig.errcheckWrapper && r.k === 'struct' && this.convertedStructs.has(r.name) && !this.errcheckReturnsResult(sig.fn)) this.demote(`struct:${r.name}`, `the type of a value ${sig.fn.name}'s errcheck may return is read (${n.text}): a cffi struct is not the ctypes class`);
+          }
+        }
       }
       if (n.type === 'call' && ctypesCallables.size) {
         // `qsort = QSORT_PROTO(("qsort", libc))` stays a ctypes function: what it is handed stays ctypes
@@ -548,14 +561,8 @@ export class Rewriter {
         if (call && callee && (ctypesCallables.has(callee) || (attr && callableAttrs.has(attr)))) {
           for (const a of call.args) {
             for (const v of ctypesVarsIn(a)) this.demote(v.token, `${v.node.text} is passed to ${callee}, a ctypes function`);
-            for (const c of walk(a)) {
-              const def = c.type === 'identifier' ? decoratedDefs.get(c.text) : undefined;
-              if (def) this.demote(`stmt:${keyOf(def)}`, `the callback ${c.text} is passed to ${callee}, a ctypes function`);
-              const inner = c.type === 'call' ? callParts(c) : undefined;
-              const proto = inner && dotted(inner.callee);
-              if (proto && this.p.prototypes.has(proto) && !this.p.prototypes.get(proto)!.human) this.demote(`proto:${proto}`, `${proto} makes a callback passed to ${callee}, a ctypes function`);
-            }
           }
+          this.demoteCallbacksIn(call.args, callee);
         }
       }
       if (n.type === 'call') {
@@ -570,6 +577,7 @@ export class Rewriter {
         } else {
           // '~': a variable kept for a library left out on purpose is not a problem to report
           for (const v of vars) this.demote(v.token, `${f.lib.handle ? '~' : ''}${v.node.text} is passed to ${f.name}, which stays in ctypes`);
+          this.demoteCallbacksIn(call.args, f.name);
           for (const d of [f.argtypes?.types, f.restype?.type ? [f.restype.type] : undefined]) {
             for (const t of d ?? []) for (const sname of structsIn(t)) if (this.convertedStructs.has(sname)) this.demote(`struct:${sname}`, `${sname} is used by ${f.name}, which stays in ctypes`);
           }
@@ -887,12 +895,59 @@ export class Rewriter {
     }
     const f = this.calledFunction(call.callee);
     const sig = f && this.signatures.get(functionKey(f.lib.name, f.name));
-    if (sig && !sig.errcheckWrapper) {
+    if (sig && (!sig.errcheckWrapper || this.errcheckReturnsResult(f))) {
       if (sig.ret.k === 'ptr') return { k: 'ptr', to: sig.ret.to, inst: false };
       if (sig.ret.k === 'struct') return { k: 'sval', type: sig.ret };
       if (isPrim(sig.ret, 'c_void_p')) return { k: 'addr' };
     }
     return undefined;
+  }
+
+  /** Callbacks handed to a function that stays ctypes stay ctypes callbacks: a decorated def, a prototype called in the argument. */
+  private demoteCallbacksIn(args: Node[], callee: string): void {
+    for (const a of args) {
+      for (const c of walk(a)) {
+        const def = c.type === 'identifier' ? this.decoratedCallbacks.get(c.text) : undefined;
+        if (def) this.demote(`stmt:${keyOf(def)}`, `the callback ${c.text} is passed to ${callee}, a ctypes function`);
+        const inner = c.type === 'call' ? callParts(c) : undefined;
+        const proto = inner && dotted(inner.callee);
+        if (proto && this.p.prototypes.has(proto) && !this.p.prototypes.get(proto)!.human) this.demote(`proto:${proto}`, `${proto} makes a callback passed to ${callee}, a ctypes function`);
+      }
+    }
+  }
+
+  /** The function's errcheck is a module-level def that returns its first parameter untouched (or raises): the checked call's value is the C result. */
+  private errcheckReturnsResult(f: FunctionDecl): boolean {
+    const value = f.errcheck?.value;
+    if (value?.type !== 'identifier') return false;
+    const cached = this.identityErrchecks.get(value.text);
+    if (cached !== undefined) return cached;
+    const def = this.functionDefNamed(value.text);
+    const first = def?.childForFieldName('parameters')?.namedChildren[0];
+    const result = first?.type === 'identifier' ? first.text : undefined;
+    const defs = [...walk(this.p.root)].filter((n) => n.type === 'function_definition' && n.childForFieldName('name')?.text === value.text);
+    let ok = defs.length === 1 && def!.parent?.type === 'module' && !!result;
+    const visit = (n: Node): void => {
+      for (const c of n.namedChildren) {
+        if (!ok) return;
+        if (c.type === 'function_definition' || c.type === 'class_definition' || c.type === 'lambda') {
+          if (c.childForFieldName('name')?.text === result) ok = false;
+          continue;
+        }
+        if (c.type === 'return_statement' && c.namedChildren[0]?.text !== result) ok = false;
+        else if (c.type === 'yield' || c.type === 'global_statement' || c.type === 'nonlocal_statement') ok = false;
+        else if (c.type === 'identifier' && c.text === result && isStoreTarget(c)) ok = false;
+        else if ((c.type === 'named_expression' ? c.childForFieldName('name') : c.type === 'as_pattern' ? c.childForFieldName('alias') : undefined)?.text === result) ok = false;
+        else visit(c);
+      }
+    };
+    const body = def?.childForFieldName('body');
+    // falling off the end returns None, which ctypes then hands out as the call's value
+    const last = body?.namedChildren.filter((c) => c.type !== 'comment').pop();
+    if (last?.type !== 'return_statement' && last?.type !== 'raise_statement') ok = false;
+    if (ok && body) visit(body);
+    this.identityErrchecks.set(value.text, ok);
+    return ok;
   }
 
   /** The kind a plain function returns, when all its `return` statements agree. */
@@ -1532,6 +1587,25 @@ export class Rewriter {
       }
       extraTypes = types;
     }
+    // a callback whose prototype is not the parameter's own type: cast when only pointer types differ, else refuse
+    const casts = new Map<number, string>();
+    for (const [i, x] of args.entries()) {
+      const k = i < sig.params.length && sig.params[i]!.k === 'func' ? this.kindOf(x) : undefined;
+      if (k?.k !== 'callback') continue;
+      const fit = callbackFit(k.sig, sig.paramTexts[i]!);
+      const named = unparen(x).type === 'identifier' || unparen(x).type === 'attribute';
+      if (fit === 'same') continue;
+      if (fit === 'cast' && named) {
+        casts.set(i, sig.paramTexts[i]!);
+        continue;
+      }
+      const why = fit === 'cast'
+        ? `the callback ${x.text} passed to ${f.name} has the type ${k.sig}, not the parameter's ${sig.paramTexts[i]}: cffi needs it cast, and a cast of a temporary callback does not keep it alive; bind it to a name first`
+        : `the callback ${x.text} passed to ${f.name} has the type ${k.sig}, but C calls it as ${sig.paramTexts[i]}: declare the prototype as the C header does`;
+      this.leave(n, why);
+      this.demote(`fn:${functionKey(f.lib.name, f.name)}`, why);
+      return undefined;
+    }
     const errcheckAfter = sig.errcheckWrapper && f.errcheck && n.startIndex > f.errcheck.statement.endIndex;
     const resultUsed = n.parent?.type !== 'expression_statement';
     // A wchar_t* result may point into a str argument, which cffi converts into a temporary: keep it alive.
@@ -1547,7 +1621,7 @@ export class Rewriter {
       };
     }
     return (r) => {
-      const rendered = args.map((x, i) => (i < sig.params.length ? r.arg(x, sig.params[i]!) : r.variadicArg(x, extraTypes[i - sig.params.length])));
+      const rendered = args.map((x, i) => (casts.has(i) ? `${r.F}.cast(${r.q(casts.get(i)!)}, ${r.R(x)})` : i < sig.params.length ? r.arg(x, sig.params[i]!) : r.variadicArg(x, extraTypes[i - sig.params.length])));
       // an alias bound before the errcheck still names the raw function (one bound after it is the wrapper)
       const rawAlias = !!errcheckAfter && callee.type === 'identifier' && (this.p.functionAliasAt.get(callee.text) ?? Infinity) < f.errcheck!.statement.startIndex;
       const calleeText = errcheckAfter && (callee.type !== 'identifier' || rawAlias) ? sig.errcheckWrapper! : r.R(callee);
