@@ -19,6 +19,7 @@ import { LspClient } from '../test/protocol/lspClient';
 import { classes, fuzz, summaryLine } from '../test/fuzz/fuzz';
 import { lspRatios, ratioTable, type RatioRow } from './lspRatios';
 import { keystrokeBreakdown } from './keystroke';
+import { firstAnalysisBreakdown } from './firstAnalysis';
 import { scaleBench } from './scale';
 import { glCompatShaped, vlcShaped, xlibShaped } from './shapes';
 
@@ -233,6 +234,11 @@ async function keystroke(): Promise<void> {
   for (const line of await keystrokeBreakdown(editorInputs())) console.log(line);
 }
 
+async function firstAnalysis(): Promise<void> {
+  section('where the first diagnostics go: CPU ms by step after didOpen, in-process, ÷ a full parse beside it (median of 5 opens)');
+  for (const line of await firstAnalysisBreakdown(editorInputs())) console.log(line);
+}
+
 async function doubling(): Promise<void> {
   section('doubling bench: each input dimension doubled twice (median of 3, in-process)');
   for (const line of await scaleBench()) console.log(line);
@@ -261,6 +267,7 @@ const wanted = (name: string) => !only || only.some((w) => name.includes(w));
     ['cli', cliThroughput],
     ['editor', editorRatios],
     ['keystroke', keystroke],
+    ['firstcpu', firstAnalysis],
     ['doubling', doubling],
     ['convert', () => convertBench(section)],
   ];

@@ -1,7 +1,7 @@
 import type { Language } from 'web-tree-sitter';
 import type { Region } from '../documents/parsedDocument';
 import type { CallSite, Expr, ImportInfo, Keyword, Span } from './model';
-import { fieldId, flatten, type FlatTree } from '../parser/flatTree';
+import { fieldId, flatTreeOf, type FlatTree } from '../parser/flatTree';
 import { AnchoredSpan } from './spans';
 import { decodeParts } from './stringLiteral';
 
@@ -346,7 +346,7 @@ class Extractor {
 export function regionFacts(region: Region): RegionFacts {
   const cached = region.cache as { facts?: RegionFacts } | undefined;
   if (cached?.facts) return cached.facts;
-  const facts = new Extractor(region, flatten(region.tree, region.text)).run();
-  region.cache = { ...(cached ?? {}), facts };
+  const facts = new Extractor(region, flatTreeOf(region)).run();
+  region.cache = { ...((region.cache as object | undefined) ?? {}), facts };
   return facts;
 }

@@ -8,6 +8,9 @@ import type { Language, Tree } from 'web-tree-sitter';
  * Offsets are UTF-16 code units into the text the tree was parsed from, as web-tree-sitter reports them.
  */
 export class FlatTree {
+  /** Whether each type id is a named node type. */
+  private readonly named: Uint8Array;
+
   constructor(
     readonly text: string,
     readonly language: Language,
@@ -22,7 +25,9 @@ export class FlatTree {
     readonly parent: Int32Array,
     /** One past the last node of `i`'s subtree. */
     readonly after: Uint32Array,
-  ) {}
+  ) {
+    this.named = namedTable(language);
+  }
 
   typeName(i: number): string {
     return this.language.types[this.type[i]!] || 'ERROR';
@@ -48,12 +53,12 @@ export class FlatTree {
   /** The named children of `i`, in order. */
   namedChildren(i: number): number[] {
     const out: number[] = [];
-    for (let c = i + 1, end = this.after[i]!; c < end; c = this.after[c]!) if (namedTable(this.language)[this.type[c]!]) out.push(c);
+    for (let c = i + 1, end = this.after[i]!; c < end; c = this.after[c]!) if (this.named[this.type[c]!]) out.push(c);
     return out;
   }
 
   isNamed(i: number): boolean {
-    return namedTable(this.language)[this.type[i]!] === 1;
+    return this.named[this.type[i]!] === 1;
   }
 }
 
@@ -164,6 +169,27 @@ class Builder {
     const n = this.count;
     return new FlatTree(text, language, n, this.type.subarray(0, n), this.field.subarray(0, n), this.start.subarray(0, n), this.end.subarray(0, n), this.parent.subarray(0, n), this.after.subarray(0, n));
   }
+}
+
+/** A parse region as far as its flat copy is concerned (documents/parsedDocument.ts). */
+interface RegionLike {
+  tree: Tree;
+  text: string;
+  cache: unknown;
+}
+
+/**
+ * The flat copy of a region's tree, kept on the region between the analyses of one version that read it
+ * (region facts, then the evaluator's lowering); `releaseFlatTree` drops it once both have run.
+ */
+export function flatTreeOf(region: RegionLike): FlatTree {
+  const cache = (region.cache ??= {}) as { flat?: FlatTree };
+  return (cache.flat ??= flatten(region.tree, region.text));
+}
+
+export function releaseFlatTree(region: RegionLike): void {
+  const cache = region.cache as { flat?: FlatTree } | undefined;
+  if (cache?.flat) cache.flat = undefined;
 }
 
 /** Copies `tree` (parsed from `text`) into a FlatTree. */

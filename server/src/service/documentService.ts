@@ -7,6 +7,7 @@ import type { PrototypeLookup } from '../analysis/prototypes';
 import { linkWorkspaceModel } from '../analysis/workspace/linkModel';
 import { evaluateDocument, needsEvaluation, type WorkspaceIndex } from '../analysis/workspace/workspaceIndex';
 import type { Grammars } from '../parser/languages';
+import { releaseFlatTree } from '../parser/flatTree';
 
 export interface OpenDocument {
   text: TextDocument;
@@ -143,6 +144,7 @@ export class DocumentService {
         const model = analyzeDocument(doc.parsed, uri, this.grammars.cParser);
         const ev = !needsEvaluation(doc.parsed, this.workspace, uri) ? undefined : this.workspace?.evaluationOf(uri) ?? evaluateDocument(doc.parsed, uri);
         doc.model = linkWorkspaceModel(model, ev, this.prototypes);
+        for (const r of doc.parsed.regions) releaseFlatTree(r);
       } catch (e) {
         if (!isStackOverflow(e)) throw e;
         this.onProblem?.(`${uri} v${doc.text.version}: ${TOO_DEEP_MESSAGE}`);

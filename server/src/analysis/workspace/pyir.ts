@@ -396,7 +396,11 @@ class Lowering {
 
 /** Lowers the top-level statements of a module tree (or a parse region's tree, parsed from `text`) anchored at `anchor`. */
 export function lowerModule(tree: Tree, text: string, anchor: Anchor): TopStmt[] {
-  const flat = flatten(tree, text);
+  return lowerFlat(flatten(tree, text), anchor);
+}
+
+/** The same from a flat copy of the tree. */
+export function lowerFlat(flat: FlatTree, anchor: Anchor): TopStmt[] {
   const l = new Lowering(anchor, flat);
   const out: PStmt[] = [];
   for (const c of flat.namedChildren(0)) l.stmt(c, out, 0);

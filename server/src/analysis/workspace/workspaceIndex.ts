@@ -5,7 +5,8 @@ import type { ParsedDocument } from '../../documents/parsedDocument';
 import { evaluateModule, retractDeclarations, type FfiObjectValue, type ModuleEvaluation, type ModuleResolver, type Value } from './evaluate';
 import { analyzeExports, NO_C, relevantStatements, unitsOf, type CExports, type NameSet, type Unit } from './cExports';
 import { moduleNameOf } from './moduleNames';
-import { lowerModule, type TopStmt } from './pyir';
+import { flatTreeOf, releaseFlatTree } from '../../parser/flatTree';
+import { lowerFlat, lowerModule, type TopStmt } from './pyir';
 
 interface ModuleEntry {
   name: string;
@@ -190,7 +191,13 @@ export class WorkspaceIndex implements ModuleResolver {
     if (!entry) return undefined;
     if (parsed && !entry.open && !entry.stmts && !entry.evaluation && parsed.text === this.textOf(entry) && this.mayBindEntry(entry)) {
       // regions without a syntax error hold the statements a parse of the whole text gives (documents/parsedDocument.ts)
-      if (parsed.regions.every((r) => !r.tree.rootNode.hasError)) entry.stmts = parsed.regions.flatMap((r) => lowerModule(r.tree, r.text, { offset: r.offset }));
+      if (parsed.regions.every((r) => !r.tree.rootNode.hasError)) {
+        entry.stmts = parsed.regions.flatMap((r) => {
+          const stmts = lowerFlat(flatTreeOf(r), { offset: r.offset });
+          releaseFlatTree(r);
+          return stmts;
+        });
+      }
     }
     return this.evaluate(entry);
   }
@@ -676,7 +683,10 @@ export function statementsOfDocument(doc: ParsedDocument): TopStmt[] {
   const out: TopStmt[] = [];
   for (const region of doc.regions) {
     const cache = (region.cache ??= {}) as { lowered?: TopStmt[] };
-    cache.lowered ??= lowerModule(region.tree, region.text, region);
+    if (!cache.lowered) {
+      cache.lowered = lowerFlat(flatTreeOf(region), region);
+      releaseFlatTree(region); // its facts were read first (DocumentService.model); a later read copies the tree again
+    }
     out.push(...cache.lowered);
   }
   return out;
