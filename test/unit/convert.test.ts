@@ -180,6 +180,41 @@ test('errno, in_dll globals, c_char_p results and None for pointers', async () =
   assert.ok(out.includes('print(\n    _cstring_or_none(libc.getenv(b"HOME")) is not None,\n    ffi.errno,\n    libc.time(ffi.NULL) > 0,\n    optind[0],\n)'), out);
 });
 
+test('ctypes errno becomes ffi.errno only when every library reports it (use_errno) and becomes cffi', async () => {
+  const lines = (load: string, extra: string[] = []) => ['import ctypes', `libc = ctypes.CDLL(${load})`, 'libc.close.argtypes = [ctypes.c_int]', 'libc.close.restype = ctypes.c_int', ...extra, 'ctypes.set_errno(0)', 'print(libc.close(-1), ctypes.get_errno())', ''].join('\n');
+  // without use_errno, ctypes' errno never sees C's: the errno calls stay ctypes, the function converts
+  const plain = await convert(lines('"libc.so.6"'));
+  assert.ok(plain.out.includes('int close(int);') && plain.out.includes('print(libc.close(-1), ctypes.get_errno())'), plain.out);
+  assert.match(plain.out, /TODO\(pypy-bindings\): ctypes\.get_errno\/set_errno stay: the library is loaded\s+#?\s*without use_errno/);
+  // with use_errno, and a function kept in ctypes by a prototype: neither errno is the other's, the file stays
+  const proto = ['P = ctypes.CFUNCTYPE(ctypes.c_long, ctypes.c_char_p, ctypes.c_void_p, ctypes.c_int)', 'strtol = P(("strtol", libc))'];
+  const mixed = await convert(lines('"libc.so.6", use_errno=True', proto));
+  assert.equal(mixed.r.edits.length, 0, mixed.out);
+  assert.ok(mixed.r.leftForHuman.some((h) => /ffi\.errno/.test(h.reason)), JSON.stringify(mixed.r.leftForHuman));
+  const all = await convert(lines('"libc.so.6", use_errno=True'));
+  assert.ok(all.out.includes('ffi.errno = 0') && all.out.includes('print(libc.close(-1), ffi.errno)'), all.out);
+});
+
+test('a function kept in ctypes on an instance library reached from outside uses the handle beside it', async () => {
+  const text = [
+    'from ctypes import CDLL, CFUNCTYPE, c_double',
+    'class Native:',
+    '    def __init__(self):',
+    '        self.libm = CDLL("libm.so.6")',
+    '        self.libm.sqrt.argtypes = [c_double]',
+    '        self.libm.sqrt.restype = c_double',
+    'native = Native()',
+    'def case():',
+    '    proto = CFUNCTYPE(c_double, c_double)',
+    '    cbrt = proto(("cbrt", native.libm))',
+    '    print(native.libm.sqrt(4.0), cbrt(27.0))',
+    '',
+  ].join('\n');
+  const { out } = await convert(text);
+  assert.ok(out.includes('self.libm_ctypes = CDLL("libm.so.6")'), out);
+  assert.ok(out.includes('cbrt = proto(("cbrt", native.libm_ctypes))'), out);
+});
+
 test('errcheck becomes a wrapper that every later reference uses', async () => {
   const text = [
     'import ctypes',

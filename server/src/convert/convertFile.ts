@@ -245,6 +245,12 @@ function convertRound(parser: Parser, root: Node, text: string, options: Convert
     }
 
     rw.propagate();
+    const errnoRefusal = rw.errnoRefusal();
+    if (errnoRefusal) {
+      // no part converts: errno read through ffi would miss (or see) calls ctypes' errno sees (or misses)
+      result.leftForHuman.push({ span: { start: 0, end: 0 }, reason: `not converted: ${errnoRefusal}`, line: 0 });
+      return { result, requests: new Map() };
+    }
     // A ctypes handle beside each library that keeps functions in ctypes.
     for (const name of rw.handles) {
       const lib = program.libraries.get(name)!;

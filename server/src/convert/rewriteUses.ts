@@ -150,6 +150,9 @@ export class Rewriter {
       this.replaced.set(keyOf(proto.statement), { node: proto.statement, text: `${a.left.text} = "${callbackSignature(proto.ret, proto.args)}"` });
     }
     for (const alias of this.p.aliases.values()) if (this.typeConvertible(alias.type)) this.deleteStatement(alias.statement);
+    const errnoCalls = this.errnoCalls();
+    const keepErrno = errnoCalls.length ? this.errnoPolicy().keep : undefined;
+    if (keepErrno) for (const n of errnoCalls) this.leave(n, keepErrno);
     for (const lib of this.p.libraries.values()) if (lib.human && !lib.handle) this.leave(lib.statement, lib.human);
     for (const f of [...this.p.functions.values()]) this.planFunction(f);
     // Functions only ever referenced (called without argtypes, passed around): declared from the prototype table.
@@ -1039,7 +1042,7 @@ export class Rewriter {
         const lib = ref.lib;
         return () => {
           this.handles.add(lib.name);
-          return `${lib.name}_ctypes.${ref.name}`;
+          return `${handleAt(lib.name, d.slice(0, d.lastIndexOf('.')))}.${ref.name}`;
         };
       }
     }
@@ -1047,9 +1050,49 @@ export class Rewriter {
     if (lib && !lib.human && this.isFrozen(n) && !(n.parent?.type === 'attribute')) {
       return () => {
         this.handles.add(lib.name);
-        return `${lib.name}_ctypes`;
+        return handleAt(lib.name, d);
       };
     }
+    return undefined;
+  }
+
+  /** The ctypes.get_errno/set_errno calls rewritten to ffi.errno (see errnoRefusal). */
+  private readonly errnoRewritten = new Set<string>();
+  private errnoPolicyCache?: { keep?: string; refuse?: string };
+
+  /**
+   * ctypes.get_errno() reads ctypes' own copy of errno, which only calls through a `use_errno=True` library
+   * or prototype update; ffi.errno sees every cffi call. So ffi.errno is equivalent only when every library
+   * is loaded with use_errno and becomes cffi; when none is (and no prototype asks for it), ctypes' copy
+   * never sees C and the errno calls stay ctypes; anything between refuses the file (errnoRefusal).
+   */
+  private errnoPolicy(): { keep?: string; refuse?: string } {
+    if (this.errnoPolicyCache) return this.errnoPolicyCache;
+    const libs = [...new Set(this.p.libraries.values())];
+    const on = (kw: Node | undefined) => !!kw && !/^(False|0|None)$/.test(kw.text);
+    const withErrno = libs.filter((l) => on(l.keywords.get('use_errno')));
+    const prototypeErrno = [...walk(this.p.root)].some((n) => n.type === 'keyword_argument' && n.childForFieldName('name')?.text === 'use_errno' && on(n.childForFieldName('value') ?? undefined) && !libs.some((l) => l.load.startIndex <= n.startIndex && n.endIndex <= l.load.endIndex));
+    if (!withErrno.length && !prototypeErrno) {
+      this.errnoPolicyCache = { keep: `ctypes.get_errno/set_errno stay: ${libs.length ? 'the library is' : 'the libraries are'} loaded without use_errno=True, so ctypes' errno never sees C's; ffi.errno would` };
+    } else if (prototypeErrno || withErrno.length < libs.length || libs.some((l) => l.human || l.handle)) {
+      this.errnoPolicyCache = { refuse: 'ctypes.get_errno() sees only the calls of use_errno=True libraries and prototypes, some of which stay ctypes here: ffi.errno would see other calls' };
+    } else this.errnoPolicyCache = {};
+    return this.errnoPolicyCache;
+  }
+
+  /** Why the file cannot convert for its errno reads: ffi.errno in the output while some foreign calls stay ctypes. */
+  private errnoCalls(): Node[] {
+    return [...walk(this.p.root)].filter((n) => n.type === 'call' && /^[gs]et_errno$/.test(this.p.ctypesName(n.childForFieldName('function')) ?? ''));
+  }
+
+  errnoRefusal(): string | undefined {
+    const calls = this.errnoCalls();
+    if (!calls.length) return undefined;
+    const policy = this.errnoPolicy();
+    if (policy.keep) return undefined;
+    if (policy.refuse) return policy.refuse;
+    if (this.handles.size) return `ctypes.get_errno() would become ffi.errno while ${[...this.handles].join(', ')} keeps functions in ctypes, whose errno ffi.errno does not see`;
+    if (calls.some((n) => !this.errnoRewritten.has(keyOf(n)))) return 'a ctypes.get_errno/set_errno call stays ctypes here while its library becomes cffi: ctypes\' errno would no longer see the calls';
     return undefined;
   }
 
@@ -1152,10 +1195,14 @@ export class Rewriter {
         case 'memset':
           return this.memsetRule(n, a);
         case 'get_errno':
-          return a.length === 0 ? () => `${F}.errno` : undefined;
-        case 'set_errno':
-          if (a.length === 1 && n.parent?.type === 'expression_statement') return (r) => `${F}.errno = ${r.R(a[0]!)}`;
+        case 'set_errno': {
+          const policy = this.errnoPolicy();
+          if (policy.keep || policy.refuse) return undefined;
+          const done = () => this.errnoRewritten.add(keyOf(n));
+          if (cn === 'get_errno') return a.length === 0 ? () => (done(), `${F}.errno`) : undefined;
+          if (a.length === 1 && n.parent?.type === 'expression_statement') return (r) => (done(), `${F}.errno = ${r.R(a[0]!)}`);
           return undefined;
+        }
         case 'cast':
           return a.length === 2 ? this.castRule(n, a[0]!, a[1]!) : undefined;
         default: {
@@ -2005,4 +2052,9 @@ function protosIn(t: CType): string[] {
   if (t.k === 'ptr') return protosIn(t.to);
   if (t.k === 'array') return protosIn(t.of);
   return [];
+}
+
+/** The ctypes handle of library `name` as reached from a use spelled `at`: `obj.lib` for `self.lib` → `obj.lib_ctypes`, the handle beside it. */
+function handleAt(name: string, at: string): string {
+  return name.startsWith('self.') && at !== name && at.endsWith(name.slice('self'.length)) ? `${at}_ctypes` : `${name}_ctypes`;
 }
