@@ -43,23 +43,49 @@ export function toDiagnostic(doc: TextDocument, f: Finding): Diagnostic {
  * diagnostics as they were (typing inside a comment, or a change undone) and the client keeps what it shows.
  */
 export class DiagnosticResults {
-  private readonly last = new Map<string, { resultId: string; fingerprint: string }>();
+  private readonly last = new Map<string, { resultId: string; items: Diagnostic[] }>();
   private next = 1;
 
   report(uri: string, items: Diagnostic[], previousResultId: string | undefined):
     { kind: 'full'; resultId: string; items: Diagnostic[] } | { kind: 'unchanged'; resultId: string } {
-    const fingerprint = JSON.stringify(items);
     const last = this.last.get(uri);
-    if (last && last.fingerprint === fingerprint) {
+    if (last && sameJson(last.items, items)) {
       if (previousResultId === last.resultId) return { kind: 'unchanged', resultId: last.resultId };
       return { kind: 'full', resultId: last.resultId, items };
     }
     const resultId = `${this.next++}`;
-    this.last.set(uri, { resultId, fingerprint });
+    this.last.set(uri, { resultId, items });
     return { kind: 'full', resultId, items };
   }
 
   forget(uri: string): void {
     this.last.delete(uri);
   }
+}
+
+/**
+ * Whether two JSON values would serialise alike (keys with undefined values count as absent), compared in
+ * place: a string of thousands of diagnostics was built per answer to compare them, and the first difference
+ * now ends the comparison.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bs = b as unknown[];
+    if (a.length !== bs.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i] ?? null, bs[i] ?? null)) return false;
+    return true;
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  let count = 0;
+  for (const k in ao) {
+    if (ao[k] === undefined) continue;
+    count++;
+    if (!sameJson(ao[k], bo[k])) return false;
+  }
+  for (const k in bo) if (bo[k] !== undefined) count--;
+  return count === 0;
 }

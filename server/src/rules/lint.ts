@@ -102,12 +102,21 @@ export function applyOptions(raw: RuleFinding[], text: string, options: LintOpti
   if (fileLevel === 'all') return [];
   const out: Finding[] = [];
   const noqaAt = noqaByLine(text);
+  // what the options say of a code, once per code (a file may have thousands of findings of a few codes)
+  const byCode = new Map<string, { info: NonNullable<ReturnType<typeof ruleInfo>>; severity: Severity } | null>();
+  const settle = (code: string) => {
+    const info = ruleInfo(code);
+    if (!info || !isSelected(code, options)) return null;
+    const severity = severityOf(code, options);
+    if (!severity || severity === 'off') return null;
+    if (fileLevel && [...fileLevel].some((c) => code.startsWith(c))) return null;
+    return { info, severity };
+  };
   for (const f of [...raw].sort((a, b) => a.span.start - b.span.start)) {
-    const info = ruleInfo(f.code);
-    if (!info || !isSelected(f.code, options)) continue;
-    const severity = severityOf(f.code, options);
-    if (!severity || severity === 'off') continue;
-    if (fileLevel && [...fileLevel].some((c) => f.code.startsWith(c))) continue;
+    let settled = byCode.get(f.code);
+    if (settled === undefined) byCode.set(f.code, (settled = settle(f.code)));
+    if (!settled) continue;
+    const { info, severity } = settled;
     if (useNoqa) {
       const noqa = noqaAt(f.span.start);
       if (noqa === 'all' || noqa?.has(f.code)) continue;
