@@ -1662,7 +1662,7 @@ export class Rewriter {
       return (r) => {
         r.helpers.add('string');
         r.helpers.add('result');
-        const rendered = args.map((x, i) => (tempStr[i] ? `${r.F}.new("wchar_t[]", ${r.R(x)})` : r.arg(x, sig.params[i]!)));
+        const rendered = args.map((x, i) => (tempStr[i] ? `${r.F}.new("wchar_t[]", ${r.R(x)})` : casts.has(i) ? `${r.F}.cast(${r.q(casts.get(i)!)}, ${r.R(x)})` : r.arg(x, sig.params[i]!)));
         return `_cstring_result(${r.R(callee)}, ${rendered.join(', ')})`;
       };
     }
