@@ -57,3 +57,28 @@ test('the pre-filter skips files that only mention binding modules in prose', ()
   assert.equal(BINDING_HINT.test('def f():\n    import ctypes\n'), true);
   assert.equal(BINDING_HINT.test('from _foo_cffi import ffi, lib\n'), true);
 });
+
+test('mayBind (the pre-filter run alternative by alternative) equals BINDING_HINT on the standard library and odd line ends', () => {
+  const texts = [
+    'import ctypes', 'x = 1\nfrom cffi import FFI', 'suffix = 1\r  import ctypes\n', 'a\u2028import cppyy\n', 'import os, ffi', 'import os\n# ctypes\n',
+    'from x import affix', 'importlib.import_module(\n  "ctypes")', '__import__("_ffi")', 'setup(ext_modules=[Extension ("m", [])])', 'class M(MixedModule): pass',
+    '  from   pkg import   _cffi_backend\r\n', 'from a import b_ffi', 'import ctypes_extra', 'ffi', '',
+  ];
+  const dir = '/usr/lib/python3.11';
+  assert.ok(fs.existsSync(dir), `${dir} missing`);
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.py')) texts.push(fs.readFileSync(p, 'latin1'));
+    }
+  };
+  walk(dir);
+  let hits = 0;
+  for (const t of texts) {
+    const want = BINDING_HINT.test(t);
+    assert.equal(mayBind(t), want, t.slice(0, 200));
+    if (want) hits++;
+  }
+  assert.ok(texts.length > 600 && hits >= 10 && hits < texts.length / 2, `${hits} of ${texts.length} files pass`);
+});

@@ -72,9 +72,32 @@ export function collectFiles(paths: string[], errors: string[]): string[] {
  */
 export const BINDING_HINT = /^[ \t]*(?:import|from)[ \t]+[^\n]*\b(?:ctypes|cffi|cppyy|_rawffi|_ffi|_cffi_backend|ffi)\b|(?:import_module|__import__)\(\s*['"](?:ctypes|cffi|cppyy|_rawffi|_ffi)|MixedModule|\bExtension\s*\(/m;
 
-const HINT_WORDS = ['ctypes', 'cffi', 'cppyy', '_rawffi', '_ffi', 'ffi', 'MixedModule', 'Extension'];
+/** BINDING_HINT's alternatives one by one: an import line naming a binding module (it never spans a `\n`), … */
+const IMPORT_LINE_HINT = /^[ \t]*(?:import|from)[ \t]+[^\n]*\b(?:ctypes|cffi|cppyy|_rawffi|_ffi|_cffi_backend|ffi)\b/m;
+/** … `import_module('ctypes')`, … */
+const DYNAMIC_IMPORT_HINT = /(?:import_module|__import__)\(\s*['"](?:ctypes|cffi|cppyy|_rawffi|_ffi)/;
+/** … a setuptools/distutils `Extension(`. */
+const EXTENSION_HINT = /\bExtension\s*\(/;
+/** Every module name BINDING_HINT accepts contains one of these. */
+const MODULE_WORDS = ['ctypes', 'cppyy', 'ffi'];
 
-/** BINDING_HINT, after a plain substring scan that rejects most files without running the regex. */
+/**
+ * BINDING_HINT, without running it over the whole text: each alternative only where its literal words occur
+ * (the import-line one on the lines holding a module word). Equal to `BINDING_HINT.test(text)`
+ * (test/unit/cliPrefilter.test.ts compares them on the standard library), and faster (~1.4× on pyenv's tree).
+ */
 export function mayBind(text: string): boolean {
-  return HINT_WORDS.some((w) => text.includes(w)) && BINDING_HINT.test(text);
+  if (text.includes('MixedModule')) return true;
+  if (text.includes('Extension') && EXTENSION_HINT.test(text)) return true;
+  if ((text.includes('import_module') || text.includes('__import__')) && DYNAMIC_IMPORT_HINT.test(text)) return true;
+  for (const w of MODULE_WORDS) {
+    for (let i = text.indexOf(w); i >= 0; ) {
+      const start = text.lastIndexOf('\n', i) + 1;
+      const nl = text.indexOf('\n', i);
+      const end = nl < 0 ? text.length : nl;
+      if (IMPORT_LINE_HINT.test(text.slice(start, end))) return true;
+      i = nl < 0 ? -1 : text.indexOf(w, end);
+    }
+  }
+  return false;
 }

@@ -9,12 +9,15 @@ import { loadGrammars, loadedGrammars } from '../parser/languages';
 import { type ApiWorkspace, type CPrototypeHint, apiModeFiles, apiPrototypes, modelPrototypes, spellStructs } from './apiMode';
 import { buildCdef, cdefCalls } from './cdefFromCtypes';
 import { type TextEdit, applyEdits as applyTextEdits, assertNonOverlapping, mergeOverlapping, toOriginalOffset } from './edits';
-import { type CtypesProgram, readCtypes } from './readCtypes';
+import { type CtypesProgram, readCtypes, reboundUse } from './readCtypes';
 import { type Helper, Rewriter } from './rewriteUses';
 import { dotted, indentAt, keyOf, walk } from './syntax';
 import { unsafeCffiUses, unsafeCtypesShapes } from './outputGate';
 import { desugarDeclarations } from './desugar';
 import { diffLines } from 'diff';
+import { analyzeDocument } from '../analysis/analyze';
+import { ParsedDocument } from '../documents/parsedDocument';
+import { pb312 } from '../rules/argumentRules';
 import { formatEdits } from './format/formatConversion';
 import { lineLengthForUri } from './format/projectStyle';
 import { sameReason, todoReasonsAbove, todosIn } from './format/todoComments';
@@ -144,8 +147,18 @@ function convertPlain(parser: Parser, text: string, options: ConvertOptions, uri
     const demoted = new Map<string, string>();
     for (let round = 0; ; round++) {
       const { result, requests } = convertRound(parser, tree.rootNode, text, options, uri, demoted);
-      if (!requests.size || round >= 8) return formatted(parser, text, gated(parser, text, result), options.lineLength ?? lineLengthForUri(uri).max);
-      for (const [k, v] of requests) demoted.set(k, v);
+      if (requests.size && round < 8) {
+        for (const [k, v] of requests) demoted.set(k, v);
+        continue;
+      }
+      // the output re-analysed: a statement where cffi cdata would reach a ctypes function stays ctypes, and the plan shrinks
+      const crossing = cdataReachingCtypes(text, tree.rootNode, result);
+      const fresh = crossing.filter((c) => !demoted.has(c.token));
+      if (fresh.length && round < 8) {
+        for (const c of fresh) demoted.set(c.token, c.reason);
+        continue;
+      }
+      return formatted(parser, text, gated(parser, text, result, crossing), options.lineLength ?? lineLengthForUri(uri).max);
     }
   } finally {
     tree.delete();
@@ -165,11 +178,34 @@ function formatted(parser: Parser, text: string, result: ConversionResult, lineL
   return { ...result, edits, leftForHuman };
 }
 
-/** An output that would use a cffi library as a ctypes one is not offered (outputGate.ts). */
-function gated(parser: Parser, text: string, result: ConversionResult): ConversionResult {
+/**
+ * Statements of the original text where the output hands cffi cdata to a function that stays ctypes (PB312 on the
+ * output's own model): ArgumentError at run time. Each becomes a `stmt:` demotion, so the next round keeps it ctypes.
+ */
+function cdataReachingCtypes(text: string, root: Node, result: ConversionResult): { token: string; reason: string; offset: number }[] {
+  const grammars = loadedGrammars();
+  if (!grammars || !result.edits.length) return [];
+  const output = applyTextEdits(text, result.edits);
+  if (!/_ctypes\b/.test(output)) return [];
+  const doc = new ParsedDocument(grammars.pythonParser, output);
+  try {
+    const findings = pb312(analyzeDocument(doc, 'untitled:converted.py', grammars.cParser)).filter((f) => f.message.startsWith('cffi cdata passed to ctypes'));
+    return findings.map((f) => {
+      const offset = toOriginalOffset(result.edits, f.span.start);
+      const st = statementNode(root.descendantForIndex(Math.min(offset, Math.max(text.length - 1, 0))) ?? root);
+      const callee = /`([^`]+)`/.exec(f.message)?.[1] ?? 'a ctypes function';
+      return { token: `stmt:${keyOf(st)}`, reason: `this statement stays ctypes: converted, it would hand cffi cdata to ${callee}, which stays ctypes`, offset };
+    });
+  } finally {
+    doc.dispose();
+  }
+}
+
+/** An output that would use a cffi library as a ctypes one is not offered (outputGate.ts), nor one that still hands cdata to ctypes. */
+function gated(parser: Parser, text: string, result: ConversionResult, crossing: readonly { reason: string; offset: number }[] = []): ConversionResult {
   if (!result.edits.length) return result;
   const output = applyTextEdits(text, result.edits);
-  const problems = [...unsafeCtypesShapes(parser, text, output), ...unsafeCffiUses(parser, output), ...cffiWithoutLibrary(text, output)];
+  const problems = [...unsafeCtypesShapes(parser, text, output), ...unsafeCffiUses(parser, output), ...cffiWithoutLibrary(text, output), ...crossing];
   if (!problems.length) return result;
   const reasons = [...new Set(problems.map((p) => p.reason))];
   return {
@@ -234,12 +270,13 @@ function convertRound(parser: Parser, root: Node, text: string, options: Convert
     const leftovers = remainingCtypes(parser, draft, edits);
     for (const l of leftovers) {
       if (l.name === 'util.find_library' || l.name === 'util' || l.name.startsWith('util.')) continue;
+      if (l.originalOffset < 0) continue; // kept for the import only
       const node = root.descendantForIndex(l.originalOffset);
       if (!node) continue;
       if (rw.human.some((h) => h.node.startIndex <= l.originalOffset && l.originalOffset < h.node.endIndex)) continue;
       if ([...program.libraries.values()].some((lib) => lib.handle && lib.statement.startIndex <= l.originalOffset && l.originalOffset < lib.statement.endIndex)) continue;
       // quiet when an earlier conversion already said why this stays, or when it belongs to a library left out on purpose
-      const quiet = hasTodoAbove(text, node) || mentionsHandle(program, node) || rw.quietlyKept(statementNode(node));
+      const quiet = hasTodoAbove(text, node) || mentionsHandle(program, node) || rw.quietlyKept(statementNode(node)) || rw.inCtypesArguments(l.originalOffset);
       const kept = rw.keptBecause(statementNode(node));
       rw.leave(node, kept && !kept.startsWith('~') ? kept : leftoverReason(l.name), quiet);
     }
@@ -421,7 +458,10 @@ function remainingCtypes(parser: Parser, draft: string, edits: TextEdit[]): Left
       if (q !== 'ctypes' && !q.startsWith('ctypes.')) continue;
       if (p?.type === 'keyword_argument' && p.childForFieldName('name')?.startIndex === n.startIndex) continue;
       const rel = q === 'ctypes' ? 'ctypes' : q.slice('ctypes.'.length).split('.').slice(0, q.startsWith('ctypes.util') ? 2 : 1).join('.');
-      out.push({ name: rel, originalOffset: toOriginal(n.startIndex), via: n.text });
+      // a name the module binds again: the import stays while a use may still mean it, with no TODO for the module's own
+      const use = reboundUse(program.rebound, d, n);
+      if (use === 'rebound') continue;
+      out.push({ name: rel, originalOffset: use === 'either' ? -1 : toOriginal(n.startIndex), via: n.text });
     }
     return out;
   } finally {

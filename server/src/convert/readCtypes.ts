@@ -6,7 +6,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { type CType, prim } from './typeNames';
-import { callParts, dotted, intLiteral, stringLiteral, unparen, walk } from './syntax';
+import { callParts, dotted, intLiteral, isStoreTarget, stringLiteral, unparen, walk } from './syntax';
 
 /** Module-level names ctypes exports (what `from ctypes import *` binds). */
 const CTYPES_EXPORTS = new Set([
@@ -116,6 +116,8 @@ export interface CtypesProgram {
   /** Where each alias's `lib.f` stands (the last assignment's). */
   functionAliasAt: Map<string, number>;
   qualify(dottedName: string): string;
+  /** Names a ctypes import binds that module-level code binds again, with the offset of the first such binding. */
+  rebound: ReadonlyMap<string, number>;
   /** The ctypes name an expression refers to (`C.c_int` → `c_int`, `ctypes.util.find_library` → `util.find_library`). */
   ctypesName(n: Node | null | undefined): string | undefined;
   typeOf(n: Node | null | undefined): CType | undefined;
@@ -156,11 +158,15 @@ export function readCtypes(text: string, root: Node): CtypesProgram {
     if (star && CTYPES_EXPORTS.has(head!)) return ['ctypes', head, ...rest].join('.');
     return d;
   };
+  const rebound = reboundCtypesNames(root, qualify);
   const ctypesName = (n: Node | null | undefined): string | undefined => {
     const d = dotted(n);
     if (!d) return undefined;
     const q = qualify(d);
-    return q.startsWith('ctypes.') ? q.slice('ctypes.'.length) : undefined;
+    if (!q.startsWith('ctypes.')) return undefined;
+    // `memset = PROTO(("memset", libc))` at module level: from there on (and in functions) the name is the program's own
+    if (n && reboundUse(rebound, d, n) !== 'import') return undefined;
+    return q.slice('ctypes.'.length);
   };
 
   const program: CtypesProgram = {
@@ -176,6 +182,7 @@ export function readCtypes(text: string, root: Node): CtypesProgram {
     functionAliases: new Map(),
     functionAliasAt: new Map(),
     qualify,
+    rebound,
     ctypesName,
     typeOf: () => undefined,
   };
@@ -405,6 +412,44 @@ export function readCtypes(text: string, root: Node): CtypesProgram {
     }
   }
   return program;
+}
+
+/** Names bound by a ctypes import that a module-level statement binds again (`memset = …`, `def sizeof(…)`), at their first such binding. */
+function reboundCtypesNames(root: Node, qualify: (d: string) => string): Map<string, number> {
+  const out = new Map<string, number>();
+  const visit = (n: Node): void => {
+    for (const c of n.namedChildren) {
+      if (c.type === 'function_definition' || c.type === 'class_definition') {
+        const name = c.childForFieldName('name');
+        if (name) note(name);
+        if (c.type === 'class_definition') visit(c.childForFieldName('body') ?? c);
+        continue;
+      }
+      if (c.type === 'lambda') continue;
+      if (c.type === 'identifier' && isStoreTarget(c) && !ctypesValued(c)) note(c);
+      visit(c);
+    }
+  };
+  // `c_ssize_t = c_long` (a fallback when the import fails) still names a ctypes thing: no shadowing
+  const ctypesValued = (id: Node): boolean => {
+    const a = id.parent?.type === 'assignment' ? id.parent : undefined;
+    const right = a?.childForFieldName('right');
+    const d = right ? dotted(unparen(right)) : undefined;
+    return !!d && qualify(d).startsWith('ctypes.');
+  };
+  const note = (id: Node): void => {
+    if (!out.has(id.text) && qualify(id.text).startsWith('ctypes.')) out.set(id.text, id.startIndex);
+  };
+  visit(root);
+  return out;
+}
+
+/** A use of a rebound ctypes name: `import` before the rebinding at module level, `rebound` after it, `either` inside a function (it may run before or after). */
+export function reboundUse(rebound: ReadonlyMap<string, number>, d: string, n: Node): 'import' | 'rebound' | 'either' {
+  const at = rebound.get(d.split('.')[0]!);
+  if (at === undefined) return 'import';
+  for (let p = n.parent; p; p = p.parent) if (p.type === 'function_definition' || p.type === 'lambda') return 'either';
+  return n.startIndex < at ? 'import' : 'rebound';
 }
 
 /** `libc.strlen` → the library and function name when `libc` is a known library. */

@@ -88,7 +88,15 @@ export class Rewriter {
   readonly requests = new Map<string, string>();
   /** Libraries that keep a ctypes handle, for the functions that stay in ctypes. */
   readonly handles = new Set<string>();
-  private frozen: [number, number][] = [];
+  /** Nodes whose code stays ctypes this round (keyOf), with everything inside them. */
+  private readonly frozen = new Set<string>();
+  /** Argument lists of calls to functions that stay ctypes: their ctypes needs no TODO of its own (the function's says why). */
+  private readonly ctypesArguments: [number, number][] = [];
+
+  /** Is this offset inside the arguments of a call that stays ctypes? */
+  inCtypesArguments(offset: number): boolean {
+    return this.ctypesArguments.some(([s, e]) => s <= offset && offset < e);
+  }
 
   constructor(readonly p: CtypesProgram, readonly ffi: string, readonly apiMode = false, readonly demoted: ReadonlyMap<string, string> = new Map()) {}
 
@@ -98,7 +106,9 @@ export class Rewriter {
   }
 
   private isFrozen(n: Node): boolean {
-    return this.frozen.some(([s, e]) => n.startIndex >= s && n.endIndex <= e);
+    if (!this.frozen.size) return false;
+    for (let p: Node | null = n; p; p = p.parent) if (this.frozen.has(keyOf(p))) return true;
+    return false;
   }
 
   // ---------------------------------------------------------------- declarations
@@ -440,15 +450,51 @@ export class Rewriter {
 
   /** Ranges whose code stays ctypes this round: statements left for a human, values of variables kept in ctypes. */
   private computeFrozen(): void {
+    const ctypesCallables = this.ctypesCallables();
     for (const n of walk(this.p.root)) {
-      if (this.demoted.has(`stmt:${keyOf(n)}`)) this.frozen.push([n.startIndex, n.endIndex]);
+      if (this.demoted.has(`stmt:${keyOf(n)}`)) this.frozen.add(keyOf(n));
+      // what a function that stays ctypes receives stays ctypes: a cffi value would reach it (ArgumentError)
+      const call = n.type === 'call' ? callParts(n) : undefined;
+      if (call && this.staysCtypes(call.callee, ctypesCallables)) {
+        this.frozen.add(keyOf(call.argList));
+        this.ctypesArguments.push([call.argList.startIndex, call.argList.endIndex]);
+      }
       if (n.type === 'assignment') {
         const left = n.childForFieldName('left');
         const right = n.childForFieldName('right');
         const name = left && dotted(left);
-        if (name && right && this.demoted.has(`var:${this.scopeKeyFor(n, name)}`)) this.frozen.push([right.startIndex, right.endIndex]);
+        if (name && right && this.demoted.has(`var:${this.scopeKeyFor(n, name)}`)) this.frozen.add(keyOf(right));
       }
     }
+  }
+
+  /** A foreign function without a cdef signature (it stays on the ctypes handle), or one a prototype made from `(name, lib)`. */
+  private staysCtypes(callee: Node, ctypesCallables: { names: Set<string>; attrs: Set<string> }): boolean {
+    const name = dotted(callee);
+    if (name && ctypesCallables.names.has(name)) return true;
+    if (callee.type === 'attribute' && ctypesCallables.attrs.has(callee.childForFieldName('attribute')!.text)) return true;
+    const f = this.calledFunction(callee);
+    if (!f) return false;
+    this.planFunction(f);
+    return !this.signatures.has(functionKey(f.lib.name, f.name));
+  }
+
+  /** Names bound to a prototype instantiated from a library symbol (`P(("name", lib))`), and the attributes `self.f = P(…)` sets. */
+  private ctypesCallables(): { names: Set<string>; attrs: Set<string> } {
+    const names = new Set<string>();
+    const attrs = new Set<string>();
+    for (const n of walk(this.p.root)) {
+      const a = n.type === 'assignment' ? assignmentOf(n.parent ?? n) : undefined;
+      const call = a ? callParts(unparen(a.right)) : undefined;
+      const proto = call ? dotted(call.callee) : undefined;
+      const name = a ? dotted(a.left) : undefined;
+      if (name && proto && this.p.prototypes.has(proto) && call!.args[0] && unparen(call!.args[0]).type === 'tuple') {
+        names.add(name);
+        // `self.f = P(…)` is called as `obj.f(…)` too
+        if (name.startsWith('self.')) attrs.add(name.slice('self.'.length));
+      }
+    }
+    return { names, attrs };
   }
 
   /** After a round: what else must stay in ctypes because it touches something that stays. */
@@ -464,22 +510,12 @@ export class Rewriter {
       return out;
     };
     // names bound to a prototype instantiated from something (`P(("name", lib))`, `P(address)`), and decorated callbacks
-    const ctypesCallables = new Set<string>();
-    const callableAttrs = new Set<string>();
+    const { names: ctypesCallables, attrs: callableAttrs } = this.ctypesCallables();
     const decoratedDefs = this.decoratedCallbacks;
     for (const n of walk(this.p.root)) {
       if (n.type === 'decorated_definition' && this.callbackDecoratorSig(n)) {
         const name = n.childForFieldName('definition')?.childForFieldName('name')?.text;
         if (name) decoratedDefs.set(name, n);
-      }
-      const a = n.type === 'assignment' ? assignmentOf(n.parent ?? n) : undefined;
-      const call = a ? callParts(unparen(a.right)) : undefined;
-      const proto = call ? dotted(call.callee) : undefined;
-      const name = a ? dotted(a.left) : undefined;
-      if (name && proto && this.p.prototypes.has(proto) && call!.args[0] && unparen(call!.args[0]).type === 'tuple') {
-        ctypesCallables.add(name);
-        // `self.f = P(…)` is called as `obj.f(…)` too
-        if (name.startsWith('self.')) callableAttrs.add(name.slice('self.'.length));
       }
     }
     for (const n of walk(this.p.root)) {
@@ -488,6 +524,9 @@ export class Rewriter {
         if (this.convertedStructs.has(n.text)) this.demote(`struct:${n.text}`, `${n.text} is used where ctypes stays`);
         const proto = this.p.prototypes.get(n.text);
         if (proto && !proto.human) this.demote(`proto:${n.text}`, `${n.text} is used where ctypes stays`);
+        // a decorated callback handed to code that stays ctypes (a call to a ctypes function) stays a ctypes callback
+        const def = decoratedDefs.get(n.text);
+        if (def && !(def.startIndex <= n.startIndex && n.endIndex <= def.endIndex)) this.demote(`stmt:${keyOf(def)}`, `the callback ${n.text} is passed where ctypes stays`);
       }
       if (this.demoted.has(`stmt:${keyOf(n)}`)) {
         for (const v of ctypesVarsIn(n)) this.demote(v.token, `${v.node.text} is used where ctypes stays (${this.demoted.get(`stmt:${keyOf(n)}`)})`);
@@ -709,7 +748,7 @@ export class Rewriter {
   keptBecause(st: Node): string | undefined {
     const a = assignmentOf(st);
     const name = a && dotted(a.left);
-    return name ? this.demoted.get(`var:${this.scopeKeyFor(a!.node, name)}`) : undefined;
+    return (name ? this.demoted.get(`var:${this.scopeKeyFor(a!.node, name)}`) : undefined) ?? this.demoted.get(`stmt:${keyOf(st)}`);
   }
 
   /** The kind a variable would have if it were converted (demoted or not), and its token. */
@@ -1623,7 +1662,7 @@ export class Rewriter {
       return (r) => {
         r.helpers.add('string');
         r.helpers.add('result');
-        const rendered = args.map((x, i) => (tempStr[i] ? `${r.F}.new("wchar_t[]", ${r.R(x)})` : r.arg(x, sig.params[i]!)));
+        const rendered = args.map((x, i) => (tempStr[i] ? `${r.F}.new("wchar_t[]", ${r.R(x)})` : casts.has(i) ? `${r.F}.cast(${r.q(casts.get(i)!)}, ${r.R(x)})` : r.arg(x, sig.params[i]!)));
         return `_cstring_result(${r.R(callee)}, ${rendered.join(', ')})`;
       };
     }
