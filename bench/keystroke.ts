@@ -1,7 +1,8 @@
 /**
  * Where a keystroke's time goes (in-process, the steps DocumentService.model and the diagnostics handler take,
  * each timed on its own): CPU milliseconds per edit (process.cpuUsage, so other processes' load counts less
- * than in wall time), mean over the edits, on the files of the editor-latency section.
+ * than in wall time), mean over the edits, on the files of the editor-latency section; and the heap each edit
+ * allocates (heap growth, median of the edits no GC ran in: the garbage that makes the scavenges on long files).
  */
 import { analyzeDocument } from '../server/src/analysis/analyze';
 import { linkWorkspaceModel } from '../server/src/analysis/workspace/linkModel';
@@ -23,7 +24,7 @@ const STEPS = ['change', 'facts+link', 'evaluation', 'workspace link', 'lint', '
 
 export async function keystrokeBreakdown(inputs: RatioInput[], edits = 60): Promise<string[]> {
   const g = await loadGrammars();
-  const out = [`| file | ${STEPS.join(' | ')} | total (CPU ms per edit) |`, `|---|${STEPS.map(() => '---|').join('')}---|`];
+  const out = [`| file | ${STEPS.join(' | ')} | total (CPU ms per edit) | allocated (KB per edit) |`, `|---|${STEPS.map(() => '---|').join('')}---|---|`];
   for (const input of inputs) {
     const workspace = new WorkspaceIndex(g.pythonParser);
     const service = new DocumentService(g, workspace, { headers: {} });
@@ -32,6 +33,8 @@ export async function keystrokeBreakdown(inputs: RatioInput[], edits = 60): Prom
     service.model(uri);
     const sites = [...input.text.matchAll(input.sites)].map((m) => m.index! + 2);
     const sum: Record<string, number> = Object.fromEntries(STEPS.map((s) => [s, 0]));
+    // heap growth over the steps, median of the edits no GC ran in (what each edit leaves for the next scavenge to copy or drop)
+    const allocated: number[] = [];
     for (let k = 0; k < edits; k++) {
       const at = sites[(Math.floor(k / 2) * 7919) % sites.length]!;
       const insert = k % 2 === 0;
@@ -43,6 +46,7 @@ export async function keystrokeBreakdown(inputs: RatioInput[], edits = 60): Prom
         sum[name]! += now - t;
         t = now;
       };
+      const heapBefore = process.memoryUsage().heapUsed;
       service.change(uri, k + 2, [{ range, text: insert ? '9' : '' }]);
       step('change');
       const model = analyzeDocument(doc.parsed, uri, g.cParser);
@@ -55,9 +59,13 @@ export async function keystrokeBreakdown(inputs: RatioInput[], edits = 60): Prom
       step('lint');
       findings.map((f) => toDiagnostic(doc.text, f));
       step('diagnostics');
+      const grown = process.memoryUsage().heapUsed - heapBefore;
+      if (grown > 0) allocated.push(grown);
     }
     const total = Object.values(sum).reduce((a, b) => a + b, 0);
-    out.push(`| ${input.name} | ${STEPS.map((s) => (sum[s]! / edits).toFixed(1)).join(' | ')} | ${(total / edits).toFixed(1)} |`);
+    allocated.sort((a, b) => a - b);
+    const kb = allocated.length ? (allocated[allocated.length >> 1]! / 1024).toFixed(0) : '?';
+    out.push(`| ${input.name} | ${STEPS.map((s) => (sum[s]! / edits).toFixed(1)).join(' | ')} | ${(total / edits).toFixed(1)} | ${kb} |`);
     service.dispose();
   }
   return out;

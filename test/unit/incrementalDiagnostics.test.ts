@@ -114,3 +114,24 @@ for (const [n, file] of FILES.entries()) {
     if (n === 3) assert.ok(findings > 30 * 50, `${findings} findings`);
   });
 }
+
+// The cdef declaration tables the cffi rules read are reused while every cdef of the ffi is the same parse: an
+// edit to a later cdef (the first one unchanged, in another region) must give a new table.
+test('an edit to a later cdef of an ffi changes the declarations its lib accesses are checked against', async () => {
+  const g = await loadGrammars();
+  const filler = Array.from({ length: 1_000 }, (_, i) => `x_${i} = ${i}\n`).join('');
+  const text = `from cffi import FFI\nffi = FFI()\nffi.cdef("int f(int);")\n${filler}ffi.cdef("int g(int);")\n${filler}lib = ffi.dlopen(None)\nlib.f(1)\nlib.g(2)\n`;
+  const uri = 'file:///incremental/cdefs.py';
+  const service = new DocumentService(g, new WorkspaceIndex(g.pythonParser));
+  service.open(uri, 'python', 1, text);
+  const codes = () => JSON.parse(diagnostics(service, uri)).map((d: { code: string }) => d.code);
+  assert.deepEqual(codes(), []);
+  const doc = service.get(uri)!.text;
+  const at = text.indexOf('int g(') + 'int '.length;
+  service.change(uri, 2, [{ range: { start: doc.positionAt(at), end: doc.positionAt(at + 1) }, text: 'h' }]);
+  assert.equal(diagnostics(service, uri) + modelSummary(service, uri), freshDiagnostics(g, uri, service.get(uri)!.text.getText()));
+  assert.deepEqual(codes(), ['PB305']);
+  service.change(uri, 3, [{ range: { start: doc.positionAt(at), end: doc.positionAt(at + 1) }, text: 'g' }]);
+  assert.deepEqual(codes(), []);
+  service.dispose();
+});

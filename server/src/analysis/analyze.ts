@@ -102,11 +102,19 @@ export async function analyzeText(text: string, uri = 'untitled:document.py', op
 const typeMemo = new WeakMap<Expr, { generation: number; type: CtypesType }>();
 const structMemo = new WeakMap<ClassFact, CtypesStruct>();
 /** Each document's structs at its last link, with the classes they came from (entries of stage A, cached per region). */
-const lastStructs = new WeakMap<ParsedDocument, { classes: readonly StageA['classes'][number][]; structs: Map<string, CtypesStruct>; structFacts: Map<string, ClassFact> }>();
+const lastStructs = new WeakMap<ParsedDocument, { classes: readonly StageA['classes'][number][]; structs: Map<string, CtypesStruct>; structFacts: Map<string, ClassFact>; names: string }>();
 /** Shared by the many functions that have no alias; replaced by a fresh array on the first one. */
 const NO_ALIASES = Object.freeze([]) as unknown as string[];
+/** Placeholders until a function's references and calls are counted (never left in a model). */
+const NO_SPANS = Object.freeze([]) as unknown as Span[];
+const NO_CALLS = Object.freeze([]) as unknown as CallSite[];
 const fieldsMemo = new WeakMap<Expr, { generation: number; fields: StructField[]; hasBitFields: boolean }>();
 
+
+/** Two classes the struct fixpoint cannot tell apart: the same name, bases and qualified bases. */
+function sameShape(a: StageA['classes'][number], b: StageA['classes'][number]): boolean {
+  return a.fact.name === b.fact.name && a.fact.bases.length === b.fact.bases.length && a.fact.bases.every((x, i) => x === b.fact.bases[i]) && a.qbases.every((x, i) => x === b.qbases[i]);
+}
 
 class Linker {
   private readonly moduleAliases = new Map<string, string>();
@@ -339,13 +347,28 @@ class Linker {
     // structs (a class may derive from another struct of this file, so iterate to a fixpoint)
     const classes = stageA.flatMap((a) => a.classes);
     const last = lastStructs.get(this.doc);
-    if (last && last.classes.length === classes.length && classes.every((c, i) => c === last.classes[i])) {
-      // the same classes (facts and qualified bases, cached per region) give the same structs: only reset what the bodies set
+    if (last && last.classes.length === classes.length && classes.every((c, i) => c === last.classes[i] || sameShape(c, last.classes[i]!))) {
+      // The same names and bases in the same order give the same fixpoint: the same class wins each name. The
+      // classes of edited regions (new facts) replace their struct in place; only what the bodies set is reset.
+      for (let i = 0; i < classes.length; i++) {
+        const c = classes[i]!;
+        const old = last.classes[i]!;
+        if (c === old || last.structFacts.get(old.fact.name) !== old.fact) continue;
+        const prev = last.structs.get(old.fact.name)!;
+        let struct = structMemo.get(c.fact);
+        if (!struct || struct.base !== prev.base || struct.isUnion !== prev.isUnion) {
+          struct = { name: c.fact.name, nameSpan: c.fact.nameSpan, span: c.fact.span, base: prev.base, isUnion: prev.isUnion, hasBehaviour: c.fact.hasBehaviour, hasBitFields: false };
+          structMemo.set(c.fact, struct);
+        }
+        last.structs.set(c.fact.name, struct);
+        last.structFacts.set(c.fact.name, c.fact);
+      }
+      last.classes = classes;
       for (const struct of last.structs.values()) {
         struct.fields = struct.fieldsSpan = struct.pack = struct.anonymous = undefined;
         struct.hasBitFields = false;
       }
-      this.linkCtypesAfterStructs(model, stageA, stageB, libs, last.structs, last.structFacts);
+      this.linkCtypesAfterStructs(model, stageA, stageB, libs, last.structs, last.structFacts, last.names);
       return;
     }
     const structs = new Map<string, CtypesStruct>();
@@ -379,18 +402,19 @@ class Linker {
         }
       }
     }
-    lastStructs.set(this.doc, { classes, structs, structFacts });
-    this.linkCtypesAfterStructs(model, stageA, stageB, libs, structs, structFacts);
+    const names = `${[...structs.keys()]}`;
+    lastStructs.set(this.doc, { classes, structs, structFacts, names });
+    this.linkCtypesAfterStructs(model, stageA, stageB, libs, structs, structFacts, names);
   }
 
-  private linkCtypesAfterStructs(model: BindingModel, stageA: StageA[], stageB: StageB[], libs: Map<string, CtypesLibrary>, structs: Map<string, CtypesStruct>, structFacts: Map<string, ClassFact>): void {
+  private linkCtypesAfterStructs(model: BindingModel, stageA: StageA[], stageB: StageB[], libs: Map<string, CtypesLibrary>, structs: Map<string, CtypesStruct>, structFacts: Map<string, ClassFact>, structNames: string): void {
     const protoDefs = stageA.flatMap((a) => a.protoDefs);
     const prototypes = new Map<string, CtypesPrototype>();
     for (const p of protoDefs) {
       prototypes.set(p.target, { name: p.target, nameSpan: p.a.target.span, statementSpan: p.a.statementSpan, factory: p.factory, restype: { kind: 'void', span: p.a.value.span }, argtypes: [] });
     }
     // From here on the names a type can refer to are known: type resolutions are memoised across edits.
-    const generation = generationOf('types', `${[...this.moduleAliases]}|${[...this.importedNames]}|${this.starModules}|${[...structs.keys()]}|${[...prototypes.keys()]}`);
+    const generation = generationOf('types', `${[...this.moduleAliases]}|${[...this.importedNames]}|${this.starModules}|${structNames}|${[...prototypes.keys()]}`);
     const resolve = (e: Expr | undefined): CtypesType => {
       if (!e) return this.resolveType(e, structs, prototypes);
       const hit = typeMemo.get(e);
@@ -430,38 +454,63 @@ class Linker {
       }
     }
 
-    // foreign functions: `lib.f` references, aliases and attribute assignments
-    const fnsByKey = new Map<string, ForeignFunction>();
-    const fnFor = (r: { key: string; lib: string; name: string }): ForeignFunction => {
-      let fn = fnsByKey.get(r.key);
-      if (!fn) {
+    // foreign functions: `lib.f` references, aliases and attribute assignments. References and calls are
+    // counted first and their arrays allocated at their size: a keystroke relinks every function of the file, and
+    // the slack of arrays grown by push was most of the garbage each link left (copied by the next scavenge).
+    const fns = model.ctypes.functions;
+    const indexByKey = new Map<string, number>();
+    const refCounts: number[] = [];
+    const countRef = (r: { key: string; lib: string; name: string }): void => {
+      let i = indexByKey.get(r.key);
+      if (i === undefined) {
+        i = fns.length;
         const lib = libs.get(r.lib)!;
-        fn = { library: lib, name: r.name, refs: [], aliases: NO_ALIASES, calls: [] };
-        fnsByKey.set(r.key, fn);
+        const fn: ForeignFunction = { library: lib, name: r.name, refs: NO_SPANS, aliases: NO_ALIASES, calls: NO_CALLS };
+        indexByKey.set(r.key, i);
         lib.functions.push(fn);
-        model.ctypes.functions.push(fn);
+        fns.push(fn);
+        refCounts.push(0);
       }
-      return fn;
+      refCounts[i]!++;
     };
     // references in text order, then getattr() references (as the facts were ordered before staging)
-    for (const b of stageB) for (const r of b.fnRefs) fnFor(r).refs.push(r.span);
-    for (const b of stageB) for (const r of b.getattrRefs) fnFor(r).refs.push(r.span);
-    const aliased = new Map<string, ForeignFunction>();
+    for (const b of stageB) for (const r of b.fnRefs) countRef(r);
+    for (const b of stageB) for (const r of b.getattrRefs) countRef(r);
+    for (let i = 0; i < fns.length; i++) fns[i]!.refs = new Array<Span>(refCounts[i]!);
+    // filled from the end, each at the last free slot of its function: the same order as pushing from the start
+    for (let k = stageB.length - 1; k >= 0; k--) {
+      const rs = stageB[k]!.getattrRefs;
+      for (let j = rs.length - 1; j >= 0; j--) {
+        const i = indexByKey.get(rs[j]!.key)!;
+        fns[i]!.refs[--refCounts[i]!] = rs[j]!.span;
+      }
+    }
+    for (let k = stageB.length - 1; k >= 0; k--) {
+      const rs = stageB[k]!.fnRefs;
+      for (let j = rs.length - 1; j >= 0; j--) {
+        const i = indexByKey.get(rs[j]!.key)!;
+        fns[i]!.refs[--refCounts[i]!] = rs[j]!.span;
+      }
+    }
+    const aliased = new Map<string, number>();
     for (const a of stageA) {
       for (const al of a.aliasCandidates) {
-        const fn = fnsByKey.get(al.source);
-        if (fn && !fn.aliases.includes(al.target)) {
+        const i = indexByKey.get(al.source);
+        if (i === undefined) continue;
+        const fn = fns[i]!;
+        if (!fn.aliases.includes(al.target)) {
           if (fn.aliases === NO_ALIASES) fn.aliases = [];
           fn.aliases.push(al.target);
-          aliased.set(al.target, fn);
+          aliased.set(al.target, i);
         }
       }
     }
-    const byAlias = (text: string) => aliased.get(text) ?? fnsByKey.get(text);
+    const byAlias = (text: string) => aliased.get(text) ?? indexByKey.get(text);
     for (const a of stageA) {
       for (const sa of a.sigAssigns) {
-        const fn = byAlias(sa.owner);
-        if (!fn) continue;
+        const i = byAlias(sa.owner);
+        if (i === undefined) continue;
+        const fn = fns[i]!;
         // the assignment objects are memoised with the type resolutions they hold
         if (!sa.memo || sa.memo.generation !== generation) {
           const base = { statementSpan: sa.a.statementSpan, targetSpan: sa.targetSpan, value: sa.a.value };
@@ -476,10 +525,20 @@ class Linker {
         else fn.errcheck = value;
       }
     }
+    // calls: counted, allocated, then filled from the end as the references are
+    const callCounts = refCounts.fill(0);
     for (const b of stageB) {
       for (const c of b.fnCalls) {
-        const fn = byAlias(c.key);
-        if (fn) fn.calls.push(c.call);
+        const i = byAlias(c.key);
+        if (i !== undefined) callCounts[i]!++;
+      }
+    }
+    for (let i = 0; i < fns.length; i++) fns[i]!.calls = callCounts[i] ? new Array<CallSite>(callCounts[i]!) : [];
+    for (let k = stageB.length - 1; k >= 0; k--) {
+      const cs = stageB[k]!.fnCalls;
+      for (let j = cs.length - 1; j >= 0; j--) {
+        const i = byAlias(cs[j]!.key);
+        if (i !== undefined) fns[i]!.calls[--callCounts[i]!] = cs[j]!.call;
       }
     }
   }

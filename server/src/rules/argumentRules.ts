@@ -63,9 +63,10 @@ export function pb207(model: BindingModel): RuleFinding[] {
     out.push({ code: 'PB207', span: plainSpan(arg.span), message: `\`${callee}\` writes into this bytes, but PyPy passes C a copy: use ${fix}`, data: { replacement: fix } });
   for (const fn of model.ctypes.functions) {
     for (const call of fn.calls) {
-      call.args.forEach((arg, i) => {
+      for (let i = 0; i < call.args.length; i++) {
+        const arg = call.args[i]!;
         if (bytesBuffer(model, arg, cache) && writable(ctypesParam(fn, i))) report(arg, `${fn.library.name}.${fn.name}`, 'ctypes.create_string_buffer(n)');
-      });
+      }
     }
   }
   // cffi is not affected: on PyPy as on CPython it hands C the bytes' own memory (checked on PyPy 7.3.11)
@@ -79,8 +80,14 @@ const CTYPES_OBJECT_MAKERS = /^ctypes\.(c_\w+|byref|pointer|create_string_buffer
 interface Origins {
   cdataNames: Set<string>;
   ffiNames: Set<string>;
-  structNames: Set<string>;
-  instanceNames: Set<string>;
+  /** Built on first use: only ctypes objects handed to cffi read them, and a file may have thousands of structs. */
+  structNames(): Set<string>;
+  instanceNames(): Set<string>;
+}
+
+function once<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
 }
 
 function origins(model: BindingModel): Origins {
@@ -92,8 +99,8 @@ function origins(model: BindingModel): Origins {
   return {
     cdataNames,
     ffiNames: new Set(model.cffi.ffis.map((f) => f.name)),
-    structNames: new Set(model.ctypes.structs.map((s) => s.name)),
-    instanceNames: new Set(model.ctypes.instances.map((i) => i.name)),
+    structNames: once(() => new Set(model.ctypes.structs.map((s) => s.name))),
+    instanceNames: once(() => new Set(model.ctypes.instances.map((i) => i.name))),
   };
 }
 
@@ -113,10 +120,10 @@ function isCtypesObject(model: BindingModel, e: Expr, o: Origins): boolean {
   if (e.k === 'call') {
     const callee = dottedText(e.callee);
     if (!callee) return false;
-    return CTYPES_OBJECT_MAKERS.test(model.qualify(callee)) || o.structNames.has(callee);
+    return CTYPES_OBJECT_MAKERS.test(model.qualify(callee)) || o.structNames().has(callee);
   }
   const d = dottedText(e);
-  return !!d && o.instanceNames.has(d);
+  return !!d && o.instanceNames().has(d);
 }
 
 function mixedFinding(arg: Expr, message: string): RuleFinding {
@@ -135,7 +142,10 @@ export function pb312(model: BindingModel): RuleFinding[] {
     for (const arg of call?.args ?? []) if (test(arg)) out.push(mixedFinding(arg, message(arg)));
   };
   for (const fn of model.ctypes.functions) {
-    for (const call of fn.calls) each(call, (e) => isCdata(e, o), () => `cffi cdata passed to ctypes function \`${fn.library.name}.${fn.name}\` raises ArgumentError: call it through cffi`);
+    // (no closure per function: a file may have thousands)
+    for (const call of fn.calls) {
+      for (const arg of call.args) if (isCdata(arg, o)) out.push(mixedFinding(arg, `cffi cdata passed to ctypes function \`${fn.library.name}.${fn.name}\` raises ArgumentError: call it through cffi`));
+    }
   }
   for (const a of model.cffi.libAccesses) {
     each(a.call, (e) => isCtypesObject(model, e, o), () => `ctypes object passed to cffi function \`${a.lib.name}.${a.name}\` raises TypeError: pass cdata (${a.ffi.name}.new)`);

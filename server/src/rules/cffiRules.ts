@@ -3,10 +3,21 @@ import type { BindingModel, CDeclaration, CdefProblem, CdefSource, Expr, FfiObje
 import { dottedText } from '../analysis/model';
 import { plainSpan, type RuleFinding } from './finding';
 
-/** Declarations of an ffi by name (a later cdef overrides an earlier one). */
+/**
+ * The last table built from each list of cdefs, keyed by the first cdef's declarations: a cdef's declarations
+ * array is cached with its parse (analysis/cdef.ts), so while every cdef is the same array the table is too.
+ */
+const declarationTables = new WeakMap<readonly CDeclaration[], { lists: readonly CDeclaration[][]; table: Map<string, CDeclaration> }>();
+
+/** Declarations of an ffi by name (a later cdef overrides an earlier one). Read-only: the table is shared across lints. */
 function declarationsOf(ffi: FfiObject): Map<string, CDeclaration> {
+  const lists = ffi.cdefs.map((c) => c.declarations);
+  const first = lists[0];
+  const hit = first && declarationTables.get(first);
+  if (hit && hit.lists.length === lists.length && hit.lists.every((l, i) => l === lists[i])) return hit.table;
   const m = new Map<string, CDeclaration>();
-  for (const cdef of ffi.cdefs) for (const d of cdef.declarations) if (!(d.kind === 'struct' || d.kind === 'union' || d.kind === 'enum') || !m.has(d.name)) m.set(d.name, d);
+  for (const list of lists) for (const d of list) if (!(d.kind === 'struct' || d.kind === 'union' || d.kind === 'enum') || !m.has(d.name)) m.set(d.name, d);
+  if (first) declarationTables.set(first, { lists, table: m });
   return m;
 }
 

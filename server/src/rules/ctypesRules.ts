@@ -110,15 +110,17 @@ export function pb203(model: BindingModel): RuleFinding[] {
     }
   }
   // id(obj) handed straight to a foreign function, ctypes or cffi
-  const foreignCalls: CallSite[] = [...model.ctypes.functions.flatMap((f) => f.calls), ...model.cffi.libAccesses.flatMap((a) => (a.call ? [a.call] : []))];
   const seen = new Set(out.map((f) => f.span.start));
-  for (const call of foreignCalls) {
+  const passedToC = (call: CallSite) => {
     for (const arg of call.args) {
       if (arg.k !== 'call' || arg.callee.k !== 'name' || model.qualify(arg.callee.text) !== 'id' || arg.args.length !== 1 || seen.has(arg.span.start)) continue;
       seen.add(arg.span.start);
       out.push({ code: 'PB203', span: plainSpan(arg.span), message: idMessage('passed to C') });
     }
-  }
+  };
+  // ctypes calls, then cffi calls (no array of every foreign call: a file may have thousands)
+  for (const f of model.ctypes.functions) for (const call of f.calls) passedToC(call);
+  for (const a of model.cffi.libAccesses) if (a.call) passedToC(a.call);
   return out.sort((a, b) => a.span.start - b.span.start);
 }
 
@@ -348,11 +350,14 @@ function hasBitFields(s: CtypesStruct, byName: Map<string, CtypesStruct>, depth 
 /** PB206: bytes()/memoryview() of a Structure with bit-fields (raises ValueError on PyPy). */
 export function pb206(model: BindingModel): RuleFinding[] {
   if (model.ctypes.structs.length === 0) return [];
-  const byName = new Map(model.ctypes.structs.map((s) => [s.name, s]));
-  const instances = new Map(model.ctypes.instances.map((i) => [i.name, i.struct]));
+  // the tables are built at the first bytes()/memoryview() call: most files have none, and thousands of structs
+  let byName: Map<string, CtypesStruct> | undefined;
+  let instances: Map<string, CtypesStruct> | undefined;
   const out: RuleFinding[] = [];
   for (const { callee, call } of model.calls) {
     if ((callee !== 'bytes' && callee !== 'memoryview') || call.args.length !== 1) continue;
+    byName ??= new Map(model.ctypes.structs.map((s) => [s.name, s]));
+    instances ??= new Map(model.ctypes.instances.map((i) => [i.name, i.struct]));
     const arg = call.args[0]!;
     const name = dottedText(arg);
     const struct = name ? instances.get(name) : arg.k === 'call' ? byName.get(dottedText(arg.callee) ?? '') : undefined;
