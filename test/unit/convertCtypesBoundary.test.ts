@@ -93,6 +93,33 @@ test('a ctypes name the module binds again is the module\'s own from there on (s
   assert.match(out, /^\s*dst = \(c_char \* 8\)\(\)$/m);
 });
 
+test('a ctypes name a function binds for itself is its own in the whole function (seed 1200728)', async () => {
+  const out = await convert([
+    'from ctypes import CDLL, CFUNCTYPE, c_char, c_int, c_size_t, c_void_p, create_string_buffer, memset',
+    'libc = CDLL("libc.so.6")',
+    'def case():',
+    '    proto = CFUNCTYPE(c_void_p, c_void_p, c_int, c_size_t)',
+    '    memset = proto(("memset", libc))',
+    '    dst = (c_char * 8)()',
+    '    memset(dst, 107, 3)',
+    '    print(bytes(dst))',
+    'def other(memset):',
+    '    buf = create_string_buffer(4)',
+    '    memset(buf, 65, 2)',
+    'def module_one():',
+    '    buf = create_string_buffer(4)',
+    '    memset(buf, 66, 2)',
+    '    print(buf.raw)',
+    'case()',
+    'other(print)',
+    'module_one()',
+  ]);
+  // a local and a parameter named memset are not ctypes.memset; the module's import still is
+  assert.equal(lineWith(out, 'memset(dst').trim(), 'memset(dst, 107, 3)');
+  assert.equal(lineWith(out, 'memset(buf, 65').trim(), 'memset(buf, 65, 2)');
+  assert.match(lineWith(out, 'b"\\x42"'), /ffi\.buffer\(/);
+});
+
 test('a fallback that binds a ctypes name to another ctypes type does not hide the name', async () => {
   const out = await convert([
     'import ctypes',

@@ -446,10 +446,62 @@ function reboundCtypesNames(root: Node, qualify: (d: string) => string): Map<str
 
 /** A use of a rebound ctypes name: `import` before the rebinding at module level, `rebound` after it, `either` inside a function (it may run before or after). */
 export function reboundUse(rebound: ReadonlyMap<string, number>, d: string, n: Node): 'import' | 'rebound' | 'either' {
-  const at = rebound.get(d.split('.')[0]!);
+  const head = d.split('.')[0]!;
+  // Python makes a name a function binds local to its whole body (and to the functions nested in it)
+  for (let p = n.parent; p; p = p.parent) if (p.type === 'function_definition' && localNames(p).has(head)) return 'rebound';
+  const at = rebound.get(head);
   if (at === undefined) return 'import';
   for (let p = n.parent; p; p = p.parent) if (p.type === 'function_definition' || p.type === 'lambda') return 'either';
   return n.startIndex < at ? 'import' : 'rebound';
+}
+
+const localNamesCache = new WeakMap<object, Map<number, Set<string>>>();
+
+/**
+ * The names a function binds for itself: parameters, assignment/for/`as` targets, nested def and class names,
+ * not those declared `global`/`nonlocal`, nor a name bound to another name (`memset = ctypes.memset`) or imported
+ * (an import inside the function still means the module's object).
+ */
+function localNames(fn: Node): Set<string> {
+  let perTree = localNamesCache.get(fn.tree);
+  if (!perTree) localNamesCache.set(fn.tree, (perTree = new Map()));
+  const cached = perTree.get(fn.startIndex);
+  if (cached) return cached;
+  const bound = new Set<string>();
+  const declared = new Set<string>();
+  const params = fn.childForFieldName('parameters');
+  for (const p of params?.namedChildren ?? []) {
+    const id = p.type === 'identifier' ? p : p.childForFieldName('name') ?? p.namedChildren.find((c) => c.type === 'identifier');
+    if (id?.type === 'identifier') bound.add(id.text);
+  }
+  const visit = (n: Node): void => {
+    for (const c of n.namedChildren) {
+      if (c.type === 'function_definition' || c.type === 'class_definition') {
+        const name = c.childForFieldName('name');
+        if (name) bound.add(name.text);
+        continue;
+      }
+      if (c.type === 'lambda' || c.type === 'import_statement' || c.type === 'import_from_statement') continue;
+      if (c.type === 'global_statement' || c.type === 'nonlocal_statement') {
+        for (const id of c.namedChildren) if (id.type === 'identifier') declared.add(id.text);
+        continue;
+      }
+      if (c.type === 'identifier' && (isStoreTarget(c) || c.parent?.type === 'as_pattern_target') && !boundToCtypesName(c)) bound.add(c.text);
+      visit(c);
+    }
+  };
+  const body = fn.childForFieldName('body');
+  if (body) visit(body);
+  for (const name of declared) bound.delete(name);
+  perTree.set(fn.startIndex, bound);
+  return bound;
+}
+
+/** `x = ctypes.memset`, `c_ssize_t = c_long`: a plain name on the right may still be a ctypes thing, so no shadowing is assumed. */
+function boundToCtypesName(id: Node): boolean {
+  const a = id.parent?.type === 'assignment' ? id.parent : undefined;
+  const right = a?.childForFieldName('right');
+  return !!right && !!dotted(unparen(right));
 }
 
 /** `libc.strlen` → the library and function name when `libc` is a known library. */
