@@ -17,7 +17,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import type { TextEdit } from './edits';
-import { callParts, dotted, indentAt, isStoreTarget, stringLiteral, unparen, walk } from './syntax';
+import { callParts, dotted, functionLocals, indentAt, stringLiteral, unparen, walk } from './syntax';
 
 export interface Desugared {
   /** Edits on the original text that spell the declarations out. */
@@ -78,27 +78,7 @@ export function desugarDeclarations(text: string, root: Node): Desugared | undef
   const localNames = (fn: Node): Set<string> => {
     let set = locals.get(fn.id);
     if (set) return set;
-    set = new Set<string>();
-    const globals = new Set<string>();
-    for (const p of fn.childForFieldName('parameters')?.namedChildren ?? []) {
-      const id = p.type === 'identifier' ? p : (p.childForFieldName('name') ?? p.namedChildren.find((c) => c.type === 'identifier'));
-      if (id?.type === 'identifier') set.add(id.text);
-    }
-    const visit = (n: Node): void => {
-      for (const c of n.namedChildren) {
-        if (c.type === 'function_definition' || c.type === 'class_definition') {
-          const nm = c.childForFieldName('name');
-          if (nm) set!.add(nm.text);
-          continue;
-        }
-        if (c.type === 'global_statement' || c.type === 'nonlocal_statement') for (const id of c.namedChildren) globals.add(id.text);
-        if (c.type === 'identifier' && isStoreTarget(c)) set!.add(c.text);
-        visit(c);
-      }
-    };
-    const body = fn.childForFieldName('body');
-    if (body) visit(body);
-    for (const g of globals) set.delete(g);
+    set = functionLocals(fn);
     locals.set(fn.id, set);
     return set;
   };

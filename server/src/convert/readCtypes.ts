@@ -6,7 +6,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { type CType, prim } from './typeNames';
-import { callParts, dotted, intLiteral, isStoreTarget, stringLiteral, unparen, walk } from './syntax';
+import { callParts, dotted, functionLocals, intLiteral, isStoreTarget, stringLiteral, unparen, walk } from './syntax';
 
 /** Module-level names ctypes exports (what `from ctypes import *` binds). */
 const CTYPES_EXPORTS = new Set([
@@ -457,43 +457,12 @@ export function reboundUse(rebound: ReadonlyMap<string, number>, d: string, n: N
 
 const localNamesCache = new WeakMap<object, Map<number, Set<string>>>();
 
-/**
- * The names a function binds for itself: parameters, assignment/for/`as` targets, nested def and class names,
- * not those declared `global`/`nonlocal`, nor a name bound to another name (`memset = ctypes.memset`) or imported
- * (an import inside the function still means the module's object).
- */
+/** The names a function binds for itself (`functionLocals`), leaving out a plain name bound to another (`memset = ctypes.memset`). */
 function localNames(fn: Node): Set<string> {
   let perTree = localNamesCache.get(fn.tree);
   if (!perTree) localNamesCache.set(fn.tree, (perTree = new Map()));
-  const cached = perTree.get(fn.startIndex);
-  if (cached) return cached;
-  const bound = new Set<string>();
-  const declared = new Set<string>();
-  const params = fn.childForFieldName('parameters');
-  for (const p of params?.namedChildren ?? []) {
-    const id = p.type === 'identifier' ? p : p.childForFieldName('name') ?? p.namedChildren.find((c) => c.type === 'identifier');
-    if (id?.type === 'identifier') bound.add(id.text);
-  }
-  const visit = (n: Node): void => {
-    for (const c of n.namedChildren) {
-      if (c.type === 'function_definition' || c.type === 'class_definition') {
-        const name = c.childForFieldName('name');
-        if (name) bound.add(name.text);
-        continue;
-      }
-      if (c.type === 'lambda' || c.type === 'import_statement' || c.type === 'import_from_statement') continue;
-      if (c.type === 'global_statement' || c.type === 'nonlocal_statement') {
-        for (const id of c.namedChildren) if (id.type === 'identifier') declared.add(id.text);
-        continue;
-      }
-      if (c.type === 'identifier' && (isStoreTarget(c) || c.parent?.type === 'as_pattern_target') && !boundToCtypesName(c)) bound.add(c.text);
-      visit(c);
-    }
-  };
-  const body = fn.childForFieldName('body');
-  if (body) visit(body);
-  for (const name of declared) bound.delete(name);
-  perTree.set(fn.startIndex, bound);
+  let bound = perTree.get(fn.startIndex);
+  if (!bound) perTree.set(fn.startIndex, (bound = functionLocals(fn, (id) => !boundToCtypesName(id))));
   return bound;
 }
 

@@ -10,7 +10,7 @@ import { cTypedefs, lookupPrototype } from '../data/cPrototypes';
 import { callbackFit } from './callbackFit';
 import { cTypeFromString } from './cTypeStrings';
 import { type CtypesProgram, type FunctionDecl, type StructDecl, type StructField, assignmentOf, functionKey, splitFunctionRef, structType } from './readCtypes';
-import { callParts, dotted, enclosing, intLiteral, isStoreTarget, keyOf, statementOf, stringLiteral, unparen, walk } from './syntax';
+import { callParts, dotted, enclosing, functionLocals, intLiteral, isStoreTarget, keyOf, statementOf, stringLiteral, unparen, walk } from './syntax';
 import { type CType, callbackSignature, declare, isFloating, isIntegral, isPrim, typeString } from './typeNames';
 
 /** What a Python variable holds once converted (the ctypes object it held, in cffi terms). */
@@ -403,27 +403,7 @@ export class Rewriter {
     const key = keyOf(fn);
     let set = this.assignedIn.get(key);
     if (set) return set;
-    set = new Set<string>();
-    const globals = new Set<string>();
-    for (const prm of fn.childForFieldName('parameters')?.namedChildren ?? []) {
-      const id = prm.type === 'identifier' ? prm : prm.childForFieldName('name') ?? prm.namedChildren.find((c) => c.type === 'identifier');
-      if (id) set.add(id.text);
-    }
-    const visit = (n: Node): void => {
-      for (const c of n.namedChildren) {
-        if (c.type === 'function_definition' || c.type === 'class_definition') {
-          const nm = c.childForFieldName('name');
-          if (nm) set!.add(nm.text);
-          continue;
-        }
-        if (c.type === 'global_statement' || c.type === 'nonlocal_statement') for (const id of c.namedChildren) globals.add(id.text);
-        if (c.type === 'identifier' && isStoreTarget(c)) set!.add(c.text);
-        visit(c);
-      }
-    };
-    const body = fn.childForFieldName('body');
-    if (body) visit(body);
-    for (const g of globals) set.delete(g);
+    set = functionLocals(fn);
     this.assignedIn.set(key, set);
     return set;
   }

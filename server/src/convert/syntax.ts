@@ -110,6 +110,36 @@ export function isStoreTarget(n: Node): boolean {
   return false;
 }
 
+/**
+ * The names a function binds for itself, which Python makes local to its whole body: parameters, assignment and
+ * `for` targets, nested def and class names, not those declared `global`/`nonlocal`. `counts` may leave out a
+ * binding (e.g. one that still names the same object). Uncached: callers keep their own per-function cache.
+ */
+export function functionLocals(fn: Node, counts: (id: Node) => boolean = () => true): Set<string> {
+  const set = new Set<string>();
+  const declared = new Set<string>();
+  for (const p of fn.childForFieldName('parameters')?.namedChildren ?? []) {
+    const id = p.type === 'identifier' ? p : (p.childForFieldName('name') ?? p.namedChildren.find((c) => c.type === 'identifier'));
+    if (id?.type === 'identifier') set.add(id.text);
+  }
+  const visit = (n: Node): void => {
+    for (const c of n.namedChildren) {
+      if (c.type === 'function_definition' || c.type === 'class_definition') {
+        const name = c.childForFieldName('name');
+        if (name) set.add(name.text);
+        continue;
+      }
+      if (c.type === 'global_statement' || c.type === 'nonlocal_statement') for (const id of c.namedChildren) declared.add(id.text);
+      if (c.type === 'identifier' && isStoreTarget(c) && counts(c)) set.add(c.text);
+      visit(c);
+    }
+  };
+  const body = fn.childForFieldName('body');
+  if (body) visit(body);
+  for (const name of declared) set.delete(name);
+  return set;
+}
+
 export function isAugmentedTarget(n: Node): boolean {
   const p = n.parent;
   return !!p && p.type === 'augmented_assignment' && p.childForFieldName('left')?.startIndex === n.startIndex;
