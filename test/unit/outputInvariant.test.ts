@@ -135,3 +135,47 @@ test('the single-file converter shrinks a plan whose output would read a class i
   assert.match(out, /^class div_t\(ctypes\.Structure\):$/m);
   assert.ok(r.leftForHuman.some((h) => /it would read div_t, which the converted file no longer defines/.test(h.reason)), JSON.stringify(r.leftForHuman));
 });
+
+test('ctypesCallbackArgumentsInCffi: a kept ctypes callback hands its ctypes arguments to ffi.cast', async () => {
+  const { ctypesCallbackArgumentsInCffi } = await import('../../server/src/convert/outputInvariant');
+  const output = [
+    'from ctypes import *',
+    'from cffi import FFI',
+    'ffi = FFI()',
+    'CMP = CFUNCTYPE(c_int, POINTER(c_int), POINTER(c_int))',
+    'def cmp(a, b):',
+    '    return ffi.cast("int *", a)[0] - b.contents.value + ffi.sizeof("int")',
+    'cb = CMP(cmp)',
+    '@CMP',
+    'def other(p, q):',
+    '    return ffi.cast("int *", q.x)[0]',
+    'def plain(a):',
+    '    return ffi.cast("int *", a)[0]',
+    '',
+  ].join('\n');
+  const found = ctypesCallbackArgumentsInCffi(parser, output);
+  assert.deepEqual(found.map((f) => `${f.name}@${output.slice(0, f.offset).split('\n').length}`), ['a@6', 'q@10']);
+  assert.match(found[0]!.reason, /the arguments ctypes passes to the callback cmp would reach cffi \(ffi\.cast\)/);
+});
+
+test('the single-file converter keeps a kept ctypes callback reading its arguments with ctypes', async () => {
+  const text = [
+    'from ctypes import *',
+    'libc = CDLL("libc.so.6")',
+    'CMPFUNC = CFUNCTYPE(c_int, POINTER(c_int), POINTER(c_int))',
+    'QSORT_PROTO = CFUNCTYPE(None, c_void_p, c_size_t, c_size_t, c_void_p)',
+    'qsort = QSORT_PROTO(("qsort", libc))',
+    'def _cmp(a, b):',
+    '    x = cast(a, POINTER(c_int))[0]',
+    '    return x',
+    'cmp = CMPFUNC(_cmp)',
+    'arr = (c_int * 2)(2, 1)',
+    'qsort(arr, 2, sizeof(c_int), cmp)',
+    'buf = create_string_buffer(b"", 64)',
+    'print(libc.snprintf(buf, c_size_t(64), b"%d", c_int(3)), buf.value)',
+    '',
+  ].join('\n');
+  const out = applyEdits(text, (await convertText(text)).edits);
+  assert.match(out, /ffi\.new\("char\[64\]"/, 'the rest still converts');
+  assert.match(out, /^ {4}x = cast\(a, POINTER\(c_int\)\)\[0\]$/m, out);
+});

@@ -13,7 +13,7 @@ import { type CtypesProgram, readCtypes, reboundUse } from './readCtypes';
 import { type Helper, Rewriter } from './rewriteUses';
 import { dotted, indentAt, keyOf, walk } from './syntax';
 import { unsafeCffiUses, unsafeCtypesShapes } from './outputGate';
-import { lostNames, undeclaredLibNames } from './outputInvariant';
+import { ctypesCallbackArgumentsInCffi, lostNames, undeclaredLibNames } from './outputInvariant';
 import { desugarDeclarations } from './desugar';
 import { diffLines } from 'diff';
 import { analyzeDocument } from '../analysis/analyze';
@@ -219,11 +219,22 @@ interface Demotion {
  */
 function namesNoLongerDefined(parser: Parser, text: string, root: Node, result: ConversionResult): Demotion[] {
   if (!result.edits.length) return [];
-  return lostNames(parser, text, applyTextEdits(text, result.edits)).map((p) => {
+  const output = applyTextEdits(text, result.edits);
+  const at = (p: { offset: number }) => {
     const offset = toOriginalOffset(result.edits, p.offset);
-    const st = statementNode(root.descendantForIndex(Math.min(offset, Math.max(text.length - 1, 0))) ?? root);
-    return { token: `stmt:${keyOf(st)}`, reason: `this statement stays ctypes: converted, it would read ${p.name}, which the converted file no longer defines`, final: p.reason, offset };
-  });
+    return { offset, st: statementNode(root.descendantForIndex(Math.min(offset, Math.max(text.length - 1, 0))) ?? root) };
+  };
+  return [
+    ...lostNames(parser, text, output).map((p) => {
+      const { offset, st } = at(p);
+      return { token: `stmt:${keyOf(st)}`, reason: `this statement stays ctypes: converted, it would read ${p.name}, which the converted file no longer defines`, final: p.reason, offset };
+    }),
+    // the other direction of a crossing: a ctypes callback's arguments are ctypes objects, which cffi misreads
+    ...ctypesCallbackArgumentsInCffi(parser, output).map((p) => {
+      const { offset, st } = at(p);
+      return { token: `stmt:${keyOf(st)}`, reason: `this statement stays ctypes: ${p.reason}`, final: p.reason, offset };
+    }),
+  ];
 }
 
 /** An output that would use a cffi library as a ctypes one is not offered (outputGate.ts), nor one that still hands cdata to ctypes. */

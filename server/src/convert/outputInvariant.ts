@@ -5,6 +5,8 @@
  *   converter introduced) and resolves nowhere in the output is a NameError at run time (nameResolution.ts);
  * - every `lib.x` on a cffi library is declared in its cdef: PB305 on the output's own model, less what the
  *   input already had.
+ * - no ctypes value reaches cffi: a function made a ctypes callback (`P(f)`, `@P`, P a kept `CFUNCTYPE`) receives
+ *   ctypes objects, which `ffi.cast`/a cffi function misread (`ctypesCallbackArgumentsInCffi`);
  * - across the modules of a project: a name another module imports or reads from a converted module
  *   (`from .m import x`, `from .m import *`, `m.x`) is still defined there (`lostExports`).
  * Pure: texts in, problems with offsets in the output out. A caller shrinks the conversion on a problem.
@@ -67,6 +69,67 @@ export function undeclaredLibNames(input: string, output: string): InvariantProb
   if (!after.length) return [];
   const before = new Set(findings(input).map((f) => f.message));
   return after.filter((f) => !before.has(f.message)).map((f) => ({ offset: f.span.start, reason: f.message.replace(/`/g, '') }));
+}
+
+/**
+ * Parameters of a function that a ctypes prototype of the output wraps (`P(f)`, `@P`) handed to `ffi.…` or to a
+ * cffi library's function in its body: ctypes passes the callback ctypes objects (a `POINTER(c_int)` argument is
+ * an `LP_c_int`), which cffi reads as something else. Offsets are the parameter uses in the output.
+ */
+export function ctypesCallbackArgumentsInCffi(parser: Parser, output: string): InvariantProblem[] {
+  if (!/FUNCTYPE\b/.test(output) || !/\bFFI\(\)/.test(output)) return [];
+  const tree = parser.parse(output);
+  if (!tree) return [];
+  try {
+    const all = [...walk(tree.rootNode)];
+    const prototypes = new Set<string>();
+    const cffi = new Set<string>();
+    const defs = new Map<string, import('web-tree-sitter').Node>();
+    for (const n of all) {
+      if (n.type === 'function_definition') defs.set(n.childForFieldName('name')?.text ?? '', n);
+      if (n.type !== 'assignment') continue;
+      const left = n.childForFieldName('left');
+      const right = n.childForFieldName('right');
+      const callee = right?.type === 'call' ? right.childForFieldName('function')?.text ?? '' : '';
+      if (left?.type !== 'identifier') continue;
+      if (/(^|\.)(C|WIN|PY)FUNCTYPE$/.test(callee)) prototypes.add(left.text);
+      else if (/(^|\.)FFI$/.test(callee) || /\.dlopen$/.test(callee)) cffi.add(left.text);
+    }
+    if (!prototypes.size || !cffi.size) return [];
+    const callbacks = new Set<import('web-tree-sitter').Node>();
+    for (const n of all) {
+      if (n.type === 'call' && prototypes.has(n.childForFieldName('function')?.text ?? '')) {
+        const args = n.childForFieldName('arguments')?.namedChildren ?? [];
+        const fn = args.length === 1 && args[0]!.type === 'identifier' ? defs.get(args[0]!.text) : undefined;
+        if (fn) callbacks.add(fn);
+      }
+      if (n.type === 'decorated_definition' && n.namedChildren.some((d) => d.type === 'decorator' && prototypes.has(d.namedChildren[0]?.text ?? ''))) {
+        const fn = n.childForFieldName('definition');
+        if (fn?.type === 'function_definition') callbacks.add(fn);
+      }
+    }
+    const out: InvariantProblem[] = [];
+    for (const fn of callbacks) {
+      const params = new Set((fn.childForFieldName('parameters')?.namedChildren ?? []).filter((p) => p.type === 'identifier').map((p) => p.text));
+      for (const n of walk(fn.childForFieldName('body')!)) {
+        if (n.type !== 'call') continue;
+        const callee = n.childForFieldName('function');
+        let root = callee;
+        while (root?.type === 'attribute') root = root.childForFieldName('object');
+        if (!root || root === callee || root.type !== 'identifier' || !cffi.has(root.text)) continue;
+        for (const a of walk(n.childForFieldName('arguments')!)) {
+          const p = a.parent!;
+          const nameField = (p.type === 'keyword_argument' && p.childForFieldName('name')?.startIndex === a.startIndex) || (p.type === 'attribute' && p.childForFieldName('attribute')?.startIndex === a.startIndex);
+          if (a.type === 'identifier' && params.has(a.text) && !nameField) {
+            out.push({ offset: a.startIndex, name: a.text, reason: `the arguments ctypes passes to the callback ${fn.childForFieldName('name')?.text} would reach cffi (${callee!.text})` });
+          }
+        }
+      }
+    }
+    return out;
+  } finally {
+    tree.delete();
+  }
 }
 
 /** The whole invariant this file checks, on one converted module. */
