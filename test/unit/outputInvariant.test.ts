@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { Parser } from 'web-tree-sitter';
 import { loadGrammars } from '../../server/src/parser/languages';
 import { unresolvedNames } from '../../server/src/convert/nameResolution';
-import { lostExports, lostNames, undeclaredLibNames } from '../../server/src/convert/outputInvariant';
+import { ctypesCallbackArgumentsInCffi, lostExports, lostNames, undeclaredLibNames } from '../../server/src/convert/outputInvariant';
 import { applyEdits, convertText } from '../../server/src/convert/convertFile';
 
 let parser: Parser;
@@ -136,8 +136,7 @@ test('the single-file converter shrinks a plan whose output would read a class i
   assert.ok(r.leftForHuman.some((h) => /it would read div_t, which the converted file no longer defines/.test(h.reason)), JSON.stringify(r.leftForHuman));
 });
 
-test('ctypesCallbackArgumentsInCffi: a kept ctypes callback hands its ctypes arguments to ffi.cast', async () => {
-  const { ctypesCallbackArgumentsInCffi } = await import('../../server/src/convert/outputInvariant');
+test('ctypesCallbackArgumentsInCffi: a kept ctypes callback hands its ctypes arguments to ffi.cast', () => {
   const output = [
     'from ctypes import *',
     'from cffi import FFI',
