@@ -636,6 +636,7 @@ class CdefParser {
   private checkBuiltins(specs: Specifiers): void {
     if (specs.builtins.length === 0) return;
     const words = specs.builtins.map((b) => b.v);
+    if (specs.builtins.length === 1 && CFFI_PRIMITIVES.has(words[0]!)) return; // `int`, `char`, `double`
     // cffi's normalisation (cparser.py): leading short/long/signed/unsigned are prefixes, `signed` is dropped
     let names = [...words];
     if (names.join(' ') !== 'signed char') {
