@@ -12,7 +12,7 @@ import { type TextEdit, applyEdits as applyTextEdits, assertNonOverlapping, merg
 import { type CtypesProgram, readCtypes, reboundUse } from './readCtypes';
 import { type Helper, Rewriter } from './rewrite/rewriter';
 import { dotted, indentAt, keyOf, walk } from './syntax';
-import { unsafeCffiUses, unsafeCtypesShapes } from './outputGate';
+import { unsafeCffiUses, unsafeCtypesShapes } from './check/outputGate';
 import { desugarDeclarations } from './desugar';
 import { diffLines } from 'diff';
 import { analyzeDocument } from '../analysis/analyze';
@@ -201,7 +201,7 @@ function cdataReachingCtypes(text: string, root: Node, result: ConversionResult)
   }
 }
 
-/** An output that would use a cffi library as a ctypes one is not offered (outputGate.ts), nor one that still hands cdata to ctypes. */
+/** An output that would use a cffi library as a ctypes one is not offered (check/outputGate.ts), nor one that still hands cdata to ctypes. */
 function gated(parser: Parser, text: string, result: ConversionResult, crossing: readonly { reason: string; offset: number }[] = []): ConversionResult {
   if (!result.edits.length) return result;
   const output = applyTextEdits(text, result.edits);
