@@ -1,4 +1,4 @@
-// `convert` never offers an output that reads a name it no longer defines (convert/outputInvariant.ts): a file whose
+// `convert` never offers an output that reads a name it no longer defines (convert/check/outputInvariant.ts): a file whose
 // plan deletes a struct class still read as `S._fields_`, and a package whose alias `size_t` is removed from one
 // module while others read it (`a.size_t`, `from .a import *`). Both were NameErrors/AttributeErrors at run time;
 // now they shrink, and the converted programs print what the originals print under CPython+cffi and PyPy.

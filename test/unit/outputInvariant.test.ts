@@ -1,12 +1,12 @@
-// The invariant both converters check on their output (convert/outputInvariant.ts, convert/nameResolution.ts):
+// The invariant both converters check on their output (convert/check/outputInvariant.ts, convert/check/nameResolution.ts):
 // every name the output reads is defined, every `lib.x` is declared, and across a project every name one module
 // reads from another is still there. Unknown means no claim: these tests also pin what must not be reported.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Parser } from 'web-tree-sitter';
 import { loadGrammars } from '../../server/src/parser/languages';
-import { unresolvedNames } from '../../server/src/convert/nameResolution';
-import { ctypesCallbackArgumentsInCffi, lostExports, lostNames, undeclaredLibNames } from '../../server/src/convert/outputInvariant';
+import { unresolvedNames } from '../../server/src/convert/check/nameResolution';
+import { ctypesCallbackArgumentsInCffi, lostExports, lostNames, undeclaredLibNames } from '../../server/src/convert/check/outputInvariant';
 import { applyEdits, convertText } from '../../server/src/convert/convertFile';
 
 let parser: Parser;

@@ -17,7 +17,7 @@ import { formatText } from '../format/formatConversion';
 import { lineLengthFor } from '../format/projectStyle';
 import { sameReason, todoReasonsAbove, todosIn } from '../format/todoComments';
 import { oneTodoPerCause } from '../format/todoText';
-import { lostExports, lostNames } from '../outputInvariant';
+import { lostExports, lostNames } from '../check/outputInvariant';
 
 export const TODO = '# TODO(pypy-bindings): ';
 

@@ -6,8 +6,8 @@
  * Annotations, `del` targets and match patterns make no claim either. Used by outputInvariant.ts.
  */
 import type { Tree } from 'web-tree-sitter';
-import { CTYPES_EXPORTS } from '../analysis/ctypesNames';
-import { flatten } from '../parser/flatTree';
+import { CTYPES_EXPORTS } from '../../analysis/ctypesNames';
+import { flatten } from '../../parser/flatTree';
 
 /** Python 3.11's builtins (CPython's and PyPy's `dir(builtins)`), and the names every module has. */
 const BUILTINS = new Set(`ArithmeticError AssertionError AttributeError BaseException BaseExceptionGroup BlockingIOError

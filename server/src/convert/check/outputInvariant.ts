@@ -12,12 +12,12 @@
  * Pure: texts in, problems with offsets in the output out. A caller shrinks the conversion on a problem.
  */
 import type { Parser, Tree } from 'web-tree-sitter';
-import { analyzeDocument } from '../analysis/analyze';
-import { ParsedDocument } from '../documents/parsedDocument';
-import { loadedGrammars } from '../parser/languages';
-import { pb305 } from '../rules/cffiRules';
+import { analyzeDocument } from '../../analysis/analyze';
+import { ParsedDocument } from '../../documents/parsedDocument';
+import { loadedGrammars } from '../../parser/languages';
+import { pb305 } from '../../rules/cffiRules';
 import { type NameFacts, resolveNames, unresolvedNames } from './nameResolution';
-import { walk } from './syntax';
+import { walk } from '../syntax';
 
 export interface InvariantProblem {
   /** Offset in the output text. */
@@ -130,11 +130,6 @@ export function ctypesCallbackArgumentsInCffi(parser: Parser, output: string): I
   } finally {
     tree.delete();
   }
-}
-
-/** The whole invariant this file checks, on one converted module. */
-export function outputInvariant(parser: Parser, input: string, output: string): InvariantProblem[] {
-  return [...lostNames(parser, input, output), ...undeclaredLibNames(input, output)];
 }
 
 export interface ModuleTexts {
