@@ -3,7 +3,7 @@
  * removed statements, the cffi header (FFI, one cdef, only the helpers used) and the ctypes imports
  * trimmed to what is still used.
  */
-import type { Node, Parser } from 'web-tree-sitter';
+import { Edit, type Node, type Parser, type Point, type Tree } from 'web-tree-sitter';
 import { type TextEdit, applyEdits, mergeOverlapping as merge } from '../edits';
 import { keyOf, walk } from '../syntax';
 import { declare } from '../typeNames';
@@ -11,6 +11,7 @@ import type { ForeignDecl, ModulePlan } from './plan';
 import { runtimeHelpers } from './pythonRuntime';
 import { formatText } from '../format/formatConversion';
 import { lineLengthFor } from '../format/projectStyle';
+import { flatOf } from './modules';
 
 const lineStart = (text: string, off: number): number => text.lastIndexOf('\n', off - 1) + 1;
 const lineEnd = (text: string, off: number): number => {
@@ -150,10 +151,12 @@ function cdefLine(d: ForeignDecl): string {
 export interface Rendered {
   text: string;
   edits: TextEdit[];
-  /** The edits of the draft `stillUsed` was given (all but the import trimming). */
+  /** The edits of the draft `check` was given (all but the import trimming). */
   draftEdits: TextEdit[];
   /** The ctypes names whose import the trimming dropped (`star`: a `from ctypes import *`). */
   dropped: DroppedImports;
+  /** Whether `text` is known to parse (the formatter only moved blank lines); undefined: parse it to know. */
+  parses: boolean | undefined;
 }
 
 export interface DroppedImports {
@@ -161,8 +164,12 @@ export interface DroppedImports {
   star: boolean;
 }
 
-/** The module's new text. `ctypesStillUsed` says, for the rendered draft, which ctypes imports must stay. */
-export function renderModule(p: ModulePlan, parser: Parser, stillUsed: (draft: string) => Set<string>): Rendered {
+/**
+ * The module's new text. `check` reads the rendered draft (its text and its tree, which stays the
+ * renderer's) and says which ctypes imports must stay. The draft is parsed once: the text after the import
+ * trimming is parsed incrementally from it, and that tree is the formatter's.
+ */
+export function renderModule(p: ModulePlan, parser: Parser, check: (draft: string, tree: Tree) => Set<string>): Rendered {
   const text = p.mod.text;
   const edits = [...rewriteEdits(p), ...deletionEdits(text, p.deletions)];
   const anchor = headerAnchor(p.mod.root);
@@ -181,11 +188,54 @@ export function renderModule(p: ModulePlan, parser: Parser, stillUsed: (draft: s
   else edits.push({ start: 0, end: 0, newText: `${head}\n\n\n` });
   const draftEdits = merge(edits);
   const draft = applyEdits(text, draftEdits);
-  const used = stillUsed(draft);
-  const dropped: DroppedImports = { names: new Set(), star: false };
-  edits.push(...importEdits(p, used, dropped));
-  // one formatting pass over all of it: the project's line length, PEP 8's blank lines (format/)
-  return { ...formatText(parser, text, merge(edits), { maxLineLength: lineLengthFor(p.mod.file).max, originalRoot: p.mod.root }), draftEdits, dropped };
+  const draftTree = parser.parse(draft)!;
+  try {
+    const used = check(draft, draftTree);
+    const dropped: DroppedImports = { names: new Set(), star: false };
+    edits.push(...importEdits(p, used, dropped));
+    const all = merge(edits);
+    const convertedTree = reparse(parser, draft, draftTree, applyEdits(text, all));
+    try {
+      // one formatting pass over all of it: the project's line length, PEP 8's blank lines (format/)
+      return { ...formatText(parser, text, all, { maxLineLength: lineLengthFor(p.mod.file).max, original: flatOf(p.mod), convertedTree }), draftEdits, dropped };
+    } finally {
+      convertedTree.delete();
+    }
+  } finally {
+    draftTree.delete();
+  }
+}
+
+/**
+ * The tree of `converted` (the draft with the import trimming), parsed incrementally from the draft's tree:
+ * the two texts differ in one stretch (the imports), found as their common prefix and suffix. The draft's
+ * tree is not changed.
+ */
+function reparse(parser: Parser, draft: string, draftTree: Tree, converted: string): Tree {
+  const tree = draftTree.copy();
+  if (draft === converted) return tree;
+  let start = 0;
+  const common = Math.min(draft.length, converted.length);
+  while (start < common && draft.charCodeAt(start) === converted.charCodeAt(start)) start++;
+  let tail = 0;
+  while (tail < common - start && draft.charCodeAt(draft.length - 1 - tail) === converted.charCodeAt(converted.length - 1 - tail)) tail++;
+  const pointAt = (text: string, off: number): Point => {
+    let row = 0;
+    let ls = 0;
+    for (let i = text.indexOf('\n'); i >= 0 && i < off; i = text.indexOf('\n', i + 1)) {
+      row++;
+      ls = i + 1;
+    }
+    return { row, column: off - ls };
+  };
+  const startPosition = pointAt(draft, start);
+  tree.edit(new Edit({
+    startIndex: start, oldEndIndex: draft.length - tail, newEndIndex: converted.length - tail,
+    startPosition, oldEndPosition: pointAt(draft, draft.length - tail), newEndPosition: pointAt(converted, converted.length - tail),
+  }));
+  const out = parser.parse(converted, tree)!;
+  tree.delete();
+  return out;
 }
 
 /** ctypes imports: each name kept only while the converted text still uses it. */
