@@ -33,6 +33,21 @@ const PACKAGE: Record<string, string> = {
   // names bound dynamically by a C-valued statement make every name of the module count
   'pkg/dyn.py': ['import ctypes', '_lib = ctypes.CDLL(None)', 'for _n in ("abs", "labs"):', '    globals()[_n] = getattr(_lib, _n)', ''].join('\n'),
   'pkg/dynuser.py': ['from .dyn import abs', 'abs(-1)', ''].join('\n'),
+  // helpers that meet a library: only those a library can leave make their callers worth reading
+  'pkg/helpers.py': [
+    'import ctypes', '',
+    'def open_lib(name):', '    """Returns the library."""', '    handle = ctypes.CDLL(name)', '    return handle', '',
+    'def probe():', '    from ctypes import cdll', '    dll = cdll.LoadLibrary("libc.so.6")', '    if dll.abs(-1) != 1:',
+    '        raise OSError("no libc")', '    probe.result = "yes"', '    return probe.result', '',
+    'def fill(holder):', '    lib = ctypes.CDLL("libc.so.6")', '    if holder is not None: holder.lib = lib', '',
+    'def hand(callback):', '    callback(ctypes.CDLL("libc.so.6"))', '',
+    'def closure():', '    lib = ctypes.CDLL("libc.so.6")', '    def get():', '        return lib.strlen', '    return get', '',
+    'def uses_probe():', '    return probe()', '',
+  ].join('\n'),
+  'pkg/usehelper.py': ['from .helpers import open_lib', '', 'libc = open_lib("libc.so.6")', 'libc.strlen(b"abc")', ''].join('\n'),
+  'pkg/usefill.py': ['from .helpers import fill', '', 'class Holder:', '    pass', '', 'h = Holder()', 'fill(h)', 'h.lib.strlen(b"abc")', ''].join('\n'),
+  'pkg/useclosure.py': ['from . import helpers', '', 'get = helpers.closure()', 'get()(b"abc")', ''].join('\n'),
+  'pkg/useprobe.py': ['from .helpers import probe, uses_probe', 'from . import helpers', '', 'print(probe(), uses_probe(), helpers.probe.result)', ''].join('\n'),
 };
 
 async function workspace(): Promise<{ dir: string; index: WorkspaceIndex; uri: (rel: string) => string }> {
@@ -61,6 +76,13 @@ test('the C-valued exports of a module: names whose statements reach ctypes, att
     assert.equal(index.mayBind(uri('pkg/reader.py')), false, 'reader.py reads only plain names');
     assert.equal(index.mayBind(uri('pkg/plain.py')), false);
 
+    // a function that meets a library is library-valued only when one can leave it (returned, stored, handed on, closed over)
+    const helpers = index.exportsOf('pkg.helpers').lib.names;
+    for (const n of ['open_lib', 'fill', 'hand', 'closure']) assert.ok(helpers.has(n), `${n} lets a library out`);
+    for (const n of ['probe', 'uses_probe', 'cdll']) assert.ok(!helpers.has(n), `${n}: a library used inside and dropped (a function's import is its own)`);
+    for (const rel of ['pkg/usehelper.py', 'pkg/usefill.py', 'pkg/useclosure.py']) assert.equal(index.mayBind(uri(rel)), true, rel);
+    assert.equal(index.mayBind(uri('pkg/useprobe.py')), false, 'probe() returns a string: its callers meet no library');
+
     // evaluating user.py does not evaluate plain.py: no name it reads there can hold a C value
     const before = index.evaluations;
     index.evaluationOf(uri('pkg/user.py'));
@@ -77,6 +99,7 @@ test('the workspace pre-filter never skips a file that gets a finding (this pack
   const shapesIndex = new WorkspaceIndex(g.pythonParser);
   for (const f of collectFiles([shapes], [])) shapesIndex.addFile(f);
   let withFindings = 0;
+  const found = new Set<string>();
   try {
     for (const [root, ix] of [[dir, index], [shapes, shapesIndex]] as const) {
       for (const f of collectFiles([root], [])) {
@@ -87,10 +110,12 @@ test('the workspace pre-filter never skips a file that gets a finding (this pack
         doc.dispose();
         if (!findings.length) continue;
         withFindings++;
+        found.add(path.basename(f));
         assert.ok(mayBind(text) || ix.mayBind(uri), `${f} has ${findings.map((x) => x.code).join(', ')} but would be skipped`);
       }
     }
     assert.ok(withFindings >= 6, `enough files with findings (${withFindings})`);
+    assert.ok(found.has('usehelper.py'), `a library returned by another module's helper gives a finding (${[...found]})`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
