@@ -225,7 +225,7 @@ const NESTED_HEAD = /^[ \t]*(?:@|(?:async[ \t]+)?(?:def|class)[ \t]+(\w+))/;
  * string returned) gives its callers nothing the link step reads, so its name is not library-valued.
  * Over-approximate: any doubt is a leak.
  */
-export function defLeaks(source: string, libValued: (m: Mentions) => boolean): boolean {
+export function defLeaks(source: string, libValued: (m: Mentions) => boolean, seedsAreC = true): boolean {
   const code = codeOf(source);
   if (DYNAMIC.test(code)) return true;
   const starts: number[] = [];
@@ -251,6 +251,14 @@ export function defLeaks(source: string, libValued: (m: Mentions) => boolean): b
   const tainted = new Set<string>();
   const isTainted = (m: Mentions) => libValued(m) || [...m.words].some((w) => tainted.has(w));
   const rest = stmts.slice(body);
+  // a foreign function's result is no library (the evaluator: unknown): calls of one with plain arguments are left out
+  const libraries = seedsAreC ? libraryLocals(rest, stmts.slice(0, body)) : new Set<string>();
+  const foreign = (parts: string[]) => {
+    const p = parts[0] === 'ctypes' ? parts.slice(1) : parts;
+    if (p.length === 2) return (libraries.has(p[0]!) && parts[0] !== 'ctypes') || p[0] === 'pythonapi';
+    return p.length === 3 && LOADER_INSTANCES.has(p[0]!) && p[1] !== 'LoadLibrary';
+  };
+  const tainting = (st: { text: string; m: Mentions }) => isTainted(st.m) && (libraries.size === 0 && !/\b(?:cdll|windll|oledll|pydll|pythonapi)\b/.test(st.text) ? true : isTainted(mentionsOf(stripForeign(st.text, foreign, isTainted))));
   for (let changed = true; changed;) {
     changed = false;
     const taint = (w: string) => {
@@ -266,20 +274,113 @@ export function defLeaks(source: string, libValued: (m: Mentions) => boolean): b
         if (st.nested === '@') continue;
         let end = i + 1;
         while (end < rest.length && rest[end]!.indent > st.indent) end++;
-        if (isTainted(st.m) || rest.slice(i + 1, end).some((b) => isTainted(b.m))) taint(st.nested);
+        if (tainting(st) || rest.slice(i + 1, end).some(tainting)) taint(st.nested);
         continue;
       }
-      if (!isTainted(st.m)) continue;
+      if (!tainting(st)) continue;
       for (const w of plainTargets(st.text)) taint(w);
     }
   }
   for (const st of rest) {
-    if (!isTainted(st.m)) continue;
+    if (!tainting(st)) continue;
     if (st.nested === '@' || ESCAPES.test(st.text)) return true;
     if (simpleParts(st.text).some(storesInto)) return true;
     if (handsOn(st.text, isTainted, tainted)) return true;
   }
   return false;
+}
+
+const LOADER_INSTANCES = new Set(['cdll', 'windll', 'oledll', 'pydll']);
+const LIBRARY_CALL = /^(?:ctypes[ \t]*\.[ \t]*)?(?:CDLL|WinDLL|OleDLL|PyDLL|(?:cdll|windll|oledll|pydll)[ \t]*\.[ \t]*LoadLibrary)[ \t]*\(/;
+const LIBRARY_ATTRIBUTE = /^(?:ctypes[ \t]*\.[ \t]*)?(?:cdll|windll|oledll|pydll)[ \t]*\.[ \t]*(?!LoadLibrary\b)[A-Za-z_]\w*$|^(?:ctypes[ \t]*\.[ \t]*)?pythonapi$/;
+
+/** Whether an expression is a ctypes library: a loader call (`CDLL(x)`, `cdll.LoadLibrary(x)`) or a loader's attribute (`windll.user32`). */
+function isLibraryExpression(value: string): boolean {
+  const v = value.trim();
+  if (LIBRARY_ATTRIBUTE.test(v)) return true;
+  const m = LIBRARY_CALL.exec(v);
+  if (!m) return false;
+  let depth = 0;
+  for (let i = m[0].length - 1; i < v.length; i++) {
+    const c = v[i];
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if ((c === ')' || c === ']' || c === '}') && --depth === 0) return i === v.length - 1;
+  }
+  return false;
+}
+
+/** Names every assignment of which (in the body) is a ctypes library, and that are not parameters. */
+function libraryLocals(body: { text: string; nested?: string }[], header: { text: string }[]): Set<string> {
+  const lib = new Set<string>();
+  const other = new Set<string>();
+  for (const h of header) for (const w of h.text.match(WORD) ?? []) other.add(w);
+  for (const st of body) {
+    if (st.nested !== undefined) {
+      if (st.nested !== '@') other.add(st.nested);
+      continue;
+    }
+    const all = new Set(plainTargets(st.text));
+    for (const part of simpleParts(st.text)) {
+      const targets = assignedTargets(part);
+      if (targets.length === 0) continue;
+      const value = assignedValue(part);
+      const isLib = value !== undefined && isLibraryExpression(value);
+      for (const t of targets) {
+        const name = t.trim();
+        if (!/^[A-Za-z_]\w*$/.test(name)) continue;
+        (isLib ? lib : other).add(name);
+        all.delete(name);
+      }
+    }
+    for (const w of all) other.add(w); // for, with … as, walrus, augmented, tuples
+  }
+  for (const w of other) lib.delete(w);
+  return lib;
+}
+
+/** The value of a simple statement's assignment: the text after its last `=` outside brackets. */
+function assignedValue(part: string): string | undefined {
+  let depth = 0;
+  let last = -1;
+  for (let i = 0; i < part.length; i++) {
+    const c = part[i]!;
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth = Math.max(0, depth - 1);
+    else if (c === '=' && depth === 0) {
+      if (part[i + 1] === '=') {
+        i++;
+        continue;
+      }
+      if ('=<>!:'.includes(part[i - 1] ?? ' ')) continue;
+      if (/[-+*/%&|^@]/.test(part[i - 1] ?? '')) return undefined; // augmented: not the whole value
+      last = i;
+    }
+  }
+  return last < 0 ? undefined : part.slice(last + 1);
+}
+
+/** The statement with each call of a foreign function whose arguments hold no library replaced by `0` (its result, unknown). */
+function stripForeign(stmt: string, foreign: (parts: string[]) => boolean, isTainted: (m: Mentions) => boolean): string {
+  let out = stmt;
+  for (let i = out.indexOf('('); i >= 0; i = out.indexOf('(', i + 1)) {
+    const before = out.slice(Math.max(0, i - 200), i);
+    const m = CALLEE_BEFORE.exec(before);
+    if (!m) continue;
+    const start = i - before.length + m.index;
+    if (/[.\w]/.test(out[start - 1] ?? '') || /\.[ \t]*$/.test(out.slice(Math.max(0, start - 20), start))) continue;
+    if (!foreign(m[1]!.split(/[ \t]*\.[ \t]*/).map((p) => p.trim()))) continue;
+    let depth = 0;
+    let j = i;
+    for (; j < out.length; j++) {
+      const c = out[j];
+      if (c === '(' || c === '[' || c === '{') depth++;
+      else if ((c === ')' || c === ']' || c === '}') && --depth === 0) break;
+    }
+    if (j >= out.length || isTainted(mentionsOf(out.slice(i + 1, j)))) continue;
+    out = `${out.slice(0, start)}0${out.slice(j + 1)}`;
+    i = start;
+  }
+  return out;
 }
 
 const COMPOUND_HEAD = /^[ \t]*(?:if|elif|else|while|for|async|with|try|except|finally)\b/;
@@ -505,6 +606,15 @@ export function analyzeExports(module: string, units: readonly Unit[], importsC:
   return { names: c.names, all: c.all, lib: { names: lib.names, all: lib.all }, observes: lib.any, modules: lib.modules, cUnits: c.done, libUnits: lib.done };
 }
 
+/**
+ * The library-valued pass of `analyzeExports` alone (its `lib`, `observes`, `modules` and `libUnits`; no C-valued
+ * names): what the workspace gate reads, from the library-valued exports of the modules imported.
+ */
+export function analyzeLibrary(module: string, units: readonly Unit[], importsC: boolean, ctx: CExportsContext): CExports {
+  const lib = namesOf(module, units, importsC || C_PACKAGE.test(module), ctx, LIB_WORDS, (x) => x.lib);
+  return { names: new Set(), all: false, lib: { names: lib.names, all: lib.all }, observes: lib.any, modules: lib.modules, cUnits: [], libUnits: lib.done };
+}
+
 function namesOf(module: string, units: readonly Unit[], importsC: boolean, ctx: CExportsContext, seeds: Set<string>, pick: (c: CExports) => NameSet, libraryUnits?: boolean[]): NameSet & { any: boolean; modules: Map<string, string[]>; done: boolean[] } {
   const of = (m: string) => pick(ctx.exportsOf(m));
   const modulesOf = (m: string) => ctx.exportsOf(m).modules;
@@ -514,7 +624,15 @@ function namesOf(module: string, units: readonly Unit[], importsC: boolean, ctx:
   // names imported inside a def or class: its locals, mentioned there, but no name of the module
   const inner = new Set<string>();
   const exported = new Set<string>();
+  // those of imports at module level: what importers may follow (`plain.loader.load`); a def's own imports bind its locals
+  const exportedAliases = new Map<string, string[]>();
+  let topLevel = true;
   const addAlias = (alias: string, target: string) => {
+    if (topLevel) {
+      const e = exportedAliases.get(alias);
+      if (e) e.push(target);
+      else exportedAliases.set(alias, [target]);
+    }
     const list = moduleAliases.get(alias);
     if (list) list.push(target);
     else moduleAliases.set(alias, [target]);
@@ -523,6 +641,7 @@ function namesOf(module: string, units: readonly Unit[], importsC: boolean, ctx:
   const ctypesAliases = new Set(['ctypes']);
   for (const u of units) for (const i of u.imports) {
     const names = u.head ? inner : local;
+    topLevel = !u.head;
     const base = ctx.absolute(i.module, i.level, module);
     if (base === undefined) continue;
     if (i.kind === 'star') {
@@ -551,6 +670,7 @@ function namesOf(module: string, units: readonly Unit[], importsC: boolean, ctx:
       for (const t of modulesOf(base).get(i.name!) ?? []) addAlias(i.alias!, t);
     }
   }
+  topLevel = true;
   for (const st of stars) for (const [alias, targets] of modulesOf(st)) for (const t of targets) addAlias(alias, t);
   const resolve = (mod: string, attrs: string[], at: number): boolean => {
     // `ctypes.x` is a builtin (a seed word when a loader); only its submodules (ctypes.util, …) are the workspace's
@@ -610,7 +730,7 @@ function namesOf(module: string, units: readonly Unit[], importsC: boolean, ctx:
       if (u.dynamic) all = true;
     }
     if (lib) {
-      if (u.defSource !== undefined && !defLeaks(u.defSource, (m) => mentionsC(m, u.shadow))) return;
+      if (u.defSource !== undefined && !defLeaks(u.defSource, (m) => mentionsC(m, u.shadow), importsC)) return;
       bound[i] = true;
     }
     for (const b of u.bound) {
@@ -641,7 +761,7 @@ function namesOf(module: string, units: readonly Unit[], importsC: boolean, ctx:
     if (s.all) all = true;
     for (const n of s.names) exported.add(n);
   }
-  return { names: exported, all, any, modules: moduleAliases, done };
+  return { names: exported, all, any, modules: exportedAliases, done };
 }
 
 /**
