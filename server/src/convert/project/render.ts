@@ -26,47 +26,45 @@ export function hasWork(p: ModulePlan): boolean {
 
 interface RewriteNode {
   node: Node;
+  /** The node's range and key, read once (each read of a node's end crosses into wasm). */
+  start: number;
+  end: number;
+  key: string;
   children: RewriteNode[];
 }
 
 /** The rewrites as a containment forest (linear after a sort): each renders with its nested ones inside. */
 function rewriteEdits(p: ModulePlan): TextEdit[] {
-  const sorted = [...p.rewrites.values()].sort((a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex);
+  const byKey = new Map<string, RewriteNode>();
+  for (const [key, r] of p.rewrites) byKey.set(key, { node: r.node, start: r.node.startIndex, end: r.node.endIndex, key, children: [] });
+  const sorted = [...byKey.values()].sort((a, b) => a.start - b.start || b.end - a.end);
   const roots: RewriteNode[] = [];
   const stack: RewriteNode[] = [];
-  for (const r of sorted) {
-    while (stack.length && stack[stack.length - 1]!.node.endIndex <= r.node.startIndex) stack.pop();
-    const item: RewriteNode = { node: r.node, children: [] };
+  for (const item of sorted) {
+    while (stack.length && stack[stack.length - 1]!.end <= item.start) stack.pop();
     const parent = stack[stack.length - 1];
-    if (parent && r.node.endIndex <= parent.node.endIndex) parent.children.push(item);
+    if (parent && item.end <= parent.end) parent.children.push(item);
     else roots.push(item);
     stack.push(item);
   }
-  const byKey = new Map<string, RewriteNode>();
-  const index = (items: RewriteNode[]): void => {
-    for (const i of items) {
-      byKey.set(keyOf(i.node), i);
-      index(i.children);
-    }
-  };
-  index(roots);
   const text = p.mod.text;
   // the text of n with the rewrites inside it applied; n's own rewrite when `own`
-  const render = (item: RewriteNode): string => p.rewrites.get(keyOf(item.node))!.render((n) => innerOf(item, n));
+  const render = (item: RewriteNode): string => p.rewrites.get(item.key)!.render((n) => innerOf(item, n));
   const innerOf = (item: RewriteNode, n: Node): string => {
     const hit = byKey.get(keyOf(n));
     if (hit && hit !== item) return render(hit);
-    const nested = item.children.filter((c) => n.startIndex <= c.node.startIndex && c.node.endIndex <= n.endIndex);
+    const ns = n.startIndex;
+    const ne = n.endIndex;
     let out = '';
-    let at = n.startIndex;
-    for (const c of nested) {
-      if (c.node.startIndex < at) continue;
-      out += text.slice(at, c.node.startIndex) + render(c);
-      at = c.node.endIndex;
+    let at = ns;
+    for (const c of item.children) {
+      if (c.start < ns || ne < c.end || c.start < at) continue;
+      out += text.slice(at, c.start) + render(c);
+      at = c.end;
     }
-    return out + text.slice(at, n.endIndex);
+    return out + text.slice(at, ne);
   };
-  return roots.map((r) => ({ start: r.node.startIndex, end: r.node.endIndex, newText: render(r) }));
+  return roots.map((r) => ({ start: r.start, end: r.end, newText: render(r) }));
 }
 
 /** Removes whole statements with their line; a block left empty keeps `pass`; a blank line run does not grow. */
@@ -78,7 +76,9 @@ function deletionEdits(text: string, stmts: readonly Node[]): TextEdit[] {
     if (seen.has(keyOf(s))) continue;
     seen.add(keyOf(s));
     const k = keyOf(s.parent!);
-    byParent.set(k, [...(byParent.get(k) ?? []), s]);
+    const list = byParent.get(k);
+    if (list) list.push(s);
+    else byParent.set(k, [s]);
   }
   for (const list of byParent.values()) {
     const parent = list[0]!.parent!;
