@@ -201,7 +201,7 @@ function cdataReachingCtypes(text: string, root: Node, result: ConversionResult)
   }
 }
 
-/** An output that would use a cffi library as a ctypes one is not offered (check/outputGate.ts), nor one that still hands cdata to ctypes. */
+/** An output that would use a cffi library as a ctypes one is not offered (outputGate.ts), nor one that still hands cdata to ctypes. */
 function gated(parser: Parser, text: string, result: ConversionResult, crossing: readonly { reason: string; offset: number }[] = []): ConversionResult {
   if (!result.edits.length) return result;
   const output = applyTextEdits(text, result.edits);
