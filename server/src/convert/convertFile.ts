@@ -10,7 +10,7 @@ import { type ApiWorkspace, type CPrototypeHint, apiModeFiles, apiPrototypes, mo
 import { buildCdef, cdefCalls } from './cdefFromCtypes';
 import { type TextEdit, applyEdits as applyTextEdits, assertNonOverlapping, mergeOverlapping, toOriginalOffset } from './edits';
 import { type CtypesProgram, readCtypes, reboundUse } from './readCtypes';
-import { type Helper, Rewriter } from './rewriteUses';
+import { type Helper, Rewriter } from './rewrite/rewriter';
 import { dotted, indentAt, keyOf, walk } from './syntax';
 import { unsafeCffiUses, unsafeCtypesShapes } from './outputGate';
 import { desugarDeclarations } from './desugar';
