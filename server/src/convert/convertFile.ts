@@ -12,7 +12,7 @@ import { type TextEdit, applyEdits as applyTextEdits, assertNonOverlapping, merg
 import { type CtypesProgram, readCtypes, reboundUse } from './readCtypes';
 import { type Helper, Rewriter } from './rewrite/rewriter';
 import { dotted, indentAt, keyOf, walk } from './syntax';
-import { unsafeCffiUses, unsafeCtypesShapes } from './outputGate';
+import { unsafeCffiUses, unsafeCtypesShapes } from './check/outputGate';
 import { desugarDeclarations } from './desugar';
 import { diffLines } from 'diff';
 import { analyzeDocument } from '../analysis/analyze';
