@@ -2,11 +2,11 @@ import * as fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Parser } from 'web-tree-sitter';
 import type { ParsedDocument } from '../../documents/parsedDocument';
-import { evaluateModule, retractDeclarations, type FfiObjectValue, type ModuleEvaluation, type ModuleResolver, type Value } from './evaluate';
+import { evaluateModule, reevaluateModule, retractDeclarations, type FfiObjectValue, type ModuleEvaluation, type ModuleResolver, type Value } from './evaluate';
 import { analyzeExports, NO_C, relevantStatements, unitsOf, type CExports, type NameSet, type Unit } from './cExports';
 import { moduleNameOf } from './moduleNames';
 import { flatTreeOf, releaseFlatTree } from '../../parser/flatTree';
-import { lowerFlat, lowerModule, type TopStmt } from './pyir';
+import { lowerFlat, lowerModule, patchStatements, type TopStmt } from './pyir';
 
 interface ModuleEntry {
   name: string;
@@ -22,6 +22,10 @@ interface ModuleEntry {
   /** What `mayBind` read of this module's own text (its binding words and import lines). */
   importSignature?: string;
   evaluation?: ModuleEvaluation;
+  /** The statements `evaluation` read (an open document's, for the next edit's comparison). */
+  evaluated?: TopStmt[];
+  /** An open document's evaluation before its last edit, kept to be updated in place (`reevaluateModule`). */
+  previous?: { evaluation: ModuleEvaluation; stmts: TopStmt[] };
   evaluating?: boolean;
   /** Its top-level statements as words (cExports.ts), for the C-valued exports test. */
   units?: Unit[];
@@ -54,6 +58,8 @@ export class WorkspaceIndex implements ModuleResolver {
   private readonly dependants = new Map<string, Set<string>>();
   /** Evaluations done (a benchmark and test figure). */
   evaluations = 0;
+  /** Of those, evaluations updated in place after an edit inside function bodies (`reevaluateModule`). */
+  reused = 0;
   /** The C-valued exports of every module (cExports.ts), computed on first demand; undefined when stale. */
   private cState: Map<string, CExports> | undefined;
   /** Modules were added since the import targets were read. */
@@ -129,6 +135,16 @@ export class WorkspaceIndex implements ModuleResolver {
   changed(uri: string): string[] {
     const entry = this.byUri.get(uri);
     if (!entry) return [];
+    // an open document's traced evaluation no other module read (their code may have written into its values) is kept to be updated
+    const keep = entry.open && entry.evaluation?.trace && entry.evaluated && !this.dependants.get(entry.name)?.size && this.byName.get(entry.name) === entry
+      ? { evaluation: entry.evaluation, stmts: entry.evaluated } : undefined;
+    if (keep) entry.evaluation = undefined; // not retracted: it declared only on its own libraries' functions (no workspace reads)
+    else if (entry.previous) {
+      retractDeclarations(entry.previous.evaluation);
+      entry.previous = undefined;
+    }
+    if (keep) entry.previous = keep;
+    entry.evaluated = undefined;
     entry.stmts = undefined;
     entry.text = undefined;
     entry.units = entry.targets = entry.importsC = undefined;
@@ -211,7 +227,8 @@ export class WorkspaceIndex implements ModuleResolver {
   resetEvaluations(): void {
     for (const e of this.byUri.values()) {
       if (e.evaluation) retractDeclarations(e.evaluation);
-      e.evaluation = undefined;
+      if (e.previous) retractDeclarations(e.previous.evaluation);
+      e.evaluation = e.previous = e.evaluated = undefined;
       e.mayBind = undefined;
     }
     this.dependants.clear();
@@ -600,8 +617,30 @@ export class WorkspaceIndex implements ModuleResolver {
     entry.evaluating = true;
     try {
       this.evaluations++;
-      const ev = evaluateModule(entry.name, entry.uri, this.relevant(entry, this.statements(entry)), this);
+      let stmts = this.relevant(entry, this.statements(entry));
+      const previous = entry.previous;
+      entry.previous = undefined;
+      if (previous && entry.open) {
+        const patch = patchStatements(previous.stmts, stmts);
+        if (patch) {
+          // the old statement objects stand for the fresh ones from now on (values and the regions' caches hold them)
+          for (const region of entry.open.regions) {
+            const cache = region.cache as { lowered?: TopStmt[] } | undefined;
+            if (cache?.lowered) cache.lowered = cache.lowered.map((t) => patch.replaced.get(t) ?? t);
+          }
+          stmts = previous.stmts;
+          if (reevaluateModule(previous.evaluation, patch.changed)) {
+            this.reused++;
+            entry.evaluation = previous.evaluation;
+            entry.evaluated = stmts;
+            return previous.evaluation;
+          }
+        }
+        retractDeclarations(previous.evaluation);
+      }
+      const ev = evaluateModule(entry.name, entry.uri, stmts, this, entry.open !== undefined);
       entry.evaluation = ev;
+      entry.evaluated = entry.open ? stmts : undefined;
       for (const d of ev.deps) this.link(entry.name, d);
       return ev;
     } finally {
