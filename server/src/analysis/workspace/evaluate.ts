@@ -1,7 +1,7 @@
 import { CTYPES_EXPORTS, CTYPES_LOADER_INSTANCES, CTYPES_LOADERS, CTYPES_PRIMITIVES, CTYPES_PROTOTYPE_FACTORIES, CTYPES_STRUCT_BASES } from '../ctypesNames';
 import type { CtypesType } from '../model';
 import type { Anchor } from '../spans';
-import type { PExpr, PParam, PStmt, TopStmt } from './pyir';
+import type { PExpr, PParam, PStmt, Rename, TopStmt } from './pyir';
 
 /**
  * A small abstract interpreter over the lowered statements of one module: it evaluates what is simple
@@ -276,11 +276,13 @@ class Interpreter {
 
   mapSet(m: Map<unknown, unknown>, key: unknown, value: unknown): void {
     if (this.cur) this.wr(m, key, m.has(key), m.get(key));
+    else if (this.trace && typeof key === 'string') this.trace.bound(key);
     m.set(key, value);
   }
 
   mapGet<V>(m: Map<unknown, V>, key: unknown): V | undefined {
     if (this.cur) this.rd(m, key);
+    else if (this.trace && typeof key === 'string') this.trace.moduleReads.add(key);
     return m.get(key);
   }
 
@@ -297,6 +299,7 @@ class Interpreter {
 
   lookup(name: string, frame: Frame): Value {
     if (frame.locals && !frame.globalNames?.has(name)) {
+      if (this.trace && !this.cur) this.trace.moduleReads.add(name);
       const v = frame.locals.get(name);
       if (v) return v;
     }
@@ -313,7 +316,8 @@ class Interpreter {
   bind(name: string, value: Value, frame: Frame, branchy: boolean): void {
     const scope = frame.locals && !frame.globalNames?.has(name) ? frame.locals : frame.module.env;
     const shared = scope === frame.module.env;
-    const old = shared ? this.mapGet(scope, name) : scope.get(name);
+    if (this.trace && !this.cur && !shared) this.trace.bound(name); // (mapSet counts the module's own)
+    const old = shared && this.cur ? this.mapGet(scope, name) : scope.get(name);
     // in a branch, a value we cannot read does not replace one we could (platform branches, try/except)
     if (branchy && value.k === 'unknown' && old && old.k !== 'unknown') return;
     if (value.k === 'library' && !value.lib.boundName && shared) value.lib.boundName = name;
@@ -397,10 +401,15 @@ class Interpreter {
         if (this.trace && !this.cur) this.trace.fixed.add(cls.attrs);
         const body = new Frame(cls.attrs, frame.module, stmt.anchor, frame.own);
         for (const s of stmt.body) {
-          if (s.t === 'def') cls.attrs.set(s.name, { k: 'pyfunc', def: s, module: frame.module });
-          else if (s.t === 'assign') {
+          if (s.t === 'def') {
+            if (this.trace && !this.cur) this.trace.bound(s.name);
+            cls.attrs.set(s.name, { k: 'pyfunc', def: s, module: frame.module });
+          } else if (s.t === 'assign') {
             const v = this.eval(s.value, body);
-            for (const t of s.targets) if (t.t === 'name') cls.attrs.set(t.id, v);
+            for (const t of s.targets) if (t.t === 'name') {
+              if (this.trace && !this.cur) this.trace.bound(t.id);
+              cls.attrs.set(t.id, v);
+            }
           } else this.exec(s, body, true);
         }
         const ctypesBase = bases.find((b) => b.k === 'builtin' && CTYPES_STRUCT_BASES.has(b.name.replace(/^ctypes\./, '')));
@@ -1001,6 +1010,14 @@ export class EvaluationTrace {
   /** Defs the module-level pass entered (an edit to one of them changes the module pass: no update in place). */
   moduleEntered = new Set<object>();
   moduleSteps = 0;
+  /** Names the module pass looked up (module names, class and instance attributes, …): a def renamed to or from one of them changes it. */
+  readonly moduleReads = new Set<string>();
+  /** How many times the module pass bound or set each name (in any scope: a renamed def must be its name's only binding). */
+  readonly moduleBinds = new Map<string, number>();
+
+  bound(name: string): void {
+    this.moduleBinds.set(name, (this.moduleBinds.get(name) ?? 0) + 1);
+  }
   moduleSites: FunctionSite[] = [];
   moduleLibraries: LibraryObject[] = [];
   moduleFfis: FfiObjectValue[] = [];
@@ -1102,15 +1119,42 @@ function reorder(trace: EvaluationTrace, c: object): void {
  * or the trace is not reusable (a unit wrote a module name or class attribute, read another module, …). Otherwise
  * the result is the one a fresh evaluation gives, orders included (keys by the unit that created them).
  */
-export function reevaluateModule(mod: ModuleEvaluation, changed: ReadonlySet<object>): boolean {
+export function reevaluateModule(mod: ModuleEvaluation, changed: ReadonlySet<object>, renames: readonly Rename[] = []): boolean {
   const trace = mod.trace;
   if (!trace || !trace.reusable || mod.truncated || mod.deps.size) return false;
   for (const d of changed) if (trace.moduleEntered.has(d)) return false;
+  // a renamed def: the module pass bound it and read neither name, so its result is the old one with the name replaced in place
+  const renamed: [Map<string, Value>, Rename][] = [];
+  for (const r of renames) {
+    if (trace.moduleReads.has(r.from) || trace.moduleReads.has(r.to) || trace.moduleBinds.get(r.from) !== 1 || trace.moduleBinds.has(r.to)) return false;
+    let names: Map<string, Value> | undefined = mod.env;
+    if (r.cls) {
+      names = undefined;
+      for (const v of mod.env.values()) if (v.k === 'class' && v.def === r.cls) {
+        if (names) return false;
+        names = v.attrs;
+      }
+    }
+    const v = names?.get(r.from);
+    if (!names || v?.k !== 'pyfunc' || v.def !== r.def || names.has(r.to) || renamed.some(([m, x]) => m === names && (x.to === r.from || x.from === r.to))) return false;
+    renamed.push([names, r]);
+  }
   mod.trace = undefined; // until it is consistent again
   const interp = trace.interp;
   const units = trace.units;
   const dirty = new Uint8Array(units.length);
   let first = units.length;
+  for (const [names, r] of renamed) {
+    const entries = [...names].map(([k, v]): [string, Value] => [k === r.from ? r.to : k, v]);
+    names.clear();
+    for (const [k, v] of entries) names.set(k, v);
+    trace.moduleBinds.delete(r.from);
+    trace.moduleBinds.set(r.to, 1);
+    for (const key of [r.from, r.to]) for (const j of trace.rec(names, key).readers) {
+      dirty[j] = 1;
+      first = Math.min(first, j);
+    }
+  }
   for (const u of units) for (const d of changed) if (u.entered.has(d)) {
     dirty[u.index] = 1;
     first = Math.min(first, u.index);

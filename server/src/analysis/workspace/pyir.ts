@@ -451,6 +451,8 @@ type DefStmt = Extract<PStmt, { t: 'def' }>;
 /** What `patchStatements` found: the defs whose bodies changed (and the defs nested in their old bodies). */
 export interface StatementPatch {
   changed: Set<object>;
+  /** Defs renamed (a module-level def, or a method of `cls`), already under their new name. */
+  renames: Rename[];
   /** Fresh top-level statements replaced by the old ones they equal (for the regions' caches). */
   replaced: Map<TopStmt, TopStmt>;
 }
@@ -464,7 +466,7 @@ export interface StatementPatch {
  */
 export function patchStatements(old: TopStmt[], fresh: TopStmt[]): StatementPatch | undefined {
   if (old.length !== fresh.length) return undefined;
-  const ops: PatchOps = { anchors: [], defs: [], classes: [] };
+  const ops: PatchOps = { anchors: [], defs: [], classes: [], renames: [] };
   const replaced = new Map<TopStmt, TopStmt>();
   for (let i = 0; i < old.length; i++) {
     const a = old[i]!;
@@ -492,13 +494,22 @@ export function patchStatements(old: TopStmt[], fresh: TopStmt[]): StatementPatc
     a.s = b.s;
     a.e = b.e;
   }
-  return { changed, replaced };
+  for (const r of ops.renames) r.def.name = r.to;
+  return { changed, replaced, renames: ops.renames };
+}
+
+export interface Rename {
+  def: DefStmt;
+  from: string;
+  to: string;
+  cls?: Extract<PStmt, { t: 'class' }>;
 }
 
 interface PatchOps {
   anchors: [StmtAnchor, StmtAnchor][];
   defs: [DefStmt, DefStmt][];
   classes: [Extract<PStmt, { t: 'class' }>, Extract<PStmt, { t: 'class' }>][];
+  renames: Rename[];
 }
 
 function nestedDefs(stmts: PStmt[], out: Set<object>): void {
@@ -512,12 +523,13 @@ function nestedDefs(stmts: PStmt[], out: Set<object>): void {
   }
 }
 
-function patchable(a: PStmt, b: PStmt, ops: PatchOps): boolean {
+function patchable(a: PStmt, b: PStmt, ops: PatchOps, cls?: Extract<PStmt, { t: 'class' }>): boolean {
   if (a.t !== b.t) return false;
   if (a.t === 'def' && b.t === 'def') {
-    if (a.name !== b.name || !(a.anchor instanceof StmtAnchor) || !(b.anchor instanceof StmtAnchor)) return false;
+    if (!(a.anchor instanceof StmtAnchor) || !(b.anchor instanceof StmtAnchor)) return false;
+    if (a.name !== b.name) ops.renames.push({ def: a, from: a.name, to: b.name, cls });
     ops.anchors.push([a.anchor, b.anchor]);
-    const inner: PatchOps = { anchors: [], defs: [], classes: [] };
+    const inner: PatchOps = { anchors: [], defs: [], classes: [], renames: [] };
     if (a.s === b.s && a.e === b.e && a.generator === b.generator && same(a.params, b.params, inner) && same(a.body, b.body, inner)) {
       ops.anchors.push(...inner.anchors);
       return true;
@@ -527,7 +539,7 @@ function patchable(a: PStmt, b: PStmt, ops: PatchOps): boolean {
   }
   if (a.t === 'class' && b.t === 'class') {
     if (a.name !== b.name || a.anchor !== b.anchor && !sameAnchorKind(a.anchor, b.anchor, ops) || !same(a.bases, b.bases, ops) || a.body.length !== b.body.length) return false;
-    for (let i = 0; i < a.body.length; i++) if (!patchable(a.body[i]!, b.body[i]!, ops)) return false;
+    for (let i = 0; i < a.body.length; i++) if (!patchable(a.body[i]!, b.body[i]!, ops, a)) return false;
     // the class's extent may change with a member's; class-level statements after a changed member shift, and differ
     ops.classes.push([a, b]);
     return true;

@@ -629,7 +629,7 @@ export class WorkspaceIndex implements ModuleResolver {
             if (cache?.lowered) cache.lowered = cache.lowered.map((t) => patch.replaced.get(t) ?? t);
           }
           stmts = previous.stmts;
-          if (reevaluateModule(previous.evaluation, patch.changed)) {
+          if (reevaluateModule(previous.evaluation, patch.changed, patch.renames)) {
             this.reused++;
             entry.evaluation = previous.evaluation;
             entry.evaluated = stmts;
