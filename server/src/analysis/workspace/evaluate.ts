@@ -1065,6 +1065,22 @@ export class EvaluationTrace {
   }
 }
 
+const ABSENT = Symbol('absent');
+const PRESENT = Symbol('present');
+
+/** What a place holds now (ABSENT when the key is not there; PRESENT for a Set member). */
+function valueAt(c: object, key: unknown): unknown {
+  if (c instanceof Map) return c.has(key) ? c.get(key) : ABSENT;
+  if (c instanceof Set) return c.has(key) ? PRESENT : ABSENT;
+  if ((c as Value).k === 'dict') {
+    const d = c as Extract<Value, { k: 'dict' }>;
+    const i = dictIndex(d, key as string);
+    return i >= 0 ? d.values[i] : ABSENT;
+  }
+  const o = c as Record<string, unknown>;
+  return (key as string) in o ? o[key as string] : ABSENT;
+}
+
 function undo(w: WriteLog): void {
   const c = w.c;
   if (c instanceof Map) {
@@ -1162,17 +1178,20 @@ export function reevaluateModule(mod: ModuleEvaluation, changed: ReadonlySet<obj
   }
   const touched = new Set<object>();
   let steps = trace.steps;
-  /** Undoes a unit's writes (newest first), drops its reads and outputs, and marks the later readers of what it wrote. */
+  /** What each place a unit about to run again had written held (its later readers are marked only if that changes). */
+  const before = new Map<number, Map<LocRec, { c: object; key: unknown; value: unknown }>>();
+  /** Undoes a unit's writes (newest first), drops its reads and outputs. */
   const retract = (u: LateUnit, strict: boolean): boolean => {
     if (strict) for (const w of u.writes) if (w.rec.writers.length !== 1) return false;
+    let snap = before.get(u.index);
+    if (!snap) before.set(u.index, (snap = new Map()));
     for (let k = u.writes.length - 1; k >= 0; k--) {
       const w = u.writes[k]!;
+      if (strict && !snap.has(w.rec)) snap.set(w.rec, { c: w.c, key: w.key, value: valueAt(w.c, w.key) });
       undo(w);
       const at = w.rec.writers.lastIndexOf(u.index);
       if (at >= 0) w.rec.writers.splice(at, 1);
       if (w.rec.creator === u.index) w.rec.creator = -1;
-      const recs = (w.c as Value).k === 'dict' ? [w.rec, trace.rec(w.c, ALL)] : [w.rec];
-      for (const r of recs) for (const j of r.readers) if (j > u.index) dirty[j] = 1;
     }
     for (const r of u.reads) {
       const at = r.readers.indexOf(u.index);
@@ -1214,10 +1233,17 @@ export function reevaluateModule(mod: ModuleEvaluation, changed: ReadonlySet<obj
       }
     }
     if (steps > STEP_BUDGET) return false;
+    // the places whose value differs from what they held before this unit ran again: their later readers run again too
+    const snap = before.get(i) ?? new Map<LocRec, { c: object; key: unknown; value: unknown }>();
+    before.delete(i);
     for (const w of units[i]!.writes) {
-      for (const j of w.rec.readers) if (j > i) dirty[j] = 1;
-      if ((w.c as Value).k === 'dict') for (const j of trace.rec(w.c, ALL).readers) if (j > i) dirty[j] = 1;
+      if (!snap.has(w.rec)) snap.set(w.rec, { c: w.c, key: w.key, value: ABSENT });
       if (!w.had) touched.add(w.c);
+    }
+    for (const [rec, x] of snap) {
+      if (valueAt(x.c, x.key) === x.value) continue;
+      for (const j of rec.readers) if (j > i) dirty[j] = 1;
+      if ((x.c as Value).k === 'dict') for (const j of trace.rec(x.c, ALL).readers) if (j > i) dirty[j] = 1;
     }
   }
   for (const c of touched) reorder(trace, c);

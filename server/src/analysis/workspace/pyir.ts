@@ -466,7 +466,7 @@ export interface StatementPatch {
  */
 export function patchStatements(old: TopStmt[], fresh: TopStmt[]): StatementPatch | undefined {
   if (old.length !== fresh.length) return undefined;
-  const ops: PatchOps = { anchors: [], defs: [], classes: [], renames: [] };
+  const ops: PatchOps = { anchors: [], defs: [], classes: [], renames: [], moved: [] };
   const replaced = new Map<TopStmt, TopStmt>();
   for (let i = 0; i < old.length; i++) {
     const a = old[i]!;
@@ -490,7 +490,7 @@ export function patchStatements(old: TopStmt[], fresh: TopStmt[]): StatementPatc
     a.s = b.s;
     a.e = b.e;
   }
-  for (const [a, b] of ops.classes) {
+  for (const [a, b] of [...ops.classes, ...ops.moved]) {
     a.s = b.s;
     a.e = b.e;
   }
@@ -510,6 +510,7 @@ interface PatchOps {
   defs: [DefStmt, DefStmt][];
   classes: [Extract<PStmt, { t: 'class' }>, Extract<PStmt, { t: 'class' }>][];
   renames: Rename[];
+  moved: [DefStmt, DefStmt][];
 }
 
 function nestedDefs(stmts: PStmt[], out: Set<object>): void {
@@ -529,9 +530,11 @@ function patchable(a: PStmt, b: PStmt, ops: PatchOps, cls?: Extract<PStmt, { t: 
     if (!(a.anchor instanceof StmtAnchor) || !(b.anchor instanceof StmtAnchor)) return false;
     if (a.name !== b.name) ops.renames.push({ def: a, from: a.name, to: b.name, cls });
     ops.anchors.push([a.anchor, b.anchor]);
-    const inner: PatchOps = { anchors: [], defs: [], classes: [], renames: [] };
-    if (a.s === b.s && a.e === b.e && a.generator === b.generator && same(a.params, b.params, inner) && same(a.body, b.body, inner)) {
+    const inner: PatchOps = { anchors: [], defs: [], classes: [], renames: [], moved: [] };
+    // its extent is no part of what the evaluator reads (a def after an edited one in a class only moved)
+    if (a.generator === b.generator && same(a.params, b.params, inner) && same(a.body, b.body, inner)) {
       ops.anchors.push(...inner.anchors);
+      ops.moved.push([a, b]);
       return true;
     }
     ops.defs.push([a, b]);
