@@ -470,3 +470,67 @@ export function relevantStatements(units: readonly Unit[], cUnits: readonly bool
   }
   return keep;
 }
+
+/**
+ * What `analyzeExports` gives for `after`, a module's units after an edit, without running it: `before` again when
+ * there are as many units, each the same or differing only in words that can make nothing C-valued (no C-valued
+ * or library-valued name of the module, no ctypes/cffi word, no import alias, none of the words the fixpoint
+ * tests), with the same bound names, imports and kinds. Then the old fixpoint is the new one (every unit's
+ * test gives what it gave: the words that decided it are still there). A keystroke in a name inside a 115 KB
+ * class re-reads that class's text, not the module's fixpoint.
+ *
+ * Also for a def or class renamed to a name no unit mentions (from one no other unit mentions, in a module
+ * without star imports): the old fixpoint with the name replaced. Undefined when neither holds.
+ */
+export function exportsForUnits(old: readonly Unit[], after: readonly Unit[], before: CExports): CExports | undefined {
+  if (old.length !== after.length || before.all || before.lib.all) return undefined;
+  let aliases: Set<string> | undefined;
+  let rename: { at: number; from: string; to: string } | undefined;
+  const neutral = (w: string): boolean => {
+    if (rename && (w === rename.from || w === rename.to)) return true;
+    if (before.names.has(w) || before.lib.names.has(w) || before.modules.has(w) || C_WORDS.has(w) || LIB_WORDS.has(w) || COMPUTED_ATTR.includes(w) || w === 'ctypes' || w === 'cffi') return false;
+    if (!aliases) {
+      aliases = new Set();
+      for (const u of after) for (const i of u.imports) {
+        if (i.alias) aliases.add(i.alias);
+        for (const p of i.module.split('.')) aliases.add(p);
+      }
+    }
+    return !aliases.has(w);
+  };
+  const sameWords = (a: Set<string>, b: Set<string>): boolean => {
+    for (const w of a) if (!b.has(w) && !neutral(w)) return false;
+    for (const w of b) if (!a.has(w) && !neutral(w)) return false;
+    return true;
+  };
+  const sameMentions = (a: Mentions, b: Mentions): boolean => {
+    if (!sameWords(a.words, b.words) || !sameWords(a.bare, b.bare)) return false;
+    const roots = new Set([...a.chains.keys(), ...b.chains.keys()]);
+    for (const r of roots) {
+      const x = (a.chains.get(r) ?? []).map((c) => c.join('.')).sort().join(' ');
+      const y = (b.chains.get(r) ?? []).map((c) => c.join('.')).sort().join(' ');
+      if (x !== y && !neutral(r)) return false;
+    }
+    return true;
+  };
+  for (let i = 0; i < old.length; i++) {
+    const a = old[i]!;
+    const b = after[i]!;
+    if (a === b) continue;
+    if (a.dynamic !== b.dynamic || a.isImport !== b.isImport || !a.head !== !b.head) return undefined;
+    if (a.bound.join() !== b.bound.join()) {
+      // a def or class renamed: its name is in no other unit's words (so it decided nothing but its own binding)
+      const from = a.bound[0]!;
+      const to = b.bound[0]!;
+      if (rename || !a.head || a.bound.length !== 1 || b.bound.length !== 1 || !neutral(to)) return undefined;
+      if (after.some((u, j) => j !== i && (u.words.has(from) || u.words.has(to))) || after.some((u) => u.imports.some((x) => x.kind === 'star'))) return undefined;
+      rename = { at: i, from, to };
+    }
+    if (JSON.stringify(a.imports) !== JSON.stringify(b.imports)) return undefined;
+    if (!sameMentions(a, b) || !sameWords(a.shadow, b.shadow) || (a.head && !sameMentions(a.head, b.head!))) return undefined;
+  }
+  if (!rename) return before;
+  const { from, to } = rename;
+  const swap = (names: Set<string>) => (names.has(from) ? new Set([...names].map((n) => (n === from ? to : n))) : names);
+  return { ...before, names: swap(before.names), lib: { names: swap(before.lib.names), all: before.lib.all } };
+}

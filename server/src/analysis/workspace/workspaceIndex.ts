@@ -3,7 +3,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Parser } from 'web-tree-sitter';
 import type { ParsedDocument } from '../../documents/parsedDocument';
 import { evaluateModule, reevaluateModule, retractDeclarations, type FfiObjectValue, type ModuleEvaluation, type ModuleResolver, type Value } from './evaluate';
-import { analyzeExports, NO_C, relevantStatements, unitsOf, type CExports, type NameSet, type Unit } from './cExports';
+import { analyzeExports, exportsForUnits, NO_C, relevantStatements, unitsOf, type CExports, type NameSet, type Unit } from './cExports';
 import { moduleNameOf } from './moduleNames';
 import { flatTreeOf, releaseFlatTree } from '../../parser/flatTree';
 import { lowerFlat, lowerModule, patchStatements, type TopStmt } from './pyir';
@@ -33,6 +33,8 @@ interface ModuleEntry {
   targets?: string[];
   /** Its text imports ctypes/cffi. */
   importsC?: boolean;
+  /** The units (and importsC) its C-valued exports in the index's state were computed from. */
+  exportsFrom?: { units: Unit[]; importsC: boolean };
 }
 
 /** Words without which a file binds nothing itself (it may still import a module that does). */
@@ -331,6 +333,7 @@ export class WorkspaceIndex implements ModuleResolver {
       const before = out.get(e.name) ?? NO_C;
       const after = this.analyzeExportsOf(e, out);
       out.set(e.name, after);
+      e.exportsFrom = { units: this.unitsOf(e), importsC: this.importsCOf(e) };
       const reexports = first && [...after.modules.values()].some((ts) => ts.some((t) => {
         const c = out.get(t);
         return c !== undefined && (c.lib.all || c.lib.names.size > 0);
@@ -366,8 +369,19 @@ export class WorkspaceIndex implements ModuleResolver {
     const before = state.get(entry.name);
     const fed = [...this.byName.values()].some((e) => e !== entry && e.targets?.includes(entry.name) && state.has(e.name) && (state.get(e.name)!.all || state.get(e.name)!.names.size > 0));
     if (fed || !before) return this.sameExports(state);
+    const units = this.unitsOf(entry);
+    const from = entry.exportsFrom;
+    const imported = [...this.byName.values()].some((e) => e !== entry && e.targets?.includes(entry.name));
+    const shortcut = from && from.importsC === this.importsCOf(entry) ? exportsForUnits(from.units, units, before) : undefined;
+    if (shortcut && (shortcut === before || !imported)) {
+      // the edit changed no word the fixpoint reads (nor an import), or renamed a def no other statement (nor module) names
+      entry.exportsFrom = { units, importsC: from!.importsC };
+      state.set(entry.name, shortcut);
+      return shortcut === before;
+    }
     entry.targets = this.importTargets(entry, this.textOf(entry));
     const after = this.analyzeExportsOf(entry, state);
+    entry.exportsFrom = { units, importsC: this.importsCOf(entry) };
     const same = after.observes === before.observes && sameNames(after, before) && sameNames(after.lib, before.lib)
       && after.modules.size === before.modules.size && [...after.modules].every(([k, v]) => before.modules.get(k)?.join() === v.join());
     if (!same) return this.sameExports(state);
