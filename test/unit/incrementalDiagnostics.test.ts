@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { WorkspaceIndex } from '../../server/src/analysis/workspace/workspaceIndex';
 import { DEFAULT_SETTINGS } from '../../server/src/config/settings';
 import { findingsFor, toDiagnostic } from '../../server/src/lsp/diagnostics';
@@ -186,5 +189,41 @@ test('edits inside function bodies reuse the evaluation, edits reaching the modu
       }
     }
     service.dispose();
+  }
+});
+
+// Another module's evaluation may run this module's code and write into its values: once one has read it, an edit
+// to it is evaluated afresh (and the module reading it is re-linked).
+test('an edit inside a function of a module another module reads evaluates it afresh; both equal a fresh analysis', async () => {
+  const g = await loadGrammars();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-reuse-'));
+  const files = {
+    'helpers.py': ['import ctypes', "lib = ctypes.CDLL('libfoo.so')", 'table = {}', '', 'def put(name):', '    table[name] = getattr(lib, name)', '    return table[name]', '', 'def late():', '    return lib.foo_a(1)', ''].join('\n'),
+    'app.py': ['from helpers import put', '', "f = put('foo_b')", 'f(2)', ''].join('\n'),
+  };
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  const uris = Object.keys(files).map((n) => pathToFileURL(path.join(dir, n)).href);
+  const state = (service: DocumentService) => uris.map((u) => diagnostics(service, u) + modelSummary(service, u)).join('\n');
+  const serviceOf = (texts: string[]) => {
+    const workspace = new WorkspaceIndex(g.pythonParser);
+    for (const n of Object.keys(files)) workspace.addFile(path.join(dir, n));
+    const service = new DocumentService(g, workspace);
+    uris.forEach((u, i) => service.open(u, 'python', 1, texts[i]!));
+    return { service, workspace };
+  };
+  try {
+    const { service, workspace } = serviceOf(Object.values(files));
+    state(service);
+    const doc = service.get(uris[0]!)!.text;
+    const at = doc.getText().indexOf('foo_a');
+    service.change(uris[0]!, 2, [{ range: { start: doc.positionAt(at), end: doc.positionAt(at + 5) }, text: 'foo_c' }]);
+    const incremental = state(service);
+    assert.equal(workspace.reused, 0, 'read by app.py: not updated in place');
+    const fresh = serviceOf(uris.map((u) => service.get(u)!.text.getText()));
+    assert.equal(incremental, state(fresh.service));
+    fresh.service.dispose();
+    service.dispose();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

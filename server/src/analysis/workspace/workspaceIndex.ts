@@ -265,7 +265,7 @@ export class WorkspaceIndex implements ModuleResolver {
     if (!entry) return undefined;
     this.link(requester, module);
     if (!this.cValued(module, name)) return undefined;
-    return this.evaluate(entry)?.env.get(name);
+    return this.readBy(this.evaluate(entry), requester)?.env.get(name);
   }
 
   starNames(module: string, requester: string): string[] {
@@ -274,7 +274,7 @@ export class WorkspaceIndex implements ModuleResolver {
     this.link(requester, module);
     const c = this.exportsOf(module);
     if (!c.all && c.names.size === 0) return [];
-    const ev = this.evaluate(entry);
+    const ev = this.readBy(this.evaluate(entry), requester);
     if (!ev) return [];
     const all = ev.env.get('__all__');
     const names = all?.k === 'seq' ? all.items.flatMap((i) => (i.k === 'str' ? [i.v] : [])) : [...ev.env.keys()].filter((k) => !k.startsWith('_'));
@@ -469,7 +469,7 @@ export class WorkspaceIndex implements ModuleResolver {
       const text = this.textOf(e);
       const leaf = module.split('.').pop()!;
       if (!text.includes('set_source') || !text.includes(leaf)) continue;
-      const ev = this.evaluate(e);
+      const ev = this.readBy(this.evaluate(e), requester);
       const ffi = ev?.ffis.find((f) => f.builds === module || f.builds?.split('.').pop() === leaf);
       if (ffi) {
         this.link(requester, e.name);
@@ -478,6 +478,12 @@ export class WorkspaceIndex implements ModuleResolver {
       }
     }
     return undefined;
+  }
+
+  /** Another module's evaluation reads `ev`: its code may write into `ev`'s values, so `ev` is never updated in place. */
+  private readBy(ev: ModuleEvaluation | undefined, requester: string): ModuleEvaluation | undefined {
+    if (ev && ev.name !== requester) ev.trace = undefined;
+    return ev;
   }
 
   /** A dependency found outside the evaluator's own reads (the build script of an imported module). */
