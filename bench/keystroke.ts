@@ -49,7 +49,7 @@ export async function keystrokeBreakdown(inputs: RatioInput[], edits = 60): Prom
       const heapBefore = process.memoryUsage().heapUsed;
       service.change(uri, k + 2, [{ range, text: insert ? '9' : '' }]);
       step('change');
-      const model = analyzeDocument(doc.parsed, uri, g.cParser);
+      const model = analyzeDocument(doc.parsed, uri, g.cParser, { reuse: true });
       step('facts+link');
       const ev = needsEvaluation(doc.parsed, workspace, uri) ? workspace.evaluationOf(uri) : undefined;
       step('evaluation');

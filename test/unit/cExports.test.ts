@@ -33,6 +33,24 @@ const PACKAGE: Record<string, string> = {
   // names bound dynamically by a C-valued statement make every name of the module count
   'pkg/dyn.py': ['import ctypes', '_lib = ctypes.CDLL(None)', 'for _n in ("abs", "labs"):', '    globals()[_n] = getattr(_lib, _n)', ''].join('\n'),
   'pkg/dynuser.py': ['from .dyn import abs', 'abs(-1)', ''].join('\n'),
+  // helpers that meet a library: only those a library can leave make their callers worth reading
+  'pkg/helpers.py': [
+    'import ctypes', '',
+    'def open_lib(name):', '    """Returns the library."""', '    handle = ctypes.CDLL(name)', '    return handle', '',
+    'def probe():', '    from ctypes import cdll', '    dll = cdll.LoadLibrary("libc.so.6")', '    if dll.abs(-1) != 1:',
+    '        raise OSError("no libc")', '    probe.result = "yes"', '    return probe.result', '',
+    'def fill(holder):', '    lib = ctypes.CDLL("libc.so.6")', '    if holder is not None: holder.lib = lib', '',
+    'def hand(callback):', '    callback(ctypes.CDLL("libc.so.6"))', '',
+    'def closure():', '    lib = ctypes.CDLL("libc.so.6")', '    def get():', '        return lib.strlen', '    return get', '',
+    'def uses_probe():', '    return probe()', '',
+    'def longpath(path):', '    buffer = ctypes.create_unicode_buffer(len(path) * 2)', '    length = ctypes.windll.kernel32.GetLongPathNameW(path, buffer, len(buffer))',
+    '    lib = ctypes.CDLL("libc.so.6")', '    if lib.strlen(path):', '        return buffer[:length]', '    return path', '',
+    'def get_strlen():', '    lib = ctypes.CDLL("libc.so.6")', '    return lib.strlen', '',
+  ].join('\n'),
+  'pkg/usehelper.py': ['from .helpers import open_lib', '', 'libc = open_lib("libc.so.6")', 'libc.strlen(b"abc")', ''].join('\n'),
+  'pkg/usefill.py': ['from .helpers import fill', '', 'class Holder:', '    pass', '', 'h = Holder()', 'fill(h)', 'h.lib.strlen(b"abc")', ''].join('\n'),
+  'pkg/useclosure.py': ['from . import helpers', '', 'get = helpers.closure()', 'get()(b"abc")', ''].join('\n'),
+  'pkg/useprobe.py': ['from .helpers import probe, uses_probe', 'from . import helpers', '', 'print(probe(), uses_probe(), helpers.probe.result)', ''].join('\n'),
 };
 
 async function workspace(): Promise<{ dir: string; index: WorkspaceIndex; uri: (rel: string) => string }> {
@@ -61,6 +79,13 @@ test('the C-valued exports of a module: names whose statements reach ctypes, att
     assert.equal(index.mayBind(uri('pkg/reader.py')), false, 'reader.py reads only plain names');
     assert.equal(index.mayBind(uri('pkg/plain.py')), false);
 
+    // a function that meets a library is library-valued only when one can leave it (returned, stored, handed on, closed over)
+    const helpers = index.exportsOf('pkg.helpers').lib.names;
+    for (const n of ['open_lib', 'fill', 'hand', 'closure', 'get_strlen']) assert.ok(helpers.has(n), `${n} lets a library out`);
+    for (const n of ['probe', 'uses_probe', 'cdll', 'longpath']) assert.ok(!helpers.has(n), `${n}: a library used inside and dropped (a function's import is its own)`);
+    for (const rel of ['pkg/usehelper.py', 'pkg/usefill.py', 'pkg/useclosure.py']) assert.equal(index.mayBind(uri(rel)), true, rel);
+    assert.equal(index.mayBind(uri('pkg/useprobe.py')), false, 'probe() returns a string: its callers meet no library');
+
     // evaluating user.py does not evaluate plain.py: no name it reads there can hold a C value
     const before = index.evaluations;
     index.evaluationOf(uri('pkg/user.py'));
@@ -77,6 +102,7 @@ test('the workspace pre-filter never skips a file that gets a finding (this pack
   const shapesIndex = new WorkspaceIndex(g.pythonParser);
   for (const f of collectFiles([shapes], [])) shapesIndex.addFile(f);
   let withFindings = 0;
+  const found = new Set<string>();
   try {
     for (const [root, ix] of [[dir, index], [shapes, shapesIndex]] as const) {
       for (const f of collectFiles([root], [])) {
@@ -87,10 +113,12 @@ test('the workspace pre-filter never skips a file that gets a finding (this pack
         doc.dispose();
         if (!findings.length) continue;
         withFindings++;
+        found.add(path.basename(f));
         assert.ok(mayBind(text) || ix.mayBind(uri), `${f} has ${findings.map((x) => x.code).join(', ')} but would be skipped`);
       }
     }
     assert.ok(withFindings >= 6, `enough files with findings (${withFindings})`);
+    assert.ok(found.has('usehelper.py'), `a library returned by another module's helper gives a finding (${[...found]})`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -100,4 +128,36 @@ test('units: top-level statements outside strings, with the names they bind', ()
   const units = unitsOf('"""doc\nx = 1 at column 0\n"""\nimport a.b as c, d\nx, (y, z) = w.v = 1\ndef f():\n    global g\n    q = 1\nclass K(B):\n    r = 2\nfor i in t:\n    j = i\n');
   assert.deepEqual(units.map((u) => u.bound.sort()), [[], ['c', 'd'], ['w', 'x', 'y', 'z'], ['f', 'g'], ['K'], ['i', 'j']]);
   assert.ok(units[3]!.words.has('q'));
+});
+
+test('on demand (the CLI): the same C-valued exports and the same gate as the whole computation', async () => {
+  const g = await loadGrammars();
+  const { dir } = await workspace();
+  const shapes = path.resolve(__dirname, '../fixtures/workspace/shapes');
+  try {
+    for (const root of [dir, shapes]) {
+      const whole = new WorkspaceIndex(g.pythonParser);
+      const lazy = new WorkspaceIndex(g.pythonParser, { exportsOnDemand: true });
+      const files = collectFiles([root], []).filter((f) => f.endsWith('.py'));
+      for (const f of files) {
+        whole.addFile(f);
+        lazy.addFile(f);
+      }
+      let binds = 0;
+      // the gate first (as check asks it, before any export is computed), then every module's exports
+      for (const f of files) {
+        const uri = pathToFileURL(f).href;
+        assert.equal(lazy.mayBind(uri), whole.mayBind(uri), f);
+        assert.equal(lazy.observesNothing(uri), whole.observesNothing(uri), f);
+        if (whole.mayBind(uri)) binds++;
+      }
+      for (const m of whole.modules()) {
+        const [a, b] = [whole.exportsOf(m), lazy.exportsOf(m)];
+        assert.deepEqual([[...b.names].sort(), b.all, [...b.lib.names].sort(), b.lib.all, b.observes, b.cUnits], [[...a.names].sort(), a.all, [...a.lib.names].sort(), a.lib.all, a.observes, a.cUnits], m);
+      }
+      assert.ok(binds >= 3, `${root}: files that bind (${binds})`);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

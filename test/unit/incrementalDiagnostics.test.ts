@@ -227,3 +227,57 @@ test('an edit inside a function of a module another module reads evaluates it af
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// The link reuses the functions and libraries of the last link when an edit leaves the library statements, the
+// aliases and the type names as they were (AnalyzeOptions.reuse): edits that move a fact another region reads
+// must still give a fresh analysis's model. Each edit below is applied in turn; every section is its own region.
+// (No getattr or helper here: those files are evaluated, and a model linked with an evaluation is never reused.)
+test('edits to facts that other regions read: libraries, signatures, structs, aliases, a function moving', async () => {
+  const g = await loadGrammars();
+  const filler = (tag: string) => Array.from({ length: 400 }, (_, i) => `${tag}_${i} = ${i}\n`).join('');
+  const sections = [
+    'import ctypes\nfrom ctypes import Structure, POINTER, c_int, c_double, c_char_p\n_lib = ctypes.CDLL(None)\nother = ctypes.CDLL("libm.so.6")\n',
+    'class Point(Structure):\n    _fields_ = [("x", c_int), ("y", c_double)]\n',
+    '_lib.strlen.argtypes = [c_char_p]\n_lib.abs.argtypes = [c_int]\n',
+    'n = _lib.strlen(b"abc")\nr = _lib.abs(3)\nv = _lib.getenv(b"HOME").decode()\n',
+    '_lib.move.argtypes = [POINTER(Point)]\n_lib.move(None, 2.5)\n',
+    'q = _lib.sqrt(2.0)\nw = other.cos(1.5)\n',
+    'p = _lib.puts\np(b"x")\n',
+    'class Later(Structure):\n    pass\n_lib.take.argtypes = [POINTER(Later)]\n',
+    'Later._fields_ = [("a", c_int)]\nbytes(Later())\n',
+  ];
+  const text = sections.map((s, i) => s + filler(`f${i}`)).join('');
+  const uri = 'file:///incremental/cross.py';
+  const service = new DocumentService(g, new WorkspaceIndex(g.pythonParser));
+  service.open(uri, 'python', 1, text);
+  const edits: [string, string][] = [
+    ['_lib.strlen.argtypes = [c_char_p]', '_lib.strlen.argtypes = [c_int, c_double]'], // a signature another region's call reads
+    ['_lib.abs.argtypes = [c_int]\n', ''], // argtypes removed: the call in another region has none
+    ['r = _lib.abs(3)', 'r = _lib.abs(3.5)'],
+    ['_lib.abs(3.5)', '_lib.labs(3.5)'], // the only reference renamed: one function goes, another comes
+    ['_lib.labs(3.5)', '_lib.abs(3.5)'],
+    ['n = _lib.strlen(b"abc")\n', ''], // strlen's first reference removed: it now starts at its argtypes
+    ['_lib.move.argtypes', '_lib.sqrt.argtypes'], // sqrt's first reference moves earlier
+    ['class Point(Structure)', 'class Pt(Structure)'], // a struct used by another region's argtypes
+    ['class Pt(Structure)', 'class Point(Structure)'],
+    ['("y", c_double)', '("y", c_int), ("z", c_int, 3)'],
+    ['other = ctypes.CDLL("libm.so.6")', 'other2 = ctypes.CDLL("libm.so.6")'], // a library renamed
+    ['_lib = ctypes.CDLL(None)', '_lib = ctypes.CDLL("libc.so.6")'], // a library's path
+    ['p = _lib.puts', 'p = _lib.putchar'], // an alias
+    ['p(b"x")', 'p(1.5)'],
+    ['w = other.cos(1.5)', 'w = other2.cos(1.5)\n_lib.getenv.restype = c_char_p'],
+    ['Later._fields_ = [("a", c_int)]', 'Later._fields_ = [("a", c_int, 2)]'], // fields set in another region than the class
+    ['class Later(Structure):\n    pass', 'class Later(Structure):\n    _pack_ = 1'],
+    ['Later._fields_', 'Lat._fields_'],
+    ['Lat._fields_', 'Later._fields_'],
+    ['from ctypes import Structure,', 'from ctypes import Union as Structure,'], // the imports: every region again
+  ];
+  for (const [i, [from, to]] of edits.entries()) {
+    const doc = service.get(uri)!.text;
+    const at = doc.getText().indexOf(from);
+    assert.ok(at >= 0, `edit ${i}: ${from}`);
+    service.change(uri, i + 2, [{ range: { start: doc.positionAt(at), end: doc.positionAt(at + from.length) }, text: to }]);
+    assert.equal(diagnostics(service, uri) + modelSummary(service, uri), freshDiagnostics(g, uri, service.get(uri)!.text.getText()), `edit ${i}: ${JSON.stringify(from)} → ${JSON.stringify(to)}`);
+  }
+  service.dispose();
+});

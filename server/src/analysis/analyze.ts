@@ -33,12 +33,24 @@ type Region = ParsedDocument['regions'][number];
  * merge below is linear in the (few) entries the stages found.
  */
 export function analyzeDocument(doc: ParsedDocument, uri: string, cParser: Parser, options: AnalyzeOptions = {}): BindingModel {
-  return new Linker(doc, uri, cParser, options).link();
+  try {
+    return new Linker(doc, uri, cParser, options).link();
+  } catch (e) {
+    lastLinks.delete(doc); // a link cut short may have updated part of the table
+    throw e;
+  }
 }
 
 export interface AnalyzeOptions {
   /** One-shot analysis (the CLI): walk only the regions that can matter (see relevantRegions.ts). */
   relevantRegionsOnly?: boolean;
+  /**
+   * The caller's previous model of this document is dead once this one is made (DocumentService's keystroke
+   * path): its unchanged libraries and functions are reused, the same objects, in the new model, and only the
+   * entries of the edited regions are linked again. Never when the previous model was linked with a workspace
+   * evaluation (which adds to its functions).
+   */
+  reuse?: boolean;
 }
 
 /** Per-stage generation numbers: a stage's cached output is valid while the context it read is unchanged. */
@@ -116,6 +128,49 @@ function sameShape(a: StageA['classes'][number], b: StageA['classes'][number]): 
   return a.fact.name === b.fact.name && a.fact.bases.length === b.fact.bases.length && a.fact.bases.every((x, i) => x === b.fact.bases[i]) && a.qbases.every((x, i) => x === b.qbases[i]);
 }
 
+/** A document's last link, kept when the caller asks for reuse (AnalyzeOptions.reuse). */
+interface LastLink {
+  model: BindingModel;
+  stageA: StageA[];
+  stageB: StageB[];
+  genA: number;
+  genB: number;
+  /** The ctypes library objects by name, and in the model's order (a name loaded twice is in both). */
+  libs: Map<string, CtypesLibrary>;
+  libraries: CtypesLibrary[];
+  functions?: FunctionTable;
+  /** The 'types' generation of the ctypes link (struct fields were resolved under it). */
+  typesGen?: number;
+}
+
+/** The ctypes functions of a link, and what an update of a few of them needs. */
+interface FunctionTable {
+  /** The 'types' generation the signatures were resolved under. */
+  typesGen: number;
+  fns: ForeignFunction[];
+  /** `lib.name` of each function, and the place of its first reference (phase, region, index: text order). */
+  keys: string[];
+  positions: number[];
+  byKey: Map<string, ForeignFunction>;
+  /** Alias target → the key of the function it names (as `byAlias` resolves it). */
+  aliased: Map<string, string>;
+  /** The source text of every alias candidate: a function with such a key may carry aliases. */
+  aliasSources: Set<string>;
+}
+
+const lastLinks = new WeakMap<ParsedDocument, LastLink>();
+/** A first reference's place, sortable: getattr() references after every attribute reference, then region, then index. */
+const REF_PHASE = 2 ** 42;
+const REF_REGION = 2 ** 21;
+
+/** The regions whose stage output is not the same object as at the last link (undefined when the regions differ). */
+function changedRegions<T>(before: readonly T[], after: readonly T[]): number[] | undefined {
+  if (before.length !== after.length) return undefined;
+  const out: number[] = [];
+  for (let i = 0; i < after.length; i++) if (before[i] !== after[i]) out.push(i);
+  return out;
+}
+
 class Linker {
   private readonly moduleAliases = new Map<string, string>();
   private readonly importedNames = new Map<string, string>();
@@ -125,6 +180,11 @@ class Linker {
   private readonly regions: Region[];
   private readonly facts: RegionFacts[];
   private readonly imports: ImportInfo[] = [];
+  private readonly reuse: boolean;
+  /** The last link of this document and the regions changed since, when its entries may be reused. */
+  private delta?: { last: LastLink; changedA: number[]; changedB?: number[] };
+  private functionTable?: FunctionTable;
+  private typesGen?: number;
 
   constructor(
     private readonly doc: ParsedDocument,
@@ -132,6 +192,7 @@ class Linker {
     private readonly cParser: Parser,
     options: AnalyzeOptions = {},
   ) {
+    this.reuse = !!options.reuse && !options.relevantRegionsOnly;
     this.regions = doc.regions;
     this.facts = options.relevantRegionsOnly ? relevantRegionFacts(this.regions) : this.regions.map((r) => regionFacts(r));
     for (const f of this.facts) this.imports.push(...f.imports);
@@ -173,6 +234,11 @@ class Linker {
     const importContext = `${[...this.moduleAliases]}|${[...this.importedNames]}|${this.starModules}`;
     const genA = generationOf('A', importContext);
     const stageA = this.regions.map((r, i) => cached(r, 'stageA', genA, () => this.stageA(this.facts[i]!)));
+    const last = this.reuse ? lastLinks.get(this.doc) : undefined;
+    if (last && last.model.module === undefined && last.genA === genA) {
+      const changedA = changedRegions(last.stageA, stageA);
+      if (changedA) this.delta = { last, changedA };
+    }
 
     const model: BindingModel = {
       uri: this.uri,
@@ -186,6 +252,7 @@ class Linker {
       mixedModules: [],
       specialCalls: [],
       calls: [],
+      regionCalls: stageA.map((a) => a.calls),
       qualify: this.qualify,
       isPassedAsArgument: (name) => stageA.some((a) => a.argumentNames.has(name)),
     };
@@ -197,8 +264,13 @@ class Linker {
     const usesCffi = this.uses.has('cffi') || this.imports.some((i) => i.names.some((n) => n.name === 'ffi'));
 
     // names the file binds to ctypes libraries and cffi libs: the context of stage B
-    const libs = new Map<string, CtypesLibrary>();
-    if (usesCtypes) {
+    let libs = new Map<string, CtypesLibrary>();
+    const delta = this.delta;
+    if (usesCtypes && delta && delta.last.functions && delta.changedA.every((i) => delta.last.stageA[i]!.libDefs.length === 0 && stageA[i]!.libDefs.length === 0)) {
+      // no library statement changed: the same library objects (their functions are replaced below)
+      libs = delta.last.libs;
+      model.ctypes.libraries.push(...delta.last.libraries);
+    } else if (usesCtypes) {
       for (const a of stageA) {
         for (const def of a.libDefs) {
           const lib = { ...def, functions: [] };
@@ -219,11 +291,13 @@ class Linker {
     }
     const genB = generationOf('B', `${importContext}|${[...libs.keys()]}|${[...aliases]}|${[...ffiLibs.keys()]}`);
     const stageB = this.regions.map((r, i) => cached(r, 'stageB', genB, () => this.stageB(this.facts[i]!, stageA[i]!, libs, aliases, ffiLibs)));
+    if (delta && delta.last.genB === genB && delta.last.libs === libs) delta.changedB = changedRegions(delta.last.stageB, stageB);
 
     if (usesCtypes) this.linkCtypes(model, stageA, stageB, libs);
     if (usesCffi) this.linkCffi(model, stageA, stageB, ffis, ffiLibs);
     if (this.uses.has('cppyy')) for (const a of stageA) model.cppyy.uses.push(...a.cppyyUses);
     if (this.uses.has('mixedmodule') || stageA.some((a) => a.classes.some((c) => c.fact.bases.some((b) => b.endsWith('MixedModule'))))) this.linkMixedModules(model, stageA);
+    if (this.reuse) lastLinks.set(this.doc, { model, stageA, stageB, genA, genB, libs, libraries: model.ctypes.libraries.slice(), functions: this.functionTable, typesGen: this.typesGen });
     return model;
   }
 
@@ -364,11 +438,7 @@ class Linker {
         last.structFacts.set(c.fact.name, c.fact);
       }
       last.classes = classes;
-      for (const struct of last.structs.values()) {
-        struct.fields = struct.fieldsSpan = struct.pack = struct.anonymous = undefined;
-        struct.hasBitFields = false;
-      }
-      this.linkCtypesAfterStructs(model, stageA, stageB, libs, last.structs, last.structFacts, last.names);
+      this.linkCtypesAfterStructs(model, stageA, stageB, libs, last.structs, last.structFacts, last.names, this.structsOfChangedRegions(stageA));
       return;
     }
     const structs = new Map<string, CtypesStruct>();
@@ -407,7 +477,25 @@ class Linker {
     this.linkCtypesAfterStructs(model, stageA, stageB, libs, structs, structFacts, names);
   }
 
-  private linkCtypesAfterStructs(model: BindingModel, stageA: StageA[], stageB: StageB[], libs: Map<string, CtypesLibrary>, structs: Map<string, CtypesStruct>, structFacts: Map<string, ClassFact>, structNames: string): void {
+  /** The structs whose class or `_fields_` statement is in a region changed since the last link (reused links only). */
+  private structsOfChangedRegions(stageA: StageA[]): Set<string> | undefined {
+    const delta = this.delta;
+    if (!delta) return undefined;
+    const names = new Set<string>();
+    for (const i of delta.changedA) {
+      for (const a of [delta.last.stageA[i]!, stageA[i]!]) {
+        for (const c of a.classes) names.add(c.fact.name);
+        for (const fa of a.fieldsAssigns) names.add(fa.structName);
+      }
+    }
+    return names;
+  }
+
+  /**
+   * `only`: the structs to set again (those of the changed regions), when the others are the same objects as at
+   * the last link and the names types resolve against are unchanged; else every struct's body is read again.
+   */
+  private linkCtypesAfterStructs(model: BindingModel, stageA: StageA[], stageB: StageB[], libs: Map<string, CtypesLibrary>, structs: Map<string, CtypesStruct>, structFacts: Map<string, ClassFact>, structNames: string, only?: ReadonlySet<string>): void {
     const protoDefs = stageA.flatMap((a) => a.protoDefs);
     const prototypes = new Map<string, CtypesPrototype>();
     for (const p of protoDefs) {
@@ -431,7 +519,12 @@ class Linker {
       proto.argtypes = args.map(resolve);
     }
     model.ctypes.prototypes.push(...prototypes.values());
+    this.typesGen = generation;
+    const partial = only && this.delta?.last.typesGen === generation ? only : undefined;
     for (const [name, s] of structs) {
+      if (partial && !partial.has(name)) continue;
+      s.fields = s.fieldsSpan = s.pack = s.anonymous = undefined;
+      s.hasBitFields = false;
       const c = structFacts.get(name)!;
       for (const as of c.assigns) {
         if (as.name === '_fields_') this.setFields(s, as.value, as.statementSpan, resolve, generation);
@@ -441,7 +534,7 @@ class Linker {
     }
     for (const a of stageA) {
       for (const fa of a.fieldsAssigns) {
-        const s = structs.get(fa.structName);
+        const s = partial && !partial.has(fa.structName) ? undefined : structs.get(fa.structName);
         if (s) this.setFields(s, fa.a.value, fa.a.statementSpan, resolve, generation);
       }
     }
@@ -454,13 +547,42 @@ class Linker {
       }
     }
 
-    // foreign functions: `lib.f` references, aliases and attribute assignments. References and calls are
-    // counted first and their arrays allocated at their size: a keystroke relinks every function of the file, and
-    // the slack of arrays grown by push was most of the garbage each link left (copied by the next scavenge).
+    const fnTable = this.delta?.last.functions;
+    const changed = this.delta?.changedB && this.delta.changedA.length === this.delta.changedB.length && this.delta.changedA.every((i, k) => this.delta!.changedB![k] === i) ? this.delta.changedA : undefined;
+    if (!(fnTable && changed && libs === this.delta!.last.libs && fnTable.typesGen === generation && this.updateFunctions(model, stageA, stageB, fnTable, changed, resolve, generation))) {
+      this.linkFunctions(model, stageA, stageB, libs, resolve, generation);
+    }
+  }
+
+  /** The memoised assignment object of a signature statement (it holds the type resolutions). */
+  private signature(sa: StageA['sigAssigns'][number], resolve: (e: Expr | undefined) => CtypesType, generation: number): AttributeAssignment {
+    if (!sa.memo || sa.memo.generation !== generation) {
+      const base = { statementSpan: sa.a.statementSpan, targetSpan: sa.targetSpan, value: sa.a.value };
+      const v = sa.a.value;
+      const items = v.k === 'list' || v.k === 'tuple' ? v.items : undefined;
+      const value: AttributeAssignment = sa.attr === 'argtypes' ? { ...base, types: items?.map(resolve) } as AttributeAssignment : sa.attr === 'restype' ? { ...base, type: resolve(v) } as AttributeAssignment : base;
+      sa.memo = { generation, value };
+    }
+    return sa.memo.value;
+  }
+
+  private static setSignature(fn: ForeignFunction, attr: 'argtypes' | 'restype' | 'errcheck', value: AttributeAssignment): void {
+    if (attr === 'argtypes') fn.argtypes = value as ForeignFunction['argtypes'];
+    else if (attr === 'restype') fn.restype = value as ForeignFunction['restype'];
+    else fn.errcheck = value;
+  }
+
+  // foreign functions: `lib.f` references, aliases and attribute assignments. References and calls are
+  // counted first and their arrays allocated at their size: a full link makes every function of the file, and
+  // the slack of arrays grown by push was most of the garbage each link left (copied by the next scavenge).
+  private linkFunctions(model: BindingModel, stageA: StageA[], stageB: StageB[], libs: Map<string, CtypesLibrary>, resolve: (e: Expr | undefined) => CtypesType, generation: number): void {
+    for (const lib of libs.values()) if (lib.functions.length) lib.functions = []; // reused library objects
     const fns = model.ctypes.functions;
     const indexByKey = new Map<string, number>();
     const refCounts: number[] = [];
-    const countRef = (r: { key: string; lib: string; name: string }): void => {
+    const keys: string[] = [];
+    const positions: number[] = [];
+    const countRef = (r: { key: string; lib: string; name: string }, position: number): void => {
       let i = indexByKey.get(r.key);
       if (i === undefined) {
         i = fns.length;
@@ -470,12 +592,22 @@ class Linker {
         lib.functions.push(fn);
         fns.push(fn);
         refCounts.push(0);
+        if (this.reuse) {
+          keys.push(r.key);
+          positions.push(position);
+        }
       }
       refCounts[i]!++;
     };
     // references in text order, then getattr() references (as the facts were ordered before staging)
-    for (const b of stageB) for (const r of b.fnRefs) countRef(r);
-    for (const b of stageB) for (const r of b.getattrRefs) countRef(r);
+    for (let k = 0; k < stageB.length; k++) {
+      const rs = stageB[k]!.fnRefs;
+      for (let j = 0; j < rs.length; j++) countRef(rs[j]!, k * REF_REGION + j);
+    }
+    for (let k = 0; k < stageB.length; k++) {
+      const rs = stageB[k]!.getattrRefs;
+      for (let j = 0; j < rs.length; j++) countRef(rs[j]!, REF_PHASE + k * REF_REGION + j);
+    }
     for (let i = 0; i < fns.length; i++) fns[i]!.refs = new Array<Span>(refCounts[i]!);
     // filled from the end, each at the last free slot of its function: the same order as pushing from the start
     for (let k = stageB.length - 1; k >= 0; k--) {
@@ -493,8 +625,11 @@ class Linker {
       }
     }
     const aliased = new Map<string, number>();
+    const aliasedKeys = new Map<string, string>();
+    const aliasSources = new Set<string>();
     for (const a of stageA) {
       for (const al of a.aliasCandidates) {
+        aliasSources.add(al.source);
         const i = indexByKey.get(al.source);
         if (i === undefined) continue;
         const fn = fns[i]!;
@@ -502,6 +637,7 @@ class Linker {
           if (fn.aliases === NO_ALIASES) fn.aliases = [];
           fn.aliases.push(al.target);
           aliased.set(al.target, i);
+          aliasedKeys.set(al.target, al.source);
         }
       }
     }
@@ -509,20 +645,7 @@ class Linker {
     for (const a of stageA) {
       for (const sa of a.sigAssigns) {
         const i = byAlias(sa.owner);
-        if (i === undefined) continue;
-        const fn = fns[i]!;
-        // the assignment objects are memoised with the type resolutions they hold
-        if (!sa.memo || sa.memo.generation !== generation) {
-          const base = { statementSpan: sa.a.statementSpan, targetSpan: sa.targetSpan, value: sa.a.value };
-          const v = sa.a.value;
-          const items = v.k === 'list' || v.k === 'tuple' ? v.items : undefined;
-          const value: AttributeAssignment = sa.attr === 'argtypes' ? { ...base, types: items?.map(resolve) } as AttributeAssignment : sa.attr === 'restype' ? { ...base, type: resolve(v) } as AttributeAssignment : base;
-          sa.memo = { generation, value };
-        }
-        const value = sa.memo.value;
-        if (sa.attr === 'argtypes') fn.argtypes = value as ForeignFunction['argtypes'];
-        else if (sa.attr === 'restype') fn.restype = value as ForeignFunction['restype'];
-        else fn.errcheck = value;
+        if (i !== undefined) Linker.setSignature(fns[i]!, sa.attr, this.signature(sa, resolve, generation));
       }
     }
     // calls: counted, allocated, then filled from the end as the references are
@@ -541,7 +664,96 @@ class Linker {
         if (i !== undefined) fns[i]!.calls[--callCounts[i]!] = cs[j]!.call;
       }
     }
+    if (this.reuse) {
+      const byKey = new Map<string, ForeignFunction>();
+      for (let i = 0; i < fns.length; i++) byKey.set(keys[i]!, fns[i]!);
+      this.functionTable = { typesGen: generation, fns: fns.slice(), keys, positions, byKey, aliased: aliasedKeys, aliasSources };
+    }
   }
+
+  /**
+   * The functions of the last link with only those the changed regions touch (before or after the edit) made
+   * again: each from every region's entries for its key, placed by its first reference. Every other function
+   * is the same object, and its library too. False (nothing changed) when an alias could be affected: then
+   * the whole table is linked again.
+   */
+  private updateFunctions(model: BindingModel, stageA: StageA[], stageB: StageB[], t: FunctionTable, changed: readonly number[], resolve: (e: Expr | undefined) => CtypesType, generation: number): boolean {
+    const last = this.delta!.last;
+    const keyOf = (text: string) => t.aliased.get(text) ?? text;
+    const affected = new Set<string>();
+    for (const i of changed) {
+      for (const [a, b] of [[last.stageA[i]!, last.stageB[i]!], [stageA[i]!, stageB[i]!]] as const) {
+        if (a.aliasCandidates.length) return false;
+        for (const r of b.fnRefs) affected.add(r.key);
+        for (const r of b.getattrRefs) affected.add(r.key);
+        for (const c of b.fnCalls) affected.add(keyOf(c.key));
+        for (const sa of a.sigAssigns) affected.add(keyOf(sa.owner));
+      }
+    }
+    for (const k of affected) if (t.aliasSources.has(k)) return false;
+    // the affected keys' functions, made again from every region (in text order, as the full link reads them)
+    const made = new Map<string, { fn: ForeignFunction; position: number }>();
+    const refer = (r: StageB['fnRefs'][number], position: number) => {
+      if (!affected.has(r.key)) return;
+      let m = made.get(r.key);
+      if (!m) made.set(r.key, (m = { fn: { library: last.libs.get(r.lib)!, name: r.name, refs: [], aliases: NO_ALIASES, calls: [] }, position }));
+      m.fn.refs.push(r.span);
+    };
+    for (let k = 0; k < stageB.length; k++) {
+      const rs = stageB[k]!.fnRefs;
+      for (let j = 0; j < rs.length; j++) refer(rs[j]!, k * REF_REGION + j);
+    }
+    for (let k = 0; k < stageB.length; k++) {
+      const rs = stageB[k]!.getattrRefs;
+      for (let j = 0; j < rs.length; j++) refer(rs[j]!, REF_PHASE + k * REF_REGION + j);
+    }
+    if (made.size) {
+      for (const a of stageA) {
+        for (const sa of a.sigAssigns) {
+          const m = made.get(keyOf(sa.owner));
+          if (m) Linker.setSignature(m.fn, sa.attr, this.signature(sa, resolve, generation));
+        }
+      }
+      for (const b of stageB) {
+        for (const c of b.fnCalls) made.get(keyOf(c.key))?.fn.calls.push(c.call);
+      }
+    }
+    // merge: the unaffected functions in their order, the new ones at their first reference
+    const added = [...made.entries()].sort((x, y) => x[1].position - y[1].position);
+    const fns: ForeignFunction[] = [];
+    const keys: string[] = [];
+    const positions: number[] = [];
+    const touched = new Set<CtypesLibrary>();
+    let n = 0;
+    const take = (key: string, fn: ForeignFunction, position: number) => {
+      fns.push(fn);
+      keys.push(key);
+      positions.push(position);
+    };
+    for (let i = 0; i < t.fns.length; i++) {
+      const key = t.keys[i]!;
+      if (affected.has(key)) {
+        touched.add(t.fns[i]!.library);
+        t.byKey.delete(key);
+        continue;
+      }
+      while (n < added.length && added[n]![1].position < t.positions[i]!) {
+        const [k, m] = added[n++]!;
+        take(k, m.fn, m.position);
+      }
+      take(key, t.fns[i]!, t.positions[i]!);
+    }
+    for (; n < added.length; n++) take(added[n]![0], added[n]![1].fn, added[n]![1].position);
+    for (const [key, m] of added) {
+      t.byKey.set(key, m.fn);
+      touched.add(m.fn.library);
+    }
+    for (const lib of touched) lib.functions = fns.filter((f) => f.library === lib);
+    model.ctypes.functions.push(...fns);
+    this.functionTable = { typesGen: generation, fns, keys, positions, byKey: t.byKey, aliased: t.aliased, aliasSources: t.aliasSources };
+    return true;
+  }
+
 
   private libraryFrom(a: AssignFact, target: string): CtypesLibrary | undefined {
     const v = a.value;

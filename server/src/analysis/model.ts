@@ -341,6 +341,12 @@ export interface BindingModel {
   specialCalls: { callee: string; call: CallSite }[];
   /** Every call in the file (for rules that look at arguments). */
   calls: { callee: string; call: CallSite }[];
+  /**
+   * The same calls region by region (`calls` is their concatenation). An array is the same object while its
+   * region's text and the file's imports are unchanged (spans anchored to the region), so a rule that reads one
+   * call at a time with `qualify` may keep what it found per array (rules/regionCache.ts).
+   */
+  regionCalls: readonly (readonly { callee: string; call: CallSite }[])[];
   /** Resolves a dotted name as written at top level to its qualified meaning (`C.c_int` → `ctypes.c_int`). */
   qualify(dotted: string): string;
   /** Whether a plain name is passed as a call argument anywhere (`helper(ffi, ...)`): answered from an index. */

@@ -56,8 +56,20 @@ export function attachPrototypes(model: BindingModel, lookup?: PrototypeLookup):
   }
   for (const [lib, fns] of byLib) {
     const found = prototypesFor(libraryStem(lib), fns.map((f) => f.name), lookup);
-    for (const fn of fns) fn.cPrototype = found.get(fn.name);
+    for (const fn of fns) {
+      const p = found.get(fn.name);
+      // an equal prototype keeps its object: a function reused by the link then reads as unchanged (rules memoise by identity)
+      if (!samePrototype(fn.cPrototype, p)) fn.cPrototype = p;
+    }
   }
+}
+
+function samePrototype(a: CPrototypeInfo | undefined, b: CPrototypeInfo | undefined): boolean {
+  if (!a || !b) return a === b;
+  if (a.name !== b.name || a.returns !== b.returns || a.variadic !== b.variadic || a.params.length !== b.params.length || a.params.some((p, i) => p !== b.params[i])) return false;
+  const x = a.source;
+  const y = b.source;
+  return x.kind === 'header' ? y.kind === 'header' && x.path === y.path && x.line === y.line : y.kind === 'table' && x.header === y.header;
 }
 
 export type SignatureSource =

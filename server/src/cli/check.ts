@@ -86,7 +86,8 @@ export async function check(args: string[], io: CliIO): Promise<number> {
   const errors: string[] = [];
   const files = collectFiles(o.paths, errors);
   // the modules these files can import from: the files themselves and the packages they belong to
-  const workspace = new WorkspaceIndex((await loadGrammars()).pythonParser);
+  // C-valued exports only for the modules read (the whole computation is the server's, which re-checks it per edit)
+  const workspace = new WorkspaceIndex((await loadGrammars()).pythonParser, { exportsOnDemand: true });
   for (const f of workspaceFiles(files, errors)) workspace.addFile(f);
   // every file is read once, before any analysis: the index links against the decoded texts from the start
   // (pinning a text later would recompute what other modules export), and never reads a checked file again

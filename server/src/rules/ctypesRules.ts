@@ -2,6 +2,7 @@ import type { BindingModel, CallSite, CtypesStruct, Expr, ForeignFunction, Span 
 import { dottedText } from '../analysis/model';
 import { lookupPrototype } from '../data/cPrototypes';
 import { plainSpan, type RuleFinding } from './finding';
+import { perRegionCalls } from './regionCache';
 
 /** ctypes names that load a library (their first use is where PB101 goes when no library is assigned). */
 const LOADER_NAMES = new Set(['CDLL', 'WinDLL', 'OleDLL', 'cdll', 'windll', 'oledll']);
@@ -47,6 +48,9 @@ function isLoaderAlias(model: BindingModel, span: Span): boolean {
   return /^\s*[\w.]+\s*=\s*[\w.]+\s*(#.*)?$/.test(line) && /\b(cdll|windll|oledll|CDLL|WinDLL|OleDLL)\b.*=|=.*\b(cdll|windll|oledll|CDLL|WinDLL|OleDLL)\b/.test(line);
 }
 
+/** PB201 candidates among one region's calls (before the de-duplication by place). */
+const pb201Calls = new WeakMap<BindingModel['regionCalls'][number], readonly { span: Span; api: string; why: string }[]>();
+
 /** PB201: ctypes API that PyPy does not have. */
 export function pb201(model: BindingModel): RuleFinding[] {
   const out: RuleFinding[] = [];
@@ -54,22 +58,29 @@ export function pb201(model: BindingModel): RuleFinding[] {
   const add = (span: Span, api: string, why: string) => {
     if (seen.has(span.start)) return;
     seen.add(span.start);
-    out.push({ code: 'PB201', span: plainSpan(span), message: why, data: { api } });
+    out.push({ code: 'PB201', span, message: why, data: { api } });
   };
   for (const u of model.ctypes.uses) {
     const why = MISSING_ON_PYPY[u.name];
-    if (why) add(u.span, u.name, why);
+    if (why) add(plainSpan(u.span), u.name, why);
   }
-  for (const { callee, call } of model.calls) {
-    const m = /^ctypes\.(pythonapi|pydll)\./.exec(callee);
-    if (m) add(call.calleeSpan, m[1]!, MISSING_ON_PYPY[m[1]!]!);
-    if (callee === '_ctypes.PyObj_FromPtr' && model.text.slice(call.calleeSpan.start, call.calleeSpan.end).includes('.')) {
-      add(call.calleeSpan, 'PyObj_FromPtr', PYOBJ_FROMPTR);
+  const fromCalls = perRegionCalls(model, pb201Calls, (calls) => {
+    const found: { span: Span; api: string; why: string }[] = [];
+    for (const { callee, call } of calls) {
+      if (callee.startsWith('ctypes.p')) {
+        const m = /^ctypes\.(pythonapi|pydll)\./.exec(callee);
+        if (m) found.push({ span: call.calleeSpan, api: m[1]!, why: MISSING_ON_PYPY[m[1]!]! });
+      }
+      if (callee === '_ctypes.PyObj_FromPtr' && model.text.slice(call.calleeSpan.start, call.calleeSpan.end).includes('.')) {
+        found.push({ span: call.calleeSpan, api: 'PyObj_FromPtr', why: PYOBJ_FROMPTR });
+      }
     }
-  }
+    return found;
+  });
+  for (const f of fromCalls) add(f.span, f.api, f.why);
   for (const imp of model.imports) {
     if (imp.module !== '_ctypes') continue;
-    for (const n of imp.names) if (n.name === 'PyObj_FromPtr') add(n.span, 'PyObj_FromPtr', PYOBJ_FROMPTR);
+    for (const n of imp.names) if (n.name === 'PyObj_FromPtr') add(plainSpan(n.span), 'PyObj_FromPtr', PYOBJ_FROMPTR);
   }
   return out.sort((a, b) => a.span.start - b.span.start);
 }
@@ -85,37 +96,42 @@ function idCalls(e: Expr | undefined, model: BindingModel, depth = 4): Expr[] {
   return [];
 }
 
+const idMessage = (how: string) => `\`id()\` ${how}, but on PyPy it is no address: use ffi.new_handle(obj) instead`;
+/** PB203 findings of one region's calls (their spans anchored to the region). */
+const pb203Calls = new WeakMap<BindingModel['regionCalls'][number], readonly RuleFinding[]>();
+
 /** PB203: id(obj) taken as an address, py_object taken as a PyObject*. */
 export function pb203(model: BindingModel): RuleFinding[] {
-  const out: RuleFinding[] = [];
-  const idMessage = (how: string) => `\`id()\` ${how}, but on PyPy it is no address: use ffi.new_handle(obj) instead`;
-  for (const { callee, call } of model.calls) {
-    const last = callee.slice(callee.lastIndexOf('.') + 1);
-    let how: string | undefined;
-    if (last === 'from_address' && callee.includes('.')) how = 'used as an address'
-    else if (callee === 'ctypes.cast') how = 'cast to a pointer';
-    else if (callee.startsWith('ctypes.') && ADDRESS_TYPES.has(callee.slice(7))) how = `made a ${callee.slice(7)}`;
-    if (how) {
-      const args = callee === 'ctypes.cast' ? call.args.slice(0, 1) : call.args;
-      for (const id of args.flatMap((a) => idCalls(a, model))) out.push({ code: 'PB203', span: plainSpan(id.span), message: idMessage(how) });
+  const out = perRegionCalls(model, pb203Calls, (calls) => {
+    const found: RuleFinding[] = [];
+    for (const { callee, call } of calls) {
+      let how: string | undefined;
+      if (callee.endsWith('.from_address')) how = 'used as an address';
+      else if (callee === 'ctypes.cast') how = 'cast to a pointer';
+      else if (callee.startsWith('ctypes.') && ADDRESS_TYPES.has(callee.slice(7))) how = `made a ${callee.slice(7)}`;
+      if (how) {
+        const args = callee === 'ctypes.cast' ? call.args.slice(0, 1) : call.args;
+        for (const id of args.flatMap((a) => idCalls(a, model))) found.push({ code: 'PB203', span: id.span, message: idMessage(how) });
+      }
+      if (callee === 'ctypes.cast' && model.qualify(dottedText(call.args[1]) ?? '') === 'ctypes.py_object') {
+        found.push({ code: 'PB203', span: call.args[1]!.span, message: PY_OBJECT_MESSAGE });
+      }
+      if (callee === 'ctypes.POINTER' && model.qualify(dottedText(call.args[0]) ?? '') === 'ctypes.py_object') {
+        found.push({ code: 'PB203', span: call.span, message: PY_OBJECT_MESSAGE });
+      }
+      if (callee === 'ctypes.py_object.from_address') {
+        found.push({ code: 'PB203', span: call.calleeSpan, message: PY_OBJECT_MESSAGE });
+      }
     }
-    if (callee === 'ctypes.cast' && model.qualify(dottedText(call.args[1]) ?? '') === 'ctypes.py_object') {
-      out.push({ code: 'PB203', span: plainSpan(call.args[1]!.span), message: PY_OBJECT_MESSAGE });
-    }
-    if (callee === 'ctypes.POINTER' && model.qualify(dottedText(call.args[0]) ?? '') === 'ctypes.py_object') {
-      out.push({ code: 'PB203', span: plainSpan(call.span), message: PY_OBJECT_MESSAGE });
-    }
-    if (callee === 'ctypes.py_object.from_address') {
-      out.push({ code: 'PB203', span: plainSpan(call.calleeSpan), message: PY_OBJECT_MESSAGE });
-    }
-  }
+    return found;
+  });
   // id(obj) handed straight to a foreign function, ctypes or cffi
   const seen = new Set(out.map((f) => f.span.start));
   const passedToC = (call: CallSite) => {
     for (const arg of call.args) {
       if (arg.k !== 'call' || arg.callee.k !== 'name' || model.qualify(arg.callee.text) !== 'id' || arg.args.length !== 1 || seen.has(arg.span.start)) continue;
       seen.add(arg.span.start);
-      out.push({ code: 'PB203', span: plainSpan(arg.span), message: idMessage('passed to C') });
+      out.push({ code: 'PB203', span: arg.span, message: idMessage('passed to C') });
     }
   };
   // ctypes calls, then cffi calls (no array of every foreign call: a file may have thousands)
@@ -304,6 +320,19 @@ function defaultConversionProblem(arg: Expr, cType: string | undefined): string 
   return undefined;
 }
 
+/** What PB205 read of a function (by identity) and what it found: a reused function of the link is not read again. */
+interface Pb205Memo {
+  argtypes: ForeignFunction['argtypes'];
+  elsewhere: ForeignFunction['declaredElsewhere'];
+  proto: ForeignFunction['cPrototype'];
+  library: ForeignFunction['library'];
+  calls: CallSite[];
+  /** (the workspace link may push to a function's calls) */
+  callCount: number;
+  finding: RuleFinding | undefined;
+}
+const pb205Memo = new WeakMap<ForeignFunction, Pb205Memo>();
+
 /**
  * PB205: a call without argtypes: reported when ctypes converts an argument wrongly (by the C prototype from
  * the header or the table, or a float), or for a function of the built-in table (its fix is exact).
@@ -311,34 +340,45 @@ function defaultConversionProblem(arg: Expr, cType: string | undefined): string 
 export function pb205(model: BindingModel): RuleFinding[] {
   const out: RuleFinding[] = [];
   for (const fn of model.ctypes.functions) {
-    if (fn.argtypes || fn.declaredElsewhere?.argtypes) continue;
-    const proto = fn.cPrototype ?? lookupPrototype(fn.name);
-    let problem: { call: CallSite; why: string } | undefined;
-    for (const call of fn.calls) {
-      for (const [i, arg] of call.args.entries()) {
-        const why = defaultConversionProblem(arg, proto?.params[i]);
-        if (why) {
-          problem = { call, why: `argument ${i + 1} ${why}` };
-          break;
-        }
-      }
-      if (problem) break;
-    }
-    if (!problem) {
-      // with a prototype (header or table) the fix writes the exact argtypes; with neither, nothing is known
-      const call = fn.calls.find((c) => c.args.length > 0 || c.keywords.length > 0);
-      if (!proto || proto.params.length === 0 || !call) continue;
-      out.push({ code: 'PB205', span: plainSpan(call.calleeSpan), message: `\`${fnLabel(fn)}\` called without argtypes, so nothing checks its arguments: set its argtypes`, data: fnData(fn) });
+    const m = pb205Memo.get(fn);
+    if (m && m.argtypes === fn.argtypes && m.elsewhere === fn.declaredElsewhere && m.proto === fn.cPrototype && m.library === fn.library && m.calls === fn.calls && m.callCount === fn.calls.length) {
+      if (m.finding) out.push(m.finding);
       continue;
     }
-    out.push({
-      code: 'PB205',
-      span: plainSpan(problem.call.calleeSpan),
-      message: `\`${fnLabel(fn)}\` has no argtypes: ${problem.why}; set its argtypes`,
-      data: fnData(fn),
-    });
+    const finding = pb205Of(fn);
+    pb205Memo.set(fn, { argtypes: fn.argtypes, elsewhere: fn.declaredElsewhere, proto: fn.cPrototype, library: fn.library, calls: fn.calls, callCount: fn.calls.length, finding });
+    if (finding) out.push(finding);
   }
   return out;
+}
+
+/** PB205 of one function (spans anchored as the calls' are). */
+function pb205Of(fn: ForeignFunction): RuleFinding | undefined {
+  if (fn.argtypes || fn.declaredElsewhere?.argtypes) return undefined;
+  const proto = fn.cPrototype ?? lookupPrototype(fn.name);
+  let problem: { call: CallSite; why: string } | undefined;
+  for (const call of fn.calls) {
+    for (const [i, arg] of call.args.entries()) {
+      const why = defaultConversionProblem(arg, proto?.params[i]);
+      if (why) {
+        problem = { call, why: `argument ${i + 1} ${why}` };
+        break;
+      }
+    }
+    if (problem) break;
+  }
+  if (!problem) {
+    // with a prototype (header or table) the fix writes the exact argtypes; with neither, nothing is known
+    const call = fn.calls.find((c) => c.args.length > 0 || c.keywords.length > 0);
+    if (!proto || proto.params.length === 0 || !call) return undefined;
+    return { code: 'PB205', span: call.calleeSpan, message: `\`${fnLabel(fn)}\` called without argtypes, so nothing checks its arguments: set its argtypes`, data: fnData(fn) };
+  }
+  return {
+    code: 'PB205',
+    span: problem.call.calleeSpan,
+    message: `\`${fnLabel(fn)}\` has no argtypes: ${problem.why}; set its argtypes`,
+    data: fnData(fn),
+  };
 }
 
 function hasBitFields(s: CtypesStruct, byName: Map<string, CtypesStruct>, depth = 8): boolean {

@@ -4,6 +4,7 @@ import type { GuideSectionRef, Severity } from './catalogue';
 /** What a rule reports, before options (severity, select/ignore, noqa) are applied. */
 export interface RuleFinding {
   code: string;
+  /** May be anchored to a region (a getter that follows later edits before it): applyOptions copies it. */
   span: Span;
   message: string;
   /** Facts a quick fix needs (e.g. the library and function of PB204/PB205). */

@@ -3,7 +3,7 @@ import { ruleInfo, type Severity } from './catalogue';
 import { CFFI_RULES } from './cffiRules';
 import { ARGUMENT_RULES } from './argumentRules';
 import { CTYPES_RULES } from './ctypesRules';
-import type { Finding, Rule, RuleFinding } from './finding';
+import { plainSpan, type Finding, type Rule, type RuleFinding } from './finding';
 import { PYPY_RULES } from './pypyRules';
 
 export type { Finding, RuleFinding } from './finding';
@@ -95,7 +95,10 @@ function noqaByLine(text: string): (offset: number) => ReturnType<typeof lineNoq
   };
 }
 
-/** Applies options and suppressions to rule findings over a text (shared by Python and C sources). */
+/**
+ * Applies options and suppressions to rule findings over a text (shared by Python and C sources). Rule spans
+ * may be anchored to a region (rules keep findings per region across edits): the findings get plain offsets.
+ */
 export function applyOptions(raw: RuleFinding[], text: string, options: LintOptions = {}): Finding[] {
   const useNoqa = options.noqa !== false;
   const fileLevel = useNoqa ? fileNoqa(text) : undefined;
@@ -121,7 +124,7 @@ export function applyOptions(raw: RuleFinding[], text: string, options: LintOpti
       const noqa = noqaAt(f.span.start);
       if (noqa === 'all' || noqa?.has(f.code)) continue;
     }
-    out.push({ code: f.code, severity, span: f.span, message: f.message, guideSection: info.guideSection, ...(f.data ? { data: f.data } : {}) });
+    out.push({ code: f.code, severity, span: plainSpan(f.span), message: f.message, guideSection: info.guideSection, ...(f.data ? { data: f.data } : {}) });
   }
   return out.sort((a, b) => a.span.start - b.span.start || a.code.localeCompare(b.code));
 }

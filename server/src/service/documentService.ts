@@ -141,7 +141,7 @@ export class DocumentService {
     if (!doc) return undefined;
     if (!doc.model) {
       try {
-        const model = analyzeDocument(doc.parsed, uri, this.grammars.cParser);
+        const model = analyzeDocument(doc.parsed, uri, this.grammars.cParser, { reuse: true });
         const ev = !needsEvaluation(doc.parsed, this.workspace, uri) ? undefined : this.workspace?.evaluationOf(uri) ?? evaluateDocument(doc.parsed, uri);
         doc.model = linkWorkspaceModel(model, ev, this.prototypes);
         for (const r of doc.parsed.regions) releaseFlatTree(r);
@@ -170,7 +170,7 @@ export function emptyModel(uri: string, doc: ParsedDocument): BindingModel {
     uri, version: doc.version, text: doc.text, imports: [], uses: new Set(),
     ctypes: { libraries: [], functions: [], structs: [], prototypes: [], uses: [], instances: [] },
     cffi: { ffis: [], calls: [], libAccesses: [], assigns: [] },
-    cppyy: { uses: [] }, mixedModules: [], specialCalls: [], calls: [],
+    cppyy: { uses: [] }, mixedModules: [], specialCalls: [], calls: [], regionCalls: [],
     qualify: (dotted) => dotted,
     isPassedAsArgument: () => false,
   };

@@ -34,6 +34,8 @@ export interface Unit extends Mentions {
   isImport: boolean;
   /** A def's or class's header: what makes it C-valued as a type (bases) besides libraries and declarations in its body. */
   head?: Mentions;
+  /** A function's source (a def, not a class): read when it meets a library, to see whether one can leave it (`defLeaks`). */
+  defSource?: string;
 }
 
 export interface UnitImport {
@@ -203,7 +205,290 @@ function unitOf(text: string, at: number): Unit {
   return {
     at, words, chains, bare, shadow, bound: [...bound], imports, dynamic: DYNAMIC.test(t), isImport: /^(?:import|from)\b/.test(t),
     head: head ? mentionsOf(headerOf(t)) : undefined,
+    defSource: head && /\bdef[ \t]+\w+$/.test(head[0]) ? text : undefined,
   };
+}
+
+/** Words after which a `(` groups (or starts a tuple) instead of calling. */
+const NOT_CALLEE = /^(?:if|elif|while|for|in|is|not|and|or|return|yield|with|assert|del|raise|except|lambda|await|else|from|import|print|exec|case|match)$/;
+const CALLEE_BEFORE = /([A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)*)[ \t]*$/;
+const ESCAPES = /\b(?:return|yield|raise|lambda|await|global|nonlocal|exec|eval)\b/;
+const NESTED_HEAD = /^[ \t]*(?:@|(?:async[ \t]+)?(?:def|class)[ \t]+(\w+))/;
+
+/**
+ * Whether a library (or a value holding one) can leave a function that meets one: through a return, yield or
+ * raise, a store into an attribute or item, a global, a call handing it to code that is not the library's own
+ * (`lst.append(lib)`, `Wrapper(lib)`; `lib.f(h)` keeps it), a closure or a dynamic binding. Inside the body a
+ * name assigned from a library-valued expression is library-valued too (a fixpoint over its statements).
+ * `libValued` says whether some code mentions a library-valued name of the module or its imports. A function
+ * that meets a library and leaks none (test.support's `_is_gui_available`: a local `cdll.LoadLibrary`, a
+ * string returned) gives its callers nothing the link step reads, so its name is not library-valued.
+ * Over-approximate: any doubt is a leak.
+ */
+export function defLeaks(source: string, libValued: (m: Mentions) => boolean, seedsAreC = true): boolean {
+  const code = codeOf(source);
+  if (DYNAMIC.test(code)) return true;
+  const starts: number[] = [];
+  scan(code, (o) => starts.push(o));
+  const stmts: { text: string; m: Mentions; indent: number; nested?: string }[] = [];
+  for (let i = 0; i < starts.length; i++) {
+    const text = code.slice(starts[i]!, i + 1 < starts.length ? starts[i + 1]! : code.length);
+    if (!text.trim()) continue;
+    const nested = NESTED_HEAD.exec(text);
+    stmts.push({ text, m: mentionsOf(text), indent: /^[ \t]*/.exec(text)![0].length, nested: nested ? nested[1] ?? '@' : undefined });
+  }
+  // the def's own header (decorators, defaults) is read at module level: a library in it leaks
+  let body = 0;
+  while (body < stmts.length && stmts[body]!.nested !== undefined && stmts[body]!.indent === stmts[0]!.indent) {
+    if (libValued(stmts[body]!.m)) return true;
+    const isDef = stmts[body]!.nested !== '@';
+    body++;
+    if (isDef) break;
+  }
+  if (body === 0) return true;
+  // a one-line def (`def f(): return CDLL(x)`): its header statement holds the body
+  if (/:[ \t]*[^\s#]/.test(headerTail(stmts[body - 1]!.text))) return true;
+  const tainted = new Set<string>();
+  const isTainted = (m: Mentions) => libValued(m) || [...m.words].some((w) => tainted.has(w));
+  const rest = stmts.slice(body);
+  // a foreign function's result is no library (the evaluator: unknown): calls of one with plain arguments are left out
+  const libraries = seedsAreC ? libraryLocals(rest, stmts.slice(0, body)) : new Set<string>();
+  const foreign = (parts: string[]) => {
+    const p = parts[0] === 'ctypes' ? parts.slice(1) : parts;
+    if (p.length === 2) return (libraries.has(p[0]!) && parts[0] !== 'ctypes') || p[0] === 'pythonapi';
+    return p.length === 3 && LOADER_INSTANCES.has(p[0]!) && p[1] !== 'LoadLibrary';
+  };
+  const tainting = (st: { text: string; m: Mentions }) => isTainted(st.m) && (libraries.size === 0 && !/\b(?:cdll|windll|oledll|pydll|pythonapi)\b/.test(st.text) ? true : isTainted(mentionsOf(stripForeign(st.text, foreign, isTainted))));
+  for (let changed = true; changed;) {
+    changed = false;
+    const taint = (w: string) => {
+      if (!tainted.has(w)) {
+        tainted.add(w);
+        changed = true;
+      }
+    };
+    for (let i = 0; i < rest.length; i++) {
+      const st = rest[i]!;
+      if (st.nested !== undefined) {
+        // a nested def or class holds what any statement of its block holds
+        if (st.nested === '@') continue;
+        let end = i + 1;
+        while (end < rest.length && rest[end]!.indent > st.indent) end++;
+        if (tainting(st) || rest.slice(i + 1, end).some(tainting)) taint(st.nested);
+        continue;
+      }
+      if (!tainting(st)) continue;
+      for (const w of plainTargets(st.text)) taint(w);
+    }
+  }
+  for (const st of rest) {
+    if (!tainting(st)) continue;
+    if (st.nested === '@' || ESCAPES.test(st.text)) return true;
+    if (simpleParts(st.text).some(storesInto)) return true;
+    if (handsOn(st.text, isTainted, tainted)) return true;
+  }
+  return false;
+}
+
+const LOADER_INSTANCES = new Set(['cdll', 'windll', 'oledll', 'pydll']);
+const LIBRARY_CALL = /^(?:ctypes[ \t]*\.[ \t]*)?(?:CDLL|WinDLL|OleDLL|PyDLL|(?:cdll|windll|oledll|pydll)[ \t]*\.[ \t]*LoadLibrary)[ \t]*\(/;
+const LIBRARY_ATTRIBUTE = /^(?:ctypes[ \t]*\.[ \t]*)?(?:cdll|windll|oledll|pydll)[ \t]*\.[ \t]*(?!LoadLibrary\b)[A-Za-z_]\w*$|^(?:ctypes[ \t]*\.[ \t]*)?pythonapi$/;
+
+/** Whether an expression is a ctypes library: a loader call (`CDLL(x)`, `cdll.LoadLibrary(x)`) or a loader's attribute (`windll.user32`). */
+function isLibraryExpression(value: string): boolean {
+  const v = value.trim();
+  if (LIBRARY_ATTRIBUTE.test(v)) return true;
+  const m = LIBRARY_CALL.exec(v);
+  if (!m) return false;
+  let depth = 0;
+  for (let i = m[0].length - 1; i < v.length; i++) {
+    const c = v[i];
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if ((c === ')' || c === ']' || c === '}') && --depth === 0) return i === v.length - 1;
+  }
+  return false;
+}
+
+/** Names every assignment of which (in the body) is a ctypes library, and that are not parameters. */
+function libraryLocals(body: { text: string; nested?: string }[], header: { text: string }[]): Set<string> {
+  const lib = new Set<string>();
+  const other = new Set<string>();
+  for (const h of header) for (const w of h.text.match(WORD) ?? []) other.add(w);
+  for (const st of body) {
+    if (st.nested !== undefined) {
+      if (st.nested !== '@') other.add(st.nested);
+      continue;
+    }
+    const all = new Set(plainTargets(st.text));
+    for (const part of simpleParts(st.text)) {
+      const targets = assignedTargets(part);
+      if (targets.length === 0) continue;
+      const value = assignedValue(part);
+      const isLib = value !== undefined && isLibraryExpression(value);
+      for (const t of targets) {
+        const name = t.trim();
+        if (!/^[A-Za-z_]\w*$/.test(name)) continue;
+        (isLib ? lib : other).add(name);
+        all.delete(name);
+      }
+    }
+    for (const w of all) other.add(w); // for, with … as, walrus, augmented, tuples
+  }
+  for (const w of other) lib.delete(w);
+  return lib;
+}
+
+/** The value of a simple statement's assignment: the text after its last `=` outside brackets. */
+function assignedValue(part: string): string | undefined {
+  let depth = 0;
+  let last = -1;
+  for (let i = 0; i < part.length; i++) {
+    const c = part[i]!;
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth = Math.max(0, depth - 1);
+    else if (c === '=' && depth === 0) {
+      if (part[i + 1] === '=') {
+        i++;
+        continue;
+      }
+      if ('=<>!:'.includes(part[i - 1] ?? ' ')) continue;
+      if (/[-+*/%&|^@]/.test(part[i - 1] ?? '')) return undefined; // augmented: not the whole value
+      last = i;
+    }
+  }
+  return last < 0 ? undefined : part.slice(last + 1);
+}
+
+/** The statement with each call of a foreign function whose arguments hold no library replaced by `0` (its result, unknown). */
+function stripForeign(stmt: string, foreign: (parts: string[]) => boolean, isTainted: (m: Mentions) => boolean): string {
+  let out = stmt;
+  for (let i = out.indexOf('('); i >= 0; i = out.indexOf('(', i + 1)) {
+    const before = out.slice(Math.max(0, i - 200), i);
+    const m = CALLEE_BEFORE.exec(before);
+    if (!m) continue;
+    const start = i - before.length + m.index;
+    if (/[.\w]/.test(out[start - 1] ?? '') || /\.[ \t]*$/.test(out.slice(Math.max(0, start - 20), start))) continue;
+    if (!foreign(m[1]!.split(/[ \t]*\.[ \t]*/).map((p) => p.trim()))) continue;
+    let depth = 0;
+    let j = i;
+    for (; j < out.length; j++) {
+      const c = out[j];
+      if (c === '(' || c === '[' || c === '{') depth++;
+      else if ((c === ')' || c === ']' || c === '}') && --depth === 0) break;
+    }
+    if (j >= out.length || isTainted(mentionsOf(out.slice(i + 1, j)))) continue;
+    out = `${out.slice(0, start)}0${out.slice(j + 1)}`;
+    i = start;
+  }
+  return out;
+}
+
+const COMPOUND_HEAD = /^[ \t]*(?:if|elif|else|while|for|async|with|try|except|finally)\b/;
+
+/** A statement's simple statements: split at `;` and after the header of a one-line compound (`if x: a.b = y`). */
+function simpleParts(stmt: string): string[] {
+  const out: string[] = [];
+  for (let part of stmt.split(';')) {
+    for (let k = 0; k < 8 && COMPOUND_HEAD.test(part); k++) {
+      const tail = headerTailAt(part);
+      if (tail === undefined) break;
+      part = tail;
+    }
+    out.push(part);
+  }
+  return out;
+}
+
+/** What follows the first `:` outside brackets, when code follows it on the same line. */
+function headerTailAt(part: string): string | undefined {
+  let depth = 0;
+  for (let i = 0; i < part.length; i++) {
+    const c = part[i];
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth = Math.max(0, depth - 1);
+    else if (c === ':' && depth === 0 && part[i + 1] !== '=') return /\S/.test(part.slice(i + 1).split('\n')[0]!) ? part.slice(i + 1) : undefined;
+  }
+  return undefined;
+}
+
+/** What follows a def header's closing `:` (brackets balanced). */
+function headerTail(stmt: string): string {
+  const h = headerOf(stmt);
+  return stmt.slice(h.length);
+}
+
+/**
+ * The targets of a simple statement's assignments (`a = b = v`, `x.y += v`, `t: int = v`): the text before each `=`
+ * outside brackets (a keyword argument's `=` is inside a call's).
+ */
+function assignedTargets(part: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < part.length; i++) {
+    const c = part[i]!;
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth = Math.max(0, depth - 1);
+    else if (c === '=' && depth === 0) {
+      if (part[i + 1] === '=') {
+        i++;
+        continue;
+      }
+      const prev = part[i - 1] ?? '';
+      if ('=<>!:'.includes(prev) && prev !== '') continue;
+      let target = part.slice(from, /[-+*/%&|^@]/.test(prev) ? i - 1 : i);
+      if (/[<>*/]/.test(prev) && /[<>*/]/.test(part[i - 2] ?? '')) target = part.slice(from, i - 2);
+      const colon = target.indexOf(':');
+      out.push(colon >= 0 ? target.slice(0, colon) : target);
+      from = i + 1;
+    }
+  }
+  return out;
+}
+
+/** Plain names a statement assigns (assignment, augmented, for, with/except … as, walrus, comprehension variables). */
+function plainTargets(stmt: string): string[] {
+  const out: string[] = [];
+  for (const target of simpleParts(stmt).flatMap(assignedTargets)) {
+    for (const part of target.split(',')) {
+      const p = part.replace(/[()[\]*]/g, ' ').trim();
+      if (/^[A-Za-z_]\w*$/.test(p)) out.push(p);
+    }
+  }
+  for (const m of stmt.matchAll(FOR_TARGET)) for (const w of m[1]!.match(WORD) ?? []) out.push(w);
+  for (const m of stmt.matchAll(AS_NAME)) out.push(m[1]!);
+  for (const m of stmt.matchAll(WALRUS)) out.push(m[1]!);
+  return out;
+}
+
+/** Whether a simple statement assigns to an attribute or item (`x.a = …`, `x[k] = …`, `f(x).a += …`). */
+function storesInto(part: string): boolean {
+  return assignedTargets(part).some((t) => /[.[]/.test(t));
+}
+
+/** Whether a call in the statement gets a library-valued argument and its callee is not rooted in a library-valued name. */
+function handsOn(stmt: string, isTainted: (m: Mentions) => boolean, tainted: Set<string>): boolean {
+  for (let i = stmt.indexOf('('); i >= 0; i = stmt.indexOf('(', i + 1)) {
+    const before = stmt.slice(Math.max(0, i - 200), i);
+    const callee = CALLEE_BEFORE.exec(before)?.[1];
+    const prev = before.replace(/[ \t]+$/, '').slice(-1);
+    let calls: boolean;
+    if (callee !== undefined) calls = !NOT_CALLEE.test(callee.trim());
+    else calls = prev === ')' || prev === ']' || prev === '"' || prev === "'" || prev === '}';
+    if (!calls) continue;
+    let depth = 0;
+    let j = i;
+    for (; j < stmt.length; j++) {
+      const c = stmt[j];
+      if (c === '(' || c === '[' || c === '{') depth++;
+      else if ((c === ')' || c === ']' || c === '}') && --depth === 0) break;
+    }
+    const args = stmt.slice(i + 1, j);
+    if (!isTainted(mentionsOf(args))) continue;
+    if (callee !== undefined && tainted.has(callee.split('.')[0]!.trim())) continue; // a function or method of the library itself (`dll.f(h)`)
+    return true;
+  }
+  return false;
 }
 
 const KEYWORD = /^(?:def|class|if|elif|while|for|with|return|lambda|yield|assert|del|print|not|and|or|in|is|async|await)$/;
@@ -274,6 +559,8 @@ export interface NameSet {
 export interface CExports extends NameSet {
   /** Which of its units (as given to analyzeExports) are C-valued. */
   cUnits: boolean[];
+  /** Which of its units are library-valued. */
+  libUnits: boolean[];
   /** Module aliases it binds (`from . import loader`, `import a.b as c`): `mod.alias.x` is resolved in their targets. */
   modules: Map<string, string[]>;
   /** The names that can hold or produce a library or foreign function (a subset of the C-valued ones). */
@@ -286,7 +573,7 @@ export interface CExports extends NameSet {
 }
 
 const EMPTY: NameSet = Object.freeze({ names: new Set<string>(), all: false }) as NameSet;
-export const NO_C: CExports = Object.freeze({ names: new Set<string>(), all: false, lib: EMPTY, observes: false, modules: new Map(), cUnits: [] }) as CExports;
+export const NO_C: CExports = Object.freeze({ names: new Set<string>(), all: false, lib: EMPTY, observes: false, modules: new Map(), cUnits: [], libUnits: [] }) as CExports;
 
 /** Words that make a statement library-valued in a module importing ctypes/cffi (the loaders, cffi's ffi). */
 const LIB_WORDS = new Set([...CTYPES_LOADERS, ...CTYPES_LOADER_INSTANCES, 'LoadLibrary', 'FFI', 'ffi', 'dlopen']);
@@ -316,7 +603,16 @@ export function analyzeExports(module: string, units: readonly Unit[], importsC:
   const inPackage = C_PACKAGE.test(module);
   const lib = namesOf(module, units, importsC || inPackage, ctx, LIB_WORDS, (x) => x.lib);
   const c = inPackage ? { names: new Set<string>(), all: true, any: true, modules: new Map<string, string[]>(), done: units.map(() => true) } : namesOf(module, units, importsC, ctx, C_WORDS, (x) => x, lib.done);
-  return { names: c.names, all: c.all, lib: { names: lib.names, all: lib.all }, observes: lib.any, modules: lib.modules, cUnits: c.done };
+  return { names: c.names, all: c.all, lib: { names: lib.names, all: lib.all }, observes: lib.any, modules: lib.modules, cUnits: c.done, libUnits: lib.done };
+}
+
+/**
+ * The library-valued pass of `analyzeExports` alone (its `lib`, `observes`, `modules` and `libUnits`; no C-valued
+ * names): what the workspace gate reads, from the library-valued exports of the modules imported.
+ */
+export function analyzeLibrary(module: string, units: readonly Unit[], importsC: boolean, ctx: CExportsContext): CExports {
+  const lib = namesOf(module, units, importsC || C_PACKAGE.test(module), ctx, LIB_WORDS, (x) => x.lib);
+  return { names: new Set(), all: false, lib: { names: lib.names, all: lib.all }, observes: lib.any, modules: lib.modules, cUnits: [], libUnits: lib.done };
 }
 
 function namesOf(module: string, units: readonly Unit[], importsC: boolean, ctx: CExportsContext, seeds: Set<string>, pick: (c: CExports) => NameSet, libraryUnits?: boolean[]): NameSet & { any: boolean; modules: Map<string, string[]>; done: boolean[] } {
@@ -325,8 +621,18 @@ function namesOf(module: string, units: readonly Unit[], importsC: boolean, ctx:
   const moduleAliases = new Map<string, string[]>();
   const stars: string[] = [];
   const local = new Set<string>();
+  // names imported inside a def or class: its locals, mentioned there, but no name of the module
+  const inner = new Set<string>();
   const exported = new Set<string>();
+  // those of imports at module level: what importers may follow (`plain.loader.load`); a def's own imports bind its locals
+  const exportedAliases = new Map<string, string[]>();
+  let topLevel = true;
   const addAlias = (alias: string, target: string) => {
+    if (topLevel) {
+      const e = exportedAliases.get(alias);
+      if (e) e.push(target);
+      else exportedAliases.set(alias, [target]);
+    }
     const list = moduleAliases.get(alias);
     if (list) list.push(target);
     else moduleAliases.set(alias, [target]);
@@ -334,6 +640,8 @@ function namesOf(module: string, units: readonly Unit[], importsC: boolean, ctx:
   const lib = seeds === LIB_WORDS;
   const ctypesAliases = new Set(['ctypes']);
   for (const u of units) for (const i of u.imports) {
+    const names = u.head ? inner : local;
+    topLevel = !u.head;
     const base = ctx.absolute(i.module, i.level, module);
     if (base === undefined) continue;
     if (i.kind === 'star') {
@@ -351,17 +659,18 @@ function namesOf(module: string, units: readonly Unit[], importsC: boolean, ctx:
     const full = base ? `${base}.${i.name}` : i.name!;
     if (base === 'ctypes' || base === 'cffi' || (!lib && C_PACKAGE.test(full))) {
       // ctypes' own names are its builtins, never the workspace's ctypes/__init__.py
-      if (importsC && (seeds.has(i.name!) || (!lib && C_PACKAGE.test(full)))) local.add(i.alias!);
+      if (importsC && (seeds.has(i.name!) || (!lib && C_PACKAGE.test(full)))) names.add(i.alias!);
       if (lib && ctx.hasModule(full)) addAlias(i.alias!, full);
       continue;
     }
     if (ctx.hasModule(full)) addAlias(i.alias!, full);
     if (ctx.hasModule(base)) {
       const x = of(base);
-      if (x.all || x.names.has(i.name!)) local.add(i.alias!);
+      if (x.all || x.names.has(i.name!)) names.add(i.alias!);
       for (const t of modulesOf(base).get(i.name!) ?? []) addAlias(i.alias!, t);
     }
   }
+  topLevel = true;
   for (const st of stars) for (const [alias, targets] of modulesOf(st)) for (const t of targets) addAlias(alias, t);
   const resolve = (mod: string, attrs: string[], at: number): boolean => {
     // `ctypes.x` is a builtin (a seed word when a loader); only its submodules (ctypes.util, …) are the workspace's
@@ -392,7 +701,7 @@ function namesOf(module: string, units: readonly Unit[], importsC: boolean, ctx:
   const done = new Array<boolean>(units.length).fill(false);
   const mentionsC = (u: Mentions, shadow: Set<string>): boolean => {
     for (const w of u.words) {
-      if (local.has(w) || (importsC && seeds.has(w))) return true;
+      if (local.has(w) || inner.has(w) || (importsC && seeds.has(w))) return true;
       if (lib && importsC && ctypesAliases.has(w) && COMPUTED_ATTR.some((c) => u.words.has(c))) return true;
       const bare = aliasC.get(w);
       if (bare !== undefined) {
@@ -411,10 +720,19 @@ function namesOf(module: string, units: readonly Unit[], importsC: boolean, ctx:
   // one pass in order, then only the units that mention a name found C-valued since (an index by word)
   let byWord: Map<string, number[]> | undefined;
   const again: number[] = [];
+  // units whose names were bound (for the library-valued pass, a function that meets a library but leaks none
+  // binds nothing, and is read again when a name it mentions becomes library-valued)
+  const bound = lib ? new Array<boolean>(units.length).fill(false) : done;
   const mark = (u: Unit, i: number) => {
-    done[i] = true;
-    any = true;
-    if (u.dynamic) all = true;
+    if (!done[i]) {
+      done[i] = true;
+      any = true;
+      if (u.dynamic) all = true;
+    }
+    if (lib) {
+      if (u.defSource !== undefined && !defLeaks(u.defSource, (m) => mentionsC(m, u.shadow), importsC)) return;
+      bound[i] = true;
+    }
     for (const b of u.bound) {
       if (local.has(b)) continue;
       local.add(b);
@@ -428,22 +746,22 @@ function namesOf(module: string, units: readonly Unit[], importsC: boolean, ctx:
           }
         });
       }
-      for (const j of byWord.get(b) ?? []) if (!done[j]) again.push(j);
+      for (const j of byWord.get(b) ?? []) if (!bound[j]) again.push(j);
     }
   };
   units.forEach((u, i) => {
-    if (!done[i] && isC(u, i)) mark(u, i);
+    if (!bound[i] && isC(u, i)) mark(u, i);
   });
   while (again.length) {
     const j = again.pop()!;
-    if (!done[j] && isC(units[j]!, j)) mark(units[j]!, j);
+    if (!bound[j] && isC(units[j]!, j)) mark(units[j]!, j);
   }
   for (const n of local) exported.add(n);
   for (const s of starC) {
     if (s.all) all = true;
     for (const n of s.names) exported.add(n);
   }
-  return { names: exported, all, any, modules: moduleAliases, done };
+  return { names: exported, all, any, modules: exportedAliases, done };
 }
 
 /**
@@ -475,19 +793,15 @@ export function relevantStatements(units: readonly Unit[], cUnits: readonly bool
  * What `analyzeExports` gives for `after`, a module's units after an edit, without running it: `before` again when
  * there are as many units, each the same or differing only in words that can make nothing C-valued (no C-valued
  * or library-valued name of the module, no ctypes/cffi word, no import alias, none of the words the fixpoint
- * tests), with the same bound names, imports and kinds. Then the old fixpoint is the new one (every unit's
- * test gives what it gave: the words that decided it are still there). A keystroke in a name inside a 115 KB
- * class re-reads that class's text, not the module's fixpoint.
- *
- * Also for a def or class renamed to a name no unit mentions (from one no other unit mentions, in a module
- * without star imports): the old fixpoint with the name replaced. Undefined when neither holds.
+ * tests), with the same bound names, imports and kinds, and a def's code (what `defLeaks` reads: its source
+ * without string contents and comments) the same. Then the old fixpoint is the new one (every unit's test gives
+ * what it gave: the words that decided it are still there). A keystroke in a name inside a 115 KB class, or in a
+ * string inside a function, re-reads that statement's text, not the module's fixpoint. Undefined otherwise.
  */
 export function exportsForUnits(old: readonly Unit[], after: readonly Unit[], before: CExports): CExports | undefined {
   if (old.length !== after.length || before.all || before.lib.all) return undefined;
   let aliases: Set<string> | undefined;
-  let rename: { at: number; from: string; to: string } | undefined;
   const neutral = (w: string): boolean => {
-    if (rename && (w === rename.from || w === rename.to)) return true;
     if (before.names.has(w) || before.lib.names.has(w) || before.modules.has(w) || C_WORDS.has(w) || LIB_WORDS.has(w) || COMPUTED_ATTR.includes(w) || w === 'ctypes' || w === 'cffi') return false;
     if (!aliases) {
       aliases = new Set();
@@ -517,20 +831,10 @@ export function exportsForUnits(old: readonly Unit[], after: readonly Unit[], be
     const a = old[i]!;
     const b = after[i]!;
     if (a === b) continue;
-    if (a.dynamic !== b.dynamic || a.isImport !== b.isImport || !a.head !== !b.head) return undefined;
-    if (a.bound.join() !== b.bound.join()) {
-      // a def or class renamed: its name is in no other unit's words (so it decided nothing but its own binding)
-      const from = a.bound[0]!;
-      const to = b.bound[0]!;
-      if (rename || !a.head || a.bound.length !== 1 || b.bound.length !== 1 || !neutral(to)) return undefined;
-      if (after.some((u, j) => j !== i && (u.words.has(from) || u.words.has(to))) || after.some((u) => u.imports.some((x) => x.kind === 'star'))) return undefined;
-      rename = { at: i, from, to };
-    }
+    if (a.dynamic !== b.dynamic || a.isImport !== b.isImport || !a.head !== !b.head || a.bound.join() !== b.bound.join()) return undefined;
+    if (a.defSource !== b.defSource && (a.defSource === undefined || b.defSource === undefined || codeOf(a.defSource) !== codeOf(b.defSource))) return undefined;
     if (JSON.stringify(a.imports) !== JSON.stringify(b.imports)) return undefined;
     if (!sameMentions(a, b) || !sameWords(a.shadow, b.shadow) || (a.head && !sameMentions(a.head, b.head!))) return undefined;
   }
-  if (!rename) return before;
-  const { from, to } = rename;
-  const swap = (names: Set<string>) => (names.has(from) ? new Set([...names].map((n) => (n === from ? to : n))) : names);
-  return { ...before, names: swap(before.names), lib: { names: swap(before.lib.names), all: before.lib.all } };
+  return before;
 }

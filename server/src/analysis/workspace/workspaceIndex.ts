@@ -3,7 +3,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Parser } from 'web-tree-sitter';
 import type { ParsedDocument } from '../../documents/parsedDocument';
 import { evaluateModule, reevaluateModule, retractDeclarations, type FfiObjectValue, type ModuleEvaluation, type ModuleResolver, type Value } from './evaluate';
-import { analyzeExports, exportsForUnits, NO_C, relevantStatements, unitsOf, type CExports, type NameSet, type Unit } from './cExports';
+import { analyzeExports, analyzeLibrary, exportsForUnits, NO_C, relevantStatements, unitsOf, type CExports, type NameSet, type Unit } from './cExports';
 import { moduleNameOf } from './moduleNames';
 import { flatTreeOf, releaseFlatTree } from '../../parser/flatTree';
 import { lowerFlat, lowerModule, patchStatements, type TopStmt } from './pyir';
@@ -11,6 +11,8 @@ import { lowerFlat, lowerModule, patchStatements, type TopStmt } from './pyir';
 interface ModuleEntry {
   name: string;
   uri: string;
+  /** When it was added (the order the whole C-valued computation takes the modules in). */
+  order: number;
   /** Where the statements come from: an open document (its regions) or the file on disk. */
   open?: ParsedDocument;
   /** Text given by the CLI (decoded as Python decodes it), read instead of the file. */
@@ -46,6 +48,8 @@ const BINDS_ITSELF = /\b(?:ctypes|cffi|_cffi_backend|CDLL|cdll|FFI)\b|^[ \t]*fro
  */
 const IMPORTS_C = /\b(?:import|from)\b(?:[^\n\\]|\\[^])*?\b(?:ctypes|cffi|_cffi_backend)\b|\bfrom[ \t]+\S+[ \t]+import[^\n]*\bffi\b/;
 const C_PACKAGE = /^(?:ctypes|cffi|_cffi_backend)(?:\.|$)/;
+/** Thrown when an on-demand computation meets the modules being computed (`WorkspaceIndex.exportsBelow`). */
+const CYCLE = new Error('a cycle through the modules being computed');
 const IMPORT_LINE = /^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import\b([^\n]*)|import[ \t]+([^\n#;]+))/gm;
 
 /**
@@ -66,8 +70,25 @@ export class WorkspaceIndex implements ModuleResolver {
   private cState: Map<string, CExports> | undefined;
   /** Modules were added since the import targets were read. */
   private targetsStale = false;
+  /**
+   * The CLI's mode (`exportsOnDemand`): a module's C-valued exports are computed when something asks for them, from
+   * the modules below it only (`exportsBelow`); the workspace gate first asks the library-valued pass of every
+   * module (`libraryState`, far fewer modules), and a file whose imports reach no library-valued name is answered
+   * without reading it. The server keeps the whole computation, which an edit re-checks (`sameExportsAfterEdit`).
+   */
+  private readonly onDemand: boolean;
+  /** On demand: the C-valued exports computed so far (each with every module below it). */
+  private readonly cCache = new Map<string, CExports>();
+  /** On demand: the modules whose exports are being computed (a module outside them that reaches them is a cycle). */
+  private readonly inProgress = new Set<string>();
+  /** On demand: a cycle through a chain's submodule was met; the whole computation answers from then on. */
+  private wholeComputation = false;
+  /** On demand: every module's library-valued pass alone, and the modules with library-valued names. */
+  private libState: { state: Map<string, CExports>; holders: string[] } | undefined;
 
-  constructor(private readonly pythonParser: Parser) {}
+  constructor(private readonly pythonParser: Parser, options: { exportsOnDemand?: boolean } = {}) {
+    this.onDemand = options.exportsOnDemand === true;
+  }
 
   /** Registers a file of the workspace (read and parsed on first demand). Returns its module name. */
   addFile(file: string, isFile?: (p: string) => boolean): string {
@@ -75,9 +96,10 @@ export class WorkspaceIndex implements ModuleResolver {
     const existing = this.byUri.get(uri);
     if (existing) return existing.name;
     const { name } = moduleNameOf(file, isFile);
-    const entry: ModuleEntry = { name, uri };
+    const entry: ModuleEntry = { name, uri, order: this.byUri.size };
     this.byUri.set(uri, entry);
     this.cState = undefined;
+    this.dropOnDemand();
     this.targetsStale = true; // imports may now name this module
     if (!this.byName.has(name)) this.byName.set(name, entry);
     return name;
@@ -107,7 +129,7 @@ export class WorkspaceIndex implements ModuleResolver {
   useText(uri: string, text: string): void {
     const entry = this.byUri.get(uri);
     if (!entry || entry.open || entry.pinned === text) return;
-    if (!this.cState && this.evaluations === 0) {
+    if (!this.cState && this.evaluations === 0 && this.cCache.size === 0 && !this.libState) {
       // nothing read any module's text yet (the CLI pins every file before it analyses one): no file read, nothing to drop
       entry.pinned = text;
       entry.text = entry.stmts = entry.units = entry.targets = entry.importsC = entry.importSignature = undefined;
@@ -155,6 +177,17 @@ export class WorkspaceIndex implements ModuleResolver {
     if (signature !== entry.importSignature) {
       entry.importSignature = signature;
       for (const e of this.byUri.values()) e.mayBind = undefined;
+    }
+    if (this.onDemand && (this.cCache.size > 0 || this.libState || this.cState)) {
+      // what any module exports may differ now: every evaluation is dropped (the CLI changes a text only to fix it)
+      this.dropOnDemand();
+      this.cState = undefined;
+      for (const e of this.byUri.values()) if (e.evaluation) {
+        retractDeclarations(e.evaluation);
+        e.evaluation = undefined;
+      }
+      this.dependants.clear();
+      return [...this.byUri.values()].filter((e) => e !== entry).map((e) => e.uri);
     }
     if (this.cState && !this.sameExportsAfterEdit(entry, this.cState)) {
       // a name became (or stopped being) C-valued: what every evaluation read from other modules may differ
@@ -235,6 +268,7 @@ export class WorkspaceIndex implements ModuleResolver {
     }
     this.dependants.clear();
     this.cState = undefined;
+    this.dropOnDemand();
   }
 
   /** Evaluates every module now (the server's background indexing does it in slices with `evaluateSome`). */
@@ -285,8 +319,8 @@ export class WorkspaceIndex implements ModuleResolver {
   observesNothing(uri: string): boolean {
     const entry = this.byUri.get(uri);
     if (!entry) return false;
-    const state = this.cExports();
-    return !(this.byName.get(entry.name) === entry ? state.get(entry.name) ?? NO_C : this.analyzeExportsOf(entry, state)).observes;
+    if (this.onDemand && !this.reachesLibrary(entry)) return true;
+    return !this.exportsOfEntry(entry).observes;
   }
 
   /** Whether `module.name` can hold a C value: a C-valued name, or a module alias whose target has one (`plain.loader`). */
@@ -302,28 +336,61 @@ export class WorkspaceIndex implements ModuleResolver {
 
   /** The C-valued exports of a module of the workspace. */
   exportsOf(module: string): CExports {
-    return this.cExports().get(module) ?? NO_C;
+    return this.onDemand ? this.exportsBelow(module) : this.cExports().get(module) ?? NO_C;
+  }
+
+  /** The C-valued exports of a module's entry (one that another file of the same module name shadows is analysed alone). */
+  private exportsOfEntry(entry: ModuleEntry): CExports {
+    if (!this.onDemand) {
+      const state = this.cExports();
+      return this.byName.get(entry.name) === entry ? state.get(entry.name) ?? NO_C : this.analyzeExportsOf(entry, (m) => state.get(m));
+    }
+    if (this.byName.get(entry.name) === entry) return this.exportsBelow(entry.name);
+    for (const t of (entry.targets ??= this.importTargets(entry, this.textOf(entry)))) this.exportsBelow(t);
+    return this.analyzeExportsOf(entry, (m) => this.cCache.get(m));
   }
 
   /** Computes every module's C-valued exports: from the modules importing ctypes/cffi up through their importers. */
   private cExports(state?: Map<string, CExports>): Map<string, CExports> {
     if (!state && this.cState) return this.cState;
+    this.freshTargets();
+    const out = this.worklist(this.byName.values(), (e) => this.importsCOf(e) || C_PACKAGE.test(e.name), () => undefined, false);
+    if (!state) this.cState = out;
+    return out;
+  }
+
+  private freshTargets(): void {
     if (this.targetsStale) {
       for (const e of this.byUri.values()) e.targets = undefined;
       this.targetsStale = false;
+      this.dropOnDemand();
     }
+  }
+
+  private dropOnDemand(): void {
+    this.cCache.clear();
+    this.libState = undefined;
+    this.wholeComputation = false;
+  }
+
+  /**
+   * The exports of the modules in `scope`, from those `seed` picks up through their importers (a module is analysed
+   * again when one it imports gains names); `outside` gives those of modules not in `scope`. `libraryOnly`: the
+   * library-valued pass alone, and only its growth re-analyses importers.
+   */
+  private worklist(scope: Iterable<ModuleEntry>, seed: (e: ModuleEntry) => boolean, outside: (m: string) => CExports | undefined, libraryOnly: boolean): Map<string, CExports> {
     const out = new Map<string, CExports>();
-    if (!state) this.cState = out;
+    const get = (m: string) => out.get(m) ?? outside(m);
     const importers = new Map<string, ModuleEntry[]>();
     const work: ModuleEntry[] = [];
-    for (const e of this.byName.values()) {
+    for (const e of scope) {
       e.targets ??= this.importTargets(e, this.textOf(e));
       for (const t of e.targets) {
         const list = importers.get(t);
         if (list) list.push(e);
         else importers.set(t, [e]);
       }
-      if (this.importsCOf(e) || C_PACKAGE.test(e.name)) work.push(e);
+      if (seed(e)) work.push(e);
     }
     const queued = new Set(work);
     while (work.length) {
@@ -331,14 +398,14 @@ export class WorkspaceIndex implements ModuleResolver {
       queued.delete(e);
       const first = !out.has(e.name);
       const before = out.get(e.name) ?? NO_C;
-      const after = this.analyzeExportsOf(e, out);
+      const after = libraryOnly ? this.analyzeLibraryOf(e, get) : this.analyzeExportsOf(e, get);
       out.set(e.name, after);
-      e.exportsFrom = { units: this.unitsOf(e), importsC: this.importsCOf(e) };
+      if (!libraryOnly) e.exportsFrom = { units: this.unitsOf(e), importsC: this.importsCOf(e) };
       const reexports = first && [...after.modules.values()].some((ts) => ts.some((t) => {
-        const c = out.get(t);
+        const c = get(t);
         return c !== undefined && (c.lib.all || c.lib.names.size > 0);
       }));
-      if (!reexports && after.all === before.all && after.names.size === before.names.size && after.lib.all === before.lib.all && after.lib.names.size === before.lib.names.size) continue;
+      if (!reexports && (libraryOnly || (after.all === before.all && after.names.size === before.names.size)) && after.lib.all === before.lib.all && after.lib.names.size === before.lib.names.size) continue;
       // its importers, and (for library-valued names) the importers of a module that re-exports it (`plain.loader.load`)
       const libGrew = reexports || after.lib.all !== before.lib.all || after.lib.names.size !== before.lib.names.size;
       const notified = new Set<string>();
@@ -360,6 +427,144 @@ export class WorkspaceIndex implements ModuleResolver {
   }
 
   /**
+   * On demand: a module's C-valued exports, computed with those of every module below it not computed yet (its
+   * imports, theirs, …: the only ones it depends on), by the worklist above restricted to those that can reach
+   * ctypes/cffi. A chain's submodule outside them (`ctypes.util.x` after `import ctypes`) is computed first; when it
+   * depends on the modules being computed (a cycle), the whole computation answers instead, from then on.
+   */
+  private exportsBelow(name: string): CExports {
+    if (this.wholeComputation) return this.cExports().get(name) ?? NO_C;
+    const hit = this.cCache.get(name);
+    if (hit) return hit;
+    if (!this.byName.has(name)) return NO_C;
+    try {
+      return this.computeBelow(name);
+    } catch (e) {
+      if (e !== CYCLE) throw e;
+      this.inProgress.clear();
+      this.cCache.clear();
+      this.wholeComputation = true;
+      return this.cExports().get(name) ?? NO_C;
+    }
+  }
+
+  private computeBelow(name: string): CExports {
+    this.freshTargets();
+    const scope = new Map<string, ModuleEntry>();
+    const stack = [name];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (scope.has(n) || this.cCache.has(n)) continue;
+      if (this.inProgress.has(n)) throw CYCLE;
+      const e = this.byName.get(n);
+      if (!e) continue;
+      scope.set(n, e);
+      e.targets ??= this.importTargets(e, this.textOf(e));
+      for (const t of e.targets) stack.push(t);
+    }
+    // a module imported from below that gained names (as the whole computation would have re-analysed its importers)
+    const grown = (t: string) => {
+      const x = this.cCache.get(t);
+      return x !== undefined && (x.all || x.names.size > 0 || x.lib.all || x.lib.names.size > 0
+        || [...x.modules.values()].some((ts) => ts.some((u) => {
+          const c = this.cCache.get(u);
+          return c !== undefined && (c.lib.all || c.lib.names.size > 0);
+        })));
+    };
+    const seed = (e: ModuleEntry) => this.importsCOf(e) || C_PACKAGE.test(e.name) || e.targets!.some(grown);
+    // those that can reach C: the seeds and their importers (transitively); the others export nothing
+    const importers = new Map<string, ModuleEntry[]>();
+    const reach = new Set<ModuleEntry>();
+    const queue: ModuleEntry[] = [];
+    for (const e of scope.values()) {
+      for (const t of e.targets!) if (scope.has(t)) {
+        const list = importers.get(t);
+        if (list) list.push(e);
+        else importers.set(t, [e]);
+      }
+      if (seed(e)) {
+        reach.add(e);
+        queue.push(e);
+      }
+    }
+    while (queue.length) for (const i of importers.get(queue.pop()!.name) ?? []) if (!reach.has(i)) {
+      reach.add(i);
+      queue.push(i);
+    }
+    const names = [...reach].map((e) => e.name);
+    for (const n of names) this.inProgress.add(n);
+    try {
+      // in the order the modules were added, as the whole computation takes them
+      const inScope = [...reach].sort((a, b) => a.order - b.order);
+      const out = this.worklist(inScope, seed, (m) => (scope.has(m) ? undefined : this.outside(m)), false);
+      for (const n of scope.keys()) this.cCache.set(n, out.get(n) ?? NO_C);
+    } finally {
+      for (const n of names) this.inProgress.delete(n);
+    }
+    return this.cCache.get(name) ?? NO_C;
+  }
+
+  /** A module read outside the modules being computed (a chain's submodule): its exports, computed now when they do not depend on those. */
+  private outside(m: string): CExports | undefined {
+    const hit = this.cCache.get(m);
+    if (hit || !this.byName.has(m)) return hit;
+    return this.computeBelow(m);
+  }
+
+  /** On demand: every module's library-valued pass (the worklist over them, library-valued growth only). */
+  private libraryState(): { state: Map<string, CExports>; holders: string[] } {
+    if (this.libState) return this.libState;
+    this.freshTargets();
+    const state = this.worklist(this.byName.values(), (e) => this.importsCOf(e) || C_PACKAGE.test(e.name), () => undefined, true);
+    const holders = [...state].filter(([, c]) => c.lib.all || c.lib.names.size > 0).map(([n]) => n);
+    return (this.libState = { state, holders });
+  }
+
+  /**
+   * On demand, before a module's own analysis: whether its library-valued pass can find anything. It can only
+   * when it imports ctypes/cffi, or an import (or a module alias of one, or a submodule a chain may name) has
+   * library-valued names; else no statement of it can meet a library (`observes` is false) and it is not read.
+   */
+  private reachesLibrary(entry: ModuleEntry): boolean {
+    if (this.importsCOf(entry) || C_PACKAGE.test(entry.name)) return true;
+    const { state, holders } = this.libraryState();
+    if (holders.length === 0) return false;
+    const held = new Set(holders);
+    const seen = new Set<string>();
+    const hits = (t: string, depth: number): boolean => {
+      if (seen.has(t)) return false;
+      seen.add(t);
+      if (held.has(t) || depth > 8) return true;
+      const x = state.get(t);
+      return x !== undefined && [...x.modules.values()].some((ts) => ts.some((u) => hits(u, depth + 1)));
+    };
+    if ((entry.targets ??= this.importTargets(entry, this.textOf(entry))).some((t) => hits(t, 0))) return true;
+    // a module bound to a name (`import a.b` binds a) reaches its submodules through chains (`a.c.load`)
+    return this.boundModules(entry).some((b) => holders.some((h) => h.startsWith(`${b}.`)));
+  }
+
+  /** The modules its import lines bind to names: `import a.b` binds a, `import a.b as c` a.b, `from p import m` p.m. */
+  private boundModules(entry: ModuleEntry): string[] {
+    const out: string[] = [];
+    for (const m of this.textOf(entry).matchAll(IMPORT_LINE)) {
+      if (m[4]) {
+        for (const part of m[4].split(',')) {
+          const [mod, as] = part.trim().split(/\s+/);
+          if (mod) out.push(as === 'as' ? mod : mod.split('.')[0]!);
+        }
+        continue;
+      }
+      const base = this.absoluteName(entry, m[1]!.length, m[2]!);
+      if (base === undefined) continue;
+      for (const n of m[3]!.replace(/[()\\]/g, ' ').split(',')) {
+        const name = n.trim().split(/\s+/)[0];
+        if (name && name !== '*') out.push(base ? `${base}.${name}` : name);
+      }
+    }
+    return out;
+  }
+
+  /**
    * After an edit to one module: when no module importing it has C-valued names (so nothing can feed back into
    * it), its own analysis again decides, and the others stand when it gives the same names; else a fresh
    * computation of every module (`sameExports`).
@@ -371,16 +576,13 @@ export class WorkspaceIndex implements ModuleResolver {
     if (fed || !before) return this.sameExports(state);
     const units = this.unitsOf(entry);
     const from = entry.exportsFrom;
-    const imported = [...this.byName.values()].some((e) => e !== entry && e.targets?.includes(entry.name));
-    const shortcut = from && from.importsC === this.importsCOf(entry) ? exportsForUnits(from.units, units, before) : undefined;
-    if (shortcut && (shortcut === before || !imported)) {
-      // the edit changed no word the fixpoint reads (nor an import), or renamed a def no other statement (nor module) names
-      entry.exportsFrom = { units, importsC: from!.importsC };
-      state.set(entry.name, shortcut);
-      return shortcut === before;
+    if (from && from.importsC === this.importsCOf(entry) && exportsForUnits(from.units, units, before) === before) {
+      // the edit changed no word the fixpoint reads (nor an import, nor a def's code): the names and C-valued units stand
+      entry.exportsFrom = { units, importsC: from.importsC };
+      return true;
     }
     entry.targets = this.importTargets(entry, this.textOf(entry));
-    const after = this.analyzeExportsOf(entry, state);
+    const after = this.analyzeExportsOf(entry, (m) => state.get(m));
     entry.exportsFrom = { units, importsC: this.importsCOf(entry) };
     const same = after.observes === before.observes && sameNames(after, before) && sameNames(after.lib, before.lib)
       && after.modules.size === before.modules.size && [...after.modules].every(([k, v]) => before.modules.get(k)?.join() === v.join());
@@ -405,15 +607,23 @@ export class WorkspaceIndex implements ModuleResolver {
     return true;
   }
 
-  private analyzeExportsOf(e: ModuleEntry, state: Map<string, CExports>): CExports {
-    return analyzeExports(e.name, this.unitsOf(e), this.importsCOf(e), {
-      hasModule: (m) => this.byName.has(m),
-      exportsOf: (m) => state.get(m) ?? NO_C,
-      absolute: (module, level, from) => {
+  private analyzeExportsOf(e: ModuleEntry, get: (m: string) => CExports | undefined): CExports {
+    return analyzeExports(e.name, this.unitsOf(e), this.importsCOf(e), this.exportsContext(get));
+  }
+
+  private analyzeLibraryOf(e: ModuleEntry, get: (m: string) => CExports | undefined): CExports {
+    return analyzeLibrary(e.name, this.unitsOf(e), this.importsCOf(e), this.exportsContext(get));
+  }
+
+  private exportsContext(get: (m: string) => CExports | undefined) {
+    return {
+      hasModule: (m: string) => this.byName.has(m),
+      exportsOf: (m: string) => get(m) ?? NO_C,
+      absolute: (module: string, level: number, from: string) => {
         const r = this.byName.get(from);
         return r ? this.absoluteName(r, level, module) : level ? undefined : module;
       },
-    });
+    };
   }
 
   private importsCOf(e: ModuleEntry): boolean {
@@ -523,8 +733,8 @@ export class WorkspaceIndex implements ModuleResolver {
     const entry = this.byUri.get(uri);
     if (!entry) return false;
     if (this.importsCOf(entry) || C_PACKAGE.test(entry.name)) return true;
-    const state = this.cExports();
-    return (this.byName.get(entry.name) === entry ? state.get(entry.name) ?? NO_C : this.analyzeExportsOf(entry, state)).observes;
+    if (this.onDemand && !this.reachesLibrary(entry)) return false;
+    return this.exportsOfEntry(entry).observes;
   }
 
   /**
@@ -598,8 +808,7 @@ export class WorkspaceIndex implements ModuleResolver {
   /** The statements worth evaluating (cExports.ts `relevantStatements`): the others can give no other module, and no finding, anything. */
   private relevant(entry: ModuleEntry, stmts: TopStmt[]): TopStmt[] {
     if (stmts.length === 0) return stmts;
-    const state = this.cExports();
-    const c = this.byName.get(entry.name) === entry ? state.get(entry.name) ?? NO_C : this.analyzeExportsOf(entry, state);
+    const c = this.exportsOfEntry(entry);
     const units = this.unitsOf(entry);
     if (c.cUnits.length !== units.length) return stmts.length && c === NO_C ? [] : stmts;
     const keep = relevantStatements(units, c.cUnits);
