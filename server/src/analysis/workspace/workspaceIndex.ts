@@ -586,9 +586,11 @@ export class WorkspaceIndex implements ModuleResolver {
     entry.exportsFrom = { units, importsC: this.importsCOf(entry) };
     const same = after.observes === before.observes && sameNames(after, before) && sameNames(after.lib, before.lib)
       && after.modules.size === before.modules.size && [...after.modules].every(([k, v]) => before.modules.get(k)?.join() === v.join());
-    if (!same) return this.sameExports(state);
+    // a module no other module imports: no other module's exports read its names, so the fresh computation differs from `state` only here
+    const imported = [...this.byName.values()].some((e) => e !== entry && e.targets?.includes(entry.name));
+    if (!same && imported) return this.sameExports(state);
     state.set(entry.name, after);
-    return true;
+    return after.observes === before.observes && sameNames(after, before) && sameNames(after.lib, before.lib);
   }
 
   /** Whether a fresh computation of the C-valued exports gives `state` again. */
