@@ -5,7 +5,7 @@
  */
 import type { Node, Parser } from 'web-tree-sitter';
 import type { CDeclaration, CdefProblem, CField, Span } from '../../server/src/analysis/model';
-import { CFFI_PREDEFINED_TYPES, maskCffiSyntax, type ParsedCdef } from '../../server/src/analysis/cdef';
+import { CFFI_PREDEFINED_TYPES, externPythonAt, maskCffiSyntax, type ParsedCdef } from '../../server/src/analysis/cdef';
 import { mapOffset, type DecodedString } from '../../server/src/analysis/stringLiteral';
 import { checkCdef } from '../../server/src/analysis/cdefCheck';
 
@@ -68,7 +68,7 @@ export function nodeApiParseCdef(cParser: Parser, decoded: DecodedString, toSpan
   if (!tree) return result;
   try {
     const root = tree.rootNode;
-    const isExternPython = (n: Node) => masked.externPython.some((p) => p <= n.startIndex && source.slice(p, n.startIndex).trim() === '');
+    const isExternPython = (n: Node) => externPythonAt(source, masked, n.startIndex);
     for (const top of root.namedChildren) {
       if (!top) continue;
       collectDeclarations(top, source, map, result, isExternPython);
@@ -102,21 +102,21 @@ function collectDeclarations(top: Node, source: string, map: Mapper, out: Parsed
   if (DIRECTIVE_TYPES.has(top.type)) return; // reported by checkCdef
   if (top.type === 'preproc_def') {
     const name = top.childForFieldName('name');
-    if (name) out.declarations.push({ kind: 'macro', name: name.text, nameSpan: map.span(name.startIndex, name.endIndex), span, text });
+    if (name?.text) out.declarations.push({ kind: 'macro', name: name.text, nameSpan: map.span(name.startIndex, name.endIndex), span, text });
     return;
   }
   const addTagged = (spec: Node) => {
     const kind = spec.type.replace('_specifier', '') as 'struct' | 'union' | 'enum';
     const name = spec.childForFieldName('name');
     const body = spec.childForFieldName('body');
-    if (name && body) {
+    if (name?.text && body) {
       const fields = kind === 'enum' ? undefined : fieldsOf(body, map);
       out.declarations.push({ kind, name: name.text, nameSpan: map.span(name.startIndex, name.endIndex), span, text, ...(fields ? { fields } : {}) });
     }
     if (kind === 'enum' && body) {
       for (const e of body.namedChildren) {
         const en = e?.type === 'enumerator' ? e.childForFieldName('name') : null;
-        if (en) out.declarations.push({ kind: 'enumerator', name: en.text, nameSpan: map.span(en.startIndex, en.endIndex), span: map.span(e!.startIndex, e!.endIndex), text: e!.text });
+        if (en?.text) out.declarations.push({ kind: 'enumerator', name: en.text, nameSpan: map.span(en.startIndex, en.endIndex), span: map.span(e!.startIndex, e!.endIndex), text: e!.text });
       }
     }
   };
@@ -129,7 +129,7 @@ function collectDeclarations(top: Node, source: string, map: Mapper, out: Parsed
     if (type && /^(struct|union|enum)_specifier$/.test(type.type)) addTagged(type);
     for (const d of top.childrenForFieldName('declarator')) {
       const name = declaratorName(d);
-      if (name) out.declarations.push({ kind: 'typedef', name: name.text, nameSpan: map.span(name.startIndex, name.endIndex), span, text });
+      if (name?.text) out.declarations.push({ kind: 'typedef', name: name.text, nameSpan: map.span(name.startIndex, name.endIndex), span, text });
     }
     return;
   }
@@ -140,7 +140,7 @@ function collectDeclarations(top: Node, source: string, map: Mapper, out: Parsed
   for (const d of top.childrenForFieldName('declarator')) {
     const fn = findFunctionDeclarator(d);
     const name = declaratorName(d);
-    if (!name) continue;
+    if (!name?.text) continue; // error recovery's MISSING nodes have no text
     const nameSpan = map.span(name.startIndex, name.endIndex);
     if (fn) {
       const params: { type: string; name?: string }[] = [];
@@ -181,7 +181,7 @@ function fieldsOf(body: Node, map: Mapper): CField[] {
     const type = f.childForFieldName('type');
     for (const d of f.childrenForFieldName('declarator')) {
       const name = declaratorName(d);
-      if (name) fields.push({ name: name.text, nameSpan: map.span(name.startIndex, name.endIndex), span: map.span(f.startIndex, f.endIndex), type: typeText(type, d, name) });
+      if (name?.text) fields.push({ name: name.text, nameSpan: map.span(name.startIndex, name.endIndex), span: map.span(f.startIndex, f.endIndex), type: typeText(type, d, name) });
     }
   }
   return fields;

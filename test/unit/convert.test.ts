@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { analyzeText } from '../../server/src/analysis/analyze';
 import { type ConversionResult, applyEdits, convertText, convertToCffi } from '../../server/src/convert/convertFile';
-import { formatArgTypes } from '../../server/src/convert/rewriteUses';
+import { formatArgTypes } from '../../server/src/convert/rewrite/calls';
 import { loadGrammars } from '../../server/src/parser/languages';
 
 const PAIRS = '/work/shared/reference/ctypes-cffi-pairs';

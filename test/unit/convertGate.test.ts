@@ -1,4 +1,4 @@
-// The single-file converter's last check (convert/outputGate.ts): an output that would use a cffi library
+// The single-file converter's last check (convert/check/outputGate.ts): an output that would use a cffi library
 // as ctypes code uses one is not offered. The programs are shrunk reproducers from the converter fuzzer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

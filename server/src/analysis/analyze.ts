@@ -63,6 +63,16 @@ function generationOf(stage: string, context: string): number {
   return generation;
 }
 
+/** generationOf for a context in parts (each compared on its own). */
+const stagePartContexts = new Map<string, { parts: readonly string[]; generation: number }>();
+function generationOfParts(stage: string, parts: readonly string[]): number {
+  const cur = stagePartContexts.get(stage);
+  if (cur && cur.parts.length === parts.length && cur.parts.every((p, i) => p === parts[i])) return cur.generation;
+  const generation = (cur?.generation ?? 0) + 1;
+  stagePartContexts.set(stage, { parts, generation });
+  return generation;
+}
+
 function cached<T>(region: Region, stage: string, generation: number, compute: () => T): T {
   const cache = (region.cache ??= {}) as Record<string, { generation: number; value: unknown } | undefined>;
   const slot = cache[stage];
@@ -185,6 +195,7 @@ class Linker {
   private delta?: { last: LastLink; changedA: number[]; changedB?: number[] };
   private functionTable?: FunctionTable;
   private typesGen?: number;
+  private importContext = '';
 
   constructor(
     private readonly doc: ParsedDocument,
@@ -231,7 +242,7 @@ class Linker {
       for (const n of imp.names) this.importedNames.set(n.asName, `${imp.module}.${n.name}`);
       if (imp.star) this.starModules.push(imp.module);
     }
-    const importContext = `${[...this.moduleAliases]}|${[...this.importedNames]}|${this.starModules}`;
+    const importContext = (this.importContext = `${[...this.moduleAliases]}|${[...this.importedNames]}|${this.starModules}`);
     const genA = generationOf('A', importContext);
     const stageA = this.regions.map((r, i) => cached(r, 'stageA', genA, () => this.stageA(this.facts[i]!)));
     const last = this.reuse ? lastLinks.get(this.doc) : undefined;
@@ -240,6 +251,7 @@ class Linker {
       if (changedA) this.delta = { last, changedA };
     }
 
+    let calls: BindingModel['calls'] | undefined;
     const model: BindingModel = {
       uri: this.uri,
       version: this.doc.version,
@@ -251,15 +263,15 @@ class Linker {
       cppyy: { uses: [] },
       mixedModules: [],
       specialCalls: [],
-      calls: [],
+      // made on first read: the rules that read every call go region by region (regionCalls)
+      get calls() {
+        return (calls ??= stageA.flatMap((a) => a.calls));
+      },
       regionCalls: stageA.map((a) => a.calls),
       qualify: this.qualify,
       isPassedAsArgument: (name) => stageA.some((a) => a.argumentNames.has(name)),
     };
-    for (const a of stageA) {
-      for (const c of a.calls) model.calls.push(c);
-      for (const c of a.specialCalls) model.specialCalls.push(c);
-    }
+    for (const a of stageA) for (const c of a.specialCalls) model.specialCalls.push(c);
     const usesCtypes = this.uses.has('ctypes') || this.starModules.includes('ctypes');
     const usesCffi = this.uses.has('cffi') || this.imports.some((i) => i.names.some((n) => n.name === 'ffi'));
 
@@ -502,7 +514,8 @@ class Linker {
       prototypes.set(p.target, { name: p.target, nameSpan: p.a.target.span, statementSpan: p.a.statementSpan, factory: p.factory, restype: { kind: 'void', span: p.a.value.span }, argtypes: [] });
     }
     // From here on the names a type can refer to are known: type resolutions are memoised across edits.
-    const generation = generationOf('types', `${[...this.moduleAliases]}|${[...this.importedNames]}|${this.starModules}|${structNames}|${[...prototypes.keys()]}`);
+    // (in parts: the struct names are one string kept from the last link, compared by identity first, not copied into a new one)
+    const generation = generationOfParts('types', [this.importContext, structNames, `${[...prototypes.keys()]}`]);
     const resolve = (e: Expr | undefined): CtypesType => {
       if (!e) return this.resolveType(e, structs, prototypes);
       const hit = typeMemo.get(e);
@@ -521,8 +534,7 @@ class Linker {
     model.ctypes.prototypes.push(...prototypes.values());
     this.typesGen = generation;
     const partial = only && this.delta?.last.typesGen === generation ? only : undefined;
-    for (const [name, s] of structs) {
-      if (partial && !partial.has(name)) continue;
+    const setBody = (s: CtypesStruct, name: string) => {
       s.fields = s.fieldsSpan = s.pack = s.anonymous = undefined;
       s.hasBitFields = false;
       const c = structFacts.get(name)!;
@@ -531,7 +543,13 @@ class Linker {
         else if (as.name === '_pack_' && as.value.k === 'num') s.pack = as.value.value;
         else if (as.name === '_anonymous_' && (as.value.k === 'tuple' || as.value.k === 'list')) s.anonymous = as.value.items.flatMap((i) => (i.k === 'str' ? [i.value] : []));
       }
-    }
+    };
+    if (partial) {
+      for (const name of partial) {
+        const s = structs.get(name);
+        if (s) setBody(s, name);
+      }
+    } else structs.forEach(setBody);
     for (const a of stageA) {
       for (const fa of a.fieldsAssigns) {
         const s = partial && !partial.has(fa.structName) ? undefined : structs.get(fa.structName);
@@ -542,7 +560,8 @@ class Linker {
     for (const a of stageA) {
       for (const ic of a.instanceCandidates) {
         const dot = ic.callee.lastIndexOf('.');
-        const struct = structs.get(ic.callee) ?? (dot > 0 && /^from_(buffer|buffer_copy|address|param)$/.test(ic.callee.slice(dot + 1)) ? structs.get(ic.callee.slice(0, dot)) : undefined);
+        // (`startsWith` first: most candidates are calls of foreign functions, sliced for nothing)
+        const struct = structs.get(ic.callee) ?? (dot > 0 && ic.callee.startsWith('from_', dot + 1) && /^from_(buffer|buffer_copy|address|param)$/.test(ic.callee.slice(dot + 1)) ? structs.get(ic.callee.slice(0, dot)) : undefined);
         if (struct) model.ctypes.instances.push({ name: ic.target, struct, statementSpan: ic.a.statementSpan });
       }
     }
@@ -667,7 +686,7 @@ class Linker {
     if (this.reuse) {
       const byKey = new Map<string, ForeignFunction>();
       for (let i = 0; i < fns.length; i++) byKey.set(keys[i]!, fns[i]!);
-      this.functionTable = { typesGen: generation, fns: fns.slice(), keys, positions, byKey, aliased: aliasedKeys, aliasSources };
+      this.functionTable = { typesGen: generation, fns, keys, positions, byKey, aliased: aliasedKeys, aliasSources };
     }
   }
 
@@ -718,39 +737,43 @@ class Linker {
         for (const c of b.fnCalls) made.get(keyOf(c.key))?.fn.calls.push(c.call);
       }
     }
-    // merge: the unaffected functions in their order, the new ones at their first reference
-    const added = [...made.entries()].sort((x, y) => x[1].position - y[1].position);
-    const fns: ForeignFunction[] = [];
-    const keys: string[] = [];
-    const positions: number[] = [];
+    // the table's arrays are updated in place (the last model shared them and is dead: AnalyzeOptions.reuse):
+    // the affected functions out, the new ones in at their first reference
     const touched = new Set<CtypesLibrary>();
-    let n = 0;
-    const take = (key: string, fn: ForeignFunction, position: number) => {
-      fns.push(fn);
-      keys.push(key);
-      positions.push(position);
-    };
-    for (let i = 0; i < t.fns.length; i++) {
-      const key = t.keys[i]!;
+    const { fns, keys, positions } = t;
+    let w = 0;
+    for (let i = 0; i < fns.length; i++) {
+      const key = keys[i]!;
       if (affected.has(key)) {
-        touched.add(t.fns[i]!.library);
+        touched.add(fns[i]!.library);
         t.byKey.delete(key);
         continue;
       }
-      while (n < added.length && added[n]![1].position < t.positions[i]!) {
-        const [k, m] = added[n++]!;
-        take(k, m.fn, m.position);
+      if (w !== i) {
+        fns[w] = fns[i]!;
+        keys[w] = key;
+        positions[w] = positions[i]!;
       }
-      take(key, t.fns[i]!, t.positions[i]!);
+      w++;
     }
-    for (; n < added.length; n++) take(added[n]![0], added[n]![1].fn, added[n]![1].position);
-    for (const [key, m] of added) {
+    fns.length = keys.length = positions.length = w;
+    for (const [key, m] of made) {
+      let lo = 0;
+      let hi = positions.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (positions[mid]! < m.position) lo = mid + 1;
+        else hi = mid;
+      }
+      fns.splice(lo, 0, m.fn);
+      keys.splice(lo, 0, key);
+      positions.splice(lo, 0, m.position);
       t.byKey.set(key, m.fn);
       touched.add(m.fn.library);
     }
     for (const lib of touched) lib.functions = fns.filter((f) => f.library === lib);
-    model.ctypes.functions.push(...fns);
-    this.functionTable = { typesGen: generation, fns, keys, positions, byKey: t.byKey, aliased: t.aliased, aliasSources: t.aliasSources };
+    model.ctypes.functions = fns;
+    this.functionTable = t;
     return true;
   }
 

@@ -62,16 +62,50 @@ function isOpaqueTypedef(source: string, s: number, e: number): boolean {
   return /\btypedef\s*$/.test(source.slice(Math.max(0, s - 40), s)) && /^\s*\*?\s*[A-Za-z_]\w*\s*;/.test(source.slice(e, e + 200));
 }
 
-export function maskCffiSyntax(source: string): { c: string; ellipses: [number, number][]; externPython: number[] } {
+/** Whether `source[..b]` (its end past whitespace) is `#define NAME` on a line of its own. */
+function isDefineValue(source: string, b: number): boolean {
+  let k = b;
+  while (k > 0 && /\w/.test(source[k - 1]!)) k--;
+  if (k === b || k === 0 || !/[ \t]/.test(source[k - 1]!)) return false;
+  while (k > 0 && /[ \t]/.test(source[k - 1]!)) k--;
+  if (source.slice(k - 6, k) !== 'define') return false;
+  k -= 6;
+  while (k > 0 && /[ \t]/.test(source[k - 1]!)) k--;
+  if (source[k - 1] !== '#') return false;
+  k--;
+  while (k > 0 && /[ \t]/.test(source[k - 1]!)) k--;
+  return k === 0 || source[k - 1] === '\n';
+}
+
+export interface MaskedCdef {
+  c: string;
+  ellipses: [number, number][];
+  /** Where each `extern "Python"` prefix ends. */
+  externPython: number[];
+  /** `extern "Python" { ... }`: from the prefix's end to the closing brace (both braces masked too). */
+  externBlocks: [number, number][];
+}
+
+export function maskCffiSyntax(source: string): MaskedCdef {
   const chars = source.split('');
   const ellipses: [number, number][] = [];
   const externPython: number[] = [];
+  const externBlocks: [number, number][] = [];
   const blank = (from: number, to: number) => {
     for (let i = from; i < to; i++) if (chars[i] !== '\n') chars[i] = ' ';
   };
   for (const m of source.matchAll(/extern\s+"Python(\+C)?"/g)) {
-    blank(m.index, m.index + m[0].length);
-    externPython.push(m.index + m[0].length);
+    const p = m.index + m[0].length;
+    blank(m.index, p);
+    externPython.push(p);
+    // the declarations of a block are top-level ones for tree-sitter-c (else it reads a compound statement)
+    const open = /^\s*\{/.exec(source.slice(p, p + 200));
+    const close = open ? source.indexOf('}', p + open[0].length) : -1;
+    if (open && close >= 0) {
+      blank(p + open[0].length - 1, p + open[0].length);
+      blank(close, close + 1);
+      externBlocks.push([p, close]);
+    }
   }
   const space = /\s/;
   for (const m of source.matchAll(/\.\.\./g)) {
@@ -85,10 +119,19 @@ export function maskCffiSyntax(source: string): { c: string; ellipses: [number, 
     if (before === ',' && after === ')') continue; // a variadic parameter list
     let end = m.index + 3;
     if (after === ';' && (before === '{' || before === ';')) end = a + 1; // `...;` as a struct member
-    blank(m.index, end);
+    // an enumerator's `= ...`: the enumerator alone (else tree-sitter-c's error recovery drops the `=`)
+    const from = before === '=' && (after === ',' || after === '}') ? b - 1 : m.index;
+    blank(from, end);
+    // `#define NAME ...` keeps a value: with none, tree-sitter-c's preproc_arg runs on into the next line
+    if (isDefineValue(source, b)) chars[m.index] = '0';
     ellipses.push([m.index, m.index + 3]);
   }
-  return { c: chars.join(''), ellipses, externPython };
+  return { c: chars.join(''), ellipses, externPython, externBlocks };
+}
+
+/** Whether the declaration starting at `start` is an `extern "Python"` one (right after the prefix, or in a block). */
+export function externPythonAt(source: string, masked: MaskedCdef, start: number): boolean {
+  return masked.externPython.some((p) => p <= start && source.slice(p, start).trim() === '') || masked.externBlocks.some(([p, close]) => p <= start && start < close);
 }
 
 /** The field ids of tree-sitter-c that the declaration reader follows, looked up once per language. */
@@ -126,6 +169,11 @@ class CReader {
 
   span(n: number): Span {
     return this.map.span(this.t.start[n]!, this.t.end[n]!);
+  }
+
+  /** A name node that is there: error recovery's MISSING nodes (`typedef ... t;` masked, `int : 3;`) have no text. */
+  named(n: number): boolean {
+    return n >= 0 && this.t.end[n]! > this.t.start[n]!;
   }
 
   declaratorName(n: number): number {
@@ -171,21 +219,21 @@ class CReader {
     if (DIRECTIVE_TYPES.has(topType)) return; // reported by checkCdef
     if (topType === 'preproc_def') {
       const name = t.childByField(top, f.name);
-      if (name >= 0) out.declarations.push({ kind: 'macro', name: this.text(name), nameSpan: this.span(name), span, text });
+      if (this.named(name)) out.declarations.push({ kind: 'macro', name: this.text(name), nameSpan: this.span(name), span, text });
       return;
     }
     const addTagged = (spec: number) => {
       const kind = this.type(spec).replace('_specifier', '') as 'struct' | 'union' | 'enum';
       const name = t.childByField(spec, f.name);
       const body = t.childByField(spec, f.body);
-      if (name >= 0 && body >= 0) {
+      if (this.named(name) && body >= 0) {
         const fields = kind === 'enum' ? undefined : this.fieldsOf(body);
         out.declarations.push({ kind, name: this.text(name), nameSpan: this.span(name), span, text, ...(fields ? { fields } : {}) });
       }
       if (kind === 'enum' && body >= 0) {
         for (const e of t.namedChildren(body)) {
           const en = this.type(e) === 'enumerator' ? t.childByField(e, f.name) : -1;
-          if (en >= 0) out.declarations.push({ kind: 'enumerator', name: this.text(en), nameSpan: this.span(en), span: this.span(e), text: this.text(e) });
+          if (this.named(en)) out.declarations.push({ kind: 'enumerator', name: this.text(en), nameSpan: this.span(en), span: this.span(e), text: this.text(e) });
         }
       }
     };
@@ -198,7 +246,7 @@ class CReader {
       if (type >= 0 && /^(struct|union|enum)_specifier$/.test(this.type(type))) addTagged(type);
       for (const d of t.childrenByField(top, f.declarator)) {
         const name = this.declaratorName(d);
-        if (name >= 0) out.declarations.push({ kind: 'typedef', name: this.text(name), nameSpan: this.span(name), span, text });
+        if (this.named(name)) out.declarations.push({ kind: 'typedef', name: this.text(name), nameSpan: this.span(name), span, text });
       }
       return;
     }
@@ -209,7 +257,7 @@ class CReader {
     for (const d of t.childrenByField(top, f.declarator)) {
       const fn = this.findFunctionDeclarator(d);
       const name = this.declaratorName(d);
-      if (name < 0) continue;
+      if (!this.named(name)) continue;
       const nameSpan = this.span(name);
       if (fn >= 0) {
         const params: { type: string; name?: string }[] = [];
@@ -249,14 +297,19 @@ class CReader {
       const type = t.childByField(fd, f.type);
       for (const d of t.childrenByField(fd, f.declarator)) {
         const name = this.declaratorName(d);
-        if (name >= 0) fields.push({ name: this.text(name), nameSpan: this.span(name), span: this.span(fd), type: this.typeText(type, d, name) });
+        if (this.named(name)) fields.push({ name: this.text(name), nameSpan: this.span(name), span: this.span(fd), type: this.typeText(type, d, name) });
       }
     }
     return fields;
   }
 }
 
-export function parseCdef(cParser: Parser, decoded: DecodedString, toSpan: (docRelStart: number, docRelEnd: number) => Span): ParsedCdef {
+/**
+ * Parses a cdef once, with the cffi-language checker, which also reads its declarations; tree-sitter-c reads
+ * them only when the checker gives up (a problem in the cdef, or a construct the two parses may read
+ * differently; `treeSitter` forces it: test/unit/cdefDeclarations.test.ts compares the two).
+ */
+export function parseCdef(cParser: Parser, decoded: DecodedString, toSpan: (docRelStart: number, docRelEnd: number) => Span, treeSitter = false): ParsedCdef {
   const source = decoded.value;
   const map: Mapper = {
     span: (s, e) => {
@@ -266,34 +319,42 @@ export function parseCdef(cParser: Parser, decoded: DecodedString, toSpan: (docR
     },
   };
   const masked = maskCffiSyntax(source);
-  const tree = cParser.parse(masked.c);
   const result: ParsedCdef = { source, exact: decoded.exact, declarations: [], problems: [], typeRefs: [], ellipses: masked.ellipses.filter(([s, e]) => !isOpaqueTypedef(source, s, e)).map(([s, e]) => map.span(s, e)) };
-  if (!tree) return result;
+  const isExternPython = (start: number) => externPythonAt(source, masked, start);
+  // syntax, directives and type names come from the cffi-language checker (analysis/cdefCheck.ts); so do the
+  // declarations of a cdef it reads without a problem, else tree-sitter's error recovery gives them
+  const checked = checkCdef(source, CFFI_PREDEFINED_TYPES, treeSitter ? undefined : { masked: masked.c, span: map.span, isExternPython });
+  if (checked.declarations) result.declarations = checked.declarations;
+  else if (!readWithTreeSitter(cParser, source, masked.c, map, result, isExternPython)) return result;
+  for (const p of checked.problems) result.problems.push({ kind: p.kind, span: map.span(p.start, p.end), message: p.message, detail: p.detail });
+  result.typeRefs = checked.typeRefs.map((r) => ({ name: r.name, span: map.span(r.start, r.end) }));
+  const lastTypedef = new Map<string, number>();
+  for (const t of checked.typedefNames) lastTypedef.set(t.name, Math.max(t.start, lastTypedef.get(t.name) ?? -1));
+  for (const r of checked.typeRefs) {
+    const later = (lastTypedef.get(r.name) ?? -1) > r.start;
+    if (later) result.problems.push({ kind: 'syntax', span: map.span(r.start, r.end), message: `\`${r.name}\` is used before its typedef: move the typedef up`, detail: r.name });
+  }
+  const seen = new Set(result.declarations.filter((d) => d.kind === 'typedef').map((d) => d.name));
+  for (const t of checked.typedefNames) {
+    if (seen.has(t.name)) continue;
+    seen.add(t.name);
+    const span = map.span(t.start, t.end);
+    result.declarations.push({ kind: 'typedef', name: t.name, nameSpan: span, span, text: `typedef ${t.name}` });
+  }
+  return result;
+}
+
+/** The declarations of the masked C as tree-sitter-c parses it; false when it gives no tree. */
+function readWithTreeSitter(cParser: Parser, source: string, c: string, map: Mapper, out: ParsedCdef, isExternPython: (start: number) => boolean): boolean {
+  const tree = cParser.parse(c);
+  if (!tree) return false;
   try {
-    const isExternPython = (start: number) => masked.externPython.some((p) => p <= start && source.slice(p, start).trim() === '');
-    const reader = new CReader(flatten(tree, masked.c), source, map, result, isExternPython);
+    const reader = new CReader(flatten(tree, c), source, map, out, isExternPython);
     for (const top of reader.t.namedChildren(0)) reader.collect(top);
-    // syntax, directives and type names come from the cffi-language checker (analysis/cdefCheck.ts)
-    const checked = checkCdef(source, CFFI_PREDEFINED_TYPES);
-    for (const p of checked.problems) result.problems.push({ kind: p.kind, span: map.span(p.start, p.end), message: p.message, detail: p.detail });
-    result.typeRefs = checked.typeRefs.map((r) => ({ name: r.name, span: map.span(r.start, r.end) }));
-    const lastTypedef = new Map<string, number>();
-    for (const t of checked.typedefNames) lastTypedef.set(t.name, Math.max(t.start, lastTypedef.get(t.name) ?? -1));
-    for (const r of checked.typeRefs) {
-      const later = (lastTypedef.get(r.name) ?? -1) > r.start;
-      if (later) result.problems.push({ kind: 'syntax', span: map.span(r.start, r.end), message: `\`${r.name}\` is used before its typedef: move the typedef up`, detail: r.name });
-    }
-    const seen = new Set(result.declarations.filter((d) => d.kind === 'typedef').map((d) => d.name));
-    for (const t of checked.typedefNames) {
-      if (seen.has(t.name)) continue;
-      seen.add(t.name);
-      const span = map.span(t.start, t.end);
-      result.declarations.push({ kind: 'typedef', name: t.name, nameSpan: span, span, text: `typedef ${t.name}` });
-    }
   } finally {
     tree.delete();
   }
-  return result;
+  return true;
 }
 
 /** Parses (or fetches from the region cache) the cdef literal whose parts are given as region-relative ranges. */

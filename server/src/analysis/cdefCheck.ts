@@ -5,7 +5,13 @@
  * other `...` turned into names pycparser accepts. A recursive-descent parser of declarations then reports
  * the first error of each declaration with a C message, at the spot (test/oracle judges it against cffi).
  * Offsets are into the cdef's source text.
+ *
+ * Given a DeclarationReader, the same parse also reads the declarations analysis/cdef.ts returns, exactly
+ * as its tree-sitter reader (CReader) reads them off the masked C: names, spans, texts and type strings
+ * quoted from the masked text. It gives up (declarations undefined, and cdef.ts parses with tree-sitter)
+ * on any problem and on every construct where the two parses could differ (see `giveUp`).
  */
+import type { CDeclaration, CField, Span } from './model';
 
 export interface CdefCheckProblem {
   kind: 'syntax' | 'directive' | 'unknownType';
@@ -21,6 +27,23 @@ export interface CdefCheckResult {
   typeRefs: { name: string; start: number; end: number }[];
   /** Names this cdef declares with typedef. */
   typedefNames: { name: string; start: number; end: number }[];
+  /** The declarations, when a DeclarationReader was given and the parse could read them exactly. */
+  declarations?: CDeclaration[];
+}
+
+/** What reading declarations needs from analysis/cdef.ts. */
+export interface DeclarationReader {
+  /** The cdef as maskCffiSyntax masks it: type strings and enumerator texts are quoted from it, as tree-sitter's node texts are. */
+  masked: string;
+  span(start: number, end: number): Span;
+  isExternPython(start: number): boolean;
+}
+
+/** A directive line as the lexer saw it: `#` to the newline (or the end), and whether a comment or continuation is in it. */
+interface Directive {
+  s: number;
+  e: number;
+  plain: boolean;
 }
 
 type Kind = 'id' | 'num' | 'str' | 'char' | 'punct' | 'eof';
@@ -32,9 +55,19 @@ interface Tok {
   line: number;
   /** A placeholder cffi's pre-pass puts in for `...`: 'type' (a typedef name), 'name' (an enumerator), 'num' (an array length). */
   dots?: 'type' | 'name' | 'num';
+  /** A comment lies between the previous token and this one. */
+  c?: boolean;
 }
 
+/** `A-Za-z_$` and, after the first, digits. */
+function isIdStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36;
+}
+function isIdPart(c: number): boolean {
+  return isIdStart(c) || (c >= 48 && c <= 57);
+}
 const PUNCTS = ['...', '<<=', '>>=', '->', '++', '--', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '+=', '-=', '*=', '/=', '%=', '&=', '^=', '|=', '##'];
+const PUNCT_START = new Set(PUNCTS.map((p) => p[0]!));
 const BUILTIN_TYPES = new Set(['void', 'char', 'short', 'int', 'long', 'float', 'double', 'signed', 'unsigned', '_Bool', '_Complex', '__int128']);
 const STORAGE = new Set(['typedef', 'extern', 'static', 'auto', 'register', '_Thread_local']);
 const QUALIFIERS = new Set(['const', 'volatile', 'restrict', '_Atomic']);
@@ -61,17 +94,19 @@ function quote(t: Tok): string {
 }
 
 /** Tokens of the cdef, with directives handled on the way (cffi removes them before pycparser runs). */
-function lex(src: string, problems: CdefCheckProblem[]): Tok[] {
+function lex(src: string, problems: CdefCheckProblem[], directives: Directive[]): Tok[] {
   const toks: Tok[] = [];
   let i = 0;
   let line = 1;
   let lineStart = true;
+  let comment = false;
   const n = src.length;
   while (i < n) {
     const c = src[i]!;
     if (c === '\n') { line++; i++; lineStart = true; continue; }
     if (c === ' ' || c === '\t' || c === '\r' || c === '\f' || c === '\v') { i++; continue; }
-    if (c === '\\' && src[i + 1] === '\n') { i += 2; line++; continue; }
+    if (c === '\\' && src[i + 1] === '\n') { i += 2; line++; comment = true; continue; }
+    if (c === '/' && (src[i + 1] === '*' || src[i + 1] === '/')) comment = true;
     if (c === '/' && src[i + 1] === '*') {
       const end = src.indexOf('*/', i + 2);
       const stop = end < 0 ? n : end + 2;
@@ -88,8 +123,10 @@ function lex(src: string, problems: CdefCheckProblem[]): Tok[] {
       // a directive runs to the end of the line, with backslash continuations; comments inside are blanked
       let j = i;
       let text = '';
+      let plain = true;
       while (j < n && src[j] !== '\n') {
-        if (src[j] === '\\' && src[j + 1] === '\n') { j += 2; line++; text += ' '; continue; }
+        if (src[j] === '\\' && src[j + 1] === '\n') { j += 2; line++; text += ' '; plain = false; continue; }
+        if (src[j] === '/' && src[j + 1] === '*') plain = false;
         if (src[j] === '/' && src[j + 1] === '*') {
           const end = src.indexOf('*/', j + 2);
           const stop = end < 0 ? n : end + 2;
@@ -102,19 +139,24 @@ function lex(src: string, problems: CdefCheckProblem[]): Tok[] {
         text += src[j++];
       }
       checkDirective(text, i, i + text.trimEnd().length, problems);
+      directives.push({ s: i, e: j, plain });
       i = j;
       continue;
     }
     lineStart = false;
     const start = i;
-    if (/[A-Za-z_$]/.test(c)) {
-      while (i < n && /[A-Za-z0-9_$]/.test(src[i]!)) i++;
-      toks.push({ k: 'id', v: src.slice(start, i), s: start, e: i, line });
+    const code = src.charCodeAt(i);
+    if (isIdStart(code)) {
+      i++;
+      while (i < n && isIdPart(src.charCodeAt(i))) i++;
+      toks.push(comment ? { k: 'id', v: src.slice(start, i), s: start, e: i, line, c: true } : { k: 'id', v: src.slice(start, i), s: start, e: i, line });
+      comment = false;
       continue;
     }
-    if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(src[i + 1] ?? ''))) {
+    if ((code >= 48 && code <= 57) || (c === '.' && /[0-9]/.test(src[i + 1] ?? ''))) {
       while (i < n && (/[A-Za-z0-9_.]/.test(src[i]!) || (/[eEpP]/.test(src[i - 1]!) && /[+-]/.test(src[i]!)))) i++;
-      toks.push({ k: 'num', v: src.slice(start, i), s: start, e: i, line });
+      toks.push({ k: 'num', v: src.slice(start, i), s: start, e: i, line, ...(comment ? { c: true } : {}) });
+      comment = false;
       continue;
     }
     if (c === '"' || c === "'") {
@@ -125,12 +167,14 @@ function lex(src: string, problems: CdefCheckProblem[]): Tok[] {
         throw new SyntaxStop();
       }
       i++;
-      toks.push({ k: c === '"' ? 'str' : 'char', v: src.slice(start, i), s: start, e: i, line });
+      toks.push({ k: c === '"' ? 'str' : 'char', v: src.slice(start, i), s: start, e: i, line, ...(comment ? { c: true } : {}) });
+      comment = false;
       continue;
     }
-    const p = PUNCTS.find((q) => src.startsWith(q, i)) ?? c;
+    const p = PUNCT_START.has(c) ? (PUNCTS.find((q) => src.startsWith(q, i)) ?? c) : c;
     i += p.length;
-    toks.push({ k: 'punct', v: p, s: start, e: i, line });
+    toks.push(comment ? { k: 'punct', v: p, s: start, e: i, line, c: true } : { k: 'punct', v: p, s: start, e: i, line });
+    comment = false;
   }
   toks.push({ k: 'eof', v: '', s: n, e: n, line });
   return toks;
@@ -230,6 +274,22 @@ interface Specifiers {
   dots?: Tok;
   /** Any storage class, qualifier or function specifier (pycparser then takes a lone name as `int name`). */
   any: boolean;
+  /** Token indexes of the first specifier and of the type's first and last tokens (-1: no type). */
+  first: number;
+  typeFrom: number;
+  typeTo: number;
+  /** `const`, `volatile`, `restrict` among the specifiers (before or after the type). */
+  quals: Tok[];
+  tagged?: TagInfo;
+}
+
+/** A struct, union or enum specifier, with what tree-sitter's reader takes from its body. */
+interface TagInfo {
+  kw: Tok;
+  name?: Tok;
+  body: boolean;
+  fields: CField[];
+  enumerators: CDeclaration[];
 }
 
 interface Declarator {
@@ -238,10 +298,34 @@ interface Declarator {
   /** Stars and suffixes: a bare `name` has neither. */
   pointers: number;
   suffixes: number;
+  /** Token indexes of its first and last tokens (to < from: no token). */
+  from: number;
+  to: number;
+  /** What the stars are applied to: a name, a parenthesised declarator, nothing (abstract). */
+  core: 'name' | 'paren' | 'none';
+  /** Its own suffixes in order, `a` an array, `f` a parameter list (`fa`: `f(int)[3]`). */
+  kinds: string;
+  /** The parameters of its last parameter list. */
+  params?: Param[];
+  variadic?: boolean;
 }
+
+/** One parameter: its specifiers and declarator, or a lone name (an old-style identifier list). */
+interface Param {
+  specs?: Specifiers;
+  d?: Declarator;
+  lone?: Tok;
+}
+
+const READ_QUALIFIERS = new Set(['const', 'volatile', 'restrict']);
+/** Words tree-sitter-c reads as a storage_class_specifier (not part of a type string). */
+const TS_STORAGE = new Set(['extern', 'static', 'register', 'inline']);
+const SIZE_WORDS = new Set(['signed', 'unsigned', 'long', 'short']);
 
 class CdefParser {
   private i = 0;
+  /** The declarations read so far; undefined once the parse met something the tree-sitter reader may read differently. */
+  private out?: CDeclaration[];
   readonly typedefs: Set<string>;
   readonly declaredTypedefs: { name: string; start: number; end: number }[] = [];
   readonly typeRefs: { name: string; start: number; end: number }[] = [];
@@ -255,9 +339,31 @@ class CdefParser {
   private constIssue?: Tok;
   private constIds: Tok[] = [];
 
-  constructor(private readonly toks: Tok[], private readonly problems: CdefCheckProblem[], known: ReadonlySet<string>, macros: ReadonlySet<string>) {
+  constructor(
+    private readonly toks: Tok[],
+    private readonly problems: CdefCheckProblem[],
+    known: ReadonlySet<string>,
+    macros: ReadonlySet<string>,
+    private readonly source = '',
+    private readonly directives: Directive[] = [],
+    private readonly reader?: DeclarationReader,
+  ) {
     this.typedefs = new Set(known);
     this.constants = new Set(macros);
+    if (reader) this.out = [];
+  }
+
+  /** The declarations, or undefined when not asked for or not read exactly. */
+  declarations(): CDeclaration[] | undefined {
+    return this.out;
+  }
+
+  /**
+   * Stops reading declarations (analysis/cdef.ts then reads them with tree-sitter): called on every construct
+   * where tree-sitter's parse of the masked C and this one may differ, or the reader's rules were not copied.
+   */
+  private giveUp(): void {
+    this.out = undefined;
   }
 
   private get t(): Tok {
@@ -311,14 +417,121 @@ class CdefParser {
   }
 
   parseAll(): void {
+    let di = 0;
     while (this.t.k !== 'eof') {
       const start = this.i;
+      if (this.out) di = this.macrosBefore(di, this.t.s);
       try {
         this.externalDeclaration();
       } catch (e) {
         if (!(e instanceof SyntaxStop)) throw e;
         this.recover(start);
       }
+      // a directive inside a declaration
+      if (this.out && di < this.directives.length && this.i > 0 && this.directives[di]!.s < this.toks[this.i - 1]!.e) this.giveUp();
+    }
+    if (this.out) this.macrosBefore(di, Infinity);
+  }
+
+  /** The `#define`s before `upTo`, as tree-sitter's `preproc_def` (from `#` to past the newline). */
+  private macrosBefore(di: number, upTo: number): number {
+    for (; di < this.directives.length && this.directives[di]!.s < upTo && this.out; di++) {
+      const d = this.directives[di]!;
+      const m = /^#[ \t]*define[ \t]+([A-Za-z_]\w*)/.exec(this.source.slice(d.s, d.e));
+      if (!m || !d.plain) {
+        this.giveUp();
+        break;
+      }
+      const ns = d.s + m[0].length - m[1]!.length;
+      const end = d.e < this.source.length ? d.e + 1 : d.e;
+      const span = this.reader!.span(d.s, end);
+      this.out.push({ kind: 'macro', name: m[1]!, nameSpan: this.reader!.span(ns, ns + m[1]!.length), span, text: this.source.slice(d.s, end).trim() });
+    }
+    return di;
+  }
+
+  private masked(from: number, to: number): string {
+    return this.reader!.masked.slice(from, to);
+  }
+
+  /** The text of the type (tree-sitter's `type` node), or `int` without one. */
+  private baseType(specs: Specifiers): string {
+    return specs.typeFrom >= 0 ? this.masked(this.toks[specs.typeFrom]!.s, this.toks[specs.typeTo]!.e) : 'int';
+  }
+
+  /** CReader.typeText: the type, then the declarator's text without the name, whitespace collapsed. */
+  private typeText(specs: Specifiers, d: Declarator | undefined): string {
+    const base = this.baseType(specs);
+    if (!d || !d.name || d.to < d.from) return base;
+    const abstract = (this.masked(this.toks[d.from]!.s, d.name.s) + this.masked(d.name.e, this.toks[d.to]!.e)).replace(/\s+/g, ' ').trim();
+    return abstract ? `${base} ${abstract}` : base;
+  }
+
+  private addTagged(tag: TagInfo, span: Span, text: string): void {
+    const kind = tag.kw.v as 'struct' | 'union' | 'enum';
+    const out = this.out!;
+    if (tag.name && tag.body) out.push({ kind, name: tag.name.v, nameSpan: this.reader!.span(tag.name.s, tag.name.e), span, text, ...(kind === 'enum' ? {} : { fields: tag.fields }) });
+    if (kind === 'enum' && tag.body) out.push(...tag.enumerators);
+  }
+
+  /** `struct s { ... };`: tree-sitter's top-level node is the specifier alone, without the `;`. */
+  private emitBare(specs: Specifiers): void {
+    if (specs.typedef || specs.any || !specs.tagged) return this.giveUp();
+    const s = this.toks[specs.typeFrom]!.s;
+    const e = this.toks[specs.typeTo]!.e;
+    this.addTagged(specs.tagged, this.reader!.span(s, e), this.source.slice(s, e).trim());
+  }
+
+  /** A declaration or typedef, as CReader.collect reads its `declaration` or `type_definition` node. */
+  private emitDeclaration(specs: Specifiers, first: Tok, ds: Declarator[]): void {
+    const r = this.reader!;
+    const out = this.out!;
+    const start = first.s;
+    const end = this.toks[this.i - 1]!.e;
+    const span = r.span(start, end);
+    const text = this.source.slice(start, end).trim();
+    if (specs.tagged) this.addTagged(specs.tagged, span, text);
+    if (specs.typedef) {
+      if (specs.dots && ds.length > 1) return this.giveUp();
+      for (const d of ds) {
+        if (!d.name) continue;
+        // `typedef ... name;` is masked to `typedef name;`: tree-sitter reads the name as the type and no declarator
+        if (specs.dots && specs.dots.v === '...' && d.pointers + d.suffixes === 0) continue;
+        out.push({ kind: 'typedef', name: d.name.v, nameSpan: r.span(d.name.s, d.name.e), span, text });
+      }
+      return;
+    }
+    if (specs.dots) return this.giveUp();
+    // `name (*fp)(int);` at the top is a call expression to tree-sitter-c, which knows no typedef names
+    if (specs.builtins.length === 0 && !specs.tag && ds[0] && this.toks[ds[0].from]!.v === '(') return this.giveUp();
+    for (const d of ds) {
+      if (!d.name) continue;
+      let fn = false;
+      if (d.core === 'name' && d.kinds === 'f') fn = true;
+      else if (!(d.core === 'name' && /^a*$/.test(d.kinds)) && !(d.core === 'paren' && d.kinds.length <= 1)) return this.giveUp();
+      const nameSpan = r.span(d.name.s, d.name.e);
+      if (!fn) {
+        out.push({ kind: 'variable', name: d.name.v, nameSpan, span, text, returns: this.typeText(specs, d) });
+        continue;
+      }
+      const params: { type: string; name?: string }[] = [];
+      for (const p of d.params ?? []) {
+        if (p.lone) {
+          params.push({ type: p.lone.v, name: undefined });
+          continue;
+        }
+        const ps = p.specs!;
+        const pd = p.d && p.d.to >= p.d.from ? p.d : undefined;
+        const quals = ps.quals.map((q) => q.v);
+        const full = pd?.name
+          ? [...quals, this.typeText(ps, pd)].join(' ')
+          : [...quals, (this.baseType(ps) + ' ' + (pd ? this.masked(this.toks[pd.from]!.s, this.toks[pd.to]!.e) : '')).trim()].join(' ');
+        params.push({ type: full.replace(/\s+/g, ' '), name: pd?.name ? pd.name.v : undefined });
+      }
+      if (params.length === 1 && params[0]!.type === 'void' && !params[0]!.name) params.length = 0;
+      const stars = (this.masked(this.toks[d.from]!.s, d.name.s).match(/\*/g) ?? []).join('');
+      const returns = `${specs.quals.map((q) => q.v + ' ').join('')}${this.baseType(specs)}${stars ? ' ' + stars : ''}`;
+      out.push({ kind: 'function', name: d.name.v, nameSpan, span, text, returns, params, variadic: d.variadic ?? false, externPython: r.isExternPython(start) });
     }
   }
 
@@ -339,19 +552,25 @@ class CdefParser {
 
   private externalDeclaration(): void {
     if (this.eat(';')) return;
-    while (this.is('extern') && this.peek().v === 'extern' && this.peek(2).k === 'str') this.i++; // cffi's regex takes the last one
+    while (this.is('extern') && this.peek().v === 'extern' && this.peek(2).k === 'str') this.i++, this.giveUp(); // cffi's regex takes the last one
     if (this.is('extern') && this.peek().k === 'str') {
       const str = this.peek();
       if (!/^"\s*(Python|Python\s*\+\s*C|C\s*\+\s*Python)\s*"$/.test(str.v)) this.fail(`\`extern ${str.v}\` is not allowed in a cdef; only \`extern "Python"\` is`, str);
+      // maskCffiSyntax blanks only `extern\s+"Python(+C)?"`
+      if ((str.v !== '"Python"' && str.v !== '"Python+C"') || str.c || str.s === this.t.e) this.giveUp();
       this.i += 2;
       this.externPython = true;
       try {
-        if (this.eat('{')) {
+        if (this.is('{')) {
+          // maskCffiSyntax masks the braces (their declarations are top-level ones for tree-sitter), if it found them
+          if (this.reader && this.reader.masked[this.t.s] !== ' ') this.giveUp();
+          this.i++;
           while (!this.is('}')) {
             if (this.t.k === 'eof') this.fail('expected `}` to close `extern "Python" {`');
             if (this.is('{')) this.fail('cffi does not allow `{` inside `extern "Python" { ... }`');
             this.declaration();
           }
+          if (this.reader && this.reader.masked[this.t.s] !== ' ') this.giveUp();
           this.i++;
           return;
         }
@@ -372,11 +591,14 @@ class CdefParser {
     if (this.is(';')) {
       if (!specs.tag || specs.typedef && this.prev()?.v === '}') this.fail('this declaration declares nothing: give it a name', first);
       this.i++;
+      if (this.out) this.emitBare(specs);
       return;
     }
     let count = 0;
+    const ds: Declarator[] = [];
     for (;;) {
       const d = this.declarator('named');
+      ds.push(d);
       count++;
       if (specs.dots) this.checkDotsType(specs, d, 'declaration');
       if (!specs.hasType && !d.isFunction) this.fail('missing type in this declaration', first);
@@ -385,16 +607,20 @@ class CdefParser {
         if (d.isFunction && count === 1) this.fail('a function body is not allowed in a cdef: declare the function with `;`');
         this.expectAfter('`;`', 'declaration');
       }
-      if (this.eat('=')) this.initializer();
+      if (this.eat('=')) {
+        this.giveUp();
+        this.initializer();
+      }
       this.checkBuiltins(specs);
       if (specs.typedef && d.name) {
         this.typedefs.add(d.name.v);
         this.declaredTypedefs.push({ name: d.name.v, start: d.name.s, end: d.name.e });
       }
       if (this.eat(',')) continue;
-      if (this.eat(';')) return;
+      if (this.eat(';')) break;
       this.expectAfter('`;`', 'declaration');
     }
+    if (this.out) this.emitDeclaration(specs, first, ds);
   }
 
   /** cffi accepts its `...` type only in `typedef ... name;` (or `*name`), `typedef int... name;`, `...;` members and varargs. */
@@ -410,6 +636,7 @@ class CdefParser {
   private checkBuiltins(specs: Specifiers): void {
     if (specs.builtins.length === 0) return;
     const words = specs.builtins.map((b) => b.v);
+    if (specs.builtins.length === 1 && CFFI_PRIMITIVES.has(words[0]!)) return; // `int`, `char`, `double`
     // cffi's normalisation (cparser.py): leading short/long/signed/unsigned are prefixes, `signed` is dropped
     let names = [...words];
     if (names.join(' ') !== 'signed char') {
@@ -433,22 +660,35 @@ class CdefParser {
   }
 
   private specifiers(where: 'declaration' | 'member' | 'parameter' | 'typename'): Specifiers {
-    const specs: Specifiers = { typedef: false, hasType: false, builtins: [], tag: false, any: false };
+    const specs: Specifiers = { typedef: false, hasType: false, builtins: [], tag: false, any: false, first: this.i, typeFrom: -1, typeTo: -1, quals: [] };
     for (;;) {
       const t = this.t;
       if (t.k !== 'id') break;
       if (EXTENSIONS.has(t.v)) this.failExtension(t);
-      if (!t.dots && CALLING_CONVENTIONS.has(t.v)) { specs.any = true; this.i++; continue; } // cffi: `volatile volatile const`
+      if (!t.dots && CALLING_CONVENTIONS.has(t.v)) { specs.any = true; this.i++; this.giveUp(); continue; } // cffi: `volatile volatile const`
       if (!t.dots && STORAGE.has(t.v)) {
         if (where === 'member' || where === 'typename' || (where === 'parameter' && t.v === 'typedef')) this.fail(`\`${t.v}\` is not allowed in a ${where === 'member' ? 'struct member' : where}`);
         if (t.v === 'typedef') specs.typedef = true;
+        // tree-sitter's type_definition starts with `typedef`
+        if (t.v === 'typedef' ? this.i !== specs.first : !TS_STORAGE.has(t.v)) this.giveUp();
         specs.any = true;
         this.i++;
         continue;
       }
-      if (!t.dots && (QUALIFIERS.has(t.v) || FUNCTION_SPECIFIERS.has(t.v))) { specs.any = true; this.i++; continue; }
+      if (!t.dots && (QUALIFIERS.has(t.v) || FUNCTION_SPECIFIERS.has(t.v))) {
+        if (READ_QUALIFIERS.has(t.v)) specs.quals.push(t);
+        else if (!TS_STORAGE.has(t.v)) this.giveUp();
+        specs.any = true;
+        this.i++;
+        continue;
+      }
       if (!t.dots && BUILTIN_TYPES.has(t.v)) {
         if (specs.tag || specs.dots || (specs.hasType && specs.builtins.length === 0)) this.twoTypes(t);
+        // one sized_type_specifier or primitive_type: size words, then at most one other word, with nothing between
+        const last = specs.builtins[specs.builtins.length - 1];
+        if (t.v === '_Complex' || t.v === '__int128' || (last && (specs.typeTo !== this.i - 1 || !SIZE_WORDS.has(last.v)))) this.giveUp();
+        if (specs.typeFrom < 0) specs.typeFrom = this.i;
+        specs.typeTo = this.i;
         specs.builtins.push(t);
         specs.hasType = true;
         this.i++;
@@ -456,7 +696,9 @@ class CdefParser {
       }
       if (!t.dots && (t.v === 'struct' || t.v === 'union' || t.v === 'enum')) {
         if (specs.hasType) this.twoTypes(t);
-        this.tagged();
+        specs.typeFrom = this.i;
+        specs.tagged = this.tagged();
+        specs.typeTo = this.i - 1;
         specs.hasType = true;
         specs.tag = true;
         continue;
@@ -464,24 +706,30 @@ class CdefParser {
       if (!specs.hasType && this.isTypeName(t)) {
         specs.hasType = true;
         if (t.dots) specs.dots = t;
+        specs.typeFrom = specs.typeTo = this.i;
         this.i++;
         continue;
       }
       if (!specs.hasType && this.looksLikeUnknownType()) {
         this.typeRefs.push({ name: t.v, start: t.s, end: t.e });
         specs.hasType = true;
+        specs.typeFrom = specs.typeTo = this.i;
         this.i++;
         continue;
       }
       break;
     }
-    if (!specs.hasType && specs.any && where === 'declaration') return specs; // `const x;` is `const int x;`
+    if (!specs.hasType && specs.any && where === 'declaration') {
+      this.giveUp();
+      return specs; // `const x;` is `const int x;`
+    }
     if (!specs.hasType) {
       const t = this.t;
       if (t.k === 'id' && !t.dots && !KEYWORDS.has(t.v) && !this.typedefs.has(t.v) && where !== 'typename') {
         // pycparser fails here too; the name is reported as an unknown type (PB310), which says more
         this.typeRefs.push({ name: t.v, start: t.s, end: t.e });
         this.i++;
+        this.giveUp();
         return { ...specs, hasType: true };
       }
       if (t.dots === 'name' && where === 'member') this.fail('expected `;` after `...`');
@@ -499,36 +747,46 @@ class CdefParser {
     this.fail(`two types in one declaration: ${quote(t)} after a type`);
   }
 
-  private tagged(): void {
+  private tagged(): TagInfo {
     const kw = this.t;
     this.i++;
     let name: Tok | undefined;
     if (this.t.k === 'id' && !this.t.dots && !KEYWORDS.has(this.t.v)) name = this.t, this.i++;
+    const tag: TagInfo = { kw, name, body: false, fields: [], enumerators: [] };
     if (!this.is('{')) {
       if (!name) this.fail(`expected a ${kw.v} name or \`{\` after \`${kw.v}\``);
-      return;
+      return tag;
     }
     this.i++;
+    tag.body = true;
     if (kw.v === 'enum') {
       if (this.is('}')) this.fail('an enum needs at least one enumerator');
       for (;;) {
         const e = this.t;
         if (e.k !== 'id' || (KEYWORDS.has(e.v) && !e.dots)) this.fail(`expected an enumerator name before ${quote(e)}`);
+        // `...` (`A = ...` masked to `A`, a trailing `...` to nothing) is no enumerator tree-sitter reads
         this.i++;
         this.constants.add(e.v);
         if (this.eat('=')) this.constant();
+        if (this.out && !e.dots) {
+          const end = this.prev()!.e;
+          tag.enumerators.push({ kind: 'enumerator', name: e.v, nameSpan: this.reader!.span(e.s, e.e), span: this.reader!.span(e.s, end), text: this.masked(e.s, end) });
+        }
         if (this.eat(',')) {
-          while (this.eat(',')); // pycparser lets `A, , B` through
-          if (this.eat('}')) return;
+          while (this.eat(',')) this.giveUp(); // pycparser lets `A, , B` through
+          if (this.eat('}')) return tag;
           continue;
         }
-        if (this.eat('}')) return;
+        if (this.eat('}')) return tag;
         this.expectAfter('`,` or `}`', 'enumerator');
       }
     }
     while (!this.eat('}')) {
       if (this.t.k === 'eof') this.fail(`expected \`}\` to close the ${kw.v}`);
-      if (this.eat(';')) continue;
+      if (this.eat(';')) {
+        this.giveUp();
+        continue;
+      }
       const memberStart = this.t;
       const specs = this.specifiers('member');
       if (this.is(';')) {
@@ -536,26 +794,41 @@ class CdefParser {
         this.i++;
         continue;
       }
+      const ds: Declarator[] = [];
+      let bits = false;
       for (;;) {
         if (!this.is(':')) {
           const d = this.declarator('named');
+          ds.push(d);
           if (specs.dots) this.checkDotsType(specs, d, 'member');
-        } else if (specs.dots) this.checkDotsType(specs, { isFunction: false, pointers: 0, suffixes: 0 }, 'member');
-        if (this.eat(':')) this.constant();
+        } else if (specs.dots) this.checkDotsType(specs, { isFunction: false, pointers: 0, suffixes: 0, from: 0, to: -1, core: 'none', kinds: '' }, 'member');
+        if (this.eat(':')) {
+          bits = true;
+          this.constant();
+        }
         this.checkBuiltins(specs);
         if (this.eat(',')) continue;
         if (this.eat(';')) break;
         if (this.is('}')) this.expectAfter('`;`', 'member');
         this.expectAfter('`;`', 'member');
       }
+      if (!this.out) continue;
+      // tree-sitter-c allows a bit width only after the last declarator of a member
+      if (bits && ds.length > 1) this.giveUp();
+      const span = this.reader!.span(memberStart.s, this.prev()!.e);
+      for (const d of ds) if (d.name) tag.fields.push({ name: d.name.v, nameSpan: this.reader!.span(d.name.s, d.name.e), span, type: this.typeText(specs, d) });
     }
+    return tag;
   }
 
   private pointer(): number {
     let n = 0;
     while (this.eat('*')) {
       n++;
-      while (this.t.k === 'id' && !this.t.dots && (QUALIFIERS.has(this.t.v) || CALLING_CONVENTIONS.has(this.t.v))) this.i++;
+      while (this.t.k === 'id' && !this.t.dots && (QUALIFIERS.has(this.t.v) || CALLING_CONVENTIONS.has(this.t.v))) {
+        if (!READ_QUALIFIERS.has(this.t.v)) this.giveUp();
+        this.i++;
+      }
       if (this.t.k === 'id' && EXTENSIONS.has(this.t.v)) this.failExtension(this.t);
     }
     return n;
@@ -563,17 +836,23 @@ class CdefParser {
 
   /** 'named' needs a name, 'abstract' has none, 'either' (parameters) may have one. */
   private declarator(mode: 'named' | 'abstract' | 'either'): Declarator {
-    while (this.t.k === 'id' && !this.t.dots && CALLING_CONVENTIONS.has(this.t.v)) this.i++;
-    const d: Declarator = { isFunction: false, pointers: this.pointer(), suffixes: 0 };
-    while (this.t.k === 'id' && !this.t.dots && CALLING_CONVENTIONS.has(this.t.v)) this.i++;
+    while (this.t.k === 'id' && !this.t.dots && CALLING_CONVENTIONS.has(this.t.v)) this.i++, this.giveUp();
+    const from = this.i;
+    const d: Declarator = { isFunction: false, pointers: this.pointer(), suffixes: 0, from, to: from - 1, core: 'none', kinds: '' };
+    while (this.t.k === 'id' && !this.t.dots && CALLING_CONVENTIONS.has(this.t.v)) this.i++, this.giveUp();
     const t = this.t;
     let nestedPointers = 0;
     if (t.k === 'id' && !t.dots && EXTENSIONS.has(t.v)) this.failExtension(t);
     if (t.k === 'id' && mode !== 'abstract' && (!t.dots || t.v === '...' || t.dots === 'name') && !(KEYWORDS.has(t.v) && !t.dots)) {
       d.name = t;
+      d.core = 'name';
+      if (t.dots) this.giveUp(); // masked away
       this.i++;
     } else if (this.is('(') && (mode === 'named' || this.nestedDeclaratorAhead())) {
       this.i++;
+      d.core = 'paren';
+      // CReader takes the first named child of a parenthesized declarator as its declarator: not a comment
+      if (this.t.c) this.giveUp();
       this.parenDepth++;
       const inner = this.declarator(mode);
       this.parenDepth--;
@@ -599,12 +878,16 @@ class CdefParser {
         else if (!this.is(']')) this.constant();
         if (!this.eat(']')) this.fail(`expected \`]\` before ${quote(this.t)}`);
         suffixes++;
+        d.kinds += 'a';
         continue;
       }
       if (this.is('(')) {
         this.i++;
         this.paramDepth++;
-        this.parameters();
+        const list = this.parameters();
+        d.params = list.params;
+        d.variadic = list.variadic;
+        d.kinds += 'f';
         this.paramDepth--;
         if (suffixes === 0 && d.name && d.pointers === 0) d.isFunction = true;
         else if (suffixes === 0 && d.name && this.parenDepth === 0) d.isFunction = true;
@@ -614,6 +897,7 @@ class CdefParser {
       break;
     }
     d.suffixes += suffixes;
+    d.to = this.i - 1;
     return d;
   }
 
@@ -623,14 +907,16 @@ class CdefParser {
     return n.v === '*' || n.v === '[' || (n.v === '(' && n.k === 'punct') || (n.k === 'id' && !n.dots && CALLING_CONVENTIONS.has(n.v)) || (n.k === 'id' && !n.dots && !KEYWORDS.has(n.v) && !this.typedefs.has(n.v));
   }
 
-  private parameters(): void {
-    if (this.eat(')')) return;
+  private parameters(): { params: Param[]; variadic: boolean } {
+    const list = { params: [] as Param[], variadic: false };
+    if (this.eat(')')) return list;
     for (let index = 0; ; index++) {
       if (this.t.k === 'id' && !this.t.dots && !KEYWORDS.has(this.t.v) && !this.typedefs.has(this.t.v) && (this.peek().v === ',' || this.peek().v === ')')) {
         // `f(foo)`: an old-style identifier list, which cffi rejects as an unknown type
         const t = this.t;
         this.typeRefs.push({ name: t.v, start: t.s, end: t.e });
         this.i++;
+        list.params.push({ lone: t });
       } else {
         const specs = this.specifiers('parameter');
         const d = this.declarator('either');
@@ -638,10 +924,14 @@ class CdefParser {
         if (specs.dots && specs.dots.v === '...' && !d.name && d.pointers + d.suffixes === 0) {
           if (!this.is(')')) this.fail('`...` must be the last parameter', specs.dots);
           if (index === 0) this.fail('a function needs a parameter before `...`', specs.dots);
+          // maskCffiSyntax keeps `...` only right between `,` and `)`
+          if (specs.dots.c || this.t.c) this.giveUp();
+          list.variadic = true;
         } else if (specs.dots) this.fail(specs.dots.v === 'int...' ? '`int...` is allowed only as `typedef int... name;`' : '`...` stands for a type only in `typedef ... name;`', specs.dots);
+        else list.params.push({ specs, d });
       }
       if (this.eat(',')) continue;
-      if (this.eat(')')) return;
+      if (this.eat(')')) return list;
       if (this.startsSpecifiers() || this.t.k === 'id') this.fail(`expected \`,\` before ${quote(this.t)}`);
       this.fail(`expected \`,\` or \`)\` before ${quote(this.t)}`);
     }
@@ -790,20 +1080,39 @@ class CdefParser {
  * Checks one cdef source. `known` holds the type names visible before it (cffi's predefined types and
  * typedefs of earlier cdefs of the same ffi).
  */
-export function checkCdef(source: string, known: ReadonlySet<string>): CdefCheckResult {
+export function checkCdef(source: string, known: ReadonlySet<string>, reader?: DeclarationReader): CdefCheckResult {
   const problems: CdefCheckProblem[] = [];
+  const directives: Directive[] = [];
   let toks: Tok[];
   try {
-    toks = rewriteDots(lex(source, problems));
+    toks = rewriteDots(lex(source, problems, directives));
   } catch (e) {
     if (!(e instanceof SyntaxStop)) throw e;
     return { problems, typeRefs: [], typedefNames: [] };
   }
+  let read = !!reader;
+  const count = toks.length;
   toks = toks.filter((t) => !(t.k === 'id' && t.v === '__cdecl'));
+  if (toks.length !== count) read = false;
   if (!checkBrackets(toks, problems)) return { problems, typeRefs: [], typedefNames: [] };
+  if (read && !readable(source, toks)) read = false;
   const macros = new Set<string>();
   for (const m of source.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+(-?\w+)[ \t]*$/gm)) if (INT_LITERAL.test(m[2]!)) macros.add(m[1]!);
-  const parser = new CdefParser(toks, problems, known, macros);
+  const parser = new CdefParser(toks, problems, known, macros, source, directives, read ? reader : undefined);
   parser.parseAll();
-  return { problems, typeRefs: parser.typeRefs, typedefNames: parser.declaredTypedefs };
+  const declarations = problems.length === 0 ? parser.declarations() : undefined;
+  return { problems, typeRefs: parser.typeRefs, typedefNames: parser.declaredTypedefs, ...(declarations ? { declarations } : {}) };
+}
+
+/**
+ * Whether the tokens are ones tree-sitter sees alike: no line continuation, no `$` in a
+ * name, no comment next to a `...` (maskCffiSyntax looks at the characters either side of it past whitespace).
+ */
+function readable(source: string, toks: Tok[]): boolean {
+  for (let k = 0; k < toks.length; k++) {
+    const t = toks[k]!;
+    if (t.dots && (t.c || toks[k + 1]?.c)) return false;
+    if (t.k === 'id' && t.v.includes('$')) return false;
+  }
+  return !/\\\r?\n/.test(source);
 }

@@ -16,7 +16,7 @@ import { lookupGlobal, lookupPrototype } from '../data/cPrototypes';
 import { mergeCffiModule } from '../newModule/setupPy';
 import { type CdefBlock, cdefCalls } from './cdefFromCtypes';
 import { type CtypesProgram, type FunctionDecl, type Library, structType } from './readCtypes';
-import type { Rewriter } from './rewriteUses';
+import type { Rewriter } from './rewrite/rewriter';
 import { stringLiteral, unparen } from './syntax';
 import type { CType } from './typeNames';
 

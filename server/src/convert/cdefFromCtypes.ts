@@ -3,7 +3,7 @@
  * order, `_pack_` groups as separate cdef calls with `pack=`), function signatures, and `extern` globals.
  */
 import type { StructDecl } from './readCtypes';
-import type { Rewriter } from './rewriteUses';
+import type { Rewriter } from './rewrite/rewriter';
 import { type CType, declare } from './typeNames';
 
 export interface CdefBlock {

@@ -10,9 +10,9 @@ import { type ApiWorkspace, type CPrototypeHint, apiModeFiles, apiPrototypes, mo
 import { buildCdef, cdefCalls } from './cdefFromCtypes';
 import { type TextEdit, applyEdits as applyTextEdits, assertNonOverlapping, mergeOverlapping, toOriginalOffset } from './edits';
 import { type CtypesProgram, readCtypes, reboundUse } from './readCtypes';
-import { type Helper, Rewriter } from './rewriteUses';
+import { type Helper, Rewriter } from './rewrite/rewriter';
 import { dotted, indentAt, keyOf, walk } from './syntax';
-import { unsafeCffiUses, unsafeCtypesShapes } from './outputGate';
+import { unsafeCffiUses, unsafeCtypesShapes } from './check/outputGate';
 import { desugarDeclarations } from './desugar';
 import { diffLines } from 'diff';
 import { analyzeDocument } from '../analysis/analyze';

@@ -242,10 +242,14 @@ export function decodedNames(text: string): { name: string; at: number }[] {
   return out;
 }
 
+/** `f(...).decode(...)`: the result is read as a string in the call's own statement. */
+function decodedRightAway(model: BindingModel, call: CallSite): boolean {
+  return /^\s*\.\s*decode\b/.test(model.text.slice(call.span.end, call.span.end + 12));
+}
+
 function resultEvidence(model: BindingModel, fn: ForeignFunction, call: CallSite): string | undefined {
   const callText = model.text.slice(call.span.start, call.span.end);
-  const after = model.text.slice(call.span.end, call.span.end + 12);
-  if (/^\s*\.\s*decode\b/.test(after)) return 'a string';
+  if (decodedRightAway(model, call)) return 'a string';
   const lineStart = model.text.lastIndexOf('\n', call.span.start - 1) + 1;
   const bound = /^\s*([A-Za-z_][\w.]*)\s*=\s*$/.exec(model.text.slice(lineStart, call.span.start))?.[1];
   const isResult = (e: Expr) => (e.k === 'call' && e.text === callText && e.span.start === call.span.start) || (!!bound && dottedText(e) === bound);
@@ -273,37 +277,58 @@ function resultEvidence(model: BindingModel, fn: ForeignFunction, call: CallSite
 export function pb204(model: BindingModel): RuleFinding[] {
   const out: RuleFinding[] = [];
   for (const fn of model.ctypes.functions) {
-    if (fn.restype || fn.declaredElsewhere?.restype) continue;
-    const used = fn.calls.filter((c) => c.resultUsed);
-    if (used.length === 0) continue;
-    const proto = fn.cPrototype ?? lookupPrototype(fn.name);
-    const returns = proto?.returns.replace(/\s+/g, ' ').trim();
-    let at: CallSite | undefined;
-    let known = '';
-    if (returns !== undefined) {
-      if (INT_LIKE.test(returns) || returns === 'void' || !NOT_INT.test(returns)) continue; // int is right, or a typedef we cannot size
-      at = used[0];
-      known = `C returns \`${returns}\``;
-    } else {
-      if (fn.errcheck || fn.declaredElsewhere?.errcheck) continue;
-      for (const c of used) {
-        const ev = resultEvidence(model, fn, c);
-        if (ev) {
-          at = c;
-          known = `the result is used as ${ev}`;
-          break;
-        }
-      }
+    const hit = memoOf(pb204Memo, fn);
+    if (hit) {
+      if (hit.finding) out.push(hit.finding);
+      continue;
     }
-    if (!at) continue;
-    out.push({
-      code: 'PB204',
-      span: plainSpan(at.calleeSpan),
-      message: `\`${fnLabel(fn)}\` result used without restype: ctypes reads an int, but ${known}`,
-      data: { ...fnData(fn), ...(returns ? { returns } : {}) },
-    });
+    const found = pb204Of(model, fn);
+    // a finding from the rest of the file (a later use of the result) is not kept: other regions may change
+    if (found.local) memoSet(pb204Memo, fn, found.finding);
+    if (found.finding) out.push(found.finding);
   }
   return out;
+}
+
+/** PB204 of one function; `local` when only the function and the text of its own calls decided it. */
+function pb204Of(model: BindingModel, fn: ForeignFunction): { finding?: RuleFinding; local: boolean } {
+  if (fn.restype || fn.declaredElsewhere?.restype) return { local: true };
+  if (!fn.calls.some((c) => c.resultUsed)) return { local: true };
+  const proto = fn.cPrototype ?? lookupPrototype(fn.name);
+  const returns = proto?.returns.replace(/\s+/g, ' ').trim();
+  let at: CallSite | undefined;
+  let known = '';
+  let local = true;
+  if (returns !== undefined) {
+    if (INT_LIKE.test(returns) || returns === 'void' || !NOT_INT.test(returns)) return { local: true }; // int is right, or a typedef we cannot size
+    at = fn.calls.find((c) => c.resultUsed);
+    known = `C returns \`${returns}\``;
+  } else {
+    if (fn.errcheck || fn.declaredElsewhere?.errcheck) return { local: true };
+    for (const c of fn.calls) {
+      if (!c.resultUsed) continue;
+      let ev = decodedRightAway(model, c) ? 'a string' : undefined;
+      if (!ev) {
+        local = false;
+        ev = resultEvidence(model, fn, c);
+      }
+      if (ev) {
+        at = c;
+        known = `the result is used as ${ev}`;
+        break;
+      }
+    }
+  }
+  if (!at) return { local };
+  return {
+    local,
+    finding: {
+      code: 'PB204',
+      span: at.calleeSpan,
+      message: `\`${fnLabel(fn)}\` result used without restype: ctypes reads an int, but ${known}`,
+      data: { ...fnData(fn), ...(returns ? { returns } : {}) },
+    },
+  };
 }
 
 /** How ctypes converts an argument without argtypes, against the C parameter type it goes to. */
@@ -320,18 +345,32 @@ function defaultConversionProblem(arg: Expr, cType: string | undefined): string 
   return undefined;
 }
 
-/** What PB205 read of a function (by identity) and what it found: a reused function of the link is not read again. */
-interface Pb205Memo {
+/**
+ * What a per-function rule read of a function (by identity) and what it found: a function the link reused is
+ * not read again while none of these changed (the workspace link may push to its calls: their count too).
+ */
+interface FunctionMemo {
   argtypes: ForeignFunction['argtypes'];
+  restype: ForeignFunction['restype'];
+  errcheck: ForeignFunction['errcheck'];
   elsewhere: ForeignFunction['declaredElsewhere'];
   proto: ForeignFunction['cPrototype'];
   library: ForeignFunction['library'];
   calls: CallSite[];
-  /** (the workspace link may push to a function's calls) */
   callCount: number;
   finding: RuleFinding | undefined;
 }
-const pb205Memo = new WeakMap<ForeignFunction, Pb205Memo>();
+const pb204Memo = new WeakMap<ForeignFunction, FunctionMemo>();
+const pb205Memo = new WeakMap<ForeignFunction, FunctionMemo>();
+
+function memoOf(memo: WeakMap<ForeignFunction, FunctionMemo>, fn: ForeignFunction): FunctionMemo | undefined {
+  const m = memo.get(fn);
+  return m && m.argtypes === fn.argtypes && m.restype === fn.restype && m.errcheck === fn.errcheck && m.elsewhere === fn.declaredElsewhere && m.proto === fn.cPrototype && m.library === fn.library && m.calls === fn.calls && m.callCount === fn.calls.length ? m : undefined;
+}
+
+function memoSet(memo: WeakMap<ForeignFunction, FunctionMemo>, fn: ForeignFunction, finding: RuleFinding | undefined): void {
+  memo.set(fn, { argtypes: fn.argtypes, restype: fn.restype, errcheck: fn.errcheck, elsewhere: fn.declaredElsewhere, proto: fn.cPrototype, library: fn.library, calls: fn.calls, callCount: fn.calls.length, finding });
+}
 
 /**
  * PB205: a call without argtypes: reported when ctypes converts an argument wrongly (by the C prototype from
@@ -340,13 +379,13 @@ const pb205Memo = new WeakMap<ForeignFunction, Pb205Memo>();
 export function pb205(model: BindingModel): RuleFinding[] {
   const out: RuleFinding[] = [];
   for (const fn of model.ctypes.functions) {
-    const m = pb205Memo.get(fn);
-    if (m && m.argtypes === fn.argtypes && m.elsewhere === fn.declaredElsewhere && m.proto === fn.cPrototype && m.library === fn.library && m.calls === fn.calls && m.callCount === fn.calls.length) {
-      if (m.finding) out.push(m.finding);
+    const hit = memoOf(pb205Memo, fn);
+    if (hit) {
+      if (hit.finding) out.push(hit.finding);
       continue;
     }
     const finding = pb205Of(fn);
-    pb205Memo.set(fn, { argtypes: fn.argtypes, elsewhere: fn.declaredElsewhere, proto: fn.cPrototype, library: fn.library, calls: fn.calls, callCount: fn.calls.length, finding });
+    memoSet(pb205Memo, fn, finding);
     if (finding) out.push(finding);
   }
   return out;
@@ -394,7 +433,7 @@ export function pb206(model: BindingModel): RuleFinding[] {
   let byName: Map<string, CtypesStruct> | undefined;
   let instances: Map<string, CtypesStruct> | undefined;
   const out: RuleFinding[] = [];
-  for (const { callee, call } of model.calls) {
+  for (const calls of model.regionCalls) for (const { callee, call } of calls) {
     if ((callee !== 'bytes' && callee !== 'memoryview') || call.args.length !== 1) continue;
     byName ??= new Map(model.ctypes.structs.map((s) => [s.name, s]));
     instances ??= new Map(model.ctypes.instances.map((i) => [i.name, i.struct]));

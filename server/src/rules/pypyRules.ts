@@ -63,9 +63,11 @@ const REFCOUNT_GUARDS = new Set(['HAS_REFCOUNT', 'IS_PYPY', 'refcount_test', 'cp
 
 /** True when the file visibly guards getrefcount: hasattr/getattr(sys, "getrefcount"), or imports a guard. */
 function guardsRefcount(model: BindingModel): boolean {
-  for (const { callee, call } of model.calls) {
-    const [obj, name] = call.args;
-    if ((callee === 'hasattr' || callee === 'getattr') && obj?.text === 'sys' && name?.k === 'str' && name.value === 'getrefcount') return true;
+  for (const calls of model.regionCalls) {
+    for (const { callee, call } of calls) {
+      const [obj, name] = call.args;
+      if ((callee === 'hasattr' || callee === 'getattr') && obj?.text === 'sys' && name?.k === 'str' && name.value === 'getrefcount') return true;
+    }
   }
   return model.imports.some((i) => i.names.some((n) => REFCOUNT_GUARDS.has(n.name)));
 }

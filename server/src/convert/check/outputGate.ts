@@ -6,7 +6,7 @@
  * offered: the file stays as it was, with the reason.
  */
 import type { Node, Parser } from 'web-tree-sitter';
-import { walk } from './syntax';
+import { walk } from '../syntax';
 
 export interface GateProblem {
   /** Offset in the output text. */

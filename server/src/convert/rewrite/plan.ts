@@ -1,0 +1,288 @@
+/** The plan of a round: which structs, prototypes, type aliases and foreign functions become cdef declarations, with their signatures; every rule reads it, so it runs first (Rewriter.plan). */
+import type { Node } from 'web-tree-sitter';
+import { cTypedefs, lookupPrototype } from '../../data/cPrototypes';
+import { cTypeFromString } from '../cTypeStrings';
+import { type FunctionDecl, assignmentOf, functionKey, splitFunctionRef } from '../readCtypes';
+import { callParts, dotted, isStoreTarget, keyOf, stringLiteral, unparen, walk } from '../syntax';
+import { type CType, callbackSignature, declare, isPrim } from '../typeNames';
+import type { Signature, Rewriter } from './rewriter';
+import { wrapResult } from './calls';
+import { errnoPolicy, findErrnoCalls } from './errno';
+
+/** Decides what is converted: struct classes, prototypes, function signatures. Call once, first. */
+export function planDeclarations(rw: Rewriter): void {
+  for (const s of rw.p.structs.values()) {
+    const why = s.human ?? rw.demoted.get(`struct:${s.name}`);
+    if (why) rw.leave(s.node, why);
+    else rw.convertedStructs.add(s.name);
+  }
+  // A struct whose fields use a struct left as ctypes cannot be declared either.
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const name of [...rw.convertedStructs]) {
+      const s = rw.p.structs.get(name)!;
+      if (s.fields!.some((f) => !typeConvertible(rw, f.type!))) {
+        rw.convertedStructs.delete(name);
+        rw.leave(s.node, `${name} uses a type that stays in ctypes`);
+        changed = true;
+      }
+    }
+  }
+  for (const s of rw.p.structs.values()) {
+    if (!rw.convertedStructs.has(s.name)) continue;
+    rw.deleteStatement(s.node.parent?.type === 'decorated_definition' ? s.node.parent : s.node);
+    if (s.fieldsStatement) rw.deleteStatement(s.fieldsStatement);
+    for (const st of walk(rw.p.root)) {
+      const a = assignmentOf(st);
+      if (a && a.left.type === 'attribute' && dotted(a.left.childForFieldName('object')) === s.name && ['_pack_', '_anonymous_'].includes(a.left.childForFieldName('attribute')!.text)) rw.deleteStatement(st);
+    }
+  }
+  for (const proto of rw.p.prototypes.values()) {
+    if (!proto.human) proto.human = rw.demoted.get(`proto:${proto.name}`) ?? paramflagsUse(rw, proto.name);
+    if (proto.human || !proto.ret || !proto.args || ![proto.ret, ...proto.args].every((t) => typeConvertible(rw, t))) {
+      rw.leave(proto.statement, proto.human ?? 'this prototype uses a type that stays in ctypes');
+      // a ctypes prototype needs ctypes types: the structs and callback types it names stay too
+      for (const t of [...(proto.ret ? [proto.ret] : []), ...(proto.args ?? [])]) {
+        for (const sname of structsIn(t)) if (rw.convertedStructs.has(sname)) rw.demote(`struct:${sname}`, `${sname} is used by the prototype ${proto.name}, which stays in ctypes`);
+        for (const other of protosIn(t)) if (other !== proto.name && !rw.p.prototypes.get(other)?.human) rw.demote(`proto:${other}`, `${other} is used by the prototype ${proto.name}, which stays in ctypes`);
+      }
+      continue;
+    }
+    if (isPrim(proto.ret, 'c_char_p', 'c_wchar_p', 'c_void_p')) {
+      rw.leave(proto.statement, 'a callback returning a pointer must keep the pointed-to memory alive: cffi does not do it for you');
+      continue;
+    }
+    const a = assignmentOf(proto.statement)!;
+    rw.replaced.set(keyOf(proto.statement), { node: proto.statement, text: `${a.left.text} = "${callbackSignature(proto.ret, proto.args)}"` });
+  }
+  for (const alias of rw.p.aliases.values()) if (typeConvertible(rw, alias.type)) rw.deleteStatement(alias.statement);
+  const errnoCalls = findErrnoCalls(rw);
+  const keepErrno = errnoCalls.length ? errnoPolicy(rw).keep : undefined;
+  if (keepErrno) for (const n of errnoCalls) rw.leave(n, keepErrno);
+  for (const lib of rw.p.libraries.values()) if (lib.human && !lib.handle) rw.leave(lib.statement, lib.human);
+  for (const f of [...rw.p.functions.values()]) planFunction(rw, f);
+  // Functions only ever referenced (called without argtypes, passed around): declared from the prototype table.
+  for (const n of walk(rw.p.root)) {
+    if (n.type !== 'attribute' || isStoreTarget(n)) continue;
+    const d = dotted(n);
+    const ref = d ? splitFunctionRef(rw.p, d) : undefined;
+    if (!ref || ref.lib.human || ref.name.startsWith('_')) continue;
+    const f = calledFunction(rw, n);
+    if (f) planFunction(rw, f);
+  }
+  for (const f of [...rw.p.functions.values()]) planFunction(rw, f);
+}
+
+export function paramflagsUse(rw: Rewriter, proto: string): string | undefined {
+  let why: string | undefined;
+  for (const n of walk(rw.p.root)) {
+    const call = n.type === 'call' ? callParts(n) : undefined;
+    if (call && dotted(call.callee) === proto && call.args[0] && unparen(call.args[0]).type === 'tuple') {
+      why = `${proto} is instantiated from a library symbol (with paramflags): that needs a hand-written wrapper around the cffi function`;
+      rw.leave(n, why);
+    }
+  }
+  return why;
+}
+
+export function planFunction(rw: Rewriter, f: FunctionDecl): void {
+  if (rw.planned.has(f)) return;
+  rw.planned.add(f);
+  if (f.lib.human) return;
+  const name = `${f.lib.name}.${f.name}`;
+  const demotedWhy = rw.demoted.get(`fn:${functionKey(f.lib.name, f.name)}`);
+  if (demotedWhy) {
+    for (const d of [f.argtypes, f.restype, f.errcheck]) if (d) rw.leave(d.statement, demotedWhy);
+    for (const n of refsOf(rw, f)) rw.leave(n, demotedWhy);
+    return;
+  }
+  const reassigned = (f.argtypes?.count ?? 0) > 1 || (f.restype?.count ?? 0) > 1 || (f.errcheck?.count ?? 0) > 1;
+  const firstCall = firstCallOffset(rw, f);
+  const declaredAfterCall = [f.argtypes, f.restype, f.errcheck].some((d) => d && firstCall !== undefined && d.statement.startIndex > firstCall);
+  const stmts = [f.argtypes, f.restype, f.errcheck].filter((d) => d) as { statement: Node }[];
+  if (reassigned || declaredAfterCall) {
+    const why = `the signature of ${name} changes while the program runs; a cdef has one signature per function`;
+    for (const d of stmts) rw.leave(d.statement, why);
+    return;
+  }
+  if (f.argtypes && !f.argtypes.types) {
+    rw.leave(f.argtypes.statement, `the argtypes of ${name} could not be read`);
+    return;
+  }
+  if (f.restype && !f.restype.type) {
+    rw.leave(f.restype.statement, `the restype of ${name} could not be read`);
+    return;
+  }
+  const proto = lookupPrototype(f.name);
+  let params: CType[];
+  let variadic = false;
+  let typedefs: string[] = [];
+  let formatIndex: number | undefined;
+  let paramTexts: string[];
+  if (f.argtypes?.types) {
+    params = f.argtypes.types;
+    if (!params.every((t) => typeConvertible(rw, t))) {
+      rw.leave(f.argtypes.statement, `an argument type of ${name} stays in ctypes`);
+      return;
+    }
+    paramTexts = params.map((t) => declare(t, ''));
+    if (proto?.variadic && proto.params.length === params.length) {
+      variadic = true;
+      rw.notes.push(`${name} is variadic in C: declared with "..." and its extra arguments wrapped by their format`);
+    }
+  } else if (proto) {
+    params = proto.params.map(cTypeFromString);
+    paramTexts = [...proto.params];
+    variadic = proto.variadic;
+    typedefs = proto.params.flatMap((t) => typedefLines(t));
+    rw.notes.push(`argtypes missing for ${name}: parameter types taken from the C prototype of ${f.name} in ${proto.header}`);
+  } else {
+    // one cause: the TODO goes to its declaration when it has one, else to its first use (format/todoText.ts)
+    const why = `${name} has no argtypes and its C prototype is not in the built-in table, so cffi cannot declare it and its calls stay ctypes; set ${name}.argtypes and .restype as its C header declares them, then convert again`;
+    for (const d of stmts) rw.leave(d.statement, why);
+    for (const n of refsOf(rw, f)) rw.leave(n, why);
+    return;
+  }
+  if (variadic) {
+    const i = paramTexts.length - 1;
+    if (i >= 0 && /char\s*\*$/.test(paramTexts[i]!.trim())) formatIndex = i;
+  }
+  let ret: CType;
+  let retText: string;
+  if (f.restype) {
+    ret = f.restype.type!;
+    if (!typeConvertible(rw, ret)) {
+      rw.leave(f.restype.statement, `the result type of ${name} stays in ctypes`);
+      return;
+    }
+    retText = declare(ret, '');
+  } else {
+    ret = { k: 'prim', ctypes: 'c_int', c: 'int' };
+    retText = 'int';
+    rw.notes.push(`restype missing for ${name}: declared int, as ctypes did${proto && proto.returns !== 'int' ? ` (C says ${proto.returns}; PB204's fix corrects it)` : ''}`);
+  }
+  const plist = [...paramTexts];
+  if (variadic) plist.push('...');
+  const cdef = ret.k === 'func' ? `${declare(ret, `${f.name}(${plist.join(', ') || 'void'})`)};` : `${retText}${retText.endsWith('*') ? '' : ' '}${f.name}(${plist.join(', ') || 'void'});`;
+  const sig: Signature = { fn: f, ret, params, variadic, cdef, paramTexts, typedefs, formatIndex };
+  if (f.errcheck) {
+    if (f.lib.statement.parent?.type !== 'module' || f.errcheck.statement.parent?.type !== 'module') {
+      rw.leave(f.errcheck.statement, `errcheck on ${name} outside module level needs a hand-written wrapper`);
+      return;
+    }
+    sig.errcheckWrapper = `_${f.name}_checked`;
+    const call = `${f.lib.name}.${f.name}(*args)`;
+    const inner = wrapResult(rw, sig, call) ?? call;
+    rw.replaced.set(keyOf(f.errcheck.statement), {
+      node: f.errcheck.statement,
+      text: `def ${sig.errcheckWrapper}(*args):  # errcheck, as ctypes applied it\n    return ${rw.p.text.slice(f.errcheck.value.startIndex, f.errcheck.value.endIndex)}(${inner}, ${sig.errcheckWrapper}, args)\n${sig.errcheckWrapper}.__name__ = ${JSON.stringify(f.name)}`,
+    });
+  }
+  for (const d of [f.argtypes, f.restype]) if (d) rw.deleteStatement(d.statement);
+  for (const t of [ret, ...params]) typedefs.push(...typedefsOf(rw, t));
+  rw.signatures.set(functionKey(f.lib.name, f.name), sig);
+}
+
+export function typedefsOf(rw: Rewriter, t: CType): string[] {
+  return typedefLines(declare(t, ''));
+}
+
+/** Can this type be spelled in the cdef (every struct in it converted, every prototype converted)? */
+export function typeConvertible(rw: Rewriter, t: CType): boolean {
+  switch (t.k) {
+    case 'struct':
+      return rw.convertedStructs.has(t.name) || !rw.p.structs.has(t.name);
+    case 'ptr':
+      return typeConvertible(rw, t.to);
+    case 'array':
+      return typeConvertible(rw, t.of);
+    case 'func':
+      if (t.proto && rw.p.prototypes.get(t.proto)?.human) return false;
+      return [t.ret, ...t.args].every((a) => typeConvertible(rw, a));
+    case 'prim':
+      return !['c_time_t'].includes(t.ctypes) && !!t.c;
+    default:
+      return true;
+  }
+}
+
+export function firstCallOffset(rw: Rewriter, f: FunctionDecl): number | undefined {
+  for (const n of walk(rw.p.root)) {
+    if (n.type !== 'call') continue;
+    const fn = calledFunction(rw, n.childForFieldName('function')!);
+    if (fn === f) return n.startIndex;
+  }
+  return undefined;
+}
+
+export function refsOf(rw: Rewriter, f: FunctionDecl): Node[] {
+  const out: Node[] = [];
+  for (const n of walk(rw.p.root)) {
+    if (n.type === 'call' && calledFunction(rw, n.childForFieldName('function')!) === f) out.push(n);
+  }
+  return out;
+}
+
+/** The foreign function a callee expression names: `libc.f`, an alias `f`, `getattr(libc, "f")`. */
+export function calledFunction(rw: Rewriter, callee: Node): FunctionDecl | undefined {
+  callee = unparen(callee);
+  const d = dotted(callee);
+  if (d) {
+    const ref = splitFunctionRef(rw.p, d);
+    if (ref) return rw.p.functions.get(functionKey(ref.lib.name, ref.name)) ?? adHoc(rw, ref.lib.name, ref.name);
+    if (callee.type === 'identifier') {
+      const key = rw.p.functionAliases.get(d);
+      if (key) return rw.p.functions.get(key) ?? adHoc(rw, ...(key.split('\u0000') as [string, string]));
+    }
+  }
+  const call = callParts(callee);
+  if (call && dotted(call.callee) === 'getattr' && call.args.length === 2) {
+    const libName = dotted(call.args[0]);
+    const s = stringLiteral(call.args[1]!);
+    if (libName && s && rw.p.libraries.has(libName)) return rw.p.functions.get(functionKey(libName, s.value)) ?? adHoc(rw, libName, s.value);
+  }
+  if (callee.type === 'subscript') {
+    const libName = dotted(callee.childForFieldName('value'));
+    const s = stringLiteral(callee.childForFieldName('subscript')!);
+    if (libName && s && rw.p.libraries.has(libName)) return rw.p.functions.get(functionKey(libName, s.value)) ?? adHoc(rw, libName, s.value);
+  }
+  return undefined;
+}
+
+/** A function called but never given argtypes/restype: its declaration comes from the prototype table. */
+export function adHoc(rw: Rewriter, libName: string, name: string): FunctionDecl {
+  const lib = rw.p.libraries.get(libName)!;
+  const f: FunctionDecl = { lib, name };
+  rw.p.functions.set(functionKey(libName, name), f);
+  return f;
+}
+
+export function canDeclare(rw: Rewriter, name: string): boolean {
+  return !!lookupPrototype(name);
+}
+
+/** The typedefs cffi does not predefine (time_t, div_t…) that a C type spelling needs, from the prototype table. */
+export function typedefLines(ctype: string): string[] {
+  const defs = cTypedefs();
+  const out: string[] = [];
+  for (const w of ctype.match(/[A-Za-z_]\w*/g) ?? []) {
+    const def = defs.get(w);
+    if (def !== undefined) out.push(`typedef ${def} ${w};`);
+  }
+  return out;
+}
+
+export function structsIn(t: CType): string[] {
+  if (t.k === 'struct') return [t.name];
+  if (t.k === 'ptr') return structsIn(t.to);
+  if (t.k === 'array') return structsIn(t.of);
+  if (t.k === 'func') return [t.ret, ...t.args].flatMap(structsIn);
+  return [];
+}
+
+export function protosIn(t: CType): string[] {
+  if (t.k === 'func') return [...(t.proto ? [t.proto] : []), ...[t.ret, ...t.args].flatMap(protosIn)];
+  if (t.k === 'ptr') return protosIn(t.to);
+  if (t.k === 'array') return protosIn(t.of);
+  return [];
+}

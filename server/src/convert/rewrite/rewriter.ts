@@ -1,0 +1,288 @@
+/**
+ * The core of the per-file rewrite: the state one round shares (what the plan converted, the kinds of values,
+ * what is left for a human, what the next round must keep in ctypes) and the render loop. The stages run in
+ * this order (convertFile.ts drives them): plan (plan.ts) → kinds (kinds.ts) → render (rules by construct,
+ * dispatched in findRule) → what must stay ctypes next round (staysCtypes.ts). Each rule is a function from a
+ * syntax node to its new text; rules compose (an argument is rendered by the rules that apply to it), and the
+ * edits handed out are the outermost rewritten nodes, so they never overlap and everything else keeps its text.
+ */
+import type { Node } from 'web-tree-sitter';
+import { type CtypesProgram, type FunctionDecl, assignmentOf } from '../readCtypes';
+import { dotted, keyOf, statementOf } from '../syntax';
+import type { CType } from '../typeNames';
+import { inferKinds, kindOf, scopeKeyFor } from './kinds';
+import { planDeclarations } from './plan';
+import { propagateCtypes } from './staysCtypes';
+import { errnoRefusal } from './errno';
+import { handleRule } from './libraries';
+import { callRule } from './calls';
+import { itemConverter } from './buffers';
+import { attributeRule, subscriptRule, assignmentRule } from './attributes';
+import { decoratorRule } from './callbacks';
+
+/** What a Python variable holds once converted (the ctypes object it held, in cffi terms). */
+export type Kind =
+  /** A `T *` cdata. `inst`: ctypes held a T instance (`c_int()`, `S()`), not a POINTER(T). */
+  | { k: 'ptr'; to: CType; inst: boolean }
+  /** A `T[n]` cdata (ctypes array, string buffer). */
+  | { k: 'array'; of: CType }
+  /** A struct cdata by value (a by-value result, `p.contents`, a nested struct field). */
+  | { k: 'sval'; type: CType }
+  | { k: 'callback'; sig: string }
+  /** A Python int (or None): an address. */
+  | { k: 'addr' };
+
+export interface Signature {
+  fn: FunctionDecl;
+  ret: CType;
+  params: CType[];
+  variadic: boolean;
+  /** The cdef line. */
+  cdef: string;
+  /** The parameters as the cdef spells them (a header's `int (*)(const void *, const void *)`). */
+  paramTexts: string[];
+  typedefs: string[];
+  /** Index of the format string among the fixed parameters, for variadic calls. */
+  formatIndex?: number;
+  errcheckWrapper?: string;
+}
+
+export interface HumanItem {
+  node: Node;
+  reason: string;
+}
+
+export type Helper = 'string' | 'address' | 'voidp' | 'result' | 'pointerArray';
+
+export class Rewriter {
+  readonly human: HumanItem[] = [];
+  /** Integer arguments cffi range-checks: computed ones (may raise OverflowError), out-of-range constants (wrapped in ffi.cast). */
+  readonly integerArguments = { computed: false, wrapped: false };
+  readonly notes: string[] = [];
+  readonly helpers = new Set<Helper>();
+  /** `extern T name;` declarations needed by in_dll. */
+  readonly externs = new Map<string, CType>();
+  readonly signatures = new Map<string, Signature>();
+  readonly convertedStructs = new Set<string>();
+  /** Statements to delete (declarations the cdef now holds). */
+  readonly deleted = new Set<string>();
+  readonly deletedNodes: Node[] = [];
+  /** Statements replaced by a text (prototype → signature string, errcheck → wrapper). */
+  readonly replaced = new Map<string, { node: Node; text: string }>();
+  /** Insertions at the start of a callback body. */
+  readonly prologues: { node: Node; text: string }[] = [];
+  readonly kinds = new Map<string, Kind | 'conflict'>();
+  readonly computing = new Set<string>();
+  readonly identityErrchecks = new Map<string, boolean>();
+  /** Defs decorated with a callback prototype, by name. */
+  readonly decoratedCallbacks = new Map<string, Node>();
+  readonly ruleCache = new Map<string, ((r: Rewriter) => string) | null>();
+  readonly assignedIn = new Map<string, Set<string>>();
+  readonly humanKeys = new Set<string>();
+  /** Variables some assignment gives a ctypes value (a kind); with conflicting kinds, each stays ctypes. */
+  readonly typed = new Set<string>();
+
+  /** Things asked to stay in ctypes by an earlier round (token → why): `struct:S`, `fn:lib\0f`, `var:scope|x`, `proto:P`, `stmt:key`. */
+  readonly requests = new Map<string, string>();
+  /** Libraries that keep a ctypes handle, for the functions that stay in ctypes. */
+  readonly handles = new Set<string>();
+  /** Nodes whose code stays ctypes this round (keyOf), with everything inside them. */
+  readonly frozen = new Set<string>();
+  /** Argument lists of calls to functions that stay ctypes: their ctypes needs no TODO of its own (the function's says why). */
+  readonly ctypesArguments: [number, number][] = [];
+
+  /** Functions planFunction has decided on (plan.ts). */
+  readonly planned = new Set<FunctionDecl>();
+  /** Kinds of function parameters, inferred from the call sites of module-level functions (kinds.ts). */
+  readonly paramSeeds = new Map<string, Kind | 'conflict'>();
+  /** Callback defs that got their parameter prologue (callbacks.ts). */
+  readonly prologueDefs = new Set<string>();
+  /** Calls `P(func)` of a prototype whose callback needs no prologue (callbacks.ts). */
+  readonly plainCallbacks = new Set<string>();
+  /** The ctypes.get_errno/set_errno calls rewritten to ffi.errno (errno.ts). */
+  readonly errnoRewritten = new Set<string>();
+  errnoPolicyCache?: { keep?: string; refuse?: string };
+
+  /** Is this offset inside the arguments of a call that stays ctypes? */
+  inCtypesArguments(offset: number): boolean {
+    return this.ctypesArguments.some(([s, e]) => s <= offset && offset < e);
+  }
+
+  constructor(readonly p: CtypesProgram, readonly ffi: string, readonly apiMode = false, readonly demoted: ReadonlyMap<string, string> = new Map()) {}
+
+  /** Asks the next round to keep something in ctypes. */
+  demote(token: string, reason: string): void {
+    if (!this.demoted.has(token) && !this.requests.has(token)) this.requests.set(token, reason);
+  }
+
+  // ---------------------------------------------------------------- the stages, in the order convertFile runs them
+
+  /** Decides what is converted: struct classes, prototypes, function signatures (plan.ts). Call once, first. */
+  plan(): void {
+    planDeclarations(this);
+  }
+
+  /** Records the kinds of assigned variables (kinds.ts). Call after plan(). */
+  collectKinds(): void {
+    inferKinds(this);
+  }
+
+  /** After a round: what else must stay in ctypes because it touches something that stays (staysCtypes.ts). */
+  propagate(): void {
+    propagateCtypes(this);
+  }
+
+  /** Why the file cannot convert for its errno reads, if it cannot (errno.ts). */
+  errnoRefusal(): string | undefined {
+    return errnoRefusal(this);
+  }
+
+  isFrozen(n: Node): boolean {
+    if (!this.frozen.size) return false;
+    for (let p: Node | null = n; p; p = p.parent) if (this.frozen.has(keyOf(p))) return true;
+    return false;
+  }
+
+  // ---------------------------------------------------------------- bookkeeping
+
+  /** Leaves a statement as it was; `quiet` when an earlier conversion already put a TODO above it. */
+  leave(node: Node, reason: string, quiet = false): void {
+    const st = statementOf(node);
+    const key = `${keyOf(st)}|${reason}`;
+    if (this.humanKeys.has(key)) return;
+    this.humanKeys.add(key);
+    if (!quiet) this.human.push({ node: st, reason });
+    if (!this.p.structs.has(st.childForFieldName('name')?.text ?? '') || st.type !== 'class_definition') this.demote(`stmt:${keyOf(st)}`, reason);
+  }
+
+  deleteStatement(st: Node): void {
+    if (this.deleted.has(keyOf(st))) return;
+    this.deleted.add(keyOf(st));
+    this.deletedNodes.push(st);
+  }
+
+  isDeleted(n: Node): boolean {
+    for (let p: Node | null = n; p; p = p.parent) if (this.deleted.has(keyOf(p)) || this.replaced.has(keyOf(p))) return true;
+    return false;
+  }
+
+  /** The kind a name holds at this use, if all its assignments agree. */
+  varKind(n: Node): Kind | undefined {
+    const name = dotted(n);
+    if (!name) return undefined;
+    const key = scopeKeyFor(this, n, name);
+    if (this.demoted.has(`var:${key}`)) return undefined;
+    const k = this.kinds.get(key);
+    return k === 'conflict' ? undefined : k;
+  }
+
+  /** Does this statement assign a variable kept in ctypes only for a library left out on purpose? */
+  quietlyKept(st: Node): boolean {
+    return !!this.keptBecause(st)?.startsWith('~');
+  }
+
+  /** Why the variable this statement assigns stays in ctypes, if it does. */
+  keptBecause(st: Node): string | undefined {
+    const a = assignmentOf(st);
+    const name = a && dotted(a.left);
+    return (name ? this.demoted.get(`var:${scopeKeyFor(this, a!.node, name)}`) : undefined) ?? this.demoted.get(`stmt:${keyOf(st)}`);
+  }
+
+  /** The kind a variable would have if it were converted (demoted or not), and its token. */
+  rawVar(n: Node): { token: string; kind?: Kind } | undefined {
+    const name = dotted(n);
+    if (!name || !(n.type === 'identifier' || name.startsWith('self.'))) return undefined;
+    const key = scopeKeyFor(this, n, name);
+    const k = this.kinds.get(key);
+    if (k === 'conflict' && this.typed.has(key)) return { token: `var:${key}` };
+    return k && k !== 'conflict' && k.k !== 'addr' ? { token: `var:${key}`, kind: k } : undefined;
+  }
+
+  // ---------------------------------------------------------------- rendering
+
+  /** The converted text of a node. */
+  R(n: Node): string {
+    const rule = this.ruleFor(n);
+    if (rule) return rule(this);
+    return this.splice(n);
+  }
+
+  /** The original text of n with its children rendered. */
+  splice(n: Node): string {
+    let out = '';
+    let at = n.startIndex;
+    for (const c of n.children) {
+      if (!this.changes(c)) continue;
+      out += this.p.text.slice(at, c.startIndex) + this.R(c);
+      at = c.endIndex;
+    }
+    return out + this.p.text.slice(at, n.endIndex);
+  }
+
+  /** Does n, or anything inside it, get rewritten? */
+  changes(n: Node): boolean {
+    if (this.ruleFor(n)) return true;
+    return n.children.some((c) => this.changes(c));
+  }
+
+  /** The outermost rewritten nodes under root: the edits to hand out. */
+  collectEdits(root: Node, out: { start: number; end: number; newText: string }[]): void {
+    if (this.isDeletedOrReplacedHere(root)) return;
+    const rule = this.ruleFor(root);
+    if (rule) {
+      const text = rule(this);
+      if (text !== this.p.text.slice(root.startIndex, root.endIndex)) out.push({ start: root.startIndex, end: root.endIndex, newText: text });
+      return;
+    }
+    for (const c of root.children) this.collectEdits(c, out);
+  }
+
+  private isDeletedOrReplacedHere(n: Node): boolean {
+    return this.deleted.has(keyOf(n)) || this.replaced.has(keyOf(n));
+  }
+
+  private ruleFor(n: Node): ((r: Rewriter) => string) | undefined {
+    const key = keyOf(n);
+    if (this.ruleCache.has(key)) return this.ruleCache.get(key) ?? undefined;
+    this.ruleCache.set(key, null);
+    const rule = this.isFrozen(n) ? handleRule(this, n) : handleRule(this, n) ?? findRule(this, n);
+    this.ruleCache.set(key, rule ?? null);
+    return rule;
+  }
+
+  q(s: string): string {
+    return JSON.stringify(s);
+  }
+
+  get F(): string {
+    return this.ffi;
+  }
+}
+
+export function findRule(rw: Rewriter, n: Node): ((r: Rewriter) => string) | undefined {
+  if ((n.type === 'identifier' || n.type === 'attribute') && rw.p.ctypesName(n) === 'ArgumentError' && !(n.parent?.type === 'attribute' && n.parent.childForFieldName('object')?.startIndex === n.startIndex)) {
+    // cffi rejects a wrongly typed argument with TypeError where ctypes raised ArgumentError
+    let p = n.parent;
+    while (p && (p.type === 'tuple' || p.type === 'parenthesized_expression' || p.type === 'as_pattern')) p = p.parent;
+    if (p?.type === 'except_clause') return () => 'TypeError';
+  }
+  if (n.parent?.type === 'for_statement' && n.parent.childForFieldName('right')?.startIndex === n.startIndex && n.parent.childForFieldName('right')?.endIndex === n.endIndex) {
+    const k = kindOf(rw, n);
+    const conv = k?.k === 'array' ? itemConverter(rw, k.of) : undefined;
+    if (conv) return (r) => { if (conv !== 'float') r.helpers.add(conv === '_address_or_none' ? 'address' : 'string'); return `map(${conv}, ${r.splice(n)})`; };
+  }
+  switch (n.type) {
+    case 'call':
+      return callRule(rw, n);
+    case 'attribute':
+      return attributeRule(rw, n);
+    case 'subscript':
+      return subscriptRule(rw, n);
+    case 'decorator':
+      return decoratorRule(rw, n);
+    case 'assignment':
+      return assignmentRule(rw, n);
+    default:
+      return undefined;
+  }
+}
