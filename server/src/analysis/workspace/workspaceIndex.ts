@@ -2,11 +2,11 @@ import * as fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Parser } from 'web-tree-sitter';
 import type { ParsedDocument } from '../../documents/parsedDocument';
-import { evaluateModule, retractDeclarations, type FfiObjectValue, type ModuleEvaluation, type ModuleResolver, type Value } from './evaluate';
-import { analyzeExports, analyzeLibrary, NO_C, relevantStatements, unitsOf, type CExports, type NameSet, type Unit } from './cExports';
+import { evaluateModule, reevaluateModule, retractDeclarations, type FfiObjectValue, type ModuleEvaluation, type ModuleResolver, type Value } from './evaluate';
+import { analyzeExports, analyzeLibrary, exportsForUnits, NO_C, relevantStatements, unitsOf, type CExports, type NameSet, type Unit } from './cExports';
 import { moduleNameOf } from './moduleNames';
 import { flatTreeOf, releaseFlatTree } from '../../parser/flatTree';
-import { lowerFlat, lowerModule, type TopStmt } from './pyir';
+import { lowerFlat, lowerModule, patchStatements, type TopStmt } from './pyir';
 
 interface ModuleEntry {
   name: string;
@@ -24,6 +24,10 @@ interface ModuleEntry {
   /** What `mayBind` read of this module's own text (its binding words and import lines). */
   importSignature?: string;
   evaluation?: ModuleEvaluation;
+  /** The statements `evaluation` read (an open document's, for the next edit's comparison). */
+  evaluated?: TopStmt[];
+  /** An open document's evaluation before its last edit, kept to be updated in place (`reevaluateModule`). */
+  previous?: { evaluation: ModuleEvaluation; stmts: TopStmt[] };
   evaluating?: boolean;
   /** Its top-level statements as words (cExports.ts), for the C-valued exports test. */
   units?: Unit[];
@@ -31,6 +35,8 @@ interface ModuleEntry {
   targets?: string[];
   /** Its text imports ctypes/cffi. */
   importsC?: boolean;
+  /** The units (and importsC) its C-valued exports in the index's state were computed from. */
+  exportsFrom?: { units: Unit[]; importsC: boolean };
 }
 
 /** Words without which a file binds nothing itself (it may still import a module that does). */
@@ -84,6 +90,8 @@ export class WorkspaceIndex implements ModuleResolver {
   private readonly dependants = new Map<string, Set<string>>();
   /** Evaluations done (a benchmark and test figure). */
   evaluations = 0;
+  /** Of those, evaluations updated in place after an edit inside function bodies (`reevaluateModule`). */
+  reused = 0;
   /** The C-valued exports of every module (cExports.ts), computed on first demand; undefined when stale. */
   private cState: Map<string, CExports> | undefined;
   /** Modules were added since the import targets were read. */
@@ -177,6 +185,16 @@ export class WorkspaceIndex implements ModuleResolver {
   changed(uri: string): string[] {
     const entry = this.byUri.get(uri);
     if (!entry) return [];
+    // an open document's traced evaluation no other module read (their code may have written into its values) is kept to be updated
+    const keep = entry.open && entry.evaluation?.trace && entry.evaluated && !this.dependants.get(entry.name)?.size && this.byName.get(entry.name) === entry
+      ? { evaluation: entry.evaluation, stmts: entry.evaluated } : undefined;
+    if (keep) entry.evaluation = undefined; // not retracted: it declared only on its own libraries' functions (no workspace reads)
+    else if (entry.previous) {
+      retractDeclarations(entry.previous.evaluation);
+      entry.previous = undefined;
+    }
+    if (keep) entry.previous = keep;
+    entry.evaluated = undefined;
     entry.stmts = undefined;
     entry.text = undefined;
     entry.units = entry.targets = entry.importsC = undefined;
@@ -270,7 +288,8 @@ export class WorkspaceIndex implements ModuleResolver {
   resetEvaluations(): void {
     for (const e of this.byUri.values()) {
       if (e.evaluation) retractDeclarations(e.evaluation);
-      e.evaluation = undefined;
+      if (e.previous) retractDeclarations(e.previous.evaluation);
+      e.evaluation = e.previous = e.evaluated = undefined;
       e.mayBind = undefined;
     }
     this.dependants.clear();
@@ -306,7 +325,7 @@ export class WorkspaceIndex implements ModuleResolver {
     if (!entry) return undefined;
     this.link(requester, module);
     if (!this.cValued(module, name)) return undefined;
-    return this.evaluate(entry)?.env.get(name);
+    return this.readBy(this.evaluate(entry), requester)?.env.get(name);
   }
 
   starNames(module: string, requester: string): string[] {
@@ -315,7 +334,7 @@ export class WorkspaceIndex implements ModuleResolver {
     this.link(requester, module);
     const c = this.exportsOf(module);
     if (!c.all && c.names.size === 0) return [];
-    const ev = this.evaluate(entry);
+    const ev = this.readBy(this.evaluate(entry), requester);
     if (!ev) return [];
     const all = ev.env.get('__all__');
     const names = all?.k === 'seq' ? all.items.flatMap((i) => (i.k === 'str' ? [i.v] : [])) : [...ev.env.keys()].filter((k) => !k.startsWith('_'));
@@ -407,6 +426,7 @@ export class WorkspaceIndex implements ModuleResolver {
       const before = out.get(e.name) ?? NO_C;
       const after = libraryOnly ? this.analyzeLibraryOf(e, get) : this.analyzeExportsOf(e, get);
       out.set(e.name, after);
+      if (!libraryOnly) e.exportsFrom = { units: this.unitsOf(e), importsC: this.importsCOf(e) };
       const reexports = first && [...after.modules.values()].some((ts) => ts.some((t) => {
         const c = get(t);
         return c !== undefined && (c.lib.all || c.lib.names.size > 0);
@@ -580,13 +600,23 @@ export class WorkspaceIndex implements ModuleResolver {
     const before = state.get(entry.name);
     const fed = [...this.byName.values()].some((e) => e !== entry && e.targets?.includes(entry.name) && state.has(e.name) && (state.get(e.name)!.all || state.get(e.name)!.names.size > 0));
     if (fed || !before) return this.sameExports(state);
+    const units = this.unitsOf(entry);
+    const from = entry.exportsFrom;
+    if (from && from.importsC === this.importsCOf(entry) && exportsForUnits(from.units, units, before) === before) {
+      // the edit changed no word the fixpoint reads (nor an import, nor a def's code): the names and C-valued units stand
+      entry.exportsFrom = { units, importsC: from.importsC };
+      return true;
+    }
     entry.targets = this.importTargets(entry, this.textOf(entry));
     const after = this.analyzeExportsOf(entry, (m) => state.get(m));
+    entry.exportsFrom = { units, importsC: this.importsCOf(entry) };
     const same = after.observes === before.observes && sameNames(after, before) && sameNames(after.lib, before.lib)
       && after.modules.size === before.modules.size && [...after.modules].every(([k, v]) => before.modules.get(k)?.join() === v.join());
-    if (!same) return this.sameExports(state);
+    // a module no other module imports: no other module's exports read its names, so the fresh computation differs from `state` only here
+    const imported = [...this.byName.values()].some((e) => e !== entry && e.targets?.includes(entry.name));
+    if (!same && imported) return this.sameExports(state);
     state.set(entry.name, after);
-    return true;
+    return after.observes === before.observes && sameNames(after, before) && sameNames(after.lib, before.lib);
   }
 
   /** Whether a fresh computation of the C-valued exports gives `state` again. */
@@ -677,7 +707,7 @@ export class WorkspaceIndex implements ModuleResolver {
       const text = this.textOf(e);
       const leaf = module.split('.').pop()!;
       if (!text.includes('set_source') || !text.includes(leaf)) continue;
-      const ev = this.evaluate(e);
+      const ev = this.readBy(this.evaluate(e), requester);
       const ffi = ev?.ffis.find((f) => f.builds === module || f.builds?.split('.').pop() === leaf);
       if (ffi) {
         this.link(requester, e.name);
@@ -686,6 +716,12 @@ export class WorkspaceIndex implements ModuleResolver {
       }
     }
     return undefined;
+  }
+
+  /** Another module's evaluation reads `ev`: its code may write into `ev`'s values, so `ev` is never updated in place. */
+  private readBy(ev: ModuleEvaluation | undefined, requester: string): ModuleEvaluation | undefined {
+    if (ev && ev.name !== requester) ev.trace = undefined;
+    return ev;
   }
 
   /** A dependency found outside the evaluator's own reads (the build script of an imported module). */
@@ -838,8 +874,30 @@ export class WorkspaceIndex implements ModuleResolver {
     entry.evaluating = true;
     try {
       this.evaluations++;
-      const ev = evaluateModule(entry.name, entry.uri, this.relevant(entry, this.statements(entry)), this);
+      let stmts = this.relevant(entry, this.statements(entry));
+      const previous = entry.previous;
+      entry.previous = undefined;
+      if (previous && entry.open) {
+        const patch = patchStatements(previous.stmts, stmts);
+        if (patch) {
+          // the old statement objects stand for the fresh ones from now on (values and the regions' caches hold them)
+          for (const region of entry.open.regions) {
+            const cache = region.cache as { lowered?: TopStmt[] } | undefined;
+            if (cache?.lowered) cache.lowered = cache.lowered.map((t) => patch.replaced.get(t) ?? t);
+          }
+          stmts = previous.stmts;
+          if (reevaluateModule(previous.evaluation, patch.changed, patch.renames)) {
+            this.reused++;
+            entry.evaluation = previous.evaluation;
+            entry.evaluated = stmts;
+            return previous.evaluation;
+          }
+        }
+        retractDeclarations(previous.evaluation);
+      }
+      const ev = evaluateModule(entry.name, entry.uri, stmts, this, entry.open !== undefined);
       entry.evaluation = ev;
+      entry.evaluated = entry.open ? stmts : undefined;
       for (const d of ev.deps) this.link(entry.name, d);
       return ev;
     } finally {
