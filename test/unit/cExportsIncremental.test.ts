@@ -9,21 +9,10 @@ import { collectFiles } from '../../server/src/cli/files';
 import { loadGrammars } from '../../server/src/parser/languages';
 import { lint } from '../../server/src/rules/lint';
 import { DocumentService } from '../../server/src/service/documentService';
+import { rng } from '../protocol/fuzzLsp';
 
 const SHAPES = path.resolve(__dirname, '../fixtures/workspace/shapes');
 const files = collectFiles([SHAPES], []);
-
-/** A small seeded PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SNIPPETS = ['CDLL(None)', 'import ctypes\n', '\n', 'x = ', 'def f():\n    ', 'lib.', '#', '"', ')', 'argtypes', 'from .loader import load_lib\n', 'class K(Structure):\n    pass\n', 'globals()', ' '];
 

@@ -2,18 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyPatch, diffLines as myersLines } from 'diff';
 import { diffLines, unifiedPatch } from '../../server/src/documents/lineDiff';
-
-/** A seeded generator (mulberry32), so a failing case is reproducible from its seed. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../protocol/fuzzLsp';
 
 /** A Python-looking text with repeated lines (blank lines, `return`), and a mutation of it. */
 function pair(seed: number, lines: number): [string, string] {

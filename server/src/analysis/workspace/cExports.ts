@@ -340,8 +340,18 @@ function libraryLocals(body: { text: string; nested?: string }[], header: { text
 
 /** The value of a simple statement's assignment: the text after its last `=` outside brackets. */
 function assignedValue(part: string): string | undefined {
+  const signs = assignmentSigns(part);
+  if (signs.length === 0 || signs.some((s) => AUGMENTED.test(s.prev))) return undefined; // augmented: not the whole value
+  return part.slice(signs[signs.length - 1]!.at + 1);
+}
+
+/** The character before an augmented assignment's `=` (`+=`, `//=`, `**=` …). */
+const AUGMENTED = /[-+*/%&|^@]/;
+
+/** The assignment `=` signs of a simple statement outside brackets (not `==`, `<=`, `!=`, `:=` …), each with the character before it. */
+function assignmentSigns(part: string): { at: number; prev: string }[] {
+  const out: { at: number; prev: string }[] = [];
   let depth = 0;
-  let last = -1;
   for (let i = 0; i < part.length; i++) {
     const c = part[i]!;
     if (c === '(' || c === '[' || c === '{') depth++;
@@ -351,12 +361,12 @@ function assignedValue(part: string): string | undefined {
         i++;
         continue;
       }
-      if ('=<>!:'.includes(part[i - 1] ?? ' ')) continue;
-      if (/[-+*/%&|^@]/.test(part[i - 1] ?? '')) return undefined; // augmented: not the whole value
-      last = i;
+      const prev = part[i - 1] ?? '';
+      if (prev !== '' && '=<>!:'.includes(prev)) continue;
+      out.push({ at: i, prev });
     }
   }
-  return last < 0 ? undefined : part.slice(last + 1);
+  return out;
 }
 
 /** The statement with each call of a foreign function whose arguments hold no library replaced by `0` (its result, unknown). */
@@ -423,25 +433,13 @@ function headerTail(stmt: string): string {
  */
 function assignedTargets(part: string): string[] {
   const out: string[] = [];
-  let depth = 0;
   let from = 0;
-  for (let i = 0; i < part.length; i++) {
-    const c = part[i]!;
-    if (c === '(' || c === '[' || c === '{') depth++;
-    else if (c === ')' || c === ']' || c === '}') depth = Math.max(0, depth - 1);
-    else if (c === '=' && depth === 0) {
-      if (part[i + 1] === '=') {
-        i++;
-        continue;
-      }
-      const prev = part[i - 1] ?? '';
-      if ('=<>!:'.includes(prev) && prev !== '') continue;
-      let target = part.slice(from, /[-+*/%&|^@]/.test(prev) ? i - 1 : i);
-      if (/[<>*/]/.test(prev) && /[<>*/]/.test(part[i - 2] ?? '')) target = part.slice(from, i - 2);
-      const colon = target.indexOf(':');
-      out.push(colon >= 0 ? target.slice(0, colon) : target);
-      from = i + 1;
-    }
+  for (const { at: i, prev } of assignmentSigns(part)) {
+    let target = part.slice(from, AUGMENTED.test(prev) ? i - 1 : i);
+    if (/[<>*/]/.test(prev) && /[<>*/]/.test(part[i - 2] ?? '')) target = part.slice(from, i - 2);
+    const colon = target.indexOf(':');
+    out.push(colon >= 0 ? target.slice(0, colon) : target);
+    from = i + 1;
   }
   return out;
 }
