@@ -84,14 +84,30 @@ export function planDeclarations(rw: Rewriter): void {
 
 export function paramflagsUse(rw: Rewriter, proto: string): string | undefined {
   let why: string | undefined;
-  for (const n of walk(rw.p.root)) {
-    const call = n.type === 'call' ? callParts(n) : undefined;
-    if (call && dotted(call.callee) === proto && call.args[0] && unparen(call.args[0]).type === 'tuple') {
-      why = `${proto} is instantiated from a library symbol (with paramflags): that needs a hand-written wrapper around the cffi function`;
-      rw.leave(n, why);
-    }
+  for (const n of tupleCalls(rw).get(proto) ?? []) {
+    why = `${proto} is instantiated from a library symbol (with paramflags): that needs a hand-written wrapper around the cffi function`;
+    rw.leave(n, why);
   }
   return why;
+}
+
+/** Calls `NAME((…), …)` whose first argument is a tuple, by callee, in document order: one walk per round. */
+const tupleCallIndexes = new WeakMap<Rewriter, { root: Node; byCallee: Map<string, Node[]> }>();
+function tupleCalls(rw: Rewriter): Map<string, Node[]> {
+  let ix = tupleCallIndexes.get(rw);
+  if (!ix || ix.root !== rw.p.root) {
+    ix = { root: rw.p.root, byCallee: new Map() };
+    for (const n of walk(rw.p.root)) {
+      const call = n.type === 'call' ? callParts(n) : undefined;
+      const name = call && call.args[0] && unparen(call.args[0]).type === 'tuple' ? dotted(call.callee) : undefined;
+      if (name === undefined) continue;
+      const list = ix.byCallee.get(name);
+      if (list) list.push(n);
+      else ix.byCallee.set(name, [n]);
+    }
+    tupleCallIndexes.set(rw, ix);
+  }
+  return ix.byCallee;
 }
 
 export function planFunction(rw: Rewriter, f: FunctionDecl): void {
