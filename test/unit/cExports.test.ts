@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { unitsOf } from '../../server/src/analysis/workspace/cExports';
-import { WorkspaceIndex } from '../../server/src/analysis/workspace/workspaceIndex';
+import { importLines, WorkspaceIndex } from '../../server/src/analysis/workspace/workspaceIndex';
 import { collectFiles, mayBind } from '../../server/src/cli/files';
 import { loadGrammars } from '../../server/src/parser/languages';
 import { lint } from '../../server/src/rules/lint';
@@ -160,4 +160,23 @@ test('on demand (the CLI): the same C-valued exports and the same gate as the wh
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('importLines equals matchAll of the import-line regex (stdlib files, CR and CRLF line ends, U+2028)', () => {
+  const IMPORT_LINE = /^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import\b([^\n]*)|import[ \t]+([^\n#;]+))/gm;
+  const texts = ['import a\rimport b\rfrom c import d\n', 'from x import (a,\r b)\rimport y\n', 'x\u2028import z\u2029from . import q', 'import a;import b\n  import c # import d\nfrom a import b as c, d\\\n  , e', 'importlib\nimport\nimport  x'];
+  for (const root of ['/usr/lib/python3.11/ctypes', '/usr/lib/python3.11/test/support', path.resolve(__dirname, '../fixtures/workspace')]) {
+    if (!fs.existsSync(root)) continue;
+    for (const f of collectFiles([root], [])) if (f.endsWith('.py')) texts.push(fs.readFileSync(f, 'utf8'));
+  }
+  const n = texts.length;
+  for (let i = 0; i < n; i++) texts.push(texts[i]!.replace(/\n/g, '\r'), texts[i]!.replace(/\n/g, '\r\n'));
+  const key = (ms: RegExpMatchArray[]) => JSON.stringify(ms.map((m) => [m.index, ...m]));
+  let withImports = 0;
+  for (const t of texts) {
+    const expected = [...t.matchAll(IMPORT_LINE)];
+    if (expected.length) withImports++;
+    assert.equal(key(importLines(t)), key(expected), t.slice(0, 80));
+  }
+  assert.ok(withImports > 20, `texts with import lines (${withImports})`);
 });

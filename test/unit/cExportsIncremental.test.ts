@@ -64,3 +64,60 @@ test('the C-valued exports and findings after random edits equal a fresh index o
   service.dispose();
   assert.equal(compared, 80);
 });
+
+// An edit that changes no word the exports fixpoint reads keeps the module's C-valued exports without running the
+// fixpoint (cExports.ts `exportsForUnits`): they must equal a fresh computation, the C-valued units included, after
+// each keystroke in the bench's vlc-shaped file (in strings, method names, calls, def names).
+test('vlc-shaped: the C-valued exports after keystrokes in names, strings and def names equal a fresh index', async () => {
+  const g = await loadGrammars();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { vlcShaped } = require(path.resolve(__dirname, '../../bench/shapes.ts')) as { vlcShaped(lines: number): string };
+  const text = vlcShaped(1_400);
+  const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'pb-vlc-'));
+  const file = path.join(dir, 'vlc.py');
+  fs.writeFileSync(file, text);
+  const uri = pathToFileURL(file).href;
+  const full = (index: WorkspaceIndex) => {
+    const c = index.exportsOf(index.moduleOf(uri)!);
+    return summary(c) + JSON.stringify(c.cUnits);
+  };
+  const index = new WorkspaceIndex(g.pythonParser);
+  index.addFile(file);
+  const service = new DocumentService(g, index, { headers: {} });
+  service.open(uri, 'python', 1, text);
+  full(index);
+  // also the last function, which no method calls
+  const last = [...text.matchAll(/def (libvlc_function_\d+)\(/g)].pop()!;
+  const sites = [...text.matchAll(/libvlc_function_\d+|method_\d+/g)].map((m) => m.index! + 2).concat([last.index! + 6]);
+  let version = 1;
+  try {
+    for (let k = 0; k < 24; k++) {
+      const doc = service.get(uri)!.text;
+      const at = k >= 22 ? sites[sites.length - 1]! : sites[(Math.floor(k / 2) * 7919) % sites.length]!;
+      const insert = k % 2 === 0;
+      const pos = doc.positionAt(at);
+      service.change(uri, ++version, [{ range: { start: pos, end: insert ? pos : doc.positionAt(at + 1) }, text: insert ? '9' : '' }]);
+      const fresh = new WorkspaceIndex(g.pythonParser);
+      fresh.addFile(file);
+      const other = new DocumentService(g, fresh, { headers: {} });
+      other.open(uri, 'python', 1, service.get(uri)!.text.getText());
+      assert.equal(full(index), full(fresh), `edit ${k} at ${at}`);
+      other.dispose();
+    }
+    // a word that does decide: the table now holds the library, so its name becomes C-valued (and then not again)
+    for (const [find, replace] of [['_Cfunctions = {}', "_Cfunctions = {'x': dll}"], ["_Cfunctions = {'x': dll}", '_Cfunctions = {}']]) {
+      const doc = service.get(uri)!.text;
+      const at = doc.getText().indexOf(find!);
+      service.change(uri, ++version, [{ range: { start: doc.positionAt(at), end: doc.positionAt(at + find!.length) }, text: replace! }]);
+      const fresh = new WorkspaceIndex(g.pythonParser);
+      fresh.addFile(file);
+      const other = new DocumentService(g, fresh, { headers: {} });
+      other.open(uri, 'python', 1, service.get(uri)!.text.getText());
+      assert.equal(full(index), full(fresh), replace);
+      other.dispose();
+    }
+  } finally {
+    service.dispose();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

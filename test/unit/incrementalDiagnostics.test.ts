@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { WorkspaceIndex } from '../../server/src/analysis/workspace/workspaceIndex';
 import { DEFAULT_SETTINGS } from '../../server/src/config/settings';
 import { findingsFor, toDiagnostic } from '../../server/src/lsp/diagnostics';
@@ -134,6 +137,95 @@ test('an edit to a later cdef of an ffi changes the declarations its lib accesse
   service.change(uri, 3, [{ range: { start: doc.positionAt(at), end: doc.positionAt(at + 1) }, text: 'g' }]);
   assert.deepEqual(codes(), []);
   service.dispose();
+});
+
+// An edit inside function bodies updates the open document's evaluation in place (workspace/evaluate.ts
+// `reevaluateModule`: only the late-pass units that ran the edited bodies, and those that read what they wrote, run
+// again); any other edit evaluates afresh. Both paths must equal a fresh analysis; `reused` says which one ran.
+test('edits inside function bodies reuse the evaluation, edits reaching the module-level pass do not; both equal a fresh analysis', async () => {
+  const g = await loadGrammars();
+  const vlc = shapes.vlcShaped(1_400);
+  const own = [
+    'import ctypes', "lib = ctypes.CDLL('libfoo.so')", 'table = {}', '',
+    'def put():', "    table['f'] = lib.foo_a", '',
+    'def get():', "    return table['f'](1)", '',
+    'def names():', '    for k in table:', '        getattr(lib, k + "_x")(0)', '',
+    'def setup():', "    table['g'] = lib.foo_c", '', 'setup()', '',
+  ].join('\n');
+  const cases: { file: string; what: string; find: string; replace: string; reused: boolean }[] = [
+    { file: vlc, what: 'a C name in a wrapper body', find: "_Cfunction('libvlc_function_5'", replace: "_Cfunction('libvlc_function_5x'", reused: true },
+    // method_3 now runs libvlc_function_4 before method_4 does: it would read what a later unit wrote, so afresh
+    { file: vlc, what: 'a method calling a function a later method calls', find: 'return libvlc_function_3(self, value)', replace: 'return libvlc_function_4(self, value)', reused: false },
+    { file: vlc, what: 'a method calling a name that is not bound', find: 'return libvlc_function_6(self, value)', replace: 'return libvlc_function_6x(self, value)', reused: true },
+    { file: vlc, what: 'a method no longer calling its function (which then runs on its own)', find: 'return libvlc_function_7(self, value)', replace: 'return None', reused: true },
+    { file: vlc, what: 'the helper every wrapper calls', find: '            f.errcheck = errcheck', replace: '            f.errcheck = errcheck\n            f.restype = ctypes.c_char_p', reused: true },
+    { file: vlc, what: 'a function the module calls while it is imported', find: "find_library('vlc')", replace: "find_library('vlcx')", reused: false },
+    { file: vlc, what: 'a call added at module level', find: '\nclass Instance(', replace: '\nlibvlc_function_2(None)\nclass Instance(', reused: false },
+    { file: vlc, what: 'a renamed method', find: 'def method_2(', replace: 'def method_2x(', reused: true },
+    { file: vlc, what: 'a renamed function a method calls', find: 'def libvlc_function_8(', replace: 'def libvlc_function_8x(', reused: true },
+    { file: vlc, what: 'a renamed function the module calls', find: 'def find_lib(', replace: 'def find_libx(', reused: false },
+    { file: own, what: 'a dict value another function reads', find: "table['f'] = lib.foo_a", replace: "table['f'] = lib.foo_b", reused: true },
+    { file: own, what: 'a dict key another function iterates', find: "table['f'] = lib.foo_a", replace: "table['h'] = lib.foo_a", reused: true },
+    { file: own, what: 'a function the module calls', find: "table['g'] = lib.foo_c", replace: "table['g'] = lib.foo_d", reused: false },
+  ];
+  let n = 0;
+  for (const file of [vlc, own]) {
+    const uri = `file:///incremental/reuse-${n++}.py`;
+    const workspace = new WorkspaceIndex(g.pythonParser);
+    const service = new DocumentService(g, workspace);
+    service.open(uri, 'python', 1, file);
+    service.model(uri);
+    let version = 1;
+    for (const c of cases.filter((x) => x.file === file)) {
+      for (const [find, replace, label] of [[c.find, c.replace, c.what], [c.replace, c.find, `${c.what} (undone)`]] as const) {
+        const doc = service.get(uri)!.text;
+        const at = doc.getText().indexOf(find);
+        assert.ok(at >= 0, `${label}: ${find}`);
+        const before = workspace.reused;
+        service.change(uri, ++version, [{ range: { start: doc.positionAt(at), end: doc.positionAt(at + find.length) }, text: replace }]);
+        const incremental = diagnostics(service, uri) + modelSummary(service, uri);
+        assert.equal(workspace.reused - before, c.reused ? 1 : 0, `${label}: reused`);
+        assert.equal(incremental, freshDiagnostics(g, uri, service.get(uri)!.text.getText()), label);
+      }
+    }
+    service.dispose();
+  }
+});
+
+// Another module's evaluation may run this module's code and write into its values: once one has read it, an edit
+// to it is evaluated afresh (and the module reading it is re-linked).
+test('an edit inside a function of a module another module reads evaluates it afresh; both equal a fresh analysis', async () => {
+  const g = await loadGrammars();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-reuse-'));
+  const files = {
+    'helpers.py': ['import ctypes', "lib = ctypes.CDLL('libfoo.so')", 'table = {}', '', 'def put(name):', '    table[name] = getattr(lib, name)', '    return table[name]', '', 'def late():', '    return lib.foo_a(1)', ''].join('\n'),
+    'app.py': ['from helpers import put', '', "f = put('foo_b')", 'f(2)', ''].join('\n'),
+  };
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  const uris = Object.keys(files).map((n) => pathToFileURL(path.join(dir, n)).href);
+  const state = (service: DocumentService) => uris.map((u) => diagnostics(service, u) + modelSummary(service, u)).join('\n');
+  const serviceOf = (texts: string[]) => {
+    const workspace = new WorkspaceIndex(g.pythonParser);
+    for (const n of Object.keys(files)) workspace.addFile(path.join(dir, n));
+    const service = new DocumentService(g, workspace);
+    uris.forEach((u, i) => service.open(u, 'python', 1, texts[i]!));
+    return { service, workspace };
+  };
+  try {
+    const { service, workspace } = serviceOf(Object.values(files));
+    state(service);
+    const doc = service.get(uris[0]!)!.text;
+    const at = doc.getText().indexOf('foo_a');
+    service.change(uris[0]!, 2, [{ range: { start: doc.positionAt(at), end: doc.positionAt(at + 5) }, text: 'foo_c' }]);
+    const incremental = state(service);
+    assert.equal(workspace.reused, 0, 'read by app.py: not updated in place');
+    const fresh = serviceOf(uris.map((u) => service.get(u)!.text.getText()));
+    assert.equal(incremental, state(fresh.service));
+    fresh.service.dispose();
+    service.dispose();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 // The link reuses the functions and libraries of the last link when an edit leaves the library statements, the

@@ -131,7 +131,23 @@ export function maskCffiSyntax(source: string): MaskedCdef {
 
 /** Whether the declaration starting at `start` is an `extern "Python"` one (right after the prefix, or in a block). */
 export function externPythonAt(source: string, masked: MaskedCdef, start: number): boolean {
-  return masked.externPython.some((p) => p <= start && source.slice(p, start).trim() === '') || masked.externBlocks.some(([p, close]) => p <= start && start < close);
+  // only the last prefix before `start` can have nothing but whitespace up to it (both lists are in text order)
+  const k = lastAtOrBefore(masked.externPython, start, (p) => p);
+  if (k >= 0 && source.slice(masked.externPython[k], start).trim() === '') return true;
+  const b = lastAtOrBefore(masked.externBlocks, start, ([p]) => p);
+  return b >= 0 && start < masked.externBlocks[b]![1];
+}
+
+/** The index of the last item whose key is at most `at` (-1: none), by binary search over keys in ascending order. */
+function lastAtOrBefore<T>(xs: readonly T[], at: number, key: (x: T) => number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (key(xs[mid]!) <= at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
 }
 
 /** The field ids of tree-sitter-c that the declaration reader follows, looked up once per language. */

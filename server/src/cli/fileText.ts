@@ -137,7 +137,7 @@ export function decodeFileText(file: string, bytes: Buffer): FileText {
     throw new FileTextError(`cannot decode it as ${encoding} (${why})${encoding === 'utf-8' ? '; declare its encoding with a "# -*- coding: … -*-" line (PEP 263)' : ''}`);
   }
   const nl = /\r\n|\r|\n/.exec(text)?.[0] as FileText['newline'] | undefined;
-  return { path: file, text, analysisText: text.replace(/\r(?!\n)/g, '\n'), encoding, newline: nl ?? '\n', bytes };
+  return { path: file, text, analysisText: text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text, encoding, newline: nl ?? '\n', bytes };
 }
 
 /** Reads and decodes a file; errors (unreadable, undecodable) are thrown with a clear message. */

@@ -92,6 +92,11 @@ export function mayBind(text: string): boolean {
   if ((text.includes('import_module') || text.includes('__import__')) && DYNAMIC_IMPORT_HINT.test(text)) return true;
   for (const w of MODULE_WORDS) {
     for (let i = text.indexOf(w); i >= 0; ) {
+      // the regex needs one of its module names as a whole word: most hits are inside other words (`diff`, `suffix`)
+      if (!HINT_WORDS.has(wordAt(text, i, w.length))) {
+        i = text.indexOf(w, i + w.length);
+        continue;
+      }
       const start = text.lastIndexOf('\n', i) + 1;
       const nl = text.indexOf('\n', i);
       const end = nl < 0 ? text.length : nl;
@@ -100,4 +105,17 @@ export function mayBind(text: string): boolean {
     }
   }
   return false;
+}
+
+/** The module names IMPORT_LINE_HINT accepts (each a whole word: `\b` on both sides). */
+const HINT_WORDS = new Set(['ctypes', 'cffi', 'cppyy', '_rawffi', '_ffi', '_cffi_backend', 'ffi']);
+
+/** The run of word characters (`\w`) around text[at, at + length). */
+function wordAt(text: string, at: number, length: number): string {
+  const isWord = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+  let s = at;
+  while (s > 0 && isWord(text.charCodeAt(s - 1))) s--;
+  let e = at + length;
+  while (e < text.length && isWord(text.charCodeAt(e))) e++;
+  return text.slice(s, e);
 }

@@ -788,3 +788,53 @@ export function relevantStatements(units: readonly Unit[], cUnits: readonly bool
   }
   return keep;
 }
+
+/**
+ * What `analyzeExports` gives for `after`, a module's units after an edit, without running it: `before` again when
+ * there are as many units, each the same or differing only in words that can make nothing C-valued (no C-valued
+ * or library-valued name of the module, no ctypes/cffi word, no import alias, none of the words the fixpoint
+ * tests), with the same bound names, imports and kinds, and a def's code (what `defLeaks` reads: its source
+ * without string contents and comments) the same. Then the old fixpoint is the new one (every unit's test gives
+ * what it gave: the words that decided it are still there). A keystroke in a name inside a 115 KB class, or in a
+ * string inside a function, re-reads that statement's text, not the module's fixpoint. Undefined otherwise.
+ */
+export function exportsForUnits(old: readonly Unit[], after: readonly Unit[], before: CExports): CExports | undefined {
+  if (old.length !== after.length || before.all || before.lib.all) return undefined;
+  let aliases: Set<string> | undefined;
+  const neutral = (w: string): boolean => {
+    if (before.names.has(w) || before.lib.names.has(w) || before.modules.has(w) || C_WORDS.has(w) || LIB_WORDS.has(w) || COMPUTED_ATTR.includes(w) || w === 'ctypes' || w === 'cffi') return false;
+    if (!aliases) {
+      aliases = new Set();
+      for (const u of after) for (const i of u.imports) {
+        if (i.alias) aliases.add(i.alias);
+        for (const p of i.module.split('.')) aliases.add(p);
+      }
+    }
+    return !aliases.has(w);
+  };
+  const sameWords = (a: Set<string>, b: Set<string>): boolean => {
+    for (const w of a) if (!b.has(w) && !neutral(w)) return false;
+    for (const w of b) if (!a.has(w) && !neutral(w)) return false;
+    return true;
+  };
+  const sameMentions = (a: Mentions, b: Mentions): boolean => {
+    if (!sameWords(a.words, b.words) || !sameWords(a.bare, b.bare)) return false;
+    const roots = new Set([...a.chains.keys(), ...b.chains.keys()]);
+    for (const r of roots) {
+      const x = (a.chains.get(r) ?? []).map((c) => c.join('.')).sort().join(' ');
+      const y = (b.chains.get(r) ?? []).map((c) => c.join('.')).sort().join(' ');
+      if (x !== y && !neutral(r)) return false;
+    }
+    return true;
+  };
+  for (let i = 0; i < old.length; i++) {
+    const a = old[i]!;
+    const b = after[i]!;
+    if (a === b) continue;
+    if (a.dynamic !== b.dynamic || a.isImport !== b.isImport || !a.head !== !b.head || a.bound.join() !== b.bound.join()) return undefined;
+    if (a.defSource !== b.defSource && (a.defSource === undefined || b.defSource === undefined || codeOf(a.defSource) !== codeOf(b.defSource))) return undefined;
+    if (JSON.stringify(a.imports) !== JSON.stringify(b.imports)) return undefined;
+    if (!sameMentions(a, b) || !sameWords(a.shadow, b.shadow) || (a.head && !sameMentions(a.head, b.head!))) return undefined;
+  }
+  return before;
+}

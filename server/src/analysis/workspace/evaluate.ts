@@ -1,7 +1,7 @@
 import { CTYPES_EXPORTS, CTYPES_LOADER_INSTANCES, CTYPES_LOADERS, CTYPES_PRIMITIVES, CTYPES_PROTOTYPE_FACTORIES, CTYPES_STRUCT_BASES } from '../ctypesNames';
 import type { CtypesType } from '../model';
 import type { Anchor } from '../spans';
-import type { PExpr, PParam, PStmt, TopStmt } from './pyir';
+import type { PExpr, PParam, PStmt, Rename, TopStmt } from './pyir';
 
 /**
  * A small abstract interpreter over the lowered statements of one module: it evaluates what is simple
@@ -132,6 +132,8 @@ export interface ModuleEvaluation {
   deps: Set<string>;
   /** Evaluation stopped at its step budget: what follows is unknown. */
   truncated: boolean;
+  /** What an open document's evaluation keeps to be updated after an edit inside function bodies (`reevaluateModule`). */
+  trace?: EvaluationTrace;
 }
 
 const STEP_BUDGET = 200_000;
@@ -156,17 +158,20 @@ class Frame {
 class Interpreter {
   steps = 0;
   depth = 0;
-  private readonly seenSites = new Map<number, { anchor: number; e: number; libStart: number; name: string; isCall: boolean }[]>();
-  private readonly evaluatedDefs = new Set<object>();
+  /** One key per recorded site (place, library site, function name, call or reference): a site is recorded once. */
+  readonly seenSites = new Set<string>();
+  readonly evaluatedDefs = new Set<object>();
+  /** Set while a late-pass unit runs in a traced evaluation: what it reads and writes is logged. */
+  cur: LateUnit | undefined;
 
   constructor(
     readonly mod: ModuleEvaluation,
     private readonly resolver: ModuleResolver,
     private readonly stmts: TopStmt[],
+    readonly trace?: EvaluationTrace,
   ) {}
 
   run(): void {
-    const top = new Frame(undefined, this.mod, { offset: 0 }, true);
     for (const { stmt, anchor } of this.stmts) {
       if (this.steps > STEP_BUDGET) {
         this.mod.truncated = true;
@@ -175,20 +180,24 @@ class Interpreter {
       const frame = new Frame(undefined, this.mod, anchor, true);
       this.exec(stmt, frame);
     }
-    void top;
+    if (this.trace) {
+      this.trace.moduleEntered = new Set(this.evaluatedDefs);
+      this.trace.moduleSteps = this.steps;
+    }
     // bodies no call reached (methods, functions called from elsewhere): read with unknown parameters
     this.latePass();
+    if (this.trace) this.trace.collect(this.mod);
   }
 
   private latePass(): void {
     for (const [, v] of this.mod.env) {
       if (this.steps > STEP_BUDGET) return;
-      if (v.k === 'pyfunc' && v.module === this.mod && !this.evaluatedDefs.has(v.def)) this.callPy(v, [], [], true);
+      if (v.k === 'pyfunc' && v.module === this.mod) this.lateUnit(v);
       if (v.k === 'class' && v.module === this.mod) {
         const inst: Value = { k: 'instance', cls: v, attrs: new Map() };
         const init = this.classAttr(v, '__init__');
-        if (init?.k === 'pyfunc' && !this.evaluatedDefs.has(init.def)) this.callPy({ ...init, self: inst }, [], [], true);
-        for (const [, m] of v.attrs) if (m.k === 'pyfunc' && !this.evaluatedDefs.has(m.def)) this.callPy({ ...m, self: inst }, [], [], true);
+        if (init?.k === 'pyfunc') this.lateUnit({ ...init, self: inst });
+        for (const [, m] of v.attrs) if (m.k === 'pyfunc') this.lateUnit({ ...m, self: inst });
       }
     }
     this.nestedDefs(this.stmts.map((t) => ({ stmt: t.stmt, anchor: t.anchor })));
@@ -197,11 +206,89 @@ class Interpreter {
   /** Defs not bound at module level (inside branches, nested classes) still get their references read. */
   private nestedDefs(stmts: { stmt: PStmt; anchor: Anchor }[]): void {
     for (const { stmt, anchor } of stmts) {
-      if (stmt.t === 'def' && !this.evaluatedDefs.has(stmt)) this.callPy({ k: 'pyfunc', def: stmt, module: this.mod }, [], [], true);
+      if (stmt.t === 'def') this.lateUnit({ k: 'pyfunc', def: stmt, module: this.mod });
       else if (stmt.t === 'class') this.nestedDefs(stmt.body.map((s) => ({ stmt: s, anchor })));
       else if (stmt.t === 'branches') this.nestedDefs(stmt.blocks.flat().map((s) => ({ stmt: s, anchor })));
       else if (stmt.t === 'for') this.nestedDefs([...stmt.body, ...stmt.orelse].map((s) => ({ stmt: s, anchor })));
     }
+  }
+
+  /** One unit of the late pass: a body no call reached yet, read with unknown parameters. */
+  private lateUnit(callee: Extract<Value, { k: 'pyfunc' }>): void {
+    if (!this.trace) {
+      if (!this.evaluatedDefs.has(callee.def)) this.callPy(callee, [], [], true);
+      return;
+    }
+    if (this.steps > STEP_BUDGET) return;
+    const unit = newUnit(this.trace.units.length, callee);
+    this.trace.units.push(unit);
+    this.runUnit(unit);
+  }
+
+  runUnit(unit: LateUnit): void {
+    const before = this.steps;
+    this.cur = unit;
+    try {
+      this.rd(this.evaluatedDefs, unit.callee.def);
+      if (!this.evaluatedDefs.has(unit.callee.def)) this.callPy(unit.callee, [], [], true);
+    } finally {
+      this.cur = undefined;
+      unit.steps = this.steps - before;
+    }
+  }
+
+  // ---- the trace: reads and writes of shared state by late-pass units ----
+
+  /** A read of `key` in a container (a Map, Set, dict value or record) by the running unit. */
+  rd(c: object, key: unknown): void {
+    const u = this.cur;
+    if (!u) return;
+    const rec = this.trace!.rec(c, key);
+    if (rec.lastReader !== u.index) {
+      rec.lastReader = u.index;
+      rec.readers.push(u.index);
+      u.reads.push(rec);
+    }
+  }
+
+  /** A write of `key` (before it is made): the value it had, for undoing the unit. */
+  wr(c: object, key: unknown, had: boolean, before: unknown): void {
+    const u = this.cur;
+    if (!u) return;
+    const t = this.trace!;
+    if (c === this.mod.env || t.fixed.has(c)) t.reusable = false; // the late pass's own schedule reads module names and class attributes
+    const rec = t.rec(c, key);
+    if (u.wrote.has(rec)) return;
+    u.wrote.add(rec);
+    rec.writers.push(u.index);
+    if (!had) rec.creator = u.index;
+    u.writes.push({ rec, c, key, had, before });
+  }
+
+  /** `set.add(key)` logged as a read, and a write when it adds. */
+  addTo(set: Set<unknown>, key: unknown): void {
+    if (set.has(key)) this.rd(set, key);
+    else {
+      this.wr(set, key, false, undefined);
+      set.add(key);
+    }
+  }
+
+  mapSet(m: Map<unknown, unknown>, key: unknown, value: unknown): void {
+    if (this.cur) this.wr(m, key, m.has(key), m.get(key));
+    else if (this.trace && typeof key === 'string') this.trace.bound(key);
+    m.set(key, value);
+  }
+
+  mapGet<V>(m: Map<unknown, V>, key: unknown): V | undefined {
+    if (this.cur) this.rd(m, key);
+    else if (this.trace && typeof key === 'string') this.trace.moduleReads.add(key);
+    return m.get(key);
+  }
+
+  /** Something the trace cannot undo or order happened in a late-pass unit: this evaluation is never updated in place. */
+  untraceable(): void {
+    if (this.cur) this.trace!.reusable = false;
   }
 
   site(frame: Frame, s: number, e: number): Site {
@@ -212,10 +299,11 @@ class Interpreter {
 
   lookup(name: string, frame: Frame): Value {
     if (frame.locals && !frame.globalNames?.has(name)) {
+      if (this.trace && !this.cur) this.trace.moduleReads.add(name);
       const v = frame.locals.get(name);
       if (v) return v;
     }
-    const g = frame.module.env.get(name);
+    const g = this.mapGet(frame.module.env, name);
     if (g) return g;
     for (const m of frame.module.starModules) {
       const v = this.moduleMember(m, name, frame.module);
@@ -227,17 +315,24 @@ class Interpreter {
 
   bind(name: string, value: Value, frame: Frame, branchy: boolean): void {
     const scope = frame.locals && !frame.globalNames?.has(name) ? frame.locals : frame.module.env;
-    const old = scope.get(name);
+    const shared = scope === frame.module.env;
+    if (this.trace && !this.cur && !shared) this.trace.bound(name); // (mapSet counts the module's own)
+    const old = shared && this.cur ? this.mapGet(scope, name) : scope.get(name);
     // in a branch, a value we cannot read does not replace one we could (platform branches, try/except)
     if (branchy && value.k === 'unknown' && old && old.k !== 'unknown') return;
-    if (value.k === 'library' && !value.lib.boundName && scope === frame.module.env) value.lib.boundName = name;
-    if (value.k === 'proto' && !value.name) value.name = name;
-    scope.set(name, value);
+    if (value.k === 'library' && !value.lib.boundName && shared) value.lib.boundName = name;
+    if (value.k === 'proto' && !value.name) {
+      if (this.cur) this.wr(value, 'name', false, undefined);
+      value.name = name;
+    }
+    if (shared) this.mapSet(scope, name, value);
+    else scope.set(name, value);
   }
 
   moduleMember(module: string, name: string, requester: ModuleEvaluation): Value | undefined {
     if (module === 'ctypes') return CTYPES_EXPORTS.has(name) || name in CTYPES_PRIMITIVES ? ctypesMember(name) : undefined;
     if (this.resolver.hasModule(module)) {
+      this.untraceable();
       requester.deps.add(module);
       const v = this.resolver.member(module, name, requester.name);
       if (v) return v;
@@ -263,6 +358,7 @@ class Interpreter {
         if (module === undefined) return;
         if (stmt.star) {
           if (module === 'ctypes' || this.resolver.hasModule(module)) {
+            this.untraceable();
             if (!frame.module.starModules.includes(module)) frame.module.starModules.push(module);
             if (this.resolver.hasModule(module)) {
               frame.module.deps.add(module);
@@ -302,12 +398,18 @@ class Interpreter {
       case 'class': {
         const bases = stmt.bases.map((b) => this.eval(b, frame));
         const cls: Extract<Value, { k: 'class' }> = { k: 'class', def: stmt, module: frame.module, attrs: new Map(), bases };
+        if (this.trace && !this.cur) this.trace.fixed.add(cls.attrs);
         const body = new Frame(cls.attrs, frame.module, stmt.anchor, frame.own);
         for (const s of stmt.body) {
-          if (s.t === 'def') cls.attrs.set(s.name, { k: 'pyfunc', def: s, module: frame.module });
-          else if (s.t === 'assign') {
+          if (s.t === 'def') {
+            if (this.trace && !this.cur) this.trace.bound(s.name);
+            cls.attrs.set(s.name, { k: 'pyfunc', def: s, module: frame.module });
+          } else if (s.t === 'assign') {
             const v = this.eval(s.value, body);
-            for (const t of s.targets) if (t.t === 'name') cls.attrs.set(t.id, v);
+            for (const t of s.targets) if (t.t === 'name') {
+              if (this.trace && !this.cur) this.trace.bound(t.id);
+              cls.attrs.set(t.id, v);
+            }
           } else this.exec(s, body, true);
         }
         const ctypesBase = bases.find((b) => b.k === 'builtin' && CTYPES_STRUCT_BASES.has(b.name.replace(/^ctypes\./, '')));
@@ -363,7 +465,10 @@ class Interpreter {
   }
 
   importModule(name: string): Value {
-    if (this.resolver.hasModule(name)) this.mod.deps.add(name);
+    if (this.resolver.hasModule(name)) {
+      this.untraceable();
+      this.mod.deps.add(name);
+    }
     return { k: 'module', name };
   }
 
@@ -385,9 +490,10 @@ class Interpreter {
       case 'sub': {
         const obj = this.eval(target.obj, frame);
         const key = this.eval(target.index, frame);
-        if (obj.k === 'globals' && key.k === 'str') obj.module.env.set(key.v, value);
+        if (obj.k === 'globals' && key.k === 'str') this.mapSet(obj.module.env, key.v, value);
         else if (obj.k === 'dict' && key.k === 'str') {
           const i = dictIndex(obj, key.v);
+          if (this.cur) this.wr(obj, key.v, i >= 0, i >= 0 ? obj.values[i] : undefined);
           if (i >= 0) obj.values[i] = value;
           else {
             dictIndexes.get(obj.keys)!.set(key.v, obj.keys.length);
@@ -402,16 +508,26 @@ class Interpreter {
 
   setAttr(obj: Value, attr: string, value: Value, frame: Frame, target: PExpr, stmt?: PStmt): void {
     if (obj.k === 'fn' && (attr === 'argtypes' || attr === 'restype' || attr === 'errcheck')) {
-      const declaring = this.mod.name;
-      let d = obj.fn.decls.get(declaring);
-      if (!d) obj.fn.decls.set(declaring, (d = {}));
-      this.mod.declared.add(obj.fn);
+      const d = this.declarationsOf(obj.fn);
+      if (this.cur) this.wr(d, attr, attr in d, d[attr]);
       d[attr] = { value, site: this.site(frame, target.s, target.e), statement: this.statementSite(frame, stmt) };
       return;
     }
-    if (obj.k === 'instance') obj.attrs.set(attr, value);
-    else if (obj.k === 'class') obj.attrs.set(attr, value);
-    else if (obj.k === 'module' && obj.name === this.mod.name) this.mod.env.set(attr, value);
+    if (obj.k === 'instance') this.mapSet(obj.attrs, attr, value);
+    else if (obj.k === 'class') this.mapSet(obj.attrs, attr, value);
+    else if (obj.k === 'module' && obj.name === this.mod.name) this.mapSet(this.mod.env, attr, value);
+  }
+
+  /** This module's declarations on a foreign function (made on first use), the function noted as declared here. */
+  declarationsOf(fn: ForeignFunctionObject): { argtypes?: Declaration; restype?: Declaration; errcheck?: Declaration } {
+    let d = this.mapGet(fn.decls, this.mod.name);
+    if (!d) {
+      d = {};
+      this.mapSet(fn.decls, this.mod.name, d);
+    }
+    if (this.cur) this.addTo(this.mod.declared, fn);
+    else this.mod.declared.add(fn);
+    return d;
   }
 
   /** The statement of the module being evaluated that is running now (a helper's caller). */
@@ -424,7 +540,10 @@ class Interpreter {
 
   iterate(v: Value): Value[] | undefined {
     if (v.k === 'seq') return v.items;
-    if (v.k === 'dict') return v.keys;
+    if (v.k === 'dict') {
+      this.rd(v, ALL);
+      return v.keys;
+    }
     if (v.k === 'str') return [...v.v].map((c) => ({ k: 'str', v: c }));
     return undefined;
   }
@@ -474,11 +593,12 @@ class Interpreter {
           return { k: 'fn', fn };
         }
         if (obj.k === 'dict' && key.k === 'str') {
+          this.rd(obj, key.v);
           const i = dictIndex(obj, key.v);
           return i >= 0 ? obj.values[i]! : UNKNOWN;
         }
         if (obj.k === 'seq' && key.k === 'num') return obj.items.at(key.v) ?? UNKNOWN;
-        if (obj.k === 'globals' && key.k === 'str') return obj.module.env.get(key.v) ?? UNKNOWN;
+        if (obj.k === 'globals' && key.k === 'str') return this.mapGet(obj.module.env, key.v) ?? UNKNOWN;
         return UNKNOWN;
       }
       case 'bin': {
@@ -529,7 +649,7 @@ class Interpreter {
         if (LIBRARY_OWN_ATTRS.has(attr) || attr.startsWith('__')) return UNKNOWN;
         return { k: 'fn', fn: this.functionOf(obj.lib, attr) };
       case 'instance': {
-        const v = obj.attrs.get(attr) ?? this.classAttr(obj.cls, attr);
+        const v = this.mapGet(obj.attrs, attr) ?? this.classAttr(obj.cls, attr);
         if (v?.k === 'pyfunc') return { ...v, self: obj };
         return v ?? UNKNOWN;
       }
@@ -554,7 +674,7 @@ class Interpreter {
   }
 
   classAttr(cls: Extract<Value, { k: 'class' }>, attr: string, depth = 0): Value | undefined {
-    const v = cls.attrs.get(attr);
+    const v = this.mapGet(cls.attrs, attr);
     if (v || depth > 8) return v;
     for (const b of cls.bases) if (b.k === 'class') {
       const inherited = this.classAttr(b, attr, depth + 1);
@@ -564,8 +684,8 @@ class Interpreter {
   }
 
   functionOf(lib: LibraryObject, name: string): ForeignFunctionObject {
-    let fn = lib.functions.get(name);
-    if (!fn) lib.functions.set(name, (fn = { lib, name, decls: new Map() }));
+    let fn = this.mapGet(lib.functions, name);
+    if (!fn) this.mapSet(lib.functions, name, (fn = { lib, name, decls: new Map() }));
     return fn;
   }
 
@@ -573,21 +693,21 @@ class Interpreter {
     const path = typeof pathValue === 'string' ? pathValue : pathValue?.k === 'str' ? pathValue.v : undefined;
     const stem = typeof pathValue === 'string' ? stemOf(pathValue) : pathValue?.k === 'libname' ? pathValue.stem : path !== undefined ? stemOf(path) : undefined;
     const lib: LibraryObject = { loader, stem, path, site: this.site(frame, s, e), createdBy: this.mod.name, functions: new Map() };
-    this.mod.libraries.push(lib);
+    (this.cur?.libraries ?? this.mod.libraries).push(lib);
     return lib;
   }
 
   recordFn(fn: ForeignFunctionObject, frame: Frame, s: number, e: number, literal: boolean, call?: Extract<PExpr, { t: 'call' }>, resultUsed?: boolean): void {
     if (!frame.own) return;
-    // one site per (place, library site, function name, call or reference), as a string key of them said
-    const at = frame.anchor.offset + s;
-    let seen = this.seenSites.get(at);
-    if (!seen) this.seenSites.set(at, (seen = []));
-    const libStart = fn.lib.site.s;
-    const isCall = call !== undefined;
-    for (const x of seen) if (x.anchor === frame.anchor.offset && x.e === e && x.libStart === libStart && x.name === fn.name && x.isCall === isCall) return;
-    seen.push({ anchor: frame.anchor.offset, e, libStart, name: fn.name, isCall });
-    this.mod.functionSites.push({ fn, site: this.site(frame, s, e), call, resultUsed, literal });
+    // one site per (place, library site, function name, call or reference); anchors by identity, so a key stays right when its region moves
+    const key = `${anchorId(frame.anchor)}:${s}:${e}:${anchorId(fn.lib.site.anchor)}:${fn.lib.site.s}:${call !== undefined ? 'c' : 'r'}:${fn.name}`;
+    if (this.seenSites.has(key)) {
+      this.rd(this.seenSites, key);
+      return;
+    }
+    if (this.cur) this.wr(this.seenSites, key, false, undefined);
+    this.seenSites.add(key);
+    (this.cur?.sites ?? this.mod.functionSites).push({ fn, site: this.site(frame, s, e), call, resultUsed, literal });
   }
 
   call(x: Extract<PExpr, { t: 'call' }>, frame: Frame, resultUsed: boolean): Value {
@@ -619,11 +739,13 @@ class Interpreter {
       const spec = args[0];
       if (spec?.k === 'seq' && spec.items.length >= 2 && spec.items[0]!.k === 'str' && spec.items[1]!.k === 'library') {
         const fn = this.functionOf(spec.items[1].lib, spec.items[0].v);
-        let d = fn.decls.get(this.mod.name);
-        if (!d) fn.decls.set(this.mod.name, (d = {}));
-        this.mod.declared.add(fn);
+        const d = this.declarationsOf(fn);
         const site = this.site(frame, x.s, x.e);
         const statement = this.statementSite(frame);
+        if (this.cur) {
+          this.wr(d, 'restype', 'restype' in d, d.restype);
+          this.wr(d, 'argtypes', 'argtypes' in d, d.argtypes);
+        }
         d.restype = { value: callee.restype, site, statement };
         d.argtypes = { value: { k: 'seq', items: callee.argtypes }, site, statement };
         this.recordFn(fn, frame, x.s, x.e, x.args[0]?.t === 'seq' && x.args[0].items[0]?.t === 'str');
@@ -683,22 +805,26 @@ class Interpreter {
       case 'dict.keys':
       case 'dict.values': {
         const d = (callee as unknown as { of: Extract<Value, { k: 'dict' }> }).of;
-        if (name === 'dict.keys') return { k: 'seq', items: d.keys };
-        if (name === 'dict.values') return { k: 'seq', items: d.values };
+        this.rd(d, ALL);
+        // copies: a later write to the dict does not change a list read before it
+        if (name === 'dict.keys') return { k: 'seq', items: [...d.keys] };
+        if (name === 'dict.values') return { k: 'seq', items: [...d.values] };
         return { k: 'seq', items: d.keys.map((k, i) => ({ k: 'seq', items: [k, d.values[i]!] })) };
       }
       case 'FFI': {
         const ffi: FfiObjectValue = { site: this.site(frame, x.s, x.e), cdefs: [] };
-        if (frame.own) this.mod.ffis.push(ffi);
+        if (frame.own) (this.cur?.ffis ?? this.mod.ffis).push(ffi);
         return { k: 'ffi', ffi };
       }
       case 'ffi.cdef': {
         const ffi = (callee as unknown as { of: Extract<Value, { k: 'ffi' }> }).of.ffi;
+        this.untraceable();
         if (args[0]?.k === 'str') ffi.cdefs.push({ source: args[0].v, site: this.site(frame, x.s, x.e) });
         return { k: 'none' };
       }
       case 'ffi.set_source': {
         const ffi = (callee as unknown as { of: Extract<Value, { k: 'ffi' }> }).of.ffi;
+        this.untraceable();
         if (args[0]?.k === 'str') ffi.builds = args[0].v;
         return { k: 'none' };
       }
@@ -711,7 +837,12 @@ class Interpreter {
     if (this.depth >= MAX_CALL_DEPTH) return UNKNOWN;
     const def = f.def;
     const own = f.module === this.mod;
-    if (own) this.evaluatedDefs.add(def);
+    if (own) {
+      if (this.cur) {
+        this.cur.entered.add(def);
+        this.addTo(this.evaluatedDefs, def);
+      } else this.evaluatedDefs.add(def);
+    } else if (this.trace) this.trace.reusable = false; // another module's code: its values are not this trace's to undo
     const locals = new Map<string, Value>();
     const params = f.self ? def.params.slice(1) : def.params;
     if (f.self && def.params[0]) locals.set(def.params[0].name, f.self);
@@ -797,13 +928,20 @@ export function stemOf(path: string): string | undefined {
   return m?.[1] || undefined;
 }
 
-/** Evaluates one module's lowered statements. `name` is its dotted module name, `uri` its document. */
-export function evaluateModule(name: string, uri: string, stmts: TopStmt[], resolver: ModuleResolver): ModuleEvaluation {
+/**
+ * Evaluates one module's lowered statements. `name` is its dotted module name, `uri` its document. `traced`: keep
+ * what `reevaluateModule` needs to update the evaluation after an edit inside function bodies (open documents).
+ */
+export function evaluateModule(name: string, uri: string, stmts: TopStmt[], resolver: ModuleResolver, traced = false): ModuleEvaluation {
   const mod: ModuleEvaluation = {
     name, uri, env: new Map(), starModules: [], functionSites: [], librarySites: [], libraries: [], declared: new Set(), ffis: [], deps: new Set(), truncated: false,
   };
+  const trace = traced ? new EvaluationTrace() : undefined;
   try {
-    new Interpreter(mod, resolver, stmts).run();
+    const interp = new Interpreter(mod, resolver, stmts, trace);
+    if (trace) trace.interp = interp;
+    interp.run();
+    if (trace && !mod.truncated && mod.deps.size === 0 && trace.reusable && interp.steps <= STEP_BUDGET) mod.trace = trace;
   } catch {
     mod.truncated = true; // a construct the evaluator does not handle: what was found so far stands
   }
@@ -814,6 +952,302 @@ export function evaluateModule(name: string, uri: string, stmts: TopStmt[], reso
 export function retractDeclarations(mod: ModuleEvaluation): void {
   for (const fn of mod.declared) fn.decls.delete(mod.name);
   mod.declared.clear();
+  mod.trace = undefined;
 }
 
-export type { PParam };
+// ---- updating an evaluation after an edit inside function bodies ----
+
+/** A place in the evaluator's shared state (a key of a Map, Set, dict value or record) and the late-pass units that read and wrote it. */
+interface LocRec {
+  readers: number[];
+  writers: number[];
+  /** The unit that created the key (-1: it existed before the late pass). */
+  creator: number;
+  lastReader: number;
+}
+
+interface WriteLog {
+  rec: LocRec;
+  c: object;
+  key: unknown;
+  had: boolean;
+  before: unknown;
+}
+
+/** One late-pass call (a body no call had reached), with what it read, wrote, entered and recorded. */
+interface LateUnit {
+  index: number;
+  callee: Extract<Value, { k: 'pyfunc' }>;
+  reads: LocRec[];
+  writes: WriteLog[];
+  wrote: Set<LocRec>;
+  entered: Set<object>;
+  sites: FunctionSite[];
+  libraries: LibraryObject[];
+  ffis: FfiObjectValue[];
+  steps: number;
+}
+
+function newUnit(index: number, callee: Extract<Value, { k: 'pyfunc' }>): LateUnit {
+  return { index, callee, reads: [], writes: [], wrote: new Set(), entered: new Set(), sites: [], libraries: [], ffis: [], steps: 0 };
+}
+
+/** A dict's whole content (what iterating it reads). */
+const ALL = Symbol('all');
+
+const anchorIds = new WeakMap<object, number>();
+let nextAnchorId = 1;
+function anchorId(a: object): number {
+  let id = anchorIds.get(a);
+  if (id === undefined) anchorIds.set(a, (id = nextAnchorId++));
+  return id;
+}
+
+/** What an evaluation keeps to be updated in place: its interpreter, the module pass's outputs, and the late pass as logged units. */
+export class EvaluationTrace {
+  interp!: Interpreter;
+  units: LateUnit[] = [];
+  /** Defs the module-level pass entered (an edit to one of them changes the module pass: no update in place). */
+  moduleEntered = new Set<object>();
+  moduleSteps = 0;
+  /** Names the module pass looked up (module names, class and instance attributes, …): a def renamed to or from one of them changes it. */
+  readonly moduleReads = new Set<string>();
+  /** How many times the module pass bound or set each name (in any scope: a renamed def must be its name's only binding). */
+  readonly moduleBinds = new Map<string, number>();
+
+  bound(name: string): void {
+    this.moduleBinds.set(name, (this.moduleBinds.get(name) ?? 0) + 1);
+  }
+  moduleSites: FunctionSite[] = [];
+  moduleLibraries: LibraryObject[] = [];
+  moduleFfis: FfiObjectValue[] = [];
+  /** False once a unit did something the trace cannot undo (wrote a module name or class attribute, read another module…). */
+  reusable = true;
+  /** Maps the late pass's schedule reads (class attributes made by the module pass). */
+  readonly fixed = new WeakSet<object>();
+  private readonly locs = new Map<object, Map<unknown, LocRec>>();
+
+  rec(c: object, key: unknown): LocRec {
+    let byKey = this.locs.get(c);
+    if (!byKey) this.locs.set(c, (byKey = new Map()));
+    let r = byKey.get(key);
+    if (!r) byKey.set(key, (r = { readers: [], writers: [], creator: -1, lastReader: -1 }));
+    return r;
+  }
+
+  creatorOf(c: object, key: unknown): number {
+    return this.locs.get(c)?.get(key)?.creator ?? -1;
+  }
+
+  /** After the late pass: the module pass's outputs kept apart, the module's lists made from both. */
+  collect(mod: ModuleEvaluation): void {
+    this.moduleSites = mod.functionSites;
+    this.moduleLibraries = mod.libraries;
+    this.moduleFfis = mod.ffis;
+    this.join(mod);
+  }
+
+  join(mod: ModuleEvaluation): void {
+    mod.functionSites = [...this.moduleSites];
+    mod.libraries = [...this.moduleLibraries];
+    mod.ffis = [...this.moduleFfis];
+    for (const u of this.units) {
+      for (const x of u.sites) mod.functionSites.push(x);
+      for (const x of u.libraries) mod.libraries.push(x);
+      for (const x of u.ffis) mod.ffis.push(x);
+    }
+  }
+
+  get steps(): number {
+    let n = this.moduleSteps;
+    for (const u of this.units) n += u.steps;
+    return n;
+  }
+}
+
+const ABSENT = Symbol('absent');
+const PRESENT = Symbol('present');
+
+/** What a place holds now (ABSENT when the key is not there; PRESENT for a Set member). */
+function valueAt(c: object, key: unknown): unknown {
+  if (c instanceof Map) return c.has(key) ? c.get(key) : ABSENT;
+  if (c instanceof Set) return c.has(key) ? PRESENT : ABSENT;
+  if ((c as Value).k === 'dict') {
+    const d = c as Extract<Value, { k: 'dict' }>;
+    const i = dictIndex(d, key as string);
+    return i >= 0 ? d.values[i] : ABSENT;
+  }
+  const o = c as Record<string, unknown>;
+  return (key as string) in o ? o[key as string] : ABSENT;
+}
+
+function undo(w: WriteLog): void {
+  const c = w.c;
+  if (c instanceof Map) {
+    if (w.had) c.set(w.key, w.before);
+    else c.delete(w.key);
+  } else if (c instanceof Set) {
+    if (!w.had) c.delete(w.key);
+  } else if ((c as Value).k === 'dict') {
+    const d = c as Extract<Value, { k: 'dict' }>;
+    const i = dictIndex(d, w.key as string);
+    if (i < 0) return;
+    if (w.had) d.values[i] = w.before as Value;
+    else {
+      d.keys.splice(i, 1);
+      d.values.splice(i, 1);
+      dictIndexes.delete(d.keys);
+    }
+  } else {
+    const o = c as Record<string, unknown>;
+    if (w.had) o[w.key as string] = w.before;
+    else delete o[w.key as string];
+  }
+}
+
+/** Puts the keys of a Map or dict value in the order a fresh evaluation creates them: by the unit that created each (stable). */
+function reorder(trace: EvaluationTrace, c: object): void {
+  if (c instanceof Map) {
+    const entries = [...c].map(([k, v], i) => ({ k, v, i, by: trace.creatorOf(c, k) }));
+    entries.sort((a, b) => a.by - b.by || a.i - b.i);
+    c.clear();
+    for (const e of entries) c.set(e.k, e.v);
+  } else if ((c as Value).k === 'dict') {
+    const d = c as Extract<Value, { k: 'dict' }>;
+    const entries = d.keys.map((k, i) => ({ k, v: d.values[i]!, i, by: k.k === 'str' ? trace.creatorOf(c, k.v) : -1 }));
+    entries.sort((a, b) => a.by - b.by || a.i - b.i);
+    d.keys.length = 0;
+    d.values.length = 0;
+    for (const e of entries) {
+      d.keys.push(e.k);
+      d.values.push(e.v);
+    }
+    dictIndexes.delete(d.keys);
+  }
+}
+
+/**
+ * Updates a traced evaluation in place after an edit that changed only the bodies of `changed` defs (their
+ * statements already patched into the same objects, pyir.ts `patchStatements`). The module-level pass is kept
+ * when it entered none of them; then the late-pass units that entered one run again, in order, and so does every
+ * later unit that read a place a re-run unit wrote (before or now); a later unit whose writes a re-run unit meets
+ * is undone first and runs again in its turn. It gives up (false: evaluate afresh) when a place has two writers,
+ * or the trace is not reusable (a unit wrote a module name or class attribute, read another module, …). Otherwise
+ * the result is the one a fresh evaluation gives, orders included (keys by the unit that created them).
+ */
+export function reevaluateModule(mod: ModuleEvaluation, changed: ReadonlySet<object>, renames: readonly Rename[] = []): boolean {
+  const trace = mod.trace;
+  if (!trace || !trace.reusable || mod.truncated || mod.deps.size) return false;
+  for (const d of changed) if (trace.moduleEntered.has(d)) return false;
+  // a renamed def: the module pass bound it and read neither name, so its result is the old one with the name replaced in place
+  const renamed: [Map<string, Value>, Rename][] = [];
+  for (const r of renames) {
+    if (trace.moduleReads.has(r.from) || trace.moduleReads.has(r.to) || trace.moduleBinds.get(r.from) !== 1 || trace.moduleBinds.has(r.to)) return false;
+    let names: Map<string, Value> | undefined = mod.env;
+    if (r.cls) {
+      names = undefined;
+      for (const v of mod.env.values()) if (v.k === 'class' && v.def === r.cls) {
+        if (names) return false;
+        names = v.attrs;
+      }
+    }
+    const v = names?.get(r.from);
+    if (!names || v?.k !== 'pyfunc' || v.def !== r.def || names.has(r.to) || renamed.some(([m, x]) => m === names && (x.to === r.from || x.from === r.to))) return false;
+    renamed.push([names, r]);
+  }
+  mod.trace = undefined; // until it is consistent again
+  const interp = trace.interp;
+  const units = trace.units;
+  const dirty = new Uint8Array(units.length);
+  let first = units.length;
+  for (const [names, r] of renamed) {
+    const entries = [...names].map(([k, v]): [string, Value] => [k === r.from ? r.to : k, v]);
+    names.clear();
+    for (const [k, v] of entries) names.set(k, v);
+    trace.moduleBinds.delete(r.from);
+    trace.moduleBinds.set(r.to, 1);
+    for (const key of [r.from, r.to]) for (const j of trace.rec(names, key).readers) {
+      dirty[j] = 1;
+      first = Math.min(first, j);
+    }
+  }
+  for (const u of units) for (const d of changed) if (u.entered.has(d)) {
+    dirty[u.index] = 1;
+    first = Math.min(first, u.index);
+    break;
+  }
+  const touched = new Set<object>();
+  let steps = trace.steps;
+  /** What each place a unit about to run again had written held (its later readers are marked only if that changes). */
+  const before = new Map<number, Map<LocRec, { c: object; key: unknown; value: unknown }>>();
+  /** Undoes a unit's writes (newest first), drops its reads and outputs. */
+  const retract = (u: LateUnit, strict: boolean): boolean => {
+    if (strict) for (const w of u.writes) if (w.rec.writers.length !== 1) return false;
+    let snap = before.get(u.index);
+    if (!snap) before.set(u.index, (snap = new Map()));
+    for (let k = u.writes.length - 1; k >= 0; k--) {
+      const w = u.writes[k]!;
+      if (strict && !snap.has(w.rec)) snap.set(w.rec, { c: w.c, key: w.key, value: valueAt(w.c, w.key) });
+      undo(w);
+      const at = w.rec.writers.lastIndexOf(u.index);
+      if (at >= 0) w.rec.writers.splice(at, 1);
+      if (w.rec.creator === u.index) w.rec.creator = -1;
+    }
+    for (const r of u.reads) {
+      const at = r.readers.indexOf(u.index);
+      if (at >= 0) r.readers.splice(at, 1);
+      if (r.lastReader === u.index) r.lastReader = -1;
+    }
+    steps -= u.steps;
+    units[u.index] = { ...newUnit(u.index, u.callee), steps: 0 };
+    return true;
+  };
+  for (let i = first; i < units.length; i++) {
+    if (!dirty[i]) continue;
+    if (!retract(units[i]!, true)) return false;
+    for (let attempt = 0; ; attempt++) {
+      const unit = newUnit(i, units[i]!.callee);
+      units[i] = unit;
+      interp.steps = 0;
+      interp.depth = 0;
+      try {
+        interp.runUnit(unit);
+      } catch {
+        return false;
+      }
+      if (!trace.reusable) return false;
+      steps += unit.steps;
+      // what a later unit wrote was not there yet at this unit's turn: undo those units (they run again in theirs) and run this one again
+      const later = new Set<number>();
+      for (const r of unit.reads) for (const w of r.writers) if (w > i) later.add(w);
+      for (const w of unit.writes) for (const x of w.rec.writers) {
+        if (x > i) later.add(x);
+        else if (x < i) return false;
+      }
+      if (later.size === 0) break;
+      if (attempt >= 4) return false;
+      retract(unit, false);
+      for (const j of [...later].sort((a, b) => b - a)) {
+        if (!retract(units[j]!, true)) return false;
+        dirty[j] = 1;
+      }
+    }
+    if (steps > STEP_BUDGET) return false;
+    // the places whose value differs from what they held before this unit ran again: their later readers run again too
+    const snap = before.get(i) ?? new Map<LocRec, { c: object; key: unknown; value: unknown }>();
+    before.delete(i);
+    for (const w of units[i]!.writes) {
+      if (!snap.has(w.rec)) snap.set(w.rec, { c: w.c, key: w.key, value: ABSENT });
+      if (!w.had) touched.add(w.c);
+    }
+    for (const [rec, x] of snap) {
+      if (valueAt(x.c, x.key) === x.value) continue;
+      for (const j of rec.readers) if (j > i) dirty[j] = 1;
+      if ((x.c as Value).k === 'dict') for (const j of trace.rec(x.c, ALL).readers) if (j > i) dirty[j] = 1;
+    }
+  }
+  for (const c of touched) reorder(trace, c);
+  trace.join(mod);
+  mod.trace = trace;
+  return true;
+}

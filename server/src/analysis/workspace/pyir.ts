@@ -73,11 +73,35 @@ function fields(language: Language): Fields {
   return f;
 }
 
+/**
+ * Where a lowered statement or def body starts: a parse region (or the file) and an offset in it. Offsets inside
+ * are relative to that start, so a statement that only moved (text before it in its region changed) is equal to
+ * its old lowering, and keeping the old one needs only `rel` updated (`patchStatements`).
+ */
+export class StmtAnchor implements Anchor {
+  constructor(public region: Anchor, public rel: number) {}
+  get offset(): number {
+    return this.region.offset + this.rel;
+  }
+}
+
 /** Lowers from a flat copy of the tree (parser/flatTree.ts); node -1 stands for "none". */
 class Lowering {
   private readonly f: Fields;
-  constructor(private readonly anchor: Anchor, private readonly t: FlatTree) {
+  /** The anchor of the statement or def body being lowered, and its start in the region (offsets are relative to it). */
+  anchor: StmtAnchor;
+  base = 0;
+  constructor(readonly region: Anchor, private readonly t: FlatTree) {
     this.f = fields(t.language);
+    this.anchor = new StmtAnchor(region, 0);
+  }
+
+  private st(n: number): number {
+    return this.t.start[n]! - this.base;
+  }
+
+  private en(n: number): number {
+    return this.t.end[n]! - this.base;
   }
 
   private type(n: number): string {
@@ -105,8 +129,8 @@ class Lowering {
 
   stmt(n: number, out: PStmt[], depth: number): void {
     const { t, f } = this;
-    const s = t.start[n]!;
-    const e = t.end[n]!;
+    const s = this.st(n);
+    const e = this.en(n);
     const type = this.type(n);
     switch (type) {
       case 'import_statement':
@@ -139,9 +163,9 @@ class Lowering {
             if (nameNode >= 0) {
               const name = this.text(nameNode);
               const alias = this.child(c, f.alias);
-              names.push({ name, asName: alias >= 0 ? this.text(alias) : name, s: t.start[c]!, e: t.end[c]! });
+              names.push({ name, asName: alias >= 0 ? this.text(alias) : name, s: this.st(c), e: this.en(c) });
             }
-          } else names.push({ name: this.text(c), asName: this.text(c), s: t.start[c]!, e: t.end[c]! });
+          } else names.push({ name: this.text(c), asName: this.text(c), s: this.st(c), e: this.en(c) });
         }
         out.push({ t: 'from', module, level, names, star: t.namedChildren(n).some((c) => this.type(c) === 'wildcard_import'), s, e });
         return;
@@ -179,6 +203,10 @@ class Lowering {
         if (nameNode < 0) return;
         const name = this.text(nameNode);
         if (!name) return;
+        // the parameters (their defaults are evaluated at call time) and the body are relative to the def's own start
+        const outer = { anchor: this.anchor, base: this.base };
+        this.base = t.start[n]!;
+        const anchor = (this.anchor = new StmtAnchor(this.region, this.base));
         const params: PParam[] = [];
         const plist = this.child(n, f.parameters);
         for (const p of plist >= 0 ? t.namedChildren(plist) : []) {
@@ -199,7 +227,10 @@ class Lowering {
         }
         const body = this.child(n, f.body);
         const text = body >= 0 ? this.text(body) : '';
-        out.push({ t: 'def', name, params, body: this.block(body, depth + 1), generator: /\byield\b/.test(text), anchor: this.anchor, s, e });
+        const block = this.block(body, depth + 1);
+        this.anchor = outer.anchor;
+        this.base = outer.base;
+        out.push({ t: 'def', name, params, body: block, generator: /\byield\b/.test(text), anchor, s, e });
         return;
       }
       case 'class_definition': {
@@ -268,8 +299,8 @@ class Lowering {
 
   expr(n: number, depth: number): PExpr {
     const { t, f } = this;
-    const s = t.start[n]!;
-    const e = t.end[n]!;
+    const s = this.st(n);
+    const e = this.en(n);
     if (depth > MAX_DEPTH) return { t: 'other', s, e };
     const d = depth + 1;
     const type = this.type(n);
@@ -298,7 +329,7 @@ class Lowering {
               if (name >= 0 && value >= 0) kw.push({ name: this.text(name), value: this.expr(value, d) });
             } else if (aType === 'list_splat' || aType === 'dictionary_splat') {
               const inner = this.firstNamed(a);
-              args.push({ t: 'star', value: inner >= 0 ? this.expr(inner, d) : { t: 'other', s, e }, s: t.start[a]!, e: t.end[a]! });
+              args.push({ t: 'star', value: inner >= 0 ? this.expr(inner, d) : { t: 'other', s, e }, s: this.st(a), e: this.en(a) });
             } else args.push(this.expr(a, d));
           }
         }
@@ -314,7 +345,7 @@ class Lowering {
       case 'concatenated_string': {
         const parts = type === 'string' ? [n] : t.namedChildren(n).filter((c) => this.type(c) === 'string');
         if (parts.some((p) => t.namedChildren(p).some((c) => this.type(c) === 'interpolation'))) break;
-        const decoded = decodeParts(parts.map((p) => ({ text: this.text(p), start: t.start[p]! })));
+        const decoded = decodeParts(parts.map((p) => ({ text: this.text(p), start: this.st(p) })));
         return { t: 'str', v: decoded.value, s, e };
       }
       case 'integer':
@@ -402,7 +433,143 @@ export function lowerModule(tree: Tree, text: string, anchor: Anchor): TopStmt[]
 /** The same from a flat copy of the tree. */
 export function lowerFlat(flat: FlatTree, anchor: Anchor): TopStmt[] {
   const l = new Lowering(anchor, flat);
-  const out: PStmt[] = [];
-  for (const c of flat.namedChildren(0)) l.stmt(c, out, 0);
-  return out.map((stmt) => ({ stmt, anchor }));
+  const out: TopStmt[] = [];
+  const stmts: PStmt[] = [];
+  for (const c of flat.namedChildren(0)) {
+    // each top-level statement has its own anchor (an import line lowers to one statement per name, sharing it)
+    l.base = flat.start[c]!;
+    l.anchor = new StmtAnchor(anchor, l.base);
+    l.stmt(c, stmts, 0);
+    for (const stmt of stmts) out.push({ stmt, anchor: l.anchor });
+    stmts.length = 0;
+  }
+  return out;
+}
+
+type DefStmt = Extract<PStmt, { t: 'def' }>;
+
+/** What `patchStatements` found: the defs whose bodies changed (and the defs nested in their old bodies). */
+export interface StatementPatch {
+  changed: Set<object>;
+  /** Defs renamed (a module-level def, or a method of `cls`), already under their new name. */
+  renames: Rename[];
+  /** Fresh top-level statements replaced by the old ones they equal (for the regions' caches). */
+  replaced: Map<TopStmt, TopStmt>;
+}
+
+/**
+ * Keeps the previous lowering's objects (which evaluations hold: values name their defs) where a fresh lowering
+ * of the same statements equals it: anchors are moved to the fresh positions, and a def whose name is the same
+ * but whose parameters or body changed gets the fresh ones in place. Undefined (nothing changed) when the
+ * statements differ otherwise: another count, a statement or class member of another kind, a renamed def,
+ * any other difference outside def bodies.
+ */
+export function patchStatements(old: TopStmt[], fresh: TopStmt[]): StatementPatch | undefined {
+  if (old.length !== fresh.length) return undefined;
+  const ops: PatchOps = { anchors: [], defs: [], classes: [], renames: [], moved: [] };
+  const replaced = new Map<TopStmt, TopStmt>();
+  for (let i = 0; i < old.length; i++) {
+    const a = old[i]!;
+    const b = fresh[i]!;
+    if (a === b) continue;
+    if (!(a.anchor instanceof StmtAnchor) || !(b.anchor instanceof StmtAnchor) || !patchable(a.stmt, b.stmt, ops)) return undefined;
+    ops.anchors.push([a.anchor, b.anchor]);
+    replaced.set(b, a);
+  }
+  for (const [a, b] of ops.anchors) {
+    a.region = b.region;
+    a.rel = b.rel;
+  }
+  const changed = new Set<object>();
+  for (const [a, b] of ops.defs) {
+    changed.add(a);
+    nestedDefs(a.body, changed);
+    a.params = b.params;
+    a.body = b.body;
+    a.generator = b.generator;
+    a.s = b.s;
+    a.e = b.e;
+  }
+  for (const [a, b] of [...ops.classes, ...ops.moved]) {
+    a.s = b.s;
+    a.e = b.e;
+  }
+  for (const r of ops.renames) r.def.name = r.to;
+  return { changed, replaced, renames: ops.renames };
+}
+
+export interface Rename {
+  def: DefStmt;
+  from: string;
+  to: string;
+  cls?: Extract<PStmt, { t: 'class' }>;
+}
+
+interface PatchOps {
+  anchors: [StmtAnchor, StmtAnchor][];
+  defs: [DefStmt, DefStmt][];
+  classes: [Extract<PStmt, { t: 'class' }>, Extract<PStmt, { t: 'class' }>][];
+  renames: Rename[];
+  moved: [DefStmt, DefStmt][];
+}
+
+function nestedDefs(stmts: PStmt[], out: Set<object>): void {
+  for (const s of stmts) {
+    if (s.t === 'def') {
+      out.add(s);
+      nestedDefs(s.body, out);
+    } else if (s.t === 'class') nestedDefs(s.body, out);
+    else if (s.t === 'branches') for (const b of s.blocks) nestedDefs(b, out);
+    else if (s.t === 'for') nestedDefs([...s.body, ...s.orelse], out);
+  }
+}
+
+function patchable(a: PStmt, b: PStmt, ops: PatchOps, cls?: Extract<PStmt, { t: 'class' }>): boolean {
+  if (a.t !== b.t) return false;
+  if (a.t === 'def' && b.t === 'def') {
+    if (!(a.anchor instanceof StmtAnchor) || !(b.anchor instanceof StmtAnchor)) return false;
+    if (a.name !== b.name) ops.renames.push({ def: a, from: a.name, to: b.name, cls });
+    ops.anchors.push([a.anchor, b.anchor]);
+    const inner: PatchOps = { anchors: [], defs: [], classes: [], renames: [], moved: [] };
+    // its extent is no part of what the evaluator reads (a def after an edited one in a class only moved)
+    if (a.generator === b.generator && same(a.params, b.params, inner) && same(a.body, b.body, inner)) {
+      ops.anchors.push(...inner.anchors);
+      ops.moved.push([a, b]);
+      return true;
+    }
+    ops.defs.push([a, b]);
+    return true;
+  }
+  if (a.t === 'class' && b.t === 'class') {
+    if (a.name !== b.name || a.anchor !== b.anchor && !sameAnchorKind(a.anchor, b.anchor, ops) || !same(a.bases, b.bases, ops) || a.body.length !== b.body.length) return false;
+    for (let i = 0; i < a.body.length; i++) if (!patchable(a.body[i]!, b.body[i]!, ops, a)) return false;
+    // the class's extent may change with a member's; class-level statements after a changed member shift, and differ
+    ops.classes.push([a, b]);
+    return true;
+  }
+  return same(a, b, ops);
+}
+
+function sameAnchorKind(a: unknown, b: unknown, ops: PatchOps): boolean {
+  if (a instanceof StmtAnchor && b instanceof StmtAnchor) {
+    ops.anchors.push([a, b]);
+    return true;
+  }
+  return false;
+}
+
+/** Deep equality of lowered statements or expressions; anchors are paired (to be moved), not compared. */
+function same(a: unknown, b: unknown, ops: PatchOps): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (a instanceof StmtAnchor || b instanceof StmtAnchor) return sameAnchorKind(a, b, ops);
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!same(a[i], b[i], ops)) return false;
+    return true;
+  }
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (!same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], ops)) return false;
+  return true;
 }

@@ -2,11 +2,11 @@ import * as fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Parser } from 'web-tree-sitter';
 import type { ParsedDocument } from '../../documents/parsedDocument';
-import { evaluateModule, retractDeclarations, type FfiObjectValue, type ModuleEvaluation, type ModuleResolver, type Value } from './evaluate';
-import { analyzeExports, analyzeLibrary, NO_C, relevantStatements, unitsOf, type CExports, type NameSet, type Unit } from './cExports';
+import { evaluateModule, reevaluateModule, retractDeclarations, type FfiObjectValue, type ModuleEvaluation, type ModuleResolver, type Value } from './evaluate';
+import { analyzeExports, analyzeLibrary, exportsForUnits, NO_C, relevantStatements, unitsOf, type CExports, type NameSet, type Unit } from './cExports';
 import { moduleNameOf } from './moduleNames';
 import { flatTreeOf, releaseFlatTree } from '../../parser/flatTree';
-import { lowerFlat, lowerModule, type TopStmt } from './pyir';
+import { lowerFlat, lowerModule, patchStatements, type TopStmt } from './pyir';
 
 interface ModuleEntry {
   name: string;
@@ -24,6 +24,10 @@ interface ModuleEntry {
   /** What `mayBind` read of this module's own text (its binding words and import lines). */
   importSignature?: string;
   evaluation?: ModuleEvaluation;
+  /** The statements `evaluation` read (an open document's, for the next edit's comparison). */
+  evaluated?: TopStmt[];
+  /** An open document's evaluation before its last edit, kept to be updated in place (`reevaluateModule`). */
+  previous?: { evaluation: ModuleEvaluation; stmts: TopStmt[] };
   evaluating?: boolean;
   /** Its top-level statements as words (cExports.ts), for the C-valued exports test. */
   units?: Unit[];
@@ -31,6 +35,8 @@ interface ModuleEntry {
   targets?: string[];
   /** Its text imports ctypes/cffi. */
   importsC?: boolean;
+  /** The units (and importsC) its C-valued exports in the index's state were computed from. */
+  exportsFrom?: { units: Unit[]; importsC: boolean };
 }
 
 /** Words without which a file binds nothing itself (it may still import a module that does). */
@@ -45,6 +51,32 @@ const C_PACKAGE = /^(?:ctypes|cffi|_cffi_backend)(?:\.|$)/;
 /** Thrown when an on-demand computation meets the modules being computed (`WorkspaceIndex.exportsBelow`). */
 const CYCLE = new Error('a cycle through the modules being computed');
 const IMPORT_LINE = /^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import\b([^\n]*)|import[ \t]+([^\n#;]+))/gm;
+/** IMPORT_LINE at one line start (`lastIndex`). */
+const IMPORT_LINE_AT = /^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import\b([^\n]*)|import[ \t]+([^\n#;]+))/my;
+
+/**
+ * `text.matchAll(IMPORT_LINE)`, tried only on the lines holding the word `import` (each match has it on its
+ * line, and none spans a line end): the regex tried at every line start of 30 MB was a tenth of `check`.
+ */
+export function importLines(text: string): RegExpExecArray[] {
+  const out: RegExpExecArray[] = [];
+  let tried = -1;
+  let resume = 0; // as matchAll, the next match starts after the last one
+  for (let k = text.indexOf('import'); k >= 0; k = text.indexOf('import', k + 6)) {
+    // the line start as `^` sees it (after \n, \r, U+2028 or U+2029)
+    let start = k;
+    for (let c = text.charCodeAt(start - 1); start > 0 && c !== 10 && c !== 13 && c !== 0x2028 && c !== 0x2029; c = text.charCodeAt(start - 1)) start--;
+    if (start <= tried || start < resume) continue;
+    tried = start;
+    IMPORT_LINE_AT.lastIndex = start;
+    const m = IMPORT_LINE_AT.exec(text);
+    if (m) {
+      out.push(m);
+      resume = m.index + m[0].length;
+    }
+  }
+  return out;
+}
 
 /**
  * The modules of a workspace, by dotted name, with their evaluations (evaluate.ts) linked across imports.
@@ -58,6 +90,8 @@ export class WorkspaceIndex implements ModuleResolver {
   private readonly dependants = new Map<string, Set<string>>();
   /** Evaluations done (a benchmark and test figure). */
   evaluations = 0;
+  /** Of those, evaluations updated in place after an edit inside function bodies (`reevaluateModule`). */
+  reused = 0;
   /** The C-valued exports of every module (cExports.ts), computed on first demand; undefined when stale. */
   private cState: Map<string, CExports> | undefined;
   /** Modules were added since the import targets were read. */
@@ -151,6 +185,16 @@ export class WorkspaceIndex implements ModuleResolver {
   changed(uri: string): string[] {
     const entry = this.byUri.get(uri);
     if (!entry) return [];
+    // an open document's traced evaluation no other module read (their code may have written into its values) is kept to be updated
+    const keep = entry.open && entry.evaluation?.trace && entry.evaluated && !this.dependants.get(entry.name)?.size && this.byName.get(entry.name) === entry
+      ? { evaluation: entry.evaluation, stmts: entry.evaluated } : undefined;
+    if (keep) entry.evaluation = undefined; // not retracted: it declared only on its own libraries' functions (no workspace reads)
+    else if (entry.previous) {
+      retractDeclarations(entry.previous.evaluation);
+      entry.previous = undefined;
+    }
+    if (keep) entry.previous = keep;
+    entry.evaluated = undefined;
     entry.stmts = undefined;
     entry.text = undefined;
     entry.units = entry.targets = entry.importsC = undefined;
@@ -244,7 +288,8 @@ export class WorkspaceIndex implements ModuleResolver {
   resetEvaluations(): void {
     for (const e of this.byUri.values()) {
       if (e.evaluation) retractDeclarations(e.evaluation);
-      e.evaluation = undefined;
+      if (e.previous) retractDeclarations(e.previous.evaluation);
+      e.evaluation = e.previous = e.evaluated = undefined;
       e.mayBind = undefined;
     }
     this.dependants.clear();
@@ -280,7 +325,7 @@ export class WorkspaceIndex implements ModuleResolver {
     if (!entry) return undefined;
     this.link(requester, module);
     if (!this.cValued(module, name)) return undefined;
-    return this.evaluate(entry)?.env.get(name);
+    return this.readBy(this.evaluate(entry), requester)?.env.get(name);
   }
 
   starNames(module: string, requester: string): string[] {
@@ -289,7 +334,7 @@ export class WorkspaceIndex implements ModuleResolver {
     this.link(requester, module);
     const c = this.exportsOf(module);
     if (!c.all && c.names.size === 0) return [];
-    const ev = this.evaluate(entry);
+    const ev = this.readBy(this.evaluate(entry), requester);
     if (!ev) return [];
     const all = ev.env.get('__all__');
     const names = all?.k === 'seq' ? all.items.flatMap((i) => (i.k === 'str' ? [i.v] : [])) : [...ev.env.keys()].filter((k) => !k.startsWith('_'));
@@ -381,6 +426,7 @@ export class WorkspaceIndex implements ModuleResolver {
       const before = out.get(e.name) ?? NO_C;
       const after = libraryOnly ? this.analyzeLibraryOf(e, get) : this.analyzeExportsOf(e, get);
       out.set(e.name, after);
+      if (!libraryOnly) e.exportsFrom = { units: this.unitsOf(e), importsC: this.importsCOf(e) };
       const reexports = first && [...after.modules.values()].some((ts) => ts.some((t) => {
         const c = get(t);
         return c !== undefined && (c.lib.all || c.lib.names.size > 0);
@@ -526,7 +572,7 @@ export class WorkspaceIndex implements ModuleResolver {
   /** The modules its import lines bind to names: `import a.b` binds a, `import a.b as c` a.b, `from p import m` p.m. */
   private boundModules(entry: ModuleEntry): string[] {
     const out: string[] = [];
-    for (const m of this.textOf(entry).matchAll(IMPORT_LINE)) {
+    for (const m of importLines(this.textOf(entry))) {
       if (m[4]) {
         for (const part of m[4].split(',')) {
           const [mod, as] = part.trim().split(/\s+/);
@@ -554,13 +600,23 @@ export class WorkspaceIndex implements ModuleResolver {
     const before = state.get(entry.name);
     const fed = [...this.byName.values()].some((e) => e !== entry && e.targets?.includes(entry.name) && state.has(e.name) && (state.get(e.name)!.all || state.get(e.name)!.names.size > 0));
     if (fed || !before) return this.sameExports(state);
+    const units = this.unitsOf(entry);
+    const from = entry.exportsFrom;
+    if (from && from.importsC === this.importsCOf(entry) && exportsForUnits(from.units, units, before) === before) {
+      // the edit changed no word the fixpoint reads (nor an import, nor a def's code): the names and C-valued units stand
+      entry.exportsFrom = { units, importsC: from.importsC };
+      return true;
+    }
     entry.targets = this.importTargets(entry, this.textOf(entry));
     const after = this.analyzeExportsOf(entry, (m) => state.get(m));
+    entry.exportsFrom = { units, importsC: this.importsCOf(entry) };
     const same = after.observes === before.observes && sameNames(after, before) && sameNames(after.lib, before.lib)
       && after.modules.size === before.modules.size && [...after.modules].every(([k, v]) => before.modules.get(k)?.join() === v.join());
-    if (!same) return this.sameExports(state);
+    // a module no other module imports: no other module's exports read its names, so the fresh computation differs from `state` only here
+    const imported = [...this.byName.values()].some((e) => e !== entry && e.targets?.includes(entry.name));
+    if (!same && imported) return this.sameExports(state);
     state.set(entry.name, after);
-    return true;
+    return after.observes === before.observes && sameNames(after, before) && sameNames(after.lib, before.lib);
   }
 
   /** Whether a fresh computation of the C-valued exports gives `state` again. */
@@ -623,7 +679,7 @@ export class WorkspaceIndex implements ModuleResolver {
 
   /** The workspace modules a text's import lines read, in order (`import a.b.c` reads a, a.b and a.b.c). */
   private *importedModules(entry: ModuleEntry, text: string): Generator<ModuleEntry> {
-    for (const m of text.matchAll(IMPORT_LINE)) {
+    for (const m of importLines(text)) {
       const targets: string[] = [];
       if (m[4]) for (const part of m[4].split(',')) targets.push(part.trim().split(/\s+/)[0]!);
       else {
@@ -651,7 +707,7 @@ export class WorkspaceIndex implements ModuleResolver {
       const text = this.textOf(e);
       const leaf = module.split('.').pop()!;
       if (!text.includes('set_source') || !text.includes(leaf)) continue;
-      const ev = this.evaluate(e);
+      const ev = this.readBy(this.evaluate(e), requester);
       const ffi = ev?.ffis.find((f) => f.builds === module || f.builds?.split('.').pop() === leaf);
       if (ffi) {
         this.link(requester, e.name);
@@ -660,6 +716,12 @@ export class WorkspaceIndex implements ModuleResolver {
       }
     }
     return undefined;
+  }
+
+  /** Another module's evaluation reads `ev`: its code may write into `ev`'s values, so `ev` is never updated in place. */
+  private readBy(ev: ModuleEvaluation | undefined, requester: string): ModuleEvaluation | undefined {
+    if (ev && ev.name !== requester) ev.trace = undefined;
+    return ev;
   }
 
   /** A dependency found outside the evaluator's own reads (the build script of an imported module). */
@@ -812,8 +874,30 @@ export class WorkspaceIndex implements ModuleResolver {
     entry.evaluating = true;
     try {
       this.evaluations++;
-      const ev = evaluateModule(entry.name, entry.uri, this.relevant(entry, this.statements(entry)), this);
+      let stmts = this.relevant(entry, this.statements(entry));
+      const previous = entry.previous;
+      entry.previous = undefined;
+      if (previous && entry.open) {
+        const patch = patchStatements(previous.stmts, stmts);
+        if (patch) {
+          // the old statement objects stand for the fresh ones from now on (values and the regions' caches hold them)
+          for (const region of entry.open.regions) {
+            const cache = region.cache as { lowered?: TopStmt[] } | undefined;
+            if (cache?.lowered) cache.lowered = cache.lowered.map((t) => patch.replaced.get(t) ?? t);
+          }
+          stmts = previous.stmts;
+          if (reevaluateModule(previous.evaluation, patch.changed, patch.renames)) {
+            this.reused++;
+            entry.evaluation = previous.evaluation;
+            entry.evaluated = stmts;
+            return previous.evaluation;
+          }
+        }
+        retractDeclarations(previous.evaluation);
+      }
+      const ev = evaluateModule(entry.name, entry.uri, stmts, this, entry.open !== undefined);
       entry.evaluation = ev;
+      entry.evaluated = entry.open ? stmts : undefined;
       for (const d of ev.deps) this.link(entry.name, d);
       return ev;
     } finally {
@@ -850,7 +934,7 @@ interface TextShape {
 
 function shapeOf(text: string): TextShape {
   const imports: string[] = [];
-  for (const m of text.matchAll(IMPORT_LINE)) {
+  for (const m of importLines(text)) {
     if (m[1]) imports.push('.'); // relative
     else if (m[4]) for (const p of m[4].split(',')) imports.push(p.trim().split(/\s+/)[0]!);
     else imports.push(m[2]!);
@@ -887,7 +971,7 @@ function importsC(text: string): boolean {
 }
 
 function importSignature(text: string): string {
-  return `${BINDS_ITSELF.test(text)}|${importsC(text)}|${[...text.matchAll(IMPORT_LINE)].map((m) => m[0]).join('\n')}`;
+  return `${BINDS_ITSELF.test(text)}|${importsC(text)}|${importLines(text).map((m) => m[0]).join('\n')}`;
 }
 
 /** The lowered statements of an open document, cached on each parse region until its text changes. */

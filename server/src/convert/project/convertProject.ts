@@ -3,13 +3,14 @@
  * (render.ts) → check the output (below); a plan with refusals, or an output that fails the check,
  * shrinks: the binding stays whole ctypes and each cause gets one TODO at its statement.
  */
-import type { Node, Parser } from 'web-tree-sitter';
+import type { Node, Parser, Tree } from 'web-tree-sitter';
+import { fieldId, flatten, typeIds } from '../../parser/flatTree';
 import { CTYPES_EXPORTS } from '../../analysis/ctypesNames';
 import type { PrototypeLookup } from '../../analysis/prototypes';
 import { loadGrammars } from '../../parser/languages';
 import { type TextEdit, toOriginalOffset } from '../edits';
 import { callParts, dotted, indentAt, statementOf, stringLiteral } from '../syntax';
-import { type SourceModule, loadModules, pythonFiles } from './modules';
+import { type SourceModule, flatOf, loadModules, pythonFiles } from './modules';
 import { type ModulePlan, planProject } from './plan';
 import { HELPER_NAMES } from './pythonRuntime';
 import { type DroppedImports, hasWork, renderModule } from './render';
@@ -37,6 +38,8 @@ export interface ProjectResult {
 }
 
 interface IdentifierSite {
+  /** Index in the draft's flat tree. */
+  i: number;
   start: number;
   end: number;
   parent: string;
@@ -47,115 +50,112 @@ interface IdentifierSite {
  * Stage 3: the invariant, on the draft (the rendered text before the ctypes imports are trimmed, which only
  * removes imports nothing uses): which ctypes imports are still used, and the problems — a ctypes name left,
  * a helper or the ffi used but not defined, a function named that the cdef does not declare — as sentences
- * with offsets in the draft. One parse and one cursor walk; a node object is made only for imports and for
- * the few identifiers that matter (ctypes names, `_cffi_function`).
+ * with offsets in the draft. It reads the draft's tree through its flat copy (parser/flatTree.ts): one pass
+ * over typed arrays, no node objects.
  */
-function checkDraft(parser: Parser, p: ModulePlan, text: string): { used: Set<string>; problems: { offset: number; reason: string }[]; stillRead: (dropped: DroppedImports) => { offset: number; reason: string }[] } {
+function checkDraft(p: ModulePlan, text: string, tree: Tree): { used: Set<string>; problems: { offset: number; reason: string }[]; stillRead: (dropped: DroppedImports) => { offset: number; reason: string }[] } {
   const problems: { offset: number; reason: string }[] = [];
-  const t = parser.parse(text)!;
-  try {
-    const root = t.rootNode;
-    if (root.hasError) problems.push({ offset: 0, reason: 'the converted text does not parse' });
-    const imports: Node[] = [];
-    const ids: IdentifierSite[] = [];
-    const cursor = root.walk();
-    const parents: string[] = [];
-    try {
-      let more = cursor.gotoFirstChild();
-      if (more) parents.push(root.type);
-      while (more) {
-        const type = cursor.nodeType;
-        if (type === 'identifier') ids.push({ start: cursor.startIndex, end: cursor.endIndex, parent: parents[parents.length - 1]!, field: cursor.currentFieldName });
-        else if ((type === 'import_statement' || type === 'import_from_statement') && cursor.nodeIsNamed) imports.push(cursor.currentNode);
-        if (cursor.gotoFirstChild()) {
-          parents.push(type);
-          continue;
-        }
-        while (!cursor.gotoNextSibling()) {
-          if (!cursor.gotoParent()) {
-            more = false;
-            break;
-          }
-          parents.pop();
-        }
+  if (tree.rootNode.hasError) problems.push({ offset: 0, reason: 'the converted text does not parse' });
+  const t = flatten(tree, text);
+  const lang = t.language;
+  const identifier = typeIds(lang, 'identifier');
+  const importTypes = new Set([...typeIds(lang, 'import_statement'), ...typeIds(lang, 'import_from_statement')]);
+  const imports: number[] = [];
+  const ids: IdentifierSite[] = [];
+  for (let i = 1; i < t.count; i++) {
+    const type = t.type[i]!;
+    if (identifier.has(type)) ids.push({ i, start: t.start[i]!, end: t.end[i]!, parent: t.typeName(t.parent[i]!), field: lang.fields[t.field[i]!] ?? null });
+    else if (importTypes.has(type) && t.isNamed(i)) imports.push(i);
+  }
+  const F = { name: fieldId(lang, 'name'), alias: fieldId(lang, 'alias'), moduleName: fieldId(lang, 'module_name'), object: fieldId(lang, 'object'), fn: fieldId(lang, 'function'), args: fieldId(lang, 'arguments') };
+  const textOf = (i: number): string => (i < 0 ? '' : t.nodeText(i));
+  // the ctypes names the draft binds
+  const locals = new Map<string, string>();
+  let star = false;
+  for (const n of imports) {
+    if (t.typeName(n) === 'import_statement') {
+      for (const c of t.namedChildren(n)) {
+        const aliased = t.typeName(c) === 'aliased_import';
+        const name = aliased ? textOf(t.childByField(c, F.name)) : t.nodeText(c);
+        if (name !== 'ctypes' && !name.startsWith('ctypes.')) continue;
+        locals.set(aliased ? textOf(t.childByField(c, F.alias)) : 'ctypes', aliased ? name : 'ctypes');
       }
-    } finally {
-      cursor.delete();
-    }
-    // the ctypes names the draft binds
-    const locals = new Map<string, string>();
-    let star = false;
-    for (const n of imports) {
-      if (n.type === 'import_statement') {
-        for (const c of n.namedChildren) {
-          const name = c.type === 'aliased_import' ? c.childForFieldName('name')!.text : c.text;
-          if (name !== 'ctypes' && !name.startsWith('ctypes.')) continue;
-          locals.set(c.type === 'aliased_import' ? c.childForFieldName('alias')!.text : 'ctypes', c.type === 'aliased_import' ? name : 'ctypes');
-        }
-      } else {
-        const mod = n.childForFieldName('module_name')?.text ?? '';
-        if (mod !== 'ctypes' && !mod.startsWith('ctypes.')) continue;
-        if (n.namedChildren.some((c) => c.type === 'wildcard_import')) star = true;
-        for (const c of n.namedChildren.slice(1)) {
-          const name = c.type === 'aliased_import' ? c.childForFieldName('name')!.text : c.text;
-          locals.set(c.type === 'aliased_import' ? c.childForFieldName('alias')!.text : name, `${mod}.${name}`);
-        }
+    } else {
+      const mod = textOf(t.childByField(n, F.moduleName));
+      if (mod !== 'ctypes' && !mod.startsWith('ctypes.')) continue;
+      const items = t.namedChildren(n);
+      if (items.some((c) => t.typeName(c) === 'wildcard_import')) star = true;
+      for (const c of items.slice(1)) {
+        const aliased = t.typeName(c) === 'aliased_import';
+        const name = aliased ? textOf(t.childByField(c, F.name)) : t.nodeText(c);
+        locals.set(aliased ? textOf(t.childByField(c, F.alias)) : name, `${mod}.${name}`);
       }
     }
-    const defined = new Set<string>();
-    for (const id of ids) {
-      if ((id.parent === 'assignment' && id.field === 'left') || ((id.parent === 'function_definition' || id.parent === 'class_definition') && id.field === 'name')) defined.add(text.slice(id.start, id.end));
+  }
+  const defined = new Set<string>();
+  for (const id of ids) {
+    if ((id.parent === 'assignment' && id.field === 'left') || ((id.parent === 'function_definition' || id.parent === 'class_definition') && id.field === 'name')) defined.add(text.slice(id.start, id.end));
+  }
+  const used = new Set<string>();
+  const root = tree.rootNode;
+  const nodeAt = (id: IdentifierSite): Node => root.descendantForIndex(id.start, id.end - 1)!;
+  // `_cffi_function(lib, "name", …)`: the name, when the call is plain (else the node API's reading)
+  const declaredName = (id: IdentifierSite): string | undefined => {
+    const call = t.parent[id.i]!;
+    const list = t.childByField(call, F.args);
+    const args = list >= 0 && t.typeName(list) === 'argument_list' ? t.namedChildren(list) : [];
+    if (args.length >= 2 && args.every((a) => t.typeName(a) === 'identifier' || t.typeName(a) === 'string') && t.typeName(args[1]!) === 'string') {
+      const m = /^(['"])([A-Za-z_][A-Za-z_0-9]*)\1$/.exec(t.nodeText(args[1]!));
+      if (m) return m[2];
     }
-    const used = new Set<string>();
-    const nodeAt = (id: IdentifierSite): Node => root.descendantForIndex(id.start, id.end - 1)!;
+    const c = callParts(nodeAt(id).parent!);
+    const lit = c?.args[1] ? stringLiteral(c.args[1]) : undefined;
+    return lit?.value;
+  };
+  for (const id of ids) {
+    const name = text.slice(id.start, id.end);
+    if (id.parent === 'attribute' && id.field === 'attribute') continue;
+    if (id.parent === 'keyword_argument' && id.field === 'name') continue;
+    // helpers and the ffi must be defined; every function _cffi_function names must be declared
+    if ((HELPER_NAMES.includes(name) && id.parent !== 'attribute') || (name === p.ffi && (id.parent !== 'attribute' || id.field === 'object'))) {
+      if (!defined.has(name)) problems.push({ offset: id.start, reason: `${name} is used but not defined` });
+    }
+    if (name === '_cffi_function' && id.parent === 'call' && id.field === 'function') {
+      const declared = declaredName(id);
+      if (declared !== undefined && !p.functions.has(declared)) problems.push({ offset: id.start, reason: `${declared} is not declared in the cdef` });
+    }
+    // a ctypes name still used (ctypes.util.find_library aside)
+    if (id.parent === 'dotted_name' || id.parent === 'aliased_import' || id.parent === 'import_statement' || id.parent === 'import_from_statement') continue;
+    let q = locals.get(name);
+    if (!q && star && CTYPES_EXPORTS.has(name) && !defined.has(name)) {
+      q = `ctypes.${name}`;
+      used.add('*');
+    }
+    if (!q) continue;
+    used.add(name);
+    let top: Node = nodeAt(id);
+    while (top.parent?.type === 'attribute' && top.parent.childForFieldName('object')?.startIndex === top.startIndex) top = top.parent;
+    const full = q === 'ctypes' ? `ctypes.${(dotted(top) ?? '').split('.').slice(1).join('.')}` : q;
+    if (full.startsWith('ctypes.util')) {
+      used.add('ctypes.util');
+      continue;
+    }
+    problems.push({ offset: id.start, reason: `${full} is still used after conversion: a ctypes value would meet cffi ones` });
+  }
+  // a ctypes name whose import the trimming drops must not be read any more (the output would not run)
+  const stillRead = (dropped: DroppedImports): { offset: number; reason: string }[] => {
+    const out: { offset: number; reason: string }[] = [];
+    if (!dropped.names.size && !dropped.star) return out;
     for (const id of ids) {
       const name = text.slice(id.start, id.end);
-      if (id.parent === 'attribute' && id.field === 'attribute') continue;
-      if (id.parent === 'keyword_argument' && id.field === 'name') continue;
-      // helpers and the ffi must be defined; every function _cffi_function names must be declared
-      if ((HELPER_NAMES.includes(name) && id.parent !== 'attribute') || (name === p.ffi && (id.parent !== 'attribute' || id.field === 'object'))) {
-        if (!defined.has(name)) problems.push({ offset: id.start, reason: `${name} is used but not defined` });
-      }
-      if (name === '_cffi_function' && id.parent === 'call' && id.field === 'function') {
-        const c = callParts(nodeAt(id).parent!);
-        const lit = c?.args[1] ? stringLiteral(c.args[1]) : undefined;
-        if (lit && !p.functions.has(lit.value)) problems.push({ offset: id.start, reason: `${lit.value} is not declared in the cdef` });
-      }
-      // a ctypes name still used (ctypes.util.find_library aside)
+      if (defined.has(name) || !(dropped.names.has(name) || (dropped.star && CTYPES_EXPORTS.has(name)))) continue;
+      if ((id.parent === 'attribute' && id.field === 'attribute') || (id.parent === 'keyword_argument' && id.field === 'name')) continue;
       if (id.parent === 'dotted_name' || id.parent === 'aliased_import' || id.parent === 'import_statement' || id.parent === 'import_from_statement') continue;
-      let q = locals.get(name);
-      if (!q && star && CTYPES_EXPORTS.has(name) && !defined.has(name)) {
-        q = `ctypes.${name}`;
-        used.add('*');
-      }
-      if (!q) continue;
-      used.add(name);
-      let top: Node = nodeAt(id);
-      while (top.parent?.type === 'attribute' && top.parent.childForFieldName('object')?.startIndex === top.startIndex) top = top.parent;
-      const full = q === 'ctypes' ? `ctypes.${(dotted(top) ?? '').split('.').slice(1).join('.')}` : q;
-      if (full.startsWith('ctypes.util')) {
-        used.add('ctypes.util');
-        continue;
-      }
-      problems.push({ offset: id.start, reason: `${full} is still used after conversion: a ctypes value would meet cffi ones` });
+      out.push({ offset: id.start, reason: `${name} (from ctypes) is still used after conversion` });
     }
-    // a ctypes name whose import the trimming drops must not be read any more (the output would not run)
-    const stillRead = (dropped: DroppedImports): { offset: number; reason: string }[] => {
-      const out: { offset: number; reason: string }[] = [];
-      if (!dropped.names.size && !dropped.star) return out;
-      for (const id of ids) {
-        const name = text.slice(id.start, id.end);
-        if (defined.has(name) || !(dropped.names.has(name) || (dropped.star && CTYPES_EXPORTS.has(name)))) continue;
-        if ((id.parent === 'attribute' && id.field === 'attribute') || (id.parent === 'keyword_argument' && id.field === 'name')) continue;
-        if (id.parent === 'dotted_name' || id.parent === 'aliased_import' || id.parent === 'import_statement' || id.parent === 'import_from_statement') continue;
-        out.push({ offset: id.start, reason: `${name} (from ctypes) is still used after conversion` });
-      }
-      return out;
-    };
-    return { used, problems, stillRead };
-  } finally {
-    t.delete();
-  }
+    return out;
+  };
+  return { used, problems, stillRead };
 }
 
 /** The output after the import trimming: it must still parse. */
@@ -186,7 +186,7 @@ function withTodos(parser: Parser, mod: SourceModule, causes: { node: Node; reas
     if (fresh.length) edits.push({ start: ls, end: ls, newText: fresh.map((r) => `${indent}${TODO}${r}\n`).join('') });
   }
   // the TODOs wrapped to the project's line length; the report reads them back from the text
-  const { text } = formatText(parser, mod.text, edits, { maxLineLength: lineLengthFor(mod.file).max, originalRoot: mod.root });
+  const { text } = formatText(parser, mod.text, edits, { maxLineLength: lineLengthFor(mod.file).max, original: flatOf(mod) });
   return { text, left: todosIn(text).map((t) => ({ line: t.line + 1, reason: t.reason })) };
 }
 
@@ -202,14 +202,14 @@ export function convertModules(parser: Parser, modules: readonly SourceModule[],
       if (!hasWork(p)) continue;
       let problems: { offset: number; reason: string }[] = [];
       let stillRead: ((dropped: DroppedImports) => { offset: number; reason: string }[]) | undefined;
-      const r = renderModule(p, parser, (draft) => {
-        const checked = checkDraft(parser, p, draft);
+      const r = renderModule(p, parser, (draft, tree) => {
+        const checked = checkDraft(p, draft, tree);
         problems = checked.problems;
         stillRead = checked.stillRead;
         return checked.used;
       });
       problems.push(...stillRead!(r.dropped));
-      if (!problems.length && !outputParses(parser, r.text)) problems.push({ offset: 0, reason: 'the converted text does not parse' });
+      if (!problems.length && !(r.parses ?? outputParses(parser, r.text))) problems.push({ offset: 0, reason: 'the converted text does not parse' });
       for (const prob of problems) {
         const node = p.mod.root.descendantForIndex(Math.min(toOriginalOffset(r.draftEdits, prob.offset), Math.max(p.mod.text.length - 1, 0))) ?? p.mod.root;
         causes.push({ mod: p.mod, node, reason: prob.reason });

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Node, Parser, Tree } from 'web-tree-sitter';
 import { moduleNameOf } from '../../analysis/workspace/moduleNames';
+import { type FlatTree, flatten } from '../../parser/flatTree';
 
 export interface SourceModule {
   file: string;
@@ -50,6 +51,18 @@ export function loadModules(parser: Parser, files: readonly string[], read: (f: 
     if (!tree) throw new Error(`tree-sitter returned no tree for ${file}`);
     return { file, ...moduleName(file), text, tree, root: tree.rootNode };
   });
+}
+
+const flats = new WeakMap<SourceModule, FlatTree>();
+
+/** The module's tree as a flat copy (parser/flatTree.ts), made once and shared by the stages that read it whole. */
+export function flatOf(mod: SourceModule): FlatTree {
+  let f = flats.get(mod);
+  if (!f) {
+    f = flatten(mod.tree, mod.text);
+    flats.set(mod, f);
+  }
+  return f;
 }
 
 /** The absolute module an import names from inside `mod` (`.ffi` → `libarchive.ffi`). */

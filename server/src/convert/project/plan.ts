@@ -12,7 +12,8 @@ import { type CType, PRIMITIVES as PRIMS, declare, isFloating, isIntegral, prim,
 import type { PrototypeLookup } from '../../analysis/prototypes';
 import { stemOf } from '../../analysis/workspace/evaluate';
 import { untypedDeclarations } from './headerTypes';
-import { type SourceModule, absoluteModule } from './modules';
+import { type SourceModule, absoluteModule, flatOf } from './modules';
+import { fieldId, typeIds } from '../../parser/flatTree';
 import type { RuntimeHelper } from './pythonRuntime';
 
 /** A replacement for one node; `inner` renders a descendant with the replacements inside it. */
@@ -77,7 +78,7 @@ interface Bindings {
 
 /** The nodes the stages look at, found in one walk of the module (tree-sitter node access is not free). */
 export interface ModuleNodes {
-  identifiers: Map<string, Node[]>;
+  identifiers: NamedIdentifiers;
   calls: Node[];
   assignments: Node[];
   blocks: Node[];
@@ -86,61 +87,103 @@ export interface ModuleNodes {
   returns: Node[];
 }
 
-const INDEXED = new Set(['identifier', 'call', 'assignment', 'block', 'import_statement', 'import_from_statement', 'subscript', 'return_statement']);
+const INDEXED = ['identifier', 'call', 'assignment', 'block', 'import_statement', 'import_from_statement', 'subscript', 'return_statement'] as const;
 
-/** One cursor walk: a node object is made only for the kinds the stages read (most nodes are not). */
-export function indexNodes(root: Node): ModuleNodes {
-  const out: ModuleNodes = { identifiers: new Map(), calls: [], assignments: [], blocks: [root], imports: [], subscripts: [], returns: [] };
+/**
+ * One pass over the module's flat tree (modules.ts `flatOf`): a node object is made only for the kinds the
+ * stages read (most nodes are not), by moving one cursor to it by its pre-order index; identifiers only
+ * when their name is asked for.
+ */
+export function indexNodes(mod: SourceModule): ModuleNodes {
+  const t = flatOf(mod);
+  const root = mod.root;
+  const names = new Map<string, number[]>();
+  const out: ModuleNodes = { identifiers: new NamedIdentifiers(root, names), calls: [], assignments: [], blocks: [root], imports: [], subscripts: [], returns: [] };
+  const kinds = new Map<number, (typeof INDEXED)[number]>();
+  for (const k of INDEXED) for (const id of typeIds(t.language, k)) kinds.set(id, k);
+  const attributeField = fieldId(t.language, 'attribute');
+  const attributes = typeIds(t.language, 'attribute');
   const cursor = root.walk();
-  const parents: string[] = [];
   try {
-    if (!cursor.gotoFirstChild()) return out;
-    parents.push(root.type);
-    for (;;) {
-      const type = cursor.nodeType;
-      if (cursor.nodeIsNamed && INDEXED.has(type)) {
-        // an attribute's name (`x.name`) is not a reference to `name`
-        if (type !== 'identifier' || !(parents[parents.length - 1] === 'attribute' && cursor.currentFieldName === 'attribute')) {
-          const n = cursor.currentNode;
-          switch (type) {
-            case 'identifier': {
-              const list = out.identifiers.get(n.text);
-              if (list) list.push(n);
-              else out.identifiers.set(n.text, [n]);
-              break;
-            }
-            case 'call':
-              out.calls.push(n);
-              break;
-            case 'assignment':
-              out.assignments.push(n);
-              break;
-            case 'block':
-              out.blocks.push(n);
-              break;
-            case 'subscript':
-              out.subscripts.push(n);
-              break;
-            case 'return_statement':
-              out.returns.push(n);
-              break;
-            default:
-              out.imports.push(n);
-          }
-        }
-      }
-      if (cursor.gotoFirstChild()) {
-        parents.push(type);
+    for (let i = 1; i < t.count; i++) {
+      const kind = kinds.get(t.type[i]!);
+      if (!kind || !t.isNamed(i)) continue;
+      // an attribute's name (`x.name`) is not a reference to `name`
+      if (kind === 'identifier' && t.field[i] === attributeField && attributes.has(t.type[t.parent[i]!]!)) continue;
+      if (kind === 'identifier') {
+        const name = t.nodeText(i);
+        const list = names.get(name);
+        if (list) list.push(i);
+        else names.set(name, [i]);
         continue;
       }
-      while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent()) return out;
-        parents.pop();
+      cursor.gotoDescendant(i);
+      const n = cursor.currentNode;
+      switch (kind) {
+        case 'call':
+          out.calls.push(n);
+          break;
+        case 'assignment':
+          out.assignments.push(n);
+          break;
+        case 'block':
+          out.blocks.push(n);
+          break;
+        case 'subscript':
+          out.subscripts.push(n);
+          break;
+        case 'return_statement':
+          out.returns.push(n);
+          break;
+        default:
+          out.imports.push(n);
       }
     }
   } finally {
     cursor.delete();
   }
+  return out;
+}
+
+/** A module's identifiers by name, made into node objects the first time a name is asked for (most never are). */
+export class NamedIdentifiers {
+  private readonly made = new Map<string, Node[]>();
+
+  constructor(
+    private readonly root: Node,
+    /** name → the identifiers' pre-order indices in the module's flat tree */
+    private readonly at: ReadonlyMap<string, readonly number[]>,
+  ) {}
+
+  has(name: string): boolean {
+    return this.at.has(name);
+  }
+
+  get(name: string): Node[] | undefined {
+    const done = this.made.get(name);
+    if (done) return done;
+    const at = this.at.get(name);
+    if (!at) return undefined;
+    const cursor = this.root.walk();
+    try {
+      const nodes = at.map((i) => {
+        cursor.gotoDescendant(i);
+        return cursor.currentNode;
+      });
+      this.made.set(name, nodes);
+      return nodes;
+    } finally {
+      cursor.delete();
+    }
+  }
+}
+
+/**
+ * The identifier an expression's text starts with, when it is plain (ASCII, followed by a space, `.`, `(`
+ * or a line continuation), read from the module text: a cheap test before the node API is asked.
+ */
+function headName(mod: SourceModule, n: Node): string | undefined {
+  return /^([A-Za-z_][A-Za-z_0-9]*)[\s.(\\]/.exec(mod.text.slice(n.startIndex, n.startIndex + 80))?.[1];
 }
 
 /** The nodes of a document-ordered list that lie inside [start, end) (binary search: linear overall). */
@@ -313,6 +356,11 @@ class ModulePlanner {
 
   ctypes(n: Node | null | undefined): string | undefined {
     return member(ctypesName(this.b, n));
+  }
+
+  /** Does a dotted name starting with `head` name something in ctypes here (ctypesName's first test)? */
+  namesCtypes(head: string): boolean {
+    return this.b.ctypes.has(head) || (this.b.star && CTYPES_EXPORTS.has(head) && !this.b.assigned.has(head));
   }
 
   // --- types ------------------------------------------------------------------------------
@@ -728,6 +776,8 @@ class ModulePlanner {
 
   /** `f = lib.name` / `getattr(lib, "name")` / `lib["name"]`, then `f.argtypes`, `f.restype`, `f.errcheck` in the same block. */
   collectDirectDeclarations(): void {
+    // libraryMember's right sides start with a library's name or getattr
+    const heads = new Set(['getattr', ...[...this.libraries.keys()].map((k) => k.split('[')[0]!)]);
     for (const n of this.nodes.blocks) {
       const stmts = n.namedChildren;
       for (let i = 0; i < stmts.length; i++) {
@@ -737,6 +787,8 @@ class ModulePlanner {
         const left = a.childForFieldName('left');
         const right = a.childForFieldName('right');
         if (left?.type !== 'identifier' || !right) continue;
+        const head = headName(this.mod, right);
+        if (head !== undefined && !heads.has(head)) continue;
         const found = this.libraryMember(right);
         if (!found) continue;
         const group: Node[] = [st];
@@ -1036,6 +1088,9 @@ class ModulePlanner {
     const f = this.plan.ffi;
     const handled = new Set<string>();
     for (const n of this.nodes.calls) {
+      // a callee that does not start with a ctypes name is none of the calls below
+      const head = headName(this.mod, n);
+      if (head !== undefined && !this.namesCtypes(head)) continue;
       if (handled.has(keyOf(n))) continue;
       const parts = callParts(n);
       if (!parts) continue;
@@ -1385,7 +1440,7 @@ class ModulePlanner {
   }
 
   /** Every identifier that is not an attribute name, by name. */
-  identifiers(): Map<string, Node[]> {
+  identifiers(): NamedIdentifiers {
     return this.nodes.identifiers;
   }
 
@@ -1503,7 +1558,7 @@ export class ProjectPlanner {
   ) {
     const names = new Set(modules.map((m) => m.name));
     for (const m of modules) {
-      const nodes = indexNodes(m.root);
+      const nodes = indexNodes(m);
       this.planners.set(m.name, new ModulePlanner(m, nodes, bindingsOf(m, nodes, names), this));
     }
   }

@@ -3,7 +3,7 @@
  * removed statements, the cffi header (FFI, one cdef, only the helpers used) and the ctypes imports
  * trimmed to what is still used.
  */
-import type { Node, Parser } from 'web-tree-sitter';
+import { Edit, type Node, type Parser, type Point, type Tree } from 'web-tree-sitter';
 import { type TextEdit, applyEdits, mergeOverlapping as merge } from '../edits';
 import { keyOf, walk } from '../syntax';
 import { declare } from '../typeNames';
@@ -11,6 +11,7 @@ import type { ForeignDecl, ModulePlan } from './plan';
 import { runtimeHelpers } from './pythonRuntime';
 import { formatText } from '../format/formatConversion';
 import { lineLengthFor } from '../format/projectStyle';
+import { flatOf } from './modules';
 
 const lineStart = (text: string, off: number): number => text.lastIndexOf('\n', off - 1) + 1;
 const lineEnd = (text: string, off: number): number => {
@@ -25,47 +26,45 @@ export function hasWork(p: ModulePlan): boolean {
 
 interface RewriteNode {
   node: Node;
+  /** The node's range and key, read once (each read of a node's end crosses into wasm). */
+  start: number;
+  end: number;
+  key: string;
   children: RewriteNode[];
 }
 
 /** The rewrites as a containment forest (linear after a sort): each renders with its nested ones inside. */
 function rewriteEdits(p: ModulePlan): TextEdit[] {
-  const sorted = [...p.rewrites.values()].sort((a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex);
+  const byKey = new Map<string, RewriteNode>();
+  for (const [key, r] of p.rewrites) byKey.set(key, { node: r.node, start: r.node.startIndex, end: r.node.endIndex, key, children: [] });
+  const sorted = [...byKey.values()].sort((a, b) => a.start - b.start || b.end - a.end);
   const roots: RewriteNode[] = [];
   const stack: RewriteNode[] = [];
-  for (const r of sorted) {
-    while (stack.length && stack[stack.length - 1]!.node.endIndex <= r.node.startIndex) stack.pop();
-    const item: RewriteNode = { node: r.node, children: [] };
+  for (const item of sorted) {
+    while (stack.length && stack[stack.length - 1]!.end <= item.start) stack.pop();
     const parent = stack[stack.length - 1];
-    if (parent && r.node.endIndex <= parent.node.endIndex) parent.children.push(item);
+    if (parent && item.end <= parent.end) parent.children.push(item);
     else roots.push(item);
     stack.push(item);
   }
-  const byKey = new Map<string, RewriteNode>();
-  const index = (items: RewriteNode[]): void => {
-    for (const i of items) {
-      byKey.set(keyOf(i.node), i);
-      index(i.children);
-    }
-  };
-  index(roots);
   const text = p.mod.text;
   // the text of n with the rewrites inside it applied; n's own rewrite when `own`
-  const render = (item: RewriteNode): string => p.rewrites.get(keyOf(item.node))!.render((n) => innerOf(item, n));
+  const render = (item: RewriteNode): string => p.rewrites.get(item.key)!.render((n) => innerOf(item, n));
   const innerOf = (item: RewriteNode, n: Node): string => {
     const hit = byKey.get(keyOf(n));
     if (hit && hit !== item) return render(hit);
-    const nested = item.children.filter((c) => n.startIndex <= c.node.startIndex && c.node.endIndex <= n.endIndex);
+    const ns = n.startIndex;
+    const ne = n.endIndex;
     let out = '';
-    let at = n.startIndex;
-    for (const c of nested) {
-      if (c.node.startIndex < at) continue;
-      out += text.slice(at, c.node.startIndex) + render(c);
-      at = c.node.endIndex;
+    let at = ns;
+    for (const c of item.children) {
+      if (c.start < ns || ne < c.end || c.start < at) continue;
+      out += text.slice(at, c.start) + render(c);
+      at = c.end;
     }
-    return out + text.slice(at, n.endIndex);
+    return out + text.slice(at, ne);
   };
-  return roots.map((r) => ({ start: r.node.startIndex, end: r.node.endIndex, newText: render(r) }));
+  return roots.map((r) => ({ start: r.start, end: r.end, newText: render(r) }));
 }
 
 /** Removes whole statements with their line; a block left empty keeps `pass`; a blank line run does not grow. */
@@ -77,7 +76,9 @@ function deletionEdits(text: string, stmts: readonly Node[]): TextEdit[] {
     if (seen.has(keyOf(s))) continue;
     seen.add(keyOf(s));
     const k = keyOf(s.parent!);
-    byParent.set(k, [...(byParent.get(k) ?? []), s]);
+    const list = byParent.get(k);
+    if (list) list.push(s);
+    else byParent.set(k, [s]);
   }
   for (const list of byParent.values()) {
     const parent = list[0]!.parent!;
@@ -150,10 +151,12 @@ function cdefLine(d: ForeignDecl): string {
 export interface Rendered {
   text: string;
   edits: TextEdit[];
-  /** The edits of the draft `stillUsed` was given (all but the import trimming). */
+  /** The edits of the draft `check` was given (all but the import trimming). */
   draftEdits: TextEdit[];
   /** The ctypes names whose import the trimming dropped (`star`: a `from ctypes import *`). */
   dropped: DroppedImports;
+  /** Whether `text` is known to parse (the formatter only moved blank lines); undefined: parse it to know. */
+  parses: boolean | undefined;
 }
 
 export interface DroppedImports {
@@ -161,8 +164,12 @@ export interface DroppedImports {
   star: boolean;
 }
 
-/** The module's new text. `ctypesStillUsed` says, for the rendered draft, which ctypes imports must stay. */
-export function renderModule(p: ModulePlan, parser: Parser, stillUsed: (draft: string) => Set<string>): Rendered {
+/**
+ * The module's new text. `check` reads the rendered draft (its text and its tree, which stays the
+ * renderer's) and says which ctypes imports must stay. The draft is parsed once: the text after the import
+ * trimming is parsed incrementally from it, and that tree is the formatter's.
+ */
+export function renderModule(p: ModulePlan, parser: Parser, check: (draft: string, tree: Tree) => Set<string>): Rendered {
   const text = p.mod.text;
   const edits = [...rewriteEdits(p), ...deletionEdits(text, p.deletions)];
   const anchor = headerAnchor(p.mod.root);
@@ -181,11 +188,54 @@ export function renderModule(p: ModulePlan, parser: Parser, stillUsed: (draft: s
   else edits.push({ start: 0, end: 0, newText: `${head}\n\n\n` });
   const draftEdits = merge(edits);
   const draft = applyEdits(text, draftEdits);
-  const used = stillUsed(draft);
-  const dropped: DroppedImports = { names: new Set(), star: false };
-  edits.push(...importEdits(p, used, dropped));
-  // one formatting pass over all of it: the project's line length, PEP 8's blank lines (format/)
-  return { ...formatText(parser, text, merge(edits), { maxLineLength: lineLengthFor(p.mod.file).max, originalRoot: p.mod.root }), draftEdits, dropped };
+  const draftTree = parser.parse(draft)!;
+  try {
+    const used = check(draft, draftTree);
+    const dropped: DroppedImports = { names: new Set(), star: false };
+    edits.push(...importEdits(p, used, dropped));
+    const all = merge(edits);
+    const convertedTree = reparse(parser, draft, draftTree, applyEdits(text, all));
+    try {
+      // one formatting pass over all of it: the project's line length, PEP 8's blank lines (format/)
+      return { ...formatText(parser, text, all, { maxLineLength: lineLengthFor(p.mod.file).max, original: flatOf(p.mod), convertedTree }), draftEdits, dropped };
+    } finally {
+      convertedTree.delete();
+    }
+  } finally {
+    draftTree.delete();
+  }
+}
+
+/**
+ * The tree of `converted` (the draft with the import trimming), parsed incrementally from the draft's tree:
+ * the two texts differ in one stretch (the imports), found as their common prefix and suffix. The draft's
+ * tree is not changed.
+ */
+function reparse(parser: Parser, draft: string, draftTree: Tree, converted: string): Tree {
+  const tree = draftTree.copy();
+  if (draft === converted) return tree;
+  let start = 0;
+  const common = Math.min(draft.length, converted.length);
+  while (start < common && draft.charCodeAt(start) === converted.charCodeAt(start)) start++;
+  let tail = 0;
+  while (tail < common - start && draft.charCodeAt(draft.length - 1 - tail) === converted.charCodeAt(converted.length - 1 - tail)) tail++;
+  const pointAt = (text: string, off: number): Point => {
+    let row = 0;
+    let ls = 0;
+    for (let i = text.indexOf('\n'); i >= 0 && i < off; i = text.indexOf('\n', i + 1)) {
+      row++;
+      ls = i + 1;
+    }
+    return { row, column: off - ls };
+  };
+  const startPosition = pointAt(draft, start);
+  tree.edit(new Edit({
+    startIndex: start, oldEndIndex: draft.length - tail, newEndIndex: converted.length - tail,
+    startPosition, oldEndPosition: pointAt(draft, draft.length - tail), newEndPosition: pointAt(converted, converted.length - tail),
+  }));
+  const out = parser.parse(converted, tree)!;
+  tree.delete();
+  return out;
 }
 
 /** ctypes imports: each name kept only while the converted text still uses it. */
