@@ -143,6 +143,22 @@ test('structures: fields, nesting, self-reference, bit-fields, unions, _pack_ an
   assert.deepEqual(r.leftForHuman, []);
 });
 
+test('a prototype read as the ctypes class (P.__name__, isinstance(x, P)) stays a ctypes prototype', async () => {
+  const text = [
+    'import ctypes',
+    'CB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int)',
+    '@CB',
+    'def cb(n):',
+    '    return n + 1',
+    'print(CB.__name__, isinstance(cb, CB))',
+    '',
+  ].join('\n');
+  const { out, r } = await convert(text);
+  assert.match(out, /^CB = ctypes\.CFUNCTYPE\(ctypes\.c_int, ctypes\.c_int\)$/m, out);
+  assert.doesNotMatch(out, /ffi\.callback/);
+  assert.ok(r.leftForHuman.some((h) => /CB is read as a ctypes class \(CB\.__name__\)/.test(h.reason)), JSON.stringify(r.leftForHuman));
+});
+
 test('callbacks: a CFUNCTYPE prototype becomes a signature string used by @ffi.callback; char* arguments arrive as bytes', async () => {
   const text = [
     'import ctypes',

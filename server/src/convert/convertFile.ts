@@ -13,6 +13,7 @@ import { type CtypesProgram, readCtypes, reboundUse } from './readCtypes';
 import { type Helper, Rewriter } from './rewrite/rewriter';
 import { dotted, indentAt, keyOf, walk } from './syntax';
 import { unsafeCffiUses, unsafeCtypesShapes } from './check/outputGate';
+import { ctypesCallbackArgumentsInCffi, lostNames, undeclaredLibNames } from './check/outputInvariant';
 import { desugarDeclarations } from './desugar';
 import { diffLines } from 'diff';
 import { analyzeDocument } from '../analysis/analyze';
@@ -112,7 +113,8 @@ export function convertSource(parser: Parser, text: string, options: ConvertOpti
       const out = applyTextEdits(spelled, r.edits);
       const left = (d: string) => new RegExp(`\\b${d.slice(d.lastIndexOf('.') + 1)}\\.(restype|argtypes)\\s*=`).test(out);
       // kept when it converts some of them: the ones left stay spelled out, which does what the original did
-      if (r.edits.length && !(sugar.declared.length && sugar.declared.every(left))) {
+      // (and when every name the output reads is still defined, judged against the text as written)
+      if (r.edits.length && !(sugar.declared.length && sugar.declared.every(left)) && !lostNames(parser, text, out).length) {
         return { ...r, edits: lineEdits(text, out), leftForHuman: r.leftForHuman.map((h) => ({ ...h, span: { start: toOriginalOffset(sugar.edits, h.span.start), end: toOriginalOffset(sugar.edits, h.span.end) } })) };
       }
     }
@@ -152,13 +154,14 @@ function convertPlain(parser: Parser, text: string, options: ConvertOptions, uri
         continue;
       }
       // the output re-analysed: a statement where cffi cdata would reach a ctypes function stays ctypes, and the plan shrinks
-      const crossing = cdataReachingCtypes(text, tree.rootNode, result);
+      // and a statement that would read a name the output no longer defines (a deleted class, a dropped import) stays as it was
+      const crossing = [...cdataReachingCtypes(text, tree.rootNode, result), ...namesNoLongerDefined(parser, text, tree.rootNode, result)];
       const fresh = crossing.filter((c) => !demoted.has(c.token));
       if (fresh.length && round < 8) {
         for (const c of fresh) demoted.set(c.token, c.reason);
         continue;
       }
-      return formatted(parser, text, gated(parser, text, result, crossing), options.lineLength ?? lineLengthForUri(uri).max);
+      return formatted(parser, text, gated(parser, text, result, crossing.map((c) => ({ offset: c.offset, reason: c.final }))), options.lineLength ?? lineLengthForUri(uri).max);
     }
   } finally {
     tree.delete();
@@ -188,7 +191,7 @@ const reasonKey = (reason: string): string => reason.replace(/\s+/g, ' ').trim()
  * Statements of the original text where the output hands cffi cdata to a function that stays ctypes (PB312 on the
  * output's own model): ArgumentError at run time. Each becomes a `stmt:` demotion, so the next round keeps it ctypes.
  */
-function cdataReachingCtypes(text: string, root: Node, result: ConversionResult): { token: string; reason: string; offset: number }[] {
+function cdataReachingCtypes(text: string, root: Node, result: ConversionResult): Demotion[] {
   const grammars = loadedGrammars();
   if (!grammars || !result.edits.length) return [];
   const output = applyTextEdits(text, result.edits);
@@ -200,11 +203,44 @@ function cdataReachingCtypes(text: string, root: Node, result: ConversionResult)
       const offset = toOriginalOffset(result.edits, f.span.start);
       const st = statementNode(root.descendantForIndex(Math.min(offset, Math.max(text.length - 1, 0))) ?? root);
       const callee = /`([^`]+)`/.exec(f.message)?.[1] ?? 'a ctypes function';
-      return { token: `stmt:${keyOf(st)}`, reason: `this statement stays ctypes: converted, it would hand cffi cdata to ${callee}, which stays ctypes`, offset };
+      const reason = `this statement stays ctypes: converted, it would hand cffi cdata to ${callee}, which stays ctypes`;
+      return { token: `stmt:${keyOf(st)}`, reason, final: reason, offset };
     });
   } finally {
     doc.dispose();
   }
+}
+
+/** A statement of the original text the next round keeps as it was; `final` is the reason given when the file is refused with it still there. */
+interface Demotion {
+  token: string;
+  reason: string;
+  final: string;
+  offset: number;
+}
+
+/**
+ * Statements of the original text whose converted form reads a name the output no longer defines (outputInvariant.ts):
+ * a NameError at run time. Each becomes a `stmt:` demotion: kept ctypes, what it names (a struct class, a prototype) stays too.
+ */
+function namesNoLongerDefined(parser: Parser, text: string, root: Node, result: ConversionResult): Demotion[] {
+  if (!result.edits.length) return [];
+  const output = applyTextEdits(text, result.edits);
+  const at = (p: { offset: number }) => {
+    const offset = toOriginalOffset(result.edits, p.offset);
+    return { offset, st: statementNode(root.descendantForIndex(Math.min(offset, Math.max(text.length - 1, 0))) ?? root) };
+  };
+  return [
+    ...lostNames(parser, text, output).map((p) => {
+      const { offset, st } = at(p);
+      return { token: `stmt:${keyOf(st)}`, reason: `this statement stays ctypes: converted, it would read ${p.name}, which the converted file no longer defines`, final: p.reason, offset };
+    }),
+    // the other direction of a crossing: a ctypes callback's arguments are ctypes objects, which cffi misreads
+    ...ctypesCallbackArgumentsInCffi(parser, output).map((p) => {
+      const { offset, st } = at(p);
+      return { token: `stmt:${keyOf(st)}`, reason: `this statement stays ctypes: ${p.reason}`, final: p.reason, offset };
+    }),
+  ];
 }
 
 /** An output that would use a cffi library as a ctypes one is not offered (outputGate.ts), nor one that still hands cdata to ctypes. */
@@ -212,6 +248,8 @@ function gated(parser: Parser, text: string, result: ConversionResult, crossing:
   if (!result.edits.length) return result;
   const output = applyTextEdits(text, result.edits);
   const problems = [...unsafeCtypesShapes(parser, text, output), ...unsafeCffiUses(parser, output), ...cffiWithoutLibrary(text, output), ...crossing];
+  // the cffi libraries' attributes, checked on the output's own model (PB305), only when nothing else refused it
+  if (!problems.length) problems.push(...undeclaredLibNames(text, output));
   if (!problems.length) return result;
   const reasons = [...new Set(problems.map((p) => p.reason))];
   return {

@@ -18,6 +18,7 @@ import { formatText } from '../format/formatConversion';
 import { lineLengthFor } from '../format/projectStyle';
 import { sameReason, todoReasonsAbove, todosIn } from '../format/todoComments';
 import { oneTodoPerCause } from '../format/todoText';
+import { lostExports, lostNames } from '../check/outputInvariant';
 
 export const TODO = '# TODO(pypy-bindings): ';
 
@@ -197,6 +198,7 @@ export function convertModules(parser: Parser, modules: readonly SourceModule[],
   const notes = [...new Set(plan.modules.flatMap((m) => m.notes))];
   const causes = [...plan.refusals.map((r) => ({ mod: r.module, node: r.node, reason: r.reason }))];
   const rendered = new Map<string, string>();
+  const renderEdits = new Map<string, TextEdit[]>();
   if (!causes.length) {
     for (const p of plan.modules) {
       if (!hasWork(p)) continue;
@@ -210,13 +212,27 @@ export function convertModules(parser: Parser, modules: readonly SourceModule[],
       });
       problems.push(...stillRead!(r.dropped));
       if (!problems.length && !(r.parses ?? outputParses(parser, r.text))) problems.push({ offset: 0, reason: 'the converted text does not parse' });
-      for (const prob of problems) {
-        const node = p.mod.root.descendantForIndex(Math.min(toOriginalOffset(r.draftEdits, prob.offset), Math.max(p.mod.text.length - 1, 0))) ?? p.mod.root;
+      // the invariant both engines share (check/outputInvariant.ts), on the output as written: every name read is still defined
+      // (lib.x is checked above: every function _cffi_function names is declared)
+      const invariant = problems.length ? [] : lostNames(parser, p.mod.text, r.text, p.mod.tree);
+      for (const prob of [...problems.map((q) => ({ at: toOriginalOffset(r.draftEdits, q.offset), reason: q.reason })), ...invariant.map((q) => ({ at: toOriginalOffset(r.edits, q.offset), reason: q.reason }))]) {
+        const node = p.mod.root.descendantForIndex(Math.min(prob.at, Math.max(p.mod.text.length - 1, 0))) ?? p.mod.root;
         causes.push({ mod: p.mod, node, reason: prob.reason });
       }
       rendered.set(p.mod.file, r.text);
+      renderEdits.set(p.mod.file, r.edits);
       stats.modules++;
       for (const k of Object.keys(p.converted) as (keyof ModulePlan['converted'])[]) stats[k] += p.converted[k];
+    }
+    // names one module reads from another that the conversion removed there (an alias, a dropped import)
+    if (!causes.length && rendered.size) {
+      const texts = modules.map((m) => ({ name: m.name, pkg: m.pkg, input: m.text, output: rendered.get(m.file) ?? m.text }));
+      for (const prob of lostExports(parser, texts)) {
+        const m = modules.find((x) => x.name === prob.module)!;
+        const edits = renderEdits.get(m.file);
+        const at = edits ? toOriginalOffset(edits, prob.offset) : prob.offset;
+        causes.push({ mod: m, node: m.root.descendantForIndex(Math.min(at, Math.max(m.text.length - 1, 0))) ?? m.root, reason: prob.reason });
+      }
     }
   }
   if (causes.length) {

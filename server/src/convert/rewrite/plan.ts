@@ -47,7 +47,7 @@ export function planDeclarations(rw: Rewriter): void {
     for (const st of layoutStatements.get(s.name) ?? []) rw.deleteStatement(st);
   }
   for (const proto of rw.p.prototypes.values()) {
-    if (!proto.human) proto.human = rw.demoted.get(`proto:${proto.name}`) ?? paramflagsUse(rw, proto.name);
+    if (!proto.human) proto.human = rw.demoted.get(`proto:${proto.name}`) ?? paramflagsUse(rw, proto.name) ?? classUse(rw, proto.name);
     if (proto.human || !proto.ret || !proto.args || ![proto.ret, ...proto.args].every((t) => typeConvertible(rw, t))) {
       rw.leave(proto.statement, proto.human ?? 'this prototype uses a type that stays in ctypes');
       // a ctypes prototype needs ctypes types: the structs and callback types it names stay too
@@ -108,6 +108,22 @@ function tupleCalls(rw: Rewriter): Map<string, Node[]> {
     tupleCallIndexes.set(rw, ix);
   }
   return ix.byCallee;
+}
+
+/** A prototype read as the ctypes class it is (`P.__name__`, `P.argtypes`, `isinstance(x, P)`): its cffi form, a signature string, has none of that. */
+export function classUse(rw: Rewriter, proto: string): string | undefined {
+  let why: string | undefined;
+  for (const n of walk(rw.p.root)) {
+    if (n.type !== 'identifier' || n.text !== proto || isStoreTarget(n)) continue;
+    const p = n.parent!;
+    const attribute = p.type === 'attribute' && p.childForFieldName('object')?.startIndex === n.startIndex;
+    const call = p.type === 'argument_list' ? callParts(p.parent!) : undefined;
+    const typeTest = !!call && /^(isinstance|issubclass)$/.test(dotted(call.callee) ?? '') && call.args[1]?.startIndex === n.startIndex;
+    if (!attribute && !typeTest) continue;
+    why ??= `${proto} is read as a ctypes class (${(attribute ? p : p.parent!).text.slice(0, 40)}), which a cffi callback type is not`;
+    rw.leave(n, why);
+  }
+  return why;
 }
 
 export function planFunction(rw: Rewriter, f: FunctionDecl): void {

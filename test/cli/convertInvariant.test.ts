@@ -1,0 +1,68 @@
+// `convert` never offers an output that reads a name it no longer defines (convert/check/outputInvariant.ts): a file whose
+// plan deletes a struct class still read as `S._fields_`, and a package whose alias `size_t` is removed from one
+// module while others read it (`a.size_t`, `from .a import *`). Both were NameErrors/AttributeErrors at run time;
+// now they shrink, and the converted programs print what the originals print under CPython+cffi and PyPy.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+const BIN = path.resolve(__dirname, '../../bin/pypy-bindings.js');
+const INTERPRETERS = ['/usr/bin/python3', 'pypy3'];
+
+function run(interpreter: string, cwd: string, args: string[]): string {
+  const r = spawnSync(interpreter, args, { cwd, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, `${interpreter} ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+const FIELDS_READ = [
+  'import ctypes',
+  'libc = ctypes.CDLL(None)',
+  'class div_t(ctypes.Structure):',
+  '    _fields_ = [("quot", ctypes.c_int), ("rem", ctypes.c_int)]',
+  'libc.div.argtypes = [ctypes.c_int, ctypes.c_int]',
+  'libc.div.restype = div_t',
+  'r = libc.div(7, 2)',
+  'print(r.quot, r.rem, div_t._fields_[0][0], ctypes.sizeof(div_t))',
+  '',
+].join('\n');
+
+test('convert FILE: a struct class still read after its conversion keeps the file ctypes, with the reason', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-invariant-'));
+  try {
+    const file = path.join(dir, 'fields.py');
+    fs.writeFileSync(file, FIELDS_READ);
+    const expected = run('/usr/bin/python3', dir, ['fields.py']);
+    const r = spawnSync(process.execPath, [BIN, 'convert', file, '--write'], { encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /it would read div_t, which the converted file no longer defines/);
+    const converted = fs.readFileSync(file, 'utf8');
+    assert.match(converted, /^class div_t\(ctypes\.Structure\):$/m);
+    for (const py of INTERPRETERS) assert.equal(run(py, dir, ['fields.py']), expected, py);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('convert FOLDER: a name another module reads from a converted module stays defined, or the package stays', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-invariant-'));
+  try {
+    const pkg = path.join(dir, 'pkg');
+    fs.mkdirSync(pkg);
+    fs.writeFileSync(path.join(pkg, '__init__.py'), '');
+    fs.writeFileSync(path.join(pkg, 'a.py'), 'import ctypes\nlibc = ctypes.CDLL(None)\nsize_t = ctypes.c_size_t\nstrlen = libc.strlen\nstrlen.argtypes = [ctypes.c_char_p]\nstrlen.restype = size_t\n');
+    fs.writeFileSync(path.join(pkg, 'b.py'), 'from . import a\nprint(a.strlen(b"abcd"), a.size_t.__name__)\n');
+    fs.writeFileSync(path.join(pkg, 'c.py'), 'from .a import *\nprint(strlen(b"abc"), size_t.__name__)\n');
+    const main = ['-c', 'import pkg.b, pkg.c'];
+    const expected = run('/usr/bin/python3', dir, main);
+    const r = spawnSync(process.execPath, [BIN, 'convert', pkg, '--write'], { encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /size_t is read from pkg\.a, which no longer defines it after conversion/);
+    for (const py of INTERPRETERS) assert.equal(run(py, dir, main), expected, py);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
