@@ -87,11 +87,13 @@ export interface MaskedCdef {
 }
 
 export function maskCffiSyntax(source: string): MaskedCdef {
-  const chars = source.split('');
+  // the characters are split out only when something is masked (most cdefs of a file have no `...`)
+  let chars: string[] | undefined;
   const ellipses: [number, number][] = [];
   const externPython: number[] = [];
   const externBlocks: [number, number][] = [];
   const blank = (from: number, to: number) => {
+    chars ??= source.split('');
     for (let i = from; i < to; i++) if (chars[i] !== '\n') chars[i] = ' ';
   };
   for (const m of source.matchAll(/extern\s+"Python(\+C)?"/g)) {
@@ -123,10 +125,10 @@ export function maskCffiSyntax(source: string): MaskedCdef {
     const from = before === '=' && (after === ',' || after === '}') ? b - 1 : m.index;
     blank(from, end);
     // `#define NAME ...` keeps a value: with none, tree-sitter-c's preproc_arg runs on into the next line
-    if (isDefineValue(source, b)) chars[m.index] = '0';
+    if (isDefineValue(source, b)) chars![m.index] = '0';
     ellipses.push([m.index, m.index + 3]);
   }
-  return { c: chars.join(''), ellipses, externPython, externBlocks };
+  return { c: chars ? chars.join('') : source, ellipses, externPython, externBlocks };
 }
 
 /** Whether the declaration starting at `start` is an `extern "Python"` one (right after the prefix, or in a block). */

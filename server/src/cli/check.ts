@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createTwoFilesPatch } from 'diff';
+import { unifiedPatch } from '../documents/lineDiff';
 import { prototypeLookup } from '../analysis/prototypes';
 import { WorkspaceIndex } from '../analysis/workspace/workspaceIndex';
 import { loadGrammars } from '../parser/languages';
@@ -131,7 +131,7 @@ export async function check(args: string[], io: CliIO): Promise<number> {
         if (outcome.text !== text) {
           const n = [...outcome.fixedByCode.values()].reduce((a, b) => a + b, 0);
           if (o.diff) {
-            io.out(createTwoFilesPatch(file, file, text, outcome.text));
+            io.out(unifiedPatch(file, text, outcome.text));
             diffs += n;
           } else {
             writeFileTextAtomic(ft!, withFileNewlines(ft!, outcome.text));

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createTwoFilesPatch } from 'diff';
+import { unifiedPatch } from '../documents/lineDiff';
 import { analyzeText } from '../analysis/analyze';
 import { applyEdits, convertToCffi } from '../convert/convertFile';
 import { isStackOverflow, TOO_DEEP_MESSAGE } from '../documents/nesting';
@@ -104,7 +104,7 @@ export async function convert(args: string[], io: CliIO): Promise<number> {
         io.err(`pypy-bindings: ${target.path}: ${e.message}\n`);
         status = 2;
       }
-    } else if (diff) io.out(createTwoFilesPatch(target.path, target.path, target.text, withFileNewlines(target, change.after), 'before', 'after'));
+    } else if (diff) io.out(unifiedPatch(target.path, target.text, withFileNewlines(target, change.after), 'before', 'after'));
     else io.err(`${file}: would change ${target.path}\n`);
   }
   if (write) {
@@ -116,7 +116,7 @@ export async function convert(args: string[], io: CliIO): Promise<number> {
       return 2;
     }
   } else if (diff) {
-    io.out(createTwoFilesPatch(file, file, ft.text, converted, 'ctypes', 'cffi'));
+    io.out(unifiedPatch(file, ft.text, converted, 'ctypes', 'cffi'));
   } else {
     io.out(converted);
   }
@@ -175,7 +175,7 @@ async function convertProjectCli(paths: string[], write: boolean, io: CliIO): Pr
         io.err(`pypy-bindings: ${f.file}: ${e.message}\n`);
         status = 2;
       }
-    } else io.out(createTwoFilesPatch(f.file, f.file, ft.text, text, 'ctypes', 'cffi'));
+    } else io.out(unifiedPatch(f.file, ft.text, text, 'ctypes', 'cffi'));
   }
   return status;
 }

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { diffLines } from 'diff';
+import { diffLines } from '../../documents/lineDiff';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { AnnotatedTextEdit, TextDocumentEdit, WorkspaceEdit } from 'vscode-languageserver';
 import { readFileText } from '../../cli/fileText';
