@@ -113,8 +113,8 @@ function tupleCalls(rw: Rewriter): Map<string, Node[]> {
 /** A prototype read as the ctypes class it is (`P.__name__`, `P.argtypes`, `isinstance(x, P)`): its cffi form, a signature string, has none of that. */
 export function classUse(rw: Rewriter, proto: string): string | undefined {
   let why: string | undefined;
-  for (const n of walk(rw.p.root)) {
-    if (n.type !== 'identifier' || n.text !== proto || isStoreTarget(n)) continue;
+  for (const n of identifiersNamed(rw, proto)) {
+    if (isStoreTarget(n)) continue;
     const p = n.parent!;
     const attribute = p.type === 'attribute' && p.childForFieldName('object')?.startIndex === n.startIndex;
     const call = p.type === 'argument_list' ? callParts(p.parent!) : undefined;
@@ -348,4 +348,21 @@ export function protosIn(t: CType): string[] {
   if (t.k === 'ptr') return protosIn(t.to);
   if (t.k === 'array') return protosIn(t.of);
   return [];
+}
+
+/** Identifiers by name, in document order: one walk per round (classUse asks per prototype). */
+const identifierIndexes = new WeakMap<Rewriter, { root: Node; byName: Map<string, Node[]> }>();
+function identifiersNamed(rw: Rewriter, name: string): readonly Node[] {
+  let ix = identifierIndexes.get(rw);
+  if (!ix || ix.root !== rw.p.root) {
+    ix = { root: rw.p.root, byName: new Map() };
+    for (const n of walk(rw.p.root)) {
+      if (n.type !== 'identifier') continue;
+      const list = ix.byName.get(n.text);
+      if (list) list.push(n);
+      else ix.byName.set(n.text, [n]);
+    }
+    identifierIndexes.set(rw, ix);
+  }
+  return ix.byName.get(name) ?? [];
 }
