@@ -75,6 +75,16 @@ function functionsFile(n: number): string {
   return out.join('\n') + '\n';
 }
 
+/** `n` structs passed by pointer and `n` callbacks, each with its function: what the converter plans per declaration. */
+function structsCallbacksFile(n: number): string {
+  const out = ['import ctypes', 'from ctypes import c_int, c_char_p, Structure, CFUNCTYPE, POINTER', '_lib = ctypes.CDLL("libdemo.so")', ''];
+  for (let i = 0; i < n; i++) {
+    out.push(`class S${i}(Structure):`, `    _fields_ = [("a", c_int), ("b", c_char_p)]`, `_lib.h_${i}.argtypes = [POINTER(S${i})]`, `_lib.h_${i}.restype = c_int`, `s_${i} = S${i}(1, b"x")`, `_lib.h_${i}(ctypes.byref(s_${i}))`);
+    out.push(`CB${i} = CFUNCTYPE(c_int, c_int)`, `_lib.k_${i}.argtypes = [CB${i}]`, `_lib.k_${i}.restype = c_int`, `def cb_${i}(x):`, `    return x`, `c_${i} = CB${i}(cb_${i})`, `_lib.k_${i}(c_${i})`);
+  }
+  return out.join('\n') + '\n';
+}
+
 /** A package of `n` modules: one loads the library, the others import it and call its functions. */
 function workspaceDir(n: number): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pypy-bindings-scale-'));
@@ -121,9 +131,16 @@ export async function scaleBench(repeats = 3): Promise<string[]> {
     { name: 'line length (one line full of findings)', unit: 'chars', sizes: [32_000, 64_000, 128_000], run: (n) => firstDiagnostics(g, longLine(n)) },
     { name: 'functions per library (first diagnostics)', unit: 'functions', sizes: [1_000, 2_000, 4_000], run: (n) => firstDiagnostics(g, functionsFile(n)) },
     {
-      name: 'functions per library (ctypes→cffi conversion of the file)', unit: 'functions', sizes: [100, 200, 400],
+      name: 'functions per library (ctypes→cffi conversion of the file)', unit: 'functions', sizes: [500, 1_000, 2_000],
       run: (n) => {
         const m = ownModel(g, functionsFile(n));
+        return time(() => convertToCffi(m, { mode: 'abi-inline' }));
+      },
+    },
+    {
+      name: 'structs and callbacks per file (ctypes→cffi conversion of the file)', unit: 'of each', sizes: [125, 250, 500],
+      run: (n) => {
+        const m = ownModel(g, structsCallbacksFile(n));
         return time(() => convertToCffi(m, { mode: 'abi-inline' }));
       },
     },

@@ -174,12 +174,18 @@ function formatted(parser: Parser, text: string, result: ConversionResult, lineL
   const output = applyTextEdits(text, edits);
   if (!edits.length) return { ...result, edits };
   // the report: every TODO of the converted text at its line, with the span of the statement it is about
+  // by reason, whatever its wrapping (sameReason), the first one: one lookup per TODO
+  const byReason = new Map<string, ConversionResult['leftForHuman'][number]>();
+  for (const l of result.leftForHuman) if (!byReason.has(reasonKey(l.reason))) byReason.set(reasonKey(l.reason), l);
   const leftForHuman = todosIn(output).map((t) => {
-    const h = result.leftForHuman.find((l) => sameReason(l.reason, t.reason));
+    const h = byReason.get(reasonKey(t.reason));
     return { span: h?.span ?? { start: 0, end: 0 }, reason: t.reason, line: t.line + 1 };
   });
   return { ...result, edits, leftForHuman };
 }
+
+/** A reason as sameReason compares it. */
+const reasonKey = (reason: string): string => reason.replace(/\s+/g, ' ').trim();
 
 /**
  * Statements of the original text where the output hands cffi cdata to a function that stays ctypes (PB312 on the

@@ -150,8 +150,25 @@ export function setKind(rw: Rewriter, key: string, kind: Kind | undefined): void
 }
 
 export function functionDefNamed(rw: Rewriter, name: string): Node | undefined {
-  for (const n of walk(rw.p.root)) if (n.type === 'function_definition' && n.childForFieldName('name')?.text === name) return n;
-  return undefined;
+  return functionDefsNamed(rw, name)[0];
+}
+
+/** Every `def NAME` of the round's tree in document order, read in one walk (a walk per name would be quadratic). */
+const functionDefs = new WeakMap<Rewriter, { root: Node; byName: Map<string, Node[]> }>();
+export function functionDefsNamed(rw: Rewriter, name: string): readonly Node[] {
+  let ix = functionDefs.get(rw);
+  if (!ix || ix.root !== rw.p.root) {
+    ix = { root: rw.p.root, byName: new Map() };
+    for (const n of walk(rw.p.root)) {
+      const defName = n.type === 'function_definition' ? n.childForFieldName('name')?.text : undefined;
+      if (defName === undefined) continue;
+      const list = ix.byName.get(defName);
+      if (list) list.push(n);
+      else ix.byName.set(defName, [n]);
+    }
+    functionDefs.set(rw, ix);
+  }
+  return ix.byName.get(name) ?? [];
 }
 
 /** What an expression evaluates to, in ctypes terms that carry over to cffi. */
@@ -248,7 +265,7 @@ export function errcheckReturnsResult(rw: Rewriter, f: FunctionDecl): boolean {
   const def = functionDefNamed(rw, value.text);
   const first = def?.childForFieldName('parameters')?.namedChildren[0];
   const result = first?.type === 'identifier' ? first.text : undefined;
-  const defs = [...walk(rw.p.root)].filter((n) => n.type === 'function_definition' && n.childForFieldName('name')?.text === value.text);
+  const defs = functionDefsNamed(rw, value.text);
   let ok = defs.length === 1 && def!.parent?.type === 'module' && !!result;
   const visit = (n: Node): void => {
     for (const c of n.namedChildren) {

@@ -28,14 +28,23 @@ export function planDeclarations(rw: Rewriter): void {
       }
     }
   }
+  // `S._pack_ = …` and `S._anonymous_ = …` by struct name, read in one walk (in document order)
+  const layoutStatements = new Map<string, Node[]>();
+  if (rw.convertedStructs.size) {
+    for (const st of walk(rw.p.root)) {
+      const a = assignmentOf(st);
+      const owner = a && a.left.type === 'attribute' && ['_pack_', '_anonymous_'].includes(a.left.childForFieldName('attribute')!.text) ? dotted(a.left.childForFieldName('object')) : undefined;
+      if (owner === undefined) continue;
+      const list = layoutStatements.get(owner);
+      if (list) list.push(st);
+      else layoutStatements.set(owner, [st]);
+    }
+  }
   for (const s of rw.p.structs.values()) {
     if (!rw.convertedStructs.has(s.name)) continue;
     rw.deleteStatement(s.node.parent?.type === 'decorated_definition' ? s.node.parent : s.node);
     if (s.fieldsStatement) rw.deleteStatement(s.fieldsStatement);
-    for (const st of walk(rw.p.root)) {
-      const a = assignmentOf(st);
-      if (a && a.left.type === 'attribute' && dotted(a.left.childForFieldName('object')) === s.name && ['_pack_', '_anonymous_'].includes(a.left.childForFieldName('attribute')!.text)) rw.deleteStatement(st);
-    }
+    for (const st of layoutStatements.get(s.name) ?? []) rw.deleteStatement(st);
   }
   for (const proto of rw.p.prototypes.values()) {
     if (!proto.human) proto.human = rw.demoted.get(`proto:${proto.name}`) ?? paramflagsUse(rw, proto.name) ?? classUse(rw, proto.name);
@@ -75,21 +84,37 @@ export function planDeclarations(rw: Rewriter): void {
 
 export function paramflagsUse(rw: Rewriter, proto: string): string | undefined {
   let why: string | undefined;
-  for (const n of walk(rw.p.root)) {
-    const call = n.type === 'call' ? callParts(n) : undefined;
-    if (call && dotted(call.callee) === proto && call.args[0] && unparen(call.args[0]).type === 'tuple') {
-      why = `${proto} is instantiated from a library symbol (with paramflags): that needs a hand-written wrapper around the cffi function`;
-      rw.leave(n, why);
-    }
+  for (const n of tupleCalls(rw).get(proto) ?? []) {
+    why = `${proto} is instantiated from a library symbol (with paramflags): that needs a hand-written wrapper around the cffi function`;
+    rw.leave(n, why);
   }
   return why;
+}
+
+/** Calls `NAME((…), …)` whose first argument is a tuple, by callee, in document order: one walk per round. */
+const tupleCallIndexes = new WeakMap<Rewriter, { root: Node; byCallee: Map<string, Node[]> }>();
+function tupleCalls(rw: Rewriter): Map<string, Node[]> {
+  let ix = tupleCallIndexes.get(rw);
+  if (!ix || ix.root !== rw.p.root) {
+    ix = { root: rw.p.root, byCallee: new Map() };
+    for (const n of walk(rw.p.root)) {
+      const call = n.type === 'call' ? callParts(n) : undefined;
+      const name = call && call.args[0] && unparen(call.args[0]).type === 'tuple' ? dotted(call.callee) : undefined;
+      if (name === undefined) continue;
+      const list = ix.byCallee.get(name);
+      if (list) list.push(n);
+      else ix.byCallee.set(name, [n]);
+    }
+    tupleCallIndexes.set(rw, ix);
+  }
+  return ix.byCallee;
 }
 
 /** A prototype read as the ctypes class it is (`P.__name__`, `P.argtypes`, `isinstance(x, P)`): its cffi form, a signature string, has none of that. */
 export function classUse(rw: Rewriter, proto: string): string | undefined {
   let why: string | undefined;
-  for (const n of walk(rw.p.root)) {
-    if (n.type !== 'identifier' || n.text !== proto || isStoreTarget(n)) continue;
+  for (const n of identifiersNamed(rw, proto)) {
+    if (isStoreTarget(n)) continue;
     const p = n.parent!;
     const attribute = p.type === 'attribute' && p.childForFieldName('object')?.startIndex === n.startIndex;
     const call = p.type === 'argument_list' ? callParts(p.parent!) : undefined;
@@ -223,20 +248,42 @@ export function typeConvertible(rw: Rewriter, t: CType): boolean {
 }
 
 export function firstCallOffset(rw: Rewriter, f: FunctionDecl): number | undefined {
-  for (const n of walk(rw.p.root)) {
-    if (n.type !== 'call') continue;
-    const fn = calledFunction(rw, n.childForFieldName('function')!);
-    if (fn === f) return n.startIndex;
-  }
-  return undefined;
+  return callsOf(rw, f, true)[0]?.startIndex;
 }
 
 export function refsOf(rw: Rewriter, f: FunctionDecl): Node[] {
-  const out: Node[] = [];
-  for (const n of walk(rw.p.root)) {
-    if (n.type === 'call' && calledFunction(rw, n.childForFieldName('function')!) === f) out.push(n);
+  return [...callsOf(rw, f, false)];
+}
+
+/**
+ * The calls of the round's tree, read once in document order and grouped by the foreign function they call,
+ * so that planning stays linear in the number of functions. Read lazily, as far as a question needs:
+ * calledFunction declares ad-hoc functions as it meets their first call, and reading only up to f's first
+ * call keeps that order the same as a walk that stops there.
+ */
+interface CallIndex {
+  readonly root: Node;
+  readonly calls: Node[];
+  next: number;
+  readonly byFunction: Map<FunctionDecl, Node[]>;
+}
+const callIndexes = new WeakMap<Rewriter, CallIndex>();
+
+function callsOf(rw: Rewriter, f: FunctionDecl, firstOnly: boolean): readonly Node[] {
+  let ix = callIndexes.get(rw);
+  if (!ix || ix.root !== rw.p.root) {
+    ix = { root: rw.p.root, calls: [...walk(rw.p.root)].filter((n) => n.type === 'call'), next: 0, byFunction: new Map() };
+    callIndexes.set(rw, ix);
   }
-  return out;
+  while (ix.next < ix.calls.length && !(firstOnly && ix.byFunction.has(f))) {
+    const n = ix.calls[ix.next++]!;
+    const fn = calledFunction(rw, n.childForFieldName('function')!);
+    if (!fn) continue;
+    const list = ix.byFunction.get(fn);
+    if (list) list.push(n);
+    else ix.byFunction.set(fn, [n]);
+  }
+  return ix.byFunction.get(f) ?? [];
 }
 
 /** The foreign function a callee expression names: `libc.f`, an alias `f`, `getattr(libc, "f")`. */
@@ -301,4 +348,21 @@ export function protosIn(t: CType): string[] {
   if (t.k === 'ptr') return protosIn(t.to);
   if (t.k === 'array') return protosIn(t.of);
   return [];
+}
+
+/** Identifiers by name, in document order: one walk per round (classUse asks per prototype). */
+const identifierIndexes = new WeakMap<Rewriter, { root: Node; byName: Map<string, Node[]> }>();
+function identifiersNamed(rw: Rewriter, name: string): readonly Node[] {
+  let ix = identifierIndexes.get(rw);
+  if (!ix || ix.root !== rw.p.root) {
+    ix = { root: rw.p.root, byName: new Map() };
+    for (const n of walk(rw.p.root)) {
+      if (n.type !== 'identifier') continue;
+      const list = ix.byName.get(n.text);
+      if (list) list.push(n);
+      else ix.byName.set(n.text, [n]);
+    }
+    identifierIndexes.set(rw, ix);
+  }
+  return ix.byName.get(name) ?? [];
 }
