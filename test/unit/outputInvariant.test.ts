@@ -115,6 +115,16 @@ test('lostExports: a name another module imports, star-imports or reads as mod.x
   assert.deepEqual(lostExports(parser, [{ ...a, output: a.input }, b, c, d, e]), []);
 });
 
+test('lostExports: a package read only through a relative import counts; a loss no module reads does not', () => {
+  const init = { name: 'pkg', pkg: 'pkg', input: 'import ctypes\nsize_t = ctypes.c_size_t\n', output: '\n' };
+  const b = { name: 'pkg.b', pkg: 'pkg', input: 'from . import size_t\n', output: 'from . import size_t\n' };
+  assert.deepEqual(lostExports(parser, [init, b]).map((p) => `${p.module}:${p.name}`), ['pkg.b:size_t']);
+  // the same loss where no module names the one that lost it: nothing can read it
+  const lone = { name: 'binding', pkg: '', input: init.input, output: init.output };
+  const other = { name: 'other', pkg: '', input: 'import os\n', output: 'import os\n' };
+  assert.deepEqual(lostExports(parser, [lone, other]), []);
+});
+
 // a real cause: the struct class is deleted (cffi declares it) while `div_t._fields_` still reads the ctypes class
 const FIELDS_READ = [
   'import ctypes',

@@ -203,6 +203,19 @@ interface ImportFact {
   offset: number;
 }
 
+const RELATIVE = /\bfrom[ \t]+\./;
+
+/**
+ * Whether some module's text could read `m` (two parses and name resolutions of a long module saved when none can):
+ * an import or `m.x` names its last component; a package (`__init__`) is also read by any relative import.
+ */
+function mayBeRead(m: ModuleTexts, modules: readonly ModuleTexts[]): boolean {
+  const last = m.name.slice(m.name.lastIndexOf('.') + 1);
+  const word = new RegExp(`(?<![\\w])${last.replace(/[^\w]/g, '')}(?![\\w])`);
+  const isPackage = m.name === m.pkg;
+  return modules.some((o) => word.test(o.output) || word.test(o.input) || (isPackage && (RELATIVE.test(o.input) || RELATIVE.test(o.output))));
+}
+
 /**
  * Names a module of the project no longer defines after conversion while another module (or itself, through a
  * package) still imports or reads them: an ImportError, NameError or AttributeError at run time. Offsets are in
@@ -213,7 +226,7 @@ export function lostExports(parser: Parser, modules: readonly ModuleTexts[]): (I
   const byName = new Map(modules.map((m) => [m.name, m]));
   const lost = new Map<string, Set<string>>();
   for (const m of modules) {
-    if (m.input === m.output) continue;
+    if (m.input === m.output || !mayBeRead(m, modules)) continue;
     const before = namesOf(parser, m.input);
     const after = namesOf(parser, m.output);
     if (!before || !after || after.open) continue;
