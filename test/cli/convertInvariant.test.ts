@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { FIELDS_READ } from '../unit/invariantSamples';
 
 const BIN = path.resolve(__dirname, '../../bin/pypy-bindings.js');
 const INTERPRETERS = ['/usr/bin/python3', 'pypy3'];
@@ -17,18 +18,6 @@ function run(interpreter: string, cwd: string, args: string[]): string {
   assert.equal(r.status, 0, `${interpreter} ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 }
-
-const FIELDS_READ = [
-  'import ctypes',
-  'libc = ctypes.CDLL(None)',
-  'class div_t(ctypes.Structure):',
-  '    _fields_ = [("quot", ctypes.c_int), ("rem", ctypes.c_int)]',
-  'libc.div.argtypes = [ctypes.c_int, ctypes.c_int]',
-  'libc.div.restype = div_t',
-  'r = libc.div(7, 2)',
-  'print(r.quot, r.rem, div_t._fields_[0][0], ctypes.sizeof(div_t))',
-  '',
-].join('\n');
 
 test('convert FILE: a struct class still read after its conversion keeps the file ctypes, with the reason', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-invariant-'));

@@ -8,6 +8,7 @@ import { loadGrammars } from '../../server/src/parser/languages';
 import { unresolvedNames } from '../../server/src/convert/check/nameResolution';
 import { ctypesCallbackArgumentsInCffi, lostExports, lostNames, undeclaredLibNames } from '../../server/src/convert/check/outputInvariant';
 import { applyEdits, convertText } from '../../server/src/convert/convertFile';
+import { FIELDS_READ } from './invariantSamples';
 
 let parser: Parser;
 before(async () => {
@@ -125,18 +126,6 @@ test('lostExports: a package read only through a relative import counts; a loss 
   assert.deepEqual(lostExports(parser, [lone, other]), []);
 });
 
-// a real cause: the struct class is deleted (cffi declares it) while `div_t._fields_` still reads the ctypes class
-const FIELDS_READ = [
-  'import ctypes',
-  'libc = ctypes.CDLL(None)',
-  'class div_t(ctypes.Structure):',
-  '    _fields_ = [("quot", ctypes.c_int), ("rem", ctypes.c_int)]',
-  'libc.div.argtypes = [ctypes.c_int, ctypes.c_int]',
-  'libc.div.restype = div_t',
-  'r = libc.div(7, 2)',
-  'print(r.quot, r.rem, div_t._fields_[0][0], ctypes.sizeof(div_t))',
-  '',
-].join('\n');
 
 test('the single-file converter shrinks a plan whose output would read a class it deleted', async () => {
   const r = await convertText(FIELDS_READ);
