@@ -173,6 +173,18 @@ const lastLinks = new WeakMap<ParsedDocument, LastLink>();
 const REF_PHASE = 2 ** 42;
 const REF_REGION = 2 ** 21;
 
+/** Each function reference of the stage-B facts in link order (text order, then getattr references) with its position key. */
+function forEachRef(stageB: readonly StageB[], visit: (r: StageB['fnRefs'][number], position: number) => void): void {
+  for (let k = 0; k < stageB.length; k++) {
+    const rs = stageB[k]!.fnRefs;
+    for (let j = 0; j < rs.length; j++) visit(rs[j]!, k * REF_REGION + j);
+  }
+  for (let k = 0; k < stageB.length; k++) {
+    const rs = stageB[k]!.getattrRefs;
+    for (let j = 0; j < rs.length; j++) visit(rs[j]!, REF_PHASE + k * REF_REGION + j);
+  }
+}
+
 /** The regions whose stage output is not the same object as at the last link (undefined when the regions differ). */
 function changedRegions<T>(before: readonly T[], after: readonly T[]): number[] | undefined {
   if (before.length !== after.length) return undefined;
@@ -619,14 +631,7 @@ class Linker {
       refCounts[i]!++;
     };
     // references in text order, then getattr() references (as the facts were ordered before staging)
-    for (let k = 0; k < stageB.length; k++) {
-      const rs = stageB[k]!.fnRefs;
-      for (let j = 0; j < rs.length; j++) countRef(rs[j]!, k * REF_REGION + j);
-    }
-    for (let k = 0; k < stageB.length; k++) {
-      const rs = stageB[k]!.getattrRefs;
-      for (let j = 0; j < rs.length; j++) countRef(rs[j]!, REF_PHASE + k * REF_REGION + j);
-    }
+    forEachRef(stageB, countRef);
     for (let i = 0; i < fns.length; i++) fns[i]!.refs = new Array<Span>(refCounts[i]!);
     // filled from the end, each at the last free slot of its function: the same order as pushing from the start
     for (let k = stageB.length - 1; k >= 0; k--) {
@@ -718,14 +723,7 @@ class Linker {
       if (!m) made.set(r.key, (m = { fn: { library: last.libs.get(r.lib)!, name: r.name, refs: [], aliases: NO_ALIASES, calls: [] }, position }));
       m.fn.refs.push(r.span);
     };
-    for (let k = 0; k < stageB.length; k++) {
-      const rs = stageB[k]!.fnRefs;
-      for (let j = 0; j < rs.length; j++) refer(rs[j]!, k * REF_REGION + j);
-    }
-    for (let k = 0; k < stageB.length; k++) {
-      const rs = stageB[k]!.getattrRefs;
-      for (let j = 0; j < rs.length; j++) refer(rs[j]!, REF_PHASE + k * REF_REGION + j);
-    }
+    forEachRef(stageB, refer);
     if (made.size) {
       for (const a of stageA) {
         for (const sa of a.sigAssigns) {
