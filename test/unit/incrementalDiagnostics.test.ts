@@ -243,11 +243,13 @@ test('edits to facts that other regions read: libraries, signatures, structs, al
     'class Point(Structure):\n    _fields_ = [("x", c_int), ("y", c_double)]\n',
     '_lib.strlen.argtypes = [c_char_p]\n_lib.abs.argtypes = [c_int]\n',
     'n = _lib.strlen(b"abc")\nr = _lib.abs(3)\nv = _lib.getenv(b"HOME").decode()\n',
+    'h = _lib.opaque_open(b"x")\ns = ctypes.string_at(_lib.opaque_name(1))\n', // PB204 from what other calls do with the result
     '_lib.move.argtypes = [POINTER(Point)]\n_lib.move(None, 2.5)\n',
     'q = _lib.sqrt(2.0)\nw = other.cos(1.5)\n',
     'p = _lib.puts\np(b"x")\n',
     'class Later(Structure):\n    pass\n_lib.take.argtypes = [POINTER(Later)]\n',
     'Later._fields_ = [("a", c_int)]\nbytes(Later())\n',
+    'ctypes.string_at(h)\n',
   ];
   const text = sections.map((s, i) => s + filler(`f${i}`)).join('');
   const uri = 'file:///incremental/cross.py';
@@ -275,6 +277,9 @@ test('edits to facts that other regions read: libraries, signatures, structs, al
     ['class Later(Structure):\n    pass', 'class Later(Structure):\n    _pack_ = 1'],
     ['Later._fields_', 'Lat._fields_'],
     ['Lat._fields_', 'Later._fields_'],
+    ['r = _lib.abs(3.5)', 'r = _lib.abs(3.5)  # a longer line: the regions after it move'], // PB204's evidence kept per region
+    ['ctypes.string_at(h)', 'print(h)'], // the evidence for opaque_open was in another region
+    ['print(h)', 'ctypes.string_at(h)'],
     ['from ctypes import Structure,', 'from ctypes import Union as Structure,'], // the imports: every region again
   ];
   for (const [i, [from, to]] of edits.entries()) {
