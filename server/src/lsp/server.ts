@@ -5,6 +5,8 @@ import {
 } from 'vscode-languageserver/node';
 import { DEFAULT_SETTINGS, normalizeSettings, type Settings } from '../config/settings';
 import { loadGrammars } from '../parser/languages';
+import { scheduleCodeCacheSave } from '../startup/codeCache';
+import { prefetchIncludeDirs } from '../analysis/headers/cHeaders';
 import { prototypeLookup } from '../analysis/prototypes';
 import { WorkspaceIndex } from '../analysis/workspace/workspaceIndex';
 import { indexWorkspaceFolders } from './workspaceIndexing';
@@ -114,6 +116,7 @@ export function startServer(connection: Connection = stdioConnection()): void {
     const t0 = performance.now();
     const diags = diagnosticObjects.convert(uri, doc.text, findingsFor(model, settings));
     log.debug(`diagnostics ${uri} v${doc.text.version}: ${diags.length} in ${(performance.now() - t0).toFixed(1)} ms`);
+    scheduleCodeCacheSave(); // once: the functions of an analysis are compiled by now
     return diags;
   };
 
@@ -142,6 +145,7 @@ export function startServer(connection: Connection = stdioConnection()): void {
     if (params.initializationOptions && typeof params.initializationOptions === 'object') {
       pushedSettings = normalizeSettings((params.initializationOptions as { settings?: unknown }).settings ?? params.initializationOptions);
     }
+    prefetchIncludeDirs();
     const grammars = await loadGrammars();
     service = new DocumentService(grammars, new WorkspaceIndex(grammars.pythonParser));
     service.onProblem = (message) => log.warn(message);
