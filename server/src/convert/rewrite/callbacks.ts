@@ -1,26 +1,13 @@
 /** Callbacks: prototypes applied to functions and `@CB` decorators become `ffi.callback`, with their parameters' kinds; only for prototypes the plan converts. */
 import type { Node } from 'web-tree-sitter';
-import type { CtypesProgram } from '../readCtypes';
-import { dotted, keyOf, walk } from '../syntax';
+import { dotted, keyOf } from '../syntax';
 import { type CType, callbackSignature, isPrim } from '../typeNames';
 import type { Rewriter } from './rewriter';
 import { typeConvertible } from './plan';
 
 /** The name occurs only at its definition and one use. */
 export function usedOnce(rw: Rewriter, name: string): boolean {
-  return identifierCounts(rw.p).get(name) === 2;
-}
-
-/** How often each identifier occurs in the program's text: counted once, asked per callback. */
-const identifierCountsOf = new WeakMap<CtypesProgram, Map<string, number>>();
-function identifierCounts(p: CtypesProgram): Map<string, number> {
-  let counts = identifierCountsOf.get(p);
-  if (!counts) {
-    counts = new Map();
-    for (const n of walk(p.root)) if (n.type === 'identifier') counts.set(n.text, (counts.get(n.text) ?? 0) + 1);
-    identifierCountsOf.set(p, counts);
-  }
-  return counts;
+  return rw.p.input.identifiersNamed(name).length === 2;
 }
 
 export function callbackParams(rw: Rewriter, def: Node, args: CType[]): void {
