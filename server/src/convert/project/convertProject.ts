@@ -11,7 +11,7 @@ import { loadGrammars } from '../../parser/languages';
 import { type TextEdit, toOriginalOffset } from '../edits';
 import { callParts, dotted, indentAt, statementOf, stringLiteral } from '../syntax';
 import { type SourceModule, flatOf, loadModules, pythonFiles } from './modules';
-import { type ModulePlan, planProject } from './plan';
+import { type ModulePlan, planProject } from './plan/planner';
 import { HELPER_NAMES } from './pythonRuntime';
 import { type DroppedImports, hasWork, renderModule } from './render';
 import { formatText } from '../format/formatConversion';

@@ -6,15 +6,17 @@
  * decision. Whatever the plan does not cover is a refusal with its cause; the caller shrinks on refusals.
  */
 import type { Node } from 'web-tree-sitter';
-import { CTYPES_EXPORTS } from '../../analysis/ctypesNames';
-import { callParts, dotted, keyOf, stringLiteral, unparen, walk } from '../syntax';
-import { type CType, PRIMITIVES as PRIMS, declare, isFloating, isIntegral, prim, typeString } from '../typeNames';
-import type { PrototypeLookup } from '../../analysis/prototypes';
-import { stemOf } from '../../analysis/workspace/evaluate';
-import { untypedDeclarations } from './headerTypes';
-import { type SourceModule, absoluteModule, flatOf } from './modules';
-import { fieldId, typeIds } from '../../parser/flatTree';
-import type { RuntimeHelper } from './pythonRuntime';
+import { callParts, dotted, keyOf, stringLiteral, unparen, walk } from '../../syntax';
+import { type CType, PRIMITIVES as PRIMS, declare, isFloating, isIntegral, prim, typeString } from '../../typeNames';
+import type { PrototypeLookup } from '../../../analysis/prototypes';
+import { stemOf } from '../../../analysis/workspace/evaluate';
+import { untypedDeclarations } from '../headerTypes';
+import type { SourceModule } from '../modules';
+import type { RuntimeHelper } from '../pythonRuntime';
+import { type ModuleNodes, type NamedIdentifiers, headName, indexNodes, within } from './moduleIndex';
+import { type Bindings, bindingsOf, ctypesName, member } from './bindings';
+import { assignedName, isTarget, otherBranch, pyString, scopeOf, stmtOfAssignment } from './syntax';
+import { CTYPES_EXPORTS } from '../../../analysis/ctypesNames';
 
 /** A replacement for one node; `inner` renders a descendant with the replacements inside it. */
 export type Rewrite = (inner: (n: Node) => string) => string;
@@ -59,214 +61,8 @@ export interface ProjectPlan {
   refusals: Refusal[];
 }
 
-// ---------------------------------------------------------------------------------------------
-// Names: what an expression refers to in its module
-
-interface Bindings {
-  /** local name → qualified ctypes name (`ctypes`, `ctypes.c_int`, `ctypes.util`) */
-  ctypes: Map<string, string>;
-  star: boolean;
-  /** local name → project module (`from . import ffi`, `import pkg.mod as m`) */
-  modules: Map<string, string>;
-  /** local name → [project module, attribute] (`from .ffi import f`) */
-  fromImports: Map<string, [string, string]>;
-  /** names assigned at module level (they shadow a star import) */
-  assigned: Set<string>;
-  /** project modules imported with `from m import *` */
-  starModules: string[];
-}
-
-/** The nodes the stages look at, found in one walk of the module (tree-sitter node access is not free). */
-export interface ModuleNodes {
-  identifiers: NamedIdentifiers;
-  calls: Node[];
-  assignments: Node[];
-  blocks: Node[];
-  imports: Node[];
-  subscripts: Node[];
-  returns: Node[];
-}
-
-const INDEXED = ['identifier', 'call', 'assignment', 'block', 'import_statement', 'import_from_statement', 'subscript', 'return_statement'] as const;
-
-/**
- * One pass over the module's flat tree (modules.ts `flatOf`): a node object is made only for the kinds the
- * stages read (most nodes are not), by moving one cursor to it by its pre-order index; identifiers only
- * when their name is asked for.
- */
-export function indexNodes(mod: SourceModule): ModuleNodes {
-  const t = flatOf(mod);
-  const root = mod.root;
-  const names = new Map<string, number[]>();
-  const out: ModuleNodes = { identifiers: new NamedIdentifiers(root, names), calls: [], assignments: [], blocks: [root], imports: [], subscripts: [], returns: [] };
-  const kinds = new Map<number, (typeof INDEXED)[number]>();
-  for (const k of INDEXED) for (const id of typeIds(t.language, k)) kinds.set(id, k);
-  const attributeField = fieldId(t.language, 'attribute');
-  const attributes = typeIds(t.language, 'attribute');
-  const cursor = root.walk();
-  try {
-    for (let i = 1; i < t.count; i++) {
-      const kind = kinds.get(t.type[i]!);
-      if (!kind || !t.isNamed(i)) continue;
-      // an attribute's name (`x.name`) is not a reference to `name`
-      if (kind === 'identifier' && t.field[i] === attributeField && attributes.has(t.type[t.parent[i]!]!)) continue;
-      if (kind === 'identifier') {
-        const name = t.nodeText(i);
-        const list = names.get(name);
-        if (list) list.push(i);
-        else names.set(name, [i]);
-        continue;
-      }
-      cursor.gotoDescendant(i);
-      const n = cursor.currentNode;
-      switch (kind) {
-        case 'call':
-          out.calls.push(n);
-          break;
-        case 'assignment':
-          out.assignments.push(n);
-          break;
-        case 'block':
-          out.blocks.push(n);
-          break;
-        case 'subscript':
-          out.subscripts.push(n);
-          break;
-        case 'return_statement':
-          out.returns.push(n);
-          break;
-        default:
-          out.imports.push(n);
-      }
-    }
-  } finally {
-    cursor.delete();
-  }
-  return out;
-}
-
-/** A module's identifiers by name, made into node objects the first time a name is asked for (most never are). */
-export class NamedIdentifiers {
-  private readonly made = new Map<string, Node[]>();
-
-  constructor(
-    private readonly root: Node,
-    /** name → the identifiers' pre-order indices in the module's flat tree */
-    private readonly at: ReadonlyMap<string, readonly number[]>,
-  ) {}
-
-  has(name: string): boolean {
-    return this.at.has(name);
-  }
-
-  get(name: string): Node[] | undefined {
-    const done = this.made.get(name);
-    if (done) return done;
-    const at = this.at.get(name);
-    if (!at) return undefined;
-    const cursor = this.root.walk();
-    try {
-      const nodes = at.map((i) => {
-        cursor.gotoDescendant(i);
-        return cursor.currentNode;
-      });
-      this.made.set(name, nodes);
-      return nodes;
-    } finally {
-      cursor.delete();
-    }
-  }
-}
-
-/**
- * The identifier an expression's text starts with, when it is plain (ASCII, followed by a space, `.`, `(`
- * or a line continuation), read from the module text: a cheap test before the node API is asked.
- */
-function headName(mod: SourceModule, n: Node): string | undefined {
-  return /^([A-Za-z_][A-Za-z_0-9]*)[\s.(\\]/.exec(mod.text.slice(n.startIndex, n.startIndex + 80))?.[1];
-}
-
-/** The nodes of a document-ordered list that lie inside [start, end) (binary search: linear overall). */
-function within(list: readonly Node[], start: number, end: number): Node[] {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid]!.startIndex < start) lo = mid + 1;
-    else hi = mid;
-  }
-  const out: Node[] = [];
-  for (let i = lo; i < list.length && list[i]!.startIndex < end; i++) if (list[i]!.endIndex <= end) out.push(list[i]!);
-  return out;
-}
-
-function bindingsOf(mod: SourceModule, nodes: ModuleNodes, projectModules: ReadonlySet<string>): Bindings {
-  const b: Bindings = { ctypes: new Map(), star: false, modules: new Map(), fromImports: new Map(), assigned: new Set(), starModules: [] };
-  for (const n of nodes.imports) {
-    if (n.type === 'import_statement') {
-      for (const c of n.namedChildren) {
-        const name = c.type === 'aliased_import' ? c.childForFieldName('name')?.text : c.type === 'dotted_name' ? c.text : undefined;
-        const alias = c.type === 'aliased_import' ? c.childForFieldName('alias')?.text : undefined;
-        if (!name) continue;
-        if (name === 'ctypes' || name.startsWith('ctypes.')) {
-          if (!b.ctypes.has(alias ?? 'ctypes')) b.ctypes.set(alias ?? 'ctypes', alias ? name : 'ctypes');
-        } else if (projectModules.has(name)) b.modules.set(alias ?? name.split('.')[0]!, alias ? name : name.split('.')[0]!);
-      }
-    } else if (n.type === 'import_from_statement') {
-      const spec = n.childForFieldName('module_name')?.text ?? '';
-      const from = absoluteModule(mod, spec);
-      const isCtypes = from === 'ctypes' || from.startsWith('ctypes.');
-      if (n.namedChildren.some((c) => c.type === 'wildcard_import')) {
-        if (from === 'ctypes') b.star = true;
-        else if (projectModules.has(from)) b.starModules.push(from);
-        continue;
-      }
-      for (const c of n.namedChildren.slice(1)) {
-        const name = c.type === 'aliased_import' ? c.childForFieldName('name')?.text : c.type === 'dotted_name' ? c.text : undefined;
-        const alias = c.type === 'aliased_import' ? c.childForFieldName('alias')?.text : undefined;
-        if (!name) continue;
-        const local = alias ?? name;
-        if (isCtypes) {
-          if (!b.ctypes.has(local)) b.ctypes.set(local, `${from}.${name}`);
-        } else if (projectModules.has(`${from}.${name}`)) b.modules.set(local, `${from}.${name}`);
-        else if (projectModules.has(from)) b.fromImports.set(local, [from, name]);
-      }
-    }
-  }
-  for (const st of mod.root.namedChildren) {
-    const a = st.type === 'expression_statement' ? st.namedChildren[0] : undefined;
-    if (a?.type === 'assignment' && a.childForFieldName('left')?.type === 'identifier') b.assigned.add(a.childForFieldName('left')!.text);
-    if (st.type === 'function_definition' || st.type === 'class_definition') b.assigned.add(st.childForFieldName('name')!.text);
-  }
-  return b;
-}
-
-/** `ctypes.c_int`, `ctypes.cdll.LoadLibrary`, … for an expression naming something in ctypes. */
-function ctypesName(b: Bindings, n: Node | null | undefined): string | undefined {
-  const d = dotted(n);
-  if (!d) return undefined;
-  const [head, ...rest] = d.split('.');
-  let q = b.ctypes.get(head!);
-  if (!q && b.star && CTYPES_EXPORTS.has(head!) && !b.assigned.has(head!)) q = `ctypes.${head}`;
-  if (!q) return undefined;
-  return [q, ...rest].join('.');
-}
-
-const member = (q: string | undefined): string | undefined => (q?.startsWith('ctypes.') ? q.slice('ctypes.'.length) : undefined);
-
 const SCALARS = new Set(['c_bool', 'c_byte', 'c_ubyte', 'c_short', 'c_ushort', 'c_int', 'c_uint', 'c_long', 'c_ulong', 'c_longlong', 'c_ulonglong', 'c_int8', 'c_int16', 'c_int32', 'c_int64', 'c_uint8', 'c_uint16', 'c_uint32', 'c_uint64', 'c_size_t', 'c_ssize_t', 'c_float', 'c_double', 'c_void_p']);
 const FILE_METHODS_TAKING_BUFFERS = new Set(['readinto', 'readinto1', 'recv_into', 'write', 'send', 'sendall']);
-
-const stmtOfAssignment = (a: Node): Node | undefined => (a.parent?.type === 'expression_statement' ? a.parent : undefined);
-
-function scopeOf(n: Node): Node {
-  for (let p = n.parent; p; p = p.parent) if (p.type === 'function_definition' || p.type === 'module') return p;
-  return n;
-}
-
-function pyString(s: string): string {
-  return JSON.stringify(s);
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -1449,40 +1245,6 @@ class ModulePlanner {
   }
 }
 
-function isTarget(n: Node): boolean {
-  let cur = n;
-  for (let p = cur.parent; p; cur = p, p = p.parent) {
-    if (p.type === 'pattern_list' || p.type === 'tuple_pattern' || p.type === 'list_pattern') continue;
-    if ((p.type === 'assignment' || p.type === 'augmented_assignment') && p.childForFieldName('left')?.startIndex === cur.startIndex && p.childForFieldName('left')?.endIndex === cur.endIndex) return true;
-    if (p.type === 'for_statement' && p.childForFieldName('left')?.startIndex === cur.startIndex) return true;
-    return false;
-  }
-  return false;
-}
-
-/** The identifier a call's value is assigned to: `x = call` or the matching slot of `a, b = c1, c2`. */
-function assignedName(call: Node): Node | undefined {
-  let p = call.parent;
-  if (p?.type === 'conditional_expression' && otherBranch(call) !== undefined) {
-    call = p;
-    p = p.parent;
-  }
-  if (p?.type === 'assignment' && p.childForFieldName('right')?.startIndex === call.startIndex) {
-    const l = p.childForFieldName('left');
-    return l?.type === 'identifier' ? l : undefined;
-  }
-  if (p?.type === 'expression_list') {
-    const a = p.parent;
-    const l = a?.type === 'assignment' ? a.childForFieldName('left') : undefined;
-    if (l?.type === 'pattern_list' && l.namedChildren.length === p.namedChildren.length) {
-      const i = p.namedChildren.findIndex((c) => c.startIndex === call.startIndex);
-      const t = l.namedChildren[i];
-      return t?.type === 'identifier' ? t : undefined;
-    }
-  }
-  return undefined;
-}
-
 const SIZES: Record<string, number> = {
   _Bool: 1, char: 1, 'signed char': 1, 'unsigned char': 1, short: 2, 'unsigned short': 2, int: 4, 'unsigned int': 4, long: 8, 'unsigned long': 8,
   'long long': 8, 'unsigned long long': 8, int8_t: 1, int16_t: 2, int32_t: 4, int64_t: 8, uint8_t: 1, uint16_t: 2, uint32_t: 4, uint64_t: 8,
@@ -1517,17 +1279,6 @@ function structSize(fields: CType[], pack?: number): number | undefined {
   return Math.ceil(off / maxAlign) * maxAlign;
 }
 
-/** For a branch of `a if c else b`: the other branch (null when it is not a call); undefined when n is not a branch. */
-function otherBranch(n: Node): Node | null | undefined {
-  const p = n.parent;
-  if (p?.type !== 'conditional_expression') return undefined;
-  const [a, , b] = p.namedChildren;
-  const other = a?.startIndex === n.startIndex ? b : b?.startIndex === n.startIndex ? a : undefined;
-  if (!other) return undefined;
-  return unparen(other).type === 'call' ? unparen(other) : null;
-}
-
-/** The library name find_library would take, from the load expression (`find_library('sodium') or …`, `"libz.so.1"`). */
 function stemOfLoad(arg: Node): string | undefined {
   for (const n of walk(arg)) {
     const c = n.type === 'call' ? callParts(n) : undefined;
