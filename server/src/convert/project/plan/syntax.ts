@@ -2,17 +2,21 @@
 import type { Node } from 'web-tree-sitter';
 import { unparen } from '../../syntax';
 
+/** The statement an assignment is (`x = …` on a line of its own), or undefined. */
 export const stmtOfAssignment = (a: Node): Node | undefined => (a.parent?.type === 'expression_statement' ? a.parent : undefined);
 
+/** The function or module whose names n is resolved in. */
 export function scopeOf(n: Node): Node {
   for (let p = n.parent; p; p = p.parent) if (p.type === 'function_definition' || p.type === 'module') return p;
   return n;
 }
 
+/** A Python string literal of s (the converter's generated strings). */
 export function pyString(s: string): string {
   return JSON.stringify(s);
 }
 
+/** Is n the target of an assignment, augmented assignment or `for` (syntax.ts `isStoreTarget` but for `del`)? */
 export function isTarget(n: Node): boolean {
   let cur = n;
   for (let p = cur.parent; p; cur = p, p = p.parent) {
