@@ -1,5 +1,5 @@
 /**
- * Project conversion: the modules of one binding, converted together. Plan (plan.ts) → render
+ * Project conversion: the modules of one binding, converted together. Plan (plan/, stages A–C in plan/planner.ts) → render
  * (render.ts) → check the output (below); a plan with refusals, or an output that fails the check,
  * shrinks: the binding stays whole ctypes and each cause gets one TODO at its statement.
  */
