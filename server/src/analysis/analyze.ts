@@ -102,6 +102,10 @@ interface StageA {
   cppyyUses: CtypesUse[];
   /** Plain names passed as call arguments in this region. */
   argumentNames: Set<string>;
+  /** A class of this region has a base spelled `…MixedModule` (read at every link: once per region here). */
+  mixedModuleBase: boolean;
+  /** Which instance candidates name a struct, under the struct names they were read with (the ctypes link). */
+  instanceHits?: { generation: number; hits: { ic: StageA['instanceCandidates'][number]; struct: string }[] };
 }
 
 /** Which attributes and calls of a region reach a ctypes library or a cffi lib. */
@@ -124,7 +128,7 @@ export async function analyzeText(text: string, uri = 'untitled:document.py', op
 const typeMemo = new WeakMap<Expr, { generation: number; type: CtypesType }>();
 const structMemo = new WeakMap<ClassFact, CtypesStruct>();
 /** Each document's structs at its last link, with the classes they came from (entries of stage A, cached per region). */
-const lastStructs = new WeakMap<ParsedDocument, { classes: readonly StageA['classes'][number][]; structs: Map<string, CtypesStruct>; structFacts: Map<string, ClassFact>; names: string }>();
+const lastStructs = new WeakMap<ParsedDocument, { classes: readonly StageA['classes'][number][]; structs: Map<string, CtypesStruct>; structFacts: Map<string, ClassFact>; names: string; list?: CtypesStruct[] }>();
 /** Shared by the many functions that have no alias; replaced by a fresh array on the first one. */
 const NO_ALIASES = Object.freeze([]) as unknown as string[];
 /** Placeholders until a function's references and calls are counted (never left in a model). */
@@ -328,7 +332,7 @@ class Linker {
     if (usesCtypes) this.linkCtypes(model, stageA, stageB, libs);
     if (usesCffi) this.linkCffi(model, stageA, stageB, ffis, ffiLibs);
     if (this.uses.has('cppyy')) for (const a of stageA) model.cppyy.uses.push(...a.cppyyUses);
-    if (this.uses.has('mixedmodule') || stageA.some((a) => a.classes.some((c) => c.fact.bases.some((b) => b.endsWith('MixedModule'))))) this.linkMixedModules(model, stageA);
+    if (this.uses.has('mixedmodule') || stageA.some((a) => a.mixedModuleBase)) this.linkMixedModules(model, stageA);
     if (this.reuse) lastLinks.set(this.doc, { model, stageA, stageB, genA, genB, libs, libraries: model.ctypes.libraries.slice(), functions: this.functionTable, typesGen: this.typesGen });
     // the model keeps this linker (its `qualify`): without this, each model held the last one, and so every
     // model of the session (~0.5–0.8 MB per keystroke on the 10k-line files, copied by each scavenge)
@@ -342,7 +346,7 @@ class Linker {
     const out: StageA = {
       libDefs: [], ffiDefs: [], ffiMethodAssigns: [], protoDefs: [], classes: [], aliasCandidates: [], sigAssigns: [],
       fieldsAssigns: [], instanceCandidates: [], ownerCalls: [], calls: [], specialCalls: [], dottedCalls: [],
-      getattrCalls: [], ctypesUses: [], cppyyUses: [], argumentNames: new Set(),
+      getattrCalls: [], ctypesUses: [], cppyyUses: [], argumentNames: new Set(), mixedModuleBase: false,
     };
     const callsByCallee = new Map<number, CallFact>();
     for (const c of f.calls) {
@@ -393,7 +397,10 @@ class Linker {
         out.ffiMethodAssigns.push({ target, owner: v.callee.object.text, method: v.callee.attr, a });
       }
     }
-    for (const c of f.classes) out.classes.push({ fact: c, qbases: c.bases.map(this.qualify) });
+    for (const c of f.classes) {
+      out.classes.push({ fact: c, qbases: c.bases.map(this.qualify) });
+      if (c.bases.some((b) => b.endsWith('MixedModule'))) out.mixedModuleBase = true;
+    }
     return out;
   }
 
@@ -471,6 +478,7 @@ class Linker {
         }
         last.structs.set(c.fact.name, struct);
         last.structFacts.set(c.fact.name, c.fact);
+        last.list = undefined;
       }
       last.classes = classes;
       this.linkCtypesAfterStructs(model, stageA, stageB, libs, last.structs, last.structFacts, last.names, this.structsOfChangedRegions(stageA));
@@ -579,14 +587,16 @@ class Linker {
         if (s) this.setFields(s, fa.a.value, fa.a.statementSpan, resolve, generation);
       }
     }
-    model.ctypes.structs.push(...structs.values());
+    // the same array while the struct objects are (a keystroke outside classes): the last model is dead (reuse) or
+    // reads it as this one does (nothing adds to it after the link)
+    const kept = lastStructs.get(this.doc);
+    model.ctypes.structs = kept && kept.structs === structs ? (kept.list ??= [...structs.values()]) : [...structs.values()];
+    // instances: which candidates name a struct depends only on the struct names, so each region's are kept on its
+    // stage-A object under the 'types' generation (which holds the struct names)
     for (const a of stageA) {
-      for (const ic of a.instanceCandidates) {
-        const dot = ic.callee.lastIndexOf('.');
-        // (`startsWith` first: most candidates are calls of foreign functions, sliced for nothing)
-        const struct = structs.get(ic.callee) ?? (dot > 0 && ic.callee.startsWith('from_', dot + 1) && /^from_(buffer|buffer_copy|address|param)$/.test(ic.callee.slice(dot + 1)) ? structs.get(ic.callee.slice(0, dot)) : undefined);
-        if (struct) model.ctypes.instances.push({ name: ic.target, struct, statementSpan: ic.a.statementSpan });
-      }
+      if (a.instanceCandidates.length === 0) continue;
+      if (!a.instanceHits || a.instanceHits.generation !== generation) a.instanceHits = { generation, hits: this.instanceHits(a, structs) };
+      for (const h of a.instanceHits.hits) model.ctypes.instances.push({ name: h.ic.target, struct: structs.get(h.struct)!, statementSpan: h.ic.a.statementSpan });
     }
 
     const fnTable = this.delta?.last.functions;
@@ -594,6 +604,18 @@ class Linker {
     if (!(fnTable && changed && libs === this.delta!.last.libs && fnTable.typesGen === generation && this.updateFunctions(model, stageA, stageB, fnTable, changed, resolve, generation))) {
       this.linkFunctions(model, stageA, stageB, libs, resolve, generation);
     }
+  }
+
+  /** The instance candidates of a region that name a struct (`S(…)`, `S.from_buffer(…)`), with the struct's name. */
+  private instanceHits(a: StageA, structs: Map<string, CtypesStruct>): { ic: StageA['instanceCandidates'][number]; struct: string }[] {
+    const hits: { ic: StageA['instanceCandidates'][number]; struct: string }[] = [];
+    for (const ic of a.instanceCandidates) {
+      const dot = ic.callee.lastIndexOf('.');
+      // (`startsWith` first: most candidates are calls of foreign functions, sliced for nothing)
+      if (structs.has(ic.callee)) hits.push({ ic, struct: ic.callee });
+      else if (dot > 0 && ic.callee.startsWith('from_', dot + 1) && /^from_(buffer|buffer_copy|address|param)$/.test(ic.callee.slice(dot + 1)) && structs.has(ic.callee.slice(0, dot))) hits.push({ ic, struct: ic.callee.slice(0, dot) });
+    }
+    return hits;
   }
 
   /** The memoised assignment object of a signature statement (it holds the type resolutions). */
