@@ -115,6 +115,8 @@ interface StageB {
   getattrRefs: { key: string; lib: string; name: string; span: Span }[];
   fnCalls: { key: string; call: CallSite }[];
   libAccesses: { lib: string; name: string; span: Span; nameSpan: Span; call?: CallSite }[];
+  /** What namesOf found (made on first use). */
+  names?: ReadonlySet<string>;
 }
 
 /** Parses and analyses a text in one go (CLI and tests). */
@@ -166,6 +168,8 @@ interface FunctionTable {
   keys: string[];
   positions: number[];
   byKey: Map<string, ForeignFunction>;
+  /** `lib.name` → the place of the function's first reference (its entry in `positions`). */
+  positionOf: Map<string, number>;
   /** Alias target → the key of the function it names (as `byAlias` resolves it). */
   aliased: Map<string, string>;
   /** The source text of every alias candidate: a function with such a key may carry aliases. */
@@ -187,6 +191,21 @@ function forEachRef(stageB: readonly StageB[], visit: (r: StageB['fnRefs'][numbe
     const rs = stageB[k]!.getattrRefs;
     for (let j = 0; j < rs.length; j++) visit(rs[j]!, REF_PHASE + k * REF_REGION + j);
   }
+}
+
+/**
+ * Every `lib.name` text a region's entries name (references, calls, signature owners as written), kept on its
+ * stage-B object (made with its stage A: a new stage A means a new stage B): the reuse path asks which regions
+ * name the functions an edit touched.
+ */
+function namesOf(a: StageA, b: StageB): ReadonlySet<string> {
+  if (b.names) return b.names;
+  const names = new Set<string>();
+  for (const r of b.fnRefs) names.add(r.key);
+  for (const r of b.getattrRefs) names.add(r.key);
+  for (const c of b.fnCalls) names.add(c.key);
+  for (const sa of a.sigAssigns) names.add(sa.owner);
+  return (b.names = names);
 }
 
 /** The regions whose stage output is not the same object as at the last link (undefined when the regions differ). */
@@ -723,8 +742,12 @@ class Linker {
     }
     if (this.reuse) {
       const byKey = new Map<string, ForeignFunction>();
-      for (let i = 0; i < fns.length; i++) byKey.set(keys[i]!, fns[i]!);
-      this.functionTable = { typesGen: generation, fns, keys, positions, byKey, aliased: aliasedKeys, aliasSources };
+      const positionOf = new Map<string, number>();
+      for (let i = 0; i < fns.length; i++) {
+        byKey.set(keys[i]!, fns[i]!);
+        positionOf.set(keys[i]!, positions[i]!);
+      }
+      this.functionTable = { typesGen: generation, fns, keys, positions, byKey, positionOf, aliased: aliasedKeys, aliasSources };
     }
   }
 
@@ -748,7 +771,21 @@ class Linker {
       }
     }
     for (const k of affected) if (t.aliasSources.has(k)) return false;
-    // the affected keys' functions, made again from every region (in text order, as the full link reads them)
+    // the regions that name an affected key (or an alias of one, in a signature): each region's names are kept on
+    // its stage-B object, so the other regions' entries are not read
+    const names = new Set(affected);
+    for (const [alias, key] of t.aliased) if (affected.has(key)) names.add(alias);
+    const regions: number[] = [];
+    for (let k = 0; k < stageB.length; k++) {
+      const named = namesOf(stageA[k]!, stageB[k]!);
+      for (const n of names) {
+        if (named.has(n)) {
+          regions.push(k);
+          break;
+        }
+      }
+    }
+    // the affected keys' functions, made again from those regions (in text order, as the full link reads them)
     const made = new Map<string, { fn: ForeignFunction; position: number }>();
     const refer = (r: StageB['fnRefs'][number], position: number) => {
       if (!affected.has(r.key)) return;
@@ -756,50 +793,58 @@ class Linker {
       if (!m) made.set(r.key, (m = { fn: { library: last.libs.get(r.lib)!, name: r.name, refs: [], aliases: NO_ALIASES, calls: [] }, position }));
       m.fn.refs.push(r.span);
     };
-    forEachRef(stageB, refer);
+    // (forEachRef's order: attribute references region by region, then getattr() references)
+    for (const k of regions) {
+      const rs = stageB[k]!.fnRefs;
+      for (let j = 0; j < rs.length; j++) refer(rs[j]!, k * REF_REGION + j);
+    }
+    for (const k of regions) {
+      const rs = stageB[k]!.getattrRefs;
+      for (let j = 0; j < rs.length; j++) refer(rs[j]!, REF_PHASE + k * REF_REGION + j);
+    }
     if (made.size) {
-      for (const a of stageA) {
-        for (const sa of a.sigAssigns) {
+      for (const k of regions) {
+        for (const sa of stageA[k]!.sigAssigns) {
           const m = made.get(keyOf(sa.owner));
           if (m) Linker.setSignature(m.fn, sa.attr, this.signature(sa, resolve, generation));
         }
       }
-      for (const b of stageB) {
-        for (const c of b.fnCalls) made.get(keyOf(c.key))?.fn.calls.push(c.call);
+      for (const k of regions) {
+        for (const c of stageB[k]!.fnCalls) made.get(keyOf(c.key))?.fn.calls.push(c.call);
       }
     }
     // the table's arrays are updated in place (the last model shared them and is dead: AnalyzeOptions.reuse):
-    // the affected functions out, the new ones in at their first reference
+    // the affected functions out, found by their first reference's place, the new ones in at theirs
     const touched = new Set<CtypesLibrary>();
     const { fns, keys, positions } = t;
-    let w = 0;
-    for (let i = 0; i < fns.length; i++) {
-      const key = keys[i]!;
-      if (affected.has(key)) {
-        touched.add(fns[i]!.library);
-        t.byKey.delete(key);
-        continue;
-      }
-      if (w !== i) {
-        fns[w] = fns[i]!;
-        keys[w] = key;
-        positions[w] = positions[i]!;
-      }
-      w++;
-    }
-    fns.length = keys.length = positions.length = w;
-    for (const [key, m] of made) {
+    const indexOf = (position: number) => {
       let lo = 0;
       let hi = positions.length;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if (positions[mid]! < m.position) lo = mid + 1;
+        if (positions[mid]! < position) lo = mid + 1;
         else hi = mid;
       }
+      return lo;
+    };
+    for (const key of affected) {
+      const position = t.positionOf.get(key);
+      if (position === undefined) continue;
+      const i = indexOf(position);
+      touched.add(fns[i]!.library);
+      fns.splice(i, 1);
+      keys.splice(i, 1);
+      positions.splice(i, 1);
+      t.byKey.delete(key);
+      t.positionOf.delete(key);
+    }
+    for (const [key, m] of made) {
+      const lo = indexOf(m.position);
       fns.splice(lo, 0, m.fn);
       keys.splice(lo, 0, key);
       positions.splice(lo, 0, m.position);
       t.byKey.set(key, m.fn);
+      t.positionOf.set(key, m.position);
       touched.add(m.fn.library);
     }
     for (const lib of touched) lib.functions = fns.filter((f) => f.library === lib);
