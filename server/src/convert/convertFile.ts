@@ -15,11 +15,10 @@ import { SpanSet } from './spanSet';
 import { dotted, indentAt, keyOf, walk } from './syntax';
 import { unsafeCffiUses, unsafeCtypesShapes } from './check/outputGate';
 import { ctypesCallbackArgumentsInCffi, lostNames, undeclaredLibNames } from './check/outputInvariant';
+import { ParsedText } from './check/parsedText';
 import { desugarDeclarations } from './desugar';
 import { InputTree } from './inputTree';
 import { diffLines } from 'diff';
-import { analyzeDocument } from '../analysis/analyze';
-import { ParsedDocument } from '../documents/parsedDocument';
 import { pb312 } from '../rules/argumentRules';
 import { formatEdits } from './format/formatConversion';
 import { lineLengthForUri } from './format/projectStyle';
@@ -158,27 +157,42 @@ function convertPlain(parser: Parser, input: InputTree, options: ConvertOptions,
   const root = input.root;
   // Rounds: whatever cannot be converted stays in ctypes, with everything that touches it, until nothing new.
   const demoted = new Map<string, string>();
-  for (let round = 0; ; round++) {
-    const { result, requests } = convertRound(parser, input, options, uri, demoted);
-    if (requests.size && round < 8) {
-      for (const [k, v] of requests) demoted.set(k, v);
-      continue;
+  // the input as the output checks read it: its tree and flat copy, and its model once for every round (check/parsedText.ts)
+  const checked = new ParsedText(parser, text, input.tree, input.flat);
+  try {
+    for (let round = 0; ; round++) {
+      const { result, requests } = convertRound(parser, input, options, uri, demoted);
+      if (requests.size && round < 8) {
+        for (const [k, v] of requests) demoted.set(k, v);
+        continue;
+      }
+      // one parse of the round's output (and one model of it), shared by the checks and the formatter
+      const output = new ParsedText(parser, applyTextEdits(text, result.edits));
+      try {
+        // the output re-analysed: a statement where cffi cdata would reach a ctypes function stays ctypes, and the plan shrinks
+        // and a statement that would read a name the output no longer defines (a deleted class, a dropped import) stays as it was
+        const crossing = [...cdataReachingCtypes(text, root, result, output), ...namesNoLongerDefined(parser, checked, root, result, output)];
+        const fresh = crossing.filter((c) => !demoted.has(c.token));
+        if (fresh.length && round < 8) {
+          for (const c of fresh) demoted.set(c.token, c.reason);
+          continue;
+        }
+        return formatted(parser, checked, gated(parser, checked, result, output, crossing.map((c) => ({ offset: c.offset, reason: c.final }))), options.lineLength ?? lineLengthForUri(uri).max, output);
+      } finally {
+        output.dispose();
+      }
     }
-    // the output re-analysed: a statement where cffi cdata would reach a ctypes function stays ctypes, and the plan shrinks
-    // and a statement that would read a name the output no longer defines (a deleted class, a dropped import) stays as it was
-    const crossing = [...cdataReachingCtypes(text, root, result), ...namesNoLongerDefined(parser, text, root, result)];
-    const fresh = crossing.filter((c) => !demoted.has(c.token));
-    if (fresh.length && round < 8) {
-      for (const c of fresh) demoted.set(c.token, c.reason);
-      continue;
-    }
-    return formatted(parser, text, gated(parser, text, result, crossing.map((c) => ({ offset: c.offset, reason: c.final }))), options.lineLength ?? lineLengthForUri(uri).max);
+  } finally {
+    checked.dispose();
   }
 }
 
 /** The conversion laid out as the project formats (format/), and what it left at lines of the converted text. */
-function formatted(parser: Parser, text: string, result: ConversionResult, lineLength: number): ConversionResult {
-  const edits = formatEdits(parser, text, result.edits, { maxLineLength: lineLength });
+function formatted(parser: Parser, input: ParsedText, result: ConversionResult, lineLength: number, draft: ParsedText): ConversionResult {
+  const text = input.text;
+  // the output's parse when these edits are the ones it was parsed for (the gate may have refused them)
+  const shared = result.edits.length > 0 && draft.text === applyTextEdits(text, result.edits);
+  const edits = formatEdits(parser, text, result.edits, { maxLineLength: lineLength, original: input.flat, ...(shared ? { convertedTree: draft.tree, convertedFlat: draft.flat } : {}) });
   const output = applyTextEdits(text, edits);
   if (!edits.length) return { ...result, edits };
   // the report: every TODO of the converted text at its line, with the span of the statement it is about
@@ -199,24 +213,18 @@ const reasonKey = (reason: string): string => reason.replace(/\s+/g, ' ').trim()
  * Statements of the original text where the output hands cffi cdata to a function that stays ctypes (PB312 on the
  * output's own model): ArgumentError at run time. Each becomes a `stmt:` demotion, so the next round keeps it ctypes.
  */
-function cdataReachingCtypes(text: string, root: Node, result: ConversionResult): Demotion[] {
-  const grammars = loadedGrammars();
-  if (!grammars || !result.edits.length) return [];
-  const output = applyTextEdits(text, result.edits);
-  if (!/_ctypes\b/.test(output)) return [];
-  const doc = new ParsedDocument(grammars.pythonParser, output);
-  try {
-    const findings = pb312(analyzeDocument(doc, 'untitled:converted.py', grammars.cParser)).filter((f) => f.message.startsWith('cffi cdata passed to ctypes'));
-    return findings.map((f) => {
-      const offset = toOriginalOffset(result.edits, f.span.start);
-      const st = statementNode(root.descendantForIndex(Math.min(offset, Math.max(text.length - 1, 0))) ?? root);
-      const callee = /`([^`]+)`/.exec(f.message)?.[1] ?? 'a ctypes function';
-      const reason = `this statement stays ctypes: converted, it would hand cffi cdata to ${callee}, which stays ctypes`;
-      return { token: `stmt:${keyOf(st)}`, reason, final: reason, offset };
-    });
-  } finally {
-    doc.dispose();
-  }
+function cdataReachingCtypes(text: string, root: Node, result: ConversionResult, output: ParsedText): Demotion[] {
+  if (!result.edits.length || !/_ctypes\b/.test(output.text)) return [];
+  const model = output.model();
+  if (!model) return [];
+  const findings = pb312(model).filter((f) => f.message.startsWith('cffi cdata passed to ctypes'));
+  return findings.map((f) => {
+    const offset = toOriginalOffset(result.edits, f.span.start);
+    const st = statementNode(root.descendantForIndex(Math.min(offset, Math.max(text.length - 1, 0))) ?? root);
+    const callee = /`([^`]+)`/.exec(f.message)?.[1] ?? 'a ctypes function';
+    const reason = `this statement stays ctypes: converted, it would hand cffi cdata to ${callee}, which stays ctypes`;
+    return { token: `stmt:${keyOf(st)}`, reason, final: reason, offset };
+  });
 }
 
 /** A statement of the original text the next round keeps as it was; `final` is the reason given when the file is refused with it still there. */
@@ -231,15 +239,15 @@ interface Demotion {
  * Statements of the original text whose converted form reads a name the output no longer defines (outputInvariant.ts):
  * a NameError at run time. Each becomes a `stmt:` demotion: kept ctypes, what it names (a struct class, a prototype) stays too.
  */
-function namesNoLongerDefined(parser: Parser, text: string, root: Node, result: ConversionResult): Demotion[] {
+function namesNoLongerDefined(parser: Parser, input: ParsedText, root: Node, result: ConversionResult, output: ParsedText): Demotion[] {
   if (!result.edits.length) return [];
-  const output = applyTextEdits(text, result.edits);
+  const text = input.text;
   const at = (p: { offset: number }) => {
     const offset = toOriginalOffset(result.edits, p.offset);
     return { offset, st: statementNode(root.descendantForIndex(Math.min(offset, Math.max(text.length - 1, 0))) ?? root) };
   };
   return [
-    ...lostNames(parser, text, output).map((p) => {
+    ...lostNames(parser, input, output).map((p) => {
       const { offset, st } = at(p);
       return { token: `stmt:${keyOf(st)}`, reason: `this statement stays ctypes: converted, it would read ${p.name}, which the converted file no longer defines`, final: p.reason, offset };
     }),
@@ -252,12 +260,11 @@ function namesNoLongerDefined(parser: Parser, text: string, root: Node, result: 
 }
 
 /** An output that would use a cffi library as a ctypes one is not offered (outputGate.ts), nor one that still hands cdata to ctypes. */
-function gated(parser: Parser, text: string, result: ConversionResult, crossing: readonly { reason: string; offset: number }[] = []): ConversionResult {
+function gated(parser: Parser, input: ParsedText, result: ConversionResult, output: ParsedText, crossing: readonly { reason: string; offset: number }[] = []): ConversionResult {
   if (!result.edits.length) return result;
-  const output = applyTextEdits(text, result.edits);
-  const problems = [...unsafeCtypesShapes(parser, text, output), ...unsafeCffiUses(parser, output), ...cffiWithoutLibrary(text, output), ...crossing];
+  const problems = [...unsafeCtypesShapes(parser, input, output), ...unsafeCffiUses(parser, output), ...cffiWithoutLibrary(input.text, output.text), ...crossing];
   // the cffi libraries' attributes, checked on the output's own model (PB305), only when nothing else refused it
-  if (!problems.length) problems.push(...undeclaredLibNames(text, output));
+  if (!problems.length) problems.push(...undeclaredLibNames(input, output));
   if (!problems.length) return result;
   const reasons = [...new Set(problems.map((p) => p.reason))];
   return {

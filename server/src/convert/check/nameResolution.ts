@@ -7,7 +7,7 @@
  */
 import type { Tree } from 'web-tree-sitter';
 import { CTYPES_EXPORTS } from '../../analysis/ctypesNames';
-import { flatten } from '../../parser/flatTree';
+import { type FlatTree, flatten } from '../../parser/flatTree';
 
 /** Python 3.11's builtins (CPython's and PyPy's `dir(builtins)`), and the names every module has. */
 const BUILTINS = new Set(`ArithmeticError AssertionError AttributeError BaseException BaseExceptionGroup BlockingIOError
@@ -47,9 +47,9 @@ const COMPREHENSIONS = new Set(['list_comprehension', 'set_comprehension', 'dict
 const PATTERNS = new Set(['pattern_list', 'tuple_pattern', 'list_pattern', 'list_splat_pattern', 'parenthesized_expression', 'tuple', 'list', 'as_pattern_target', 'list_splat']);
 
 /** The loads of `tree` that resolve to no binding; empty when the tree does not parse (no claim on broken text). */
-export function unresolvedNames(tree: Tree, text: string): UnresolvedUse[] {
+export function unresolvedNames(tree: Tree, text: string, flat?: FlatTree): UnresolvedUse[] {
   if (tree.rootNode.hasError) return [];
-  return resolveNames(tree, text).uses.filter((u) => !u.resolves).map(({ name, start, end }) => ({ name, start, end }));
+  return resolveNames(tree, text, flat).uses.filter((u) => !u.resolves).map(({ name, start, end }) => ({ name, start, end }));
 }
 
 export interface NameFacts {
@@ -61,9 +61,9 @@ export interface NameFacts {
   uses: (UnresolvedUse & { resolves: boolean; local: boolean })[];
 }
 
-/** Scopes and loads of a module (a tree that does not parse gives what its parts say). */
-export function resolveNames(tree: Tree, text: string): NameFacts {
-  const t = flatten(tree, text);
+/** Scopes and loads of a module (a tree that does not parse gives what its parts say); `flat`: the tree's flat copy, when the caller has it. */
+export function resolveNames(tree: Tree, text: string, flat?: FlatTree): NameFacts {
+  const t = flat ?? flatten(tree, text);
   const fields = t.language.fields;
   const type = (i: number): string => t.typeName(i);
   const field = (i: number): string | null => fields[t.field[i]!] ?? null;

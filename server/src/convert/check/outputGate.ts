@@ -5,8 +5,9 @@
  * attribute, or given argtypes/restype/errcheck, it fails at run time with no TODO. Such an output is not
  * offered: the file stays as it was, with the reason.
  */
-import type { Node, Parser } from 'web-tree-sitter';
-import { walk } from '../syntax';
+import type { Parser } from 'web-tree-sitter';
+import { type FlatNode as Node, walkFlat as walk } from '../../parser/flatNode';
+import { type ParsedText, withParsed } from './parsedText';
 
 export interface GateProblem {
   /** Offset in the output text. */
@@ -14,11 +15,11 @@ export interface GateProblem {
   reason: string;
 }
 
-export function unsafeCffiUses(parser: Parser, output: string): GateProblem[] {
-  const tree = parser.parse(output);
-  if (!tree) return [];
-  try {
-    const all = [...walk(tree.rootNode)];
+export function unsafeCffiUses(parser: Parser, output: string | ParsedText): GateProblem[] {
+  return withParsed(parser, output, (o) => {
+    const root = o.root;
+    if (!root) return [];
+    const all = [...walk(root)];
     const declared = new Set<string>();
     for (const n of all) {
       if (n.type !== 'string_content') continue;
@@ -75,9 +76,7 @@ export function unsafeCffiUses(parser: Parser, output: string): GateProblem[] {
       problems.push({ offset: n.startIndex, reason: `the cffi library ${n.text} is used here as ctypes code uses a library (${(p.parent ?? p).text.slice(0, 60)})` });
     }
     return problems;
-  } finally {
-    tree.delete();
-  }
+  });
 }
 
 /** `a` for `a.b.c`. */
@@ -91,12 +90,14 @@ function rootOf(n: Node): string {
  * fuzzer, docs/dev/fuzzing.md). A file with one of them is left as it was, with the reason: refusing is
  * always acceptable, a silent change never is.
  */
-export function unsafeCtypesShapes(parser: Parser, input: string, output: string): GateProblem[] {
-  const outputPrototypes = prototypesOf(parser, output);
-  const tree = parser.parse(input);
-  if (!tree) return [];
-  try {
-    const all = [...walk(tree.rootNode)];
+export function unsafeCtypesShapes(parser: Parser, inputText: string | ParsedText, outputText: string | ParsedText): GateProblem[] {
+  const outputPrototypes = withParsed(parser, outputText, prototypesOf);
+  const output = typeof outputText === 'string' ? outputText : outputText.text;
+  return withParsed(parser, inputText, (parsed) => {
+    const input = parsed.text;
+    const root = parsed.root;
+    if (!root) return [];
+    const all = [...walk(root)];
     const anonymous = new Set<string>();
     const bitFields = new Map<string, { lo: number; hi: number }>();
     for (const m of input.matchAll(/\(\s*["']([A-Za-z_]\w*)["']\s*,\s*([\w.]+)\s*,\s*(\d+)\s*\)/g)) {
@@ -174,25 +175,19 @@ export function unsafeCtypesShapes(parser: Parser, input: string, output: string
       }
     }
     return problems;
-  } finally {
-    tree.delete();
-  }
+  });
 }
 
 /** Names bound to `CFUNCTYPE(...)`/`WINFUNCTYPE(...)`/`PYFUNCTYPE(...)` in a text. */
-function prototypesOf(parser: Parser, text: string): Set<string> {
+function prototypesOf(text: ParsedText): Set<string> {
   const out = new Set<string>();
-  const tree = parser.parse(text);
-  if (!tree) return out;
-  try {
-    for (const n of walk(tree.rootNode)) {
-      if (n.type !== 'assignment') continue;
-      const left = n.childForFieldName('left');
-      const right = n.childForFieldName('right');
-      if (left?.type === 'identifier' && right?.type === 'call' && /(^|\.)(C|WIN|PY)FUNCTYPE$/.test(right.childForFieldName('function')?.text ?? '')) out.add(left.text);
-    }
-    return out;
-  } finally {
-    tree.delete();
+  const root = text.root;
+  if (!root) return out;
+  for (const n of walk(root)) {
+    if (n.type !== 'assignment') continue;
+    const left = n.childForFieldName('left');
+    const right = n.childForFieldName('right');
+    if (left?.type === 'identifier' && right?.type === 'call' && /(^|\.)(C|WIN|PY)FUNCTYPE$/.test(right.childForFieldName('function')?.text ?? '')) out.add(left.text);
   }
+  return out;
 }

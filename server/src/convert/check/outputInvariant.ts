@@ -12,9 +12,9 @@
  * Pure: texts in, problems with offsets in the output out. A caller shrinks the conversion on a problem.
  */
 import type { Parser, Tree } from 'web-tree-sitter';
-import { analyzeDocument } from '../../analysis/analyze';
-import { ParsedDocument } from '../../documents/parsedDocument';
 import { loadedGrammars } from '../../parser/languages';
+import { type FlatNode, walkFlat } from '../../parser/flatNode';
+import { type ParsedText, withParsed } from './parsedText';
 import { pb305 } from '../../rules/cffiRules';
 import { type NameFacts, resolveNames, unresolvedNames } from './nameResolution';
 import { walk } from '../syntax';
@@ -28,23 +28,18 @@ export interface InvariantProblem {
 }
 
 /** Unresolved loads of a text (none when it does not parse); `tree`, when the caller has the text's parse already. */
-function unresolvedIn(parser: Parser, text: string, tree?: Tree): { name: string; start: number }[] {
-  if (tree) return unresolvedNames(tree, text);
-  const own = parser.parse(text);
-  if (!own) return [];
-  try {
-    return unresolvedNames(own, text);
-  } finally {
-    own.delete();
-  }
+function unresolvedIn(parser: Parser, text: string | ParsedText, tree?: Tree): { name: string; start: number }[] {
+  if (tree) return unresolvedNames(tree, typeof text === 'string' ? text : text.text);
+  return withParsed(parser, text, (p) => (p.tree ? unresolvedNames(p.tree, p.text, p.flat) : []));
 }
 
 /** Names the output reads that it no longer defines, though the input defined them wherever it read them. */
-export function lostNames(parser: Parser, input: string, output: string, inputTree?: Tree): InvariantProblem[] {
-  const lost = unresolvedIn(parser, output);
+export function lostNames(parser: Parser, input: string | ParsedText, outputText: string | ParsedText, inputTree?: Tree): InvariantProblem[] {
+  const lost = unresolvedIn(parser, outputText);
   if (!lost.length) return [];
   // a name the input itself reads undefined somewhere (or defines where this cannot see) makes no claim
   const before = new Set(unresolvedIn(parser, input, inputTree).map((u) => u.name));
+  const output = typeof outputText === 'string' ? outputText : outputText.text;
   const lineOf = (offset: number) => output.slice(0, offset).split('\n').length;
   return lost.filter((u) => !before.has(u.name)).map((u) => ({
     offset: u.start,
@@ -54,17 +49,14 @@ export function lostNames(parser: Parser, input: string, output: string, inputTr
 }
 
 /** `lib.x` on a cffi library of the output that no cdef of its ffi declares (PB305), unless the input had the same finding. */
-export function undeclaredLibNames(input: string, output: string): InvariantProblem[] {
+export function undeclaredLibNames(input: string | ParsedText, output: string | ParsedText): InvariantProblem[] {
   const grammars = loadedGrammars();
-  if (!grammars || !/\bdlopen\b/.test(output)) return [];
-  const findings = (text: string) => {
-    const doc = new ParsedDocument(grammars.pythonParser, text);
-    try {
-      return pb305(analyzeDocument(doc, 'untitled:converted.py', grammars.cParser));
-    } finally {
-      doc.dispose();
-    }
-  };
+  if (!grammars || !/\bdlopen\b/.test(typeof output === 'string' ? output : output.text)) return [];
+  // the model of each text, once: a ParsedText keeps it for the other checks (and the input's for the next round)
+  const findings = (text: string | ParsedText) => withParsed(grammars.pythonParser, text, (p) => {
+    const model = p.model();
+    return model ? pb305(model) : [];
+  });
   const after = findings(output);
   if (!after.length) return [];
   const before = new Set(findings(input).map((f) => f.message));
@@ -76,15 +68,16 @@ export function undeclaredLibNames(input: string, output: string): InvariantProb
  * cffi library's function in its body: ctypes passes the callback ctypes objects (a `POINTER(c_int)` argument is
  * an `LP_c_int`), which cffi reads as something else. Offsets are the parameter uses in the output.
  */
-export function ctypesCallbackArgumentsInCffi(parser: Parser, output: string): InvariantProblem[] {
-  if (!/FUNCTYPE\b/.test(output) || !/\bFFI\(\)/.test(output)) return [];
-  const tree = parser.parse(output);
-  if (!tree) return [];
-  try {
-    const all = [...walk(tree.rootNode)];
+export function ctypesCallbackArgumentsInCffi(parser: Parser, output: string | ParsedText): InvariantProblem[] {
+  const text = typeof output === 'string' ? output : output.text;
+  if (!/FUNCTYPE\b/.test(text) || !/\bFFI\(\)/.test(text)) return [];
+  return withParsed(parser, output, (parsed) => {
+    const root = parsed.root;
+    if (!root) return [];
+    const all = [...walkFlat(root)];
     const prototypes = new Set<string>();
     const cffi = new Set<string>();
-    const defs = new Map<string, import('web-tree-sitter').Node>();
+    const defs = new Map<string, FlatNode>();
     for (const n of all) {
       if (n.type === 'function_definition') defs.set(n.childForFieldName('name')?.text ?? '', n);
       if (n.type !== 'assignment') continue;
@@ -96,7 +89,7 @@ export function ctypesCallbackArgumentsInCffi(parser: Parser, output: string): I
       else if (/(^|\.)FFI$/.test(callee) || /\.dlopen$/.test(callee)) cffi.add(left.text);
     }
     if (!prototypes.size || !cffi.size) return [];
-    const callbacks = new Set<import('web-tree-sitter').Node>();
+    const callbacks = new Set<FlatNode>();
     for (const n of all) {
       if (n.type === 'call' && prototypes.has(n.childForFieldName('function')?.text ?? '')) {
         const args = n.childForFieldName('arguments')?.namedChildren ?? [];
@@ -111,13 +104,13 @@ export function ctypesCallbackArgumentsInCffi(parser: Parser, output: string): I
     const out: InvariantProblem[] = [];
     for (const fn of callbacks) {
       const params = new Set((fn.childForFieldName('parameters')?.namedChildren ?? []).filter((p) => p.type === 'identifier').map((p) => p.text));
-      for (const n of walk(fn.childForFieldName('body')!)) {
+      for (const n of walkFlat(fn.childForFieldName('body')!)) {
         if (n.type !== 'call') continue;
         const callee = n.childForFieldName('function');
         let root = callee;
         while (root?.type === 'attribute') root = root.childForFieldName('object');
         if (!root || root === callee || root.type !== 'identifier' || !cffi.has(root.text)) continue;
-        for (const a of walk(n.childForFieldName('arguments')!)) {
+        for (const a of walkFlat(n.childForFieldName('arguments')!)) {
           const p = a.parent!;
           const nameField = (p.type === 'keyword_argument' && p.childForFieldName('name')?.startIndex === a.startIndex) || (p.type === 'attribute' && p.childForFieldName('attribute')?.startIndex === a.startIndex);
           if (a.type === 'identifier' && params.has(a.text) && !nameField) {
@@ -127,9 +120,7 @@ export function ctypesCallbackArgumentsInCffi(parser: Parser, output: string): I
       }
     }
     return out;
-  } finally {
-    tree.delete();
-  }
+  });
 }
 
 export interface ModuleTexts {

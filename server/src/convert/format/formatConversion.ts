@@ -20,6 +20,8 @@ export interface FormatStyle {
   original?: FlatTree;
   /** The tree of the converted text (`applyEdits(original, edits)`) when the caller has parsed it; it stays the caller's. */
   convertedTree?: Tree;
+  /** That tree's flat copy, when the caller has made it. */
+  convertedFlat?: FlatTree;
 }
 
 /** The formatted conversion, and whether its text is known to parse (undefined: not known, the caller parses it). */
@@ -136,7 +138,7 @@ export function formatConversion(parser: Parser, original: string, edits: readon
     }
     const unit = orig ? indentUnit(orig, original.split('\n')) : '    ';
     const quote = orig ? quoteOf(orig) : '"';
-    const flat = flatten(tree, converted);
+    const flat = style.convertedFlat && tree === style.convertedTree ? style.convertedFlat : flatten(tree, converted);
     // the same length and the same tree: only quote characters of strings on touched lines change
     const text = quote === "'" ? singleQuoted(converted, tags, flat) : converted;
     const laid = layout(text, tags, flat, tree.rootNode, style.maxLineLength ?? PEP8_LINE_LENGTH, unit);
