@@ -3,7 +3,7 @@ import type { Region } from '../documents/parsedDocument';
 import type { CallSite, Expr, ImportInfo, Keyword, Span } from './model';
 import { fieldId, flatTreeOf, type FlatTree } from '../parser/flatTree';
 import { AnchoredSpan } from './spans';
-import { decodeParts } from './stringLiteral';
+import { decodeValue } from './stringLiteral';
 
 /**
  * Syntax-level facts of one region, extracted in one walk of its tree and cached on the region until its
@@ -303,9 +303,9 @@ class Extractor {
       case 'string':
       case 'concatenated_string': {
         const parts = type === 'string' ? [n] : this.t.namedChildren(n).filter((c) => this.type(c) === 'string');
-        const decoded = decodeParts(parts.map((p) => ({ text: this.text(p), start: this.t.start[p]! })));
+        const value = decodeValue(parts.map((p) => ({ text: this.text(p), start: this.t.start[p]! })));
         const bytes = parts.length > 0 && /^[rRuUfF]*[bB]/.test(this.text(parts[0]!));
-        return { k: 'str', span, text, value: decoded.value, bytes, parts: parts.map((p) => this.span(p)) };
+        return { k: 'str', span, text, value, bytes, parts: parts.map((p) => this.span(p)) };
       }
       case 'integer':
       case 'float': {
