@@ -1,5 +1,5 @@
 /**
- * Project conversion: the modules of one binding, converted together. Plan (plan.ts) → render
+ * Project conversion: the modules of one binding, converted together. Plan (plan/, stages A–C in plan/planner.ts) → render
  * (render.ts) → check the output (below); a plan with refusals, or an output that fails the check,
  * shrinks: the binding stays whole ctypes and each cause gets one TODO at its statement.
  */
@@ -11,7 +11,7 @@ import { loadGrammars } from '../../parser/languages';
 import { type TextEdit, toOriginalOffset } from '../edits';
 import { callParts, dotted, indentAt, statementOf, stringLiteral } from '../syntax';
 import { type SourceModule, flatOf, loadModules, pythonFiles } from './modules';
-import { type ModulePlan, planProject } from './plan';
+import { type ModulePlan, planProject } from './plan/planner';
 import { HELPER_NAMES } from './pythonRuntime';
 import { type DroppedImports, hasWork, renderModule } from './render';
 import { formatText } from '../format/formatConversion';
