@@ -133,14 +133,16 @@ function checkDraft(p: ModulePlan, text: string, tree: Tree): { used: Set<string
       used.add('*');
     }
     if (!q) continue;
-    used.add(name);
     let top: Node = nodeAt(id);
     while (top.parent?.type === 'attribute' && top.parent.childForFieldName('object')?.startIndex === top.startIndex) top = top.parent;
     const full = q === 'ctypes' ? `ctypes.${(dotted(top) ?? '').split('.').slice(1).join('.')}` : q;
     if (full.startsWith('ctypes.util')) {
+      // `ctypes.util.find_library` needs `import ctypes.util`, not `import ctypes` (render.ts importEdits)
+      if (q !== 'ctypes') used.add(name);
       used.add('ctypes.util');
       continue;
     }
+    used.add(name);
     problems.push({ offset: id.start, reason: `${full} is still used after conversion: a ctypes value would meet cffi ones` });
   }
   // a ctypes name whose import the trimming drops must not be read any more (the output would not run)

@@ -242,6 +242,8 @@ function reparse(parser: Parser, draft: string, draftTree: Tree, converted: stri
 function importEdits(p: ModulePlan, used: Set<string>, dropped: DroppedImports): TextEdit[] {
   const out: TextEdit[] = [];
   const removed: Node[] = [];
+  // `import ctypes.util` binds `ctypes` too: `import ctypes` can go when nothing but ctypes.util is used
+  const importsUtil = p.imports.some((n) => n.type === 'import_statement' && n.namedChildren.some((c) => c.type === 'dotted_name' && c.text === 'ctypes.util'));
   for (const n of p.imports) {
     if (n.type === 'import_statement') {
       const items = n.namedChildren;
@@ -249,7 +251,10 @@ function importEdits(p: ModulePlan, used: Set<string>, dropped: DroppedImports):
         const name = c.type === 'aliased_import' ? c.childForFieldName('name')!.text : c.text;
         const local = c.type === 'aliased_import' ? c.childForFieldName('alias')!.text : name.split('.')[0]!;
         if (!(name === 'ctypes' || name.startsWith('ctypes.'))) return true;
-        if (name === 'ctypes' && used.has('ctypes.util') && !used.has('ctypes')) return false;
+        if (name === 'ctypes' && used.has('ctypes.util') && !used.has('ctypes')) {
+          if (importsUtil) return false;
+          return true;
+        }
         const kept = used.has(local) || (name === 'ctypes.util' && used.has('ctypes.util'));
         if (!kept && !(name === 'ctypes' && used.has('ctypes.util'))) dropped.names.add(local);
         return kept;

@@ -10,7 +10,8 @@ import { headName } from './moduleIndex';
 import { pyString } from './syntax';
 import type { ModulePlanner, ForeignDecl } from './planner';
 import { typeOf } from './types';
-import { libKey } from './libraries';
+import { libKey, libraryAt } from './libraries';
+import { attributeKey } from './attributeDeclarations';
 
 /** `f = lib.name` / `getattr(lib, "name")` / `lib["name"]`, then `f.argtypes`, `f.restype`, `f.errcheck` in the same block. */
 export function collectDirectDeclarations(pl: ModulePlanner): void {
@@ -29,6 +30,12 @@ export function collectDirectDeclarations(pl: ModulePlanner): void {
       if (head !== undefined && !heads.has(head)) continue;
       const found = libraryMember(pl, right);
       if (!found) continue;
+      const onLibrary = libraryAt(pl, found.lib);
+      const attributeDecl = onLibrary ? pl.project.attributeDecls.get(attributeKey(onLibrary, found.cname)) : undefined;
+      if (attributeDecl) {
+        pl.refuse(right, `${left.text} = ${right.text} is ${attributeDecl.spelled}, whose argtypes are set on the library too: ctypes shares one function object (and its argtypes, restype, errcheck) between them`);
+        continue;
+      }
       const group: Node[] = [st];
       const attrs = new Map<string, Node>();
       for (let j = i + 1; j < stmts.length; j++) {

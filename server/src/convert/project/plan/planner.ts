@@ -29,6 +29,7 @@ import { collectDirectDeclarations } from './functions';
 import { collectUntyped } from './untyped';
 import { collectValues } from './values';
 import { settleNames } from './names';
+import { type AttributeDecl, checkAttributeUses, collectAttributeDeclarations } from './attributeDeclarations';
 
 /** A replacement for one node; `inner` renders a descendant with the replacements inside it. */
 export type Rewrite = (inner: (n: Node) => string) => string;
@@ -135,6 +136,8 @@ export class ProjectPlanner {
   readonly planners = new Map<string, ModulePlanner>();
   readonly refusals: Refusal[] = [];
   readonly factories = new Map<string, Factory>();
+  /** functions declared on their library's attributes (`lib.f.argtypes = …`), by attributeDeclarations.ts `attributeKey` */
+  readonly attributeDecls = new Map<string, AttributeDecl>();
 
   constructor(
     modules: readonly SourceModule[],
@@ -154,8 +157,12 @@ export class ProjectPlanner {
   run(): ProjectPlan {
     findFactories(this);
     const all = [...this.planners.values()];
-    // declarations first everywhere (other modules' calls look them up), then values, then names
-    for (const p of all) planDeclarations(p);
+    // declarations first everywhere (other modules' calls look them up), then values, then names; the types and
+    // libraries of every module before any function (a module may declare functions on another's library)
+    for (const p of all) planTypesAndLibraries(p);
+    for (const p of all) collectAttributeDeclarations(p);
+    for (const p of all) checkAttributeUses(p);
+    for (const p of all) planFunctions(p);
     for (const p of all) collectValues(p);
     for (const p of all) settleNames(p);
     return { modules: all.map((p) => p.plan), refusals: this.refusals };
@@ -163,10 +170,13 @@ export class ProjectPlanner {
 }
 
 /** Stage A, in this order: each construct reads what the ones before it found (types before signatures, libraries before their functions). */
-function planDeclarations(pl: ModulePlanner): void {
+function planTypesAndLibraries(pl: ModulePlanner): void {
   collectTypes(pl);
   collectMemoryStructs(pl);
   collectLibraries(pl);
+}
+
+function planFunctions(pl: ModulePlanner): void {
   collectHelpers(pl);
   collectDirectDeclarations(pl);
   collectHelperCalls(pl);
