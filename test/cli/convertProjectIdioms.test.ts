@@ -165,3 +165,39 @@ print(native.libm.sqrt(2.25))
 `,
   });
 });
+
+test('convert PATH...: table loops and declaring helpers, spelled out as the per-file engine does (desugar.ts)', () => {
+  convertsFully(
+    {
+      'pkg/native.py': `import ctypes
+
+libc = ctypes.CDLL(None)
+libm = ctypes.CDLL("libm.so.6")
+
+
+def declare(lib, name, restype, argtypes):
+    fn = getattr(lib, name)
+    fn.restype = restype
+    fn.argtypes = argtypes
+    return fn
+
+
+sqrt = declare(libm, "sqrt", ctypes.c_double, [ctypes.c_double])
+LIBC_SIGNATURES = {
+    "strlen": (ctypes.c_size_t, [ctypes.c_char_p]),
+    "labs": (ctypes.c_long, [ctypes.c_long]),
+}
+for _name, (_res, _args) in LIBC_SIGNATURES.items():
+    f = getattr(libc, _name)
+    f.restype = _res
+    f.argtypes = _args
+`,
+      'main.py': `from pkg import native
+from pkg.native import libc
+
+print(native.sqrt(2.25), libc.strlen(b"abc"), native.libc.labs(-4000000000))
+`,
+    },
+    (c) => assert.doesNotMatch(c['pkg/native.py']!, /SIGNATURES|def declare/),
+  );
+});
