@@ -201,3 +201,55 @@ print(native.sqrt(2.25), libc.strlen(b"abc"), native.libc.labs(-4000000000))
     (c) => assert.doesNotMatch(c['pkg/native.py']!, /SIGNATURES|def declare/),
   );
 });
+
+test('convert PATH...: prototypes applied to (name, lib), declarations on a library of another module, errcheck set after a def', () => {
+  convertsFully(
+    {
+      'pkg/native.py': `import ctypes
+
+libc = ctypes.CDLL(None)
+atoi = libc.atoi
+atoi.argtypes = [ctypes.c_char_p]
+atoi.restype = ctypes.c_int
+
+
+def _times_ten(result, func, arguments):
+    return result * 10
+
+
+atoi.errcheck = _times_ten
+GETENV = ctypes.CFUNCTYPE(ctypes.c_char_p, ctypes.c_char_p)
+getenv = GETENV(("getenv", libc))
+`,
+      'main.py': `import ctypes
+from pkg import native
+from pkg.native import libc
+
+labs = getattr(libc, "labs")
+labs.argtypes = [ctypes.c_long]
+labs.restype = ctypes.c_long
+LLABS = ctypes.CFUNCTYPE(ctypes.c_longlong, ctypes.c_longlong)
+llabs = LLABS(("llabs", native.libc))
+print(native.atoi(b"42"), native.getenv(b"PB_SURELY_UNSET_VARIABLE"), labs(-5), llabs(-7))
+`,
+    },
+    (c) => assert.match(c['pkg/native.py']!, /atoi = _cffi_function\(libc, "atoi", _times_ten\)/),
+  );
+});
+
+test('convert PATH...: a converted function whose errcheck is set where the plan cannot follow stays ctypes, with the reason', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-idioms-'));
+  try {
+    fs.mkdirSync(path.join(dir, 'pkg'));
+    fs.writeFileSync(path.join(dir, 'pkg/__init__.py'), '');
+    fs.writeFileSync(path.join(dir, 'pkg/native.py'), 'import ctypes\n\nlibc = ctypes.CDLL(None)\natoi = libc.atoi\natoi.argtypes = [ctypes.c_char_p]\natoi.restype = ctypes.c_int\n');
+    fs.writeFileSync(path.join(dir, 'main.py'), 'from pkg import native\n\nnative.atoi.errcheck = lambda result, func, args: result * 10\nprint(native.atoi(b"42"))\n');
+    const expected = run('/usr/bin/python3', dir, ['main.py']);
+    const r = spawnSync(process.execPath, [BIN, 'convert', '--write', 'main.py', 'pkg'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /main\.py:\d+: left for a human: native\.atoi\.errcheck: native\.atoi is a converted function here/);
+    for (const py of INTERPRETERS) assert.equal(run(py, dir, ['main.py']), expected, py);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

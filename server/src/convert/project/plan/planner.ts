@@ -91,6 +91,8 @@ export class ModulePlanner {
   readonly valueTargets = new Map<string, 'cell' | 'value'>();
   /** functions without argtypes whose restype the code sets (`lib.f.restype = T`) */
   readonly restyped = new Set<string>();
+  /** the statements that declare a function bound to a name (functions.ts): its `f.argtypes`/… there are the plan's */
+  readonly declaringStatements: Node[] = [];
   /** module-level assignments by name (declaringHelpers.ts `moduleAssignment`) */
   readonly assignmentCache = new Map<string, Node | undefined>();
 
