@@ -253,3 +253,16 @@ test('convert PATH...: a converted function whose errcheck is set where the plan
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('convert PATH...: functions without argtypes called on a library of another module (header prototypes)', () => {
+  convertsFully({
+    'pkg/native.py': 'import ctypes\n\nlibc = ctypes.CDLL(None)\n',
+    'main.py': `from ctypes import c_char_p
+from pkg import native as nat
+from pkg.native import libc
+
+nat.libc.strerror.restype = c_char_p
+print(nat.libc.strerror(2), nat.libc.labs(-7), libc.abs(-3))
+`,
+  });
+});

@@ -29,6 +29,8 @@ function calleeDecl(pl: ModulePlanner, callee: Node, seen = 0): ForeignDecl | un
     const ref = libraryAt(pl, obj);
     const onLibrary = ref ? pl.project.attributeDecls.get(attributeKey(ref, callee.childForFieldName('attribute')!.text)) : undefined;
     if (onLibrary) return onLibrary.decl;
+    const untyped = ref ? pl.project.untypedDecls.get(attributeKey(ref, callee.childForFieldName('attribute')!.text)) : undefined;
+    if (untyped) return untyped;
     const k = libKey(obj);
     if (k && pl.libraries.has(k)) return pl.untyped.get(`${k}\0${callee.childForFieldName('attribute')!.text}`);
     const mod = obj.type === 'identifier' ? pl.b.modules.get(obj.text) : undefined;
