@@ -208,6 +208,7 @@ test('convert PATH...: prototypes applied to (name, lib), declarations on a libr
       'pkg/native.py': `import ctypes
 
 libc = ctypes.CDLL(None)
+libm = ctypes.CDLL("libm.so.6")
 atoi = libc.atoi
 atoi.argtypes = [ctypes.c_char_p]
 atoi.restype = ctypes.c_int
@@ -230,7 +231,8 @@ labs.argtypes = [ctypes.c_long]
 labs.restype = ctypes.c_long
 LLABS = ctypes.CFUNCTYPE(ctypes.c_longlong, ctypes.c_longlong)
 llabs = LLABS(("llabs", native.libc))
-print(native.atoi(b"42"), native.getenv(b"PB_SURELY_UNSET_VARIABLE"), labs(-5), llabs(-7))
+hypot = ctypes.CFUNCTYPE(ctypes.c_double, ctypes.c_double, ctypes.c_double)(("hypot", native.libm))
+print(native.atoi(b"42"), native.getenv(b"PB_SURELY_UNSET_VARIABLE"), labs(-5), llabs(-7), hypot(3.0, 4.0))
 `,
     },
     (c) => assert.match(c['pkg/native.py']!, /atoi = _cffi_function\(libc, "atoi", _times_ten\)/),

@@ -33,7 +33,7 @@ export function collectDirectDeclarations(pl: ModulePlanner): void {
       const right = a.childForFieldName('right');
       if (left?.type !== 'identifier' || !right) continue;
       const head = headName(pl.mod, right);
-      if (head !== undefined && !heads.has(head)) continue;
+      if (head !== undefined && !heads.has(head) && !pl.namesCtypes(head)) continue;
       const found = libraryMember(pl, right) ?? prototypeApplication(pl, right);
       if (!found) continue;
       const attributeDecl = found.proto ? undefined : pl.project.attributeDecls.get(attributeKey(found.ref, found.cname));
@@ -98,14 +98,24 @@ export function collectDirectDeclarations(pl: ModulePlanner): void {
 /** `P(("name", lib))` for a CFUNCTYPE prototype P: the function `name` of lib with P's signature. */
 function prototypeApplication(pl: ModulePlanner, right: Node): { lib: Node; cname: string; ref: LibraryRef; proto: CType & { k: 'func' } } | undefined {
   const parts = callParts(unparen(right));
-  if (!parts || parts.callee.type !== 'identifier' || parts.args.length !== 1 || parts.keywords.size || parts.splat) return undefined;
-  const t = typeOf(pl, parts.callee);
+  if (!parts || parts.args.length !== 1 || parts.keywords.size || parts.splat) return undefined;
+  const t = parts.callee.type === 'identifier' ? typeOf(pl, parts.callee) : inlinePrototype(pl, parts.callee);
   const pair = unparen(parts.args[0]!);
   if (t?.k !== 'func' || pair.type !== 'tuple' || pair.namedChildren.length !== 2) return undefined;
   const lit = stringLiteral(pair.namedChildren[0]!);
   const ref = libraryAt(pl, pair.namedChildren[1]!);
   if (!lit || lit.bytes || !ref) return undefined;
   return { lib: pair.namedChildren[1]!, cname: lit.value, ref, proto: t };
+}
+
+/** `CFUNCTYPE(restype, *argtypes)` written where it is applied. */
+function inlinePrototype(pl: ModulePlanner, n: Node): CType | undefined {
+  const c = n.type === 'call' ? callParts(n) : undefined;
+  if (!c || pl.ctypes(c.callee) !== 'CFUNCTYPE' || c.keywords.size || c.splat || !c.args.length) return undefined;
+  const ret = typeOf(pl, c.args[0]!, true);
+  const args = c.args.slice(1).map((a) => typeOf(pl, a));
+  if (!ret || args.some((a) => !a)) return undefined;
+  return { k: 'func', proto: '', ret, args: args as CType[] };
 }
 
 function declFromPrototype(pl: ModulePlanner, cname: string, t: CType & { k: 'func' }, at: Node): ForeignDecl | undefined {
