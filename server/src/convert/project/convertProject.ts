@@ -15,7 +15,7 @@ import { callParts, dotted, indentAt, statementOf, stringLiteral } from '../synt
 import { type SourceModule, flatOf, loadModules, pythonFiles } from './modules';
 import { type ModulePlan, planProject } from './plan/planner';
 import { HELPER_NAMES } from './pythonRuntime';
-import { type DroppedImports, hasWork, renderModule } from './render';
+import { CTYPES_UTIL_THROUGH_CTYPES, type DroppedImports, hasWork, renderModule } from './render';
 import { formatText } from '../format/formatConversion';
 import { lineLengthFor } from '../format/projectStyle';
 import { sameReason, todoReasonsAbove, todosIn } from '../format/todoComments';
@@ -139,8 +139,8 @@ function checkDraft(p: ModulePlan, text: string, tree: Tree): { used: Set<string
     while (top.parent?.type === 'attribute' && top.parent.childForFieldName('object')?.startIndex === top.startIndex) top = top.parent;
     const full = q === 'ctypes' ? `ctypes.${(dotted(top) ?? '').split('.').slice(1).join('.')}` : q;
     if (full.startsWith('ctypes.util')) {
-      // `ctypes.util.find_library` needs `import ctypes.util`, not `import ctypes` (render.ts importEdits)
-      if (q !== 'ctypes') used.add(name);
+      // `ctypes.util.find_library` needs `ctypes` bound, which `import ctypes.util` does too (render.ts importEdits)
+      used.add(q === 'ctypes' ? CTYPES_UTIL_THROUGH_CTYPES : name);
       used.add('ctypes.util');
       continue;
     }

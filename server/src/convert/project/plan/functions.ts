@@ -36,11 +36,6 @@ export function collectDirectDeclarations(pl: ModulePlanner): void {
       if (head !== undefined && !heads.has(head) && !pl.namesCtypes(head)) continue;
       const found = libraryMember(pl, right) ?? prototypeApplication(pl, right);
       if (!found) continue;
-      const attributeDecl = found.proto ? undefined : pl.project.attributeDecls.get(attributeKey(found.ref, found.cname));
-      if (attributeDecl) {
-        pl.refuse(right, `${left.text} = ${right.text} is ${attributeDecl.spelled}, whose argtypes are set on the library too: ctypes shares one function object (and its argtypes, restype, errcheck) between them`);
-        continue;
-      }
       const group: Node[] = [st];
       const attrs = new Map<string, Node>();
       for (let j = i + 1; j < stmts.length; j++) {
@@ -55,6 +50,11 @@ export function collectDirectDeclarations(pl: ModulePlanner): void {
       }
       // without argtypes, `f = lib.name` is a use of lib.name as ctypes gives it (collectUntyped)
       if (!found.proto && !attrs.has('argtypes')) continue;
+      const attributeDecl = found.proto ? undefined : pl.project.attributeDecls.get(attributeKey(found.ref, found.cname));
+      if (attributeDecl) {
+        pl.refuse(right, `${left.text} = ${right.text} is ${attributeDecl.spelled}, whose argtypes are set on the library too: ctypes shares one function object (and its argtypes, restype, errcheck) between them`);
+        continue;
+      }
       if (found.proto && (attrs.has('argtypes') || attrs.has('restype'))) {
         pl.refuse(group[1]!, `${left.text} is made by the prototype ${headName(pl.mod, right) ?? 'here'} and given other argtypes or restype: the plan follows one signature per function`);
         continue;
