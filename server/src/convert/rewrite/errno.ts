@@ -1,6 +1,6 @@
 /** errno: `ctypes.get_errno/set_errno` become `ffi.errno` only when every library that sees errno becomes cffi (the plan's libraries and handles). */
 import type { Node } from 'web-tree-sitter';
-import { keyOf, walk } from '../syntax';
+import { keyOf } from '../syntax';
 import type { Rewriter } from './rewriter';
 
 /**
@@ -12,7 +12,7 @@ import type { Rewriter } from './rewriter';
 export function errnoPolicy(rw: Rewriter): ErrnoPolicy {
   if (rw.errnoPolicyCache) return rw.errnoPolicyCache;
   const libs = [...new Set(rw.p.libraries.values())];
-  const prototypeErrno = [...walk(rw.p.root)].some((n) => n.type === 'keyword_argument' && n.childForFieldName('name')?.text === 'use_errno' && errnoOn(n.childForFieldName('value') ?? undefined) && !libs.some((l) => l.load.startIndex <= n.startIndex && n.endIndex <= l.load.endIndex));
+  const prototypeErrno = rw.p.input.nodesOf('keyword_argument').some((n) => n.childForFieldName('name')?.text === 'use_errno' && errnoOn(n.childForFieldName('value') ?? undefined) && !libs.some((l) => l.load.startIndex <= n.startIndex && n.endIndex <= l.load.endIndex));
   rw.errnoPolicyCache = errnoPolicyOf(libs.map((l) => ({ useErrno: errnoOn(l.keywords.get('use_errno')), staysCtypes: !!(l.human || l.handle) })), prototypeErrno);
   return rw.errnoPolicyCache;
 }
@@ -35,7 +35,7 @@ export function errnoPolicyOf(libs: readonly { useErrno: boolean; staysCtypes: b
 
 /** Why the file cannot convert for its errno reads: ffi.errno in the output while some foreign calls stay ctypes. */
 export function findErrnoCalls(rw: Rewriter): Node[] {
-  return [...walk(rw.p.root)].filter((n) => n.type === 'call' && /^[gs]et_errno$/.test(rw.p.ctypesName(n.childForFieldName('function')) ?? ''));
+  return rw.p.input.nodesOf('call').filter((n) => /^[gs]et_errno$/.test(rw.p.ctypesName(n.childForFieldName('function')) ?? ''));
 }
 
 export function errnoRefusal(rw: Rewriter): string | undefined {

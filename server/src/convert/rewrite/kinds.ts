@@ -1,7 +1,7 @@
 /** What each variable and expression holds once converted (a Kind: T* cdata, array, struct value, callback, address), read from the plan's types; the rules render a use by the kind of its value, never by its text alone. */
 import type { Node } from 'web-tree-sitter';
 import { type FunctionDecl, type StructDecl, type StructField, functionKey } from '../readCtypes';
-import { callParts, dotted, enclosing, functionLocals, isStoreTarget, keyOf, unparen, walk } from '../syntax';
+import { callParts, dotted, functionLocals, isStoreTarget, keyOf, unparen, walk } from '../syntax';
 import { type CType, callbackSignature, isPrim } from '../typeNames';
 import type { Kind, Rewriter } from './rewriter';
 import { calledFunction } from './plan';
@@ -11,10 +11,10 @@ import { usedOnce, callbackParams, callbackDecoratorSig, protoType } from './cal
 
 export function scopeKeyFor(rw: Rewriter, n: Node, name: string): string {
   if (name.startsWith('self.')) {
-    const cls = enclosing(n, 'class_definition');
+    const cls = rw.p.input.enclosing(n, 'class_definition');
     return cls ? `${keyOf(cls)}|${name}` : `module|${name}`;
   }
-  for (let fn = enclosing(n, 'function_definition'); fn; fn = enclosing(fn, 'function_definition')) {
+  for (let fn = rw.p.input.enclosing(n, 'function_definition'); fn; fn = rw.p.input.enclosing(fn, 'function_definition')) {
     if (namesAssignedIn(rw, fn).has(name)) return `${keyOf(fn)}|${name}`;
   }
   return `module|${name}`;
@@ -48,14 +48,13 @@ export function inferKinds(rw: Rewriter): void {
 /** Seeds parameter kinds from calls `f(a, b)` of plain functions defined in this file; true when something changed. */
 export function inferParams(rw: Rewriter): boolean {
   const defs = new Map<string, Node>();
-  for (const n of walk(rw.p.root)) {
-    if (n.type !== 'function_definition' || enclosing(n, 'class_definition')) continue;
+  for (const n of rw.p.input.nodesOf('function_definition')) {
+    if (rw.p.input.enclosing(n, 'class_definition')) continue;
     const name = n.childForFieldName('name')!.text;
     defs.set(name, defs.has(name) ? n : n);
   }
   const seen = new Map<string, Kind | 'conflict'>();
-  for (const n of walk(rw.p.root)) {
-    if (n.type !== 'call') continue;
+  for (const n of rw.p.input.nodesOf('call')) {
     const call = callParts(n);
     const name = call?.callee.type === 'identifier' ? call.callee.text : undefined;
     const def = name ? defs.get(name) : undefined;
@@ -83,7 +82,7 @@ export function inferParams(rw: Rewriter): boolean {
 }
 
 export function collectKindsOnce(rw: Rewriter): void {
-  for (const n of walk(rw.p.root)) {
+  for (const n of rw.p.input.nodesOf('decorated_definition', 'call', 'assignment', 'for_statement', 'for_in_clause', 'augmented_assignment', 'with_item')) {
     if (n.type === 'decorated_definition') {
       const def = n.childForFieldName('definition');
       const sig = callbackDecoratorSig(rw, n);
@@ -159,8 +158,8 @@ export function functionDefsNamed(rw: Rewriter, name: string): readonly Node[] {
   let ix = functionDefs.get(rw);
   if (!ix || ix.root !== rw.p.root) {
     ix = { root: rw.p.root, byName: new Map() };
-    for (const n of walk(rw.p.root)) {
-      const defName = n.type === 'function_definition' ? n.childForFieldName('name')?.text : undefined;
+    for (const n of rw.p.input.nodesOf('function_definition')) {
+      const defName = n.childForFieldName('name')?.text;
       if (defName === undefined) continue;
       const list = ix.byName.get(defName);
       if (list) list.push(n);
@@ -244,7 +243,7 @@ export function kindOfUncached(rw: Rewriter, n: Node): Kind | undefined {
   if (ct?.k === 'func') return { k: 'callback', sig: callbackSignature(ct.ret, ct.args) };
   if (call.callee.type === 'identifier') {
     const def = functionDefNamed(rw, call.callee.text);
-    if (def && !enclosing(def, 'class_definition')) return returnKind(rw, def);
+    if (def && !rw.p.input.enclosing(def, 'class_definition')) return returnKind(rw, def);
   }
   const f = calledFunction(rw, call.callee);
   const sig = f && rw.signatures.get(functionKey(f.lib.name, f.name));

@@ -59,6 +59,8 @@ export interface ModulePlan {
   helpers: Set<RuntimeHelper>;
   rewrites: Map<string, { node: Node; render: Rewrite }>;
   deletions: Node[];
+  /** Statements that stay ctypes for other modules (an alias they read only as a type, plan/names.ts): the check allows their ctypes names. */
+  keptCtypes: Node[];
   /** The module creates cffi objects (ffi.new, ffi.cast, …) even without declarations. */
   usesFfi: boolean;
   /** Python names bound to converted foreign functions in this module. */
@@ -104,7 +106,7 @@ export class ModulePlanner {
   ) {
     const taken = nodes.identifiers.has('_ffi');
     this.plan = {
-      mod, imports: nodes.imports, ffi: taken ? '_cffi' : '_ffi', structs: [], functions: new Map(), helpers: new Set(), rewrites: new Map(), deletions: [],
+      mod, imports: nodes.imports, ffi: taken ? '_cffi' : '_ffi', structs: [], functions: new Map(), helpers: new Set(), rewrites: new Map(), deletions: [], keptCtypes: [],
       usesFfi: false, exported: new Map(), notes: [], converted: { functions: 0, callbacks: 0, cells: 0, buffers: 0, casts: 0 },
     };
   }
