@@ -41,6 +41,10 @@ test('analysing only the relevant regions (as the CLI does) finds exactly what a
   inputs.push({ name: 'refcount-guard', src: `import ctypes\nimport sys\n${filler}\nfrom test.support import HAS_REFCOUNT\n${filler}\nn = sys.getrefcount(ctypes)\n` });
   inputs.push({ name: 'refcount-unguarded', src: `import ctypes\nimport sys\n${filler}\nn = sys.getrefcount(ctypes)\n` });
   inputs.push({ name: '_ctypes', src: `import ctypes\n${filler}\nfrom _ctypes import PyObj_FromPtr\n${filler}\nimport _ctypes\n${filler}\nx = _ctypes.PyObj_FromPtr(1)\n` });
+  // imports that change what a name means, in a region naming nothing else: a module alias, shadowed builtins
+  inputs.push({ name: 'module-alias', src: `import ctypes\n${filler}\nimport sys as s\n${filler}\nn = s.getrefcount(ctypes)\n` });
+  inputs.push({ name: 'shadowed-builtins', src: `import ctypes\n${filler}\nfrom mylib import bytes, id\n${filler}\nclass S(ctypes.Structure):\n    _fields_ = [("a", ctypes.c_uint, 2)]\n\nraw = bytes(S())\np = ctypes.c_void_p(id(raw))\n` });
+  inputs.push({ name: 'builtins', src: `import ctypes\n${filler}\nclass S(ctypes.Structure):\n    _fields_ = [("a", ctypes.c_uint, 2)]\n\nraw = bytes(S())\np = ctypes.c_void_p(id(raw))\n` });
   inputs.push({ name: 'star-elsewhere', src: `from mylib.ctypes_names import *\nimport ctypes\n${filler}\nlibc = ctypes.CDLL(None)\nn = libc.strlen(b"x")\n` });
   let compared = 0;
   for (const { name, src } of inputs) {
