@@ -139,7 +139,14 @@ export class Rewriter {
 
   isFrozen(n: Node): boolean {
     if (!this.frozen.size) return false;
-    for (let p: Node | null = n; p; p = p.parent) if (this.frozen.has(keyOf(p))) return true;
+    // up the flat copy's parents: no `Node` per ancestor (the render asks this of every node)
+    const input = this.p.input;
+    const i = input.indexOf(n);
+    if (i < 0) {
+      for (let p: Node | null = n; p; p = p.parent) if (this.frozen.has(keyOf(p))) return true;
+      return false;
+    }
+    for (let p = i; p >= 0; p = input.parent(p)) if (this.frozen.has(input.keyAt(p))) return true;
     return false;
   }
 
