@@ -8,6 +8,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { type CtypesProgram, type FunctionDecl, assignmentOf } from '../readCtypes';
+import { SpanSet } from '../spanSet';
 import { dotted, keyOf, statementOf } from '../syntax';
 import type { CType } from '../typeNames';
 import { inferKinds, kindOf, scopeKeyFor } from './kinds';
@@ -90,6 +91,8 @@ export class Rewriter {
   readonly frozen = new Set<string>();
   /** Argument lists of calls to functions that stay ctypes: their ctypes needs no TODO of its own (the function's says why). */
   readonly ctypesArguments: [number, number][] = [];
+  /** `ctypesArguments` as a SpanSet, caught up with it at each question. */
+  private argumentSpans?: { set: SpanSet; count: number };
 
   /** Functions planFunction has decided on (plan.ts). */
   readonly planned = new Set<FunctionDecl>();
@@ -105,7 +108,10 @@ export class Rewriter {
 
   /** Is this offset inside the arguments of a call that stays ctypes? */
   inCtypesArguments(offset: number): boolean {
-    return this.ctypesArguments.some(([s, e]) => s <= offset && offset < e);
+    // one binary search per question (a leftover per ctypes name in the draft), the set caught up with what was pushed
+    const seen = (this.argumentSpans ??= { set: new SpanSet(), count: 0 });
+    for (; seen.count < this.ctypesArguments.length; seen.count++) seen.set.add(...this.ctypesArguments[seen.count]!);
+    return seen.set.has(offset);
   }
 
   constructor(readonly p: CtypesProgram, readonly ffi: string, readonly apiMode = false, readonly demoted: ReadonlyMap<string, string> = new Map()) {}
