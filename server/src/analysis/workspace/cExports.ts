@@ -36,6 +36,59 @@ export interface Unit extends Mentions {
   head?: Mentions;
   /** A function's source (a def, not a class): read when it meets a library, to see whether one can leave it (`defLeaks`). */
   defSource?: string;
+  /** The last `defLeaks` run on `defSource`, with what it asked (`leaksOf`); carried to an equal unit after an edit (`carryLeaks`). */
+  leaks?: LeakMemo;
+}
+
+/**
+ * One run of `defLeaks` on a unit's source: its answer, and each question it asked of `libValued` (by the mentions
+ * object, with the answer). `defLeaks` reads nothing else, and which questions it asks follows from the source and
+ * the answers so far: when every question asked gets the same answer now, a run now asks the same ones and gives
+ * the same result.
+ */
+interface LeakMemo {
+  seedsAreC: boolean;
+  asked: Map<Mentions, boolean>;
+  result: boolean;
+}
+
+/** Whether a library can leave the unit's def (`defLeaks`): the last run's answer when each of its questions is answered as then. */
+function leaksOf(u: Unit, libValued: (m: Mentions) => boolean, seedsAreC: boolean): boolean {
+  const memo = u.leaks;
+  if (memo && memo.seedsAreC === seedsAreC) {
+    let same = true;
+    for (const [m, answer] of memo.asked) if (libValued(m) !== answer) {
+      same = false;
+      break;
+    }
+    if (same) return memo.result;
+  }
+  const asked = new Map<Mentions, boolean>();
+  const result = defLeaks(u.defSource!, (m) => {
+    let answer = asked.get(m);
+    if (answer === undefined) asked.set(m, (answer = libValued(m)));
+    return answer;
+  }, seedsAreC);
+  u.leaks = { seedsAreC, asked, result };
+  return result;
+}
+
+/**
+ * After an edit, the units made again from the edited text (in `after`, not in `before`) take the `defLeaks` runs of
+ * the old units with the same def source: a keystroke in one def of a long region re-reads that def alone.
+ */
+export function carryLeaks(before: readonly Unit[], after: readonly Unit[]): void {
+  let bySource: Map<string, LeakMemo> | undefined;
+  for (const u of after) {
+    if (u.defSource === undefined || u.leaks) continue;
+    if (!bySource) {
+      const kept = new Set(after);
+      bySource = new Map();
+      for (const b of before) if (b.leaks && b.defSource !== undefined && !kept.has(b)) bySource.set(b.defSource, b.leaks);
+    }
+    const memo = bySource.get(u.defSource);
+    if (memo) u.leaks = memo;
+  }
 }
 
 export interface UnitImport {
@@ -728,7 +781,7 @@ function namesOf(module: string, units: readonly Unit[], importsC: boolean, ctx:
       if (u.dynamic) all = true;
     }
     if (lib) {
-      if (u.defSource !== undefined && !defLeaks(u.defSource, (m) => mentionsC(m, u.shadow), importsC)) return;
+      if (u.defSource !== undefined && !leaksOf(u, (m) => mentionsC(m, u.shadow), importsC)) return;
       bound[i] = true;
     }
     for (const b of u.bound) {

@@ -3,7 +3,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Parser } from 'web-tree-sitter';
 import type { ParsedDocument } from '../../documents/parsedDocument';
 import { evaluateModule, reevaluateModule, retractDeclarations, type FfiObjectValue, type ModuleEvaluation, type ModuleResolver, type Value } from './evaluate';
-import { analyzeExports, analyzeLibrary, exportsForUnits, NO_C, relevantStatements, unitsOf, type CExports, type NameSet, type Unit } from './cExports';
+import { analyzeExports, analyzeLibrary, carryLeaks, exportsForUnits, NO_C, relevantStatements, unitsOf, type CExports, type NameSet, type Unit } from './cExports';
 import { moduleNameOf } from './moduleNames';
 import { flatTreeOf, releaseFlatTree } from '../../parser/flatTree';
 import { lowerFlat, lowerModule, patchStatements, type TopStmt } from './pyir';
@@ -596,6 +596,8 @@ export class WorkspaceIndex implements ModuleResolver {
    * computation of every module (`sameExports`).
    */
   private sameExportsAfterEdit(entry: ModuleEntry, state: Map<string, CExports>): boolean {
+    // the defs of the edited text that are unchanged keep their `defLeaks` runs (each checked against what it asked)
+    if (entry.exportsFrom) carryLeaks(entry.exportsFrom.units, this.unitsOf(entry));
     if (this.byName.get(entry.name) !== entry) return this.sameExports(state);
     const before = state.get(entry.name);
     const fed = [...this.byName.values()].some((e) => e !== entry && e.targets?.includes(entry.name) && state.has(e.name) && (state.get(e.name)!.all || state.get(e.name)!.names.size > 0));
