@@ -6,7 +6,7 @@ import { evaluateModule, reevaluateModule, retractDeclarations, type FfiObjectVa
 import { analyzeExports, analyzeLibrary, carryLeaks, exportsForUnits, NO_C, relevantStatements, unitsOf, type CExports, type NameSet, type Unit } from './cExports';
 import { moduleNameOf } from './moduleNames';
 import { flatTreeOf, releaseFlatTree } from '../../parser/flatTree';
-import { lowerFlat, lowerModule, patchStatements, type TopStmt } from './pyir';
+import { lowerFlat, lowerModule, patchStatements, type DefReuse, type TopStmt } from './pyir';
 
 interface ModuleEntry {
   name: string;
@@ -976,13 +976,19 @@ function importSignature(text: string): string {
   return `${BINDS_ITSELF.test(text)}|${importsC(text)}|${importLines(text).map((m) => m[0]).join('\n')}`;
 }
 
+/** Each region's defs from its last lowering, by text (pyir.ts `DefReuse`): a region re-parsed after an edit lowers only the defs that changed. */
+const regionDefs = new WeakMap<object, DefReuse['next']>();
+
 /** The lowered statements of an open document, cached on each parse region until its text changes. */
 export function statementsOfDocument(doc: ParsedDocument): TopStmt[] {
   const out: TopStmt[] = [];
   for (const region of doc.regions) {
     const cache = (region.cache ??= {}) as { lowered?: TopStmt[] };
     if (!cache.lowered) {
-      cache.lowered = lowerFlat(flatTreeOf(region), region);
+      const defs: DefReuse | undefined = region.tree.rootNode.hasError ? undefined : { last: regionDefs.get(region), next: new Map() };
+      cache.lowered = lowerFlat(flatTreeOf(region), region, defs);
+      if (defs) regionDefs.set(region, defs.next);
+      else regionDefs.delete(region);
       releaseFlatTree(region); // its facts were read first (DocumentService.model); a later read copies the tree again
     }
     out.push(...cache.lowered);
