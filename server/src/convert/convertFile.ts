@@ -15,6 +15,7 @@ import { dotted, indentAt, keyOf, walk } from './syntax';
 import { unsafeCffiUses, unsafeCtypesShapes } from './check/outputGate';
 import { ctypesCallbackArgumentsInCffi, lostNames, undeclaredLibNames } from './check/outputInvariant';
 import { desugarDeclarations } from './desugar';
+import { InputTree } from './inputTree';
 import { diffLines } from 'diff';
 import { analyzeDocument } from '../analysis/analyze';
 import { ParsedDocument } from '../documents/parsedDocument';
@@ -102,24 +103,34 @@ const HELPERS: Record<Helper, (ffi: string) => string> = {
 };
 
 export function convertSource(parser: Parser, text: string, options: ConvertOptions, uri = 'untitled:module.py'): ConversionResult {
-  if (options.mode === 'abi-inline') {
-    // table loops and declaring helpers, spelled out (desugar.ts): kept only when it converts some of their declarations
-    const tree = parser.parse(text);
-    const sugar = tree ? desugarDeclarations(text, tree.rootNode) : undefined;
-    tree?.delete();
-    if (sugar) {
-      const spelled = applyTextEdits(text, sugar.edits);
-      const r = convertPlain(parser, spelled, options, uri);
-      const out = applyTextEdits(spelled, r.edits);
-      const left = (d: string) => new RegExp(`\\b${d.slice(d.lastIndexOf('.') + 1)}\\.(restype|argtypes)\\s*=`).test(out);
-      // kept when it converts some of them: the ones left stay spelled out, which does what the original did
-      // (and when every name the output reads is still defined, judged against the text as written)
-      if (r.edits.length && !(sugar.declared.length && sugar.declared.every(left)) && !lostNames(parser, text, out).length) {
-        return { ...r, edits: lineEdits(text, out), leftForHuman: r.leftForHuman.map((h) => ({ ...h, span: { start: toOriginalOffset(sugar.edits, h.span.start), end: toOriginalOffset(sugar.edits, h.span.end) } })) };
+  // one parse of the text (and one of its desugared form), read through their flat copies by desugar, readCtypes and every round
+  const input = InputTree.parse(parser, text);
+  try {
+    if (options.mode === 'abi-inline') {
+      // table loops and declaring helpers, spelled out (desugar.ts): kept only when it converts some of their declarations
+      const sugar = desugarDeclarations(input);
+      if (sugar) {
+        const spelled = applyTextEdits(text, sugar.edits);
+        const spelledInput = InputTree.parse(parser, spelled);
+        let r: ConversionResult;
+        try {
+          r = convertPlain(parser, spelledInput, options, uri);
+        } finally {
+          spelledInput.tree.delete();
+        }
+        const out = applyTextEdits(spelled, r.edits);
+        const left = (d: string) => new RegExp(`\\b${d.slice(d.lastIndexOf('.') + 1)}\\.(restype|argtypes)\\s*=`).test(out);
+        // kept when it converts some of them: the ones left stay spelled out, which does what the original did
+        // (and when every name the output reads is still defined, judged against the text as written)
+        if (r.edits.length && !(sugar.declared.length && sugar.declared.every(left)) && !lostNames(parser, text, out).length) {
+          return { ...r, edits: lineEdits(text, out), leftForHuman: r.leftForHuman.map((h) => ({ ...h, span: { start: toOriginalOffset(sugar.edits, h.span.start), end: toOriginalOffset(sugar.edits, h.span.end) } })) };
+        }
       }
     }
+    return convertPlain(parser, input, options, uri);
+  } finally {
+    input.tree.delete();
   }
-  return convertPlain(parser, text, options, uri);
 }
 
 /** Minimal line edits turning `from` into `to`. */
@@ -140,31 +151,27 @@ function lineEdits(from: string, to: string): TextEdit[] {
   return out;
 }
 
-function convertPlain(parser: Parser, text: string, options: ConvertOptions, uri: string): ConversionResult {
+function convertPlain(parser: Parser, input: InputTree, options: ConvertOptions, uri: string): ConversionResult {
   // one whole-file tree for every round (the text does not change between rounds)
-  const tree = parser.parse(text);
-  if (!tree) throw new Error('tree-sitter returned no tree');
-  try {
-    // Rounds: whatever cannot be converted stays in ctypes, with everything that touches it, until nothing new.
-    const demoted = new Map<string, string>();
-    for (let round = 0; ; round++) {
-      const { result, requests } = convertRound(parser, tree.rootNode, text, options, uri, demoted);
-      if (requests.size && round < 8) {
-        for (const [k, v] of requests) demoted.set(k, v);
-        continue;
-      }
-      // the output re-analysed: a statement where cffi cdata would reach a ctypes function stays ctypes, and the plan shrinks
-      // and a statement that would read a name the output no longer defines (a deleted class, a dropped import) stays as it was
-      const crossing = [...cdataReachingCtypes(text, tree.rootNode, result), ...namesNoLongerDefined(parser, text, tree.rootNode, result)];
-      const fresh = crossing.filter((c) => !demoted.has(c.token));
-      if (fresh.length && round < 8) {
-        for (const c of fresh) demoted.set(c.token, c.reason);
-        continue;
-      }
-      return formatted(parser, text, gated(parser, text, result, crossing.map((c) => ({ offset: c.offset, reason: c.final }))), options.lineLength ?? lineLengthForUri(uri).max);
+  const text = input.text;
+  const root = input.root;
+  // Rounds: whatever cannot be converted stays in ctypes, with everything that touches it, until nothing new.
+  const demoted = new Map<string, string>();
+  for (let round = 0; ; round++) {
+    const { result, requests } = convertRound(parser, input, options, uri, demoted);
+    if (requests.size && round < 8) {
+      for (const [k, v] of requests) demoted.set(k, v);
+      continue;
     }
-  } finally {
-    tree.delete();
+    // the output re-analysed: a statement where cffi cdata would reach a ctypes function stays ctypes, and the plan shrinks
+    // and a statement that would read a name the output no longer defines (a deleted class, a dropped import) stays as it was
+    const crossing = [...cdataReachingCtypes(text, root, result), ...namesNoLongerDefined(parser, text, root, result)];
+    const fresh = crossing.filter((c) => !demoted.has(c.token));
+    if (fresh.length && round < 8) {
+      for (const c of fresh) demoted.set(c.token, c.reason);
+      continue;
+    }
+    return formatted(parser, text, gated(parser, text, result, crossing.map((c) => ({ offset: c.offset, reason: c.final }))), options.lineLength ?? lineLengthForUri(uri).max);
   }
 }
 
@@ -271,15 +278,16 @@ function cffiWithoutLibrary(input: string, output: string): { offset: number; re
   return [{ offset: 0, reason: 'its ctypes library is loaded in another module: convert the package with `pypy-bindings convert FOLDER`' }];
 }
 
-function convertRound(parser: Parser, root: Node, text: string, options: ConvertOptions, uri: string, demoted: ReadonlyMap<string, string>): { result: ConversionResult; requests: Map<string, string> } {
+function convertRound(parser: Parser, input: InputTree, options: ConvertOptions, uri: string, demoted: ReadonlyMap<string, string>): { result: ConversionResult; requests: Map<string, string> } {
   {
-    const program = readCtypes(text, root);
+    const { text, root } = input;
+    const program = readCtypes(text, input);
     const result: ConversionResult = { edits: [], extraFiles: [], leftForHuman: [], notes: [] };
     const usesCtypes = program.imports.some((i) => (i.kind === 'import' ? i.items.some((it) => it.name === 'ctypes' || it.name.startsWith('ctypes.')) : i.module === 'ctypes' || i.module?.startsWith('ctypes.')));
     if (!usesCtypes) return { result, requests: new Map() };
     const existingFfi = findExistingFfi(program);
     const api = options.mode === 'api-outofline';
-    const ffiTaken = [...walk(root)].some((n) => n.type === 'identifier' && n.text === 'ffi');
+    const ffiTaken = input.identifierNamed('ffi');
     const ffi = api ? 'ffi' : existingFfi?.name ?? (ffiTaken ? '_ffi' : 'ffi');
     const prototypes = api ? apiPrototypes(program, options.prototypes) : new Map();
     // API mode: structs a header declares take the header's C names before anything is written

@@ -1,15 +1,17 @@
 /**
  * Reads the ctypes declarations of a Python file from its syntax tree: imports and what names they bind,
  * libraries, foreign functions with their argtypes/restype/errcheck, structures and unions, CFUNCTYPE
- * prototypes and type aliases. The converter needs statement nodes and argument nodes to rewrite, which
- * the binding model only summarises, so this walk stays inside the converter.
+ * prototypes and type aliases. Read off the flat copy of the one parse the converter's input side shares
+ * (inputTree.ts); the rewrite needs statement and value nodes, which are made only for what is declared.
+ * The node-API reader it replaced is the oracle of test/unit/readCtypes.test.ts (test/oracle/nodeApiCtypes.ts).
  */
 import type { Node } from 'web-tree-sitter';
 import { type CType, prim } from './typeNames';
-import { callParts, dotted, functionLocals, intLiteral, isStoreTarget, stringLiteral, unparen, walk } from './syntax';
+import { dotted, functionLocals, unparen } from './syntax';
+import { InputTree } from './inputTree';
 
 /** Module-level names ctypes exports (what `from ctypes import *` binds). */
-const CTYPES_EXPORTS = new Set([
+export const CTYPES_EXPORTS = new Set([
   'byref', 'pointer', 'POINTER', 'cast', 'sizeof', 'alignment', 'addressof', 'create_string_buffer',
   'create_unicode_buffer', 'c_buffer', 'string_at', 'wstring_at', 'memmove', 'memset', 'CFUNCTYPE', 'WINFUNCTYPE',
   'PYFUNCTYPE', 'CDLL', 'cdll', 'WinDLL', 'windll', 'OleDLL', 'oledll', 'PyDLL', 'pydll', 'pythonapi', 'Structure',
@@ -103,6 +105,8 @@ export interface TypeAlias {
 export interface CtypesProgram {
   text: string;
   root: Node;
+  /** The parse it was read from, with its flat copy (absent from the node-API oracle's programs). */
+  input?: InputTree;
   imports: ImportStatement[];
   libraries: Map<string, Library>;
   functions: Map<string, FunctionDecl>;
@@ -125,7 +129,7 @@ export interface CtypesProgram {
 
 export const functionKey = (lib: string, name: string): string => `${lib}\u0000${name}`;
 
-const LOADERS: Record<string, string> = {
+export const LOADERS: Record<string, string> = {
   CDLL: 'CDLL',
   'cdll.LoadLibrary': 'LoadLibrary',
   WinDLL: 'WinDLL',
@@ -136,8 +140,11 @@ const LOADERS: Record<string, string> = {
   'pydll.LoadLibrary': 'PyDLL',
 };
 
-export function readCtypes(text: string, root: Node): CtypesProgram {
-  const imports = readImports(root);
+/** Reads the file's ctypes declarations off the flat copy of its tree (one parse, shared: inputTree.ts). */
+export function readCtypes(text: string, input: InputTree | Node): CtypesProgram {
+  const t = input instanceof InputTree ? input : new InputTree(text, input.tree);
+  const f = t.f;
+  const imports = readImports(t);
   const bindings = new Map<string, string>();
   let star = false;
   for (const imp of imports) {
@@ -158,20 +165,38 @@ export function readCtypes(text: string, root: Node): CtypesProgram {
     if (star && CTYPES_EXPORTS.has(head!)) return ['ctypes', head, ...rest].join('.');
     return d;
   };
-  const rebound = reboundCtypesNames(root, qualify);
-  const ctypesName = (n: Node | null | undefined): string | undefined => {
-    const d = dotted(n);
+  const rebound = reboundCtypesNames(t, qualify);
+  const locals = new Map<number, Set<string>>();
+  /** reboundUse on a flat node. */
+  const useOf = (d: string, n: number): 'import' | 'rebound' | 'either' => {
+    const head = d.split('.')[0]!;
+    for (let p = t.parent(n); p >= 0; p = t.parent(p)) {
+      if (t.type(p) !== 'function_definition') continue;
+      let bound = locals.get(p);
+      if (!bound) locals.set(p, (bound = t.functionLocals(p, (id) => !boundToName(t, id))));
+      if (bound.has(head)) return 'rebound';
+    }
+    const at = rebound.get(head);
+    if (at === undefined) return 'import';
+    for (let p = t.parent(n); p >= 0; p = t.parent(p)) if (t.type(p) === 'function_definition' || t.type(p) === 'lambda') return 'either';
+    return t.start(n) < at ? 'import' : 'rebound';
+  };
+  const ctypesNameAt = (n: number): string | undefined => {
+    const d = t.dotted(n);
     if (!d) return undefined;
     const q = qualify(d);
     if (!q.startsWith('ctypes.')) return undefined;
     // `memset = PROTO(("memset", libc))` at module level: from there on (and in functions) the name is the program's own
-    if (n && reboundUse(rebound, d, n) !== 'import') return undefined;
+    if (useOf(d, n) !== 'import') return undefined;
     return q.slice('ctypes.'.length);
   };
+  /** A node the rewrite meets, at its flat index (or -1). */
+  const at = (n: Node | null | undefined): number => (n ? t.indexOf(n) : -1);
 
   const program: CtypesProgram = {
     text,
-    root,
+    root: t.root,
+    input: t,
     imports,
     libraries: new Map(),
     functions: new Map(),
@@ -183,41 +208,55 @@ export function readCtypes(text: string, root: Node): CtypesProgram {
     functionAliasAt: new Map(),
     qualify,
     rebound,
-    ctypesName,
-    typeOf: () => undefined,
+    ctypesName: (n) => ctypesNameAt(at(n)),
+    typeOf: (n) => typeAt(at(n)),
   };
 
   // Module-level integer constants, for array lengths in _fields_ and argtypes.
-  for (const st of root.namedChildren) {
-    const a = assignmentOf(st);
-    if (a && a.left.type === 'identifier') {
-      const v = intLiteral(a.right);
-      if (v !== undefined) program.intConstants.set(a.left.text, v);
+  for (const st of t.named(0)) {
+    const a = t.assignmentOf(st);
+    if (a && t.type(a.left) === 'identifier') {
+      const v = t.intLiteral(a.right);
+      if (v !== undefined) program.intConstants.set(t.textOf(a.left), v);
     }
+  }
+
+  // one pass over the flat copy: the statements and classes the reader looks at, in text order
+  const statements: number[] = [];
+  const classes: number[] = [];
+  const classOf = new Map<StructDecl, number>();
+  const selfAttributes: number[] = [];
+  for (let i = 0; i < t.count; i++) {
+    const type = t.type(i);
+    if (type === 'expression_statement') statements.push(i);
+    else if (type === 'class_definition') classes.push(i);
+    else if (type === 'attribute') selfAttributes.push(i);
   }
 
   // Structure/Union classes first: types may refer to them before their _fields_ are read.
-  for (const n of walk(root)) {
-    if (n.type !== 'class_definition') continue;
-    const name = n.childForFieldName('name')?.text;
-    const supers = n.childForFieldName('superclasses')?.namedChildren ?? [];
+  for (const n of classes) {
+    const nameNode = t.field(n, f.name);
+    const name = nameNode >= 0 ? t.textOf(nameNode) : undefined;
+    const supersNode = t.field(n, f.superclasses);
+    const supers = supersNode >= 0 ? t.named(supersNode) : [];
     if (!name || supers.length !== 1) continue;
-    const base = ctypesName(supers[0]);
-    const structBase = base === undefined ? dotted(supers[0]) : undefined;
+    const base = ctypesNameAt(supers[0]!);
+    const structBase = base === undefined ? t.dotted(supers[0]!) : undefined;
     if (base && ['Structure', 'Union', 'BigEndianStructure', 'LittleEndianStructure', 'BigEndianUnion', 'LittleEndianUnion'].includes(base)) {
-      program.structs.set(name, { name, node: n, union: base.endsWith('Union'), base, anonymous: [] });
+      program.structs.set(name, { name, node: t.node(n), union: base.endsWith('Union'), base, anonymous: [] });
     } else if (structBase && program.structs.has(structBase)) {
-      program.structs.set(name, { name, node: n, union: program.structs.get(structBase)!.union, base: structBase, anonymous: [], human: `it derives from the structure ${structBase} (cffi structs cannot inherit)` });
-    }
+      program.structs.set(name, { name, node: t.node(n), union: program.structs.get(structBase)!.union, base: structBase, anonymous: [], human: `it derives from the structure ${structBase} (cffi structs cannot inherit)` });
+    } else continue;
+    classOf.set(program.structs.get(name)!, n);
   }
 
-  const typeOf = (n: Node | null | undefined): CType | undefined => {
-    if (!n) return undefined;
-    n = unparen(n);
-    if (n.type === 'none') return { k: 'void' };
-    const cn = ctypesName(n);
+  const typeAt = (n: number): CType | undefined => {
+    if (n < 0) return undefined;
+    n = t.unparen(n);
+    if (t.type(n) === 'none') return { k: 'void' };
+    const cn = ctypesNameAt(n);
     if (cn !== undefined) return prim(cn);
-    const d = dotted(n);
+    const d = t.dotted(n);
     if (d !== undefined) {
       const s = program.structs.get(d);
       if (s) return structType(s);
@@ -227,57 +266,58 @@ export function readCtypes(text: string, root: Node): CtypesProgram {
       if (alias) return alias.type;
       return undefined;
     }
-    const call = callParts(n);
+    const call = t.callParts(n);
     if (call) {
-      const callee = ctypesName(call.callee);
+      const callee = ctypesNameAt(call.callee);
       if (callee === 'POINTER' && call.args.length === 1) {
-        const to = typeOf(call.args[0]);
+        const to = typeAt(call.args[0]!);
         return to && to.k !== 'void' ? { k: 'ptr', to } : undefined;
       }
       if (callee === 'ARRAY' && call.args.length === 2) {
-        const of = typeOf(call.args[0]);
+        const of = typeAt(call.args[0]!);
         const len = lengthOf(call.args[1]!);
         return of && len !== undefined && of.k !== 'void' ? { k: 'array', of, n: len } : undefined;
       }
       if ((callee === 'CFUNCTYPE' || callee === 'WINFUNCTYPE') && !call.keywords.size && call.args.length >= 1) {
-        const types = call.args.map(typeOf);
-        if (types.some((t) => !t)) return undefined;
+        const types = call.args.map(typeAt);
+        if (types.some((x) => !x)) return undefined;
         return { k: 'func', proto: '', ret: types[0]!, args: types.slice(1) as CType[] };
       }
       return undefined;
     }
-    if (n.type === 'binary_operator' && n.childForFieldName('operator')?.text === '*') {
-      const left = n.childForFieldName('left')!;
-      const right = n.childForFieldName('right')!;
-      for (const [t, c] of [[left, right], [right, left]] as const) {
-        const of = typeOf(t);
+    if (t.type(n) === 'binary_operator' && t.textOf(t.field(n, f.operator)) === '*') {
+      const left = t.field(n, f.left);
+      const right = t.field(n, f.right);
+      for (const [x, c] of [[left, right], [right, left]] as const) {
+        const of = typeAt(x);
         const len = lengthOf(c);
         if (of && of.k !== 'void' && len !== undefined) return { k: 'array', of, n: len };
       }
     }
     return undefined;
   };
-  const lengthOf = (n: Node): number | undefined => {
-    const v = intLiteral(n);
+  const lengthOf = (n: number): number | undefined => {
+    if (n < 0) return undefined;
+    const v = t.intLiteral(n);
     if (v !== undefined) return v;
-    const d = dotted(n);
+    const d = t.dotted(n);
     return d !== undefined ? program.intConstants.get(d) : undefined;
   };
-  program.typeOf = typeOf;
 
   // Prototypes and type aliases (module-level `CB = CFUNCTYPE(...)`, `IntArr = c_int * 4`), in text order.
-  for (const st of walk(root)) {
-    const a = assignmentOf(st);
-    if (!a || a.left.type !== 'identifier') continue;
-    const call = callParts(a.right);
-    const factory = call ? ctypesName(call.callee) : undefined;
+  for (const st of statements) {
+    const a = t.assignmentOf(st);
+    if (!a || t.type(a.left) !== 'identifier') continue;
+    const name = t.textOf(a.left);
+    const call = t.callParts(a.right);
+    const factory = call ? ctypesNameAt(call.callee) : undefined;
     if (call && factory && ['CFUNCTYPE', 'WINFUNCTYPE', 'PYFUNCTYPE'].includes(factory)) {
-      const p: Prototype = { name: a.left.text, statement: st, factory };
+      const p: Prototype = { name, statement: t.node(st), factory };
       if (factory === 'PYFUNCTYPE') p.human = 'PYFUNCTYPE calls into the CPython C API, which cffi cannot do (and PyPy lacks)';
       else if (call.keywords.size || call.splat) p.human = `${factory} with use_errno/use_last_error or *args is not converted`;
       else {
-        const types = call.args.map(typeOf);
-        if (types.length && types.every((t) => t)) {
+        const types = call.args.map(typeAt);
+        if (types.length && types.every((x) => x)) {
           p.ret = types[0];
           p.args = types.slice(1) as CType[];
         } else p.human = 'a type in this prototype could not be read';
@@ -285,51 +325,53 @@ export function readCtypes(text: string, root: Node): CtypesProgram {
       program.prototypes.set(p.name, p);
       continue;
     }
-    if (st.parent?.type !== 'module') continue;
-    const t = typeOf(a.right);
-    if (t && (t.k === 'array' || t.k === 'ptr') && !ctypesName(a.right)) program.aliases.set(a.left.text, { name: a.left.text, statement: st, type: t });
+    if (t.type(t.parent(st)) !== 'module') continue;
+    const type = typeAt(a.right);
+    if (type && (type.k === 'array' || type.k === 'ptr') && !ctypesNameAt(a.right)) program.aliases.set(name, { name, statement: t.node(st), type });
   }
 
   // Struct bodies.
-  for (const s of program.structs.values()) readStructBody(program, s);
-  for (const st of walk(root)) {
-    const a = assignmentOf(st);
-    if (!a || a.left.type !== 'attribute') continue;
-    const obj = dotted(a.left.childForFieldName('object'));
-    const attr = a.left.childForFieldName('attribute')?.text;
+  for (const s of program.structs.values()) readStructBody(t, typeAt, s, classOf.get(s)!);
+  for (const st of statements) {
+    const a = t.assignmentOf(st);
+    if (!a || t.type(a.left) !== 'attribute') continue;
+    const obj = t.dotted(t.field(a.left, f.object));
+    const attrNode = t.field(a.left, f.attribute);
+    const attr = attrNode >= 0 ? t.textOf(attrNode) : undefined;
     const s = obj !== undefined ? program.structs.get(obj) : undefined;
     if (!s || !attr) continue;
     if (attr === '_fields_') {
-      s.fieldsStatement = st;
-      s.fields = readFields(program, a.right, s);
-    } else if (attr === '_pack_') s.pack = intLiteral(a.right);
-    else if (attr === '_anonymous_') s.anonymous = readNames(a.right) ?? [];
+      s.fieldsStatement = t.node(st);
+      s.fields = readFields(t, typeAt, a.right);
+    } else if (attr === '_pack_') s.pack = t.intLiteral(a.right);
+    else if (attr === '_anonymous_') s.anonymous = readNames(t, a.right) ?? [];
   }
   for (const s of program.structs.values()) {
     if (!s.human && (s.base.startsWith('Big') || s.base.startsWith('Little'))) s.human = `${s.base} (non-native byte order) has no cffi equivalent`;
     if (!s.human && !s.fields) s.human = `the _fields_ of ${s.name} could not be read`;
-    if (!s.human && s.fields?.some((f) => !f.type)) s.human = `a field type of ${s.name} could not be read: ${s.fields.find((f) => !f.type)!.text}`;
+    if (!s.human && s.fields?.some((x) => !x.type)) s.human = `a field type of ${s.name} could not be read: ${s.fields.find((x) => !x.type)!.text}`;
   }
 
   // Libraries: `X = ctypes.CDLL(...)` and friends, anywhere (`self._lib = …` in a method counts).
-  for (const st of walk(root)) {
-    const a = assignmentOf(st);
+  for (const st of statements) {
+    const a = t.assignmentOf(st);
     if (!a) continue;
-    const name = dotted(a.left);
+    const name = t.dotted(a.left);
     if (!name) continue;
-    const right = unparen(a.right);
-    const call = callParts(right);
-    const calleeName = call ? ctypesName(call.callee) : ctypesName(right);
+    const right = t.unparen(a.right);
+    const call = t.callParts(right);
+    const calleeName = call ? ctypesNameAt(call.callee) : ctypesNameAt(right);
     if (calleeName === undefined) continue;
     let lib: Library | undefined;
     if (call && LOADERS[calleeName]) {
-      lib = { name, statement: st, load: right, loader: LOADERS[calleeName]!, path: call.args[0], keywords: call.keywords };
+      const keywords = new Map([...call.keywords].map(([k, v]) => [k, t.node(v)] as const));
+      lib = { name, statement: t.node(st), load: t.node(right), loader: LOADERS[calleeName]!, path: call.args[0] !== undefined ? t.node(call.args[0]) : undefined, keywords };
       if (call.splat || call.args.length > 2) lib.human = 'the library is loaded with arguments the converter does not read';
     } else if (!call && /^(cdll|windll|oledll|pydll)\.[A-Za-z_]\w*$/.test(calleeName)) {
       const [loader, attributeName] = calleeName.split('.') as [string, string];
-      lib = { name, statement: st, load: right, loader: loader === 'cdll' ? 'CDLL' : loader, attributeName, keywords: new Map() };
-    } else if (!call && (calleeName === 'pythonapi')) {
-      lib = { name, statement: st, load: right, loader: 'pythonapi', keywords: new Map(), human: 'ctypes.pythonapi is the CPython C API: missing on PyPy and not callable through cffi' };
+      lib = { name, statement: t.node(st), load: t.node(right), loader: loader === 'cdll' ? 'CDLL' : loader, attributeName, keywords: new Map() };
+    } else if (!call && calleeName === 'pythonapi') {
+      lib = { name, statement: t.node(st), load: t.node(right), loader: 'pythonapi', keywords: new Map(), human: 'ctypes.pythonapi is the CPython C API: missing on PyPy and not callable through cffi' };
     }
     if (!lib) continue;
     if (lib.loader === 'PyDLL' || lib.loader === 'pydll') lib.human = 'PyDLL holds the GIL for CPython C-API calls: missing on PyPy, and cffi must not call the C API';
@@ -343,10 +385,10 @@ export function readCtypes(text: string, root: Node): CtypesProgram {
   }
 
   // Library aliases: `lib = self._lib` names the same library.
-  for (const st of walk(root)) {
-    const a = assignmentOf(st);
-    const from = a && dotted(a.right);
-    const to = a && dotted(a.left);
+  for (const st of statements) {
+    const a = t.assignmentOf(st);
+    const from = a && t.dotted(a.right);
+    const to = a && t.dotted(a.left);
     const lib = from !== undefined ? program.libraries.get(from) : undefined;
     if (lib && to && !program.libraries.has(to)) program.libraries.set(to, lib);
   }
@@ -356,35 +398,39 @@ export function readCtypes(text: string, root: Node): CtypesProgram {
   for (const [name, lib] of [...program.libraries]) {
     if (!name.startsWith('self.') || name.split('.').length !== 2 || lib.name !== name) continue;
     const attr = name.slice('self.'.length);
-    let cls: Node | null = lib.statement;
-    while (cls && cls.type !== 'class_definition') cls = cls.parent;
-    const className = cls?.childForFieldName('name')?.text;
+    let cls = t.indexOf(lib.statement);
+    while (cls >= 0 && t.type(cls) !== 'class_definition') cls = t.parent(cls);
+    const classNameNode = cls >= 0 ? t.field(cls, f.name) : -1;
+    const className = classNameNode >= 0 ? t.textOf(classNameNode) : undefined;
     const instances = new Set<string>();
-    for (const st of walk(root)) {
-      const a = assignmentOf(st);
-      const call = a && a.left.type === 'identifier' ? callParts(unparen(a.right)) : undefined;
-      if (call && className && call.callee.type === 'identifier' && call.callee.text === className) instances.add(a!.left.text);
+    for (const st of statements) {
+      const a = t.assignmentOf(st);
+      const call = a && t.type(a.left) === 'identifier' ? t.callParts(t.unparen(a.right)) : undefined;
+      if (call && className && t.type(call.callee) === 'identifier' && t.textOf(call.callee) === className) instances.add(t.textOf(a!.left));
     }
-    for (const n of walk(root)) {
-      if (n.type !== 'attribute' || n.childForFieldName('attribute')?.text !== attr) continue;
-      const obj = n.childForFieldName('object')!;
-      if (obj.text === 'self') continue;
-      if (obj.type === 'identifier' && instances.has(obj.text) && !program.libraries.has(n.text)) program.libraries.set(n.text, lib);
-      else if (!program.libraries.has(n.text)) lib.human ??= `${name} is also reached as ${n.text}, which the converter does not follow`;
+    for (const n of selfAttributes) {
+      const attrNode = t.field(n, f.attribute);
+      if (attrNode < 0 || t.textOf(attrNode) !== attr) continue;
+      const obj = t.field(n, f.object);
+      const objText = t.textOf(obj);
+      if (objText === 'self') continue;
+      const ref = t.textOf(n);
+      if (t.type(obj) === 'identifier' && instances.has(objText) && !program.libraries.has(ref)) program.libraries.set(ref, lib);
+      else if (!program.libraries.has(ref)) lib.human ??= `${name} is also reached as ${ref}, which the converter does not follow`;
     }
   }
 
   // Function signatures: `lib.f.argtypes = …`, `.restype`, `.errcheck`; aliases `f = lib.f`.
-  for (const st of walk(root)) {
-    const a = assignmentOf(st);
+  for (const st of statements) {
+    const a = t.assignmentOf(st);
     if (!a) continue;
-    const leftName = dotted(a.left);
-    const rightName = dotted(a.right);
-    if (a.left.type === 'identifier' && rightName) {
+    const leftName = t.dotted(a.left);
+    const rightName = t.dotted(a.right);
+    if (t.type(a.left) === 'identifier' && rightName) {
       const fn = splitFunctionRef(program, rightName);
       if (fn) {
-        program.functionAliases.set(a.left.text, functionKey(fn.lib.name, fn.name));
-        program.functionAliasAt.set(a.left.text, a.right.startIndex);
+        program.functionAliases.set(t.textOf(a.left), functionKey(fn.lib.name, fn.name));
+        program.functionAliasAt.set(t.textOf(a.left), t.start(a.right));
       }
     }
     if (!leftName) continue;
@@ -399,48 +445,151 @@ export function readCtypes(text: string, root: Node): CtypesProgram {
       }
     }
     if (!fnRef) continue;
-    const f = functionOf(program, fnRef.lib, fnRef.name);
+    const fd = functionOf(program, fnRef.lib, fnRef.name);
     const which = m[2]!;
+    const right = a.right;
     if (which === 'argtypes') {
-      const items = a.right.type === 'list' || a.right.type === 'tuple' ? a.right.namedChildren.filter((c) => c.type !== 'comment') : undefined;
-      const types = items?.map(typeOf);
-      f.argtypes = { statement: st, value: a.right, types: types && types.every((t) => t && t.k !== 'void') ? (types as CType[]) : undefined, count: (f.argtypes?.count ?? 0) + 1 };
+      const items = t.type(right) === 'list' || t.type(right) === 'tuple' ? t.items(right) : undefined;
+      const types = items?.map(typeAt);
+      fd.argtypes = { statement: t.node(st), value: t.node(right), types: types && types.every((x) => x && x.k !== 'void') ? (types as CType[]) : undefined, count: (fd.argtypes?.count ?? 0) + 1 };
     } else if (which === 'restype') {
-      f.restype = { statement: st, value: a.right, type: typeOf(a.right), count: (f.restype?.count ?? 0) + 1 };
+      fd.restype = { statement: t.node(st), value: t.node(right), type: typeAt(right), count: (fd.restype?.count ?? 0) + 1 };
     } else {
-      f.errcheck = { statement: st, value: a.right, count: (f.errcheck?.count ?? 0) + 1 };
+      fd.errcheck = { statement: t.node(st), value: t.node(right), count: (fd.errcheck?.count ?? 0) + 1 };
     }
   }
   return program;
 }
 
 /** Names bound by a ctypes import that a module-level statement binds again (`memset = …`, `def sizeof(…)`), at their first such binding. */
-function reboundCtypesNames(root: Node, qualify: (d: string) => string): Map<string, number> {
+function reboundCtypesNames(t: InputTree, qualify: (d: string) => string): Map<string, number> {
   const out = new Map<string, number>();
-  const visit = (n: Node): void => {
-    for (const c of n.namedChildren) {
-      if (c.type === 'function_definition' || c.type === 'class_definition') {
-        const name = c.childForFieldName('name');
-        if (name) note(name);
-        if (c.type === 'class_definition') visit(c.childForFieldName('body') ?? c);
+  const f = t.f;
+  const visit = (n: number): void => {
+    for (const c of t.named(n)) {
+      const type = t.type(c);
+      if (type === 'function_definition' || type === 'class_definition') {
+        const name = t.field(c, f.name);
+        if (name >= 0) note(name);
+        if (type === 'class_definition') {
+          const body = t.field(c, f.body);
+          visit(body >= 0 ? body : c);
+        }
         continue;
       }
-      if (c.type === 'lambda') continue;
-      if (c.type === 'identifier' && isStoreTarget(c) && !ctypesValued(c)) note(c);
+      if (type === 'lambda') continue;
+      if (type === 'identifier' && t.isStoreTarget(c) && !ctypesValued(c)) note(c);
       visit(c);
     }
   };
   // `c_ssize_t = c_long` (a fallback when the import fails) still names a ctypes thing: no shadowing
-  const ctypesValued = (id: Node): boolean => {
-    const a = id.parent?.type === 'assignment' ? id.parent : undefined;
-    const right = a?.childForFieldName('right');
-    const d = right ? dotted(unparen(right)) : undefined;
+  const ctypesValued = (id: number): boolean => {
+    const p = t.parent(id);
+    const right = p >= 0 && t.type(p) === 'assignment' ? t.field(p, f.right) : -1;
+    const d = right >= 0 ? t.dotted(t.unparen(right)) : undefined;
     return !!d && qualify(d).startsWith('ctypes.');
   };
-  const note = (id: Node): void => {
-    if (!out.has(id.text) && qualify(id.text).startsWith('ctypes.')) out.set(id.text, id.startIndex);
+  const note = (id: number): void => {
+    const name = t.textOf(id);
+    if (!out.has(name) && qualify(name).startsWith('ctypes.')) out.set(name, t.start(id));
   };
-  visit(root);
+  visit(0);
+  return out;
+}
+
+/** `x = ctypes.memset`, `c_ssize_t = c_long`: a plain name on the right may still be a ctypes thing, so no shadowing is assumed. */
+function boundToName(t: InputTree, id: number): boolean {
+  const p = t.parent(id);
+  const right = p >= 0 && t.type(p) === 'assignment' ? t.field(p, t.f.right) : -1;
+  return right >= 0 && !!t.dotted(t.unparen(right));
+}
+
+function readNames(t: InputTree, n: number): string[] | undefined {
+  n = t.unparen(n);
+  if (t.type(n) !== 'list' && t.type(n) !== 'tuple') return undefined;
+  const out: string[] = [];
+  for (const c of t.named(n)) {
+    const s = t.stringLiteral(c);
+    if (!s) return undefined;
+    out.push(s.value);
+  }
+  return out;
+}
+
+function readFields(t: InputTree, typeAt: (n: number) => CType | undefined, value: number): StructField[] | undefined {
+  value = t.unparen(value);
+  if (t.type(value) !== 'list' && t.type(value) !== 'tuple') return undefined;
+  const fields: StructField[] = [];
+  for (const item of t.named(value)) {
+    const type = t.type(item);
+    if (type === 'comment') continue;
+    const parts = type === 'tuple' || type === 'list' ? t.items(item) : [];
+    const name = parts[0] !== undefined ? t.stringLiteral(parts[0]) : undefined;
+    if (!name || parts.length < 2 || parts.length > 3) return undefined;
+    const field: StructField = { name: name.value, type: typeAt(parts[1]!), text: t.textOf(item) };
+    if (parts.length === 3) {
+      field.bits = t.intLiteral(parts[2]!);
+      if (field.bits === undefined) return undefined;
+    }
+    fields.push(field);
+  }
+  return fields;
+}
+
+function readStructBody(t: InputTree, typeAt: (n: number) => CType | undefined, s: StructDecl, cls: number): void {
+  const body = t.field(cls, t.f.body);
+  if (body < 0) return;
+  const first = t.items(body)[0];
+  for (const st of t.named(body)) {
+    const type = t.type(st);
+    if (type === 'comment') continue;
+    if (type === 'expression_statement' && t.named(st)[0] !== undefined && t.type(t.named(st)[0]!) === 'string' && st === first) continue; // docstring
+    if (type === 'pass_statement') continue;
+    const a = t.assignmentOf(st);
+    const name = a && t.type(a.left) === 'identifier' ? t.textOf(a.left) : undefined;
+    if (a && name === '_fields_') s.fields = readFields(t, typeAt, a.right);
+    else if (a && name === '_pack_') {
+      s.pack = t.intLiteral(a.right);
+      if (s.pack === undefined) s.human = '_pack_ is not a literal number';
+    } else if (a && name === '_anonymous_') {
+      const names = readNames(t, a.right);
+      if (!names) s.human = '_anonymous_ is not a literal list of names';
+      s.anonymous = names ?? [];
+    } else {
+      s.human = `${s.name} has methods or other class-body code; cdata types cannot be subclassed, so it needs a wrapper class written by hand`;
+    }
+  }
+}
+
+function readImports(t: InputTree): ImportStatement[] {
+  const out: ImportStatement[] = [];
+  const f = t.f;
+  const item = (c: number): { name: string; alias?: string } => {
+    const alias = t.field(c, f.alias);
+    return { name: t.textOf(t.field(c, f.name)), alias: alias >= 0 ? t.textOf(alias) : undefined };
+  };
+  for (let n = 0; n < t.count; n++) {
+    const type = t.type(n);
+    if (type === 'import_statement') {
+      const items: ImportStatement['items'] = [];
+      for (const c of t.named(n)) {
+        if (t.type(c) === 'dotted_name') items.push({ name: t.textOf(c) });
+        else if (t.type(c) === 'aliased_import') items.push(item(c));
+      }
+      out.push({ node: t.node(n), kind: 'import', items, star: false, topLevel: t.type(t.parent(n)) === 'module' });
+    } else if (type === 'import_from_statement') {
+      const mod = t.field(n, f.moduleName);
+      const items: ImportStatement['items'] = [];
+      let star = false;
+      for (const c of t.named(n)) {
+        if (mod >= 0 && t.start(c) === t.start(mod)) continue;
+        if (t.type(c) === 'wildcard_import') star = true;
+        else if (t.type(c) === 'dotted_name') items.push({ name: t.textOf(c) });
+        else if (t.type(c) === 'aliased_import') items.push(item(c));
+      }
+      out.push({ node: t.node(n), kind: 'from', module: mod >= 0 ? t.textOf(mod) : undefined, items, star, topLevel: t.type(t.parent(n)) === 'module' });
+    }
+  }
   return out;
 }
 
@@ -504,82 +653,3 @@ export function assignmentOf(st: Node): { left: Node; right: Node; node: Node } 
   return { left, right, node: a };
 }
 
-function readNames(n: Node): string[] | undefined {
-  n = unparen(n);
-  if (n.type !== 'list' && n.type !== 'tuple') return undefined;
-  const out: string[] = [];
-  for (const c of n.namedChildren) {
-    const s = stringLiteral(c);
-    if (!s) return undefined;
-    out.push(s.value);
-  }
-  return out;
-}
-
-function readFields(program: CtypesProgram, value: Node, s: StructDecl): StructField[] | undefined {
-  value = unparen(value);
-  if (value.type !== 'list' && value.type !== 'tuple') return undefined;
-  const fields: StructField[] = [];
-  for (const item of value.namedChildren) {
-    if (item.type === 'comment') continue;
-    const parts = item.type === 'tuple' || item.type === 'list' ? item.namedChildren.filter((c) => c.type !== 'comment') : [];
-    const name = parts[0] ? stringLiteral(parts[0]) : undefined;
-    if (!name || parts.length < 2 || parts.length > 3) return undefined;
-    const field: StructField = { name: name.value, type: program.typeOf(parts[1]), text: item.text };
-    if (parts.length === 3) {
-      field.bits = intLiteral(parts[2]);
-      if (field.bits === undefined) return undefined;
-    }
-    fields.push(field);
-  }
-  return fields;
-}
-
-function readStructBody(program: CtypesProgram, s: StructDecl): void {
-  const body = s.node.childForFieldName('body');
-  if (!body) return;
-  for (const st of body.namedChildren) {
-    if (st.type === 'comment') continue;
-    if (st.type === 'expression_statement' && st.namedChildren[0]?.type === 'string' && st === body.namedChildren.find((c) => c.type !== 'comment')) continue; // docstring
-    if (st.type === 'pass_statement') continue;
-    const a = assignmentOf(st);
-    const name = a?.left.type === 'identifier' ? a.left.text : undefined;
-    if (a && name === '_fields_') s.fields = readFields(program, a.right, s);
-    else if (a && name === '_pack_') {
-      s.pack = intLiteral(a.right);
-      if (s.pack === undefined) s.human = '_pack_ is not a literal number';
-    } else if (a && name === '_anonymous_') {
-      const names = readNames(a.right);
-      if (!names) s.human = '_anonymous_ is not a literal list of names';
-      s.anonymous = names ?? [];
-    } else {
-      s.human = `${s.name} has methods or other class-body code; cdata types cannot be subclassed, so it needs a wrapper class written by hand`;
-    }
-  }
-}
-
-function readImports(root: Node): ImportStatement[] {
-  const out: ImportStatement[] = [];
-  for (const n of walk(root)) {
-    if (n.type === 'import_statement') {
-      const items: ImportStatement['items'] = [];
-      for (const c of n.namedChildren) {
-        if (c.type === 'dotted_name') items.push({ name: c.text });
-        else if (c.type === 'aliased_import') items.push({ name: c.childForFieldName('name')!.text, alias: c.childForFieldName('alias')?.text });
-      }
-      out.push({ node: n, kind: 'import', items, star: false, topLevel: n.parent?.type === 'module' });
-    } else if (n.type === 'import_from_statement') {
-      const mod = n.childForFieldName('module_name');
-      const items: ImportStatement['items'] = [];
-      let star = false;
-      for (const c of n.namedChildren) {
-        if (mod && c.startIndex === mod.startIndex) continue;
-        if (c.type === 'wildcard_import') star = true;
-        else if (c.type === 'dotted_name') items.push({ name: c.text });
-        else if (c.type === 'aliased_import') items.push({ name: c.childForFieldName('name')!.text, alias: c.childForFieldName('alias')?.text });
-      }
-      out.push({ node: n, kind: 'from', module: mod?.text, items, star, topLevel: n.parent?.type === 'module' });
-    }
-  }
-  return out;
-}

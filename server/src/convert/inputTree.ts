@@ -1,0 +1,293 @@
+/**
+ * The converter's input: one parse of the (desugared) text and its flat copy (parser/flatTree.ts), shared by
+ * desugar.ts, readCtypes.ts and every round of the rewrite. The readers scan the flat copy; a `Node` is made
+ * only for what the rewrite holds on to (a declaration's statement, its value), through its parent's children,
+ * and kept for the next round.
+ */
+import type { Language, Node, Tree } from 'web-tree-sitter';
+import { type FlatTree, fieldId, flatten } from '../parser/flatTree';
+
+/** Field ids of the Python grammar the converter's readers use, looked up once per language. */
+export interface PyFields {
+  name: number; alias: number; moduleName: number; left: number; right: number; function: number; arguments: number; value: number;
+  object: number; attribute: number; body: number; superclasses: number; operator: number; parameters: number; type: number;
+  key: number; alternative: number; subscript: number; argument: number;
+}
+const fieldsOf = new WeakMap<Language, PyFields>();
+function pyFields(language: Language): PyFields {
+  let f = fieldsOf.get(language);
+  if (!f) {
+    const id = (n: string) => fieldId(language, n);
+    f = {
+      name: id('name'), alias: id('alias'), moduleName: id('module_name'), left: id('left'), right: id('right'), function: id('function'),
+      arguments: id('arguments'), value: id('value'), object: id('object'), attribute: id('attribute'), body: id('body'),
+      superclasses: id('superclasses'), operator: id('operator'), parameters: id('parameters'), type: id('type'), key: id('key'),
+      alternative: id('alternative'), subscript: id('subscript'), argument: id('argument'),
+    };
+    fieldsOf.set(language, f);
+  }
+  return f;
+}
+
+export interface FlatCall {
+  callee: number;
+  args: number[];
+  keywords: Map<string, number>;
+  splat: boolean;
+}
+
+export class InputTree {
+  readonly flat: FlatTree;
+  readonly root: Node;
+  readonly f: PyFields;
+  /** Type names by type id, and node type names per flat node read through it. */
+  private readonly types: readonly string[];
+  /** Nodes made so far, by flat index (kept across rounds: the tree does not change). */
+  private readonly nodes = new Map<number, Node>();
+  /** Each node's index among its parent's children, filled per parent when one of them is first made. */
+  private readonly childIndex: Int32Array;
+  private readonly childrenOf = new Map<number, Node[]>();
+
+  constructor(readonly text: string, readonly tree: Tree, flat?: FlatTree) {
+    this.flat = flat ?? flatten(tree, text);
+    this.root = tree.rootNode;
+    this.f = pyFields(tree.language);
+    this.types = tree.language.types;
+    this.childIndex = new Int32Array(this.flat.count).fill(-1);
+    this.nodes.set(0, this.root);
+  }
+
+  /** Parses `text` (the caller deletes `tree` when done). */
+  static parse(parser: { parse(text: string): Tree | null }, text: string): InputTree {
+    const tree = parser.parse(text);
+    if (!tree) throw new Error('tree-sitter returned no tree');
+    return new InputTree(text, tree);
+  }
+
+  get count(): number {
+    return this.flat.count;
+  }
+
+  type(i: number): string {
+    return this.types[this.flat.type[i]!] || 'ERROR';
+  }
+
+  /** The node's text ('' for -1, no node). */
+  textOf(i: number): string {
+    return i < 0 ? '' : this.text.slice(this.flat.start[i], this.flat.end[i]);
+  }
+
+  start(i: number): number {
+    return this.flat.start[i]!;
+  }
+
+  end(i: number): number {
+    return this.flat.end[i]!;
+  }
+
+  parent(i: number): number {
+    return this.flat.parent[i]!;
+  }
+
+  /** The first child under a field, or -1. */
+  field(i: number, field: number): number {
+    return i < 0 ? -1 : this.flat.childByField(i, field);
+  }
+
+  named(i: number): number[] {
+    return this.flat.namedChildren(i);
+  }
+
+  /** The named children that are not comments. */
+  items(i: number): number[] {
+    return this.flat.namedChildren(i).filter((c) => this.type(c) !== 'comment');
+  }
+
+  /**
+   * The node of flat index `i` (a named node), made through its parent's named children: web-tree-sitter keeps
+   * those on the parent, so it is the very object a walk from `root` meets.
+   */
+  node(i: number): Node {
+    const known = this.nodes.get(i);
+    if (known) return known;
+    const p = this.flat.parent[i]!;
+    let siblings = this.childrenOf.get(p);
+    if (!siblings) {
+      siblings = this.node(p).namedChildren;
+      this.childrenOf.set(p, siblings);
+      let k = 0;
+      for (let c = p + 1, end = this.flat.after[p]!; c < end; c = this.flat.after[c]!) if (this.flat.isNamed(c)) this.childIndex[c] = k++;
+    }
+    const n = this.flat.isNamed(i) ? siblings[this.childIndex[i]!] : undefined;
+    if (!n || n.startIndex !== this.flat.start[i]) throw new Error(`pypy-bindings: no node for flat index ${i} (${this.type(i)} at ${this.flat.start[i]})`);
+    this.nodes.set(i, n);
+    return n;
+  }
+
+  /** The flat index of a node of this tree, or -1: the outermost node with its span and type. */
+  indexOf(n: Node): number {
+    const s = n.startIndex;
+    const starts = this.flat.start;
+    let lo = 0;
+    let hi = this.flat.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (starts[mid]! < s) lo = mid + 1;
+      else hi = mid;
+    }
+    const e = n.endIndex;
+    const t = n.type;
+    for (let i = lo; i < this.flat.count && starts[i] === s; i++) if (this.flat.end[i] === e && this.type(i) === t) return i;
+    return -1;
+  }
+
+  /** Whether some identifier of the text is `name`. */
+  identifierNamed(name: string): boolean {
+    for (let i = 0; i < this.flat.count; i++) if (this.flat.end[i]! - this.flat.start[i]! === name.length && this.type(i) === 'identifier' && this.textOf(i) === name) return true;
+    return false;
+  }
+
+  // --- the syntax helpers of syntax.ts, on flat indices (-1: none) ---
+
+  unparen(i: number): number {
+    while (i >= 0 && this.type(i) === 'parenthesized_expression') {
+      const named = this.named(i);
+      if (named.length !== 1) break;
+      i = named[0]!;
+    }
+    return i;
+  }
+
+  /** `a`, `a.b.c` as text, or undefined. */
+  dotted(i: number): string | undefined {
+    if (i < 0) return undefined;
+    i = this.unparen(i);
+    const t = this.type(i);
+    if (t === 'identifier') return this.textOf(i);
+    if (t === 'attribute') {
+      const obj = this.dotted(this.field(i, this.f.object));
+      const attr = this.field(i, this.f.attribute);
+      return obj && attr >= 0 ? `${obj}.${this.textOf(attr)}` : undefined;
+    }
+    return undefined;
+  }
+
+  callParts(i: number): FlatCall | undefined {
+    if (i < 0) return undefined;
+    i = this.unparen(i);
+    if (this.type(i) !== 'call') return undefined;
+    const callee = this.field(i, this.f.function);
+    const argList = this.field(i, this.f.arguments);
+    if (callee < 0 || argList < 0 || this.type(argList) !== 'argument_list') return undefined;
+    const args: number[] = [];
+    const keywords = new Map<string, number>();
+    let splat = false;
+    for (const c of this.named(argList)) {
+      const t = this.type(c);
+      if (t === 'keyword_argument') {
+        const name = this.field(c, this.f.name);
+        const value = this.field(c, this.f.value);
+        if (name >= 0 && value >= 0) keywords.set(this.textOf(name), value);
+      } else if (t === 'list_splat' || t === 'dictionary_splat') splat = true;
+      else if (t !== 'comment') args.push(c);
+    }
+    return { callee, args, keywords, splat };
+  }
+
+  intLiteral(i: number): number | undefined {
+    if (i < 0) return undefined;
+    i = this.unparen(i);
+    const t = this.type(i);
+    if (t === 'integer') {
+      const v = Number(this.textOf(i).replace(/_/g, '').replace(/[lL]$/, ''));
+      return Number.isFinite(v) ? v : undefined;
+    }
+    if (t === 'unary_operator' && this.textOf(i).startsWith('-')) {
+      const v = this.intLiteral(this.field(i, this.f.argument));
+      return v === undefined ? undefined : -v;
+    }
+    return undefined;
+  }
+
+  /** The value of a plain (non-f) string or bytes literal (syntax.ts's stringLiteral). */
+  stringLiteral(i: number): { value: string; bytes: boolean } | undefined {
+    i = this.unparen(i);
+    const t = this.type(i);
+    const parts = t === 'concatenated_string' ? this.named(i) : t === 'string' ? [i] : [];
+    if (!parts.length) return undefined;
+    let value = '';
+    let bytes = false;
+    for (const p of parts) {
+      const m = /^([rRbBuUfF]*)('''|"""|'|")([\s\S]*)\2$/.exec(this.textOf(p));
+      if (!m) return undefined;
+      const prefix = m[1]!.toLowerCase();
+      if (prefix.includes('f')) return undefined;
+      if (prefix.includes('b')) bytes = true;
+      const body = m[3]!;
+      value += prefix.includes('r') ? body : body.replace(/\\(x[0-9a-fA-F]{2}|[\\'"ntr0abfv\n])/g, (_, e: string) =>
+        e[0] === 'x' ? String.fromCharCode(parseInt(e.slice(1), 16)) : ({ n: '\n', t: '\t', r: '\r', '0': '\0', a: '\x07', b: '\b', f: '\f', v: '\v', '\n': '' } as Record<string, string>)[e] ?? e);
+    }
+    return { value, bytes };
+  }
+
+  /** `x = value` as a statement (an expression_statement holding one plain assignment). */
+  assignmentOf(st: number): { left: number; right: number; node: number } | undefined {
+    if (this.type(st) !== 'expression_statement') return undefined;
+    const named = this.named(st);
+    if (named.length !== 1) return undefined;
+    const a = named[0]!;
+    if (this.type(a) !== 'assignment') return undefined;
+    const left = this.field(a, this.f.left);
+    const right = this.field(a, this.f.right);
+    if (left < 0 || right < 0 || this.field(a, this.f.type) >= 0) return undefined;
+    return { left, right, node: a };
+  }
+
+  /** Is `i` the target (left side) of an assignment, augmented assignment, `del` or `for`? */
+  isStoreTarget(i: number): boolean {
+    let cur = i;
+    for (let p = this.parent(cur); p >= 0; cur = p, p = this.parent(p)) {
+      const t = this.type(p);
+      if (t === 'pattern_list' || t === 'tuple_pattern' || t === 'list_pattern') continue;
+      if (t === 'assignment' || t === 'augmented_assignment') {
+        const l = this.field(p, this.f.left);
+        return l >= 0 && this.start(l) === this.start(cur) && this.end(l) === this.end(cur);
+      }
+      if (t === 'for_statement') {
+        const l = this.field(p, this.f.left);
+        return l >= 0 && this.start(l) === this.start(cur);
+      }
+      return t === 'delete_statement';
+    }
+    return false;
+  }
+
+  /** syntax.ts's functionLocals: the names a function binds for itself. */
+  functionLocals(fn: number, counts: (id: number) => boolean = () => true): Set<string> {
+    const set = new Set<string>();
+    const declared = new Set<string>();
+    const params = this.field(fn, this.f.parameters);
+    for (const p of params < 0 ? [] : this.named(params)) {
+      const name = this.field(p, this.f.name);
+      const id = this.type(p) === 'identifier' ? p : name >= 0 ? name : (this.named(p).find((c) => this.type(c) === 'identifier') ?? -1);
+      if (id >= 0 && this.type(id) === 'identifier') set.add(this.textOf(id));
+    }
+    const visit = (n: number): void => {
+      for (const c of this.named(n)) {
+        const t = this.type(c);
+        if (t === 'function_definition' || t === 'class_definition') {
+          const name = this.field(c, this.f.name);
+          if (name >= 0) set.add(this.textOf(name));
+          continue;
+        }
+        if (t === 'global_statement' || t === 'nonlocal_statement') for (const id of this.named(c)) declared.add(this.textOf(id));
+        if (t === 'identifier' && this.isStoreTarget(c) && counts(c)) set.add(this.textOf(c));
+        visit(c);
+      }
+    };
+    const body = this.field(fn, this.f.body);
+    if (body >= 0) visit(body);
+    for (const name of declared) set.delete(name);
+    return set;
+  }
+}
