@@ -9,7 +9,7 @@ import { linkWorkspaceModel } from '../server/src/analysis/workspace/linkModel';
 import { needsEvaluation, WorkspaceIndex } from '../server/src/analysis/workspace/workspaceIndex';
 import { DEFAULT_SETTINGS } from '../server/src/config/settings';
 import { lintOptions } from '../server/src/config/lintOptions';
-import { toDiagnostic } from '../server/src/lsp/diagnostics';
+import { DiagnosticObjects, DiagnosticResults } from '../server/src/lsp/diagnostics';
 import { loadGrammars } from '../server/src/parser/languages';
 import { lint } from '../server/src/rules/lint';
 import { DocumentService } from '../server/src/service/documentService';
@@ -30,7 +30,10 @@ export async function keystrokeBreakdown(inputs: RatioInput[], edits = 60): Prom
     const service = new DocumentService(g, workspace, { headers: {} });
     const uri = `file:///bench/keystroke-${input.name.replace(/\W+/g, '_')}.py`;
     const doc = service.open(uri, 'python', 1, input.text);
-    service.model(uri);
+    // the diagnostics step as the server's pull handler takes it: LSP objects (the last answer's kept), then the result id
+    const objects = new DiagnosticObjects();
+    const results = new DiagnosticResults();
+    let resultId = results.report(uri, objects.convert(uri, doc.text, lint(service.model(uri)!, lintOptions(DEFAULT_SETTINGS))), undefined).resultId;
     const sites = [...input.text.matchAll(input.sites)].map((m) => m.index! + 2);
     const sum: Record<string, number> = Object.fromEntries(STEPS.map((s) => [s, 0]));
     // heap growth over the steps, median of the edits no GC ran in (what each edit leaves for the next scavenge to copy or drop)
@@ -57,7 +60,7 @@ export async function keystrokeBreakdown(inputs: RatioInput[], edits = 60): Prom
       step('workspace link');
       const findings = lint(model, lintOptions(DEFAULT_SETTINGS));
       step('lint');
-      findings.map((f) => toDiagnostic(doc.text, f));
+      resultId = results.report(uri, objects.convert(uri, doc.text, findings), resultId).resultId;
       step('diagnostics');
       const grown = process.memoryUsage().heapUsed - heapBefore;
       if (grown > 0) allocated.push(grown);

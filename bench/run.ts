@@ -241,7 +241,7 @@ async function editorRatios(): Promise<void> {
   const rows: RatioRow[] = [];
   for (const input of editorInputs()) rows.push(await lspRatios(input));
   for (const line of ratioTable(rows)) console.log(line);
-  console.log('(edit→diags: didChange + textDocument/diagnostic with the previous resultId; reparse: tree.edit + parse(text, oldTree) of the whole document; p95 over 60 edits, 100 hovers; full parse: median)');
+  console.log('(edit→diags: didChange + textDocument/diagnostic with the previous resultId; reparse: tree.edit + parse(text, oldTree) of the whole document; p95 over 60 edits, 100 hovers; full parse: median, in this warm process; first diags warm: opens 2–4 of the text as new documents on one server; cold: a fresh server\'s first open ÷ a fresh process\'s first parse after loading the grammars, medians of three interleaved pairs, CPU of every thread from /proc)');
 }
 
 async function keystroke(): Promise<void> {

@@ -129,6 +129,36 @@ test('pull: an edit that leaves the diagnostics as they were is answered `unchan
   }
 });
 
+test('pull: a finding whose message changes in place (same range, same neighbours) gets a full answer with the new message', async () => {
+  // the server keeps the last answer's Diagnostic objects for findings equal at the same place: one equal in
+  // range and code but not in message must not be kept
+  const c = new LspClient();
+  try {
+    await c.initialize({ pull: true });
+    const uri = 'file:///tmp/protocol_pull_in_place.py';
+    const text = 'import ctypes\n\nlibm = ctypes.CDLL(None)\nx = libm.sqrt(2.5)\ny = libm.cbrt(2.5)\n';
+    c.open(uri, text, 1);
+    const first = await c.request('textDocument/diagnostic', { textDocument: { uri } });
+    const pb205 = (r: any) => r.items.filter((d: any) => d.code === 'PB205');
+    assert.equal(pb205(first).length, 2);
+    assert.match(pb205(first)[0].message, /argument 1 is a float/);
+    const at = positionOf(text, '2.5');
+    c.change(uri, 2, [{ range: { start: at, end: { line: at.line, character: at.character + 3 } }, text: '2.0e0' }]);
+    const same = await c.request('textDocument/diagnostic', { textDocument: { uri }, previousResultId: first.resultId });
+    assert.deepEqual(same, { kind: 'unchanged', resultId: first.resultId }, 'still a float: the same diagnostics');
+    c.change(uri, 3, [{ range: { start: at, end: { line: at.line, character: at.character + 5 } }, text: '2' }]);
+    const changed = await c.request('textDocument/diagnostic', { textDocument: { uri }, previousResultId: first.resultId });
+    assert.equal(changed.kind, 'full');
+    assert.notEqual(changed.resultId, first.resultId);
+    assert.deepEqual(pb205(changed)[0].range, pb205(first)[0].range);
+    assert.match(pb205(changed)[0].message, /argument 1 goes to `double` as a C int/);
+    assert.deepEqual(pb205(changed)[1], pb205(first)[1], 'the other line is as it was');
+    assert.equal(await c.shutdown(), 0);
+  } finally {
+    c.kill();
+  }
+});
+
 test('settings from workspace/configuration apply without restart (ignore, severity)', async () => {
   const c = new LspClient();
   let settings: any = { lint: { ignore: [] } };

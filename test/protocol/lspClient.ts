@@ -22,11 +22,17 @@ export class LspClient {
   readonly handlers = new Map<string, (params: Json) => Json | Promise<Json>>();
   exitCode: Promise<number | null>;
 
-  constructor(args: string[] = ['lsp', '--stdio']) {
-    this.proc = spawn(process.execPath, [CLI, ...args], { cwd: ROOT });
+  /** `env`: variables added to this process's environment for the server. */
+  constructor(args: string[] = ['lsp', '--stdio'], env?: NodeJS.ProcessEnv) {
+    this.proc = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, ...(env ? { env: { ...process.env, ...env } } : {}) });
     this.exitCode = new Promise((resolve) => this.proc.on('exit', (code) => resolve(code)));
     this.proc.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
     this.proc.stderr.on('data', (chunk: Buffer) => this.stderr.push(chunk.toString()));
+  }
+
+  /** The server's process id (benchmarks read its CPU time). */
+  get pid(): number {
+    return this.proc.pid!;
   }
 
   private onData(chunk: Buffer): void {

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { WorkspaceIndex } from '../../server/src/analysis/workspace/workspaceIndex';
 import { DEFAULT_SETTINGS } from '../../server/src/config/settings';
-import { findingsFor, toDiagnostic } from '../../server/src/lsp/diagnostics';
+import { DiagnosticObjects, findingsFor, toDiagnostic } from '../../server/src/lsp/diagnostics';
 import { loadGrammars, type Grammars } from '../../server/src/parser/languages';
 import { DocumentService } from '../../server/src/service/documentService';
 import { rng } from '../protocol/fuzzLsp';
@@ -41,9 +41,11 @@ const TOKENS = [
   'class K(ctypes.Structure):\n    _fields_ = [("a", ctypes.c_int)]\n', 'import ctypes\n', 'from cffi import FFI\n', '"""', 'x.decode()\n',
 ];
 
-function diagnostics(service: DocumentService, uri: string): string {
+/** The diagnostics as JSON; `kept`: through the server's DiagnosticObjects (the last answer's objects reused), else each made afresh. */
+function diagnostics(service: DocumentService, uri: string, kept?: DiagnosticObjects): string {
   const doc = service.get(uri)!;
-  return JSON.stringify(findingsFor(service.model(uri)!, DEFAULT_SETTINGS).map((f) => toDiagnostic(doc.text, f)));
+  const findings = findingsFor(service.model(uri)!, DEFAULT_SETTINGS);
+  return JSON.stringify(kept ? kept.convert(uri, doc.text, findings) : findings.map((f) => toDiagnostic(doc.text, f)));
 }
 
 /** What the rules read of the model (spans as offsets): structs and their fields, functions and their declarations, prototypes, ffis. */
@@ -78,7 +80,8 @@ for (const [n, file] of FILES.entries()) {
     const uri = `file:///incremental/${n}.py`;
     const service = new DocumentService(g, new WorkspaceIndex(g.pythonParser));
     service.open(uri, 'python', 1, file.text());
-    assert.equal(diagnostics(service, uri) + modelSummary(service, uri), freshDiagnostics(g, uri, service.get(uri)!.text.getText()), 'after open');
+    const kept = new DiagnosticObjects();
+    assert.equal(diagnostics(service, uri, kept) + modelSummary(service, uri), freshDiagnostics(g, uri, service.get(uri)!.text.getText()), 'after open');
     let findings = 0;
     for (let step = 0; step < 30; step++) {
       const doc = service.get(uri)!.text;
@@ -108,7 +111,7 @@ for (const [n, file] of FILES.entries()) {
         }
       }
       service.change(uri, step + 2, [{ range: { start: doc.positionAt(at), end: doc.positionAt(at + remove) }, text: insert }]);
-      const incremental = diagnostics(service, uri);
+      const incremental = diagnostics(service, uri, kept);
       assert.equal(incremental + modelSummary(service, uri), freshDiagnostics(g, uri, service.get(uri)!.text.getText()), `step ${step}: ${JSON.stringify(insert)} at ${at} (removing ${remove})`);
       findings += JSON.parse(incremental).length;
     }
@@ -257,16 +260,20 @@ test('edits to facts that other regions read: libraries, signatures, structs, al
     'class Point(Structure):\n    _fields_ = [("x", c_int), ("y", c_double)]\n',
     '_lib.strlen.argtypes = [c_char_p]\n_lib.abs.argtypes = [c_int]\n',
     'n = _lib.strlen(b"abc")\nr = _lib.abs(3)\nv = _lib.getenv(b"HOME").decode()\n',
+    'h = _lib.opaque_open(b"x")\ns = ctypes.string_at(_lib.opaque_name(1))\n', // PB204 from what other calls do with the result
     '_lib.move.argtypes = [POINTER(Point)]\n_lib.move(None, 2.5)\n',
     'q = _lib.sqrt(2.0)\nw = other.cos(1.5)\n',
     'p = _lib.puts\np(b"x")\n',
     'class Later(Structure):\n    pass\n_lib.take.argtypes = [POINTER(Later)]\n',
     'Later._fields_ = [("a", c_int)]\nbytes(Later())\n',
+    'ctypes.string_at(h)\n',
   ];
   const text = sections.map((s, i) => s + filler(`f${i}`)).join('');
   const uri = 'file:///incremental/cross.py';
   const service = new DocumentService(g, new WorkspaceIndex(g.pythonParser));
   service.open(uri, 'python', 1, text);
+  const kept = new DiagnosticObjects();
+  diagnostics(service, uri, kept);
   const edits: [string, string][] = [
     ['_lib.strlen.argtypes = [c_char_p]', '_lib.strlen.argtypes = [c_int, c_double]'], // a signature another region's call reads
     ['_lib.abs.argtypes = [c_int]\n', ''], // argtypes removed: the call in another region has none
@@ -287,6 +294,9 @@ test('edits to facts that other regions read: libraries, signatures, structs, al
     ['class Later(Structure):\n    pass', 'class Later(Structure):\n    _pack_ = 1'],
     ['Later._fields_', 'Lat._fields_'],
     ['Lat._fields_', 'Later._fields_'],
+    ['r = _lib.abs(3.5)', 'r = _lib.abs(3.5)  # a longer line: the regions after it move'], // PB204's evidence kept per region
+    ['ctypes.string_at(h)', 'print(h)'], // the evidence for opaque_open was in another region
+    ['print(h)', 'ctypes.string_at(h)'],
     ['from ctypes import Structure,', 'from ctypes import Union as Structure,'], // the imports: every region again
   ];
   for (const [i, [from, to]] of edits.entries()) {
@@ -294,7 +304,7 @@ test('edits to facts that other regions read: libraries, signatures, structs, al
     const at = doc.getText().indexOf(from);
     assert.ok(at >= 0, `edit ${i}: ${from}`);
     service.change(uri, i + 2, [{ range: { start: doc.positionAt(at), end: doc.positionAt(at + from.length) }, text: to }]);
-    assert.equal(diagnostics(service, uri) + modelSummary(service, uri), freshDiagnostics(g, uri, service.get(uri)!.text.getText()), `edit ${i}: ${JSON.stringify(from)} → ${JSON.stringify(to)}`);
+    assert.equal(diagnostics(service, uri, kept) + modelSummary(service, uri), freshDiagnostics(g, uri, service.get(uri)!.text.getText()), `edit ${i}: ${JSON.stringify(from)} → ${JSON.stringify(to)}`);
   }
   service.dispose();
 });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileNoqa, isSelected, lineNoqa, severityOf } from '../../server/src/rules/lint';
+import { applyOptions, fileNoqa, isSelected, lineNoqa, severityOf, type RuleFinding } from '../../server/src/rules/lint';
+import { rng } from '../protocol/fuzzLsp';
 import { check, codes } from './rulesHelpers';
 
 const SRC = `import ctypes
@@ -71,4 +72,27 @@ test('noqa parsing', () => {
   assert.deepEqual([...(lineNoqa('x  # type: ignore  # noqa:pb3') as Set<string>)], ['PB3']);
   assert.equal(fileNoqa('import os\n'), undefined);
   assert.equal(fileNoqa('#pypy-bindings: noqa\n'), 'all');
+});
+
+// applyOptions reads a line's `# noqa` only where the word occurs (one search forward): the same findings as
+// reading every finding's line, with the word in any case, on lines with several findings, and CRLF
+test('applyOptions: `# noqa` found by searching for the word equals reading each finding\'s line', () => {
+  const random = rng(77);
+  const LINES = ['x = 1', 'y = f(2)  # noqa', 'z = g(3)  # NOQA: PB205', 'w = h()  # noqa: PB204, PB205', 's = "noqa"', 'v = 4  # nOqA:PB204', '# noqa', ''];
+  for (let round = 0; round < 40; round++) {
+    const eol = random() < 0.3 ? '\r\n' : '\n';
+    const text = Array.from({ length: 30 }, () => LINES[Math.floor(random() * LINES.length)]!).join(eol);
+    const raw: RuleFinding[] = Array.from({ length: 25 }, () => {
+      const start = Math.floor(random() * text.length);
+      return { code: random() < 0.5 ? 'PB204' : 'PB205', span: { start, end: Math.min(text.length, start + 3) }, message: 'm' };
+    });
+    const expected = raw.filter((f) => {
+      const lineStart = text.lastIndexOf('\n', f.span.start - 1) + 1;
+      const nl = text.indexOf('\n', f.span.start);
+      const noqa = lineNoqa(text.slice(lineStart, nl < 0 ? text.length : nl));
+      return !(noqa === 'all' || noqa?.has(f.code));
+    });
+    const got = applyOptions(raw, text);
+    assert.deepEqual(got.map((f) => [f.span.start, f.code]), expected.map((f) => [f.span.start, f.code]).sort((a, b) => (a[0] as number) - (b[0] as number) || String(a[1]).localeCompare(String(b[1]))), `round ${round}`);
+  }
 });

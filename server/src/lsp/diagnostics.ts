@@ -27,14 +27,59 @@ export function findingsFor(model: BindingModel, settings: Settings): Finding[] 
 }
 
 export function toDiagnostic(doc: TextDocument, f: Finding): Diagnostic {
+  return diagnostic(doc.positionAt(f.span.start), doc.positionAt(f.span.end), f);
+}
+
+function diagnostic(start: Diagnostic['range']['start'], end: Diagnostic['range']['end'], f: Finding): Diagnostic {
   return {
-    range: { start: doc.positionAt(f.span.start), end: doc.positionAt(f.span.end) },
+    range: { start, end },
     severity: SEVERITY[f.severity],
     code: f.code,
     codeDescription: { href: ruleSectionLink(f.code) },
     source: DIAGNOSTIC_SOURCE,
     message: f.message,
   };
+}
+
+const before = (a: { line: number; character: number }, b: { line: number; character: number }) => a.line < b.line || (a.line === b.line && a.character < b.character);
+const samePosition = (a: { line: number; character: number }, b: { line: number; character: number }) => a.line === b.line && a.character === b.character;
+
+/**
+ * The LSP diagnostics of each open document's findings, keeping the last answer's Diagnostic objects: a finding
+ * whose diagnostic would be equal (range, severity, code, message: all a Diagnostic holds) gets the same object,
+ * so a keystroke allocates diagnostics only for the findings it changed or moved to another line or column (an
+ * edit moves none of the findings on other lines), and the result-id comparison meets the same objects.
+ * Both lists are in text order (applyOptions sorts by offset, then code), so one walk pairs them.
+ */
+export class DiagnosticObjects {
+  private readonly last = new Map<string, Diagnostic[]>();
+
+  convert(uri: string, doc: TextDocument, findings: readonly Finding[]): Diagnostic[] {
+    const prev = this.last.get(uri) ?? [];
+    const out = new Array<Diagnostic>(findings.length);
+    let j = 0;
+    for (let i = 0; i < findings.length; i++) {
+      const f = findings[i]!;
+      const start = doc.positionAt(f.span.start);
+      const end = doc.positionAt(f.span.end);
+      while (j < prev.length && before(prev[j]!.range.start, start)) j++;
+      let kept: Diagnostic | undefined;
+      for (let k = j; k < prev.length && samePosition(prev[k]!.range.start, start); k++) {
+        const d = prev[k]!;
+        if (d.code === f.code && d.message === f.message && d.severity === SEVERITY[f.severity] && samePosition(d.range.end, end)) {
+          kept = d;
+          break;
+        }
+      }
+      out[i] = kept ?? diagnostic(start, end, f);
+    }
+    this.last.set(uri, out);
+    return out;
+  }
+
+  forget(uri: string): void {
+    this.last.delete(uri);
+  }
 }
 
 /**

@@ -5,12 +5,14 @@ import {
 } from 'vscode-languageserver/node';
 import { DEFAULT_SETTINGS, normalizeSettings, type Settings } from '../config/settings';
 import { loadGrammars } from '../parser/languages';
+import { scheduleCodeCacheSave } from '../startup/codeCache';
+import { prefetchIncludeDirs } from '../analysis/headers/cHeaders';
 import { prototypeLookup } from '../analysis/prototypes';
 import { WorkspaceIndex } from '../analysis/workspace/workspaceIndex';
 import { indexWorkspaceFolders } from './workspaceIndexing';
 import { DocumentService, type OpenDocument } from '../service/documentService';
 import { codeActionsFor, CONVERT_SOURCE_KIND, convertFileCommand, FIX_ALL_KIND, resolveConversion, SERVER_CONVERT_COMMAND, type ConvertActionData } from './codeActions';
-import { DiagnosticResults, findingsFor, toDiagnostic } from './diagnostics';
+import { DiagnosticObjects, DiagnosticResults, findingsFor } from './diagnostics';
 import { EDITOR_FEATURE_CAPABILITIES, externalDeclarations, registerEditorFeatures } from './editorFeatures';
 import { hoverFor } from './hover';
 import { convertFolder, SERVER_CONVERT_FOLDER_COMMAND } from '../convert/project/folderCommand';
@@ -38,6 +40,7 @@ export function startServer(connection: Connection = stdioConnection()): void {
   const settingsCache = new Map<string, Promise<Settings>>();
   const pushTimers = new Map<string, NodeJS.Timeout>();
   const pulled = new DiagnosticResults();
+  const diagnosticObjects = new DiagnosticObjects();
   let workspaceFolders: string[] = [];
   let workDoneProgress = false;
   /** Open documents whose model changed because a module they import did: re-check them. */
@@ -111,8 +114,9 @@ export function startServer(connection: Connection = stdioConnection()): void {
     const model = service!.model(uri);
     if (!model) return [];
     const t0 = performance.now();
-    const diags = findingsFor(model, settings).map((f) => toDiagnostic(doc.text, f));
+    const diags = diagnosticObjects.convert(uri, doc.text, findingsFor(model, settings));
     log.debug(`diagnostics ${uri} v${doc.text.version}: ${diags.length} in ${(performance.now() - t0).toFixed(1)} ms`);
+    scheduleCodeCacheSave(); // once: the functions of an analysis are compiled by now
     return diags;
   };
 
@@ -141,6 +145,7 @@ export function startServer(connection: Connection = stdioConnection()): void {
     if (params.initializationOptions && typeof params.initializationOptions === 'object') {
       pushedSettings = normalizeSettings((params.initializationOptions as { settings?: unknown }).settings ?? params.initializationOptions);
     }
+    prefetchIncludeDirs();
     const grammars = await loadGrammars();
     service = new DocumentService(grammars, new WorkspaceIndex(grammars.pythonParser));
     service.onProblem = (message) => log.warn(message);
@@ -205,6 +210,7 @@ export function startServer(connection: Connection = stdioConnection()): void {
     service?.close(p.textDocument.uri);
     settingsCache.delete(p.textDocument.uri);
     pulled.forget(p.textDocument.uri);
+    diagnosticObjects.forget(p.textDocument.uri);
     if (!pullDiagnostics) void connection.sendDiagnostics({ uri: p.textDocument.uri, diagnostics: [] });
   });
 

@@ -159,38 +159,64 @@ const NOT_INT = /\*|\[|^(?:(?:const|unsigned|signed)\s+)*(?:long|long int|long l
 const POINTER_READERS = /^ctypes\.(string_at|wstring_at|cast|c_char_p|c_void_p|c_wchar_p|memmove|memset)$/;
 const HANDLE_RELEASERS = /(free|destroy|release|close|unref|delete|dispose|fini)/i;
 
-/** What the code shows about a result: 'pointer' / 'string' when it is used as one, else undefined. */
+type RegionCalls = BindingModel['regionCalls'][number];
+/** A candidate call's place, sortable: region × REGION_SLOT + index in the region. */
+const REGION_SLOT = 2 ** 26;
+
 /**
- * What resultEvidence reads of the whole model, indexed once per lint (it ran a loop over every call and a
- * regex over the rest of the file per call: quadratic in a long binding file).
+ * What resultEvidence reads of one region's calls: the calls by the start of an argument that is a call
+ * (relative to the region's first call, so a region that only moved keeps its index) and by the dotted text
+ * of an argument (`x`, `self.buf`); kept per region while its array of calls is the same object (its text and
+ * the imports unchanged: BindingModel.regionCalls), so a keystroke indexes one region, not the file.
+ */
+interface RegionEvidence {
+  byCallArg: Map<number, number[]>;
+  byNameArg: Map<string, number[]>;
+}
+const regionEvidence = new WeakMap<RegionCalls, RegionEvidence>();
+
+function regionEvidenceOf(calls: RegionCalls): RegionEvidence {
+  let index = regionEvidence.get(calls);
+  if (index) return index;
+  index = { byCallArg: new Map(), byNameArg: new Map() };
+  const add = <K>(map: Map<K, number[]>, key: K, i: number) => {
+    const list = map.get(key);
+    if (!list) map.set(key, [i]);
+    else if (list[list.length - 1] !== i) list.push(i);
+  };
+  const base = calls.length ? calls[0]!.call.span.start : 0;
+  for (let i = 0; i < calls.length; i++) {
+    for (const a of calls[i]!.call.args) {
+      if (a.k === 'call') add(index.byCallArg, a.span.start - base, i);
+      const d = dottedText(a);
+      if (d !== undefined) add(index.byNameArg, d, i);
+    }
+  }
+  regionEvidence.set(calls, index);
+  return index;
+}
+
+/**
+ * What resultEvidence reads of the whole model, once per lint: the regions with calls (in text order, for
+ * finding a call's region by its start) and, for each dotted name followed by `.decode`, the last offset where
+ * it starts. (It once ran a loop over every call and a regex over the rest of the file per call: quadratic.)
  */
 interface EvidenceIndex {
-  /** model.calls indices by the start of an argument that is a call. */
-  byCallArg: Map<number, number[]>;
-  /** model.calls indices by the dotted text of an argument (`x`, `self.buf`). */
-  byNameArg: Map<string, number[]>;
-  /** For each dotted name followed by `.decode`, the last offset where it starts. */
-  decodedLast: Map<string, number>;
+  regions: RegionCalls[];
+  decodedLast?: Map<string, number>;
 }
 
 const evidenceIndexes = new WeakMap<BindingModel, EvidenceIndex>();
 
 function evidenceIndex(model: BindingModel): EvidenceIndex {
   let index = evidenceIndexes.get(model);
-  if (index) return index;
-  index = { byCallArg: new Map(), byNameArg: new Map(), decodedLast: new Map() };
-  const add = <K>(map: Map<K, number[]>, key: K, i: number) => {
-    const list = map.get(key);
-    if (!list) map.set(key, [i]);
-    else if (list[list.length - 1] !== i) list.push(i);
-  };
-  model.calls.forEach(({ call }, i) => {
-    for (const a of call.args) {
-      if (a.k === 'call') add(index!.byCallArg, a.span.start, i);
-      const d = dottedText(a);
-      if (d !== undefined) add(index!.byNameArg, d, i);
-    }
-  });
+  if (!index) evidenceIndexes.set(model, (index = { regions: model.regionCalls.filter((c) => c.length > 0) }));
+  return index;
+}
+
+function decodedLastOf(model: BindingModel, index: EvidenceIndex): Map<string, number> {
+  if (index.decodedLast) return index.decodedLast;
+  const decodedLast = (index.decodedLast = new Map<string, number>());
   // `a.b.c .decode`: `c`, `b.c` and `a.b.c` are each a name followed by `.decode` (as `\bNAME\s*\.\s*decode\b` reads it)
   for (const m of decodedNames(model.text)) {
     const parts = m.name.split('.');
@@ -198,12 +224,23 @@ function evidenceIndex(model: BindingModel): EvidenceIndex {
     for (let k = parts.length - 1; k >= 0; k--) {
       at -= parts[k]!.length;
       const name = parts.slice(k).join('.');
-      index.decodedLast.set(name, Math.max(index.decodedLast.get(name) ?? -1, at));
+      decodedLast.set(name, Math.max(decodedLast.get(name) ?? -1, at));
       at -= 1; // the dot
     }
   }
-  evidenceIndexes.set(model, index);
-  return index;
+  return decodedLast;
+}
+
+/** The region (its calls) holding a call: the last region whose first call starts at or before it. */
+function regionOfCall(regions: readonly RegionCalls[], call: CallSite): number {
+  let lo = 0;
+  let hi = regions.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (regions[mid]![0]!.call.span.start <= call.span.start) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 const DECODED_NAME = /(?<!\w)[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?=\s*\.\s*decode\b)/g;
@@ -247,6 +284,7 @@ function decodedRightAway(model: BindingModel, call: CallSite): boolean {
   return /^\s*\.\s*decode\b/.test(model.text.slice(call.span.end, call.span.end + 12));
 }
 
+/** What the code shows about a result: 'a pointer', 'a handle' or 'a string' when it is used as one, else undefined. */
 function resultEvidence(model: BindingModel, fn: ForeignFunction, call: CallSite): string | undefined {
   const callText = model.text.slice(call.span.start, call.span.end);
   if (decodedRightAway(model, call)) return 'a string';
@@ -254,19 +292,30 @@ function resultEvidence(model: BindingModel, fn: ForeignFunction, call: CallSite
   const bound = /^\s*([A-Za-z_][\w.]*)\s*=\s*$/.exec(model.text.slice(lineStart, call.span.start))?.[1];
   const isResult = (e: Expr) => (e.k === 'call' && e.text === callText && e.span.start === call.span.start) || (!!bound && dottedText(e) === bound);
   const index = evidenceIndex(model);
-  const candidates = [...(index.byCallArg.get(call.span.start) ?? []), ...(bound ? index.byNameArg.get(bound) ?? [] : [])].sort((a, b) => a - b);
+  // the calls that take the result as an argument, in text order: those with this call as an argument are in
+  // its own statement (its region); those with its bound name anywhere (each region's by name)
+  const candidates: number[] = [];
+  if (index.regions.length) {
+    const own = regionOfCall(index.regions, call);
+    const calls = index.regions[own]!;
+    for (const j of regionEvidenceOf(calls).byCallArg.get(call.span.start - calls[0]!.call.span.start) ?? []) candidates.push(own * REGION_SLOT + j);
+    if (bound) {
+      for (let r = 0; r < index.regions.length; r++) for (const j of regionEvidenceOf(index.regions[r]!).byNameArg.get(bound) ?? []) candidates.push(r * REGION_SLOT + j);
+    }
+    candidates.sort((a, b) => a - b);
+  }
   let previous = -1;
   for (const i of candidates) {
     if (i === previous) continue;
     previous = i;
-    const { callee, call: c } = model.calls[i]!;
+    const { callee, call: c } = index.regions[Math.floor(i / REGION_SLOT)]![i % REGION_SLOT]!;
     if (!c.args.some(isResult)) continue;
     const q = model.qualify(callee);
     if (POINTER_READERS.test(q)) return q === 'ctypes.string_at' || q === 'ctypes.c_char_p' ? 'a string' : 'a pointer';
     const last = callee.slice(callee.lastIndexOf('.') + 1);
     if (model.ctypes.functions.some((f) => f !== fn && f.name === last && f.library === fn.library) && HANDLE_RELEASERS.test(last)) return 'a handle';
   }
-  if (bound && (index.decodedLast.get(bound) ?? -1) >= call.span.end) return 'a string';
+  if (bound && (decodedLastOf(model, index).get(bound) ?? -1) >= call.span.end) return 'a string';
   return undefined;
 }
 

@@ -3,7 +3,7 @@ import { ruleInfo, type Severity } from './catalogue';
 import { CFFI_RULES } from './cffiRules';
 import { ARGUMENT_RULES } from './argumentRules';
 import { CTYPES_RULES } from './ctypesRules';
-import { plainSpan, type Finding, type Rule, type RuleFinding } from './finding';
+import { type Finding, type Rule, type RuleFinding } from './finding';
 import { PYPY_RULES } from './pypyRules';
 
 export type { Finding, RuleFinding } from './finding';
@@ -83,17 +83,34 @@ function noqaByLine(text: string): (offset: number) => ReturnType<typeof lineNoq
   let start = 0;
   let end = -1;
   let noqa: ReturnType<typeof lineNoqa>;
+  // a line without the word cannot have a `# noqa` (lineNoqa's regex needs it): the lines are read only where it
+  // occurs, found by one search forward (most files have it nowhere), not by a slice and a regex per line
+  const word = /noqa/gi;
+  let wordFrom = 0;
+  let wordAt = -2; // the first occurrence at or after wordFrom (-1: none); -2: not searched yet
+  const firstWordFrom = (from: number) => {
+    if (wordAt === -2 || from < wordFrom || (wordAt >= 0 && wordAt < from)) {
+      word.lastIndex = from;
+      wordAt = word.exec(text)?.index ?? -1;
+      wordFrom = from;
+    }
+    return wordAt;
+  };
   return (offset) => {
     if (offset > end || offset < start) {
       // ascending offsets: the search back stops at the previous line's newline at the latest
       start = text.lastIndexOf('\n', offset - 1) + 1;
       const nl = text.indexOf('\n', offset);
       end = nl < 0 ? text.length : nl;
-      noqa = lineNoqa(text.slice(start, end));
+      const at = firstWordFrom(start);
+      noqa = at >= 0 && at < end ? lineNoqa(text.slice(start, end)) : undefined;
     }
     return noqa;
   };
 }
+
+/** The finding each rule finding last became (code, message and data are the rule finding's own). */
+const lastFinding = new WeakMap<RuleFinding, Finding>();
 
 /**
  * Applies options and suppressions to rule findings over a text (shared by Python and C sources). Rule spans
@@ -124,7 +141,17 @@ export function applyOptions(raw: RuleFinding[], text: string, options: LintOpti
       const noqa = noqaAt(f.span.start);
       if (noqa === 'all' || noqa?.has(f.code)) continue;
     }
-    out.push({ code: f.code, severity, span: plainSpan(f.span), message: f.message, guideSection: info.guideSection, ...(f.data ? { data: f.data } : {}) });
+    // a rule finding kept across edits (rules/regionCache.ts, PB204/PB205's per-function memo) at the same
+    // offsets gives the same finding object: a keystroke allocates findings only for what it changed or moved
+    const start = f.span.start;
+    const end = f.span.end;
+    const kept = lastFinding.get(f);
+    if (kept && kept.span.start === start && kept.span.end === end && kept.severity === severity && kept.guideSection === info.guideSection) out.push(kept);
+    else {
+      const finding: Finding = { code: f.code, severity, span: { start, end }, message: f.message, guideSection: info.guideSection, ...(f.data ? { data: f.data } : {}) };
+      lastFinding.set(f, finding);
+      out.push(finding);
+    }
   }
   return out.sort((a, b) => a.span.start - b.span.start || a.code.localeCompare(b.code));
 }
