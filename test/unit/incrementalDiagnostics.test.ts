@@ -55,7 +55,7 @@ function modelSummary(service: DocumentService, uri: string): string {
   const type = (t: { kind: string; name?: string } | undefined): unknown => (t ? `${t.kind}:${t.name ?? ''}` : null);
   return JSON.stringify({
     structs: m.ctypes.structs.map((s) => [s.name, at(s.nameSpan), s.base, s.isUnion, s.pack, s.anonymous, s.hasBitFields, at(s.fieldsSpan), s.fields?.map((f) => [f.name, type(f.type), f.bits])]),
-    functions: m.ctypes.functions.map((f) => [f.library.name, f.name, f.refs.map(at), f.aliases, f.calls.map((c) => at(c.span)), f.argtypes?.types?.map(type), type(f.restype?.type), at(f.errcheck?.statementSpan), f.cPrototype?.returns]),
+    functions: m.ctypes.functions.map((f) => [f.library.name, f.name, f.refs.map(at), f.aliases, f.calls.map((c) => [at(c.span), c.args.map((a) => a.text)]), f.argtypes?.value.text, f.argtypes?.types?.map(type), type(f.restype?.type), at(f.errcheck?.statementSpan), f.cPrototype?.returns]),
     prototypes: m.ctypes.prototypes.map((p) => [p.name, type(p.restype), p.argtypes.map(type)]),
     instances: m.ctypes.instances.map((i) => [i.name, i.struct.name]),
     ffis: m.cffi.ffis.map((f) => [f.name, f.mode, f.cdefs.map((c) => [at(c.stringSpan), c.declarations.length, c.problems.length])]),
@@ -161,6 +161,11 @@ test('edits inside function bodies reuse the evaluation, edits reaching the modu
     '    def first(self):', '        return 1', '',
     '    def second(self):', '        return lib.foo_b(2)', '',
     '    def third(self):', '        def inner():', '            return lib.foo_x(1)', '        return inner()', '',
+    // two methods of the same text (one lowering, shared, at two anchors: each call site is its own)
+    'class A(object):', '    def run(self):', '        return make()(1.5)', '',
+    'class B(object):', '    def run(self):', '        return make()(1.5)', '',
+    'def make():', '    return lib.foo_m', '',
+    'm = make()', 'm(lambda: 1, 2.5)', '',
     'done = 1', '',
   ].join('\n');
   const cases: { file: string; what: string; find: string; replace: string; reused: boolean }[] = [
@@ -186,6 +191,8 @@ test('edits inside function bodies reuse the evaluation, edits reaching the modu
     { file: nested, what: 'the closure itself', find: 'lib.foo_x(1)', replace: 'lib.foo_x(1, 2)', reused: true },
     { file: nested, what: 'a method moved after another', find: '    def second(self):\n        return lib.foo_b(2)\n', replace: '', reused: false },
     { file: nested, what: 'the class body outside methods', find: '    kind = None', replace: '    kind = lib', reused: false },
+    // the evaluation stands (the lowering is the same), the call's text is not: its call site is made again
+    { file: nested, what: 'an argument the lowering does not read', find: 'm(lambda: 1, 2.5)', replace: 'm(lambda: 7, 2.5)', reused: true },
     { file: nested, what: 'a def of the same text at another depth', find: '\ndone = 1', replace: '\ndef second(self):\n        return lib.foo_b(2)\ndone = 1', reused: false },
   ];
   let n = 0;
