@@ -7,6 +7,10 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { convertToCffi } from '../server/src/convert/convertFile';
+import { loadGrammars } from '../server/src/parser/languages';
+import { lint } from '../server/src/rules/lint';
+import { DocumentService } from '../server/src/service/documentService';
 
 const root = path.resolve(__dirname, '..');
 const CLI = path.join(root, 'bin', 'pypy-bindings.js');
@@ -94,7 +98,51 @@ function generatedBinding(n: number): string {
   return out.join('\n');
 }
 
+/** scale.ts's binding of n functions: argtypes, restype and a call each. */
+function functionsFile(n: number): string {
+  const out = ['import ctypes', 'from ctypes import c_int, c_char_p', '_lib = ctypes.CDLL("libdemo.so")', ''];
+  for (let i = 0; i < n; i++) out.push(`_lib.f_${i}.argtypes = [c_int, c_char_p]`, `_lib.f_${i}.restype = c_int`, `r_${i} = _lib.f_${i}(${i}, b"x")`);
+  return out.join('\n') + '\n';
+}
+
+const cpuMs = (fn: () => void): number => {
+  const c0 = process.cpuUsage();
+  fn();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000;
+};
+
+/**
+ * The single-file engine (quick fix, "Convert this file", `convert FILE`) against `check`'s analysis of the same
+ * file, in-process CPU, medians of 5 interleaved runs: principle 6 of the converter issue asks for ≤ ×2.
+ */
+export async function singleFileRatios(): Promise<string[]> {
+  const g = await loadGrammars();
+  const out: string[] = [];
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  for (const n of [500, 1_000, 2_000]) {
+    const text = functionsFile(n);
+    const checks: number[] = [];
+    const converts: number[] = [];
+    for (let r = 0; r < 5; r++) {
+      let model: ReturnType<DocumentService['model']>;
+      checks.push(cpuMs(() => {
+        const service = new DocumentService(g);
+        service.open('file:///bench/single.py', 'python', 1, text);
+        model = service.model('file:///bench/single.py');
+        lint(model!, {});
+        service.dispose();
+      }));
+      converts.push(cpuMs(() => convertToCffi(model!, { mode: 'abi-inline' })));
+    }
+    out.push(`${String(n).padStart(5)} functions: convert ${med(converts).toFixed(0)} ms CPU, check ${med(checks).toFixed(0)} ms CPU: ×${(med(converts) / med(checks)).toFixed(1)}`);
+  }
+  return out;
+}
+
 export async function convertBench(section: (t: string) => void): Promise<void> {
+  section('single-file conversion (convertToCffi: quick fix, command, convert FILE) ÷ check of the same file, in-process CPU');
+  for (const line of await singleFileRatios()) console.log(line);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-bench-convert-'));
   try {
     section('real packages: project conversion (convert DIR --write) against check on the same folder');

@@ -51,6 +51,10 @@ function tree(): string {
   // a library reached only through the workspace (this file names no binding module)
   fs.writeFileSync(path.join(dir, 'loader_module.py'), 'import ctypes\nlibc = ctypes.CDLL(None)\n');
   fs.writeFileSync(path.join(dir, 'uses_loader.py'), 'from loader_module import libc\nlibc.printf(b"%f", 2.5)\n');
+  // what rules read of every import and call, each in a region of its own that names no binding module: a PB202 guard, `_ctypes` (PB201)
+  const filler = Array.from({ length: 300 }, (_, i) => `def helper_${i}(x):\n    return x + ${i}\n`).join('\n');
+  fs.writeFileSync(path.join(dir, 'guarded_refcount.py'), `import ctypes\nimport sys\n${filler}\nfrom test.support import HAS_REFCOUNT\n${filler}\nn = sys.getrefcount(ctypes)\n`);
+  fs.writeFileSync(path.join(dir, 'private_ctypes.py'), `import ctypes\n${filler}\nfrom _ctypes import PyObj_FromPtr\n${filler}\nimport _ctypes\n${filler}\nx = _ctypes.PyObj_FromPtr(1)\n`);
   return dir;
 }
 
@@ -88,9 +92,10 @@ test('check on a real tree reports exactly what analysing every file in full rep
     plain.sort();
     assert.deepEqual(fromCheck, plain);
     // the tree gives findings from the stdlib, the real packages and the awkward copies alike
-    for (const f of ['ctypes/util.py', 'test/support/__init__.py', 'libarchive/ffi_crlf.py', 'latin1_binding.py', 'libarchive/broken.py', 'uses_loader.py']) {
+    for (const f of ['ctypes/util.py', 'test/support/__init__.py', 'libarchive/ffi_crlf.py', 'latin1_binding.py', 'libarchive/broken.py', 'uses_loader.py', 'private_ctypes.py']) {
       assert.ok(plain.some((p) => p.startsWith(f + ':')), `a finding in ${f}: ${plain.join('\n')}`);
     }
+    assert.ok(!plain.some((p) => p.startsWith('guarded_refcount.py:')), 'the guard import silences PB202');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

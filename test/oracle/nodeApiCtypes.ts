@@ -5,6 +5,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { prim, type CType } from '../../server/src/convert/typeNames';
+import { InputTree } from '../../server/src/convert/inputTree';
 import { callParts, dotted, intLiteral, isStoreTarget, stringLiteral, unparen, walk } from '../../server/src/convert/syntax';
 import {
   type CtypesProgram, type ImportStatement, type Library, type Prototype, type StructDecl, type StructField,
@@ -47,6 +48,7 @@ export function nodeApiReadCtypes(text: string, root: Node): CtypesProgram {
   const program: CtypesProgram = {
     text,
     root,
+    input: new InputTree(text, root.tree),
     imports,
     libraries: new Map(),
     functions: new Map(),

@@ -37,6 +37,10 @@ test('analysing only the relevant regions (as the CLI does) finds exactly what a
   inputs.push({ name: 'long', src: `import ctypes as C\n${filler}\nlibc = C.CDLL(None)\n${filler}\nclass S(C.Structure):\n    _fields_ = [("a", C.c_uint, 2)]\n${filler}\nn = libc.strlen(b"x")\nraw = bytes(S())\nimport sys\nsys.getrefcount(libc)\n` });
   // declarations that arrive through `from ctypes import *`, in regions that never name ctypes
   inputs.push({ name: 'star', src: `from ctypes import *\n${filler}\nlibc = CDLL(None)\n${filler}\nclass S(Structure):\n    _fields_ = [("a", c_uint, 2)]\n${filler}\nn = libc.strlen(b"x")\nraw = bytes(S())\n` });
+  // what some rules read of every import and call: a guard of PB202, and `_ctypes` (PB201), each in a region naming nothing else
+  inputs.push({ name: 'refcount-guard', src: `import ctypes\nimport sys\n${filler}\nfrom test.support import HAS_REFCOUNT\n${filler}\nn = sys.getrefcount(ctypes)\n` });
+  inputs.push({ name: 'refcount-unguarded', src: `import ctypes\nimport sys\n${filler}\nn = sys.getrefcount(ctypes)\n` });
+  inputs.push({ name: '_ctypes', src: `import ctypes\n${filler}\nfrom _ctypes import PyObj_FromPtr\n${filler}\nimport _ctypes\n${filler}\nx = _ctypes.PyObj_FromPtr(1)\n` });
   inputs.push({ name: 'star-elsewhere', src: `from mylib.ctypes_names import *\nimport ctypes\n${filler}\nlibc = ctypes.CDLL(None)\nn = libc.strlen(b"x")\n` });
   let compared = 0;
   for (const { name, src } of inputs) {

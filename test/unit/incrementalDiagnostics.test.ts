@@ -274,6 +274,7 @@ test('edits to facts that other regions read: libraries, signatures, structs, al
     'class Later(Structure):\n    pass\n_lib.take.argtypes = [POINTER(Later)]\n',
     'Later._fields_ = [("a", c_int)]\nbytes(Later())\n',
     'ctypes.string_at(h)\n',
+    'pt = Point()\nbytes(pt)\nkeep = _lib.register(id(pt))\n', // an instance of a struct of another region; id() passed to C
   ];
   const text = sections.map((s, i) => s + filler(`f${i}`)).join('');
   const uri = 'file:///incremental/cross.py';
@@ -302,6 +303,9 @@ test('edits to facts that other regions read: libraries, signatures, structs, al
     ['Later._fields_', 'Lat._fields_'],
     ['Lat._fields_', 'Later._fields_'],
     ['r = _lib.abs(3.5)', 'r = _lib.abs(3.5)  # a longer line: the regions after it move'], // PB204's evidence kept per region
+    ['class Point(Structure)', 'class Pt(Structure)'], // the instance's struct goes
+    ['class Pt(Structure)', 'class Point(Structure)'],
+    ['_lib.register(id(pt))', '_lib.register(pt)'],
     ['ctypes.string_at(h)', 'print(h)'], // the evidence for opaque_open was in another region
     ['print(h)', 'ctypes.string_at(h)'],
     ['from ctypes import Structure,', 'from ctypes import Union as Structure,'], // the imports: every region again

@@ -87,6 +87,18 @@ test('the flat reader gives the node-API reader\'s programs, types and ctypes na
       asked++;
     }
     // the nodes it made are those a walk meets (the rewrite compares nodes by identity in places)
+    // the rewrite's scans by type: a walk's nodes, in a walk's order, the very objects
+    const walked = [...walk(got.root)];
+    for (const types of [['call'], ['attribute'], ['decorated_definition', 'call', 'assignment', 'for_statement', 'for_in_clause', 'augmented_assignment', 'with_item']]) {
+      const want = walked.filter((n) => types.includes(n.type));
+      const have = got.input.nodesOf(...types);
+      assert.equal(have.length, want.length, `${name}: nodesOf(${types})`);
+      have.forEach((n, i) => assert.ok(n === want[i], `${name}: nodesOf(${types}) #${i}`));
+    }
+    for (const id of walked.filter((n) => n.type === 'identifier').slice(0, 50)) {
+      assert.deepEqual(got.input.identifiersNamed(id.text).map(keyOf), walked.filter((n) => n.type === 'identifier' && n.text === id.text).map(keyOf), `${name}: identifiers ${id.text}`);
+    }
+    for (const n of walked.slice(0, 400)) assert.ok(got.input.hasNode(n.startIndex, n.endIndex, n.type), `${name}: hasNode ${keyOf(n)}`);
     for (const f of got.functions.values()) {
       for (const d of [f.argtypes, f.restype, f.errcheck]) if (d && d.statement.parent?.type === 'module') assert.ok(got.root.namedChildren.includes(d.statement), `${name}: ${keyOf(d.statement)} is the walk's node`);
     }

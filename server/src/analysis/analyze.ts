@@ -102,6 +102,10 @@ interface StageA {
   cppyyUses: CtypesUse[];
   /** Plain names passed as call arguments in this region. */
   argumentNames: Set<string>;
+  /** A class of this region has a base spelled `…MixedModule` (read at every link: once per region here). */
+  mixedModuleBase: boolean;
+  /** Which instance candidates name a struct, under the struct names they were read with (the ctypes link). */
+  instanceHits?: { generation: number; hits: { ic: StageA['instanceCandidates'][number]; struct: string }[] };
 }
 
 /** Which attributes and calls of a region reach a ctypes library or a cffi lib. */
@@ -111,6 +115,8 @@ interface StageB {
   getattrRefs: { key: string; lib: string; name: string; span: Span }[];
   fnCalls: { key: string; call: CallSite }[];
   libAccesses: { lib: string; name: string; span: Span; nameSpan: Span; call?: CallSite }[];
+  /** What namesOf found (made on first use). */
+  names?: ReadonlySet<string>;
 }
 
 /** Parses and analyses a text in one go (CLI and tests). */
@@ -124,7 +130,7 @@ export async function analyzeText(text: string, uri = 'untitled:document.py', op
 const typeMemo = new WeakMap<Expr, { generation: number; type: CtypesType }>();
 const structMemo = new WeakMap<ClassFact, CtypesStruct>();
 /** Each document's structs at its last link, with the classes they came from (entries of stage A, cached per region). */
-const lastStructs = new WeakMap<ParsedDocument, { classes: readonly StageA['classes'][number][]; structs: Map<string, CtypesStruct>; structFacts: Map<string, ClassFact>; names: string }>();
+const lastStructs = new WeakMap<ParsedDocument, { classes: readonly StageA['classes'][number][]; structs: Map<string, CtypesStruct>; structFacts: Map<string, ClassFact>; names: string; list?: CtypesStruct[] }>();
 /** Shared by the many functions that have no alias; replaced by a fresh array on the first one. */
 const NO_ALIASES = Object.freeze([]) as unknown as string[];
 /** Placeholders until a function's references and calls are counted (never left in a model). */
@@ -162,6 +168,8 @@ interface FunctionTable {
   keys: string[];
   positions: number[];
   byKey: Map<string, ForeignFunction>;
+  /** `lib.name` → the place of the function's first reference (its entry in `positions`). */
+  positionOf: Map<string, number>;
   /** Alias target → the key of the function it names (as `byAlias` resolves it). */
   aliased: Map<string, string>;
   /** The source text of every alias candidate: a function with such a key may carry aliases. */
@@ -183,6 +191,21 @@ function forEachRef(stageB: readonly StageB[], visit: (r: StageB['fnRefs'][numbe
     const rs = stageB[k]!.getattrRefs;
     for (let j = 0; j < rs.length; j++) visit(rs[j]!, REF_PHASE + k * REF_REGION + j);
   }
+}
+
+/**
+ * Every `lib.name` text a region's entries name (references, calls, signature owners as written), kept on its
+ * stage-B object (made with its stage A: a new stage A means a new stage B): the reuse path asks which regions
+ * name the functions an edit touched.
+ */
+function namesOf(a: StageA, b: StageB): ReadonlySet<string> {
+  if (b.names) return b.names;
+  const names = new Set<string>();
+  for (const r of b.fnRefs) names.add(r.key);
+  for (const r of b.getattrRefs) names.add(r.key);
+  for (const c of b.fnCalls) names.add(c.key);
+  for (const sa of a.sigAssigns) names.add(sa.owner);
+  return (b.names = names);
 }
 
 /** The regions whose stage output is not the same object as at the last link (undefined when the regions differ). */
@@ -328,7 +351,7 @@ class Linker {
     if (usesCtypes) this.linkCtypes(model, stageA, stageB, libs);
     if (usesCffi) this.linkCffi(model, stageA, stageB, ffis, ffiLibs);
     if (this.uses.has('cppyy')) for (const a of stageA) model.cppyy.uses.push(...a.cppyyUses);
-    if (this.uses.has('mixedmodule') || stageA.some((a) => a.classes.some((c) => c.fact.bases.some((b) => b.endsWith('MixedModule'))))) this.linkMixedModules(model, stageA);
+    if (this.uses.has('mixedmodule') || stageA.some((a) => a.mixedModuleBase)) this.linkMixedModules(model, stageA);
     if (this.reuse) lastLinks.set(this.doc, { model, stageA, stageB, genA, genB, libs, libraries: model.ctypes.libraries.slice(), functions: this.functionTable, typesGen: this.typesGen });
     // the model keeps this linker (its `qualify`): without this, each model held the last one, and so every
     // model of the session (~0.5–0.8 MB per keystroke on the 10k-line files, copied by each scavenge)
@@ -342,7 +365,7 @@ class Linker {
     const out: StageA = {
       libDefs: [], ffiDefs: [], ffiMethodAssigns: [], protoDefs: [], classes: [], aliasCandidates: [], sigAssigns: [],
       fieldsAssigns: [], instanceCandidates: [], ownerCalls: [], calls: [], specialCalls: [], dottedCalls: [],
-      getattrCalls: [], ctypesUses: [], cppyyUses: [], argumentNames: new Set(),
+      getattrCalls: [], ctypesUses: [], cppyyUses: [], argumentNames: new Set(), mixedModuleBase: false,
     };
     const callsByCallee = new Map<number, CallFact>();
     for (const c of f.calls) {
@@ -393,7 +416,10 @@ class Linker {
         out.ffiMethodAssigns.push({ target, owner: v.callee.object.text, method: v.callee.attr, a });
       }
     }
-    for (const c of f.classes) out.classes.push({ fact: c, qbases: c.bases.map(this.qualify) });
+    for (const c of f.classes) {
+      out.classes.push({ fact: c, qbases: c.bases.map(this.qualify) });
+      if (c.bases.some((b) => b.endsWith('MixedModule'))) out.mixedModuleBase = true;
+    }
     return out;
   }
 
@@ -471,6 +497,7 @@ class Linker {
         }
         last.structs.set(c.fact.name, struct);
         last.structFacts.set(c.fact.name, c.fact);
+        last.list = undefined;
       }
       last.classes = classes;
       this.linkCtypesAfterStructs(model, stageA, stageB, libs, last.structs, last.structFacts, last.names, this.structsOfChangedRegions(stageA));
@@ -579,14 +606,16 @@ class Linker {
         if (s) this.setFields(s, fa.a.value, fa.a.statementSpan, resolve, generation);
       }
     }
-    model.ctypes.structs.push(...structs.values());
+    // the same array while the struct objects are (a keystroke outside classes): the last model is dead (reuse) or
+    // reads it as this one does (nothing adds to it after the link)
+    const kept = lastStructs.get(this.doc);
+    model.ctypes.structs = kept && kept.structs === structs ? (kept.list ??= [...structs.values()]) : [...structs.values()];
+    // instances: which candidates name a struct depends only on the struct names, so each region's are kept on its
+    // stage-A object under the 'types' generation (which holds the struct names)
     for (const a of stageA) {
-      for (const ic of a.instanceCandidates) {
-        const dot = ic.callee.lastIndexOf('.');
-        // (`startsWith` first: most candidates are calls of foreign functions, sliced for nothing)
-        const struct = structs.get(ic.callee) ?? (dot > 0 && ic.callee.startsWith('from_', dot + 1) && /^from_(buffer|buffer_copy|address|param)$/.test(ic.callee.slice(dot + 1)) ? structs.get(ic.callee.slice(0, dot)) : undefined);
-        if (struct) model.ctypes.instances.push({ name: ic.target, struct, statementSpan: ic.a.statementSpan });
-      }
+      if (a.instanceCandidates.length === 0) continue;
+      if (!a.instanceHits || a.instanceHits.generation !== generation) a.instanceHits = { generation, hits: this.instanceHits(a, structs) };
+      for (const h of a.instanceHits.hits) model.ctypes.instances.push({ name: h.ic.target, struct: structs.get(h.struct)!, statementSpan: h.ic.a.statementSpan });
     }
 
     const fnTable = this.delta?.last.functions;
@@ -594,6 +623,18 @@ class Linker {
     if (!(fnTable && changed && libs === this.delta!.last.libs && fnTable.typesGen === generation && this.updateFunctions(model, stageA, stageB, fnTable, changed, resolve, generation))) {
       this.linkFunctions(model, stageA, stageB, libs, resolve, generation);
     }
+  }
+
+  /** The instance candidates of a region that name a struct (`S(…)`, `S.from_buffer(…)`), with the struct's name. */
+  private instanceHits(a: StageA, structs: Map<string, CtypesStruct>): { ic: StageA['instanceCandidates'][number]; struct: string }[] {
+    const hits: { ic: StageA['instanceCandidates'][number]; struct: string }[] = [];
+    for (const ic of a.instanceCandidates) {
+      const dot = ic.callee.lastIndexOf('.');
+      // (`startsWith` first: most candidates are calls of foreign functions, sliced for nothing)
+      if (structs.has(ic.callee)) hits.push({ ic, struct: ic.callee });
+      else if (dot > 0 && ic.callee.startsWith('from_', dot + 1) && /^from_(buffer|buffer_copy|address|param)$/.test(ic.callee.slice(dot + 1)) && structs.has(ic.callee.slice(0, dot))) hits.push({ ic, struct: ic.callee.slice(0, dot) });
+    }
+    return hits;
   }
 
   /** The memoised assignment object of a signature statement (it holds the type resolutions). */
@@ -701,8 +742,12 @@ class Linker {
     }
     if (this.reuse) {
       const byKey = new Map<string, ForeignFunction>();
-      for (let i = 0; i < fns.length; i++) byKey.set(keys[i]!, fns[i]!);
-      this.functionTable = { typesGen: generation, fns, keys, positions, byKey, aliased: aliasedKeys, aliasSources };
+      const positionOf = new Map<string, number>();
+      for (let i = 0; i < fns.length; i++) {
+        byKey.set(keys[i]!, fns[i]!);
+        positionOf.set(keys[i]!, positions[i]!);
+      }
+      this.functionTable = { typesGen: generation, fns, keys, positions, byKey, positionOf, aliased: aliasedKeys, aliasSources };
     }
   }
 
@@ -726,7 +771,21 @@ class Linker {
       }
     }
     for (const k of affected) if (t.aliasSources.has(k)) return false;
-    // the affected keys' functions, made again from every region (in text order, as the full link reads them)
+    // the regions that name an affected key (or an alias of one, in a signature): each region's names are kept on
+    // its stage-B object, so the other regions' entries are not read
+    const names = new Set(affected);
+    for (const [alias, key] of t.aliased) if (affected.has(key)) names.add(alias);
+    const regions: number[] = [];
+    for (let k = 0; k < stageB.length; k++) {
+      const named = namesOf(stageA[k]!, stageB[k]!);
+      for (const n of names) {
+        if (named.has(n)) {
+          regions.push(k);
+          break;
+        }
+      }
+    }
+    // the affected keys' functions, made again from those regions (in text order, as the full link reads them)
     const made = new Map<string, { fn: ForeignFunction; position: number }>();
     const refer = (r: StageB['fnRefs'][number], position: number) => {
       if (!affected.has(r.key)) return;
@@ -734,50 +793,58 @@ class Linker {
       if (!m) made.set(r.key, (m = { fn: { library: last.libs.get(r.lib)!, name: r.name, refs: [], aliases: NO_ALIASES, calls: [] }, position }));
       m.fn.refs.push(r.span);
     };
-    forEachRef(stageB, refer);
+    // (forEachRef's order: attribute references region by region, then getattr() references)
+    for (const k of regions) {
+      const rs = stageB[k]!.fnRefs;
+      for (let j = 0; j < rs.length; j++) refer(rs[j]!, k * REF_REGION + j);
+    }
+    for (const k of regions) {
+      const rs = stageB[k]!.getattrRefs;
+      for (let j = 0; j < rs.length; j++) refer(rs[j]!, REF_PHASE + k * REF_REGION + j);
+    }
     if (made.size) {
-      for (const a of stageA) {
-        for (const sa of a.sigAssigns) {
+      for (const k of regions) {
+        for (const sa of stageA[k]!.sigAssigns) {
           const m = made.get(keyOf(sa.owner));
           if (m) Linker.setSignature(m.fn, sa.attr, this.signature(sa, resolve, generation));
         }
       }
-      for (const b of stageB) {
-        for (const c of b.fnCalls) made.get(keyOf(c.key))?.fn.calls.push(c.call);
+      for (const k of regions) {
+        for (const c of stageB[k]!.fnCalls) made.get(keyOf(c.key))?.fn.calls.push(c.call);
       }
     }
     // the table's arrays are updated in place (the last model shared them and is dead: AnalyzeOptions.reuse):
-    // the affected functions out, the new ones in at their first reference
+    // the affected functions out, found by their first reference's place, the new ones in at theirs
     const touched = new Set<CtypesLibrary>();
     const { fns, keys, positions } = t;
-    let w = 0;
-    for (let i = 0; i < fns.length; i++) {
-      const key = keys[i]!;
-      if (affected.has(key)) {
-        touched.add(fns[i]!.library);
-        t.byKey.delete(key);
-        continue;
-      }
-      if (w !== i) {
-        fns[w] = fns[i]!;
-        keys[w] = key;
-        positions[w] = positions[i]!;
-      }
-      w++;
-    }
-    fns.length = keys.length = positions.length = w;
-    for (const [key, m] of made) {
+    const indexOf = (position: number) => {
       let lo = 0;
       let hi = positions.length;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if (positions[mid]! < m.position) lo = mid + 1;
+        if (positions[mid]! < position) lo = mid + 1;
         else hi = mid;
       }
+      return lo;
+    };
+    for (const key of affected) {
+      const position = t.positionOf.get(key);
+      if (position === undefined) continue;
+      const i = indexOf(position);
+      touched.add(fns[i]!.library);
+      fns.splice(i, 1);
+      keys.splice(i, 1);
+      positions.splice(i, 1);
+      t.byKey.delete(key);
+      t.positionOf.delete(key);
+    }
+    for (const [key, m] of made) {
+      const lo = indexOf(m.position);
       fns.splice(lo, 0, m.fn);
       keys.splice(lo, 0, key);
       positions.splice(lo, 0, m.position);
       t.byKey.set(key, m.fn);
+      t.positionOf.set(key, m.position);
       touched.add(m.fn.library);
     }
     for (const lib of touched) lib.functions = fns.filter((f) => f.library === lib);

@@ -142,6 +142,11 @@ export interface ForeignFunction {
   declaredBy?: Span;
   /** The function's C prototype from the library's header, else the built-in table (analysis/prototypes.ts). */
   cPrototype?: CPrototypeInfo;
+  /**
+   * Owned by the per-function rules (rules/ctypesRules.ts): what each found, with what it read of the function
+   * (checked by identity before use). A property, not a WeakMap: it is read for every function at every lint.
+   */
+  lintMemo?: Record<string, unknown>;
 }
 
 export interface StructField {

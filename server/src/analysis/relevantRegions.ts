@@ -1,11 +1,15 @@
 import type { Region } from '../documents/parsedDocument';
 import { CTYPES_EXPORTS } from './ctypesNames';
 import { regionFacts, type RegionFacts } from './regionFacts';
+import { REFCOUNT_GUARDS } from '../rules/pypyRules';
 
 const NONE: RegionFacts = Object.freeze({ imports: [], assigns: [], calls: [], attrs: [], classes: [] }) as unknown as RegionFacts;
 
-/** Names through which a region can matter before anything else is known (modules, and calls some rules need). */
-const SEEDS = ['ctypes', 'cffi', 'cppyy', '_rawffi', '_ffi', '_cffi_backend', 'ffi', 'MixedModule', 'Extension', 'getrefcount', 'import_module', '__import__'];
+/**
+ * Names through which a region can matter before anything else is known: modules (`_ctypes` for PB201's
+ * PyObj_FromPtr), calls some rules need, and the imports that guard PB202 (read from every import of the file).
+ */
+const SEEDS = ['ctypes', '_ctypes', 'cffi', 'cppyy', '_rawffi', '_ffi', '_cffi_backend', 'ffi', 'MixedModule', 'Extension', 'getrefcount', 'import_module', '__import__', ...REFCOUNT_GUARDS];
 
 function namesPattern(names: Set<string>): RegExp {
   return new RegExp(`\\b(?:${[...names].join('|')})\\b`);

@@ -12,7 +12,7 @@ import { ruleDocUrl } from '../rules/catalogue';
 import { fixableWith } from '../rules/fixAll';
 import { lint, lintCSource, type Finding, type LintOptions } from '../rules/lint';
 import { isStackOverflow, TOO_DEEP_MESSAGE } from '../documents/nesting';
-import { C_EXT, collectFiles, mayBind, workspaceFiles } from './files';
+import { C_EXT, cachedIsFile, collectFiles, mayBind, workspaceFiles } from './files';
 import { type FileText, readFileText, withFileNewlines, writeFileTextAtomic } from './fileText';
 import { fixText } from './fixFile';
 import { formatGithub } from './formats/github';
@@ -88,7 +88,8 @@ export async function check(args: string[], io: CliIO): Promise<number> {
   // the modules these files can import from: the files themselves and the packages they belong to
   // C-valued exports only for the modules read (the whole computation is the server's, which re-checks it per edit)
   const workspace = new WorkspaceIndex((await loadGrammars()).pythonParser, { exportsOnDemand: true });
-  for (const f of workspaceFiles(files, errors)) workspace.addFile(f);
+  const isFile = cachedIsFile();
+  for (const f of workspaceFiles(files, errors, isFile)) workspace.addFile(f, isFile);
   // every file is read once, before any analysis: the index links against the decoded texts from the start
   // (pinning a text later would recompute what other modules export), and never reads a checked file again
   const read = new Map<string, FileText | Error>();
@@ -108,9 +109,16 @@ export async function check(args: string[], io: CliIO): Promise<number> {
   const problems: string[] = [];
   let fixed = 0;
   let diffs = 0;
+  // the files of one folder share their pyproject.toml, hence their settings
+  const byDir = new Map<string, { settings: Settings; options: LintOptions }>();
   for (const file of files) {
-    const settings = withCommandLine(settingsFromPyproject(path.dirname(file), problems, cache), o);
-    const options = lintOptions(settings);
+    const dir = path.dirname(file);
+    let forDir = byDir.get(dir);
+    if (!forDir) {
+      const settings = withCommandLine(settingsFromPyproject(dir, problems, cache), o);
+      byDir.set(dir, (forDir = { settings, options: lintOptions(settings) }));
+    }
+    const { settings, options } = forDir;
     try {
       // Python files decoded as Python does (PEP 263, BOMs, CR line ends); C sources as UTF-8
       const pre = C_EXT.test(file) ? undefined : read.get(file) ?? readFileText(file);

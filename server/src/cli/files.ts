@@ -8,16 +8,29 @@ export const PYTHON_EXT = /\.pyw?$/;
 export const C_EXT = /\.(c|cc|cpp|cxx|h|hh|hpp|hxx)$/;
 
 /**
+ * `isFile` for the package walks of a run (`__init__.py` above each file), answered once per path: the files of
+ * one folder ask the same questions, and a failed stat that throws costs more than the walk.
+ */
+export function cachedIsFile(): (p: string) => boolean {
+  const known = new Map<string, boolean>();
+  return (p) => {
+    let hit = known.get(p);
+    if (hit === undefined) known.set(p, (hit = fs.statSync(p, { throwIfNoEntry: false })?.isFile() === true));
+    return hit;
+  };
+}
+
+/**
  * The Python files of the workspace the CLI links: those it checks, and every module of the top-level
  * packages they belong to (so `from .ffi import lib` in a file given alone still resolves).
  */
-export function workspaceFiles(files: readonly string[], errors: string[]): string[] {
+export function workspaceFiles(files: readonly string[], errors: string[], isFile: (p: string) => boolean = cachedIsFile()): string[] {
   const out = new Set(files.filter((f) => PYTHON_EXT.test(f)).map((f) => path.resolve(f)));
   const tops = new Set<string>();
   for (const f of out) {
     let dir = path.dirname(f);
     let top: string | undefined;
-    while (fs.existsSync(path.join(dir, '__init__.py'))) {
+    while (isFile(path.join(dir, '__init__.py'))) {
       top = dir;
       const parent = path.dirname(dir);
       if (parent === dir) break;
@@ -74,48 +87,62 @@ export const BINDING_HINT = /^[ \t]*(?:import|from)[ \t]+[^\n]*\b(?:ctypes|cffi|
 
 /** BINDING_HINT's alternatives one by one: an import line naming a binding module (it never spans a `\n`), … */
 const IMPORT_LINE_HINT = /^[ \t]*(?:import|from)[ \t]+[^\n]*\b(?:ctypes|cffi|cppyy|_rawffi|_ffi|_cffi_backend|ffi)\b/m;
-/** … `import_module('ctypes')`, … */
-const DYNAMIC_IMPORT_HINT = /(?:import_module|__import__)\(\s*['"](?:ctypes|cffi|cppyy|_rawffi|_ffi)/;
-/** … a setuptools/distutils `Extension(`. */
-const EXTENSION_HINT = /\bExtension\s*\(/;
-/** Every module name BINDING_HINT accepts contains one of these. */
-const MODULE_WORDS = ['ctypes', 'cppyy', 'ffi'];
+/** … `import_module('ctypes')` (tried where the call's name ends), … */
+const DYNAMIC_IMPORT_AT = /\(\s*['"](?:ctypes|cffi|cppyy|_rawffi|_ffi)/y;
+/** … a setuptools/distutils `Extension(` (tried where the name ends). */
+const EXTENSION_AT = /\s*\(/y;
+/**
+ * The literal words BINDING_HINT's alternatives need, in one pass: every module name it accepts contains
+ * `ctypes`, `cppyy` or `ffi`. All are word characters, so a hit inside a module name that is a whole word is
+ * never hidden by an earlier hit (that one would lie in the same word).
+ */
+const HINT_LITERALS = /MixedModule|Extension|import_module|__import__|ctypes|cppyy|ffi/g;
 
 /**
- * BINDING_HINT, without running it over the whole text: each alternative only where its literal words occur
- * (the import-line one on the lines holding a module word). Equal to `BINDING_HINT.test(text)`
- * (test/unit/cliPrefilter.test.ts compares them on the standard library), and faster (~1.4× on pyenv's tree).
+ * BINDING_HINT, without running it over the whole text: one scan for its literal words, and each alternative
+ * tried only where its word occurs (the import-line one on the lines holding a module name as a whole word).
+ * Equal to `BINDING_HINT.test(text)` (test/unit/cliPrefilter.test.ts compares them on the standard library), and
+ * faster (~1.4× on pyenv's tree with one scan per word; one scan for all of them halves that again).
  */
 export function mayBind(text: string): boolean {
-  if (text.includes('MixedModule')) return true;
-  if (text.includes('Extension') && EXTENSION_HINT.test(text)) return true;
-  if ((text.includes('import_module') || text.includes('__import__')) && DYNAMIC_IMPORT_HINT.test(text)) return true;
-  for (const w of MODULE_WORDS) {
-    for (let i = text.indexOf(w); i >= 0; ) {
-      // the regex needs one of its module names as a whole word: most hits are inside other words (`diff`, `suffix`)
-      if (!HINT_WORDS.has(wordAt(text, i, w.length))) {
-        i = text.indexOf(w, i + w.length);
-        continue;
-      }
-      const start = text.lastIndexOf('\n', i) + 1;
-      const nl = text.indexOf('\n', i);
-      const end = nl < 0 ? text.length : nl;
-      if (IMPORT_LINE_HINT.test(text.slice(start, end))) return true;
-      i = nl < 0 ? -1 : text.indexOf(w, end);
+  const re = new RegExp(HINT_LITERALS); // its own lastIndex: callers may interleave
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const w = m[0];
+    const i = m.index;
+    const after = i + w.length;
+    if (w === 'MixedModule') return true;
+    if (w === 'Extension') {
+      if (i > 0 && isWordCode(text.charCodeAt(i - 1))) continue;
+      EXTENSION_AT.lastIndex = after;
+      if (EXTENSION_AT.test(text)) return true;
+      continue;
     }
+    if (w === 'import_module' || w === '__import__') {
+      DYNAMIC_IMPORT_AT.lastIndex = after;
+      if (DYNAMIC_IMPORT_AT.test(text)) return true;
+      continue;
+    }
+    // the regex needs one of its module names as a whole word: most hits are inside other words (`diff`, `suffix`)
+    if (!isHintWordAt(text, i, w.length)) continue;
+    const start = text.lastIndexOf('\n', i) + 1;
+    const nl = text.indexOf('\n', i);
+    const end = nl < 0 ? text.length : nl;
+    if (IMPORT_LINE_HINT.test(text.slice(start, end))) return true;
   }
   return false;
 }
 
 /** The module names IMPORT_LINE_HINT accepts (each a whole word: `\b` on both sides). */
-const HINT_WORDS = new Set(['ctypes', 'cffi', 'cppyy', '_rawffi', '_ffi', '_cffi_backend', 'ffi']);
+const HINT_WORDS = ['ctypes', 'cffi', 'cppyy', '_rawffi', '_ffi', '_cffi_backend', 'ffi'];
 
-/** The run of word characters (`\w`) around text[at, at + length). */
-function wordAt(text: string, at: number, length: number): string {
-  const isWord = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+const isWordCode = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+
+/** Whether the run of word characters (`\w`) around text[at, at + length) is one of HINT_WORDS (compared in place, no string made). */
+function isHintWordAt(text: string, at: number, length: number): boolean {
   let s = at;
-  while (s > 0 && isWord(text.charCodeAt(s - 1))) s--;
+  while (s > 0 && isWordCode(text.charCodeAt(s - 1))) s--;
   let e = at + length;
-  while (e < text.length && isWord(text.charCodeAt(e))) e++;
-  return text.slice(s, e);
+  while (e < text.length && isWordCode(text.charCodeAt(e))) e++;
+  for (const h of HINT_WORDS) if (h.length === e - s && text.startsWith(h, s)) return true;
+  return false;
 }

@@ -47,6 +47,9 @@ export class InputTree {
   /** Each node's index among its parent's children, filled per parent when one of them is first made. */
   private readonly childIndex: Int32Array;
   private readonly childrenOf = new Map<number, Node[]>();
+  private readonly byTypes = new Map<string, Node[]>();
+  private identifiers: Map<string, number[]> | undefined;
+  private readonly identifierNodes = new Map<string, Node[]>();
 
   constructor(readonly text: string, readonly tree: Tree, flat?: FlatTree) {
     this.flat = flat ?? flatten(tree, text);
@@ -141,10 +144,59 @@ export class InputTree {
     return -1;
   }
 
+  /**
+   * The named nodes of these types in text order, the order and objects of a walk from `root` (syntax.ts's walk
+   * filtered by type), made once per tree: the rewrite's whole-tree scans read this instead of walking every node.
+   */
+  nodesOf(...types: string[]): readonly Node[] {
+    const key = types.join(' ');
+    let list = this.byTypes.get(key);
+    if (!list) {
+      const want = new Set(types);
+      list = [];
+      for (let i = 0; i < this.flat.count; i++) if (this.flat.isNamed(i) && want.has(this.type(i))) list.push(this.node(i));
+      this.byTypes.set(key, list);
+    }
+    return list;
+  }
+
+  /** The identifiers spelled `name`, in text order (nodesOf('identifier') of one name). */
+  identifiersNamed(name: string): readonly Node[] {
+    let list = this.identifierNodes.get(name);
+    if (!list) {
+      if (!this.identifiers) {
+        this.identifiers = new Map();
+        for (let i = 0; i < this.flat.count; i++) {
+          if (this.type(i) !== 'identifier') continue;
+          const text = this.textOf(i);
+          const at = this.identifiers.get(text);
+          if (at) at.push(i);
+          else this.identifiers.set(text, [i]);
+        }
+      }
+      list = (this.identifiers.get(name) ?? []).map((i) => this.node(i));
+      this.identifierNodes.set(name, list);
+    }
+    return list;
+  }
+
+  /** Whether a named node spans exactly start..end with this type (a `keyOf` of this tree). */
+  hasNode(start: number, end: number, type: string): boolean {
+    const starts = this.flat.start;
+    let lo = 0;
+    let hi = this.flat.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (starts[mid]! < start) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < this.flat.count && starts[i] === start; i++) if (this.flat.end[i] === end && this.flat.isNamed(i) && this.type(i) === type) return true;
+    return false;
+  }
+
   /** Whether some identifier of the text is `name`. */
   identifierNamed(name: string): boolean {
-    for (let i = 0; i < this.flat.count; i++) if (this.flat.end[i]! - this.flat.start[i]! === name.length && this.type(i) === 'identifier' && this.textOf(i) === name) return true;
-    return false;
+    return this.identifiersNamed(name).length > 0;
   }
 
   // --- the syntax helpers of syntax.ts, on flat indices (-1: none) ---

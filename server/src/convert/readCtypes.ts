@@ -105,8 +105,8 @@ export interface TypeAlias {
 export interface CtypesProgram {
   text: string;
   root: Node;
-  /** The parse it was read from, with its flat copy (absent from the node-API oracle's programs). */
-  input?: InputTree;
+  /** The parse it was read from, with its flat copy: the rewrite's whole-tree scans read it (nodesOf). */
+  input: InputTree;
   imports: ImportStatement[];
   libraries: Map<string, Library>;
   functions: Map<string, FunctionDecl>;

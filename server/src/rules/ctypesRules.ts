@@ -127,17 +127,29 @@ export function pb203(model: BindingModel): RuleFinding[] {
   });
   // id(obj) handed straight to a foreign function, ctypes or cffi
   const seen = new Set(out.map((f) => f.span.start));
-  const passedToC = (call: CallSite) => {
-    for (const arg of call.args) {
-      if (arg.k !== 'call' || arg.callee.k !== 'name' || model.qualify(arg.callee.text) !== 'id' || arg.args.length !== 1 || seen.has(arg.span.start)) continue;
-      seen.add(arg.span.start);
-      out.push({ code: 'PB203', span: arg.span, message: idMessage('passed to C') });
-    }
+  const passedToC = (arg: Expr) => {
+    if (seen.has(arg.span.start)) return;
+    seen.add(arg.span.start);
+    out.push({ code: 'PB203', span: arg.span, message: idMessage('passed to C') });
   };
-  // ctypes calls, then cffi calls (no array of every foreign call: a file may have thousands)
-  for (const f of model.ctypes.functions) for (const call of f.calls) passedToC(call);
-  for (const a of model.cffi.libAccesses) if (a.call) passedToC(a.call);
+  // ctypes calls, then cffi calls (no array of every foreign call: a file may have thousands); a function's
+  // id() arguments are kept while its calls are the same (a reused function: the same imports, so `id` is)
+  for (const f of model.ctypes.functions) {
+    let m = f.lintMemo?.pb203 as { calls: CallSite[]; callCount: number; ids: Expr[] } | undefined;
+    if (!m || m.calls !== f.calls || m.callCount !== f.calls.length) {
+      const ids: Expr[] = [];
+      for (const call of f.calls) for (const arg of call.args) if (isIdCall(model, arg)) ids.push(arg);
+      (f.lintMemo ??= {}).pb203 = m = { calls: f.calls, callCount: f.calls.length, ids };
+    }
+    for (const id of m.ids) passedToC(id);
+  }
+  for (const a of model.cffi.libAccesses) if (a.call) for (const arg of a.call.args) if (isIdCall(model, arg)) passedToC(arg);
   return out.sort((a, b) => a.span.start - b.span.start);
+}
+
+/** `id(x)`, with `id` the builtin. */
+function isIdCall(model: BindingModel, arg: Expr): boolean {
+  return arg.k === 'call' && arg.callee.k === 'name' && arg.args.length === 1 && model.qualify(arg.callee.text) === 'id';
 }
 
 const PY_OBJECT_MESSAGE = '`py_object` is no PyObject* on PyPy: keep the object itself, or use ffi.new_handle';
@@ -409,16 +421,16 @@ interface FunctionMemo {
   callCount: number;
   finding: RuleFinding | undefined;
 }
-const pb204Memo = new WeakMap<ForeignFunction, FunctionMemo>();
-const pb205Memo = new WeakMap<ForeignFunction, FunctionMemo>();
+const pb204Memo = 'pb204';
+const pb205Memo = 'pb205';
 
-function memoOf(memo: WeakMap<ForeignFunction, FunctionMemo>, fn: ForeignFunction): FunctionMemo | undefined {
-  const m = memo.get(fn);
+function memoOf(memo: string, fn: ForeignFunction): FunctionMemo | undefined {
+  const m = fn.lintMemo?.[memo] as FunctionMemo | undefined;
   return m && m.argtypes === fn.argtypes && m.restype === fn.restype && m.errcheck === fn.errcheck && m.elsewhere === fn.declaredElsewhere && m.proto === fn.cPrototype && m.library === fn.library && m.calls === fn.calls && m.callCount === fn.calls.length ? m : undefined;
 }
 
-function memoSet(memo: WeakMap<ForeignFunction, FunctionMemo>, fn: ForeignFunction, finding: RuleFinding | undefined): void {
-  memo.set(fn, { argtypes: fn.argtypes, restype: fn.restype, errcheck: fn.errcheck, elsewhere: fn.declaredElsewhere, proto: fn.cPrototype, library: fn.library, calls: fn.calls, callCount: fn.calls.length, finding });
+function memoSet(memo: string, fn: ForeignFunction, finding: RuleFinding | undefined): void {
+  (fn.lintMemo ??= {})[memo] = { argtypes: fn.argtypes, restype: fn.restype, errcheck: fn.errcheck, elsewhere: fn.declaredElsewhere, proto: fn.cPrototype, library: fn.library, calls: fn.calls, callCount: fn.calls.length, finding } satisfies FunctionMemo;
 }
 
 /**

@@ -3,7 +3,7 @@ import { ruleInfo, type Severity } from './catalogue';
 import { CFFI_RULES } from './cffiRules';
 import { ARGUMENT_RULES } from './argumentRules';
 import { CTYPES_RULES } from './ctypesRules';
-import { type Finding, type Rule, type RuleFinding } from './finding';
+import { plainSpan, type Finding, type Rule, type RuleFinding } from './finding';
 import { PYPY_RULES } from './pypyRules';
 
 export type { Finding, RuleFinding } from './finding';
@@ -109,9 +109,6 @@ function noqaByLine(text: string): (offset: number) => ReturnType<typeof lineNoq
   };
 }
 
-/** The finding each rule finding last became (code, message and data are the rule finding's own). */
-const lastFinding = new WeakMap<RuleFinding, Finding>();
-
 /**
  * Applies options and suppressions to rule findings over a text (shared by Python and C sources). Rule spans
  * may be anchored to a region (rules keep findings per region across edits): the findings get plain offsets.
@@ -141,17 +138,7 @@ export function applyOptions(raw: RuleFinding[], text: string, options: LintOpti
       const noqa = noqaAt(f.span.start);
       if (noqa === 'all' || noqa?.has(f.code)) continue;
     }
-    // a rule finding kept across edits (rules/regionCache.ts, PB204/PB205's per-function memo) at the same
-    // offsets gives the same finding object: a keystroke allocates findings only for what it changed or moved
-    const start = f.span.start;
-    const end = f.span.end;
-    const kept = lastFinding.get(f);
-    if (kept && kept.span.start === start && kept.span.end === end && kept.severity === severity && kept.guideSection === info.guideSection) out.push(kept);
-    else {
-      const finding: Finding = { code: f.code, severity, span: { start, end }, message: f.message, guideSection: info.guideSection, ...(f.data ? { data: f.data } : {}) };
-      lastFinding.set(f, finding);
-      out.push(finding);
-    }
+    out.push({ code: f.code, severity, span: plainSpan(f.span), message: f.message, guideSection: info.guideSection, ...(f.data ? { data: f.data } : {}) });
   }
   return out.sort((a, b) => a.span.start - b.span.start || a.code.localeCompare(b.code));
 }

@@ -59,7 +59,7 @@ export function pb104(model: BindingModel): RuleFinding[] {
 
 /** PB202: sys.getrefcount, in a file that binds C (ordinary files get no diagnostics). */
 /** Names whose import shows the file already guards refcount-dependent code (numpy.testing, test.support). */
-const REFCOUNT_GUARDS = new Set(['HAS_REFCOUNT', 'IS_PYPY', 'refcount_test', 'cpython_only', 'check_impl_detail']);
+export const REFCOUNT_GUARDS = new Set(['HAS_REFCOUNT', 'IS_PYPY', 'refcount_test', 'cpython_only', 'check_impl_detail']);
 
 /** True when the file visibly guards getrefcount: hasattr/getattr(sys, "getrefcount"), or imports a guard. */
 function guardsRefcount(model: BindingModel): boolean {

@@ -1,15 +1,13 @@
 /** Callbacks: prototypes applied to functions and `@CB` decorators become `ffi.callback`, with their parameters' kinds; only for prototypes the plan converts. */
 import type { Node } from 'web-tree-sitter';
-import { dotted, keyOf, walk } from '../syntax';
+import { dotted, keyOf } from '../syntax';
 import { type CType, callbackSignature, isPrim } from '../typeNames';
 import type { Rewriter } from './rewriter';
 import { typeConvertible } from './plan';
 
 /** The name occurs only at its definition and one use. */
 export function usedOnce(rw: Rewriter, name: string): boolean {
-  let count = 0;
-  for (const n of walk(rw.p.root)) if (n.type === 'identifier' && n.text === name) count++;
-  return count === 2;
+  return rw.p.input.identifiersNamed(name).length === 2;
 }
 
 export function callbackParams(rw: Rewriter, def: Node, args: CType[]): void {

@@ -1,6 +1,6 @@
 /** errno: `ctypes.get_errno/set_errno` become `ffi.errno` only when every library that sees errno becomes cffi (the plan's libraries and handles). */
 import type { Node } from 'web-tree-sitter';
-import { keyOf, walk } from '../syntax';
+import { keyOf } from '../syntax';
 import type { Rewriter } from './rewriter';
 
 /**
@@ -14,7 +14,7 @@ export function errnoPolicy(rw: Rewriter): { keep?: string; refuse?: string } {
   const libs = [...new Set(rw.p.libraries.values())];
   const on = (kw: Node | undefined) => !!kw && !/^(False|0|None)$/.test(kw.text);
   const withErrno = libs.filter((l) => on(l.keywords.get('use_errno')));
-  const prototypeErrno = [...walk(rw.p.root)].some((n) => n.type === 'keyword_argument' && n.childForFieldName('name')?.text === 'use_errno' && on(n.childForFieldName('value') ?? undefined) && !libs.some((l) => l.load.startIndex <= n.startIndex && n.endIndex <= l.load.endIndex));
+  const prototypeErrno = rw.p.input.nodesOf('keyword_argument').some((n) => n.childForFieldName('name')?.text === 'use_errno' && on(n.childForFieldName('value') ?? undefined) && !libs.some((l) => l.load.startIndex <= n.startIndex && n.endIndex <= l.load.endIndex));
   if (!withErrno.length && !prototypeErrno) {
     rw.errnoPolicyCache = { keep: `ctypes.get_errno/set_errno stay: ${libs.length ? 'the library is' : 'the libraries are'} loaded without use_errno=True, so ctypes' errno never sees C's; ffi.errno would` };
   } else if (prototypeErrno || withErrno.length < libs.length || libs.some((l) => l.human || l.handle)) {
@@ -25,7 +25,7 @@ export function errnoPolicy(rw: Rewriter): { keep?: string; refuse?: string } {
 
 /** Why the file cannot convert for its errno reads: ffi.errno in the output while some foreign calls stay ctypes. */
 export function findErrnoCalls(rw: Rewriter): Node[] {
-  return [...walk(rw.p.root)].filter((n) => n.type === 'call' && /^[gs]et_errno$/.test(rw.p.ctypesName(n.childForFieldName('function')) ?? ''));
+  return rw.p.input.nodesOf('call').filter((n) => /^[gs]et_errno$/.test(rw.p.ctypesName(n.childForFieldName('function')) ?? ''));
 }
 
 export function errnoRefusal(rw: Rewriter): string | undefined {

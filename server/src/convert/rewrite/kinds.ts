@@ -48,14 +48,13 @@ export function inferKinds(rw: Rewriter): void {
 /** Seeds parameter kinds from calls `f(a, b)` of plain functions defined in this file; true when something changed. */
 export function inferParams(rw: Rewriter): boolean {
   const defs = new Map<string, Node>();
-  for (const n of walk(rw.p.root)) {
-    if (n.type !== 'function_definition' || enclosing(n, 'class_definition')) continue;
+  for (const n of rw.p.input.nodesOf('function_definition')) {
+    if (enclosing(n, 'class_definition')) continue;
     const name = n.childForFieldName('name')!.text;
     defs.set(name, defs.has(name) ? n : n);
   }
   const seen = new Map<string, Kind | 'conflict'>();
-  for (const n of walk(rw.p.root)) {
-    if (n.type !== 'call') continue;
+  for (const n of rw.p.input.nodesOf('call')) {
     const call = callParts(n);
     const name = call?.callee.type === 'identifier' ? call.callee.text : undefined;
     const def = name ? defs.get(name) : undefined;
@@ -83,7 +82,7 @@ export function inferParams(rw: Rewriter): boolean {
 }
 
 export function collectKindsOnce(rw: Rewriter): void {
-  for (const n of walk(rw.p.root)) {
+  for (const n of rw.p.input.nodesOf('decorated_definition', 'call', 'assignment', 'for_statement', 'for_in_clause', 'augmented_assignment', 'with_item')) {
     if (n.type === 'decorated_definition') {
       const def = n.childForFieldName('definition');
       const sig = callbackDecoratorSig(rw, n);
@@ -159,8 +158,8 @@ export function functionDefsNamed(rw: Rewriter, name: string): readonly Node[] {
   let ix = functionDefs.get(rw);
   if (!ix || ix.root !== rw.p.root) {
     ix = { root: rw.p.root, byName: new Map() };
-    for (const n of walk(rw.p.root)) {
-      const defName = n.type === 'function_definition' ? n.childForFieldName('name')?.text : undefined;
+    for (const n of rw.p.input.nodesOf('function_definition')) {
+      const defName = n.childForFieldName('name')?.text;
       if (defName === undefined) continue;
       const list = ix.byName.get(defName);
       if (list) list.push(n);

@@ -31,7 +31,7 @@ export function planDeclarations(rw: Rewriter): void {
   // `S._pack_ = …` and `S._anonymous_ = …` by struct name, read in one walk (in document order)
   const layoutStatements = new Map<string, Node[]>();
   if (rw.convertedStructs.size) {
-    for (const st of walk(rw.p.root)) {
+    for (const st of rw.p.input.nodesOf('expression_statement')) {
       const a = assignmentOf(st);
       const owner = a && a.left.type === 'attribute' && ['_pack_', '_anonymous_'].includes(a.left.childForFieldName('attribute')!.text) ? dotted(a.left.childForFieldName('object')) : undefined;
       if (owner === undefined) continue;
@@ -71,8 +71,8 @@ export function planDeclarations(rw: Rewriter): void {
   for (const lib of rw.p.libraries.values()) if (lib.human && !lib.handle) rw.leave(lib.statement, lib.human);
   for (const f of [...rw.p.functions.values()]) planFunction(rw, f);
   // Functions only ever referenced (called without argtypes, passed around): declared from the prototype table.
-  for (const n of walk(rw.p.root)) {
-    if (n.type !== 'attribute' || isStoreTarget(n)) continue;
+  for (const n of rw.p.input.nodesOf('attribute')) {
+    if (isStoreTarget(n)) continue;
     const d = dotted(n);
     const ref = d ? splitFunctionRef(rw.p, d) : undefined;
     if (!ref || ref.lib.human || ref.name.startsWith('_')) continue;
@@ -97,8 +97,8 @@ function tupleCalls(rw: Rewriter): Map<string, Node[]> {
   let ix = tupleCallIndexes.get(rw);
   if (!ix || ix.root !== rw.p.root) {
     ix = { root: rw.p.root, byCallee: new Map() };
-    for (const n of walk(rw.p.root)) {
-      const call = n.type === 'call' ? callParts(n) : undefined;
+    for (const n of rw.p.input.nodesOf('call')) {
+      const call = callParts(n);
       const name = call && call.args[0] && unparen(call.args[0]).type === 'tuple' ? dotted(call.callee) : undefined;
       if (name === undefined) continue;
       const list = ix.byCallee.get(name);
@@ -263,7 +263,7 @@ export function refsOf(rw: Rewriter, f: FunctionDecl): Node[] {
  */
 interface CallIndex {
   readonly root: Node;
-  readonly calls: Node[];
+  readonly calls: readonly Node[];
   next: number;
   readonly byFunction: Map<FunctionDecl, Node[]>;
 }
@@ -272,7 +272,7 @@ const callIndexes = new WeakMap<Rewriter, CallIndex>();
 function callsOf(rw: Rewriter, f: FunctionDecl, firstOnly: boolean): readonly Node[] {
   let ix = callIndexes.get(rw);
   if (!ix || ix.root !== rw.p.root) {
-    ix = { root: rw.p.root, calls: [...walk(rw.p.root)].filter((n) => n.type === 'call'), next: 0, byFunction: new Map() };
+    ix = { root: rw.p.root, calls: rw.p.input.nodesOf('call'), next: 0, byFunction: new Map() };
     callIndexes.set(rw, ix);
   }
   while (ix.next < ix.calls.length && !(firstOnly && ix.byFunction.has(f))) {
@@ -350,19 +350,7 @@ export function protosIn(t: CType): string[] {
   return [];
 }
 
-/** Identifiers by name, in document order: one walk per round (classUse asks per prototype). */
-const identifierIndexes = new WeakMap<Rewriter, { root: Node; byName: Map<string, Node[]> }>();
+/** Identifiers by name, in document order (classUse asks per prototype): the input's index of them. */
 function identifiersNamed(rw: Rewriter, name: string): readonly Node[] {
-  let ix = identifierIndexes.get(rw);
-  if (!ix || ix.root !== rw.p.root) {
-    ix = { root: rw.p.root, byName: new Map() };
-    for (const n of walk(rw.p.root)) {
-      if (n.type !== 'identifier') continue;
-      const list = ix.byName.get(n.text);
-      if (list) list.push(n);
-      else ix.byName.set(n.text, [n]);
-    }
-    identifierIndexes.set(rw, ix);
-  }
-  return ix.byName.get(name) ?? [];
+  return rw.p.input.identifiersNamed(name);
 }

@@ -11,8 +11,12 @@ import { callbackDecoratorSig } from './callbacks';
 /** Ranges whose code stays ctypes this round: statements left for a human, values of variables kept in ctypes. */
 export function computeFrozen(rw: Rewriter): void {
   const ctypesCallables = findCtypesCallables(rw);
-  for (const n of walk(rw.p.root)) {
-    if (rw.demoted.has(`stmt:${keyOf(n)}`)) rw.frozen.add(keyOf(n));
+  // a statement demoted by an earlier round, when this tree has it (frozen is only asked `has`: no walk order to keep)
+  for (const token of rw.demoted.keys()) {
+    const m = /^stmt:(\d+):(\d+):(.+)$/.exec(token);
+    if (m && rw.p.input.hasNode(Number(m[1]), Number(m[2]), m[3]!)) rw.frozen.add(token.slice('stmt:'.length));
+  }
+  for (const n of rw.p.input.nodesOf('call', 'assignment')) {
     // what a function that stays ctypes receives stays ctypes: a cffi value would reach it (ArgumentError)
     const call = n.type === 'call' ? callParts(n) : undefined;
     if (call && staysCtypes(rw, call.callee, ctypesCallables)) {
@@ -43,8 +47,8 @@ export function staysCtypes(rw: Rewriter, callee: Node, ctypesCallables: { names
 export function findCtypesCallables(rw: Rewriter): { names: Set<string>; attrs: Set<string> } {
   const names = new Set<string>();
   const attrs = new Set<string>();
-  for (const n of walk(rw.p.root)) {
-    const a = n.type === 'assignment' ? assignmentOf(n.parent ?? n) : undefined;
+  for (const n of rw.p.input.nodesOf('assignment')) {
+    const a = assignmentOf(n.parent ?? n);
     const call = a ? callParts(unparen(a.right)) : undefined;
     const proto = call ? dotted(call.callee) : undefined;
     const name = a ? dotted(a.left) : undefined;
@@ -72,8 +76,8 @@ export function propagateCtypes(rw: Rewriter): void {
   // names bound to a prototype instantiated from something (`P(("name", lib))`, `P(address)`), and decorated callbacks
   const { names: ctypesCallables, attrs: callableAttrs } = findCtypesCallables(rw);
   const decoratedDefs = rw.decoratedCallbacks;
-  for (const n of walk(rw.p.root)) {
-    if (n.type === 'decorated_definition' && callbackDecoratorSig(rw, n)) {
+  for (const n of rw.p.input.nodesOf('decorated_definition')) {
+    if (callbackDecoratorSig(rw, n)) {
       const name = n.childForFieldName('definition')?.childForFieldName('name')?.text;
       if (name) decoratedDefs.set(name, n);
     }
@@ -157,8 +161,8 @@ export function propagateCtypes(rw: Rewriter): void {
     }
   }
   if (special.size) {
-    for (const n of walk(rw.p.root)) {
-      const attr = n.type === 'attribute' ? n.childForFieldName('attribute')!.text : undefined;
+    for (const n of rw.p.input.nodesOf('attribute')) {
+      const attr = n.childForFieldName('attribute')!.text;
       const owners = attr ? special.get(attr) : undefined;
       if (!owners) continue;
       const obj = n.childForFieldName('object')!;
