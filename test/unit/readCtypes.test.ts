@@ -13,7 +13,7 @@ import { loadGrammars } from '../../server/src/parser/languages';
 import { InputTree } from '../../server/src/convert/inputTree';
 import { type CtypesProgram, readCtypes } from '../../server/src/convert/readCtypes';
 import { desugarDeclarations } from '../../server/src/convert/desugar';
-import { keyOf, walk } from '../../server/src/convert/syntax';
+import { enclosing, keyOf, walk } from '../../server/src/convert/syntax';
 import { nodeApiReadCtypes } from '../oracle/nodeApiCtypes';
 import { nodeApiDesugar } from '../oracle/nodeApiDesugar';
 import { generate } from '../fuzz/generator';
@@ -99,6 +99,16 @@ test('the flat reader gives the node-API reader\'s programs, types and ctypes na
       assert.deepEqual(got.input.identifiersNamed(id.text).map(keyOf), walked.filter((n) => n.type === 'identifier' && n.text === id.text).map(keyOf), `${name}: identifiers ${id.text}`);
     }
     for (const n of walked.slice(0, 400)) assert.ok(got.input.hasNode(n.startIndex, n.endIndex, n.type), `${name}: hasNode ${keyOf(n)}`);
+    // the rewrite's scopes (kinds.ts) and frozen ranges (rewriter.ts) go up the flat copy's parents
+    for (const n of walked.filter((_, i) => i % 7 === 0)) {
+      for (const type of ['function_definition', 'class_definition'] as const) {
+        const e = got.input.enclosing(n, type);
+        const want = enclosing(n, type);
+        assert.equal(e && keyOf(e), want && keyOf(want), `${name}: enclosing ${type} of ${keyOf(n)}`);
+      }
+      const i = got.input.indexOf(n);
+      assert.equal(got.input.keyAt(i), keyOf(n), `${name}: indexOf ${keyOf(n)}`);
+    }
     for (const f of got.functions.values()) {
       for (const d of [f.argtypes, f.restype, f.errcheck]) if (d && d.statement.parent?.type === 'module') assert.ok(got.root.namedChildren.includes(d.statement), `${name}: ${keyOf(d.statement)} is the walk's node`);
     }

@@ -11,6 +11,7 @@ import { buildCdef, cdefCalls } from './cdefFromCtypes';
 import { type TextEdit, applyEdits as applyTextEdits, assertNonOverlapping, mergeOverlapping, toOriginalOffset } from './edits';
 import { type CtypesProgram, readCtypes, reboundUse } from './readCtypes';
 import { type Helper, Rewriter } from './rewrite/rewriter';
+import { SpanSet } from './spanSet';
 import { dotted, indentAt, keyOf, walk } from './syntax';
 import { unsafeCffiUses, unsafeCtypesShapes } from './check/outputGate';
 import { ctypesCallbackArgumentsInCffi, lostNames, undeclaredLibNames } from './check/outputInvariant';
@@ -320,17 +321,28 @@ function convertRound(parser: Parser, input: InputTree, options: ConvertOptions,
     // What ctypes is still used once these edits apply: it decides the imports and flags leftovers.
     const draft = applyTextEdits(text, edits);
     const leftovers = remainingCtypes(parser, draft, edits);
+    // what is left for a person so far, and the handles' statements: one lookup per leftover, not a scan of them all
+    const human = new SpanSet();
+    for (const h of rw.human) human.add(h.node.startIndex, h.node.endIndex);
+    const handleStatements = new SpanSet();
+    for (const lib of program.libraries.values()) if (lib.handle) handleStatements.add(lib.statement.startIndex, lib.statement.endIndex);
+    const quietStatement = new Map<string, boolean>(); // by statement: its TODO above, or its handle
     for (const l of leftovers) {
       if (l.name === 'util.find_library' || l.name === 'util' || l.name.startsWith('util.')) continue;
       if (l.originalOffset < 0) continue; // kept for the import only
       const node = root.descendantForIndex(l.originalOffset);
       if (!node) continue;
-      if (rw.human.some((h) => h.node.startIndex <= l.originalOffset && l.originalOffset < h.node.endIndex)) continue;
-      if ([...program.libraries.values()].some((lib) => lib.handle && lib.statement.startIndex <= l.originalOffset && l.originalOffset < lib.statement.endIndex)) continue;
+      if (human.has(l.originalOffset)) continue;
+      if (handleStatements.has(l.originalOffset)) continue;
       // quiet when an earlier conversion already said why this stays, or when it belongs to a library left out on purpose
-      const quiet = hasTodoAbove(text, node) || mentionsHandle(program, node) || rw.quietlyKept(statementNode(node)) || rw.inCtypesArguments(l.originalOffset);
-      const kept = rw.keptBecause(statementNode(node));
+      const st = statementNode(node);
+      let quietHere = quietStatement.get(keyOf(st));
+      if (quietHere === undefined) quietStatement.set(keyOf(st), (quietHere = hasTodoAbove(text, st) || mentionsHandle(program, st)));
+      const quiet = quietHere || rw.quietlyKept(st) || rw.inCtypesArguments(l.originalOffset);
+      const kept = rw.keptBecause(st);
+      const before = rw.human.length;
       rw.leave(node, kept && !kept.startsWith('~') ? kept : leftoverReason(l.name), quiet);
+      for (const h of rw.human.slice(before)) human.add(h.node.startIndex, h.node.endIndex);
     }
 
     rw.propagate();
@@ -613,6 +625,7 @@ function mentionsHandle(program: CtypesProgram, node: Node): boolean {
   let st: Node = node;
   while (st.parent && st.parent.type !== 'block' && st.parent.type !== 'module') st = st.parent;
   const handles = [...program.libraries.entries()].filter(([, lib]) => lib.handle).map(([name]) => name);
+  if (!handles.length) return false;
   return [...walk(st)].some((n) => (n.type === 'identifier' || n.type === 'attribute') && handles.includes(dotted(n) ?? ''));
 }
 
@@ -620,7 +633,8 @@ function hasTodoAbove(text: string, node: Node): boolean {
   let st: Node = node;
   while (st.parent && st.parent.type !== 'block' && st.parent.type !== 'module') st = st.parent;
   const ls = lineStart(text, st.startIndex);
-  return todoReasonsAbove(text, ls).length > 0 || (text.slice(0, Math.max(ls - 1, 0)).split('\n').pop() ?? '').trim().startsWith(HANDLE_NOTE.trim());
+  const previousEnd = Math.max(ls - 1, 0);
+  return todoReasonsAbove(text, ls).length > 0 || text.slice(lineStart(text, previousEnd), previousEnd).trim().startsWith(HANDLE_NOTE.trim());
 }
 
 /** `# TODO(pypy-bindings): why` above each statement left as it was, unless already there. */

@@ -127,8 +127,9 @@ export class InputTree {
     return n;
   }
 
-  /** The flat index of a node of this tree, or -1: the outermost node with its span and type. */
+  /** The flat index of a node of this tree (-1 for another tree's): the outermost node with its span and type. */
   indexOf(n: Node): number {
+    if (n.tree !== this.tree) return -1;
     const s = n.startIndex;
     const starts = this.flat.start;
     let lo = 0;
@@ -192,6 +193,28 @@ export class InputTree {
     }
     for (let i = lo; i < this.flat.count && starts[i] === start; i++) if (this.flat.end[i] === end && this.flat.isNamed(i) && this.type(i) === type) return true;
     return false;
+  }
+
+  /** syntax.ts's keyOf of the node at `i`. */
+  keyAt(i: number): string {
+    return `${this.flat.start[i]}:${this.flat.end[i]}:${this.type(i)}`;
+  }
+
+  /** The nearest enclosing node of this type (syntax.ts's enclosing), read up the flat copy's parents: -1 at module level. */
+  enclosingAt(i: number, type: string): number {
+    for (let p = i < 0 ? -1 : this.flat.parent[i]!; p >= 0; p = this.flat.parent[p]!) if (this.type(p) === type) return p;
+    return -1;
+  }
+
+  /** syntax.ts's enclosing for a node of this tree, without a `Node` per ancestor. */
+  enclosing(n: Node, type: 'function_definition' | 'class_definition'): Node | undefined {
+    const i = this.indexOf(n);
+    if (i < 0) {
+      for (let p = n.parent; p; p = p.parent) if (p.type === type) return p;
+      return undefined;
+    }
+    const e = this.enclosingAt(i, type);
+    return e < 0 ? undefined : this.node(e);
   }
 
   /** Whether some identifier of the text is `name`. */

@@ -58,11 +58,16 @@ function readTodo(lines: readonly string[], i: number): string {
 
 /** The reasons of the TODO block right above the line starting at `lineStart` (the converter's own, unwrapped). */
 export function todoReasonsAbove(text: string, lineStart: number): string[] {
-  const above = text.slice(0, lineStart).split('\n');
-  above.pop();
-  let first = above.length;
-  while (first > 0 && /^[ \t]*#/.test(above[first - 1]!)) first--;
-  const block = above.slice(first);
+  // the comment lines right above, read upwards from the line before (not the whole text before it: this is asked per statement)
+  const block: string[] = [];
+  for (let end = text.lastIndexOf('\n', lineStart - 1); end >= 0 && lineStart > 0; ) {
+    const start = end > 0 ? text.lastIndexOf('\n', end - 1) + 1 : 0;
+    const line = text.slice(start, end);
+    if (!/^[ \t]*#/.test(line)) break;
+    block.push(line);
+    end = start - 1;
+  }
+  block.reverse();
   const out: string[] = [];
   block.forEach((l, i) => {
     if (l.trimStart().startsWith(`# ${TODO_MARK}`)) out.push(readTodo(block, i));

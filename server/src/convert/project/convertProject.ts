@@ -1,5 +1,5 @@
 /**
- * Project conversion: the modules of one binding, converted together. Plan (plan.ts) → render
+ * Project conversion: the modules of one binding, converted together. Plan (plan/, stages A–C in plan/planner.ts) → render
  * (render.ts) → check the output (below); a plan with refusals, or an output that fails the check,
  * shrinks: the binding stays whole ctypes and each cause gets one TODO at its statement.
  */
@@ -11,7 +11,7 @@ import { loadGrammars } from '../../parser/languages';
 import { type TextEdit, toOriginalOffset } from '../edits';
 import { callParts, dotted, indentAt, statementOf, stringLiteral } from '../syntax';
 import { type SourceModule, flatOf, loadModules, pythonFiles } from './modules';
-import { type ModulePlan, planProject } from './plan';
+import { type ModulePlan, planProject } from './plan/planner';
 import { HELPER_NAMES } from './pythonRuntime';
 import { type DroppedImports, hasWork, renderModule } from './render';
 import { formatText } from '../format/formatConversion';
@@ -47,6 +47,13 @@ interface IdentifierSite {
   field: string | null;
 }
 
+/** A problem the draft check found; `ctypesLeft`: a ctypes name still used (allowed in what the plan keeps ctypes for other modules). */
+interface DraftProblem {
+  offset: number;
+  reason: string;
+  ctypesLeft?: boolean;
+}
+
 /**
  * Stage 3: the invariant, on the draft (the rendered text before the ctypes imports are trimmed, which only
  * removes imports nothing uses): which ctypes imports are still used, and the problems — a ctypes name left,
@@ -54,8 +61,8 @@ interface IdentifierSite {
  * with offsets in the draft. It reads the draft's tree through its flat copy (parser/flatTree.ts): one pass
  * over typed arrays, no node objects.
  */
-function checkDraft(p: ModulePlan, text: string, tree: Tree): { used: Set<string>; problems: { offset: number; reason: string }[]; stillRead: (dropped: DroppedImports) => { offset: number; reason: string }[] } {
-  const problems: { offset: number; reason: string }[] = [];
+function checkDraft(p: ModulePlan, text: string, tree: Tree): { used: Set<string>; problems: DraftProblem[]; stillRead: (dropped: DroppedImports) => { offset: number; reason: string }[] } {
+  const problems: DraftProblem[] = [];
   if (tree.rootNode.hasError) problems.push({ offset: 0, reason: 'the converted text does not parse' });
   const t = flatten(tree, text);
   const lang = t.language;
@@ -141,7 +148,7 @@ function checkDraft(p: ModulePlan, text: string, tree: Tree): { used: Set<string
       used.add('ctypes.util');
       continue;
     }
-    problems.push({ offset: id.start, reason: `${full} is still used after conversion: a ctypes value would meet cffi ones` });
+    problems.push({ offset: id.start, reason: `${full} is still used after conversion: a ctypes value would meet cffi ones`, ctypesLeft: true });
   }
   // a ctypes name whose import the trimming drops must not be read any more (the output would not run)
   const stillRead = (dropped: DroppedImports): { offset: number; reason: string }[] => {
@@ -202,7 +209,7 @@ export function convertModules(parser: Parser, modules: readonly SourceModule[],
   if (!causes.length) {
     for (const p of plan.modules) {
       if (!hasWork(p)) continue;
-      let problems: { offset: number; reason: string }[] = [];
+      let problems: DraftProblem[] = [];
       let stillRead: ((dropped: DroppedImports) => { offset: number; reason: string }[]) | undefined;
       const r = renderModule(p, parser, (draft, tree) => {
         const checked = checkDraft(p, draft, tree);
@@ -210,6 +217,12 @@ export function convertModules(parser: Parser, modules: readonly SourceModule[],
         stillRead = checked.stillRead;
         return checked.used;
       });
+      // a statement the plan keeps ctypes for other modules (plan/names.ts: an alias they read only as a type) may use ctypes
+      const kept = (q: DraftProblem): boolean => {
+        const at = toOriginalOffset(r.draftEdits, q.offset);
+        return !!q.ctypesLeft && p.keptCtypes.some((st) => st.startIndex <= at && at < st.endIndex);
+      };
+      if (p.keptCtypes.length) problems = problems.filter((q) => !kept(q));
       problems.push(...stillRead!(r.dropped));
       if (!problems.length && !(r.parses ?? outputParses(parser, r.text))) problems.push({ offset: 0, reason: 'the converted text does not parse' });
       // the invariant both engines share (check/outputInvariant.ts), on the output as written: every name read is still defined

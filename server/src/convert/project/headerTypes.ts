@@ -9,7 +9,7 @@ import type { CPrototypeInfo } from '../../analysis/model';
 import { type PrototypeLookup, prototypesFor } from '../../analysis/prototypes';
 import { findDeclarations } from '../../analysis/headers/cHeaders';
 import type { CType } from '../typeNames';
-import type { ForeignDecl } from './plan';
+import type { ForeignDecl } from './plan/planner';
 
 /** C spelling (canonical word order) → ctypes name; integer typedefs of stdint/stddef are primitives too. */
 const C_PRIMS: Record<string, string> = {

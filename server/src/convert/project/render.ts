@@ -7,7 +7,7 @@ import { Edit, type Node, type Parser, type Point, type Tree } from 'web-tree-si
 import { type TextEdit, applyEdits, mergeOverlapping as merge } from '../edits';
 import { keyOf, walk } from '../syntax';
 import { declare } from '../typeNames';
-import type { ForeignDecl, ModulePlan } from './plan';
+import type { ForeignDecl, ModulePlan } from './plan/planner';
 import { runtimeHelpers } from './pythonRuntime';
 import { formatText } from '../format/formatConversion';
 import { lineLengthFor } from '../format/projectStyle';

@@ -1,7 +1,7 @@
 /** What each variable and expression holds once converted (a Kind: T* cdata, array, struct value, callback, address), read from the plan's types; the rules render a use by the kind of its value, never by its text alone. */
 import type { Node } from 'web-tree-sitter';
 import { type FunctionDecl, type StructDecl, type StructField, functionKey } from '../readCtypes';
-import { callParts, dotted, enclosing, functionLocals, isStoreTarget, keyOf, unparen, walk } from '../syntax';
+import { callParts, dotted, functionLocals, isStoreTarget, keyOf, unparen, walk } from '../syntax';
 import { type CType, callbackSignature, isPrim } from '../typeNames';
 import type { Kind, Rewriter } from './rewriter';
 import { calledFunction } from './plan';
@@ -11,10 +11,10 @@ import { usedOnce, callbackParams, callbackDecoratorSig, protoType } from './cal
 
 export function scopeKeyFor(rw: Rewriter, n: Node, name: string): string {
   if (name.startsWith('self.')) {
-    const cls = enclosing(n, 'class_definition');
+    const cls = rw.p.input.enclosing(n, 'class_definition');
     return cls ? `${keyOf(cls)}|${name}` : `module|${name}`;
   }
-  for (let fn = enclosing(n, 'function_definition'); fn; fn = enclosing(fn, 'function_definition')) {
+  for (let fn = rw.p.input.enclosing(n, 'function_definition'); fn; fn = rw.p.input.enclosing(fn, 'function_definition')) {
     if (namesAssignedIn(rw, fn).has(name)) return `${keyOf(fn)}|${name}`;
   }
   return `module|${name}`;
@@ -49,7 +49,7 @@ export function inferKinds(rw: Rewriter): void {
 export function inferParams(rw: Rewriter): boolean {
   const defs = new Map<string, Node>();
   for (const n of rw.p.input.nodesOf('function_definition')) {
-    if (enclosing(n, 'class_definition')) continue;
+    if (rw.p.input.enclosing(n, 'class_definition')) continue;
     const name = n.childForFieldName('name')!.text;
     defs.set(name, defs.has(name) ? n : n);
   }
@@ -243,7 +243,7 @@ export function kindOfUncached(rw: Rewriter, n: Node): Kind | undefined {
   if (ct?.k === 'func') return { k: 'callback', sig: callbackSignature(ct.ret, ct.args) };
   if (call.callee.type === 'identifier') {
     const def = functionDefNamed(rw, call.callee.text);
-    if (def && !enclosing(def, 'class_definition')) return returnKind(rw, def);
+    if (def && !rw.p.input.enclosing(def, 'class_definition')) return returnKind(rw, def);
   }
   const f = calledFunction(rw, call.callee);
   const sig = f && rw.signatures.get(functionKey(f.lib.name, f.name));

@@ -8,6 +8,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { type CtypesProgram, type FunctionDecl, assignmentOf } from '../readCtypes';
+import { SpanSet } from '../spanSet';
 import { dotted, keyOf, statementOf } from '../syntax';
 import type { CType } from '../typeNames';
 import { inferKinds, kindOf, scopeKeyFor } from './kinds';
@@ -90,6 +91,8 @@ export class Rewriter {
   readonly frozen = new Set<string>();
   /** Argument lists of calls to functions that stay ctypes: their ctypes needs no TODO of its own (the function's says why). */
   readonly ctypesArguments: [number, number][] = [];
+  /** `ctypesArguments` as a SpanSet, caught up with it at each question. */
+  private argumentSpans?: { set: SpanSet; count: number };
 
   /** Functions planFunction has decided on (plan.ts). */
   readonly planned = new Set<FunctionDecl>();
@@ -105,7 +108,10 @@ export class Rewriter {
 
   /** Is this offset inside the arguments of a call that stays ctypes? */
   inCtypesArguments(offset: number): boolean {
-    return this.ctypesArguments.some(([s, e]) => s <= offset && offset < e);
+    // one binary search per question (a leftover per ctypes name in the draft), the set caught up with what was pushed
+    const seen = (this.argumentSpans ??= { set: new SpanSet(), count: 0 });
+    for (; seen.count < this.ctypesArguments.length; seen.count++) seen.set.add(...this.ctypesArguments[seen.count]!);
+    return seen.set.has(offset);
   }
 
   constructor(readonly p: CtypesProgram, readonly ffi: string, readonly apiMode = false, readonly demoted: ReadonlyMap<string, string> = new Map()) {}
@@ -139,7 +145,14 @@ export class Rewriter {
 
   isFrozen(n: Node): boolean {
     if (!this.frozen.size) return false;
-    for (let p: Node | null = n; p; p = p.parent) if (this.frozen.has(keyOf(p))) return true;
+    // up the flat copy's parents: no `Node` per ancestor (the render asks this of every node)
+    const input = this.p.input;
+    const i = input.indexOf(n);
+    if (i < 0) {
+      for (let p: Node | null = n; p; p = p.parent) if (this.frozen.has(keyOf(p))) return true;
+      return false;
+    }
+    for (let p = i; p >= 0; p = input.parent(p)) if (this.frozen.has(input.keyAt(p))) return true;
     return false;
   }
 

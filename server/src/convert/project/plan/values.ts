@@ -1,0 +1,206 @@
+/**
+ * Stage B, the ctypes values handed to foreign calls: `c_T(v)` cells and values (`x = c_size_t()` with
+ * `byref(x)` and `x.value`), `byref(c_T())`, `c_T(v)` as an argument; the dispatch to casts and buffers.
+ */
+import type { Node } from 'web-tree-sitter';
+import { callParts, keyOf, unparen } from '../../syntax';
+import { PRIMITIVES as PRIMS, isIntegral, prim } from '../../typeNames';
+import { headName, within } from './moduleIndex';
+import { assignedName, isTarget, otherBranch, pyString, scopeOf } from './syntax';
+import type { ModulePlanner, Rewrite } from './planner';
+import { foreignParam, untypedArg } from './callees';
+import { planCast } from './casts';
+import { planBuffer } from './buffers';
+
+const SCALARS = new Set(['c_bool', 'c_byte', 'c_ubyte', 'c_short', 'c_ushort', 'c_int', 'c_uint', 'c_long', 'c_ulong', 'c_longlong', 'c_ulonglong', 'c_int8', 'c_int16', 'c_int32', 'c_int64', 'c_uint8', 'c_uint16', 'c_uint32', 'c_uint64', 'c_size_t', 'c_ssize_t', 'c_float', 'c_double', 'c_void_p']);
+
+export function collectValues(pl: ModulePlanner): void {
+  const f = pl.plan.ffi;
+  const handled = new Set<string>();
+  for (const n of pl.nodes.calls) {
+    // a callee that does not start with a ctypes name is none of the calls below
+    const head = headName(pl.mod, n);
+    if (head !== undefined && !pl.namesCtypes(head)) continue;
+    if (handled.has(keyOf(n))) continue;
+    const parts = callParts(n);
+    if (!parts) continue;
+    const m = pl.ctypes(parts.callee);
+    if (!m) continue;
+    if (m === 'cast' && parts.args.length === 2 && !parts.keywords.size) {
+      planCast(pl, n, parts.args[0]!, parts.args[1]!);
+      continue;
+    }
+    if (m === 'create_string_buffer') {
+      planBuffer(pl, n, parts.args);
+      continue;
+    }
+    if (m === 'byref' && parts.args.length === 1) {
+      const inner = unparen(parts.args[0]!);
+      const ip = callParts(inner);
+      const im = ip ? pl.ctypes(ip.callee) : undefined;
+      if (ip && im && SCALARS.has(im) && ip.args.length <= 1 && !ip.keywords.size) {
+        // byref(c_size_t()) is a fresh out-parameter: a cffi pointer, if only foreign calls get it
+        if (pointerFlowsToForeign(pl, n)) {
+          handled.add(keyOf(inner));
+          pl.plan.usesFfi = true;
+          pl.plan.converted.cells++;
+          pl.rewrite(n, (inner2) => newCell(pl, im, ip.args[0] ? inner2(ip.args[0]) : undefined));
+        } else pl.refuse(n, 'byref(…) of a new ctypes value that reaches code other than converted foreign calls');
+      } else if (inner.type === 'identifier' && untypedArg(pl, n) && foreignParam(pl, n)!.k === 'ptr') {
+        // byref(x) handed to a function without argtypes: x itself (a cffi cell, a buffer, a parameter
+        // holding one), which _CFunction passes by address
+        pl.rewrite(n, () => inner.text);
+      }
+      continue;
+    }
+    if (SCALARS.has(m) || m === 'c_char_p' || m === 'c_wchar_p') {
+      planValue(pl, n, m, parts.args, f);
+    }
+  }
+}
+
+/** `c_T(v)` handed to a function without argtypes: a cffi value of that C type, so it crosses as T did. */
+function typedValue(pl: ModulePlanner, m: string, init: string | undefined): string {
+  if (m === 'c_char_p' || m === 'c_wchar_p') return init ?? 'None';
+  if (m === 'c_void_p') {
+    pl.plan.helpers.add('pointer');
+    return `_as_pointer(${init ?? 'None'})`;
+  }
+  return `${pl.plan.ffi}.cast(${pyString(PRIMS[m]!)}, ${init ?? '0'})`;
+}
+
+function newCell(pl: ModulePlanner, m: string, init: string | undefined): string {
+  const c = PRIMS[m]!;
+  const f = pl.plan.ffi;
+  if (init === undefined) return `${f}.new(${pyString(`${c} *`)})`;
+  // ctypes truncates an int to the C type without a range check; so does ffi.cast
+  return isIntegral(prim(m)!) ? `${f}.new(${pyString(`${c} *`)}, ${f}.cast(${pyString(c)}, ${init}))` : `${f}.new(${pyString(`${c} *`)}, ${init})`;
+}
+
+/** Is this byref() value (or the variable it is assigned to) only passed to converted foreign calls? */
+function pointerFlowsToForeign(pl: ModulePlanner, n: Node): boolean {
+  const p = foreignParam(pl, n);
+  if (p) return p.k === 'ptr';
+  const target = assignedName(n);
+  if (target) {
+    const uses = usesOf(pl, target);
+    return uses !== undefined && uses.every((u) => foreignParam(pl, u)?.k === 'ptr');
+  }
+  return false;
+}
+
+/** The other references to an assigned name in its scope; undefined when it is assigned more than once. */
+export function usesOf(pl: ModulePlanner, target: Node): Node[] | undefined {
+  const scope = scopeOf(target);
+  const out: Node[] = [];
+  let assignments = 0;
+  let parameter = false;
+  const all = within(pl.nodes.identifiers.get(target.text) ?? [], scope.startIndex, scope.endIndex);
+  for (const n of all) {
+    const p = n.parent!;
+    if (p.type === 'keyword_argument' && p.childForFieldName('name')?.startIndex === n.startIndex) continue;
+    if (isTarget(n)) {
+      assignments++;
+      continue;
+    }
+    if (p.type === 'global_statement' || p.type === 'nonlocal_statement') return undefined;
+    if (p.type === 'parameters' || p.type === 'default_parameter' || p.type === 'typed_parameter' || p.type === 'typed_default_parameter') {
+      parameter = true;
+      continue;
+    }
+    out.push(n);
+  }
+  if (scope.type === 'module' && [...pl.project.planners.values()].some((o) => o !== pl && o.b.fromImports.get(target.text)?.[0] === pl.mod.name)) return undefined;
+  if (assignments === 1 && !parameter) return out;
+  // `n = c_size_t(n)` in a function's own block (no loop or branch around it), after the name's other
+  // assignments: the uses after it see the new value, the ones before it the old one
+  const st = target.parent?.type === 'assignment' ? target.parent.parent : undefined;
+  if (scope.type !== 'function_definition' || st?.type !== 'expression_statement' || st.parent?.startIndex !== scope.childForFieldName('body')?.startIndex || st.parent?.type !== 'block') return undefined;
+  const nested = (n: Node): boolean => {
+    for (let q = n.parent; q && q.startIndex >= scope.startIndex && q !== scope && q.id !== scope.id; q = q.parent) if (q.type === 'function_definition' || q.type === 'lambda' || q.type === 'class_definition') return true;
+    return false;
+  };
+  const later = all.filter((n) => n.startIndex >= st.endIndex);
+  if (all.some(nested) || later.some((n) => isTarget(n))) return undefined;
+  return later.filter((n) => !(n.parent!.type === 'keyword_argument' && n.parent!.childForFieldName('name')?.startIndex === n.startIndex));
+}
+
+/** `x = c_int()` / `x = c_size_t(v)` (also in a tuple assignment or `c_T(a) if c else c_T(b)`): a cffi cell or value, if every use is one the plan rewrites. */
+function planValue(pl: ModulePlanner, n: Node, m: string, args: Node[], f: string): void {
+  // by value to a function without argtypes: a cffi value of the same C type (ctypes passed it as that type)
+  if (untypedArg(pl, n) && args.length <= 1) {
+    pl.rewrite(n, (inner) => typedValue(pl, m, args[0] ? inner(args[0]) : undefined));
+    return;
+  }
+  // by value as a foreign argument: c_char_p(v), c_int(v) → v
+  const param = foreignParam(pl, n);
+  if (param && args.length === 1 && param.k === 'prim' && param.ctypes === m) {
+    pl.rewrite(n, (inner) => inner(args[0]!));
+    return;
+  }
+  const target = assignedName(n);
+  if (!target || !SCALARS.has(m) || args.length > 1) {
+    pl.refuse(n, `a ctypes ${m} value used where the plan cannot follow it (it stays ctypes, so what receives it cannot become cffi)`);
+    return;
+  }
+  const other = otherBranch(n);
+  if (other !== undefined) {
+    const op = other ? callParts(other) : undefined;
+    if (!op || pl.ctypes(op.callee) !== m || op.args.length > 1 || op.keywords.size) {
+      pl.refuse(n.parent!, `${target.text} is a ctypes ${m} on one branch only: the plan cannot follow it`);
+      return;
+    }
+  }
+  const planned = pl.valueTargets.get(keyOf(target));
+  if (planned) {
+    // the other branch of `c_T(a) if c else c_T(b)`: made the way the first one was
+    pl.rewrite(n, (inner) => (planned === 'value' ? typedValue(pl, m, args[0] ? inner(args[0]) : undefined) : newCell(pl, m, args[0] ? inner(args[0]) : undefined)));
+    return;
+  }
+  const uses = usesOf(pl, target);
+  if (!uses) {
+    pl.refuse(n, `${target.text} = ${m}(…) is assigned more than once or shared across modules: the plan cannot follow it`);
+    return;
+  }
+  // only read (`.value`) and passed by value to functions without argtypes: an immutable cffi value
+  const valueRead = (u: Node): boolean => u.parent!.type === 'attribute' && u.parent!.childForFieldName('attribute')?.text === 'value' && !isTarget(u.parent!);
+  if (isIntegral(prim(m)!) && uses.some((u) => untypedArg(pl, u)) && uses.every((u) => valueRead(u) || untypedArg(pl, u))) {
+    for (const u of uses) if (valueRead(u)) pl.rewrite(u.parent!, () => `int(${target.text})`);
+    pl.valueTargets.set(keyOf(target), 'value');
+    pl.plan.usesFfi = true;
+    pl.plan.converted.cells++;
+    pl.rewrite(n, (inner) => typedValue(pl, m, args[0] ? inner(args[0]) : undefined));
+    return;
+  }
+  const rewrites: [Node, Rewrite][] = [];
+  for (const u of uses) {
+    const p = u.parent!;
+    const bp = p.type === 'argument_list' ? callParts(p.parent!) : undefined;
+    if (bp && pl.ctypes(bp.callee) === 'byref' && bp.args.length === 1) {
+      const byrefCall = p.parent!;
+      if (!pointerFlowsToForeign(pl, byrefCall)) return pl.refuse(byrefCall, `byref(${target.text}) reaches code other than converted foreign calls`);
+      rewrites.push([byrefCall, () => target.text]);
+      continue;
+    }
+    if (p.type === 'attribute' && p.childForFieldName('attribute')?.text === 'value' && m !== 'c_void_p') {
+      rewrites.push([p, () => `${target.text}[0]`]);
+      continue;
+    }
+    if (untypedArg(pl, u)) {
+      // by value to a function without argtypes: the cell's value, as its C type
+      rewrites.push([u, () => (m === 'c_void_p' ? `${target.text}[0]` : `${f}.cast(${pyString(PRIMS[m]!)}, ${target.text}[0])`)]);
+      continue;
+    }
+    const fp = foreignParam(pl, u);
+    if (fp && ((fp.k === 'prim' && fp.ctypes === m) || (m === 'c_void_p' && fp.k === 'prim' && fp.ctypes === 'c_void_p'))) {
+      rewrites.push([u, () => `${target.text}[0]`]);
+      continue;
+    }
+    return pl.refuse(u, `${target.text} (a ctypes ${m}) is used here in a way the plan does not rewrite`);
+  }
+  for (const [node, r] of rewrites) pl.rewrite(node, r);
+  pl.valueTargets.set(keyOf(target), 'cell');
+  pl.plan.usesFfi = true;
+  pl.plan.converted.cells++;
+  pl.rewrite(n, (inner) => newCell(pl, m, args[0] ? inner(args[0]) : undefined));
+}
