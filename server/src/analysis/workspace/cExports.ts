@@ -652,8 +652,9 @@ function nonEmpty(c: NameSet): boolean {
  */
 export function analyzeExports(module: string, units: readonly Unit[], importsC: boolean, ctx: CExportsContext): CExports {
   const inPackage = C_PACKAGE.test(module);
-  const lib = namesOf(module, units, importsC || inPackage, ctx, LIB_WORDS, (x) => x.lib);
-  const c = inPackage ? { names: new Set<string>(), all: true, any: true, modules: new Map<string, string[]>(), done: units.map(() => true) } : namesOf(module, units, importsC, ctx, C_WORDS, (x) => x, lib.done);
+  const index = wordIndex(units);
+  const lib = namesOf(module, units, importsC || inPackage, ctx, LIB_WORDS, (x) => x.lib, undefined, index);
+  const c = inPackage ? { names: new Set<string>(), all: true, any: true, modules: new Map<string, string[]>(), done: units.map(() => true) } : namesOf(module, units, importsC, ctx, C_WORDS, (x) => x, lib.done, index);
   return { names: c.names, all: c.all, lib: { names: lib.names, all: lib.all }, observes: lib.any, modules: lib.modules, cUnits: c.done, libUnits: lib.done };
 }
 
@@ -666,7 +667,25 @@ export function analyzeLibrary(module: string, units: readonly Unit[], importsC:
   return { names: new Set(), all: false, lib: { names: lib.names, all: lib.all }, observes: lib.any, modules: lib.modules, cUnits: [], libUnits: lib.done };
 }
 
-function namesOf(module: string, units: readonly Unit[], importsC: boolean, ctx: CExportsContext, seeds: Set<string>, pick: (c: CExports) => NameSet, libraryUnits?: boolean[]): NameSet & { any: boolean; modules: Map<string, string[]>; done: boolean[] } {
+/** The units that mention each word, by index (built on first use, shared by the two passes of `analyzeExports`). */
+function wordIndex(units: readonly Unit[]): () => Map<string, number[]> {
+  let byWord: Map<string, number[]> | undefined;
+  return () => {
+    if (!byWord) {
+      byWord = new Map();
+      units.forEach((x, j) => {
+        for (const w of x.words) {
+          const list = byWord!.get(w);
+          if (list) list.push(j);
+          else byWord!.set(w, [j]);
+        }
+      });
+    }
+    return byWord;
+  };
+}
+
+function namesOf(module: string, units: readonly Unit[], importsC: boolean, ctx: CExportsContext, seeds: Set<string>, pick: (c: CExports) => NameSet, libraryUnits?: boolean[], index = wordIndex(units)): NameSet & { any: boolean; modules: Map<string, string[]>; done: boolean[] } {
   const of = (m: string) => pick(ctx.exportsOf(m));
   const modulesOf = (m: string) => ctx.exportsOf(m).modules;
   const moduleAliases = new Map<string, string[]>();
@@ -769,7 +788,6 @@ function namesOf(module: string, units: readonly Unit[], importsC: boolean, ctx:
   const isC = (u: Unit, i: number): boolean =>
     !lib && u.head ? libraryUnits?.[i] === true || DECLARING.some((w) => u.words.has(w)) || mentionsC(u.head, u.shadow) : mentionsC(u, u.shadow);
   // one pass in order, then only the units that mention a name found C-valued since (an index by word)
-  let byWord: Map<string, number[]> | undefined;
   const again: number[] = [];
   // units whose names were bound (for the library-valued pass, a function that meets a library but leaks none
   // binds nothing, and is read again when a name it mentions becomes library-valued)
@@ -787,17 +805,7 @@ function namesOf(module: string, units: readonly Unit[], importsC: boolean, ctx:
     for (const b of u.bound) {
       if (local.has(b)) continue;
       local.add(b);
-      if (!byWord) {
-        byWord = new Map();
-        units.forEach((x, j) => {
-          for (const w of x.words) {
-            const list = byWord!.get(w);
-            if (list) list.push(j);
-            else byWord!.set(w, [j]);
-          }
-        });
-      }
-      for (const j of byWord.get(b) ?? []) if (!bound[j]) again.push(j);
+      for (const j of index().get(b) ?? []) if (!bound[j]) again.push(j);
     }
   };
   units.forEach((u, i) => {
