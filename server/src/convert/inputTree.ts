@@ -121,8 +121,10 @@ export class InputTree {
       let k = 0;
       for (let c = p + 1, end = this.flat.after[p]!; c < end; c = this.flat.after[c]!) if (this.flat.isNamed(c)) this.childIndex[c] = k++;
     }
-    const n = this.flat.isNamed(i) ? siblings[this.childIndex[i]!] : undefined;
-    if (!n || n.startIndex !== this.flat.start[i]) throw new Error(`pypy-bindings: no node for flat index ${i} (${this.type(i)} at ${this.flat.start[i]})`);
+    let n = this.flat.isNamed(i) ? siblings[this.childIndex[i]!] : undefined;
+    // were the named children ever counted differently from the flat copy, find it by span and type instead
+    if (!n || n.startIndex !== this.flat.start[i]) n = siblings.find((c) => c.startIndex === this.flat.start[i] && c.endIndex === this.flat.end[i] && c.type === this.type(i));
+    if (!n) throw new Error(`pypy-bindings: no node for flat index ${i} (${this.type(i)} at ${this.flat.start[i]})`);
     this.nodes.set(i, n);
     return n;
   }
