@@ -55,6 +55,13 @@ function tree(): string {
   const filler = Array.from({ length: 300 }, (_, i) => `def helper_${i}(x):\n    return x + ${i}\n`).join('\n');
   fs.writeFileSync(path.join(dir, 'guarded_refcount.py'), `import ctypes\nimport sys\n${filler}\nfrom test.support import HAS_REFCOUNT\n${filler}\nn = sys.getrefcount(ctypes)\n`);
   fs.writeFileSync(path.join(dir, 'private_ctypes.py'), `import ctypes\n${filler}\nfrom _ctypes import PyObj_FromPtr\n${filler}\nimport _ctypes\n${filler}\nx = _ctypes.PyObj_FromPtr(1)\n`);
+  // imports that change what a name means, alone in their region: a module alias (PB202 found), shadowed builtins (no PB206/PB203)
+  fs.writeFileSync(path.join(dir, 'aliased_sys.py'), `import ctypes\n${filler}\nimport sys as s\n${filler}\nn = s.getrefcount(ctypes)\n`);
+  fs.writeFileSync(path.join(dir, 'shadowed_builtins.py'), `import ctypes\n${filler}\nfrom mylib import bytes, id\n${filler}\nclass S(ctypes.Structure):\n    _fields_ = [("a", ctypes.c_uint, 2)]\n\nraw = bytes(S())\np = ctypes.c_void_p(id(raw))\n`);
+  // imports the pre-filter must see that are not one line naming ctypes/cffi: `_ctypes` alone (PB201), a parenthesized out-of-line ffi, a continued line
+  fs.writeFileSync(path.join(dir, 'private_only.py'), 'from _ctypes import PyObj_FromPtr\nx = PyObj_FromPtr(1)\n');
+  fs.writeFileSync(path.join(dir, 'paren_ffi.py'), 'from _foo_cffi import (\n    ffi,\n    lib,\n)\np = ffi.new("int")\n');
+  fs.writeFileSync(path.join(dir, 'continued_import.py'), 'import os, \\\n    ctypes\nlibc = ctypes.CDLL(None)\nlibc.printf(b"%f", 2.5)\n');
   return dir;
 }
 
@@ -92,10 +99,11 @@ test('check on a real tree reports exactly what analysing every file in full rep
     plain.sort();
     assert.deepEqual(fromCheck, plain);
     // the tree gives findings from the stdlib, the real packages and the awkward copies alike
-    for (const f of ['ctypes/util.py', 'test/support/__init__.py', 'libarchive/ffi_crlf.py', 'latin1_binding.py', 'libarchive/broken.py', 'uses_loader.py', 'private_ctypes.py']) {
+    for (const f of ['ctypes/util.py', 'test/support/__init__.py', 'libarchive/ffi_crlf.py', 'latin1_binding.py', 'libarchive/broken.py', 'uses_loader.py', 'private_ctypes.py', 'aliased_sys.py', 'private_only.py', 'paren_ffi.py', 'continued_import.py']) {
       assert.ok(plain.some((p) => p.startsWith(f + ':')), `a finding in ${f}: ${plain.join('\n')}`);
     }
     assert.ok(!plain.some((p) => p.startsWith('guarded_refcount.py:')), 'the guard import silences PB202');
+    assert.ok(!plain.some((p) => p.startsWith('shadowed_builtins.py:')), 'bytes and id imported from elsewhere are not the builtins');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -15,6 +15,10 @@ test('the CLI pre-filter never skips a file that gets a finding', async () => {
     for (const f of fs.readdirSync(path.join(root, dir))) if (f.endsWith('.py')) inputs.push({ name: `${dir}/${f}`, src: fs.readFileSync(path.join(root, dir, f), 'utf8') });
   }
   inputs.push({ name: 'import_module', src: "from importlib import import_module\nctypes = import_module('ctypes')\nctypes.pythonapi.Py_IncRef\n" });
+  // imports the analysis reads that are not one line naming ctypes/cffi: `_ctypes` (PB201), parenthesized and continued lines
+  inputs.push({ name: '_ctypes only', src: 'from _ctypes import PyObj_FromPtr\nx = PyObj_FromPtr(1)\n' });
+  inputs.push({ name: 'parenthesized ffi', src: 'from _foo_cffi import (\n    ffi,\n    lib,\n)\np = ffi.new("int")\n' });
+  inputs.push({ name: 'continued import', src: 'import os, \\\n    ctypes\nlibc = ctypes.CDLL(None)\nlibc.printf(b"%f", 2.5)\n' });
   let withFindings = 0;
   for (const { name, src } of inputs) {
     const { model, doc } = await analyzeText(src, `file:///x/${name}`);
@@ -41,6 +45,10 @@ test('analysing only the relevant regions (as the CLI does) finds exactly what a
   inputs.push({ name: 'refcount-guard', src: `import ctypes\nimport sys\n${filler}\nfrom test.support import HAS_REFCOUNT\n${filler}\nn = sys.getrefcount(ctypes)\n` });
   inputs.push({ name: 'refcount-unguarded', src: `import ctypes\nimport sys\n${filler}\nn = sys.getrefcount(ctypes)\n` });
   inputs.push({ name: '_ctypes', src: `import ctypes\n${filler}\nfrom _ctypes import PyObj_FromPtr\n${filler}\nimport _ctypes\n${filler}\nx = _ctypes.PyObj_FromPtr(1)\n` });
+  // imports that change what a name means, in a region naming nothing else: a module alias, shadowed builtins
+  inputs.push({ name: 'module-alias', src: `import ctypes\n${filler}\nimport sys as s\n${filler}\nn = s.getrefcount(ctypes)\n` });
+  inputs.push({ name: 'shadowed-builtins', src: `import ctypes\n${filler}\nfrom mylib import bytes, id\n${filler}\nclass S(ctypes.Structure):\n    _fields_ = [("a", ctypes.c_uint, 2)]\n\nraw = bytes(S())\np = ctypes.c_void_p(id(raw))\n` });
+  inputs.push({ name: 'builtins', src: `import ctypes\n${filler}\nclass S(ctypes.Structure):\n    _fields_ = [("a", ctypes.c_uint, 2)]\n\nraw = bytes(S())\np = ctypes.c_void_p(id(raw))\n` });
   inputs.push({ name: 'star-elsewhere', src: `from mylib.ctypes_names import *\nimport ctypes\n${filler}\nlibc = ctypes.CDLL(None)\nn = libc.strlen(b"x")\n` });
   let compared = 0;
   for (const { name, src } of inputs) {
@@ -66,7 +74,8 @@ test('mayBind (the pre-filter run alternative by alternative) equals BINDING_HIN
   const texts = [
     'import ctypes', 'x = 1\nfrom cffi import FFI', 'suffix = 1\r  import ctypes\n', 'a\u2028import cppyy\n', 'import os, ffi', 'import os\n# ctypes\n',
     'from x import affix', 'importlib.import_module(\n  "ctypes")', '__import__("_ffi")', 'setup(ext_modules=[Extension ("m", [])])', 'class M(MixedModule): pass',
-    '  from   pkg import   _cffi_backend\r\n', 'from a import b_ffi', 'import ctypes_extra', 'ffi', '',
+    '  from   pkg import   _cffi_backend\r\n', 'from a import b_ffi', 'import ctypes_extra', 'ffi', '', 'import _ctypes', 'x_ctypes = 1\nimport os',
+    'from m import (\n  a,\n  ffi)', 'from m import (a)\nffi = 1', 'import os, \\\n  ctypes', 'import os \\\nctypes', 'from m import (\n  a, # ffi\n)',
   ];
   const dir = '/usr/lib/python3.11';
   assert.ok(fs.existsSync(dir), `${dir} missing`);

@@ -3,7 +3,7 @@ import type { Region } from '../documents/parsedDocument';
 import type { CallSite, Expr, ImportInfo, Keyword, Span } from './model';
 import { fieldId, flatTreeOf, type FlatTree } from '../parser/flatTree';
 import { AnchoredSpan } from './spans';
-import { decodeParts } from './stringLiteral';
+import { decodeValue } from './stringLiteral';
 
 /**
  * Syntax-level facts of one region, extracted in one walk of its tree and cached on the region until its
@@ -92,6 +92,7 @@ function fields(language: Language): Fields {
 class Extractor {
   readonly facts: RegionFacts = { imports: [], assigns: [], calls: [], attrs: [], classes: [] };
   private readonly f: Fields;
+  private readonly sites = new Map<number, CallSite | undefined>();
   constructor(private readonly region: Region, private readonly t: FlatTree) {
     this.f = fields(t.language);
   }
@@ -185,7 +186,18 @@ class Extractor {
     this.facts.assigns.push({ target: this.expr(left), value: this.expr(right), statementSpan: this.span(stmt) });
   }
 
+  /**
+   * A call's site, read once per node: a call is met by the walk and again inside the expression that holds it
+   * (an assignment's value, another call's argument), and both read the same object (facts are never changed).
+   */
   callSite(n: number): CallSite | undefined {
+    if (this.sites.has(n)) return this.sites.get(n);
+    const site = this.readCallSite(n);
+    this.sites.set(n, site);
+    return site;
+  }
+
+  private readCallSite(n: number): CallSite | undefined {
     const f = this.f;
     const fn = this.child(n, f.function);
     const argsNode = this.child(n, f.arguments);
@@ -303,9 +315,9 @@ class Extractor {
       case 'string':
       case 'concatenated_string': {
         const parts = type === 'string' ? [n] : this.t.namedChildren(n).filter((c) => this.type(c) === 'string');
-        const decoded = decodeParts(parts.map((p) => ({ text: this.text(p), start: this.t.start[p]! })));
+        const value = decodeValue(parts.map((p) => ({ text: this.text(p), start: this.t.start[p]! })));
         const bytes = parts.length > 0 && /^[rRuUfF]*[bB]/.test(this.text(parts[0]!));
-        return { k: 'str', span, text, value: decoded.value, bytes, parts: parts.map((p) => this.span(p)) };
+        return { k: 'str', span, text, value, bytes, parts: parts.map((p) => this.span(p)) };
       }
       case 'integer':
       case 'float': {

@@ -11,14 +11,20 @@ const NONE: RegionFacts = Object.freeze({ imports: [], assigns: [], calls: [], a
  */
 const SEEDS = ['ctypes', '_ctypes', 'cffi', 'cppyy', '_rawffi', '_ffi', '_cffi_backend', 'ffi', 'MixedModule', 'Extension', 'getrefcount', 'import_module', '__import__', ...REFCOUNT_GUARDS];
 
+/**
+ * Any import (at any depth: the link qualifies names by every import of the file) can change what a name of a
+ * relevant region means: `import sys as s` for `s.getrefcount`, `from lib import bytes` for PB206's `bytes(…)`.
+ */
+const IMPORT_WORD = /\bimport\b/;
+
 function namesPattern(names: Set<string>): RegExp {
   return new RegExp(`\\b(?:${[...names].join('|')})\\b`);
 }
 
 /**
  * For one-shot analysis (the CLI): the facts of the regions that can contribute to the model, and none for the
- * rest. The linker resolves bindings only through names, so a region matters only if its text mentions a name
- * that is, or was bound from, a binding module; starting from the seeds, names bound in the regions found
+ * rest. The linker resolves bindings only through names, so a region matters only if it holds an import or its
+ * text mentions a name that is, or was bound from, a binding module; starting from the seeds, names bound in the regions found
  * (imports, assignment targets whose value mentions such a name, classes deriving from one) are added until
  * nothing new is found. In the editor every region is analysed, so edits never need this fixpoint.
  */
@@ -31,7 +37,7 @@ export function relevantRegionFacts(regions: readonly Region[]): RegionFacts[] {
     const pattern = namesPattern(names);
     const before = names.size;
     regions.forEach((region, i) => {
-      if (out[i] || !pattern.test(region.text)) return;
+      if (out[i] || !(pattern.test(region.text) || IMPORT_WORD.test(region.text))) return;
       const facts = regionFacts(region);
       out[i] = facts;
       for (const imp of facts.imports) {
