@@ -63,6 +63,7 @@ test('convert FOLDER lists each cause at its TODO line of the written module', (
       'zlib = ctypes.CDLL(find_library("z"))',
       'zlib.crc32.argtypes = [ctypes.c_ulong, ctypes.c_char_p, ctypes.c_uint]',
       'zlib.crc32.restype = ctypes.c_ulong',
+      'checksum = zlib.crc32',
       '',
       '',
       'def name():',

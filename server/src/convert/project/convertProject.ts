@@ -8,12 +8,14 @@ import { fieldId, flatten, typeIds } from '../../parser/flatTree';
 import { CTYPES_EXPORTS } from '../../analysis/ctypesNames';
 import type { PrototypeLookup } from '../../analysis/prototypes';
 import { loadGrammars } from '../../parser/languages';
-import { type TextEdit, toOriginalOffset } from '../edits';
+import { type TextEdit, applyEdits, toOriginalOffset } from '../edits';
+import { desugarDeclarations } from '../desugar';
+import { InputTree } from '../inputTree';
 import { callParts, dotted, indentAt, statementOf, stringLiteral } from '../syntax';
 import { type SourceModule, flatOf, loadModules, pythonFiles } from './modules';
 import { type ModulePlan, planProject } from './plan/planner';
 import { HELPER_NAMES } from './pythonRuntime';
-import { type DroppedImports, hasWork, renderModule } from './render';
+import { CTYPES_UTIL_THROUGH_CTYPES, type DroppedImports, hasWork, renderModule } from './render';
 import { formatText } from '../format/formatConversion';
 import { lineLengthFor } from '../format/projectStyle';
 import { sameReason, todoReasonsAbove, todosIn } from '../format/todoComments';
@@ -140,14 +142,16 @@ function checkDraft(p: ModulePlan, text: string, tree: Tree): { used: Set<string
       used.add('*');
     }
     if (!q) continue;
-    used.add(name);
     let top: Node = nodeAt(id);
     while (top.parent?.type === 'attribute' && top.parent.childForFieldName('object')?.startIndex === top.startIndex) top = top.parent;
     const full = q === 'ctypes' ? `ctypes.${(dotted(top) ?? '').split('.').slice(1).join('.')}` : q;
     if (full.startsWith('ctypes.util')) {
+      // `ctypes.util.find_library` needs `ctypes` bound, which `import ctypes.util` does too (render.ts importEdits)
+      used.add(q === 'ctypes' ? CTYPES_UTIL_THROUGH_CTYPES : name);
       used.add('ctypes.util');
       continue;
     }
+    used.add(name);
     problems.push({ offset: id.start, reason: `${full} is still used after conversion: a ctypes value would meet cffi ones`, ctypesLeft: true });
   }
   // a ctypes name whose import the trimming drops must not be read any more (the output would not run)
@@ -198,8 +202,49 @@ function withTodos(parser: Parser, mod: SourceModule, causes: { node: Node; reas
   return { text, left: todosIn(text).map((t) => ({ line: t.line + 1, reason: t.reason })) };
 }
 
-/** `lookup`: where C prototypes come from for functions without argtypes (headers per the settings, then the table). */
+/**
+ * `lookup`: where C prototypes come from for functions without argtypes (headers per the settings, then the table).
+ * Table loops and declaring helpers are first spelled out as the per-file engine spells them (desugar.ts: one
+ * `lib.f.restype`/`lib.f.argtypes` line each, which the plan follows); that conversion is kept only when it
+ * converts whole and every name each module, and each module's importers, read is still defined against the
+ * text as written. Otherwise the text as written is converted (and its TODOs are the ones reported).
+ */
 export function convertModules(parser: Parser, modules: readonly SourceModule[], lookup?: PrototypeLookup): ProjectResult {
+  const spelled = spelledOut(parser, modules);
+  if (spelled) {
+    try {
+      const r = convertPlain(parser, spelled, lookup);
+      const files = r.files.map((f, i) => ({ ...f, original: modules[i]!.text }));
+      const lost = () =>
+        files.some((f, i) => f.converted !== f.original && lostNames(parser, f.original, f.converted, modules[i]!.tree).length) ||
+        lostExports(parser, modules.map((m, i) => ({ name: m.name, pkg: m.pkg, input: m.text, output: files[i]!.converted }))).length > 0;
+      // each spelled-out module must be one the plan converted (else the spelling would be its only change)
+      const rendered = spelled.every((m, i) => m === modules[i] || files[i]!.converted !== m.text);
+      if (r.converted && rendered && !lost()) return { ...r, files };
+    } finally {
+      spelled.forEach((m, i) => m !== modules[i] && m.tree.delete());
+    }
+  }
+  return convertPlain(parser, modules, lookup);
+}
+
+/** The modules with their table loops and declaring helpers spelled out (desugar.ts), or undefined when none has any. */
+function spelledOut(parser: Parser, modules: readonly SourceModule[]): SourceModule[] | undefined {
+  let any = false;
+  const out = modules.map((m) => {
+    const sugar = desugarDeclarations(new InputTree(m.text, m.tree, flatOf(m)));
+    if (!sugar?.edits.length) return m;
+    any = true;
+    const text = applyEdits(m.text, sugar.edits);
+    const tree = parser.parse(text);
+    if (!tree) throw new Error(`tree-sitter returned no tree for ${m.file}`);
+    return { ...m, text, tree, root: tree.rootNode };
+  });
+  if (any) return out;
+  return undefined;
+}
+
+function convertPlain(parser: Parser, modules: readonly SourceModule[], lookup?: PrototypeLookup): ProjectResult {
   const plan = planProject(modules, lookup);
   const stats = { functions: 0, callbacks: 0, cells: 0, buffers: 0, casts: 0, modules: 0 };
   const notes = [...new Set(plan.modules.flatMap((m) => m.notes))];

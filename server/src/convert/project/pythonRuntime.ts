@@ -169,9 +169,9 @@ def _c_argument(i, x, param):  # one argument as ctypes passed it without argtyp
 class _Library(object):
     """What ctypes.CDLL gave: the functions as attributes (made on first use) and _name; calls go through cffi."""
 
-    def __init__(self, name):
+    def __init__(self, name, flags=0):
         self._name = name
-        self._cffi_lib = ${ffi}.dlopen(name)
+        self._cffi_lib = ${ffi}.dlopen(name, flags)
 
     def __getattr__(self, name):
         if name.startswith("__"):

@@ -238,10 +238,15 @@ function reparse(parser: Parser, draft: string, draftTree: Tree, converted: stri
   return out;
 }
 
+/** In the check's `used` set: some `ctypes.util.…` is spelled through the name `ctypes`. */
+export const CTYPES_UTIL_THROUGH_CTYPES = 'ctypes -> util';
+
 /** ctypes imports: each name kept only while the converted text still uses it. */
 function importEdits(p: ModulePlan, used: Set<string>, dropped: DroppedImports): TextEdit[] {
   const out: TextEdit[] = [];
   const removed: Node[] = [];
+  // `import ctypes.util` binds `ctypes` too: `import ctypes` can go when nothing but ctypes.util is used
+  const importsUtil = p.imports.some((n) => n.type === 'import_statement' && n.namedChildren.some((c) => c.type === 'dotted_name' && c.text === 'ctypes.util'));
   for (const n of p.imports) {
     if (n.type === 'import_statement') {
       const items = n.namedChildren;
@@ -249,7 +254,8 @@ function importEdits(p: ModulePlan, used: Set<string>, dropped: DroppedImports):
         const name = c.type === 'aliased_import' ? c.childForFieldName('name')!.text : c.text;
         const local = c.type === 'aliased_import' ? c.childForFieldName('alias')!.text : name.split('.')[0]!;
         if (!(name === 'ctypes' || name.startsWith('ctypes.'))) return true;
-        if (name === 'ctypes' && used.has('ctypes.util') && !used.has('ctypes')) return false;
+        // only ctypes.util is left: `import ctypes` stays when the code spells `ctypes.util.…` and nothing else binds `ctypes`
+        if (name === 'ctypes' && used.has('ctypes.util') && !used.has('ctypes')) return used.has(CTYPES_UTIL_THROUGH_CTYPES) && !importsUtil;
         const kept = used.has(local) || (name === 'ctypes.util' && used.has('ctypes.util'));
         if (!kept && !(name === 'ctypes' && used.has('ctypes.util'))) dropped.names.add(local);
         return kept;

@@ -9,18 +9,28 @@ import type { Rewriter } from './rewriter';
  * is loaded with use_errno and becomes cffi; when none is (and no prototype asks for it), ctypes' copy
  * never sees C and the errno calls stay ctypes; anything between refuses the file (errnoRefusal).
  */
-export function errnoPolicy(rw: Rewriter): { keep?: string; refuse?: string } {
+export function errnoPolicy(rw: Rewriter): ErrnoPolicy {
   if (rw.errnoPolicyCache) return rw.errnoPolicyCache;
   const libs = [...new Set(rw.p.libraries.values())];
-  const on = (kw: Node | undefined) => !!kw && !/^(False|0|None)$/.test(kw.text);
-  const withErrno = libs.filter((l) => on(l.keywords.get('use_errno')));
-  const prototypeErrno = rw.p.input.nodesOf('keyword_argument').some((n) => n.childForFieldName('name')?.text === 'use_errno' && on(n.childForFieldName('value') ?? undefined) && !libs.some((l) => l.load.startIndex <= n.startIndex && n.endIndex <= l.load.endIndex));
-  if (!withErrno.length && !prototypeErrno) {
-    rw.errnoPolicyCache = { keep: `ctypes.get_errno/set_errno stay: ${libs.length ? 'the library is' : 'the libraries are'} loaded without use_errno=True, so ctypes' errno never sees C's; ffi.errno would` };
-  } else if (prototypeErrno || withErrno.length < libs.length || libs.some((l) => l.human || l.handle)) {
-    rw.errnoPolicyCache = { refuse: 'ctypes.get_errno() sees only the calls of use_errno=True libraries and prototypes, some of which stay ctypes here: ffi.errno would see other calls' };
-  } else rw.errnoPolicyCache = {};
+  const prototypeErrno = rw.p.input.nodesOf('keyword_argument').some((n) => n.childForFieldName('name')?.text === 'use_errno' && errnoOn(n.childForFieldName('value') ?? undefined) && !libs.some((l) => l.load.startIndex <= n.startIndex && n.endIndex <= l.load.endIndex));
+  rw.errnoPolicyCache = errnoPolicyOf(libs.map((l) => ({ useErrno: errnoOn(l.keywords.get('use_errno')), staysCtypes: !!(l.human || l.handle) })), prototypeErrno);
   return rw.errnoPolicyCache;
+}
+
+export type ErrnoPolicy = { keep?: string; refuse?: string };
+
+/** Is `use_errno=` given a true value (a literal other than False, 0, None)? */
+export const errnoOn = (kw: Node | null | undefined): boolean => !!kw && !/^(False|0|None)$/.test(kw.text);
+
+/**
+ * The rule above for a set of libraries (both engines ask it): `keep` when none sees errno (ctypes' copy never
+ * sees C's), `refuse` when only some do or some stay ctypes, {} when ffi.errno is ctypes.get_errno().
+ */
+export function errnoPolicyOf(libs: readonly { useErrno: boolean; staysCtypes: boolean }[], prototypeErrno: boolean): ErrnoPolicy {
+  const withErrno = libs.filter((l) => l.useErrno);
+  if (!withErrno.length && !prototypeErrno) return { keep: `ctypes.get_errno/set_errno stay: ${libs.length ? 'the library is' : 'the libraries are'} loaded without use_errno=True, so ctypes' errno never sees C's; ffi.errno would` };
+  if (prototypeErrno || withErrno.length < libs.length || libs.some((l) => l.staysCtypes)) return { refuse: 'ctypes.get_errno() sees only the calls of use_errno=True libraries and prototypes, some of which stay ctypes here: ffi.errno would see other calls' };
+  return {};
 }
 
 /** Why the file cannot convert for its errno reads: ffi.errno in the output while some foreign calls stay ctypes. */

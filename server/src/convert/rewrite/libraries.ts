@@ -42,12 +42,12 @@ export function loadRule(rw: Rewriter, n: Node): ((r: Rewriter) => string) | und
   const modeNode = call.keywords.get('mode') ?? call.args[1];
   let flags = '';
   if (modeNode) {
-    const mode = rw.p.ctypesName(modeNode);
-    if (mode === 'RTLD_GLOBAL') flags = `, ${rw.F}.RTLD_NOW | ${rw.F}.RTLD_GLOBAL`;
-    else if (mode !== 'RTLD_LOCAL' && mode !== 'DEFAULT_MODE') {
-      rw.leave(n, 'the dlopen mode is not a ctypes RTLD_* constant: give ffi.dlopen its flags by hand');
+    const f = dlopenFlags(rw.p.ctypesName(modeNode), rw.F);
+    if (f === undefined) {
+      rw.leave(n, DLOPEN_MODE_UNKNOWN);
       return undefined;
     }
+    if (f) flags = `, ${f}`;
   }
   for (const kw of call.keywords.keys()) {
     if (!['mode', 'use_errno', 'use_last_error', 'handle', 'winmode'].includes(kw)) return undefined;
@@ -59,6 +59,18 @@ export function loadRule(rw: Rewriter, n: Node): ((r: Rewriter) => string) | und
   const path = call.args[0];
   if (rw.apiMode) return () => '_cffi_lib';
   return (r) => `${r.F}.dlopen(${path ? r.R(path) : 'None'}${flags})`;
+}
+
+export const DLOPEN_MODE_UNKNOWN = 'the dlopen mode is not a ctypes RTLD_* constant: give ffi.dlopen its flags by hand';
+
+/**
+ * ffi.dlopen's flags for a ctypes `mode` (the ctypes name it is, or undefined): ctypes ORs RTLD_NOW into every
+ * mode, and so does ffi.dlopen without flags; '' for the default, undefined for a mode that is no RTLD_* constant.
+ */
+export function dlopenFlags(mode: string | undefined, F: string): string | undefined {
+  if (mode === 'RTLD_GLOBAL') return `${F}.RTLD_NOW | ${F}.RTLD_GLOBAL`;
+  if (mode === 'RTLD_LOCAL' || mode === 'DEFAULT_MODE') return '';
+  return undefined;
 }
 
 /** The ctypes handle of library `name` as reached from a use spelled `at`: `obj.lib` for `self.lib` → `obj.lib_ctypes`, the handle beside it. */

@@ -8,7 +8,8 @@ import type { CType } from '../../typeNames';
 import { within } from './moduleIndex';
 import { scopeOf } from './syntax';
 import type { ModulePlanner, ForeignDecl } from './planner';
-import { libKey } from './libraries';
+import { libKey, libraryAt } from './libraries';
+import { attributeKey } from './attributeDeclarations';
 
 /** The converted foreign function an expression calls, if any (in this module or imported). */
 function calleeDecl(pl: ModulePlanner, callee: Node, seen = 0): ForeignDecl | undefined {
@@ -25,6 +26,11 @@ function calleeDecl(pl: ModulePlanner, callee: Node, seen = 0): ForeignDecl | un
   }
   if (callee.type === 'attribute') {
     const obj = callee.childForFieldName('object')!;
+    const ref = libraryAt(pl, obj);
+    const onLibrary = ref ? pl.project.attributeDecls.get(attributeKey(ref, callee.childForFieldName('attribute')!.text)) : undefined;
+    if (onLibrary) return onLibrary.decl;
+    const untyped = ref ? pl.project.untypedDecls.get(attributeKey(ref, callee.childForFieldName('attribute')!.text)) : undefined;
+    if (untyped) return untyped;
     const k = libKey(obj);
     if (k && pl.libraries.has(k)) return pl.untyped.get(`${k}\0${callee.childForFieldName('attribute')!.text}`);
     const mod = obj.type === 'identifier' ? pl.b.modules.get(obj.text) : undefined;

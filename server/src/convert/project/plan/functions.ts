@@ -6,16 +6,23 @@
 import type { Node } from 'web-tree-sitter';
 import { callParts, keyOf, stringLiteral, unparen } from '../../syntax';
 import { type CType, declare } from '../../typeNames';
-import { headName } from './moduleIndex';
+import { headName, within } from './moduleIndex';
 import { pyString } from './syntax';
 import type { ModulePlanner, ForeignDecl } from './planner';
 import { typeOf } from './types';
-import { libKey } from './libraries';
+import { type LibraryRef, libraryAt } from './libraries';
+import { attributeKey, libraryHead } from './attributeDeclarations';
 
-/** `f = lib.name` / `getattr(lib, "name")` / `lib["name"]`, then `f.argtypes`, `f.restype`, `f.errcheck` in the same block. */
+/**
+ * `f = lib.name` / `getattr(lib, "name")` / `lib["name"]`, then `f.argtypes`, `f.restype`, `f.errcheck` in the same
+ * block; `f = P(("name", lib))` for a `CFUNCTYPE` prototype P (its signature, a function object of its own). The
+ * library may be another module's (`from .native import lib`, `nat.lib`): the cdef that declares `name` is then
+ * that module's too. A later `f.errcheck = g` in the same block makes the function again with it.
+ */
 export function collectDirectDeclarations(pl: ModulePlanner): void {
-  // libraryMember's right sides start with a library's name or getattr
-  const heads = new Set(['getattr', ...[...pl.libraries.keys()].map((k) => k.split('[')[0]!)]);
+  // libraryMember's right sides start with a library's name, getattr or a prototype
+  const heads = new Set(['getattr', ...[...pl.libraries.keys()].map((k) => k.split('[')[0]!), ...pl.prototypes.keys(), ...pl.b.fromImports.keys(), ...pl.b.modules.keys()]);
+  for (const m of pl.b.starModules) for (const k of pl.project.planner(m)?.libraries.keys() ?? []) heads.add(k);
   for (const n of pl.nodes.blocks) {
     const stmts = n.namedChildren;
     for (let i = 0; i < stmts.length; i++) {
@@ -26,8 +33,8 @@ export function collectDirectDeclarations(pl: ModulePlanner): void {
       const right = a.childForFieldName('right');
       if (left?.type !== 'identifier' || !right) continue;
       const head = headName(pl.mod, right);
-      if (head !== undefined && !heads.has(head)) continue;
-      const found = libraryMember(pl, right);
+      if (head !== undefined && !heads.has(head) && !pl.namesCtypes(head)) continue;
+      const found = libraryMember(pl, right) ?? prototypeApplication(pl, right);
       if (!found) continue;
       const group: Node[] = [st];
       const attrs = new Map<string, Node>();
@@ -42,48 +49,103 @@ export function collectDirectDeclarations(pl: ModulePlanner): void {
         group.push(s2);
       }
       // without argtypes, `f = lib.name` is a use of lib.name as ctypes gives it (collectUntyped)
-      if (!attrs.has('argtypes')) continue;
-      const decl = declFromAttributes(pl, found.cname, attrs.get('argtypes'), attrs.get('restype'), right);
+      if (!found.proto && !attrs.has('argtypes')) continue;
+      const attributeDecl = found.proto ? undefined : pl.project.attributeDecls.get(attributeKey(found.ref, found.cname));
+      if (attributeDecl) {
+        pl.refuse(right, `${left.text} = ${right.text} is ${attributeDecl.spelled}, whose argtypes are set on the library too: ctypes shares one function object (and its argtypes, restype, errcheck) between them`);
+        continue;
+      }
+      if (found.proto && (attrs.has('argtypes') || attrs.has('restype'))) {
+        pl.refuse(group[1]!, `${left.text} is made by the prototype ${headName(pl.mod, right) ?? 'here'} and given other argtypes or restype: the plan follows one signature per function`);
+        continue;
+      }
+      if (!found.ref.lib.loadedHere && found.ref.owner !== pl) {
+        pl.refuse(right, `${found.ref.lib.key} is loaded by a function of another module and reached from a third one here: the plan follows declarations in the module that loads it`);
+        continue;
+      }
+      const decl = found.proto ? declFromPrototype(pl, found.cname, found.proto, right) : declFromAttributes(pl, found.cname, attrs.get('argtypes'), attrs.get('restype'), right);
       if (!decl) continue;
-      if (!declareFunction(pl, decl, right)) continue;
-      pl.libraryUsesAllowed.add(keyOf(found.lib));
+      if (!declareFunction(found.ref.owner, decl, right) || (found.ref.owner !== pl && !declareFunction(pl, decl, right))) continue;
+      pl.libraryUsesAllowed.add(keyOf(libraryHead(found.lib)));
       pl.plan.exported.set(left.text, decl);
       pl.plan.helpers.add('function');
+      pl.plan.usesFfi = true;
       pl.plan.converted.functions++;
       const last = group[group.length - 1]!;
-      const err = attrs.get('errcheck');
       const libNode = found.lib;
-      const lib = pl.libraries.get(libKey(libNode)!)!;
-      const lastAssign = last.namedChildren[0]!;
+      const lib = found.ref.lib;
+      const make = (err: Node | undefined) => (inner: (n: Node) => string) => `${left.text} = _cffi_function(${inner(libNode)}${lib.wrapped ? '._cffi_lib' : ''}, ${pyString(found.cname)}${err ? `, ${inner(err)}` : ''})`;
       // the whole group becomes one statement, where the last attribute was set (everything it names exists there)
-      pl.rewrite(lastAssign, (inner) => `${left.text} = _cffi_function(${inner(libNode)}${lib.wrapped ? '._cffi_lib' : ''}, ${pyString(found.cname)}${err ? `, ${inner(err)}` : ''})`);
+      pl.rewrite(last.namedChildren[0]!, make(attrs.get('errcheck')));
       pl.plan.deletions.push(...group.slice(0, -1));
+      pl.declaringStatements.push(...group);
       for (const [which, v] of attrs) if (which !== 'errcheck') pl.consumed.push(v);
+      // `f.errcheck = g` later in the block (after a `def g`): the function made again with it, if nothing took f before
+      for (let j = i + group.length; j < stmts.length; j++) {
+        const a2 = stmts[j]!.type === 'expression_statement' ? stmts[j]!.namedChildren[0] : undefined;
+        const l2 = a2?.type === 'assignment' ? a2.childForFieldName('left') : undefined;
+        if (l2?.type !== 'attribute' || l2.childForFieldName('object')?.text !== left.text || l2.childForFieldName('attribute')!.text !== 'errcheck') continue;
+        const between = within(pl.nodes.identifiers.get(left.text) ?? [], last.endIndex, stmts[j]!.startIndex);
+        if (between.some((x) => x.parent?.type !== 'call' || x.parent.childForFieldName('function')?.id !== x.id)) break;
+        pl.rewrite(a2!, make(a2!.childForFieldName('right')!));
+        pl.declaringStatements.push(stmts[j]!);
+      }
       i += group.length - 1;
     }
   }
 }
 
-function libraryMember(pl: ModulePlanner, right: Node): { lib: Node; cname: string } | undefined {
+/** `P(("name", lib))` for a CFUNCTYPE prototype P: the function `name` of lib with P's signature. */
+function prototypeApplication(pl: ModulePlanner, right: Node): { lib: Node; cname: string; ref: LibraryRef; proto: CType & { k: 'func' } } | undefined {
+  const parts = callParts(unparen(right));
+  if (!parts || parts.args.length !== 1 || parts.keywords.size || parts.splat) return undefined;
+  const t = parts.callee.type === 'identifier' ? typeOf(pl, parts.callee) : inlinePrototype(pl, parts.callee);
+  const pair = unparen(parts.args[0]!);
+  if (t?.k !== 'func' || pair.type !== 'tuple' || pair.namedChildren.length !== 2) return undefined;
+  const lit = stringLiteral(pair.namedChildren[0]!);
+  const ref = libraryAt(pl, pair.namedChildren[1]!);
+  if (!lit || lit.bytes || !ref) return undefined;
+  return { lib: pair.namedChildren[1]!, cname: lit.value, ref, proto: t };
+}
+
+/** `CFUNCTYPE(restype, *argtypes)` written where it is applied. */
+function inlinePrototype(pl: ModulePlanner, n: Node): CType | undefined {
+  const c = n.type === 'call' ? callParts(n) : undefined;
+  if (!c || pl.ctypes(c.callee) !== 'CFUNCTYPE' || c.keywords.size || c.splat || !c.args.length) return undefined;
+  const ret = typeOf(pl, c.args[0]!, true);
+  const args = c.args.slice(1).map((a) => typeOf(pl, a));
+  if (!ret || args.some((a) => !a)) return undefined;
+  return { k: 'func', proto: '', ret, args: args as CType[] };
+}
+
+function declFromPrototype(pl: ModulePlanner, cname: string, t: CType & { k: 'func' }, at: Node): ForeignDecl | undefined {
+  if (t.ret.k === 'func' || t.args.some((p) => p.k === 'prim' && p.ctypes === 'c_longdouble') || (t.ret.k === 'prim' && t.ret.ctypes === 'c_longdouble')) {
+    pl.refuse(at, `${cname}: this type does not cross the cffi boundary the way it crossed ctypes'`);
+    return undefined;
+  }
+  return { cname, ret: t.ret, params: t.args };
+}
+
+function libraryMember(pl: ModulePlanner, right: Node): { lib: Node; cname: string; ref: LibraryRef; proto?: undefined } | undefined {
   right = unparen(right);
   if (right.type === 'attribute') {
     const obj = right.childForFieldName('object')!;
-    const k = libKey(obj);
-    if (k && pl.libraries.has(k)) return { lib: obj, cname: right.childForFieldName('attribute')!.text };
+    const ref = libraryAt(pl, obj);
+    if (ref) return { lib: obj, cname: right.childForFieldName('attribute')!.text, ref };
   }
   if (right.type === 'subscript') {
     const obj = right.childForFieldName('value')!;
     const s = right.childForFieldName('subscript');
     const lit = s ? stringLiteral(s) : undefined;
-    const k = libKey(obj);
+    const ref = libraryAt(pl, obj);
     // lib["f"] is a fresh function object in ctypes; bound once to a name, it is the same as lib.f
-    if (k && pl.libraries.has(k) && lit && !lit.bytes) return { lib: obj, cname: lit.value };
+    if (ref && lit && !lit.bytes) return { lib: obj, cname: lit.value, ref };
   }
   const parts = callParts(right);
   if (parts?.callee.text === 'getattr' && parts.args.length === 2) {
-    const k = libKey(parts.args[0]!);
+    const ref = libraryAt(pl, parts.args[0]!);
     const lit = stringLiteral(parts.args[1]!);
-    if (k && pl.libraries.has(k) && lit && !lit.bytes) return { lib: parts.args[0]!, cname: lit.value };
+    if (ref && lit && !lit.bytes) return { lib: parts.args[0]!, cname: lit.value, ref };
   }
   return undefined;
 }

@@ -7,6 +7,8 @@ import type { Node } from 'web-tree-sitter';
 import { callParts, dotted, keyOf, stringLiteral, unparen, walk } from '../../syntax';
 import { stemOf } from '../../../analysis/workspace/evaluate';
 import { within } from './moduleIndex';
+import { DLOPEN_MODE_UNKNOWN, dlopenFlags } from '../../rewrite/libraries';
+import { errnoOn } from '../../rewrite/errno';
 import { stmtOfAssignment } from './syntax';
 import type { ModulePlanner, ProjectPlanner } from './planner';
 
@@ -20,6 +22,49 @@ export interface Library {
   loadedHere: boolean;
   /** Some function is used without argtypes (or `_name` is read): the library becomes a `_Library`. */
   wrapped: boolean;
+  /** Loaded with `use_errno=True` (errno.ts). */
+  useErrno: boolean;
+}
+
+/** A library as some module reaches it: the module that loads it (`owner`) and the library there. */
+export interface LibraryRef {
+  owner: ModulePlanner;
+  lib: Library;
+}
+
+/**
+ * The library an expression names: one of this module's, or one another module of the project loads, reached
+ * by `from .m import lib`, `from .m import *`, `m.lib` or `pkg.m.lib`.
+ */
+export function libraryAt(pl: ModulePlanner, n: Node): LibraryRef | undefined {
+  n = unparen(n);
+  const k = libKey(n);
+  if (k) {
+    const own = pl.libraries.get(k);
+    if (own) return { owner: pl, lib: own };
+    if (n.type !== 'identifier') return undefined;
+    const imp = pl.b.fromImports.get(k);
+    const from = (m: string, name: string): LibraryRef | undefined => {
+      const owner = pl.project.planner(m);
+      const lib = owner?.libraries.get(name);
+      return owner && lib ? { owner, lib } : undefined;
+    };
+    if (imp) return from(imp[0], imp[1]);
+    if (pl.b.assigned.has(k)) return undefined;
+    for (const m of pl.b.starModules) {
+      const r = from(m, k);
+      if (r) return r;
+    }
+    return undefined;
+  }
+  if (n.type !== 'attribute') return undefined;
+  const d = dotted(n);
+  const [head, ...rest] = d?.split('.') ?? [];
+  const mod = head ? pl.b.modules.get(head) : undefined;
+  if (!mod || !rest.length) return undefined;
+  const owner = pl.project.planner([mod, ...rest.slice(0, -1)].join('.'));
+  const lib = owner?.libraries.get(rest[rest.length - 1]!);
+  return owner && lib ? { owner, lib } : undefined;
 }
 
 export const libKey = (n: Node): string | undefined => {
@@ -62,19 +107,29 @@ export function collectLibraries(pl: ModulePlanner): void {
         pl.refuse(right, `${key} is loaded in a class body: the plan follows libraries bound to module or function names`);
         continue;
       }
-      if (parts.keywords.size || parts.args.length !== 1 || parts.splat) {
-        pl.refuse(right, `${load}(…) with ${parts.keywords.size ? [...parts.keywords.keys()].join(', ') : 'these arguments'}: the plan only loads a library by name or path`);
+      // CDLL(name, mode=…, use_errno=…): ffi.dlopen's flags as the per-file engine makes them (rewrite/libraries.ts)
+      const others = [...parts.keywords.keys()].filter((k) => k !== 'mode' && k !== 'use_errno');
+      const modeNode = parts.keywords.get('mode') ?? parts.args[1];
+      if (others.length || !parts.args.length || parts.args.length > 2 || (parts.args[1] && parts.keywords.has('mode')) || parts.splat) {
+        pl.refuse(right, `${load}(…) with ${others.length ? others.join(', ') : 'these arguments'}: the plan loads a library by name or path, with mode and use_errno`);
         continue;
       }
-      const lib: Library = { key, statement: st, stem: stemOfLoad(parts.args[0]!), loadedHere: true, wrapped: false };
+      const flags = modeNode ? dlopenFlags(pl.ctypes(modeNode), pl.plan.ffi) : '';
+      if (flags === undefined) {
+        pl.refuse(modeNode!, DLOPEN_MODE_UNKNOWN);
+        continue;
+      }
+      const lib: Library = { key, statement: st, stem: stemOfLoad(parts.args[0]!), loadedHere: true, wrapped: false, useErrno: errnoOn(parts.keywords.get('use_errno')) };
       pl.libraries.set(key, lib);
       pl.plan.usesFfi = true;
-      pl.rewrite(right, (inner) => (lib.wrapped ? `_Library(${inner(parts.args[0]!)})` : `${pl.plan.ffi}.dlopen(${inner(parts.args[0]!)})`));
+      if (modeNode) pl.consumed.push(modeNode);
+      const withFlags = flags ? `, ${flags}` : '';
+      pl.rewrite(right, (inner) => (lib.wrapped ? `_Library(${inner(parts.args[0]!)}${withFlags})` : `${pl.plan.ffi}.dlopen(${inner(parts.args[0]!)}${withFlags})`));
       continue;
     }
     const factory = factoryFor(pl.project, pl, parts.callee);
     if (factory && key && st) {
-      pl.libraries.set(key, { key, statement: st, loadedHere: false, wrapped: false });
+      pl.libraries.set(key, { key, statement: st, loadedHere: false, wrapped: false, useErrno: false });
       pl.plan.usesFfi = true;
       const argList = parts.argList;
       pl.rewrite(argList, () => (parts.args.length || parts.keywords.size ? `${argList.text.slice(0, -1)}, ffi=${pl.plan.ffi})` : `(${pl.plan.ffi})`));
@@ -89,7 +144,8 @@ export function libraryNodes(pl: ModulePlanner, lib: Library): Node[] {
 
 /**
  * A library object loaded in another module and reached here (`from .native import lib`, `nat.lib`, a star
- * import): its cdef is that module's, so nothing this module declares or looks up on it could work.
+ * import): its cdef is that module's, so nothing this module declares or looks up on it could work, but
+ * what attributeDeclarations.ts planned (`lib.f.argtypes = …` and the calls of such a function).
  */
 export function refuseImportedLibraries(pl: ModulePlanner): void {
   const libraryIn = (modName: string | undefined, name: string): boolean => !!modName && !!pl.project.planner(modName)?.libraries.has(name);
@@ -97,17 +153,17 @@ export function refuseImportedLibraries(pl: ModulePlanner): void {
   const refuse = (n: Node, name: string, modName: string): void => pl.refuse(n, `the library ${name} is loaded in ${modName} and used here: the plan converts a library only together with the uses in its own module`);
   for (const [local, [modName, name]] of pl.b.fromImports) {
     if (!libraryIn(modName, name)) continue;
-    for (const x of pl.identifiers().get(local) ?? []) if (!isImportName(x)) refuse(x, local, modName);
+    for (const x of pl.identifiers().get(local) ?? []) if (!isImportName(x) && !pl.libraryUsesAllowed.has(keyOf(x))) refuse(x, local, modName);
   }
   for (const modName of pl.b.starModules) {
     for (const name of pl.project.planner(modName)?.libraries.keys() ?? []) {
       if (pl.b.assigned.has(name) || pl.b.fromImports.has(name)) continue;
-      for (const x of pl.identifiers().get(name) ?? []) if (!isImportName(x)) refuse(x, name, modName);
+      for (const x of pl.identifiers().get(name) ?? []) if (!isImportName(x) && !pl.libraryUsesAllowed.has(keyOf(x))) refuse(x, name, modName);
     }
   }
   for (const [local, modName] of pl.b.modules) {
     for (const x of pl.identifiers().get(local) ?? []) {
-      if (isImportName(x)) continue;
+      if (isImportName(x) || pl.libraryUsesAllowed.has(keyOf(x))) continue;
       // `nat.lib`, `pkg.native.lib`: the longest chain of module names, then a library of that module
       const parts: string[] = [];
       for (let top: Node = x; top.parent?.type === 'attribute' && top.parent.childForFieldName('object')?.startIndex === top.startIndex; top = top.parent) parts.push(top.parent.childForFieldName('attribute')!.text);

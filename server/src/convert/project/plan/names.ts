@@ -42,6 +42,36 @@ export function settleNames(pl: ModulePlanner): void {
   for (const p of pl.prototypes.values()) pl.consumed.push(p.statement);
   refuseImportedLibraries(pl);
   checkLibraryReferences(pl);
+  refuseFunctionAttributes(pl);
+}
+
+/**
+ * A converted function bound to a name is a Python function (or a cffi one) after conversion, not a ctypes
+ * function object: `f.errcheck = g`, `f.argtypes`, `f.restype` anywhere but its declaration would be lost or
+ * raise, so each is a refusal — here, and reached from another module (`from .m import f`, `m.f`).
+ */
+function refuseFunctionAttributes(pl: ModulePlanner): void {
+  const inDeclaration = (n: Node): boolean => pl.declaringStatements.some((s) => s.startIndex <= n.startIndex && n.endIndex <= s.endIndex);
+  const check = (id: Node, name: string, use: Node | null): void => {
+    if (use?.type !== 'attribute' || use.childForFieldName('object')?.id !== id.id || inDeclaration(use)) return;
+    const attr = use.childForFieldName('attribute')!.text;
+    pl.refuse(use, `${name}.${attr}: ${name} is a converted function here (called as ctypes called it), not a ctypes function object, so its ${attr} would be lost`);
+  };
+  // a function without argtypes is a _CFunction, which keeps restype and errcheck (untyped.ts)
+  const typed = (p: ModulePlanner | undefined, name: string): boolean => !!p?.plan.exported.get(name) && !p.plan.exported.get(name)!.untyped;
+  for (const name of pl.plan.exported.keys()) if (typed(pl, name)) for (const id of pl.identifiers().get(name) ?? []) check(id, name, id.parent);
+  for (const [local, [m, name]] of pl.b.fromImports) {
+    if (!typed(pl.project.planner(m), name)) continue;
+    for (const id of pl.identifiers().get(local) ?? []) check(id, local, id.parent);
+  }
+  for (const [local, m] of pl.b.modules) {
+    for (const id of pl.identifiers().get(local) ?? []) {
+      const f = id.parent;
+      if (f?.type !== 'attribute' || f.childForFieldName('object')?.id !== id.id) continue;
+      const name = f.childForFieldName('attribute')!.text;
+      if (typed(pl.project.planner(m), name)) check(f, `${local}.${name}`, f.parent);
+    }
+  }
 }
 
 function aliasUse(pl: ModulePlanner, r: Node): boolean {

@@ -29,6 +29,7 @@ import { collectDirectDeclarations } from './functions';
 import { collectUntyped } from './untyped';
 import { collectValues } from './values';
 import { settleNames } from './names';
+import { type AttributeDecl, checkAttributeUses, collectAttributeDeclarations } from './attributeDeclarations';
 
 /** A replacement for one node; `inner` renders a descendant with the replacements inside it. */
 export type Rewrite = (inner: (n: Node) => string) => string;
@@ -92,6 +93,8 @@ export class ModulePlanner {
   readonly valueTargets = new Map<string, 'cell' | 'value'>();
   /** functions without argtypes whose restype the code sets (`lib.f.restype = T`) */
   readonly restyped = new Set<string>();
+  /** the statements that declare a function bound to a name (functions.ts): its `f.argtypes`/… there are the plan's */
+  readonly declaringStatements: Node[] = [];
   /** module-level assignments by name (declaringHelpers.ts `moduleAssignment`) */
   readonly assignmentCache = new Map<string, Node | undefined>();
 
@@ -137,6 +140,12 @@ export class ProjectPlanner {
   readonly planners = new Map<string, ModulePlanner>();
   readonly refusals: Refusal[] = [];
   readonly factories = new Map<string, Factory>();
+  /** functions declared on their library's attributes (`lib.f.argtypes = …`), by attributeDeclarations.ts `attributeKey` */
+  readonly attributeDecls = new Map<string, AttributeDecl>();
+  /** functions used without argtypes (untyped.ts), by the same key */
+  readonly untypedDecls = new Map<string, ForeignDecl>();
+  /** the modules that use each `lib.name` (untyped.ts `untypedUsers`), by the same key; made on first use */
+  libraryAttributeUsers: Map<string, Set<string>> | undefined;
 
   constructor(
     modules: readonly SourceModule[],
@@ -156,8 +165,12 @@ export class ProjectPlanner {
   run(): ProjectPlan {
     findFactories(this);
     const all = [...this.planners.values()];
-    // declarations first everywhere (other modules' calls look them up), then values, then names
-    for (const p of all) planDeclarations(p);
+    // declarations first everywhere (other modules' calls look them up), then values, then names; the types and
+    // libraries of every module before any function (a module may declare functions on another's library)
+    for (const p of all) planTypesAndLibraries(p);
+    for (const p of all) collectAttributeDeclarations(p);
+    for (const p of all) checkAttributeUses(p);
+    for (const p of all) planFunctions(p);
     for (const p of all) collectValues(p);
     for (const p of all) settleNames(p);
     return { modules: all.map((p) => p.plan), refusals: this.refusals };
@@ -165,10 +178,13 @@ export class ProjectPlanner {
 }
 
 /** Stage A, in this order: each construct reads what the ones before it found (types before signatures, libraries before their functions). */
-function planDeclarations(pl: ModulePlanner): void {
+function planTypesAndLibraries(pl: ModulePlanner): void {
   collectTypes(pl);
   collectMemoryStructs(pl);
   collectLibraries(pl);
+}
+
+function planFunctions(pl: ModulePlanner): void {
   collectHelpers(pl);
   collectDirectDeclarations(pl);
   collectHelperCalls(pl);

@@ -8,9 +8,10 @@ import { callParts, keyOf } from '../../syntax';
 import { declare, isFloating, isIntegral } from '../../typeNames';
 import { untypedDeclarations } from '../headerTypes';
 import { isTarget, pyString } from './syntax';
-import type { ModulePlanner, ForeignDecl } from './planner';
+import type { ModulePlanner, ForeignDecl, ProjectPlanner } from './planner';
 import { typeOf } from './types';
-import { type Library, libraryNodes } from './libraries';
+import type { Library, LibraryRef } from './libraries';
+import { attributeKey, libraryHead, libraryReferences } from './attributeDeclarations';
 
 /**
  * Functions used without argtypes — `lib.f(…)`, `lib.f.restype = T`, `g = lib.f` — and `lib._name`: the
@@ -18,15 +19,15 @@ import { type Library, libraryNodes } from './libraries';
  * them (`_CFunction`: a Python int as a C int, bytes by address, None as NULL; a C int back unless restype).
  */
 export function collectUntyped(pl: ModulePlanner): void {
-  const sites: { lib: Library; libNode: Node; attr: Node; name: string }[] = [];
-  for (const lib of pl.libraries.values()) {
-    for (const n of libraryNodes(pl, lib)) {
-      const p = n.parent;
-      if (p?.type !== 'attribute' || p.childForFieldName('object')?.startIndex !== n.startIndex || pl.libraryUsesAllowed.has(keyOf(n))) continue;
-      const name = p.childForFieldName('attribute')!.text;
-      if (name === '_name' && !isTarget(p)) sites.push({ lib, libNode: n, attr: p, name });
-      else if (!name.startsWith('_')) sites.push({ lib, libNode: n, attr: p, name });
-    }
+  const sites: { lib: Library; ref: LibraryRef; libNode: Node; attr: Node; name: string }[] = [];
+  // this module's libraries, and (but `_name`) those it imports from another module
+  for (const { node: n, ref } of libraryReferences(pl)) {
+    const lib = ref.lib;
+    const p = n.parent;
+    if (p?.type !== 'attribute' || p.childForFieldName('object')?.id !== n.id || pl.libraryUsesAllowed.has(keyOf(libraryHead(n)))) continue;
+    const name = p.childForFieldName('attribute')!.text;
+    if (name === '_name' && !isTarget(p) && ref.owner === pl) sites.push({ lib, ref, libNode: n, attr: p, name });
+    else if (!name.startsWith('_')) sites.push({ lib, ref, libNode: n, attr: p, name });
   }
   if (!sites.length) return;
   for (const s of sites) {
@@ -37,19 +38,19 @@ export function collectUntyped(pl: ModulePlanner): void {
   for (const s of sites) if (s.name !== '_name') byLib.set(s.lib, (byLib.get(s.lib) ?? new Set()).add(s.name));
   const decls = new Map<Library, Map<string, ForeignDecl | string>>();
   for (const [lib, names] of byLib) decls.set(lib, untypedDeclarations(lib.stem, [...names], pl.project.lookup));
-  const wrap = (lib: Library, at: Node): boolean => {
+  const wrap = (lib: Library, owner: ModulePlanner, at: Node): boolean => {
     if (!lib.loadedHere) {
       pl.refuse(at, `${lib.key} is loaded by a function of another module and used without argtypes here: the plan follows that only for functions declared with argtypes`);
       return false;
     }
     lib.wrapped = true;
-    pl.plan.helpers.add('library');
+    owner.plan.helpers.add('library');
     return true;
   };
   for (const s of sites) {
     if (s.name === '_name') {
       // ctypes' CDLL._name: the name it was loaded by; a _Library keeps it
-      if (wrap(s.lib, s.attr)) pl.libraryUsesAllowed.add(keyOf(s.libNode));
+      if (wrap(s.lib, s.ref.owner, s.attr)) pl.libraryUsesAllowed.add(keyOf(s.libNode));
       continue;
     }
     const up = s.attr.parent;
@@ -60,12 +61,20 @@ export function collectUntyped(pl: ModulePlanner): void {
     const aliasElsewhere = up?.type === 'assignment' && up.childForFieldName('right')?.startIndex === s.attr.startIndex && up.childForFieldName('left')?.type === 'identifier' && !assigned;
     if (!isCall && !assigned && !aliasElsewhere && !(attrOf && (attrOf === 'restype' || attrOf === 'errcheck') && isTarget(up!))) continue; // settleNames says why
     const d = decls.get(s.lib)!.get(s.name)!;
+    const head = keyOf(libraryHead(s.libNode));
     if (typeof d === 'string') {
       pl.refuse(s.attr, d);
-      pl.libraryUsesAllowed.add(keyOf(s.libNode)); // the reason is said once, here
+      pl.libraryUsesAllowed.add(head); // the reason is said once, here
       continue;
     }
-    const prior = pl.plan.functions.get(s.name);
+    // one function object, its restype set at run time: followed when one module uses it
+    const users = untypedUsers(pl.project, s.ref, s.name);
+    if (users.length > 1) {
+      pl.refuse(s.attr, `${s.attr.text} is used without argtypes in ${users.join(' and ')}: the plan follows a function without argtypes in one module`);
+      pl.libraryUsesAllowed.add(head);
+      continue;
+    }
+    const prior = s.ref.owner.plan.functions.get(s.name) ?? pl.plan.functions.get(s.name);
     if (prior && !prior.untyped) {
       pl.refuse(s.attr, `${s.lib.key}.${s.name} is used without argtypes here and declared with argtypes through a name elsewhere: ctypes shares one function object between them; bind this use to that name`);
       continue;
@@ -81,12 +90,13 @@ export function collectUntyped(pl: ModulePlanner): void {
       }
       if (!planRestype(pl, value, d)) continue;
     }
-    if (!wrap(s.lib, s.attr)) continue;
+    if (!wrap(s.lib, s.ref.owner, s.attr)) continue;
     if (!prior) {
-      pl.plan.functions.set(s.name, d);
+      s.ref.owner.plan.functions.set(s.name, d);
       pl.plan.converted.functions++;
     }
-    pl.untyped.set(`${s.lib.key}\0${s.name}`, d);
+    if (s.ref.owner === pl) pl.untyped.set(`${s.lib.key}\0${s.name}`, d);
+    pl.project.untypedDecls.set(attributeKey(s.ref, s.name), d);
     if (assigned) {
       pl.plan.exported.set(assigned.text, d);
       for (const id of pl.nodes.identifiers.get(assigned.text) ?? []) {
@@ -94,7 +104,7 @@ export function collectUntyped(pl: ModulePlanner): void {
         if (c?.type === 'call' && c.childForFieldName('function')?.startIndex === id.startIndex) untypedCallOk(pl, c, d, assigned.text);
       }
     }
-    pl.libraryUsesAllowed.add(keyOf(s.libNode));
+    pl.libraryUsesAllowed.add(head);
   }
   // `g = lib.f` then `g.restype = T`: the type becomes its C name (a _CFunction reads it at each call)
   for (const a of pl.nodes.assignments) {
@@ -103,6 +113,23 @@ export function collectUntyped(pl: ModulePlanner): void {
     const d = l.childForFieldName('object')?.type === 'identifier' ? pl.plan.exported.get(l.childForFieldName('object')!.text) : undefined;
     if (d?.untyped) planRestype(pl, a.childForFieldName('right')!, d);
   }
+}
+
+/** The modules that use `name` of a library (`lib.name`, however reached), found once per project. */
+function untypedUsers(project: ProjectPlanner, ref: LibraryRef, name: string): string[] {
+  if (!project.libraryAttributeUsers) {
+    const users = new Map<string, Set<string>>();
+    for (const p of project.planners.values()) {
+      for (const { node, ref: r } of libraryReferences(p)) {
+        const a = node.parent;
+        if (a?.type !== 'attribute' || a.childForFieldName('object')?.id !== node.id) continue;
+        const k = attributeKey(r, a.childForFieldName('attribute')!.text);
+        users.set(k, (users.get(k) ?? new Set()).add(p.mod.name));
+      }
+    }
+    project.libraryAttributeUsers = users;
+  }
+  return [...(project.libraryAttributeUsers.get(attributeKey(ref, name)) ?? [])];
 }
 
 /** A call of a function without argtypes: the arguments ctypes passed, against the C prototype. */

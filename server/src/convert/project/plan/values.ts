@@ -11,6 +11,7 @@ import type { ModulePlanner, Rewrite } from './planner';
 import { foreignParam, untypedArg } from './callees';
 import { planCast } from './casts';
 import { planBuffer } from './buffers';
+import { planErrno } from './errno';
 
 const SCALARS = new Set(['c_bool', 'c_byte', 'c_ubyte', 'c_short', 'c_ushort', 'c_int', 'c_uint', 'c_long', 'c_ulong', 'c_longlong', 'c_ulonglong', 'c_int8', 'c_int16', 'c_int32', 'c_int64', 'c_uint8', 'c_uint16', 'c_uint32', 'c_uint64', 'c_size_t', 'c_ssize_t', 'c_float', 'c_double', 'c_void_p']);
 
@@ -28,6 +29,10 @@ export function collectValues(pl: ModulePlanner): void {
     if (!m) continue;
     if (m === 'cast' && parts.args.length === 2 && !parts.keywords.size) {
       planCast(pl, n, parts.args[0]!, parts.args[1]!);
+      continue;
+    }
+    if (m === 'get_errno' || m === 'set_errno') {
+      planErrno(pl, n, m, parts.args, parts.keywords.size + (parts.splat ? 1 : 0));
       continue;
     }
     if (m === 'create_string_buffer') {
