@@ -55,7 +55,7 @@ function modelSummary(service: DocumentService, uri: string): string {
   const type = (t: { kind: string; name?: string } | undefined): unknown => (t ? `${t.kind}:${t.name ?? ''}` : null);
   return JSON.stringify({
     structs: m.ctypes.structs.map((s) => [s.name, at(s.nameSpan), s.base, s.isUnion, s.pack, s.anonymous, s.hasBitFields, at(s.fieldsSpan), s.fields?.map((f) => [f.name, type(f.type), f.bits])]),
-    functions: m.ctypes.functions.map((f) => [f.library.name, f.name, f.refs.map(at), f.aliases, f.calls.map((c) => at(c.span)), f.argtypes?.types?.map(type), type(f.restype?.type), at(f.errcheck?.statementSpan), f.cPrototype?.returns]),
+    functions: m.ctypes.functions.map((f) => [f.library.name, f.name, f.refs.map(at), f.aliases, f.calls.map((c) => [at(c.span), c.args.map((a) => a.text)]), f.argtypes?.value.text, f.argtypes?.types?.map(type), type(f.restype?.type), at(f.errcheck?.statementSpan), f.cPrototype?.returns]),
     prototypes: m.ctypes.prototypes.map((p) => [p.name, type(p.restype), p.argtypes.map(type)]),
     instances: m.ctypes.instances.map((i) => [i.name, i.struct.name]),
     ffis: m.cffi.ffis.map((f) => [f.name, f.mode, f.cdefs.map((c) => [at(c.stringSpan), c.declarations.length, c.problems.length])]),
@@ -155,6 +155,19 @@ test('edits inside function bodies reuse the evaluation, edits reaching the modu
     'def names():', '    for k in table:', '        getattr(lib, k + "_x")(0)', '',
     'def setup():', "    table['g'] = lib.foo_c", '', 'setup()', '',
   ].join('\n');
+  const nested = [
+    'import ctypes', "lib = ctypes.CDLL('libfoo.so')", '',
+    'class K(object):', '    kind = None', '',
+    '    def first(self):', '        return 1', '',
+    '    def second(self):', '        return lib.foo_b(2)', '',
+    '    def third(self):', '        def inner():', '            return lib.foo_x(1)', '        return inner()', '',
+    // two methods of the same text (one lowering, shared, at two anchors: each call site is its own)
+    'class A(object):', '    def run(self):', '        return make()(1.5)', '',
+    'class B(object):', '    def run(self):', '        return make()(1.5)', '',
+    'def make():', '    return lib.foo_m', '',
+    'm = make()', 'm(lambda: 1, 2.5)', '',
+    'done = 1', '',
+  ].join('\n');
   const cases: { file: string; what: string; find: string; replace: string; reused: boolean }[] = [
     { file: vlc, what: 'a C name in a wrapper body', find: "_Cfunction('libvlc_function_5'", replace: "_Cfunction('libvlc_function_5x'", reused: true },
     // method_3 now runs libvlc_function_4 before method_4 does: it would read what a later unit wrote, so afresh
@@ -170,9 +183,20 @@ test('edits inside function bodies reuse the evaluation, edits reaching the modu
     { file: own, what: 'a dict value another function reads', find: "table['f'] = lib.foo_a", replace: "table['f'] = lib.foo_b", reused: true },
     { file: own, what: 'a dict key another function iterates', find: "table['f'] = lib.foo_a", replace: "table['h'] = lib.foo_a", reused: true },
     { file: own, what: 'a function the module calls', find: "table['g'] = lib.foo_c", replace: "table['g'] = lib.foo_d", reused: false },
+    // a keystroke in one method lowers that method alone; the others keep their lowering (pyir.ts `DefReuse`), also
+    // those after it, which moved: their offsets are relative to the def. A def with a def inside (a region offset
+    // in its anchor) is lowered again; a lowering reused for it would leave the inner call's span where it was.
+    { file: nested, what: 'a method before one with a closure', find: 'return 1\n', replace: 'return 12\n', reused: true },
+    { file: nested, what: 'a method renamed before one with a closure', find: 'def first(', replace: 'def first_one(', reused: true },
+    { file: nested, what: 'the closure itself', find: 'lib.foo_x(1)', replace: 'lib.foo_x(1, 2)', reused: true },
+    { file: nested, what: 'a method moved after another', find: '    def second(self):\n        return lib.foo_b(2)\n', replace: '', reused: false },
+    { file: nested, what: 'the class body outside methods', find: '    kind = None', replace: '    kind = lib', reused: false },
+    // the evaluation stands (the lowering is the same), the call's text is not: its call site is made again
+    { file: nested, what: 'an argument the lowering does not read', find: 'm(lambda: 1, 2.5)', replace: 'm(lambda: 7, 2.5)', reused: true },
+    { file: nested, what: 'a def of the same text at another depth', find: '\ndone = 1', replace: '\ndef second(self):\n        return lib.foo_b(2)\ndone = 1', reused: false },
   ];
   let n = 0;
-  for (const file of [vlc, own]) {
+  for (const file of [vlc, own, nested]) {
     const uri = `file:///incremental/reuse-${n++}.py`;
     const workspace = new WorkspaceIndex(g.pythonParser);
     const service = new DocumentService(g, workspace);

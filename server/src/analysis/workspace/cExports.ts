@@ -36,6 +36,59 @@ export interface Unit extends Mentions {
   head?: Mentions;
   /** A function's source (a def, not a class): read when it meets a library, to see whether one can leave it (`defLeaks`). */
   defSource?: string;
+  /** The last `defLeaks` run on `defSource`, with what it asked (`leaksOf`); carried to an equal unit after an edit (`carryLeaks`). */
+  leaks?: LeakMemo;
+}
+
+/**
+ * One run of `defLeaks` on a unit's source: its answer, and each question it asked of `libValued` (by the mentions
+ * object, with the answer). `defLeaks` reads nothing else, and which questions it asks follows from the source and
+ * the answers so far: when every question asked gets the same answer now, a run now asks the same ones and gives
+ * the same result.
+ */
+interface LeakMemo {
+  seedsAreC: boolean;
+  asked: Map<Mentions, boolean>;
+  result: boolean;
+}
+
+/** Whether a library can leave the unit's def (`defLeaks`): the last run's answer when each of its questions is answered as then. */
+function leaksOf(u: Unit, libValued: (m: Mentions) => boolean, seedsAreC: boolean): boolean {
+  const memo = u.leaks;
+  if (memo && memo.seedsAreC === seedsAreC) {
+    let same = true;
+    for (const [m, answer] of memo.asked) if (libValued(m) !== answer) {
+      same = false;
+      break;
+    }
+    if (same) return memo.result;
+  }
+  const asked = new Map<Mentions, boolean>();
+  const result = defLeaks(u.defSource!, (m) => {
+    let answer = asked.get(m);
+    if (answer === undefined) asked.set(m, (answer = libValued(m)));
+    return answer;
+  }, seedsAreC);
+  u.leaks = { seedsAreC, asked, result };
+  return result;
+}
+
+/**
+ * After an edit, the units made again from the edited text (in `after`, not in `before`) take the `defLeaks` runs of
+ * the old units with the same def source: a keystroke in one def of a long region re-reads that def alone.
+ */
+export function carryLeaks(before: readonly Unit[], after: readonly Unit[]): void {
+  let bySource: Map<string, LeakMemo> | undefined;
+  for (const u of after) {
+    if (u.defSource === undefined || u.leaks) continue;
+    if (!bySource) {
+      const kept = new Set(after);
+      bySource = new Map();
+      for (const b of before) if (b.leaks && b.defSource !== undefined && !kept.has(b)) bySource.set(b.defSource, b.leaks);
+    }
+    const memo = bySource.get(u.defSource);
+    if (memo) u.leaks = memo;
+  }
 }
 
 export interface UnitImport {
@@ -599,8 +652,9 @@ function nonEmpty(c: NameSet): boolean {
  */
 export function analyzeExports(module: string, units: readonly Unit[], importsC: boolean, ctx: CExportsContext): CExports {
   const inPackage = C_PACKAGE.test(module);
-  const lib = namesOf(module, units, importsC || inPackage, ctx, LIB_WORDS, (x) => x.lib);
-  const c = inPackage ? { names: new Set<string>(), all: true, any: true, modules: new Map<string, string[]>(), done: units.map(() => true) } : namesOf(module, units, importsC, ctx, C_WORDS, (x) => x, lib.done);
+  const index = wordIndex(units);
+  const lib = namesOf(module, units, importsC || inPackage, ctx, LIB_WORDS, (x) => x.lib, undefined, index);
+  const c = inPackage ? { names: new Set<string>(), all: true, any: true, modules: new Map<string, string[]>(), done: units.map(() => true) } : namesOf(module, units, importsC, ctx, C_WORDS, (x) => x, lib.done, index);
   return { names: c.names, all: c.all, lib: { names: lib.names, all: lib.all }, observes: lib.any, modules: lib.modules, cUnits: c.done, libUnits: lib.done };
 }
 
@@ -613,7 +667,25 @@ export function analyzeLibrary(module: string, units: readonly Unit[], importsC:
   return { names: new Set(), all: false, lib: { names: lib.names, all: lib.all }, observes: lib.any, modules: lib.modules, cUnits: [], libUnits: lib.done };
 }
 
-function namesOf(module: string, units: readonly Unit[], importsC: boolean, ctx: CExportsContext, seeds: Set<string>, pick: (c: CExports) => NameSet, libraryUnits?: boolean[]): NameSet & { any: boolean; modules: Map<string, string[]>; done: boolean[] } {
+/** The units that mention each word, by index (built on first use, shared by the two passes of `analyzeExports`). */
+function wordIndex(units: readonly Unit[]): () => Map<string, number[]> {
+  let byWord: Map<string, number[]> | undefined;
+  return () => {
+    if (!byWord) {
+      byWord = new Map();
+      units.forEach((x, j) => {
+        for (const w of x.words) {
+          const list = byWord!.get(w);
+          if (list) list.push(j);
+          else byWord!.set(w, [j]);
+        }
+      });
+    }
+    return byWord;
+  };
+}
+
+function namesOf(module: string, units: readonly Unit[], importsC: boolean, ctx: CExportsContext, seeds: Set<string>, pick: (c: CExports) => NameSet, libraryUnits?: boolean[], index = wordIndex(units)): NameSet & { any: boolean; modules: Map<string, string[]>; done: boolean[] } {
   const of = (m: string) => pick(ctx.exportsOf(m));
   const modulesOf = (m: string) => ctx.exportsOf(m).modules;
   const moduleAliases = new Map<string, string[]>();
@@ -716,7 +788,6 @@ function namesOf(module: string, units: readonly Unit[], importsC: boolean, ctx:
   const isC = (u: Unit, i: number): boolean =>
     !lib && u.head ? libraryUnits?.[i] === true || DECLARING.some((w) => u.words.has(w)) || mentionsC(u.head, u.shadow) : mentionsC(u, u.shadow);
   // one pass in order, then only the units that mention a name found C-valued since (an index by word)
-  let byWord: Map<string, number[]> | undefined;
   const again: number[] = [];
   // units whose names were bound (for the library-valued pass, a function that meets a library but leaks none
   // binds nothing, and is read again when a name it mentions becomes library-valued)
@@ -728,23 +799,13 @@ function namesOf(module: string, units: readonly Unit[], importsC: boolean, ctx:
       if (u.dynamic) all = true;
     }
     if (lib) {
-      if (u.defSource !== undefined && !defLeaks(u.defSource, (m) => mentionsC(m, u.shadow), importsC)) return;
+      if (u.defSource !== undefined && !leaksOf(u, (m) => mentionsC(m, u.shadow), importsC)) return;
       bound[i] = true;
     }
     for (const b of u.bound) {
       if (local.has(b)) continue;
       local.add(b);
-      if (!byWord) {
-        byWord = new Map();
-        units.forEach((x, j) => {
-          for (const w of x.words) {
-            const list = byWord!.get(w);
-            if (list) list.push(j);
-            else byWord!.set(w, [j]);
-          }
-        });
-      }
-      for (const j of byWord.get(b) ?? []) if (!bound[j]) again.push(j);
+      for (const j of index().get(b) ?? []) if (!bound[j]) again.push(j);
     }
   };
   units.forEach((u, i) => {

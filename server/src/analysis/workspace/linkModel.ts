@@ -54,18 +54,20 @@ class ModelLinker {
         byName.set(fo.name, fn);
         this.model.ctypes.functions.push(fn);
       }
-      const refStarts = new Set(fn.refs.map((r) => r.start));
-      const callStarts = new Set(fn.calls.map((c) => c.span.start));
+      // a site at a start already held is left out (most functions have a few: a scan, not a set per function)
+      const few = fn.refs.length + fn.calls.length + list.length <= 16;
+      const refStarts = few ? undefined : new Set(fn.refs.map((r) => r.start));
+      const callStarts = few ? undefined : new Set(fn.calls.map((c) => c.span.start));
       const callsBefore = fn.calls.length;
       for (const s of list) {
         const start = siteStart(s.site);
         if (s.call) {
-          if (!callStarts.has(start)) {
-            callStarts.add(start);
+          if (callStarts ? !callStarts.has(start) : !fn.calls.some((c) => c.span.start === start)) {
+            callStarts?.add(start);
             fn.calls.push(this.callSite(s.call, s.site.anchor, s.resultUsed !== false));
           }
-        } else if (s.literal && !refStarts.has(start)) {
-          refStarts.add(start);
+        } else if (s.literal && (refStarts ? !refStarts.has(start) : !fn.refs.some((r) => r.start === start))) {
+          refStarts?.add(start);
           fn.refs.push(span(s.site));
         }
       }
@@ -140,19 +142,44 @@ class ModelLinker {
     if (elsewhere) fn.declaredElsewhere = elsewhere;
   }
 
+  /**
+   * The model's assignment for a declaration: the one an earlier link made for the same declaration object (an
+   * evaluation updated in place keeps those of the units it did not run again), when the file, the target's text and
+   * the types read from the value are the same; else a new one.
+   */
   private assignment(decl: Declaration, attr: 'argtypes' | 'restype' | 'errcheck'): AttributeAssignment {
     // the declaration's own spans are in this file when it was written here, else at the statement that ran it
     const inFile = decl.site.uri === this.model.uri;
-    const target = inFile ? span(decl.site) : span(decl.statement);
+    const where = inFile ? decl.site : decl.statement;
+    const start = siteStart(where);
+    const text = this.model.text.slice(start, start + where.e - where.s);
+    const types = attr === 'argtypes' ? typesOf(decl.value) : attr === 'restype' ? typeOf(decl.value) : undefined;
+    const known = ASSIGNMENTS.get(decl);
+    if (known && known.attr === attr && known.uri === this.model.uri && known.text === text && sameTypes(known.types, types)) return known.assignment;
+    const target = span(where);
     const statement = decl.statement.uri === this.model.uri ? span(decl.statement) : target;
-    const text = this.model.text.slice(target.start, target.end);
     const base: AttributeAssignment = { statementSpan: statement, targetSpan: target, value: { k: 'other', span: target, text, type: 'evaluated' } };
-    if (attr === 'argtypes') return { ...base, types: typesOf(decl.value) } as AttributeAssignment;
-    if (attr === 'restype') return { ...base, type: typeOf(decl.value) } as AttributeAssignment;
-    return base;
+    const assignment = attr === 'argtypes' ? { ...base, types } as AttributeAssignment : attr === 'restype' ? { ...base, type: types } as AttributeAssignment : base;
+    ASSIGNMENTS.set(decl, { attr, uri: this.model.uri, text, types, assignment });
+    return assignment;
   }
 
+  /**
+   * The model's call site for an evaluated call: the one made for the same lowered call at the same anchor by an
+   * earlier link, when its source text is the same (call sites are never changed once made; their spans are anchored,
+   * so a call that only moved keeps its object), else a new one. An evaluation updated in place keeps the lowered
+   * calls of the bodies it did not run again, so a keystroke's link makes the call sites of the edited bodies alone.
+   */
   private callSite(x: Extract<PExpr, { t: 'call' }>, anchor: Anchor, resultUsed: boolean): CallSite {
+    const text = this.model.text.slice(anchor.offset + x.s, anchor.offset + x.e);
+    const known = CALL_SITES.get(x);
+    if (known && known.anchor === anchor && known.resultUsed === resultUsed && known.text === text) return known.site;
+    const site = this.newCallSite(x, anchor, resultUsed);
+    CALL_SITES.set(x, { anchor, resultUsed, text, site });
+    return site;
+  }
+
+  private newCallSite(x: Extract<PExpr, { t: 'call' }>, anchor: Anchor, resultUsed: boolean): CallSite {
     return {
       span: new AnchoredSpan(anchor, x.s, x.e),
       calleeSpan: new AnchoredSpan(anchor, x.fn.s, x.fn.e),
@@ -195,6 +222,28 @@ class ModelLinker {
     return { k: 'other', span: sp, text, type: p.t };
   }
 }
+
+/** The last assignment made for each declaration (`ModelLinker.assignment`), with what it was made from. */
+const ASSIGNMENTS = new WeakMap<Declaration, { attr: string; uri: string; text: string; types: CtypesType | CtypesType[] | undefined; assignment: AttributeAssignment }>();
+
+/** The same types: each the same object (a ctypes type value's own), or with the same fields, each the same (typeOf's new ones). */
+function sameTypes(a: CtypesType | CtypesType[] | undefined, b: CtypesType | CtypesType[] | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((t, i) => sameType(t, b[i]!));
+  }
+  return sameType(a, b);
+}
+
+function sameType(a: CtypesType, b: CtypesType): boolean {
+  if (a === b) return true;
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => (a as unknown as Record<string, unknown>)[k] === (b as unknown as Record<string, unknown>)[k]);
+}
+
+/** The last call site made for each lowered call (`ModelLinker.callSite`). */
+const CALL_SITES = new WeakMap<PExpr, { anchor: Anchor; resultUsed: boolean; text: string; site: CallSite }>();
 
 const SPAN0 = { start: 0, end: 0 };
 

@@ -85,13 +85,38 @@ export class StmtAnchor implements Anchor {
   }
 }
 
+/**
+ * What a def lowers to apart from its name, extent and anchor: a function of the def's text alone when its body holds
+ * no def or class (their anchors are region offsets), since every offset in it is relative to the def's start.
+ */
+interface LoweredDef {
+  depth: number;
+  params: PParam[];
+  body: PStmt[];
+  generator: boolean;
+}
+
+/**
+ * The lowered defs of a region's last lowering by their text (`last`), given to the next lowering of the same region,
+ * which takes a def of the same text from it (its params and body arrays, shared: lowered statements are never
+ * changed in place, `patchStatements` replaces a def's arrays) and records what it lowered in `next`. A keystroke in
+ * one method of a 115 KB class then lowers that method, and `patchStatements` finds the others equal by identity.
+ * Only for a region without a syntax error (the text alone then decides a def's subtree).
+ */
+export interface DefReuse {
+  last?: Map<string, LoweredDef>;
+  next: Map<string, LoweredDef>;
+}
+
 /** Lowers from a flat copy of the tree (parser/flatTree.ts); node -1 stands for "none". */
 class Lowering {
   private readonly f: Fields;
   /** The anchor of the statement or def body being lowered, and its start in the region (offsets are relative to it). */
   anchor: StmtAnchor;
   base = 0;
-  constructor(readonly region: Anchor, private readonly t: FlatTree) {
+  /** Defs and classes lowered so far (a def whose body made none can be reused by its text). */
+  private scopes = 0;
+  constructor(readonly region: Anchor, private readonly t: FlatTree, private readonly defs?: DefReuse) {
     this.f = fields(t.language);
     this.anchor = new StmtAnchor(region, 0);
   }
@@ -203,10 +228,20 @@ class Lowering {
         if (nameNode < 0) return;
         const name = this.text(nameNode);
         if (!name) return;
+        this.scopes++;
         // the parameters (their defaults are evaluated at call time) and the body are relative to the def's own start
+        const anchor = new StmtAnchor(this.region, t.start[n]!);
+        const key = this.defs ? this.text(n) : undefined;
+        const known = key !== undefined ? this.defs!.last?.get(key) : undefined;
+        if (known && known.depth === depth) {
+          this.defs!.next.set(key!, known);
+          out.push({ t: 'def', name, params: known.params, body: known.body, generator: known.generator, anchor, s, e });
+          return;
+        }
+        const scopes = this.scopes;
         const outer = { anchor: this.anchor, base: this.base };
         this.base = t.start[n]!;
-        const anchor = (this.anchor = new StmtAnchor(this.region, this.base));
+        this.anchor = anchor;
         const params: PParam[] = [];
         const plist = this.child(n, f.parameters);
         for (const p of plist >= 0 ? t.namedChildren(plist) : []) {
@@ -230,10 +265,13 @@ class Lowering {
         const block = this.block(body, depth + 1);
         this.anchor = outer.anchor;
         this.base = outer.base;
-        out.push({ t: 'def', name, params, body: block, generator: /\byield\b/.test(text), anchor, s, e });
+        const generator = /\byield\b/.test(text);
+        if (key !== undefined && this.scopes === scopes) this.defs!.next.set(key, { depth, params, body: block, generator });
+        out.push({ t: 'def', name, params, body: block, generator, anchor, s, e });
         return;
       }
       case 'class_definition': {
+        this.scopes++;
         const nameNode = this.child(n, f.name);
         if (nameNode < 0) return;
         const name = this.text(nameNode);
@@ -430,9 +468,9 @@ export function lowerModule(tree: Tree, text: string, anchor: Anchor): TopStmt[]
   return lowerFlat(flatten(tree, text), anchor);
 }
 
-/** The same from a flat copy of the tree. */
-export function lowerFlat(flat: FlatTree, anchor: Anchor): TopStmt[] {
-  const l = new Lowering(anchor, flat);
+/** The same from a flat copy of the tree; `defs`: the defs of the region's last lowering, by text (`DefReuse`). */
+export function lowerFlat(flat: FlatTree, anchor: Anchor, defs?: DefReuse): TopStmt[] {
+  const l = new Lowering(anchor, flat, defs);
   const out: TopStmt[] = [];
   const stmts: PStmt[] = [];
   for (const c of flat.namedChildren(0)) {

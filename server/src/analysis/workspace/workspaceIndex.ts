@@ -3,10 +3,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Parser } from 'web-tree-sitter';
 import type { ParsedDocument } from '../../documents/parsedDocument';
 import { evaluateModule, reevaluateModule, retractDeclarations, type FfiObjectValue, type ModuleEvaluation, type ModuleResolver, type Value } from './evaluate';
-import { analyzeExports, analyzeLibrary, exportsForUnits, NO_C, relevantStatements, unitsOf, type CExports, type NameSet, type Unit } from './cExports';
+import { analyzeExports, analyzeLibrary, carryLeaks, exportsForUnits, NO_C, relevantStatements, unitsOf, type CExports, type NameSet, type Unit } from './cExports';
 import { moduleNameOf } from './moduleNames';
 import { flatTreeOf, releaseFlatTree } from '../../parser/flatTree';
-import { lowerFlat, lowerModule, patchStatements, type TopStmt } from './pyir';
+import { lowerFlat, lowerModule, patchStatements, type DefReuse, type TopStmt } from './pyir';
 
 interface ModuleEntry {
   name: string;
@@ -596,6 +596,8 @@ export class WorkspaceIndex implements ModuleResolver {
    * computation of every module (`sameExports`).
    */
   private sameExportsAfterEdit(entry: ModuleEntry, state: Map<string, CExports>): boolean {
+    // the defs of the edited text that are unchanged keep their `defLeaks` runs (each checked against what it asked)
+    if (entry.exportsFrom) carryLeaks(entry.exportsFrom.units, this.unitsOf(entry));
     if (this.byName.get(entry.name) !== entry) return this.sameExports(state);
     const before = state.get(entry.name);
     const fed = [...this.byName.values()].some((e) => e !== entry && e.targets?.includes(entry.name) && state.has(e.name) && (state.get(e.name)!.all || state.get(e.name)!.names.size > 0));
@@ -974,13 +976,19 @@ function importSignature(text: string): string {
   return `${BINDS_ITSELF.test(text)}|${importsC(text)}|${importLines(text).map((m) => m[0]).join('\n')}`;
 }
 
+/** Each region's defs from its last lowering, by text (pyir.ts `DefReuse`): a region re-parsed after an edit lowers only the defs that changed. */
+const regionDefs = new WeakMap<object, DefReuse['next']>();
+
 /** The lowered statements of an open document, cached on each parse region until its text changes. */
 export function statementsOfDocument(doc: ParsedDocument): TopStmt[] {
   const out: TopStmt[] = [];
   for (const region of doc.regions) {
     const cache = (region.cache ??= {}) as { lowered?: TopStmt[] };
     if (!cache.lowered) {
-      cache.lowered = lowerFlat(flatTreeOf(region), region);
+      const defs: DefReuse | undefined = region.tree.rootNode.hasError ? undefined : { last: regionDefs.get(region), next: new Map() };
+      cache.lowered = lowerFlat(flatTreeOf(region), region, defs);
+      if (defs) regionDefs.set(region, defs.next);
+      else regionDefs.delete(region);
       releaseFlatTree(region); // its facts were read first (DocumentService.model); a later read copies the tree again
     }
     out.push(...cache.lowered);
