@@ -9,16 +9,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { INTERPRETERS, runPythonOk } from '../snippets/pythons';
 import { FIELDS_READ } from '../unit/invariantSamples';
 
 const BIN = path.resolve(__dirname, '../../bin/pypy-bindings.js');
-const INTERPRETERS = ['/usr/bin/python3', 'pypy3'];
-
-function run(interpreter: string, cwd: string, args: string[]): string {
-  const r = spawnSync(interpreter, args, { cwd, encoding: 'utf8', timeout: 60_000 });
-  assert.equal(r.status, 0, `${interpreter} ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+/** CPython's ctypes run is the oracle; both interpreters must print what it prints. */
+const run = (interpreter: string, cwd: string, args: string[]): string => runPythonOk(interpreter, args, cwd);
 
 test('convert FILE: a struct class still read after its conversion keeps the file ctypes, with the reason', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-invariant-'));

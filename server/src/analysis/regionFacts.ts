@@ -1,7 +1,8 @@
 import type { Language } from 'web-tree-sitter';
 import type { Region } from '../documents/parsedDocument';
 import type { CallSite, Expr, ImportInfo, Keyword, Span } from './model';
-import { fieldId, flatTreeOf, type FlatTree } from '../parser/flatTree';
+import { flatTreeOf, type FlatTree } from '../parser/flatTree';
+import { pythonFields, type PythonFields } from '../parser/pythonFields';
 import { AnchoredSpan } from './spans';
 import { decodeValue } from './stringLiteral';
 
@@ -68,33 +69,14 @@ export function bindingOf(module: string): ImportInfo['binding'] {
   return undefined;
 }
 
-/** Field ids of the Python grammar, looked up once per language. */
-interface Fields {
-  name: number; alias: number; moduleName: number; left: number; right: number; function: number; arguments: number;
-  value: number; object: number; attribute: number; body: number; superclasses: number; operator: number; subscript: number;
-}
-const fieldsOf = new WeakMap<Language, Fields>();
-function fields(language: Language): Fields {
-  let f = fieldsOf.get(language);
-  if (!f) {
-    const id = (n: string) => fieldId(language, n);
-    f = {
-      name: id('name'), alias: id('alias'), moduleName: id('module_name'), left: id('left'), right: id('right'), function: id('function'),
-      arguments: id('arguments'), value: id('value'), object: id('object'), attribute: id('attribute'), body: id('body'),
-      superclasses: id('superclasses'), operator: id('operator'), subscript: id('subscript'),
-    };
-    fieldsOf.set(language, f);
-  }
-  return f;
-}
 
 /** Reads the facts off a flat copy of the region's tree (parser/flatTree.ts): no node objects, text sliced from the region. */
 class Extractor {
   readonly facts: RegionFacts = { imports: [], assigns: [], calls: [], attrs: [], classes: [] };
-  private readonly f: Fields;
+  private readonly f: PythonFields;
   private readonly sites = new Map<number, CallSite | undefined>();
   constructor(private readonly region: Region, private readonly t: FlatTree) {
-    this.f = fields(t.language);
+    this.f = pythonFields(t.language);
   }
 
   span(n: number): Span {

@@ -5,29 +5,9 @@
  * and kept for the next round.
  */
 import type { Language, Node, Tree } from 'web-tree-sitter';
-import { type FlatTree, fieldId, flatten } from '../parser/flatTree';
+import { type FlatTree, flatten } from '../parser/flatTree';
+import { pythonFields, type PythonFields } from '../parser/pythonFields';
 
-/** Field ids of the Python grammar the converter's readers use, looked up once per language. */
-export interface PyFields {
-  name: number; alias: number; moduleName: number; left: number; right: number; function: number; arguments: number; value: number;
-  object: number; attribute: number; body: number; superclasses: number; operator: number; parameters: number; type: number;
-  key: number; alternative: number; subscript: number; argument: number;
-}
-const fieldsOf = new WeakMap<Language, PyFields>();
-function pyFields(language: Language): PyFields {
-  let f = fieldsOf.get(language);
-  if (!f) {
-    const id = (n: string) => fieldId(language, n);
-    f = {
-      name: id('name'), alias: id('alias'), moduleName: id('module_name'), left: id('left'), right: id('right'), function: id('function'),
-      arguments: id('arguments'), value: id('value'), object: id('object'), attribute: id('attribute'), body: id('body'),
-      superclasses: id('superclasses'), operator: id('operator'), parameters: id('parameters'), type: id('type'), key: id('key'),
-      alternative: id('alternative'), subscript: id('subscript'), argument: id('argument'),
-    };
-    fieldsOf.set(language, f);
-  }
-  return f;
-}
 
 export interface FlatCall {
   callee: number;
@@ -39,7 +19,7 @@ export interface FlatCall {
 export class InputTree {
   readonly flat: FlatTree;
   readonly root: Node;
-  readonly f: PyFields;
+  readonly f: PythonFields;
   /** Type names by type id, and node type names per flat node read through it. */
   private readonly types: readonly string[];
   /** Nodes made so far, by flat index (kept across rounds: the tree does not change). */
@@ -54,7 +34,7 @@ export class InputTree {
   constructor(readonly text: string, readonly tree: Tree, flat?: FlatTree) {
     this.flat = flat ?? flatten(tree, text);
     this.root = tree.rootNode;
-    this.f = pyFields(tree.language);
+    this.f = pythonFields(tree.language);
     this.types = tree.language.types;
     this.childIndex = new Int32Array(this.flat.count).fill(-1);
     this.nodes.set(0, this.root);

@@ -1,5 +1,6 @@
 import type { Language, Tree } from 'web-tree-sitter';
-import { fieldId, flatten, type FlatTree } from '../../parser/flatTree';
+import { flatten, type FlatTree } from '../../parser/flatTree';
+import { pythonFields, type PythonFields } from '../../parser/pythonFields';
 import type { Anchor } from '../spans';
 import { decodeParts } from '../stringLiteral';
 
@@ -51,27 +52,6 @@ export interface TopStmt {
 
 const MAX_DEPTH = 40;
 
-/** Field ids of the Python grammar that the lowering follows, looked up once per language. */
-interface Fields {
-  name: number; alias: number; moduleName: number; left: number; right: number; function: number; arguments: number; value: number;
-  object: number; attribute: number; body: number; superclasses: number; operator: number; subscript: number; definition: number;
-  parameters: number; alternative: number; consequence: number; key: number;
-}
-const fieldsOf = new WeakMap<Language, Fields>();
-function fields(language: Language): Fields {
-  let f = fieldsOf.get(language);
-  if (!f) {
-    const id = (n: string) => fieldId(language, n);
-    f = {
-      name: id('name'), alias: id('alias'), moduleName: id('module_name'), left: id('left'), right: id('right'), function: id('function'),
-      arguments: id('arguments'), value: id('value'), object: id('object'), attribute: id('attribute'), body: id('body'),
-      superclasses: id('superclasses'), operator: id('operator'), subscript: id('subscript'), definition: id('definition'),
-      parameters: id('parameters'), alternative: id('alternative'), consequence: id('consequence'), key: id('key'),
-    };
-    fieldsOf.set(language, f);
-  }
-  return f;
-}
 
 /**
  * Where a lowered statement or def body starts: a parse region (or the file) and an offset in it. Offsets inside
@@ -110,14 +90,14 @@ export interface DefReuse {
 
 /** Lowers from a flat copy of the tree (parser/flatTree.ts); node -1 stands for "none". */
 class Lowering {
-  private readonly f: Fields;
+  private readonly f: PythonFields;
   /** The anchor of the statement or def body being lowered, and its start in the region (offsets are relative to it). */
   anchor: StmtAnchor;
   base = 0;
   /** Defs and classes lowered so far (a def whose body made none can be reused by its text). */
   private scopes = 0;
   constructor(readonly region: Anchor, private readonly t: FlatTree, private readonly defs?: DefReuse) {
-    this.f = fields(t.language);
+    this.f = pythonFields(t.language);
     this.anchor = new StmtAnchor(region, 0);
   }
 
