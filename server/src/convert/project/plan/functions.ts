@@ -25,6 +25,24 @@ export function collectDirectDeclarations(pl: ModulePlanner): void {
   for (const m of pl.b.starModules) for (const k of pl.project.planner(m)?.libraries.keys() ?? []) heads.add(k);
   for (const n of pl.nodes.blocks) {
     const stmts = n.namedChildren;
+    // the block's `X.errcheck = …` statements by X, read once: a scan of the rest of the block per function was quadratic
+    let errchecks: Map<string, number[]> | undefined;
+    const errchecksOf = (name: string): number[] => {
+      if (!errchecks) {
+        errchecks = new Map();
+        for (let j = 0; j < stmts.length; j++) {
+          const a2 = stmts[j]!.type === 'expression_statement' ? stmts[j]!.namedChildren[0] : undefined;
+          const l2 = a2?.type === 'assignment' ? a2.childForFieldName('left') : undefined;
+          if (l2?.type !== 'attribute' || l2.childForFieldName('attribute')!.text !== 'errcheck') continue;
+          const object = l2.childForFieldName('object')?.text;
+          if (object === undefined) continue;
+          const at = errchecks.get(object);
+          if (at) at.push(j);
+          else errchecks.set(object, [j]);
+        }
+      }
+      return errchecks.get(name) ?? [];
+    };
     for (let i = 0; i < stmts.length; i++) {
       const st = stmts[i]!;
       const a = st.type === 'expression_statement' ? st.namedChildren[0] : undefined;
@@ -81,13 +99,12 @@ export function collectDirectDeclarations(pl: ModulePlanner): void {
       pl.declaringStatements.push(...group);
       for (const [which, v] of attrs) if (which !== 'errcheck') pl.consumed.push(v);
       // `f.errcheck = g` later in the block (after a `def g`): the function made again with it, if nothing took f before
-      for (let j = i + group.length; j < stmts.length; j++) {
-        const a2 = stmts[j]!.type === 'expression_statement' ? stmts[j]!.namedChildren[0] : undefined;
-        const l2 = a2?.type === 'assignment' ? a2.childForFieldName('left') : undefined;
-        if (l2?.type !== 'attribute' || l2.childForFieldName('object')?.text !== left.text || l2.childForFieldName('attribute')!.text !== 'errcheck') continue;
+      for (const j of errchecksOf(left.text)) {
+        if (j < i + group.length) continue;
+        const a2 = stmts[j]!.namedChildren[0]!;
         const between = within(pl.nodes.identifiers.get(left.text) ?? [], last.endIndex, stmts[j]!.startIndex);
         if (between.some((x) => x.parent?.type !== 'call' || x.parent.childForFieldName('function')?.id !== x.id)) break;
-        pl.rewrite(a2!, make(a2!.childForFieldName('right')!));
+        pl.rewrite(a2, make(a2.childForFieldName('right')!));
         pl.declaringStatements.push(stmts[j]!);
       }
       i += group.length - 1;

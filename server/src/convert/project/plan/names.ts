@@ -5,6 +5,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { callParts, unparen } from '../../syntax';
+import { SpanSet } from '../../spanSet';
 import { prim } from '../../typeNames';
 import type { ModulePlanner } from './planner';
 import { refuseImportedLibraries, checkLibraryReferences } from './libraries';
@@ -51,7 +52,10 @@ export function settleNames(pl: ModulePlanner): void {
  * raise, so each is a refusal — here, and reached from another module (`from .m import f`, `m.f`).
  */
 function refuseFunctionAttributes(pl: ModulePlanner): void {
-  const inDeclaration = (n: Node): boolean => pl.declaringStatements.some((s) => s.startIndex <= n.startIndex && n.endIndex <= s.endIndex);
+  // a use inside a declaring statement starts inside it (an attribute never holds a statement): a lookup, not a scan per use
+  const declaring = new SpanSet();
+  for (const s of pl.declaringStatements) declaring.add(s.startIndex, s.endIndex);
+  const inDeclaration = (n: Node): boolean => declaring.has(n.startIndex);
   const check = (id: Node, name: string, use: Node | null): void => {
     if (use?.type !== 'attribute' || use.childForFieldName('object')?.id !== id.id || inDeclaration(use)) return;
     const attr = use.childForFieldName('attribute')!.text;
