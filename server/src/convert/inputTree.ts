@@ -7,6 +7,7 @@
 import type { Language, Node, Tree } from 'web-tree-sitter';
 import { type FlatTree, flatten } from '../parser/flatTree';
 import { pythonFields, type PythonFields } from '../parser/pythonFields';
+import { decodeStringParts } from './syntax';
 
 
 export interface FlatCall {
@@ -272,19 +273,7 @@ export class InputTree {
     const t = this.type(i);
     const parts = t === 'concatenated_string' ? this.named(i) : t === 'string' ? [i] : [];
     if (!parts.length) return undefined;
-    let value = '';
-    let bytes = false;
-    for (const p of parts) {
-      const m = /^([rRbBuUfF]*)('''|"""|'|")([\s\S]*)\2$/.exec(this.textOf(p));
-      if (!m) return undefined;
-      const prefix = m[1]!.toLowerCase();
-      if (prefix.includes('f')) return undefined;
-      if (prefix.includes('b')) bytes = true;
-      const body = m[3]!;
-      value += prefix.includes('r') ? body : body.replace(/\\(x[0-9a-fA-F]{2}|[\\'"ntr0abfv\n])/g, (_, e: string) =>
-        e[0] === 'x' ? String.fromCharCode(parseInt(e.slice(1), 16)) : ({ n: '\n', t: '\t', r: '\r', '0': '\0', a: '\x07', b: '\b', f: '\f', v: '\v', '\n': '' } as Record<string, string>)[e] ?? e);
-    }
-    return { value, bytes };
+    return decodeStringParts(parts.map((p) => this.textOf(p)));
   }
 
   /** `x = value` as a statement (an expression_statement holding one plain assignment). */

@@ -75,10 +75,15 @@ export function stringLiteral(n: Node): { value: string; bytes: boolean } | unde
   n = unparen(n);
   const parts = n.type === 'concatenated_string' ? n.namedChildren : n.type === 'string' ? [n] : [];
   if (!parts.length) return undefined;
+  return decodeStringParts(parts.map((p) => p.text));
+}
+
+/** The value of a string literal's parts (`'a' b'c'` …), simple escapes decoded; undefined for an f-string. */
+export function decodeStringParts(texts: readonly string[]): { value: string; bytes: boolean } | undefined {
   let value = '';
   let bytes = false;
-  for (const p of parts) {
-    const m = /^([rRbBuUfF]*)('''|"""|'|")([\s\S]*)\2$/.exec(p.text);
+  for (const text of texts) {
+    const m = /^([rRbBuUfF]*)('''|"""|'|")([\s\S]*)\2$/.exec(text);
     if (!m) return undefined;
     const prefix = m[1]!.toLowerCase();
     if (prefix.includes('f')) return undefined;
