@@ -10,7 +10,10 @@ import { collectFiles, mayBind } from '../../server/src/cli/files';
 import { loadGrammars } from '../../server/src/parser/languages';
 import { lint } from '../../server/src/rules/lint';
 import { analyzeWorkspaceFile } from '../../server/src/service/analyzeFile';
-import { vlcShaped } from '../../bench/shapes';
+
+// the bench's generators (outside the test project)
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { vlcShaped } = require(path.resolve(__dirname, '../../bench/shapes.ts')) as { vlcShaped(lines: number): string };
 
 /** A package where C reaches some names through real import chains and not others (the stdlib's shape: heapq → doctest → …). */
 const PACKAGE: Record<string, string> = {
