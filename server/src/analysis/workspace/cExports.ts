@@ -245,7 +245,8 @@ function headerOf(t: string): string {
 
 function unitOf(text: string, at: number): Unit {
   const t = codeOf(text);
-  const { words, chains, bare } = mentionsOf(t);
+  const mentions = mentionsOf(t);
+  const words = mentions.words;
   const bound = new Set<string>();
   const shadow = new Set<string>();
   // each scan below needs a literal word of its pattern: a text without it is not scanned
@@ -275,7 +276,8 @@ function unitOf(text: string, at: number): Unit {
   // imports inside a def or class bind its locals, not module names
   if (!head) for (const i of imports) if (i.alias) bound.add(i.alias);
   return {
-    at, words, chains, bare, shadow, bound: [...bound], imports, dynamic: DYNAMIC.test(t), isImport: /^(?:import|from)\b/.test(t),
+    // the chains and bare words only when a question reaches them (a word of the unit is a module alias)
+    at, words, get chains() { return mentions.chains; }, get bare() { return mentions.bare; }, shadow, bound: [...bound], imports, dynamic: DYNAMIC.test(t), isImport: /^(?:import|from)\b/.test(t),
     head: head ? mentionsOf(headerOf(t)) : undefined,
     defSource: head && /\bdef[ \t]+\w+$/.test(head[0]) ? text : undefined,
   };
