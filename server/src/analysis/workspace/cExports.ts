@@ -119,8 +119,7 @@ const DYNAMIC = /\b(?:globals|setattr|vars|__dict__|__setattr__)\b/;
 const IMPORT_STMT = /(?:^|[;:])[ \t]*(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n;#]*)|import[ \t]+([^\n;#]+))/gm;
 
 /** The units of a module's text (or of a parse region's text). */
-export function unitsOf(text: string, depth = 0, at?: number): Unit[] {
-  const { cuts } = candidateCuts(text);
+export function unitsOf(text: string, depth = 0, at?: number, cuts = candidateCuts(text).cuts): Unit[] {
   const out: Unit[] = [];
   for (let i = 0; i < cuts.length; i++) {
     const t = text.slice(cuts[i]!, i + 1 < cuts.length ? cuts[i + 1]! : text.length);
