@@ -4,12 +4,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { unitsOf } from '../../server/src/analysis/workspace/cExports';
+import { relevantStatements, unitsOf, type Unit } from '../../server/src/analysis/workspace/cExports';
 import { importLines, WorkspaceIndex } from '../../server/src/analysis/workspace/workspaceIndex';
 import { collectFiles, mayBind } from '../../server/src/cli/files';
 import { loadGrammars } from '../../server/src/parser/languages';
 import { lint } from '../../server/src/rules/lint';
 import { analyzeWorkspaceFile } from '../../server/src/service/analyzeFile';
+
+// the bench's generators (outside the test project)
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { vlcShaped } = require(path.resolve(__dirname, '../../bench/shapes.ts')) as { vlcShaped(lines: number): string };
 
 /** A package where C reaches some names through real import chains and not others (the stdlib's shape: heapq → doctest → …). */
 const PACKAGE: Record<string, string> = {
@@ -184,4 +188,39 @@ test('importLines equals matchAll of the import-line regex (stdlib files, CR and
     assert.equal(key(importLines(t)), key(expected), t.slice(0, 80));
   }
   assert.ok(withImports > 20, `texts with import lines (${withImports})`);
+});
+
+/** The definition of `relevantStatements`: keep a unit binding a name that a kept unit mentions, until nothing changes. */
+function relevantByFixpoint(units: readonly Unit[], cUnits: readonly boolean[]): boolean[] {
+  const keep = units.map((u, i) => cUnits[i] === true || u.dynamic || (u.isImport && u.imports.some((x) => x.kind === 'star')));
+  const needed = new Set<string>();
+  units.forEach((u, i) => keep[i] && u.words.forEach((w) => needed.add(w)));
+  for (let changed = true; changed;) {
+    changed = false;
+    units.forEach((u, i) => {
+      if (keep[i] || !u.bound.some((b) => needed.has(b))) return;
+      keep[i] = changed = true;
+      u.words.forEach((w) => needed.add(w));
+    });
+  }
+  return keep;
+}
+
+test('relevantStatements equals its fixpoint definition (the vlc-shaped file, stdlib ctypes, random C-valued units)', () => {
+  const texts = [vlcShaped(3_000), 'import ctypes\nA = 1\nB = A\nC = B\nlib = ctypes.CDLL(C)\nD = 2\ndef f():\n    return D\n'];
+  const stdlib = '/usr/lib/python3.11/ctypes';
+  if (fs.existsSync(stdlib)) for (const f of collectFiles([stdlib], [])) if (f.endsWith('.py')) texts.push(fs.readFileSync(f, 'utf8'));
+  let seed = 7;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  let grown = 0;
+  for (const text of texts) {
+    const units = unitsOf(text);
+    for (const density of [0, 0.02, 0.2, 0.6]) {
+      const cUnits = units.map(() => random() < density);
+      const expected = relevantByFixpoint(units, cUnits);
+      assert.deepEqual(relevantStatements(units, cUnits), expected, `${text.slice(0, 40)} at ${density}`);
+      if (expected.some((k, i) => k && !cUnits[i])) grown++;
+    }
+  }
+  assert.ok(grown > 5, `cases where the closure kept more than the C-valued units (${grown})`);
 });
