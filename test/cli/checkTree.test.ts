@@ -22,6 +22,7 @@ import { lintOptions } from '../../server/src/config/lintOptions';
 import { loadGrammars } from '../../server/src/parser/languages';
 import { lint } from '../../server/src/rules/lint';
 import { analyzeWorkspaceFile } from '../../server/src/service/analyzeFile';
+import { skippedBodiesModule } from '../snippets/skippedBodies';
 
 const STDLIB = '/usr/lib/python3.11';
 
@@ -62,6 +63,8 @@ function tree(): string {
   fs.writeFileSync(path.join(dir, 'private_only.py'), 'from _ctypes import PyObj_FromPtr\nx = PyObj_FromPtr(1)\n');
   fs.writeFileSync(path.join(dir, 'paren_ffi.py'), 'from _foo_cffi import (\n    ffi,\n    lib,\n)\np = ffi.new("int")\n');
   fs.writeFileSync(path.join(dir, 'continued_import.py'), 'import os, \\\n    ctypes\nlibc = ctypes.CDLL(None)\nlibc.printf(b"%f", 2.5)\n');
+  // a test class whose plain methods check leaves unparsed, with findings in the bodies it must read
+  fs.writeFileSync(path.join(dir, 'skipped_bodies.py'), skippedBodiesModule());
   return dir;
 }
 
@@ -99,7 +102,7 @@ test('check on a real tree reports exactly what analysing every file in full rep
     plain.sort();
     assert.deepEqual(fromCheck, plain);
     // the tree gives findings from the stdlib, the real packages and the awkward copies alike
-    for (const f of ['ctypes/util.py', 'test/support/__init__.py', 'libarchive/ffi_crlf.py', 'latin1_binding.py', 'libarchive/broken.py', 'uses_loader.py', 'private_ctypes.py', 'aliased_sys.py', 'private_only.py', 'paren_ffi.py', 'continued_import.py']) {
+    for (const f of ['ctypes/util.py', 'test/support/__init__.py', 'libarchive/ffi_crlf.py', 'latin1_binding.py', 'libarchive/broken.py', 'uses_loader.py', 'private_ctypes.py', 'aliased_sys.py', 'private_only.py', 'paren_ffi.py', 'continued_import.py', 'skipped_bodies.py']) {
       assert.ok(plain.some((p) => p.startsWith(f + ':')), `a finding in ${f}: ${plain.join('\n')}`);
     }
     assert.ok(!plain.some((p) => p.startsWith('guarded_refcount.py:')), 'the guard import silences PB202');

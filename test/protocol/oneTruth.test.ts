@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CLI, LspClient, ROOT } from './lspClient';
+import { skippedBodiesModule } from '../snippets/skippedBodies';
 
 function copyTree(src: string, dst: string): void {
   fs.mkdirSync(dst, { recursive: true });
@@ -36,6 +37,7 @@ function corpus(): string {
   copyTree(path.join(ROOT, 'examples'), path.join(dir, 'examples'));
   for (const pkg of ['magic', 'libarchive']) copyTree(path.join('/usr/lib/python3/dist-packages', pkg), path.join(dir, pkg));
   fs.writeFileSync(path.join(dir, 'star_regions.py'), starImportFile());
+  fs.writeFileSync(path.join(dir, 'skipped_bodies.py'), skippedBodiesModule());
   return dir;
 }
 
@@ -69,6 +71,7 @@ test('the CLI and the server report identical findings over the same corpus', { 
       server.sort();
       assert.ok(cli.some((l) => l.startsWith('star_regions.py') && / PB205 /.test(l)), 'the star-import file has its PB205 in the CLI');
       assert.ok(cli.some((l) => l.startsWith('pkg/__init__.py') && / PB205 /.test(l)), 'cross-module findings in the CLI');
+      assert.deepEqual(cli.filter((l) => l.startsWith('skipped_bodies.py')).map((l) => / (PB\d+) /.exec(l)![1]).sort(), ['PB202', 'PB203', 'PB206'], 'the findings in bodies check reads of a module whose other bodies it leaves out');
       assert.ok(cli.length > 10, `a corpus with findings (${cli.length})`);
       assert.deepEqual(server, cli);
       await c.shutdown();

@@ -9,15 +9,15 @@ const NONE: RegionFacts = Object.freeze({ imports: [], assigns: [], calls: [], a
  * Names through which a region can matter before anything else is known: modules (`_ctypes` for PB201's
  * PyObj_FromPtr), calls some rules need, and the imports that guard PB202 (read from every import of the file).
  */
-const SEEDS = ['ctypes', '_ctypes', 'cffi', 'cppyy', '_rawffi', '_ffi', '_cffi_backend', 'ffi', 'MixedModule', 'Extension', 'getrefcount', 'import_module', '__import__', ...REFCOUNT_GUARDS];
+export const SEEDS = ['ctypes', '_ctypes', 'cffi', 'cppyy', '_rawffi', '_ffi', '_cffi_backend', 'ffi', 'MixedModule', 'Extension', 'getrefcount', 'import_module', '__import__', ...REFCOUNT_GUARDS];
 
 /**
  * Any import (at any depth: the link qualifies names by every import of the file) can change what a name of a
  * relevant region means: `import sys as s` for `s.getrefcount`, `from lib import bytes` for PB206's `bytes(…)`.
  */
-const IMPORT_WORD = /\bimport\b/;
+export const IMPORT_WORD = /\bimport\b/;
 
-function namesPattern(names: Set<string>): RegExp {
+export function namesPattern(names: Set<string>): RegExp {
   return new RegExp(`\\b(?:${[...names].join('|')})\\b`);
 }
 
@@ -29,6 +29,11 @@ function namesPattern(names: Set<string>): RegExp {
  * nothing new is found. In the editor every region is analysed, so edits never need this fixpoint.
  */
 export function relevantRegionFacts(regions: readonly Region[]): RegionFacts[] {
+  return relevantFixpoint(regions).facts;
+}
+
+/** relevantRegionFacts with the names it found (`every`: a star import of an unknown module made every region count). */
+export function relevantFixpoint(regions: readonly Region[]): { facts: RegionFacts[]; names: Set<string>; every: boolean } {
   const names = new Set(SEEDS);
   const out: (RegionFacts | undefined)[] = regions.map(() => undefined);
   let starElsewhere = false;
@@ -54,7 +59,7 @@ export function relevantRegionFacts(regions: readonly Region[]): RegionFacts[] {
       for (const c of facts.classes) if (c.bases.some((b) => pattern.test(b))) names.add(c.name);
     });
     grew = names.size > before;
-    if (starElsewhere) return regions.map((r) => regionFacts(r));
+    if (starElsewhere) return { facts: regions.map((r) => regionFacts(r)), names, every: true };
   }
-  return out.map((f) => f ?? NONE);
+  return { facts: out.map((f) => f ?? NONE), names, every: false };
 }
