@@ -50,7 +50,11 @@ const PACKAGE: Record<string, string> = {
     'def longpath(path):', '    buffer = ctypes.create_unicode_buffer(len(path) * 2)', '    length = ctypes.windll.kernel32.GetLongPathNameW(path, buffer, len(buffer))',
     '    lib = ctypes.CDLL("libc.so.6")', '    if lib.strlen(path):', '        return buffer[:length]', '    return path', '',
     'def get_strlen():', '    lib = ctypes.CDLL("libc.so.6")', '    return lib.strlen', '',
+    // a local library by attribute (no loader call): its foreign function's result is no library
+    'def ticks():', '    api = ctypes.windll.kernel32', '    return api.GetTickCount()', '',
   ].join('\n'),
+  // a def reaching a library through another module's chain (`loader.load`)
+  'pkg/chained.py': ['from . import loader', '', 'def mine():', '    """Loads it."""', '    return loader.load()', '', 'def theirs():', '    return loader.NAME', ''].join('\n'),
   'pkg/usehelper.py': ['from .helpers import open_lib', '', 'libc = open_lib("libc.so.6")', 'libc.strlen(b"abc")', ''].join('\n'),
   'pkg/usefill.py': ['from .helpers import fill', '', 'class Holder:', '    pass', '', 'h = Holder()', 'fill(h)', 'h.lib.strlen(b"abc")', ''].join('\n'),
   'pkg/useclosure.py': ['from . import helpers', '', 'get = helpers.closure()', 'get()(b"abc")', ''].join('\n'),
@@ -86,7 +90,8 @@ test('the C-valued exports of a module: names whose statements reach ctypes, att
     // a function that meets a library is library-valued only when one can leave it (returned, stored, handed on, closed over)
     const helpers = index.exportsOf('pkg.helpers').lib.names;
     for (const n of ['open_lib', 'fill', 'hand', 'closure', 'get_strlen']) assert.ok(helpers.has(n), `${n} lets a library out`);
-    for (const n of ['probe', 'uses_probe', 'cdll', 'longpath']) assert.ok(!helpers.has(n), `${n}: a library used inside and dropped (a function's import is its own)`);
+    for (const n of ['probe', 'uses_probe', 'cdll', 'longpath', 'ticks']) assert.ok(!helpers.has(n), `${n}: a library used inside and dropped (a function's import is its own)`);
+    assert.deepEqual([...index.exportsOf('pkg.chained').lib.names], ['mine'], 'a library returned through a module chain leaks; a plain name read through one does not');
     for (const rel of ['pkg/usehelper.py', 'pkg/usefill.py', 'pkg/useclosure.py']) assert.equal(index.mayBind(uri(rel)), true, rel);
     assert.equal(index.mayBind(uri('pkg/useprobe.py')), false, 'probe() returns a string: its callers meet no library');
 
