@@ -337,10 +337,11 @@ function convertRound(parser: Parser, input: InputTree, options: ConvertOptions,
     for (const l of leftovers) {
       if (l.name === 'util.find_library' || l.name === 'util' || l.name.startsWith('util.')) continue;
       if (l.originalOffset < 0) continue; // kept for the import only
-      const node = root.descendantForIndex(l.originalOffset);
-      if (!node) continue;
+      // already left for a person, or a handle's: no node needed
       if (human.has(l.originalOffset)) continue;
       if (handleStatements.has(l.originalOffset)) continue;
+      const node = root.descendantForIndex(l.originalOffset);
+      if (!node) continue;
       // quiet when an earlier conversion already said why this stays, or when it belongs to a library left out on purpose
       const st = statementNode(node);
       let quietHere = quietStatement.get(keyOf(st));
@@ -425,13 +426,16 @@ function callee(n: Node): Node | undefined {
 }
 
 function findExistingFfi(program: CtypesProgram): { name: string; statement: Node } | undefined {
-  for (const st of program.root.namedChildren) {
-    if (st.type !== 'expression_statement') continue;
-    const a = st.namedChildren[0];
-    if (a?.type !== 'assignment') continue;
-    const right = a.childForFieldName('right');
-    const callee = right?.type === 'call' ? dotted(right.childForFieldName('function')) : undefined;
-    if (callee && program.qualify(callee) === 'cffi.FFI' && a.childForFieldName('left')?.type === 'identifier') return { name: a.childForFieldName('left')!.text, statement: st };
+  // read off the flat copy: a node only for the statement found
+  const t = program.input;
+  for (const st of t.named(0)) {
+    if (t.type(st) !== 'expression_statement') continue;
+    const a = t.named(st)[0];
+    if (a === undefined || t.type(a) !== 'assignment') continue;
+    const right = t.field(a, t.f.right);
+    const callee = right >= 0 && t.type(right) === 'call' ? t.dotted(t.field(right, t.f.function)) : undefined;
+    const left = t.field(a, t.f.left);
+    if (callee && program.qualify(callee) === 'cffi.FFI' && left >= 0 && t.type(left) === 'identifier') return { name: t.textOf(left), statement: t.node(st) };
   }
   return undefined;
 }
