@@ -141,10 +141,17 @@ export const LOADERS: Record<string, string> = {
   'pydll.LoadLibrary': 'PyDLL',
 };
 
-/** Reads the file's ctypes declarations off the flat copy of its tree (one parse, shared: inputTree.ts). */
-export function readCtypes(text: string, input: InputTree | Node): CtypesProgram {
-  const t = input instanceof InputTree ? input : new InputTree(text, input.tree);
-  const f = t.f;
+/** How a text's names reach ctypes: its imports, what each name qualifies to, and which ctypes names it binds again. */
+export interface CtypesNames {
+  imports: ImportStatement[];
+  qualify(dottedName: string): string;
+  rebound: ReadonlyMap<string, number>;
+  /** reboundUse on a flat node of the tree the names were read from. */
+  useOf(d: string, n: number): 'import' | 'rebound' | 'either';
+}
+
+/** The part of readCtypes every ctypes use depends on (what a draft's leftovers need, without reading its declarations). */
+export function readCtypesNames(t: InputTree): CtypesNames {
   const imports = readImports(t);
   const bindings = new Map<string, string>();
   let star = false;
@@ -168,7 +175,6 @@ export function readCtypes(text: string, input: InputTree | Node): CtypesProgram
   };
   const rebound = reboundCtypesNames(t, qualify);
   const locals = new Map<number, Set<string>>();
-  /** reboundUse on a flat node. */
   const useOf = (d: string, n: number): 'import' | 'rebound' | 'either' => {
     const head = d.split('.')[0]!;
     for (let p = t.parent(n); p >= 0; p = t.parent(p)) {
@@ -182,6 +188,14 @@ export function readCtypes(text: string, input: InputTree | Node): CtypesProgram
     for (let p = t.parent(n); p >= 0; p = t.parent(p)) if (t.type(p) === 'function_definition' || t.type(p) === 'lambda') return 'either';
     return t.start(n) < at ? 'import' : 'rebound';
   };
+  return { imports, qualify, rebound, useOf };
+}
+
+/** Reads the file's ctypes declarations off the flat copy of its tree (one parse, shared: inputTree.ts). */
+export function readCtypes(text: string, input: InputTree | Node): CtypesProgram {
+  const t = input instanceof InputTree ? input : new InputTree(text, input.tree);
+  const f = t.f;
+  const { imports, qualify, rebound, useOf } = readCtypesNames(t);
   const ctypesNameAt = (n: number): string | undefined => {
     const d = t.dotted(n);
     if (!d) return undefined;
