@@ -46,6 +46,8 @@ export interface ForeignDecl {
   params: CType[];
   /** Called without argtypes: the signature is the C header's (`where`), the calls keep ctypes' default conversions. */
   untyped?: { where: string };
+  /** Variadic in C (its header or the table) and its argtypes are the fixed part: declared with `...`, the other arguments passed as ctypes passed them. */
+  variadic?: boolean;
 }
 
 export interface ModulePlan {
