@@ -220,3 +220,28 @@ print(nat.libc.strerror(2), nat.libc.labs(-7), libc.abs(-3))
 `,
   });
 });
+
+test('convert PATH...: a function without argtypes used in several modules, its restype set in one of them', () => {
+  convertsFully({
+    'pkg/native.py': `import ctypes
+
+libc = ctypes.CDLL(None)
+libc.strerror.restype = ctypes.c_char_p
+
+
+def magnitude(n):
+    return libc.labs(n)
+`,
+    'pkg/other.py': `from pkg.native import libc
+
+
+def describe(code):
+    return libc.strerror(code), libc.labs(-code)
+`,
+    'main.py': `from pkg import native as nat
+from pkg.other import describe
+
+print(nat.libc.strerror(2), nat.magnitude(-7), nat.libc.labs(-3), describe(13))
+`,
+  });
+});

@@ -146,8 +146,6 @@ export class ProjectPlanner {
   readonly attributeDecls = new Map<string, AttributeDecl>();
   /** functions used without argtypes (untyped.ts), by the same key */
   readonly untypedDecls = new Map<string, ForeignDecl>();
-  /** the modules that use each `lib.name` (untyped.ts `untypedUsers`), by the same key; made on first use */
-  libraryAttributeUsers: Map<string, Set<string>> | undefined;
 
   constructor(
     modules: readonly SourceModule[],
