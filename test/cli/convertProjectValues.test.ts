@@ -27,9 +27,20 @@ snprintf.restype = ctypes.c_int
 libc.sscanf.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
 libc.sscanf.restype = ctypes.c_int
 `,
+      // its only cffi value is the c_int in "...": the module must still make its ffi
+      'pkg/fmt.py': `import ctypes
+from .native import snprintf
+
+
+def padded(v):
+    buf = ctypes.create_string_buffer(16)
+    snprintf(buf, 16, b"%5d|", ctypes.c_int(v))
+    return buf.value
+`,
       'main.py': `import ctypes
 from pkg.native import snprintf
 from pkg import native
+from pkg.fmt import padded
 
 
 def show(size):
@@ -43,7 +54,7 @@ a = ctypes.c_int()
 d = ctypes.c_double()
 w = ctypes.create_string_buffer(16)
 n = native.libc.sscanf(b"29 9.75 omega", b"%d %lf %15s", ctypes.byref(a), ctypes.byref(d), w)
-print(n, a.value, d.value, w.value)
+print(n, a.value, d.value, w.value, padded(42))
 `,
     },
     (c) => {

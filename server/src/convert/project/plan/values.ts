@@ -106,6 +106,7 @@ function planSizeof(pl: ModulePlanner, n: Node, arg: Node): void {
 /** `c_T(v)` handed to a function without argtypes: a cffi value of that C type, so it crosses as T did. */
 function typedValue(pl: ModulePlanner, m: string, init: string | undefined): string {
   if (m === 'c_char_p' || m === 'c_wchar_p') return init ?? 'None';
+  pl.plan.usesFfi = true;
   if (m === 'c_void_p') {
     pl.plan.helpers.add('pointer');
     return `_as_pointer(${init ?? 'None'})`;
