@@ -9,6 +9,8 @@ import { linkWorkspaceModel } from '../server/src/analysis/workspace/linkModel';
 import { needsEvaluation, WorkspaceIndex } from '../server/src/analysis/workspace/workspaceIndex';
 import { DEFAULT_SETTINGS } from '../server/src/config/settings';
 import { lintOptions } from '../server/src/config/lintOptions';
+import type { Message } from 'vscode-languageserver/node';
+import { encodeMessage } from '../server/src/lsp/diagnosticBytes';
 import { DiagnosticObjects, DiagnosticResults } from '../server/src/lsp/diagnostics';
 import { loadGrammars } from '../server/src/parser/languages';
 import { lint } from '../server/src/rules/lint';
@@ -22,7 +24,7 @@ const cpu = () => {
 
 const STEPS = ['change', 'facts+link', 'evaluation', 'workspace link', 'lint', 'diagnostics'] as const;
 
-export async function keystrokeBreakdown(inputs: RatioInput[], edits = 60): Promise<string[]> {
+export async function keystrokeBreakdown(inputs: RatioInput[], edits = 60, encode: (msg: Message) => Uint8Array = encodeMessage): Promise<string[]> {
   const g = await loadGrammars();
   const out = [`| file | ${STEPS.join(' | ')} | total (CPU ms per edit) | allocated (KB per edit) |`, `|---|${STEPS.map(() => '---|').join('')}---|---|`];
   for (const input of inputs) {
@@ -30,7 +32,7 @@ export async function keystrokeBreakdown(inputs: RatioInput[], edits = 60): Prom
     const service = new DocumentService(g, workspace, { headers: {} });
     const uri = `file:///bench/keystroke-${input.name.replace(/\W+/g, '_')}.py`;
     const doc = service.open(uri, 'python', 1, input.text);
-    // the diagnostics step as the server's pull handler takes it: LSP objects (the last answer's kept), then the result id
+    // the diagnostics step as the server's pull handler takes it: LSP objects (the last answer's kept), the result id, the bytes of a full answer
     const objects = new DiagnosticObjects();
     const results = new DiagnosticResults();
     let resultId = results.report(uri, objects.convert(uri, doc.text, lint(service.model(uri)!, lintOptions(DEFAULT_SETTINGS))), undefined).resultId;
@@ -60,7 +62,9 @@ export async function keystrokeBreakdown(inputs: RatioInput[], edits = 60): Prom
       step('workspace link');
       const findings = lint(model, lintOptions(DEFAULT_SETTINGS));
       step('lint');
-      resultId = results.report(uri, objects.convert(uri, doc.text, findings), resultId).resultId;
+      const report = results.report(uri, objects.convert(uri, doc.text, findings), resultId);
+      if (report.kind === 'full') encode({ jsonrpc: '2.0', id: k, result: report } as Message);
+      resultId = report.resultId;
       step('diagnostics');
       const grown = process.memoryUsage().heapUsed - heapBefore;
       if (grown > 0) allocated.push(grown);

@@ -5,6 +5,7 @@ import type { Settings } from '../config/settings';
 import { ruleSectionLink } from '../hover/ruleLink';
 import { lintOptions } from '../config/lintOptions';
 import { lint, type Finding } from '../rules/lint';
+import { sendsAsKept } from './diagnosticBytes';
 
 export const DIAGNOSTIC_SOURCE = 'pypy-bindings';
 
@@ -74,6 +75,7 @@ export class DiagnosticObjects {
       out[i] = kept ?? diagnostic(start, end, f);
     }
     this.last.set(uri, out);
+    sendsAsKept(out);
     return out;
   }
 

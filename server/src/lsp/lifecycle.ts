@@ -3,6 +3,7 @@ import {
   type DataCallback, type Disposable, type Message, type MessageReader, type MessageWriter, type PartialMessageInfo,
 } from 'vscode-languageserver/node';
 import type { Event } from 'vscode-jsonrpc';
+import { keptDiagnosticsEncoder } from './diagnosticBytes';
 
 /**
  * The LSP lifecycle as the spec states it, enforced where messages enter the server, so that every request
@@ -68,7 +69,7 @@ class LifecycleReader implements MessageReader {
  * reports it on stderr and exits 1, as it does when the input closes without a shutdown.
  */
 export function stdioTransport(input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stdout) {
-  const writer = new StreamMessageWriter(output);
+  const writer = new StreamMessageWriter(output, { charset: 'utf-8', contentTypeEncoder: keptDiagnosticsEncoder });
   const inner = new StreamMessageReader(input);
   const reader = new LifecycleReader(inner, writer);
   const exit = (code: number) => process.exit(code);

@@ -3,6 +3,7 @@ import { dottedText } from '../analysis/model';
 import { lookupPrototype } from '../data/cPrototypes';
 import { plainSpan, type RuleFinding } from './finding';
 import { perRegionCalls } from './regionCache';
+import { boundName } from './boundName';
 
 /** ctypes names that load a library (their first use is where PB101 goes when no library is assigned). */
 const LOADER_NAMES = new Set(['CDLL', 'WinDLL', 'OleDLL', 'cdll', 'windll', 'oledll']);
@@ -300,8 +301,7 @@ function decodedRightAway(model: BindingModel, call: CallSite): boolean {
 function resultEvidence(model: BindingModel, fn: ForeignFunction, call: CallSite): string | undefined {
   const callText = model.text.slice(call.span.start, call.span.end);
   if (decodedRightAway(model, call)) return 'a string';
-  const lineStart = model.text.lastIndexOf('\n', call.span.start - 1) + 1;
-  const bound = /^\s*([A-Za-z_][\w.]*)\s*=\s*$/.exec(model.text.slice(lineStart, call.span.start))?.[1];
+  const bound = boundName(model.text, call.span.start);
   const isResult = (e: Expr) => (e.k === 'call' && e.text === callText && e.span.start === call.span.start) || (!!bound && dottedText(e) === bound);
   const index = evidenceIndex(model);
   // the calls that take the result as an argument, in text order: those with this call as an argument are in
