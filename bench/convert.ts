@@ -105,6 +105,20 @@ function functionsFile(n: number): string {
   return out.join('\n') + '\n';
 }
 
+/** `n` structs with a `c_char_p` field, each passed by pointer: they stay ctypes, found over three rounds. */
+function structsFile(n: number): string {
+  const out = ['import ctypes', 'from ctypes import c_int, c_char_p, Structure, POINTER', '_lib = ctypes.CDLL("libdemo.so")', ''];
+  for (let i = 0; i < n; i++) out.push(`class S${i}(Structure):`, `    _fields_ = [("a", c_int), ("b", c_char_p)]`, `_lib.h_${i}.argtypes = [POINTER(S${i})]`, `_lib.h_${i}.restype = c_int`, `s_${i} = S${i}(1, b"x")`, `_lib.h_${i}(ctypes.byref(s_${i}))`);
+  return out.join('\n') + '\n';
+}
+
+/** `n` callback types, each with its function, a callback made from it and the foreign function that takes it. */
+function callbacksFile(n: number): string {
+  const out = ['import ctypes', 'from ctypes import c_int, CFUNCTYPE', '_lib = ctypes.CDLL("libdemo.so")', ''];
+  for (let i = 0; i < n; i++) out.push(`CB${i} = CFUNCTYPE(c_int, c_int)`, `_lib.k_${i}.argtypes = [CB${i}]`, `_lib.k_${i}.restype = c_int`, `def cb_${i}(x):`, `    return x`, `c_${i} = CB${i}(cb_${i})`, `_lib.k_${i}(c_${i})`);
+  return out.join('\n') + '\n';
+}
+
 const cpuMs = (fn: () => void): number => {
   const c0 = process.cpuUsage();
   fn();
@@ -120,8 +134,9 @@ export async function singleFileRatios(): Promise<string[]> {
   const g = await loadGrammars();
   const out: string[] = [];
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-  for (const n of [500, 1_000, 2_000]) {
-    const text = functionsFile(n);
+  const files: [string, string][] = [500, 1_000, 2_000].map((n) => [`${String(n).padStart(5)} functions`, functionsFile(n)]);
+  files.push([' 1000 structs', structsFile(1_000)], [' 1000 callbacks', callbacksFile(1_000)]);
+  for (const [label, text] of files) {
     const checks: number[] = [];
     const converts: number[] = [];
     for (let r = 0; r < 5; r++) {
@@ -135,7 +150,7 @@ export async function singleFileRatios(): Promise<string[]> {
       }));
       converts.push(cpuMs(() => convertToCffi(model!, { mode: 'abi-inline' })));
     }
-    out.push(`${String(n).padStart(5)} functions: convert ${med(converts).toFixed(0)} ms CPU, check ${med(checks).toFixed(0)} ms CPU: ×${(med(converts) / med(checks)).toFixed(1)}`);
+    out.push(`${label}: convert ${med(converts).toFixed(0)} ms CPU, check ${med(checks).toFixed(0)} ms CPU: ×${(med(converts) / med(checks)).toFixed(1)}`);
   }
   return out;
 }

@@ -6,6 +6,7 @@
 import type { Node } from 'web-tree-sitter';
 import { prim, type CType } from '../../server/src/convert/typeNames';
 import { InputTree } from '../../server/src/convert/inputTree';
+import { readHeldLibraries } from '../../server/src/convert/heldLibraries';
 import { callParts, dotted, intLiteral, isStoreTarget, stringLiteral, unparen, walk } from '../../server/src/convert/syntax';
 import {
   type CtypesProgram, type ImportStatement, type Library, type Prototype, type StructDecl, type StructField,
@@ -219,6 +220,13 @@ export function nodeApiReadCtypes(text: string, root: Node): CtypesProgram {
     program.libraries.set(name, lib);
   }
 
+  // Libraries held by a class or its instances: read on the flat copy only (server/src/convert/heldLibraries.ts), as the flat reader does.
+  {
+    const t = new InputTree(text, root.tree);
+    const indices = (type: string) => t.nodesOf(type).map((n) => t.indexOf(n));
+    readHeldLibraries(t, program, indices('expression_statement'), indices('attribute'));
+  }
+
   // Library aliases: `lib = self._lib` names the same library.
   for (const st of walk(root)) {
     const a = assignmentOf(st);
@@ -226,29 +234,6 @@ export function nodeApiReadCtypes(text: string, root: Node): CtypesProgram {
     const to = a && dotted(a.left);
     const lib = from !== undefined ? program.libraries.get(from) : undefined;
     if (lib && to && !program.libraries.has(to)) program.libraries.set(to, lib);
-  }
-
-  // `self.lib = CDLL(…)` in class C, reached from outside as `obj.lib` with `obj = C(…)`: the same library.
-  // Reached through anything else (`get_native().lib`), the converter cannot follow it: it stays ctypes.
-  for (const [name, lib] of [...program.libraries]) {
-    if (!name.startsWith('self.') || name.split('.').length !== 2 || lib.name !== name) continue;
-    const attr = name.slice('self.'.length);
-    let cls: Node | null = lib.statement;
-    while (cls && cls.type !== 'class_definition') cls = cls.parent;
-    const className = cls?.childForFieldName('name')?.text;
-    const instances = new Set<string>();
-    for (const st of walk(root)) {
-      const a = assignmentOf(st);
-      const call = a && a.left.type === 'identifier' ? callParts(unparen(a.right)) : undefined;
-      if (call && className && call.callee.type === 'identifier' && call.callee.text === className) instances.add(a!.left.text);
-    }
-    for (const n of walk(root)) {
-      if (n.type !== 'attribute' || n.childForFieldName('attribute')?.text !== attr) continue;
-      const obj = n.childForFieldName('object')!;
-      if (obj.text === 'self') continue;
-      if (obj.type === 'identifier' && instances.has(obj.text) && !program.libraries.has(n.text)) program.libraries.set(n.text, lib);
-      else if (!program.libraries.has(n.text)) lib.human ??= `${name} is also reached as ${n.text}, which the converter does not follow`;
-    }
   }
 
   // Function signatures: `lib.f.argtypes = …`, `.restype`, `.errcheck`; aliases `f = lib.f`.

@@ -4,12 +4,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { unitsOf } from '../../server/src/analysis/workspace/cExports';
+import { relevantStatements, unitsOf, type Unit } from '../../server/src/analysis/workspace/cExports';
 import { importLines, WorkspaceIndex } from '../../server/src/analysis/workspace/workspaceIndex';
 import { collectFiles, mayBind } from '../../server/src/cli/files';
 import { loadGrammars } from '../../server/src/parser/languages';
 import { lint } from '../../server/src/rules/lint';
 import { analyzeWorkspaceFile } from '../../server/src/service/analyzeFile';
+
+// the bench's generators (outside the test project)
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { vlcShaped } = require(path.resolve(__dirname, '../../bench/shapes.ts')) as { vlcShaped(lines: number): string };
 
 /** A package where C reaches some names through real import chains and not others (the stdlib's shape: heapq → doctest → …). */
 const PACKAGE: Record<string, string> = {
@@ -46,7 +50,11 @@ const PACKAGE: Record<string, string> = {
     'def longpath(path):', '    buffer = ctypes.create_unicode_buffer(len(path) * 2)', '    length = ctypes.windll.kernel32.GetLongPathNameW(path, buffer, len(buffer))',
     '    lib = ctypes.CDLL("libc.so.6")', '    if lib.strlen(path):', '        return buffer[:length]', '    return path', '',
     'def get_strlen():', '    lib = ctypes.CDLL("libc.so.6")', '    return lib.strlen', '',
+    // a local library by attribute (no loader call): its foreign function's result is no library
+    'def ticks():', '    api = ctypes.windll.kernel32', '    return api.GetTickCount()', '',
   ].join('\n'),
+  // a def reaching a library through another module's chain (`loader.load`)
+  'pkg/chained.py': ['from . import loader', '', 'def mine():', '    """Loads it."""', '    return loader.load()', '', 'def theirs():', '    return loader.NAME', ''].join('\n'),
   'pkg/usehelper.py': ['from .helpers import open_lib', '', 'libc = open_lib("libc.so.6")', 'libc.strlen(b"abc")', ''].join('\n'),
   'pkg/usefill.py': ['from .helpers import fill', '', 'class Holder:', '    pass', '', 'h = Holder()', 'fill(h)', 'h.lib.strlen(b"abc")', ''].join('\n'),
   'pkg/useclosure.py': ['from . import helpers', '', 'get = helpers.closure()', 'get()(b"abc")', ''].join('\n'),
@@ -82,7 +90,8 @@ test('the C-valued exports of a module: names whose statements reach ctypes, att
     // a function that meets a library is library-valued only when one can leave it (returned, stored, handed on, closed over)
     const helpers = index.exportsOf('pkg.helpers').lib.names;
     for (const n of ['open_lib', 'fill', 'hand', 'closure', 'get_strlen']) assert.ok(helpers.has(n), `${n} lets a library out`);
-    for (const n of ['probe', 'uses_probe', 'cdll', 'longpath']) assert.ok(!helpers.has(n), `${n}: a library used inside and dropped (a function's import is its own)`);
+    for (const n of ['probe', 'uses_probe', 'cdll', 'longpath', 'ticks']) assert.ok(!helpers.has(n), `${n}: a library used inside and dropped (a function's import is its own)`);
+    assert.deepEqual([...index.exportsOf('pkg.chained').lib.names], ['mine'], 'a library returned through a module chain leaks; a plain name read through one does not');
     for (const rel of ['pkg/usehelper.py', 'pkg/usefill.py', 'pkg/useclosure.py']) assert.equal(index.mayBind(uri(rel)), true, rel);
     assert.equal(index.mayBind(uri('pkg/useprobe.py')), false, 'probe() returns a string: its callers meet no library');
 
@@ -179,4 +188,39 @@ test('importLines equals matchAll of the import-line regex (stdlib files, CR and
     assert.equal(key(importLines(t)), key(expected), t.slice(0, 80));
   }
   assert.ok(withImports > 20, `texts with import lines (${withImports})`);
+});
+
+/** The definition of `relevantStatements`: keep a unit binding a name that a kept unit mentions, until nothing changes. */
+function relevantByFixpoint(units: readonly Unit[], cUnits: readonly boolean[]): boolean[] {
+  const keep = units.map((u, i) => cUnits[i] === true || u.dynamic || (u.isImport && u.imports.some((x) => x.kind === 'star')));
+  const needed = new Set<string>();
+  units.forEach((u, i) => keep[i] && u.words.forEach((w) => needed.add(w)));
+  for (let changed = true; changed;) {
+    changed = false;
+    units.forEach((u, i) => {
+      if (keep[i] || !u.bound.some((b) => needed.has(b))) return;
+      keep[i] = changed = true;
+      u.words.forEach((w) => needed.add(w));
+    });
+  }
+  return keep;
+}
+
+test('relevantStatements equals its fixpoint definition (the vlc-shaped file, stdlib ctypes, random C-valued units)', () => {
+  const texts = [vlcShaped(3_000), 'import ctypes\nA = 1\nB = A\nC = B\nlib = ctypes.CDLL(C)\nD = 2\ndef f():\n    return D\n'];
+  const stdlib = '/usr/lib/python3.11/ctypes';
+  if (fs.existsSync(stdlib)) for (const f of collectFiles([stdlib], [])) if (f.endsWith('.py')) texts.push(fs.readFileSync(f, 'utf8'));
+  let seed = 7;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  let grown = 0;
+  for (const text of texts) {
+    const units = unitsOf(text);
+    for (const density of [0, 0.02, 0.2, 0.6]) {
+      const cUnits = units.map(() => random() < density);
+      const expected = relevantByFixpoint(units, cUnits);
+      assert.deepEqual(relevantStatements(units, cUnits), expected, `${text.slice(0, 40)} at ${density}`);
+      if (expected.some((k, i) => k && !cUnits[i])) grown++;
+    }
+  }
+  assert.ok(grown > 5, `cases where the closure kept more than the C-valued units (${grown})`);
 });

@@ -55,7 +55,7 @@ function modelSummary(service: DocumentService, uri: string): string {
   const type = (t: { kind: string; name?: string } | undefined): unknown => (t ? `${t.kind}:${t.name ?? ''}` : null);
   return JSON.stringify({
     structs: m.ctypes.structs.map((s) => [s.name, at(s.nameSpan), s.base, s.isUnion, s.pack, s.anonymous, s.hasBitFields, at(s.fieldsSpan), s.fields?.map((f) => [f.name, type(f.type), f.bits])]),
-    functions: m.ctypes.functions.map((f) => [f.library.name, f.name, f.refs.map(at), f.aliases, f.calls.map((c) => [at(c.span), c.args.map((a) => a.text)]), f.argtypes?.value.text, f.argtypes?.types?.map(type), type(f.restype?.type), at(f.errcheck?.statementSpan), f.cPrototype?.returns]),
+    functions: m.ctypes.functions.map((f) => [f.library.name, m.ctypes.libraries.indexOf(f.library), f.name, f.refs.map(at), f.aliases, f.calls.map((c) => [at(c.span), c.args.map((a) => a.text)]), f.argtypes?.value.text, f.argtypes?.types?.map(type), type(f.restype?.type), at(f.errcheck?.statementSpan), f.cPrototype?.returns, 'cPrototype' in f, at(f.declaredBy), f.declaredElsewhere && [f.declaredElsewhere.module, f.declaredElsewhere.errcheck, f.declaredElsewhere.argtypes?.map(type), type(f.declaredElsewhere.restype)]]),
     prototypes: m.ctypes.prototypes.map((p) => [p.name, type(p.restype), p.argtypes.map(type)]),
     instances: m.ctypes.instances.map((i) => [i.name, i.struct.name]),
     ffis: m.cffi.ffis.map((f) => [f.name, f.mode, f.cdefs.map((c) => [at(c.stringSpan), c.declarations.length, c.problems.length])]),
@@ -318,4 +318,49 @@ test('edits to facts that other regions read: libraries, signatures, structs, al
     assert.equal(diagnostics(service, uri, kept) + modelSummary(service, uri), freshDiagnostics(g, uri, service.get(uri)!.text.getText()), `edit ${i}: ${JSON.stringify(from)} → ${JSON.stringify(to)}`);
   }
   service.dispose();
+});
+
+// The workspace link reuses a function it made when the same function object of the evaluation has the same sites and
+// equal declarations (linkModel.ts `made`). Here one function object outlives edits to other bodies that add, move or
+// drop its references and calls and change its declarations: each edit must give what a fresh analysis gives.
+test('the workspace link keeps a function it made only while its sites and declarations are the same', async () => {
+  const g = await loadGrammars();
+  const text = [
+    'import ctypes', 'dll = ctypes.CDLL("libfoo.so.1")', '',
+    'def _Cfunction(name):', '    return getattr(dll, name)', '',
+    'def foo_open(x):', "    f = _Cfunction('foo_open')", '    return f(x)', '',
+    'def setup():', "    _Cfunction('foo_open').restype = ctypes.c_char_p", '',
+    'def other(x):', "    return _Cfunction('foo_open')(x, x)", '',
+    'def third(y):', "    g = _Cfunction('foo_close')", '    return g(y)', '',
+    'def fourth():', "    h = _Cfunction('foo_open')", '    return h', '',
+  ].join('\n');
+  const uri = 'file:///incremental/linkReuse.py';
+  const service = new DocumentService(g, new WorkspaceIndex(g.pythonParser));
+  service.open(uri, 'python', 1, text);
+  const kept = new DiagnosticObjects();
+  diagnostics(service, uri, kept);
+  const edits: [string, string][] = [
+    ['    return g(y)', '    return g(y, 1)'], // another function's call: foo_open is kept
+    ['    return h', '    return  h'], // a reference moves, no call changes
+    ['    return  h', '    return h'],
+    ["(x, x)", "(x, x, 2)"], // foo_open's call in another body changes
+    ["    return _Cfunction('foo_open')", "    return  _Cfunction('foo_open')"], // its reference and call move
+    ["ctypes.c_char_p", "ctypes.c_int"], // its restype, declared in another body
+    ["    _Cfunction('foo_open').restype = ctypes.c_int", "    pass"], // the declaration goes
+    ["    return  _Cfunction('foo_open')(x, x, 2)", "    return 0"], // a reference and a call go
+    ["    return 0", "    return _Cfunction('foo_open')"], // a reference comes back, no call
+    ['    return g(y, 1)', '    return g(y)'],
+  ];
+  let keptFunctions = 0;
+  for (const [i, [from, to]] of edits.entries()) {
+    const before = new Set(service.model(uri)!.ctypes.functions);
+    const doc = service.get(uri)!.text;
+    const at = doc.getText().indexOf(from);
+    assert.ok(at >= 0, `edit ${i}: ${from}`);
+    service.change(uri, i + 2, [{ range: { start: doc.positionAt(at), end: doc.positionAt(at + from.length) }, text: to }]);
+    assert.equal(diagnostics(service, uri, kept) + modelSummary(service, uri), freshDiagnostics(g, uri, service.get(uri)!.text.getText()), `edit ${i}: ${JSON.stringify(from)} → ${JSON.stringify(to)}`);
+    keptFunctions += service.model(uri)!.ctypes.functions.filter((f) => before.has(f)).length;
+  }
+  service.dispose();
+  assert.ok(keptFunctions >= 4, `functions the link kept (${keptFunctions})`);
 });

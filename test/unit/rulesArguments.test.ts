@@ -25,6 +25,13 @@ lib.foo_read(lib.handle, b"\\0" * 16, 16)
   assert.match(hits[0]!.finding.message, /create_string_buffer/);
 });
 
+test('PB207 finds a name bound once to a buffer on any line ending, and only a name bound once', async () => {
+  const src = ['import ctypes', 'libc = ctypes.CDLL(None)', 'out = b"\\0" * 64  # filled by C', 'twice = bytes(8)', 'twice = other', 'libc.strcpy(out, b"x")', 'libc.strcpy(twice, b"y")', ''];
+  for (const eol of ['\n', '\r\n']) {
+    assert.deepEqual(only(await check(src.join(eol)), 'PB207').map((h) => [h.line, h.text]), [[6, 'out']], JSON.stringify(eol));
+  }
+});
+
 test('PB207 follows argtypes: c_char_p is written, a struct or int parameter is not', async () => {
   const src = `import ctypes
 lib = ctypes.CDLL("libfoo.so")

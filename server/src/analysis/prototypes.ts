@@ -59,7 +59,8 @@ export function attachPrototypes(model: BindingModel, lookup?: PrototypeLookup):
     for (const fn of fns) {
       const p = found.get(fn.name);
       // an equal prototype keeps its object: a function reused by the link then reads as unchanged (rules memoise by identity)
-      if (!samePrototype(fn.cPrototype, p)) fn.cPrototype = p;
+      if (!p) delete fn.cPrototype; // as a new function has none (a function reused by the link may have had one)
+      else if (!samePrototype(fn.cPrototype, p)) fn.cPrototype = p;
     }
   }
 }

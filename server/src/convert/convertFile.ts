@@ -8,8 +8,8 @@ import type { BindingModel, Span } from '../analysis/model';
 import { loadGrammars, loadedGrammars } from '../parser/languages';
 import { type ApiWorkspace, type CPrototypeHint, apiModeFiles, apiPrototypes, modelPrototypes, spellStructs } from './apiMode';
 import { buildCdef, cdefCalls } from './cdefFromCtypes';
-import { type TextEdit, applyEdits as applyTextEdits, assertNonOverlapping, mergeOverlapping, toOriginalOffset } from './edits';
-import { type CtypesProgram, readCtypes, reboundUse } from './readCtypes';
+import { type TextEdit, applyEdits as applyTextEdits, assertNonOverlapping, mergeOverlapping, originalOffsets, toOriginalOffset } from './edits';
+import { type CtypesProgram, readCtypes, readCtypesNames } from './readCtypes';
 import { type Helper, Rewriter } from './rewrite/rewriter';
 import { SpanSet } from './spanSet';
 import { dotted, indentAt, keyOf, walk } from './syntax';
@@ -337,10 +337,11 @@ function convertRound(parser: Parser, input: InputTree, options: ConvertOptions,
     for (const l of leftovers) {
       if (l.name === 'util.find_library' || l.name === 'util' || l.name.startsWith('util.')) continue;
       if (l.originalOffset < 0) continue; // kept for the import only
-      const node = root.descendantForIndex(l.originalOffset);
-      if (!node) continue;
+      // already left for a person, or a handle's: no node needed
       if (human.has(l.originalOffset)) continue;
       if (handleStatements.has(l.originalOffset)) continue;
+      const node = root.descendantForIndex(l.originalOffset);
+      if (!node) continue;
       // quiet when an earlier conversion already said why this stays, or when it belongs to a library left out on purpose
       const st = statementNode(node);
       let quietHere = quietStatement.get(keyOf(st));
@@ -425,13 +426,16 @@ function callee(n: Node): Node | undefined {
 }
 
 function findExistingFfi(program: CtypesProgram): { name: string; statement: Node } | undefined {
-  for (const st of program.root.namedChildren) {
-    if (st.type !== 'expression_statement') continue;
-    const a = st.namedChildren[0];
-    if (a?.type !== 'assignment') continue;
-    const right = a.childForFieldName('right');
-    const callee = right?.type === 'call' ? dotted(right.childForFieldName('function')) : undefined;
-    if (callee && program.qualify(callee) === 'cffi.FFI' && a.childForFieldName('left')?.type === 'identifier') return { name: a.childForFieldName('left')!.text, statement: st };
+  // read off the flat copy: a node only for the statement found
+  const t = program.input;
+  for (const st of t.named(0)) {
+    if (t.type(st) !== 'expression_statement') continue;
+    const a = t.named(st)[0];
+    if (a === undefined || t.type(a) !== 'assignment') continue;
+    const right = t.field(a, t.f.right);
+    const callee = right >= 0 && t.type(right) === 'call' ? t.dotted(t.field(right, t.f.function)) : undefined;
+    const left = t.field(a, t.f.left);
+    if (callee && program.qualify(callee) === 'cffi.FFI' && left >= 0 && t.type(left) === 'identifier') return { name: t.textOf(left), statement: t.node(st) };
   }
   return undefined;
 }
@@ -507,32 +511,40 @@ interface Leftover {
   via: string;
 }
 
-/** The ctypes uses left in the converted draft, mapped back to offsets in the original text. */
+/** The ctypes uses left in the converted draft, mapped back to offsets in the original text (read off the draft's flat copy). */
 function remainingCtypes(parser: Parser, draft: string, edits: TextEdit[]): Leftover[] {
   const tree = parser.parse(draft);
   if (!tree) return [];
   try {
-    const program = readCtypes(draft, tree.rootNode);
+    const t = new InputTree(draft, tree);
+    const f = t.f;
+    // only how names reach ctypes: the draft's declarations are not read again
+    const names = readCtypesNames(t);
     const out: Leftover[] = [];
-    const toOriginal = (off: number): number => toOriginalOffset(edits, off);
-    for (const n of walk(tree.rootNode)) {
-      if (n.type !== 'identifier') continue;
-      const p = n.parent;
-      if (p && (p.type === 'import_statement' || p.type === 'import_from_statement' || p.type === 'dotted_name' || p.type === 'aliased_import')) continue;
-      if (p?.type === 'attribute' && p.childForFieldName('attribute')?.startIndex === n.startIndex) continue;
+    const toOriginal = originalOffsets(edits);
+    for (let n = 0; n < t.count; n++) {
+      if (!t.flat.isNamed(n) || t.type(n) !== 'identifier') continue;
+      const p = t.parent(n);
+      const pt = p >= 0 ? t.type(p) : undefined;
+      if (pt === 'import_statement' || pt === 'import_from_statement' || pt === 'dotted_name' || pt === 'aliased_import') continue;
+      if (pt === 'attribute' && t.start(t.field(p, f.attribute)) === t.start(n)) continue;
       // the longest dotted chain starting at this identifier
-      let top: Node = n;
-      while (top.parent?.type === 'attribute' && top.parent.childForFieldName('object')?.startIndex === top.startIndex && top.parent.childForFieldName('object')?.endIndex === top.endIndex) top = top.parent;
-      const d = dotted(top);
+      let top = n;
+      for (let up = t.parent(top); up >= 0 && t.type(up) === 'attribute'; up = t.parent(top)) {
+        const obj = t.field(up, f.object);
+        if (obj < 0 || t.start(obj) !== t.start(top) || t.end(obj) !== t.end(top)) break;
+        top = up;
+      }
+      const d = t.dotted(top);
       if (!d) continue;
-      const q = program.qualify(d);
+      const q = names.qualify(d);
       if (q !== 'ctypes' && !q.startsWith('ctypes.')) continue;
-      if (p?.type === 'keyword_argument' && p.childForFieldName('name')?.startIndex === n.startIndex) continue;
+      if (pt === 'keyword_argument' && t.start(t.field(p, f.name)) === t.start(n)) continue;
       const rel = q === 'ctypes' ? 'ctypes' : q.slice('ctypes.'.length).split('.').slice(0, q.startsWith('ctypes.util') ? 2 : 1).join('.');
       // a name the module binds again: the import stays while a use may still mean it, with no TODO for the module's own
-      const use = reboundUse(program.rebound, d, n);
+      const use = names.useOf(d, n);
       if (use === 'rebound') continue;
-      out.push({ name: rel, originalOffset: use === 'either' ? -1 : toOriginal(n.startIndex), via: n.text });
+      out.push({ name: rel, originalOffset: use === 'either' ? -1 : toOriginal(t.start(n)), via: t.textOf(n) });
     }
     return out;
   } finally {

@@ -12,14 +12,50 @@ export function sortEdits(edits: readonly TextEdit[]): TextEdit[] {
 
 /** Where an offset of applyEdits' output came from in the original (inside an edit: its start). */
 export function toOriginalOffset(edits: readonly TextEdit[], off: number): number {
+  return originalOffsets(edits)(off);
+}
+
+/**
+ * toOriginalOffset for many offsets of one output: the edits sorted once, each offset found by bisection
+ * (a draft's thousands of leftovers each sorted every edit again).
+ */
+export function originalOffsets(edits: readonly TextEdit[]): (off: number) => number {
+  const sorted = sortEdits(edits);
+  // where each edit's new text starts and ends in the output, and the shift before it
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const deltas: number[] = [];
   let delta = 0;
-  for (const e of sortEdits(edits)) {
+  let ordered = true;
+  for (const e of sorted) {
     const ns = e.start + delta;
-    if (off < ns) break;
-    if (off < ns + e.newText.length) return e.start;
+    if (ends.length && ns + e.newText.length < ends[ends.length - 1]!) ordered = false;
+    starts.push(ns);
+    ends.push(ns + e.newText.length);
+    deltas.push(delta);
     delta += e.newText.length - (e.end - e.start);
   }
-  return off - delta;
+  const total = delta;
+  // the first edit whose new text ends after `off` decides: `off` before it is shifted, inside it is the edit's start
+  const decide = (i: number, off: number): number => (i === sorted.length ? off - total : off < starts[i]! ? off - deltas[i]! : sorted[i]!.start);
+  if (!ordered) {
+    // overlapping edits: the output's spans are not in order, read them one by one
+    return (off) => {
+      let i = 0;
+      while (i < sorted.length && !(off < ends[i]!)) i++;
+      return decide(i, off);
+    };
+  }
+  return (off) => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (off < ends[mid]!) hi = mid;
+      else lo = mid + 1;
+    }
+    return decide(lo, off);
+  };
 }
 
 /** Throws when two edits overlap: the converter must hand out a set an editor can apply in one go. */

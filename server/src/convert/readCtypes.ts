@@ -9,6 +9,7 @@ import type { Node } from 'web-tree-sitter';
 import { type CType, prim } from './typeNames';
 import { dotted, functionLocals, unparen } from './syntax';
 import { InputTree } from './inputTree';
+import { readHeldLibraries } from './heldLibraries';
 
 /** Module-level names ctypes exports (what `from ctypes import *` binds). */
 export const CTYPES_EXPORTS = new Set([
@@ -140,10 +141,17 @@ export const LOADERS: Record<string, string> = {
   'pydll.LoadLibrary': 'PyDLL',
 };
 
-/** Reads the file's ctypes declarations off the flat copy of its tree (one parse, shared: inputTree.ts). */
-export function readCtypes(text: string, input: InputTree | Node): CtypesProgram {
-  const t = input instanceof InputTree ? input : new InputTree(text, input.tree);
-  const f = t.f;
+/** How a text's names reach ctypes: its imports, what each name qualifies to, and which ctypes names it binds again. */
+export interface CtypesNames {
+  imports: ImportStatement[];
+  qualify(dottedName: string): string;
+  rebound: ReadonlyMap<string, number>;
+  /** reboundUse on a flat node of the tree the names were read from. */
+  useOf(d: string, n: number): 'import' | 'rebound' | 'either';
+}
+
+/** The part of readCtypes every ctypes use depends on (what a draft's leftovers need, without reading its declarations). */
+export function readCtypesNames(t: InputTree): CtypesNames {
   const imports = readImports(t);
   const bindings = new Map<string, string>();
   let star = false;
@@ -167,7 +175,6 @@ export function readCtypes(text: string, input: InputTree | Node): CtypesProgram
   };
   const rebound = reboundCtypesNames(t, qualify);
   const locals = new Map<number, Set<string>>();
-  /** reboundUse on a flat node. */
   const useOf = (d: string, n: number): 'import' | 'rebound' | 'either' => {
     const head = d.split('.')[0]!;
     for (let p = t.parent(n); p >= 0; p = t.parent(p)) {
@@ -181,6 +188,14 @@ export function readCtypes(text: string, input: InputTree | Node): CtypesProgram
     for (let p = t.parent(n); p >= 0; p = t.parent(p)) if (t.type(p) === 'function_definition' || t.type(p) === 'lambda') return 'either';
     return t.start(n) < at ? 'import' : 'rebound';
   };
+  return { imports, qualify, rebound, useOf };
+}
+
+/** Reads the file's ctypes declarations off the flat copy of its tree (one parse, shared: inputTree.ts). */
+export function readCtypes(text: string, input: InputTree | Node): CtypesProgram {
+  const t = input instanceof InputTree ? input : new InputTree(text, input.tree);
+  const f = t.f;
+  const { imports, qualify, rebound, useOf } = readCtypesNames(t);
   const ctypesNameAt = (n: number): string | undefined => {
     const d = t.dotted(n);
     if (!d) return undefined;
@@ -225,12 +240,12 @@ export function readCtypes(text: string, input: InputTree | Node): CtypesProgram
   const statements: number[] = [];
   const classes: number[] = [];
   const classOf = new Map<StructDecl, number>();
-  const selfAttributes: number[] = [];
+  const attributes: number[] = [];
   for (let i = 0; i < t.count; i++) {
     const type = t.type(i);
     if (type === 'expression_statement') statements.push(i);
     else if (type === 'class_definition') classes.push(i);
-    else if (type === 'attribute') selfAttributes.push(i);
+    else if (type === 'attribute') attributes.push(i);
   }
 
   // Structure/Union classes first: types may refer to them before their _fields_ are read.
@@ -384,6 +399,9 @@ export function readCtypes(text: string, input: InputTree | Node): CtypesProgram
     program.libraries.set(name, lib);
   }
 
+  // Libraries held by a class or its instances, with each way the code reaches them (heldLibraries.ts).
+  readHeldLibraries(t, program, statements, attributes);
+
   // Library aliases: `lib = self._lib` names the same library.
   for (const st of statements) {
     const a = t.assignmentOf(st);
@@ -391,33 +409,6 @@ export function readCtypes(text: string, input: InputTree | Node): CtypesProgram
     const to = a && t.dotted(a.left);
     const lib = from !== undefined ? program.libraries.get(from) : undefined;
     if (lib && to && !program.libraries.has(to)) program.libraries.set(to, lib);
-  }
-
-  // `self.lib = CDLL(…)` in class C, reached from outside as `obj.lib` with `obj = C(…)`: the same library.
-  // Reached through anything else (`get_native().lib`), the converter cannot follow it: it stays ctypes.
-  for (const [name, lib] of [...program.libraries]) {
-    if (!name.startsWith('self.') || name.split('.').length !== 2 || lib.name !== name) continue;
-    const attr = name.slice('self.'.length);
-    let cls = t.indexOf(lib.statement);
-    while (cls >= 0 && t.type(cls) !== 'class_definition') cls = t.parent(cls);
-    const classNameNode = cls >= 0 ? t.field(cls, f.name) : -1;
-    const className = classNameNode >= 0 ? t.textOf(classNameNode) : undefined;
-    const instances = new Set<string>();
-    for (const st of statements) {
-      const a = t.assignmentOf(st);
-      const call = a && t.type(a.left) === 'identifier' ? t.callParts(t.unparen(a.right)) : undefined;
-      if (call && className && t.type(call.callee) === 'identifier' && t.textOf(call.callee) === className) instances.add(t.textOf(a!.left));
-    }
-    for (const n of selfAttributes) {
-      const attrNode = t.field(n, f.attribute);
-      if (attrNode < 0 || t.textOf(attrNode) !== attr) continue;
-      const obj = t.field(n, f.object);
-      const objText = t.textOf(obj);
-      if (objText === 'self') continue;
-      const ref = t.textOf(n);
-      if (t.type(obj) === 'identifier' && instances.has(objText) && !program.libraries.has(ref)) program.libraries.set(ref, lib);
-      else if (!program.libraries.has(ref)) lib.human ??= `${name} is also reached as ${ref}, which the converter does not follow`;
-    }
   }
 
   // Function signatures: `lib.f.argtypes = …`, `.restype`, `.errcheck`; aliases `f = lib.f`.

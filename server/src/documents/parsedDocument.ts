@@ -1,5 +1,5 @@
 import { Edit, type Parser, type Tree, type Point } from 'web-tree-sitter';
-import { candidateCuts, canFollow, canStartRegion, findSplitPoints } from './splitPoints';
+import { candidateCuts, canFollow, canStartRegion, findSplitPoints, type CandidateCuts } from './splitPoints';
 
 /**
  * A run of top-level statements parsed on its own. Regions keep their trees across edits; only the region
@@ -8,7 +8,13 @@ import { candidateCuts, canFollow, canStartRegion, findSplitPoints } from './spl
 export class Region {
   /** Per-region cache owned by the analysis; cleared whenever the region's text changes. */
   cache: unknown = undefined;
+  private cutsMemo?: { text: string; cuts: CandidateCuts };
   constructor(public offset: number, public text: string, public tree: Tree) {}
+  /** The candidate cuts of the region's text, scanned once per text (the well-cut test and the workspace's units both read them). */
+  candidateCuts(): CandidateCuts {
+    if (this.cutsMemo?.text !== this.text) this.cutsMemo = { text: this.text, cuts: candidateCuts(this.text) };
+    return this.cutsMemo.cuts;
+  }
   get end(): number {
     return this.offset + this.text.length;
   }
@@ -140,7 +146,7 @@ export class ParsedDocument {
     const isLast = index === this.regions.length - 1;
     if (index > 0 && !canStartRegion(newText, 0)) return false;
     // a region that starts by closing the previous one's open bracket (`def` at column 0) must still do so
-    if (index > 0 && relStart <= oldText.indexOf('\n') + 1 && !canFollow(candidateCuts(this.regions[index - 1]!.text).end, newText)) return false;
+    if (index > 0 && relStart <= oldText.indexOf('\n') + 1 && !canFollow(this.regions[index - 1]!.candidateCuts().end, newText)) return false;
     if (!isLast && !newText.endsWith('\n')) return false;
     // a region grown large by a paste is cut again (one long statement, such as a big cdef, cannot be)
     if (newText.length > REGION_TARGET * 4 && e.newText.includes('\n') && findSplitPoints(newText, REGION_TARGET).length > 1) return false;
@@ -230,7 +236,7 @@ export class ParsedDocument {
       this.regions.push(new Region(start, text, this.parseFresh(text)));
     }
     for (let i = this.regions.length - 1; i >= 0; i--) {
-      const { cuts } = candidateCuts(this.regions[i]!.text);
+      const { cuts } = this.regions[i]!.candidateCuts();
       if (!wellCut(this.regions[i]!.tree, cuts)) this.recut(i, cuts);
     }
     this.stats.fullParses++;

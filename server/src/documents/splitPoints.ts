@@ -122,8 +122,14 @@ export function canStartRegion(text: string, offset: number): boolean {
   return !CONTINUATIONS.test(head);
 }
 
+export interface CandidateCuts {
+  cuts: number[];
+  end: ScanState;
+  decoratorAtEnd: boolean;
+}
+
 /** Every offset where a region may start (0 first), the scan state at the end, and whether the text ends in a decorator. */
-export function candidateCuts(text: string): { cuts: number[]; end: ScanState; decoratorAtEnd: boolean } {
+export function candidateCuts(text: string): CandidateCuts {
   const cuts = [0];
   let prevLineWasDecorator = false;
   const end = scan(text, (offset) => {

@@ -45,11 +45,40 @@ function soleAssignment(model: BindingModel, name: string, cache: Map<string, st
 
 const BYTES_BUFFER = /^(?:b(["'])(?:\\x00|\\0|\\000| )\1\s*\*\s*[\w.()+\-* ]+|[\w.()+\-* ]+\s*\*\s*b(["'])(?:\\x00|\\0|\\000| )\2|bytes\(\s*[\w.()+\-* ]+\s*\))$/;
 
+/** What a name's buffer test reads of the file: the sole assignments asked for, and the names a buffer can be bound to. */
+interface BufferNames {
+  cache: Map<string, string | undefined>;
+  candidates?: Set<string>;
+}
+
+const LINE_BREAK = /[\n\r\u2028\u2029]/;
+const ASSIGNED_NAME = /^[ \t]*([^ \t=]+)[ \t]*=(?!=)/;
+
+/**
+ * The names assigned on a line holding `bytes(`, `b"` or `b'` (lines as `soleAssignment`'s regex cuts them): a name
+ * bound once to a buffer is bound on such a line, so any other name needs no scan of the file for its assignments.
+ */
+function bufferCandidates(text: string): Set<string> {
+  const out = new Set<string>();
+  const marker = /bytes\(|b["']/g;
+  for (let m = marker.exec(text); m; m = marker.exec(text)) {
+    let start = m.index;
+    while (start > 0 && !LINE_BREAK.test(text[start - 1]!)) start--;
+    let end = m.index;
+    while (end < text.length && !LINE_BREAK.test(text[end]!)) end++;
+    const name = ASSIGNED_NAME.exec(text.slice(start, end))?.[1];
+    if (name !== undefined) out.add(name);
+    marker.lastIndex = end;
+  }
+  return out;
+}
+
 /** `b"\0" * n`, `n * b" "`, `bytes(n)`, or a name bound once to one of them. */
-function bytesBuffer(model: BindingModel, e: Expr, cache: Map<string, string | undefined>): boolean {
+function bytesBuffer(model: BindingModel, e: Expr, names: BufferNames): boolean {
   if (e.k === 'binop' || e.k === 'call') return BYTES_BUFFER.test(e.text) && !/^bytes\(\s*b?["']/.test(e.text);
   if (e.k === 'name') {
-    const v = soleAssignment(model, e.text, cache);
+    if (!(names.candidates ??= bufferCandidates(model.text)).has(e.text)) return false;
+    const v = soleAssignment(model, e.text, names.cache);
     return !!v && BYTES_BUFFER.test(v.replace(/\s*#.*$/, ''));
   }
   return false;
@@ -58,14 +87,14 @@ function bytesBuffer(model: BindingModel, e: Expr, cache: Map<string, string | u
 /** PB207: an immutable `bytes` buffer passed where C writes (PyPy hands C a copy: the result is lost). */
 export function pb207(model: BindingModel): RuleFinding[] {
   const out: RuleFinding[] = [];
-  const cache = new Map<string, string | undefined>();
+  const names: BufferNames = { cache: new Map() };
   const report = (arg: Expr, callee: string, fix: string) =>
     out.push({ code: 'PB207', span: plainSpan(arg.span), message: `\`${callee}\` writes into this bytes, but PyPy passes C a copy: use ${fix}`, data: { replacement: fix } });
   for (const fn of model.ctypes.functions) {
     for (const call of fn.calls) {
       for (let i = 0; i < call.args.length; i++) {
         const arg = call.args[i]!;
-        if (bytesBuffer(model, arg, cache) && writable(ctypesParam(fn, i))) report(arg, `${fn.library.name}.${fn.name}`, 'ctypes.create_string_buffer(n)');
+        if (bytesBuffer(model, arg, names) && writable(ctypesParam(fn, i))) report(arg, `${fn.library.name}.${fn.name}`, 'ctypes.create_string_buffer(n)');
       }
     }
   }

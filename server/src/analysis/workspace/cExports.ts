@@ -119,8 +119,7 @@ const DYNAMIC = /\b(?:globals|setattr|vars|__dict__|__setattr__)\b/;
 const IMPORT_STMT = /(?:^|[;:])[ \t]*(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n;#]*)|import[ \t]+([^\n;#]+))/gm;
 
 /** The units of a module's text (or of a parse region's text). */
-export function unitsOf(text: string, depth = 0, at?: number): Unit[] {
-  const { cuts } = candidateCuts(text);
+export function unitsOf(text: string, depth = 0, at?: number, cuts = candidateCuts(text).cuts): Unit[] {
   const out: Unit[] = [];
   for (let i = 0; i < cuts.length; i++) {
     const t = text.slice(cuts[i]!, i + 1 < cuts.length ? cuts[i + 1]! : text.length);
@@ -197,18 +196,37 @@ interface Mentions {
 }
 
 function mentionsOf(t: string): Mentions {
-  const words = new Set(t.match(WORD) ?? []);
-  const chains = new Map<string, string[][]>();
-  const seenChains = new Set<string>();
-  for (const m of t.matchAll(CHAIN)) {
-    if (seenChains.has(m[0])) continue;
-    seenChains.add(m[0]);
-    const parts = m[0].split(/[ \t]*\.[ \t]*/);
-    const list = chains.get(parts[0]!);
-    if (list) list.push(parts);
-    else chains.set(parts[0]!, [parts]);
+  return new TextMentions(t);
+}
+
+/** Mentions read off a text, the chains and bare words only when asked (most questions end at the words). */
+class TextMentions implements Mentions {
+  readonly words: Set<string>;
+  private chainsMemo?: Map<string, string[][]>;
+  private bareMemo?: Set<string>;
+  constructor(private readonly t: string) {
+    this.words = new Set(t.match(WORD) ?? []);
   }
-  return { words, chains, bare: new Set((t.includes('import') ? t.replace(IMPORT_STMT, ' ') : t).match(BARE) ?? []) };
+
+  get chains(): Map<string, string[][]> {
+    if (this.chainsMemo) return this.chainsMemo;
+    const chains = new Map<string, string[][]>();
+    const seenChains = new Set<string>();
+    for (const m of this.t.matchAll(CHAIN)) {
+      if (seenChains.has(m[0])) continue;
+      seenChains.add(m[0]);
+      const parts = m[0].split(/[ \t]*\.[ \t]*/);
+      const list = chains.get(parts[0]!);
+      if (list) list.push(parts);
+      else chains.set(parts[0]!, [parts]);
+    }
+    return (this.chainsMemo = chains);
+  }
+
+  get bare(): Set<string> {
+    const t = this.t;
+    return (this.bareMemo ??= new Set((t.includes('import') ? t.replace(IMPORT_STMT, ' ') : t).match(BARE) ?? []));
+  }
 }
 
 /** A def's or class's header (decorators, name, parameters and their defaults, bases), up to its colon. */
@@ -226,7 +244,8 @@ function headerOf(t: string): string {
 
 function unitOf(text: string, at: number): Unit {
   const t = codeOf(text);
-  const { words, chains, bare } = mentionsOf(t);
+  const mentions = mentionsOf(t);
+  const words = mentions.words;
   const bound = new Set<string>();
   const shadow = new Set<string>();
   // each scan below needs a literal word of its pattern: a text without it is not scanned
@@ -256,7 +275,8 @@ function unitOf(text: string, at: number): Unit {
   // imports inside a def or class bind its locals, not module names
   if (!head) for (const i of imports) if (i.alias) bound.add(i.alias);
   return {
-    at, words, chains, bare, shadow, bound: [...bound], imports, dynamic: DYNAMIC.test(t), isImport: /^(?:import|from)\b/.test(t),
+    // the chains and bare words only when a question reaches them (a word of the unit is a module alias)
+    at, words, get chains() { return mentions.chains; }, get bare() { return mentions.bare; }, shadow, bound: [...bound], imports, dynamic: DYNAMIC.test(t), isImport: /^(?:import|from)\b/.test(t),
     head: head ? mentionsOf(headerOf(t)) : undefined,
     defSource: head && /\bdef[ \t]+\w+$/.test(head[0]) ? text : undefined,
   };
@@ -283,7 +303,7 @@ export function defLeaks(source: string, libValued: (m: Mentions) => boolean, se
   if (DYNAMIC.test(code)) return true;
   const starts: number[] = [];
   scan(code, (o) => starts.push(o));
-  const stmts: { text: string; m: Mentions; indent: number; nested?: string }[] = [];
+  const stmts: { text: string; m: Mentions; indent: number; nested?: string; targets?: string[] }[] = [];
   for (let i = 0; i < starts.length; i++) {
     const text = code.slice(starts[i]!, i + 1 < starts.length ? starts[i + 1]! : code.length);
     if (!text.trim()) continue;
@@ -305,7 +325,8 @@ export function defLeaks(source: string, libValued: (m: Mentions) => boolean, se
   const isTainted = (m: Mentions) => libValued(m) || [...m.words].some((w) => tainted.has(w));
   const rest = stmts.slice(body);
   // a foreign function's result is no library (the evaluator: unknown): calls of one with plain arguments are left out
-  const libraries = seedsAreC ? libraryLocals(rest, stmts.slice(0, body)) : new Set<string>();
+  // (a local is a library only when assigned a loader's call or attribute: a body without a loader's word has none)
+  const libraries = seedsAreC && rest.some((st) => LOADER_WORD.test(st.text)) ? libraryLocals(rest, stmts.slice(0, body)) : new Set<string>();
   const foreign = (parts: string[]) => {
     const p = parts[0] === 'ctypes' ? parts.slice(1) : parts;
     if (p.length === 2) return (libraries.has(p[0]!) && parts[0] !== 'ctypes') || p[0] === 'pythonapi';
@@ -331,12 +352,13 @@ export function defLeaks(source: string, libValued: (m: Mentions) => boolean, se
         continue;
       }
       if (!tainting(st)) continue;
-      for (const w of plainTargets(st.text)) taint(w);
+      for (const w of (st.targets ??= plainTargets(st.text))) taint(w);
     }
   }
+  // a leak is any tainted statement that escapes, stores or hands on: the cheap test over every statement first
+  for (const st of rest) if ((st.nested === '@' || ESCAPES.test(st.text)) && tainting(st)) return true;
   for (const st of rest) {
-    if (!tainting(st)) continue;
-    if (st.nested === '@' || ESCAPES.test(st.text)) return true;
+    if (st.nested === '@' || !tainting(st)) continue;
     if (simpleParts(st.text).some(storesInto)) return true;
     if (handsOn(st.text, isTainted, tainted)) return true;
   }
@@ -344,6 +366,8 @@ export function defLeaks(source: string, libValued: (m: Mentions) => boolean, se
 }
 
 const LOADER_INSTANCES = new Set(['cdll', 'windll', 'oledll', 'pydll']);
+/** The words a library expression (`isLibraryExpression`) starts with or is. */
+const LOADER_WORD = /\b(?:CDLL|WinDLL|OleDLL|PyDLL|cdll|windll|oledll|pydll|pythonapi)\b/;
 const LIBRARY_CALL = /^(?:ctypes[ \t]*\.[ \t]*)?(?:CDLL|WinDLL|OleDLL|PyDLL|(?:cdll|windll|oledll|pydll)[ \t]*\.[ \t]*LoadLibrary)[ \t]*\(/;
 const LIBRARY_ATTRIBUTE = /^(?:ctypes[ \t]*\.[ \t]*)?(?:cdll|windll|oledll|pydll)[ \t]*\.[ \t]*(?!LoadLibrary\b)[A-Za-z_]\w*$|^(?:ctypes[ \t]*\.[ \t]*)?pythonapi$/;
 
@@ -506,9 +530,10 @@ function plainTargets(stmt: string): string[] {
       if (/^[A-Za-z_]\w*$/.test(p)) out.push(p);
     }
   }
-  for (const m of stmt.matchAll(FOR_TARGET)) for (const w of m[1]!.match(WORD) ?? []) out.push(w);
-  for (const m of stmt.matchAll(AS_NAME)) out.push(m[1]!);
-  for (const m of stmt.matchAll(WALRUS)) out.push(m[1]!);
+  // (each scan needs a literal word of its pattern: a statement without it is not scanned)
+  if (stmt.includes('for')) for (const m of stmt.matchAll(FOR_TARGET)) for (const w of m[1]!.match(WORD) ?? []) out.push(w);
+  if (stmt.includes('as')) for (const m of stmt.matchAll(AS_NAME)) out.push(m[1]!);
+  if (stmt.includes(':=')) for (const m of stmt.matchAll(WALRUS)) out.push(m[1]!);
   return out;
 }
 
@@ -831,19 +856,31 @@ function namesOf(module: string, units: readonly Unit[], importsC: boolean, ctx:
  */
 export function relevantStatements(units: readonly Unit[], cUnits: readonly boolean[]): boolean[] {
   const keep = units.map((u, i) => cUnits[i] === true || u.dynamic || (u.isImport && u.imports.some((x) => x.kind === 'star')));
-  const needed = new Set<string>();
-  const add = (u: Unit) => {
-    for (const w of u.words) needed.add(w);
+  // the names each unit not kept yet binds: only those can make a kept unit's words keep another
+  const boundBy = new Map<string, number[]>();
+  units.forEach((u, i) => {
+    if (keep[i]) return;
+    for (const b of u.bound) {
+      const list = boundBy.get(b);
+      if (list) list.push(i);
+      else boundBy.set(b, [i]);
+    }
+  });
+  const work = units.filter((_, i) => keep[i]);
+  const mentioned = (name: string) => {
+    const list = boundBy.get(name);
+    if (!list) return;
+    boundBy.delete(name);
+    for (const j of list) if (!keep[j]) {
+      keep[j] = true;
+      work.push(units[j]!);
+    }
   };
-  units.forEach((u, i) => keep[i] && add(u));
-  for (let changed = true; changed;) {
-    changed = false;
-    units.forEach((u, i) => {
-      if (keep[i] || !u.bound.some((b) => needed.has(b))) return;
-      keep[i] = true;
-      changed = true;
-      add(u);
-    });
+  // a unit's words against the names still unclaimed, whichever is fewer (a 115 KB class has thousands of words)
+  while (work.length && boundBy.size) {
+    const u = work.pop()!;
+    if (u.words.size <= boundBy.size) for (const w of u.words) mentioned(w);
+    else for (const name of boundBy.keys()) if (u.words.has(name)) mentioned(name);
   }
   return keep;
 }

@@ -665,7 +665,7 @@ export class WorkspaceIndex implements ModuleResolver {
       const out: Unit[] = [];
       for (const region of e.open.regions) {
         const cache = (region.cache ??= {}) as { units?: Unit[] };
-        cache.units ??= unitsOf(region.text);
+        cache.units ??= unitsOf(region.text, 0, undefined, region.candidateCuts().cuts);
         out.push(...cache.units);
       }
       return out;

@@ -26,7 +26,10 @@ export function unsafeCffiUses(parser: Parser, output: string | ParsedText): Gat
       for (const m of n.text.matchAll(/([A-Za-z_]\w*)\s*(?:\(|\[|;)/g)) declared.add(m[1]!);
     }
     const libs = new Set<string>();
+    // attributes that hold a cffi library (`self._lib = ffi.dlopen(…)`, `_lib = …` in a class body): every `x._lib` is checked as the library
+    const heldAttributes = new Set<string>();
     const ctypesThings = new Set<string>();
+    const heldCtypes = new Set<string>();
     const problems: GateProblem[] = [];
     for (const n of all) {
       if (n.type !== 'assignment') continue;
@@ -34,10 +37,27 @@ export function unsafeCffiUses(parser: Parser, output: string | ParsedText): Gat
       const right = n.childForFieldName('right');
       if (!left || !right || (left.type !== 'identifier' && left.type !== 'attribute')) continue;
       const callee = right.type === 'call' ? right.childForFieldName('function')?.text ?? '' : '';
-      if (/\.dlopen$/.test(callee)) libs.add(left.text);
-      else if (/(^|\.)(CDLL|LoadLibrary|PyDLL)$/.test(callee)) ctypesThings.add(left.text);
+      if (/\.dlopen$/.test(callee)) {
+        libs.add(left.text);
+        if (left.type === 'attribute') heldAttributes.add(left.childForFieldName('attribute')!.text);
+        else if (n.parent?.parent?.parent?.type === 'class_definition') heldAttributes.add(left.text);
+      } else if (/(^|\.)(CDLL|LoadLibrary|PyDLL)$/.test(callee)) {
+        ctypesThings.add(left.text);
+        // a ctypes handle held by a class or an instance (`_lib_ctypes = CDLL(…)` in a class body, `self._lib_ctypes = …`)
+        if (left.type === 'attribute') heldCtypes.add(left.childForFieldName('attribute')!.text);
+        else if (n.parent?.parent?.parent?.type === 'class_definition') heldCtypes.add(left.text);
+      }
       else if (right.type === 'attribute' && ctypesThings.has(rootOf(right))) ctypesThings.add(left.text);
     }
+    const attributeField = (n: Node): boolean => n.type === 'identifier' && n.parent?.type === 'attribute' && n.parent.childForFieldName('attribute')?.startIndex === n.startIndex;
+    const isLibrary = (n: Node): boolean =>
+      n.type === 'attribute' ? libs.has(n.text) || heldAttributes.has(n.childForFieldName('attribute')!.text) : n.type === 'identifier' && libs.has(n.text) && !attributeField(n);
+    const ctypesRooted = (n: Node): boolean => {
+      for (let o: Node | null = n; o; o = o.type === 'attribute' ? o.childForFieldName('object') : null) {
+        if (ctypesThings.has(o.text) || (o.type === 'attribute' && heldCtypes.has(o.childForFieldName('attribute')!.text))) return true;
+      }
+      return false;
+    };
     if (!libs.size) return problems;
     const declaredLiteral = (n: Node | undefined): boolean => {
       const m = n && /^["']([A-Za-z_]\w*)["']$/.exec(n.text);
@@ -47,14 +67,14 @@ export function unsafeCffiUses(parser: Parser, output: string | ParsedText): Gat
       if (n.type === 'assignment') {
         const left = n.childForFieldName('left');
         const attr = left?.type === 'attribute' ? left.childForFieldName('attribute')?.text : undefined;
-        if ((attr === 'argtypes' || attr === 'restype' || attr === 'errcheck') && !ctypesThings.has(rootOf(left!.childForFieldName('object')!))) {
+        if ((attr === 'argtypes' || attr === 'restype' || attr === 'errcheck') && !ctypesRooted(left!.childForFieldName('object')!)) {
           problems.push({ offset: left!.startIndex, reason: `${left!.text} is a ctypes attribute; after conversion it would be set on a cffi object` });
         }
         continue;
       }
-      if ((n.type !== 'identifier' && n.type !== 'attribute') || !libs.has(n.text)) continue;
+      if (!isLibrary(n)) continue;
       const p = n.parent!;
-      if (p.type === 'assignment' && p.childForFieldName('left')?.startIndex === n.startIndex) continue;
+      if (p.type === 'assignment' && p.childForFieldName('left')?.startIndex === n.startIndex && p.childForFieldName('left')?.endIndex === n.endIndex) continue;
       if (p.type === 'assignment' && p.childForFieldName('right')?.startIndex === n.startIndex && p.childForFieldName('left')?.type === 'identifier') {
         libs.add(p.childForFieldName('left')!.text); // `lib = self._lib`: the alias is checked the same way
         continue;

@@ -99,6 +99,12 @@ export function typeMethodRule(rw: Rewriter, n: Node, t: CType, method: string, 
       const libName = a[0] && dotted(a[0]);
       const s = a[1] && stringLiteral(a[1]);
       if (!libName || !s || !rw.p.libraries.has(libName) || t.k === 'array') return undefined;
+      const why = rw.p.libraries.get(libName)!.human;
+      if (why) {
+        // the library stays ctypes: ffi.addressof needs a cffi library
+        rw.leave(n, `${libName} stays ctypes (${why}), so its variable stays a ctypes in_dll value`);
+        return undefined;
+      }
       rw.externs.set(s.value, t);
       return (r) => `${F}.addressof(${r.R(a[0]!)}, ${rw.q(s.value)})`;
     }

@@ -73,7 +73,8 @@ export function dlopenFlags(mode: string | undefined, F: string): string | undef
   return undefined;
 }
 
-/** The ctypes handle of library `name` as reached from a use spelled `at`: `obj.lib` for `self.lib` → `obj.lib_ctypes`, the handle beside it. */
+/** The ctypes handle of library `name` as reached from a use spelled `at`: `obj.lib` for `self.lib`, `self.lib` for a class's `lib` → `….lib_ctypes`, the handle beside it. */
 export function handleAt(name: string, at: string): string {
-  return name.startsWith('self.') && at !== name && at.endsWith(name.slice('self'.length)) ? `${at}_ctypes` : `${name}_ctypes`;
+  const tail = `.${name.slice(name.lastIndexOf('.') + 1)}`;
+  return at !== name && at.endsWith(tail) ? `${at}_ctypes` : `${name}_ctypes`;
 }
