@@ -4,46 +4,9 @@
 // declared or called from another (`from pkg.native import libc`, `nat.libc.f`, `pkg.native.libc.f`, `*`);
 // `CDLL(…, use_errno=True, mode=RTLD_GLOBAL)` with `ctypes.get_errno()`/`set_errno()`. Each package converts
 // fully (no ctypes import, no TODO) and prints what the original prints under CPython+cffi and PyPy.
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { INTERPRETERS, runPythonOk } from '../snippets/pythons';
-
-const BIN = path.resolve(__dirname, '../../bin/pypy-bindings.js');
-/** CPython's ctypes run is the oracle; both interpreters must print what it prints. */
-const run = (interpreter: string, cwd: string, args: string[]): string => runPythonOk(interpreter, args, cwd);
-
-/** Writes the package, converts it with the CLI's project mode, and compares both interpreters' output with CPython's ctypes run. */
-function convertsFully(files: Record<string, string>, check: (converted: Record<string, string>) => void = () => {}): void {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-idioms-'));
-  try {
-    for (const [rel, text] of Object.entries({ 'pkg/__init__.py': '', ...files })) {
-      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-      fs.writeFileSync(path.join(dir, rel), text);
-    }
-    const expected = run('/usr/bin/python3', dir, ['main.py']);
-    assert.ok(expected.length > 0);
-    const r = spawnSync(process.execPath, [BIN, 'convert', '--write', 'main.py', 'pkg'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
-    assert.equal(r.status, 0, r.stderr);
-    assert.doesNotMatch(r.stderr, /left for a human/);
-    const converted: Record<string, string> = {};
-    for (const rel of Object.keys(files)) {
-      const text = fs.readFileSync(path.join(dir, rel), 'utf8');
-      converted[rel] = text;
-      assert.doesNotMatch(text, /TODO\(pypy-bindings\)/, rel);
-      // ctypes.util.find_library may stay; nothing else of ctypes
-      assert.doesNotMatch(text.replace(/^import ctypes\.util$|^from ctypes\.util import find_library$/gm, ''), /^\s*(import ctypes|from ctypes)/m, `${rel}:\n${text}`);
-    }
-    assert.ok(Object.values(converted).some((t) => /\.dlopen\(|_Library\(/.test(t)), 'some module loads the library through cffi');
-    check(converted);
-    for (const py of INTERPRETERS) assert.equal(run(py, dir, ['main.py']), expected, py);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
+import { convertsFully, staysCtypes } from '../snippets/projectConversion';
 
 test('convert PATH...: functions declared on the library (lib.f.argtypes = …) and called as lib.f(…)', () => {
   convertsFully(
@@ -236,20 +199,13 @@ print(native.atoi(b"42"), native.getenv(b"PB_SURELY_UNSET_VARIABLE"), labs(-5), 
 });
 
 test('convert PATH...: a converted function whose errcheck is set where the plan cannot follow stays ctypes, with the reason', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-idioms-'));
-  try {
-    fs.mkdirSync(path.join(dir, 'pkg'));
-    fs.writeFileSync(path.join(dir, 'pkg/__init__.py'), '');
-    fs.writeFileSync(path.join(dir, 'pkg/native.py'), 'import ctypes\n\nlibc = ctypes.CDLL(None)\natoi = libc.atoi\natoi.argtypes = [ctypes.c_char_p]\natoi.restype = ctypes.c_int\n');
-    fs.writeFileSync(path.join(dir, 'main.py'), 'from pkg import native\n\nnative.atoi.errcheck = lambda result, func, args: result * 10\nprint(native.atoi(b"42"))\n');
-    const expected = run('/usr/bin/python3', dir, ['main.py']);
-    const r = spawnSync(process.execPath, [BIN, 'convert', '--write', 'main.py', 'pkg'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
-    assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stderr, /main\.py:\d+: left for a human: native\.atoi\.errcheck: native\.atoi is a converted function here/);
-    for (const py of INTERPRETERS) assert.equal(run(py, dir, ['main.py']), expected, py);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  staysCtypes(
+    {
+      'pkg/native.py': 'import ctypes\n\nlibc = ctypes.CDLL(None)\natoi = libc.atoi\natoi.argtypes = [ctypes.c_char_p]\natoi.restype = ctypes.c_int\n',
+      'main.py': 'from pkg import native\n\nnative.atoi.errcheck = lambda result, func, args: result * 10\nprint(native.atoi(b"42"))\n',
+    },
+    /main\.py:\d+: left for a human: native\.atoi\.errcheck: native\.atoi is a converted function here/,
+  );
 });
 
 test('convert PATH...: functions without argtypes called on a library of another module (header prototypes)', () => {
@@ -261,6 +217,31 @@ from pkg.native import libc
 
 nat.libc.strerror.restype = c_char_p
 print(nat.libc.strerror(2), nat.libc.labs(-7), libc.abs(-3))
+`,
+  });
+});
+
+test('convert PATH...: a function without argtypes used in several modules, its restype set in one of them', () => {
+  convertsFully({
+    'pkg/native.py': `import ctypes
+
+libc = ctypes.CDLL(None)
+libc.strerror.restype = ctypes.c_char_p
+
+
+def magnitude(n):
+    return libc.labs(n)
+`,
+    'pkg/other.py': `from pkg.native import libc
+
+
+def describe(code):
+    return libc.strerror(code), libc.labs(-code)
+`,
+    'main.py': `from pkg import native as nat
+from pkg.other import describe
+
+print(nat.libc.strerror(2), nat.magnitude(-7), nat.libc.labs(-3), describe(13))
 `,
   });
 });

@@ -130,7 +130,7 @@ function checkDraft(p: ModulePlan, text: string, tree: Tree): { used: Set<string
     if ((HELPER_NAMES.includes(name) && id.parent !== 'attribute') || (name === p.ffi && (id.parent !== 'attribute' || id.field === 'object'))) {
       if (!defined.has(name)) problems.push({ offset: id.start, reason: `${name} is used but not defined` });
     }
-    if (name === '_cffi_function' && id.parent === 'call' && id.field === 'function') {
+    if ((name === '_cffi_function' || name === '_cffi_variadic') && id.parent === 'call' && id.field === 'function') {
       const declared = declaredName(id);
       if (declared !== undefined && !p.functions.has(declared)) problems.push({ offset: id.start, reason: `${declared} is not declared in the cdef` });
     }

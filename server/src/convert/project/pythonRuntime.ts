@@ -5,7 +5,7 @@
  * expected a ctypes value, while every foreign call goes through cffi.
  */
 
-export type RuntimeHelper = 'pointer' | 'function' | 'callback' | 'stringBuffer' | 'charArray' | 'voidPointer' | 'buffer' | 'library';
+export type RuntimeHelper = 'pointer' | 'function' | 'variadic' | 'callback' | 'stringBuffer' | 'charArray' | 'voidPointer' | 'buffer' | 'library';
 
 const CONVERTERS = (ffi: string): string => `def _string_or_none(p):  # ctypes gave bytes (str for wchar_t *), or None for NULL
     return None if p == ${ffi}.NULL else ${ffi}.string(p)
@@ -58,6 +58,55 @@ const FUNCTION = (ffi: string): string => `def _cffi_function(lib, name, errchec
 
     call.__name__ = name
     return call`;
+
+const VARIADIC = (ffi: string): string => `def _cffi_variadic(lib, name, errcheck=None):
+    """lib.name declared with "...": its fixed arguments as _cffi_function passes them, the others as ctypes
+    passed them without argtypes (a C int, a double, bytes and buffers by address, None as NULL)."""
+    cfunc = getattr(lib, name)
+    ctype = ${ffi}.typeof(cfunc)
+    pointers = [i for i, t in enumerate(ctype.args)
+                if t.kind in ("pointer", "function")]
+    result = _from_c(ctype.result)
+    arity = len(ctype.args)
+
+    def call(*args):
+        if len(args) < arity:
+            raise TypeError("%s() takes at least %d arguments (%d given)"
+                            % (name, arity, len(args)))
+        cargs = list(args)
+        for i in pointers:
+            cargs[i] = _as_pointer(cargs[i])
+        for i in range(arity, len(cargs)):
+            cargs[i] = _c_vararg(i, cargs[i])
+        value = cfunc(*cargs)
+        if result is not None:
+            value = result(value)
+        if errcheck is not None:
+            value = errcheck(value, call, args)
+        return value
+
+    call.__name__ = name
+    return call
+
+
+def _c_vararg(i, x):  # one argument in the "..." part, as ctypes passed it
+    if isinstance(x, ${ffi}.CData):
+        return x
+    if isinstance(x, int):  # a C int: ctypes took any value that fits in 64 bits and kept its low 32
+        if not -(1 << 63) <= x < (1 << 64):
+            raise OverflowError("argument %d: int too long to convert" % (i + 1))
+        return ${ffi}.cast("int", x & 0xFFFFFFFF)
+    if isinstance(x, float):
+        return ${ffi}.cast("double", x)
+    if x is None:
+        return ${ffi}.NULL
+    if isinstance(x, bytes):
+        return ${ffi}.new("char[]", x)
+    if isinstance(x, (bytearray, memoryview)):
+        return ${ffi}.from_buffer(x)
+    if isinstance(x, str):
+        return ${ffi}.new("wchar_t[]", x)
+    raise TypeError("argument %d: Don't know how to convert parameter %d" % (i + 1, i + 1))`;
 
 const CALLBACK = (ffi: string): string => `def _callback_type(signature):
     """What CFUNCTYPE made: called with a Python function, gives a C callback
@@ -202,11 +251,13 @@ def _char_array(init, size=None):
 /** The helpers' text, in dependency order, for the ones a module uses. */
 export function runtimeHelpers(used: ReadonlySet<RuntimeHelper>, ffi: string): string[] {
   const out: string[] = [];
-  const needConverters = used.has('function') || used.has('callback') || used.has('library');
-  const needPointer = used.has('function') || used.has('pointer');
+  const needFunction = used.has('function') || used.has('variadic');
+  const needConverters = needFunction || used.has('callback') || used.has('library');
+  const needPointer = needFunction || used.has('pointer');
   if (needConverters) out.push(CONVERTERS(ffi));
   if (needPointer) out.push(POINTER(ffi));
   if (used.has('function')) out.push(FUNCTION(ffi));
+  if (used.has('variadic')) out.push(VARIADIC(ffi));
   if (used.has('callback')) out.push(CALLBACK(ffi));
   if (used.has('library')) out.push(LIBRARY(ffi));
   if (used.has('charArray')) out.push(CHAR_ARRAY());
@@ -216,4 +267,4 @@ export function runtimeHelpers(used: ReadonlySet<RuntimeHelper>, ffi: string): s
 }
 
 /** Names each helper defines: the check requires every one the output uses to be defined. */
-export const HELPER_NAMES = ['_string_or_none', '_address_or_none', '_from_c', '_as_pointer', '_cffi_function', '_callback_type', '_string_buffer', '_void_pointer', '_CFunction', '_c_argument', '_none', '_Library', '_CharArray', '_char_array'];
+export const HELPER_NAMES = ['_string_or_none', '_address_or_none', '_from_c', '_as_pointer', '_cffi_function', '_cffi_variadic', '_c_vararg', '_callback_type', '_string_buffer', '_void_pointer', '_CFunction', '_c_argument', '_none', '_Library', '_CharArray', '_char_array'];

@@ -6,9 +6,9 @@
 import { Edit, type Node, type Parser, type Point, type Tree } from 'web-tree-sitter';
 import { type TextEdit, applyEdits, mergeOverlapping as merge } from '../edits';
 import { keyOf, walk } from '../syntax';
-import { declare } from '../typeNames';
-import type { ForeignDecl, ModulePlan } from './plan/planner';
+import type { ModulePlan } from './plan/planner';
 import { runtimeHelpers } from './pythonRuntime';
+import { cdefLine } from './plan/functions';
 import { formatText } from '../format/formatConversion';
 import { lineLengthFor } from '../format/projectStyle';
 import { flatOf } from './modules';
@@ -143,10 +143,6 @@ function header(p: ModulePlan, withImport: boolean): string {
   return parts.join('\n\n\n');
 }
 
-function cdefLine(d: ForeignDecl): string {
-  const params = d.params.length ? d.params.map((x) => declare(x, '')).join(', ') : 'void';
-  return `${declare(d.ret, `${d.cname}(${params})`)};`;
-}
 
 export interface Rendered {
   text: string;

@@ -8,6 +8,7 @@ import { calledFunction } from './plan';
 import { kindOf, ctorType, structOf, fieldOf } from './kinds';
 import { arg } from './calls';
 import { castSource } from './buffers';
+import { constructedValue } from '../constructedValue';
 
 export function attributeRule(rw: Rewriter, n: Node): ((r: Rewriter) => string) | undefined {
   const obj = n.childForFieldName('object')!;
@@ -32,11 +33,9 @@ export function attributeRule(rw: Rewriter, n: Node): ((r: Rewriter) => string) 
     const ct = call ? rw.p.typeOf(call.callee) : undefined;
     const cn = call ? rw.p.ctypesName(call.callee) : undefined;
     // c_int(v).value: the value, truncated as ctypes would
-    if (call && ct?.k === 'prim' && cn !== undefined && call.args.length === 1 && !store) {
-      const v = call.args[0]!;
-      if (isIntegral(ct)) return (r) => (ct.ctypes === 'c_bool' ? `bool(${r.R(v)})` : `int(${F}.cast(${r.q(ct.c)}, ${r.R(v)}))`);
-      if (isFloating(ct)) return (r) => `float(${F}.cast(${r.q(ct.c)}, ${r.R(v)}))`;
-      if (isPrim(ct, 'c_char_p', 'c_wchar_p')) return (r) => r.R(v);
+    if (call && ct?.k === 'prim' && cn !== undefined && call.args.length <= 1 && !call.keywords.size && !call.splat && !store) {
+      const v = call.args[0];
+      if (constructedValue(ct, v, (x) => x.text, (s) => s, F) !== undefined) return (r) => constructedValue(ct, v, (x) => r.R(x), (s) => r.q(s), F)!;
     }
     if (call && cn === 'cast' && call.args.length === 2 && !store) {
       const t = rw.p.typeOf(call.args[1]);

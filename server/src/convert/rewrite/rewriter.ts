@@ -6,7 +6,9 @@
  * syntax node to its new text; rules compose (an argument is rendered by the rules that apply to it), and the
  * edits handed out are the outermost rewritten nodes, so they never overlap and everything else keeps its text.
  */
-import type { Node } from 'web-tree-sitter';
+import type { Language, Node } from 'web-tree-sitter';
+import { typeIds } from '../../parser/flatTree';
+import type { InputTree } from '../inputTree';
 import { type CtypesProgram, type FunctionDecl, assignmentOf } from '../readCtypes';
 import { SpanSet } from '../spanSet';
 import { dotted, keyOf, statementOf } from '../syntax';
@@ -152,6 +154,13 @@ export class Rewriter {
       for (let p: Node | null = n; p; p = p.parent) if (this.frozen.has(keyOf(p))) return true;
       return false;
     }
+    return this.isFrozenAt(i);
+  }
+
+  /** isFrozen of the node at flat index i of the input. */
+  isFrozenAt(i: number): boolean {
+    if (!this.frozen.size) return false;
+    const input = this.p.input;
     for (let p = i; p >= 0; p = input.parent(p)) if (this.frozen.has(input.keyAt(p))) return true;
     return false;
   }
@@ -222,6 +231,8 @@ export class Rewriter {
 
   /** The original text of n with its children rendered. */
   splice(n: Node): string {
+    const i = this.flatIndexOf(n);
+    if (i >= 0) return this.spliceAt(i);
     let out = '';
     let at = n.startIndex;
     for (const c of n.children) {
@@ -234,12 +245,16 @@ export class Rewriter {
 
   /** Does n, or anything inside it, get rewritten? */
   changes(n: Node): boolean {
+    const i = this.flatIndexOf(n);
+    if (i >= 0) return this.changesAt(i);
     if (this.ruleFor(n)) return true;
     return n.children.some((c) => this.changes(c));
   }
 
   /** The outermost rewritten nodes under root: the edits to hand out. */
   collectEdits(root: Node, out: { start: number; end: number; newText: string }[]): void {
+    const i = this.flatIndexOf(root);
+    if (i >= 0) return this.collectEditsAt(i, out);
     if (this.isDeletedOrReplacedHere(root)) return;
     const rule = this.ruleFor(root);
     if (rule) {
@@ -254,11 +269,78 @@ export class Rewriter {
     return this.deleted.has(keyOf(n)) || this.replaced.has(keyOf(n));
   }
 
-  private ruleFor(n: Node): ((r: Rewriter) => string) | undefined {
-    const key = keyOf(n);
+  // The same walks on the input's flat copy: a `Node` is made only for the nodes a rule can match (ruleCandidates),
+  // so the render reads every other node from typed arrays instead of crossing into wasm for its type, key and children.
+
+  private collectEditsAt(i: number, out: { start: number; end: number; newText: string }[]): void {
+    const input = this.p.input;
+    const key = input.keyAt(i);
+    if (this.deleted.has(key) || this.replaced.has(key)) return;
+    const rule = this.ruleAt(i);
+    const { start, end, after } = input.flat;
+    if (rule) {
+      const text = rule(this);
+      if (text !== this.p.text.slice(start[i], end[i])) out.push({ start: start[i]!, end: end[i]!, newText: text });
+      return;
+    }
+    for (let c = i + 1; c < after[i]!; c = after[c]!) this.collectEditsAt(c, out);
+  }
+
+  private spliceAt(i: number): string {
+    const { start, end, after } = this.p.input.flat;
+    let out = '';
+    let at = start[i]!;
+    for (let c = i + 1; c < after[i]!; c = after[c]!) {
+      if (!this.changesAt(c)) continue;
+      const rule = this.ruleAt(c);
+      out += this.p.text.slice(at, start[c]) + (rule ? rule(this) : this.spliceAt(c));
+      at = end[c]!;
+    }
+    return out + this.p.text.slice(at, end[i]);
+  }
+
+  private changesAt(i: number): boolean {
+    if (this.ruleAt(i)) return true;
+    const after = this.p.input.flat.after;
+    for (let c = i + 1; c < after[i]!; c = after[c]!) if (this.changesAt(c)) return true;
+    return false;
+  }
+
+  /** ruleFor of the node at flat index i: none without asking for a node whose type no rule reads. */
+  private ruleAt(i: number): ((r: Rewriter) => string) | undefined {
+    const input = this.p.input;
+    const candidates = (this.candidates ??= ruleCandidates(input.flat.language));
+    if (!candidates.types[input.flat.type[i]!]) {
+      const p = input.flat.parent[i]!;
+      if (p < 0 || !candidates.parents[input.flat.type[p]!]) return undefined;
+    }
+    const key = input.keyAt(i);
+    if (this.ruleCache.has(key)) return this.ruleCache.get(key) ?? undefined;
+    return this.ruleFor(input.flat.isNamed(i) ? input.node(i) : anonymousNode(input, i), key, i);
+  }
+
+  /**
+   * The flat index of a node of the input tree, or -1 (another tree's node, or one whose first child has its span and
+   * type, which indexOf cannot tell apart): those take the node-API walk.
+   */
+  private flatIndexOf(n: Node): number {
+    const input = this.p.input;
+    const i = input.indexOf(n);
+    if (i < 0) return -1;
+    const { start, end, type, after } = input.flat;
+    const c = i + 1;
+    if (c < after[i]! && start[c] === start[i] && end[c] === end[i] && type[c] === type[i]) return -1;
+    return i;
+  }
+
+  private candidates?: RuleCandidates;
+
+  /** The rule for n, computed once per node (by key); `at` is its flat index when the caller knows it. */
+  private ruleFor(n: Node, key = keyOf(n), at?: number): ((r: Rewriter) => string) | undefined {
     if (this.ruleCache.has(key)) return this.ruleCache.get(key) ?? undefined;
     this.ruleCache.set(key, null);
-    const rule = this.isFrozen(n) ? handleRule(this, n) : handleRule(this, n) ?? findRule(this, n);
+    const frozen = at === undefined ? this.isFrozen(n) : this.isFrozenAt(at);
+    const rule = frozen ? handleRule(this, n) : handleRule(this, n) ?? findRule(this, n);
     this.ruleCache.set(key, rule ?? null);
     return rule;
   }
@@ -270,6 +352,34 @@ export class Rewriter {
   get F(): string {
     return this.ffi;
   }
+}
+
+/** The node types findRule and handleRule can answer for (by type id), and the parents whose every child they may (a `for` loop's iterable). */
+interface RuleCandidates {
+  types: Uint8Array;
+  parents: Uint8Array;
+}
+
+const RULE_TYPES = ['identifier', 'attribute', 'call', 'subscript', 'decorator', 'assignment'];
+const candidateTables = new WeakMap<Language, RuleCandidates>();
+function ruleCandidates(language: Language): RuleCandidates {
+  let t = candidateTables.get(language);
+  if (!t) {
+    t = { types: new Uint8Array(65536), parents: new Uint8Array(65536) };
+    // every id spelled so, named or not: findRule reads the type's name
+    for (const name of RULE_TYPES) for (const id of typeIds(language, name)) t.types[id] = 1;
+    for (const id of typeIds(language, 'for_statement')) t.parents[id] = 1;
+    candidateTables.set(language, t);
+  }
+  return t;
+}
+
+/** An anonymous node of the input (a token that spells a candidate type, or a `for` loop's child), from its parent's children. */
+function anonymousNode(input: InputTree, i: number): Node {
+  const { start, end } = input.flat;
+  const n = input.node(input.flat.parent[i]!).children.find((c) => c.startIndex === start[i] && c.endIndex === end[i] && c.type === input.type(i));
+  if (!n) throw new Error(`pypy-bindings: no node for flat index ${i} (${input.type(i)} at ${start[i]})`);
+  return n;
 }
 
 export function findRule(rw: Rewriter, n: Node): ((r: Rewriter) => string) | undefined {

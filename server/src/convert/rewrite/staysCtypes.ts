@@ -1,7 +1,7 @@
 /** What must stay ctypes because it touches something that stays (a function without a signature, a demoted variable, struct or prototype): asked of the next round, so a cffi value never reaches ctypes code. */
 import type { Node } from 'web-tree-sitter';
-import { assignmentOf, functionKey } from '../readCtypes';
-import { callParts, dotted, isStoreTarget, keyOf, unparen, walk } from '../syntax';
+import { functionKey } from '../readCtypes';
+import { callParts, dotted, keyOf, unparen, walk } from '../syntax';
 import type { CType } from '../typeNames';
 import type { Rewriter } from './rewriter';
 import { planFunction, typeConvertible, calledFunction, structsIn, protosIn } from './plan';
@@ -16,28 +16,38 @@ export function computeFrozen(rw: Rewriter): void {
     const m = /^stmt:(\d+):(\d+):(.+)$/.exec(token);
     if (m && rw.p.input.hasNode(Number(m[1]), Number(m[2]), m[3]!)) rw.frozen.add(token.slice('stmt:'.length));
   }
-  for (const n of rw.p.input.nodesOf('call', 'assignment')) {
-    // what a function that stays ctypes receives stays ctypes: a cffi value would reach it (ArgumentError)
-    const call = n.type === 'call' ? callParts(n) : undefined;
-    if (call && staysCtypes(rw, call.callee, ctypesCallables)) {
-      rw.frozen.add(keyOf(call.argList));
-      rw.ctypesArguments.push([call.argList.startIndex, call.argList.endIndex]);
-    }
-    if (n.type === 'assignment') {
-      const left = n.childForFieldName('left');
-      const right = n.childForFieldName('right');
-      const name = left && dotted(left);
-      if (name && right && rw.demoted.has(`var:${scopeKeyFor(rw, n, name)}`)) rw.frozen.add(keyOf(right));
+  const input = rw.p.input;
+  const { f } = input;
+  // the names some demoted variable has (after its scope): an assignment to another name needs no scope looked up
+  const demotedVars = new Set<string>();
+  for (const token of rw.demoted.keys()) if (token.startsWith('var:')) demotedVars.add(token.slice(token.indexOf('|') + 1));
+  // the calls and assignments of the flat copy in text order (nodesOf('call', 'assignment')), a Node only where one is read
+  for (let i = 0; i < input.count; i++) {
+    if (!input.flat.isNamed(i)) continue;
+    const type = input.type(i);
+    if (type === 'call') {
+      // what a function that stays ctypes receives stays ctypes: a cffi value would reach it (ArgumentError)
+      const call = input.callParts(i);
+      if (call && staysCtypes(rw, call.callee, ctypesCallables)) {
+        const argList = input.field(i, f.arguments);
+        rw.frozen.add(input.keyAt(argList));
+        rw.ctypesArguments.push([input.start(argList), input.end(argList)]);
+      }
+    } else if (type === 'assignment') {
+      const right = input.field(i, f.right);
+      const name = input.dotted(input.field(i, f.left));
+      if (name && right >= 0 && demotedVars.has(name) && rw.demoted.has(`var:${scopeKeyFor(rw, input.node(i), name)}`)) rw.frozen.add(input.keyAt(right));
     }
   }
 }
 
-/** A foreign function without a cdef signature (it stays on the ctypes handle), or one a prototype made from `(name, lib)`. */
-export function staysCtypes(rw: Rewriter, callee: Node, ctypesCallables: { names: Set<string>; attrs: Set<string> }): boolean {
-  const name = dotted(callee);
+/** A foreign function without a cdef signature (it stays on the ctypes handle), or one a prototype made from `(name, lib)`: the callee at flat index `callee`, a Node made only for calledFunction. */
+function staysCtypes(rw: Rewriter, callee: number, ctypesCallables: { names: Set<string>; attrs: Set<string> }): boolean {
+  const input = rw.p.input;
+  const name = input.dotted(callee);
   if (name && ctypesCallables.names.has(name)) return true;
-  if (callee.type === 'attribute' && ctypesCallables.attrs.has(callee.childForFieldName('attribute')!.text)) return true;
-  const f = calledFunction(rw, callee);
+  if (input.type(callee) === 'attribute' && ctypesCallables.attrs.has(input.textOf(input.field(callee, input.f.attribute)))) return true;
+  const f = calledFunction(rw, input.node(callee));
   if (!f) return false;
   planFunction(rw, f);
   return !rw.signatures.has(functionKey(f.lib.name, f.name));
@@ -47,12 +57,15 @@ export function staysCtypes(rw: Rewriter, callee: Node, ctypesCallables: { names
 export function findCtypesCallables(rw: Rewriter): { names: Set<string>; attrs: Set<string> } {
   const names = new Set<string>();
   const attrs = new Set<string>();
-  for (const n of rw.p.input.nodesOf('assignment')) {
-    const a = assignmentOf(n.parent ?? n);
-    const call = a ? callParts(unparen(a.right)) : undefined;
-    const proto = call ? dotted(call.callee) : undefined;
-    const name = a ? dotted(a.left) : undefined;
-    if (name && proto && rw.p.prototypes.has(proto) && call!.args[0] && unparen(call!.args[0]).type === 'tuple') {
+  const input = rw.p.input;
+  // the assignments of the flat copy, in text order (nodesOf('assignment') without a Node each)
+  for (let i = 0; i < input.count; i++) {
+    if (!input.flat.isNamed(i) || input.type(i) !== 'assignment') continue;
+    const a = input.parent(i) >= 0 ? input.assignmentOf(input.parent(i)) : undefined;
+    const call = a ? input.callParts(input.unparen(a.right)) : undefined;
+    const proto = call ? input.dotted(call.callee) : undefined;
+    const name = a ? input.dotted(a.left) : undefined;
+    if (name && proto && rw.p.prototypes.has(proto) && call!.args[0] !== undefined && input.type(input.unparen(call!.args[0])) === 'tuple') {
       names.add(name);
       // `self.f = P(…)` is called as `obj.f(…)` too
       if (name.startsWith('self.')) attrs.add(name.slice('self.'.length));
@@ -63,90 +76,117 @@ export function findCtypesCallables(rw: Rewriter): { names: Set<string>; attrs: 
 
 /** After a round: what else must stay in ctypes because it touches something that stays. */
 export function propagateCtypes(rw: Rewriter): void {
-  const ctypesVarsIn = (n: Node): { token: string; node: Node }[] => {
-    const out: { token: string; node: Node }[] = [];
-    for (const c of walk(n)) {
-      if (c.type !== 'identifier' && !(c.type === 'attribute' && dotted(c)?.startsWith('self.'))) continue;
-      if (c.parent?.type === 'attribute' && c.parent.childForFieldName('attribute')?.startIndex === c.startIndex) continue;
-      const v = rw.rawVar(c);
-      if (v) out.push({ token: v.token, node: c });
+  const input = rw.p.input;
+  const { flat, f } = input;
+  const namesWithKinds = varsWithKinds(rw);
+  // the variables a subtree names that would hold a ctypes value, read on the flat copy: a Node only for a name some kind has
+  const ctypesVarsIn = (i: number): { token: string; text: string }[] => {
+    const out: { token: string; text: string }[] = [];
+    for (let c = i, end = flat.after[i]!; c < end; c++) {
+      if (!flat.isNamed(c)) {
+        c = flat.after[c]! - 1; // walk() reads named children only
+        continue;
+      }
+      const t = input.type(c);
+      if (t !== 'identifier' && t !== 'attribute') continue;
+      const name = input.dotted(c);
+      if (t === 'attribute' && !name?.startsWith('self.')) continue;
+      const p = input.parent(c);
+      if (p >= 0 && input.type(p) === 'attribute') {
+        const attr = input.field(p, f.attribute);
+        if (attr >= 0 && input.start(attr) === input.start(c)) continue;
+      }
+      if (!name || !namesWithKinds().has(name)) continue; // rawVar answers only for a name with a kind
+      const v = rw.rawVar(input.node(c));
+      if (v) out.push({ token: v.token, text: input.textOf(c) });
     }
     return out;
   };
+  const nodes = (is: number[]): Node[] => is.map((i) => input.node(i));
   // names bound to a prototype instantiated from something (`P(("name", lib))`, `P(address)`), and decorated callbacks
   const { names: ctypesCallables, attrs: callableAttrs } = findCtypesCallables(rw);
   const decoratedDefs = rw.decoratedCallbacks;
-  for (const n of rw.p.input.nodesOf('decorated_definition')) {
+  for (const n of input.nodesOf('decorated_definition')) {
     if (callbackDecoratorSig(rw, n)) {
       const name = n.childForFieldName('definition')?.childForFieldName('name')?.text;
       if (name) decoratedDefs.set(name, n);
     }
   }
-  for (const n of walk(rw.p.root)) {
-    if (n.type === 'identifier' && rw.isFrozen(n) && !isStoreTarget(n)) {
-      // code that stays ctypes names a struct class or a prototype: they stay ctypes too
-      if (rw.convertedStructs.has(n.text)) rw.demote(`struct:${n.text}`, `${n.text} is used where ctypes stays`);
-      const proto = rw.p.prototypes.get(n.text);
-      if (proto && !proto.human) rw.demote(`proto:${n.text}`, `${n.text} is used where ctypes stays`);
-      // a decorated callback handed to code that stays ctypes (a call to a ctypes function) stays a ctypes callback
-      const def = decoratedDefs.get(n.text);
-      if (def && !(def.startIndex <= n.startIndex && n.endIndex <= def.endIndex)) rw.demote(`stmt:${keyOf(def)}`, `the callback ${n.text} is passed where ctypes stays`);
+  const demotedStatements = new Set<number>();
+  for (const token of rw.demoted.keys()) if (token.startsWith('stmt:')) demotedStatements.add(Number(token.slice('stmt:'.length, token.indexOf(':', 'stmt:'.length))));
+  // every named node in walk() order (a pre-order walk of named children), on the flat copy
+  for (let i = 0; i < flat.count; i++) {
+    if (!flat.isNamed(i)) {
+      i = flat.after[i]! - 1;
+      continue;
     }
-    if (rw.demoted.has(`stmt:${keyOf(n)}`)) {
-      for (const v of ctypesVarsIn(n)) rw.demote(v.token, `${v.node.text} is used where ctypes stays (${rw.demoted.get(`stmt:${keyOf(n)}`)})`);
+    const type = input.type(i);
+    if (type === 'identifier') {
+      const text = input.textOf(i);
+      const proto = rw.p.prototypes.get(text);
+      const def = decoratedDefs.get(text);
+      if ((rw.convertedStructs.has(text) || (proto && !proto.human) || def) && rw.isFrozenAt(i) && !input.isStoreTarget(i)) {
+        // code that stays ctypes names a struct class or a prototype: they stay ctypes too
+        if (rw.convertedStructs.has(text)) rw.demote(`struct:${text}`, `${text} is used where ctypes stays`);
+        if (proto && !proto.human) rw.demote(`proto:${text}`, `${text} is used where ctypes stays`);
+        // a decorated callback handed to code that stays ctypes (a call to a ctypes function) stays a ctypes callback
+        if (def && !(def.startIndex <= input.start(i) && input.end(i) <= def.endIndex)) rw.demote(`stmt:${keyOf(def)}`, `the callback ${text} is passed where ctypes stays`);
+      }
     }
-    if (n.type === 'assignment') {
-      const left = n.childForFieldName('left');
-      const right = n.childForFieldName('right');
-      const name = left && dotted(left);
-      const leftToken = name && (left!.type === 'identifier' || name.startsWith('self.')) ? `var:${scopeKeyFor(rw, n, name)}` : undefined;
-      if (!right || !leftToken) continue;
+    if (demotedStatements.has(input.start(i))) {
+      const why = rw.demoted.get(`stmt:${input.keyAt(i)}`);
+      if (why !== undefined) for (const v of ctypesVarsIn(i)) rw.demote(v.token, `${v.text} is used where ctypes stays (${why})`);
+    }
+    if (type === 'assignment') {
+      const left = input.field(i, f.left);
+      const right = input.field(i, f.right);
+      const name = input.dotted(left);
+      if (right < 0 || !name || !(input.type(left) === 'identifier' || name.startsWith('self.'))) continue;
+      const leftToken = `var:${scopeKeyFor(rw, input.node(i), name)}`;
       const rightVars = ctypesVarsIn(right);
-      if (rw.demoted.has(leftToken)) for (const v of rightVars) rw.demote(v.token, `${v.node.text} flows into ${name}, which stays in ctypes`);
+      if (rw.demoted.has(leftToken)) for (const v of rightVars) rw.demote(v.token, `${v.text} flows into ${name}, which stays in ctypes`);
       if (rightVars.some((v) => rw.demoted.has(v.token))) rw.demote(leftToken, `${name} holds a value that stays in ctypes`);
     }
-    if (n.type === 'call' || (n.type === 'attribute' && n.childForFieldName('attribute')?.text === '__class__')) {
+    const call = type === 'call' ? input.callParts(i) : undefined;
+    if (call || (type === 'attribute' && input.textOf(input.field(i, f.attribute)) === '__class__')) {
       // type(s) / s.__class__ of a struct value: a cdata's type is not the ctypes class
-      const call = n.type === 'call' ? callParts(n) : undefined;
-      const of = call ? (call.callee.text === 'type' && call.args.length === 1 ? call.args[0] : undefined) : n.childForFieldName('object')!;
-      const k = of ? kindOf(rw, of) : undefined;
+      const of = call ? (input.textOf(call.callee) === 'type' && call.args.length === 1 ? call.args[0]! : -1) : input.field(i, f.object);
+      const k = of >= 0 ? kindOf(rw, input.node(of)) : undefined;
       const t = k?.k === 'sval' ? k.type : k?.k === 'ptr' ? k.to : undefined;
-      if (t?.k === 'struct' && rw.convertedStructs.has(t.name)) rw.demote(`struct:${t.name}`, `the type of a ${t.name} value is read (${n.text}): a cffi struct is not the ctypes class`);
-      if (of && !k) {
+      if (t?.k === 'struct' && rw.convertedStructs.has(t.name)) rw.demote(`struct:${t.name}`, `the type of a ${t.name} value is read (${input.textOf(i)}): a cffi struct is not the ctypes class`);
+      if (of >= 0 && !k) {
         // an errcheck that does not plainly return its result may hand out the struct: nothing says this is not one
         for (const sig of rw.signatures.values()) {
           const r = sig.ret.k === 'ptr' ? sig.ret.to : sig.ret;
-          if (sig.errcheckWrapper && r.k === 'struct' && rw.convertedStructs.has(r.name) && !errcheckReturnsResult(rw, sig.fn)) rw.demote(`struct:${r.name}`, `the type of a value ${sig.fn.name}'s errcheck may return is read (${n.text}): a cffi struct is not the ctypes class`);
+          if (sig.errcheckWrapper && r.k === 'struct' && rw.convertedStructs.has(r.name) && !errcheckReturnsResult(rw, sig.fn)) rw.demote(`struct:${r.name}`, `the type of a value ${sig.fn.name}'s errcheck may return is read (${input.textOf(i)}): a cffi struct is not the ctypes class`);
         }
       }
     }
-    if (n.type === 'call' && ctypesCallables.size) {
+    if (call && ctypesCallables.size) {
       // `qsort = QSORT_PROTO(("qsort", libc))` stays a ctypes function: what it is handed stays ctypes
-      const call = callParts(n);
-      const callee = call ? dotted(call.callee) : undefined;
-      const attr = call?.callee.type === 'attribute' ? call.callee.childForFieldName('attribute')!.text : undefined;
-      if (call && callee && (ctypesCallables.has(callee) || (attr && callableAttrs.has(attr)))) {
+      const callee = input.dotted(call.callee);
+      const attr = input.type(call.callee) === 'attribute' ? input.textOf(input.field(call.callee, f.attribute)) : undefined;
+      if (callee && (ctypesCallables.has(callee) || (attr && callableAttrs.has(attr)))) {
         for (const a of call.args) {
-          for (const v of ctypesVarsIn(a)) rw.demote(v.token, `${v.node.text} is passed to ${callee}, a ctypes function`);
+          for (const v of ctypesVarsIn(a)) rw.demote(v.token, `${v.text} is passed to ${callee}, a ctypes function`);
         }
-        demoteCallbacksIn(rw, call.args, callee);
+        demoteCallbacksIn(rw, nodes(call.args), callee);
       }
     }
-    if (n.type === 'call') {
-      const call = callParts(n);
-      const f = call ? calledFunction(rw, call.callee) : undefined;
-      if (!call || !f) continue;
-      const key = functionKey(f.lib.name, f.name);
+    if (call) {
+      const fn = calledFunction(rw, input.node(call.callee));
+      if (!fn) continue;
+      const key = functionKey(fn.lib.name, fn.name);
       const vars = call.args.flatMap(ctypesVarsIn);
-      if (rw.signatures.has(key) && !f.lib.human) {
+      if (rw.signatures.has(key) && !fn.lib.human) {
         const stuck = vars.find((v) => rw.demoted.has(v.token));
-        if (stuck) rw.demote(`fn:${key}`, `${f.name} is called with ${stuck.node.text}, which stays in ctypes`);
+        if (stuck) rw.demote(`fn:${key}`, `${fn.name} is called with ${stuck.text}, which stays in ctypes`);
       } else {
         // '~': a variable kept for a library left out on purpose is not a problem to report
-        for (const v of vars) rw.demote(v.token, `${f.lib.handle ? '~' : ''}${v.node.text} is passed to ${f.name}, which stays in ctypes`);
-        demoteCallbacksIn(rw, call.args, f.name);
-        for (const d of [f.argtypes?.types, f.restype?.type ? [f.restype.type] : undefined]) {
-          for (const t of d ?? []) for (const sname of structsIn(t)) if (rw.convertedStructs.has(sname)) rw.demote(`struct:${sname}`, `${sname} is used by ${f.name}, which stays in ctypes`);
+        for (const v of vars) rw.demote(v.token, `${fn.lib.handle ? '~' : ''}${v.text} is passed to ${fn.name}, which stays in ctypes`);
+        demoteCallbacksIn(rw, nodes(call.args), fn.name);
+        for (const d of [fn.argtypes?.types, fn.restype?.type ? [fn.restype.type] : undefined]) {
+          for (const t of d ?? []) for (const sname of structsIn(t)) if (rw.convertedStructs.has(sname)) rw.demote(`struct:${sname}`, `${sname} is used by ${fn.name}, which stays in ctypes`);
         }
       }
     }
@@ -187,6 +227,19 @@ export function propagateCtypes(rw: Rewriter): void {
     const t = k.k === 'ptr' ? k.to : k.k === 'array' ? k.of : k.k === 'sval' ? k.type : undefined;
     if (t && !typeConvertible(rw, t)) rw.demote(`var:${key}`, 'its type stays in ctypes');
   }
+}
+
+/** The names (after the scope) of the variables some kind is recorded for, re-read when kinds grow. */
+function varsWithKinds(rw: Rewriter): () => Set<string> {
+  let names = new Set<string>();
+  let size = -1;
+  return () => {
+    if (size !== rw.kinds.size) {
+      names = new Set([...rw.kinds.keys()].map((key) => key.slice(key.indexOf('|') + 1)));
+      size = rw.kinds.size;
+    }
+    return names;
+  };
 }
 
 /** Callbacks handed to a function that stays ctypes stay ctypes callbacks: a decorated def, a prototype called in the argument. */

@@ -11,7 +11,7 @@ import { keyOf } from '../../syntax';
 import { pyString } from './syntax';
 import type { ModulePlanner } from './planner';
 import { type LibraryRef, libraryAt } from './libraries';
-import { declFromAttributes, declareFunction } from './functions';
+import { declFromAttributes, declareFunction, withVariadic, wrapperOf } from './functions';
 import type { ForeignDecl } from './planner';
 
 const ATTRIBUTES = new Set(['argtypes', 'restype', 'errcheck']);
@@ -100,7 +100,8 @@ export function collectAttributeDeclarations(pl: ModulePlanner): void {
       if (prior.declaredIn === pl && prior.block.id === first.statement.parent!.id && !values.has('argtypes') && !values.has('restype')) {
         allow(pl, run);
         const err = values.get('errcheck')!;
-        pl.rewrite(last.statement.namedChildren[0]!, (inner) => rebind(first, inner(err)));
+        const wrapper = wrapperOf(pl, prior.decl);
+        pl.rewrite(last.statement.namedChildren[0]!, (inner) => rebind(first, wrapper, inner(err)));
         pl.plan.deletions.push(...run.slice(0, -1).map((s) => s.statement));
         continue;
       }
@@ -115,27 +116,27 @@ export function collectAttributeDeclarations(pl: ModulePlanner): void {
       pl.refuse(first.fn, `${first.ref.lib.key} is loaded by a function of another module and declared on its attributes here: the plan follows that only for functions bound to a name`);
       continue;
     }
-    const decl = declFromAttributes(pl, first.cname, values.get('argtypes'), values.get('restype'), first.fn);
+    const decl = withVariadic(pl, declFromAttributes(pl, first.cname, values.get('argtypes'), values.get('restype'), first.fn), first.ref.lib.stem);
     if (!decl) continue;
     if (!declareFunction(first.ref.owner, decl, first.fn) || (first.ref.owner !== pl && !declareFunction(pl, decl, first.fn))) continue;
     project.attributeDecls.set(key, { decl, declaredIn: pl, block: first.statement.parent!, after: last.statement.endIndex, spelled: first.fn.text });
     first.ref.lib.wrapped = true;
     first.ref.owner.plan.helpers.add('library');
     first.ref.owner.plan.usesFfi = true;
-    pl.plan.helpers.add('function');
+    const wrapper = wrapperOf(pl, decl);
     pl.plan.usesFfi = true;
     pl.plan.converted.functions++;
     for (const [w, v] of values) if (w !== 'errcheck') pl.consumed.push(v);
     const err = values.get('errcheck');
     // the run becomes one statement, where its last one was (everything it names exists there)
-    pl.rewrite(last.statement.namedChildren[0]!, (inner) => rebind(first, err ? inner(err) : undefined));
+    pl.rewrite(last.statement.namedChildren[0]!, (inner) => rebind(first, wrapper, err ? inner(err) : undefined));
     pl.plan.deletions.push(...run.slice(0, -1).map((s) => s.statement));
   }
 }
 
-function rebind(s: Setting, errcheck: string | undefined): string {
+function rebind(s: Setting, wrapper: string, errcheck: string | undefined): string {
   const lib = s.fn.childForFieldName('object')!.text;
-  return `${s.fn.text} = _cffi_function(${lib}._cffi_lib, ${pyString(s.cname)}${errcheck ? `, ${errcheck}` : ''})`;
+  return `${s.fn.text} = ${wrapper}(${lib}._cffi_lib, ${pyString(s.cname)}${errcheck ? `, ${errcheck}` : ''})`;
 }
 
 /** The run's references to the library are the plan's (the library-reference checks skip them). */

@@ -6,7 +6,7 @@ import type { Node } from 'web-tree-sitter';
 import { callParts } from '../../syntax';
 import { assignedName, isTarget } from './syntax';
 import type { ModulePlanner, Rewrite } from './planner';
-import { foreignParam, untypedArg } from './callees';
+import { foreignParam, untypedArg, variadicArg } from './callees';
 import { usesOf } from './values';
 
 const FILE_METHODS_TAKING_BUFFERS = new Set(['readinto', 'readinto1', 'recv_into', 'write', 'send', 'sendall']);
@@ -20,7 +20,7 @@ export function planBuffer(pl: ModulePlanner, n: Node, args: Node[]): void {
     pl.plan.converted.buffers++;
     pl.rewrite(n, (inner) => `${escapes ? '_char_array' : '_string_buffer'}(${args.map((a) => inner(a)).join(', ')})`);
   };
-  if (fp) return rewriteCall();
+  if (fp || variadicArg(pl, n)) return rewriteCall();
   const target = assignedName(n);
   const uses = target ? usesOf(pl, target) : undefined;
   if (!target || !uses) return pl.refuse(n, 'a create_string_buffer(…) the plan cannot follow');
@@ -47,7 +47,12 @@ export function planBuffer(pl: ModulePlanner, n: Node, args: Node[]): void {
     if (p.type === 'argument_list') {
       const call = callParts(p.parent!)!;
       const m = pl.ctypes(call.callee);
-      if (m === 'cast' || foreignParam(pl, u)) continue;
+      if (m === 'cast' || foreignParam(pl, u) || variadicArg(pl, u)) continue;
+      if (m === 'sizeof' && call.args.length === 1 && !call.keywords.size && !call.splat) {
+        // a char buffer's size is its length
+        rewrites.push([p.parent!, () => `len(${target.text})`]);
+        continue;
+      }
       if (m === 'byref' && untypedArg(pl, p.parent!)) continue;
       if (['len', 'bytes', 'memoryview'].includes(call.callee.text)) continue;
       if (call.callee.type === 'attribute' && FILE_METHODS_TAKING_BUFFERS.has(call.callee.childForFieldName('attribute')!.text)) continue;

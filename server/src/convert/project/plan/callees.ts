@@ -3,7 +3,7 @@
  * the parameter an argument lands on.
  */
 import type { Node } from 'web-tree-sitter';
-import { unparen } from '../../syntax';
+import { dotted, unparen } from '../../syntax';
 import type { CType } from '../../typeNames';
 import { within } from './moduleIndex';
 import { scopeOf } from './syntax';
@@ -33,10 +33,18 @@ function calleeDecl(pl: ModulePlanner, callee: Node, seen = 0): ForeignDecl | un
     if (untyped) return untyped;
     const k = libKey(obj);
     if (k && pl.libraries.has(k)) return pl.untyped.get(`${k}\0${callee.childForFieldName('attribute')!.text}`);
-    const mod = obj.type === 'identifier' ? pl.b.modules.get(obj.text) : undefined;
+    const mod = moduleAt(pl, obj);
     if (mod) return pl.project.planner(mod)?.plan.exported.get(callee.childForFieldName('attribute')!.text);
   }
   return undefined;
+}
+
+/** The project module an expression names: `nat` (`import pkg.native as nat`) or `pkg.native` (`import pkg.native`). */
+function moduleAt(pl: ModulePlanner, n: Node): string | undefined {
+  const [head, ...rest] = dotted(n)?.split('.') ?? [];
+  const mod = head ? pl.b.modules.get(head) : undefined;
+  const name = mod && [mod, ...rest].join('.');
+  return name && pl.project.planner(name) ? name : undefined;
 }
 
 /** `read = ffi.read_data` in the same function: the aliased expression. */
@@ -59,8 +67,8 @@ export function foreignParam(pl: ModulePlanner, n: Node): CType | undefined {
   return foreignArg(pl, n)?.param;
 }
 
-/** The converted foreign function n is a positional argument of, and its parameter there. */
-function foreignArg(pl: ModulePlanner, n: Node): { decl: ForeignDecl; param: CType } | undefined {
+/** The converted foreign function n is a positional argument of, and its parameter there (none in a variadic function's `...` part). */
+function foreignArg(pl: ModulePlanner, n: Node): { decl: ForeignDecl; param: CType | undefined } | undefined {
   const list = n.parent;
   if (list?.type !== 'argument_list') return undefined;
   const call = list.parent!;
@@ -69,10 +77,23 @@ function foreignArg(pl: ModulePlanner, n: Node): { decl: ForeignDecl; param: CTy
   const idx = list.namedChildren.filter((c) => c.type !== 'comment').findIndex((c) => c.startIndex === n.startIndex);
   if (list.namedChildren.some((c) => c.type === 'keyword_argument' || c.type === 'list_splat')) return undefined;
   const param = decl.params[idx];
-  return param ? { decl, param } : undefined;
+  if (param) return { decl, param };
+  return decl.variadic && idx >= 0 ? { decl, param: undefined } : undefined;
 }
 
-/** Is n passed directly to a function without argtypes (a `_CFunction`, which converts what it gets)? */
+/** The converted foreign function a call calls, if any. */
+export function foreignCallee(pl: ModulePlanner, call: Node): ForeignDecl | undefined {
+  return calleeDecl(pl, call.childForFieldName('function')!);
+}
+
+/** Is n an argument in the `...` part of a converted variadic function (`_cffi_variadic` passes it as ctypes did without argtypes)? */
+export function variadicArg(pl: ModulePlanner, n: Node): boolean {
+  const a = foreignArg(pl, n);
+  return !!a && !a.param;
+}
+
+/** Is n passed directly where ctypes converted it by default: to a function without argtypes (a `_CFunction`), or in a variadic `...`? */
 export function untypedArg(pl: ModulePlanner, n: Node): boolean {
-  return !!foreignArg(pl, n)?.decl.untyped;
+  const a = foreignArg(pl, n);
+  return !!a && (!!a.decl.untyped || !a.param);
 }

@@ -12,6 +12,7 @@ import type { ModulePlanner, ForeignDecl } from './planner';
 import { typeOf } from './types';
 import { type LibraryRef, libraryAt } from './libraries';
 import { attributeKey, libraryHead } from './attributeDeclarations';
+import { prototypesFor } from '../../../analysis/prototypes';
 
 /**
  * `f = lib.name` / `getattr(lib, "name")` / `lib["name"]`, then `f.argtypes`, `f.restype`, `f.errcheck` in the same
@@ -81,18 +82,18 @@ export function collectDirectDeclarations(pl: ModulePlanner): void {
         pl.refuse(right, `${found.ref.lib.key} is loaded by a function of another module and reached from a third one here: the plan follows declarations in the module that loads it`);
         continue;
       }
-      const decl = found.proto ? declFromPrototype(pl, found.cname, found.proto, right) : declFromAttributes(pl, found.cname, attrs.get('argtypes'), attrs.get('restype'), right);
+      const decl = found.proto ? declFromPrototype(pl, found.cname, found.proto, right) : withVariadic(pl, declFromAttributes(pl, found.cname, attrs.get('argtypes'), attrs.get('restype'), right), found.ref.lib.stem);
       if (!decl) continue;
       if (!declareFunction(found.ref.owner, decl, right) || (found.ref.owner !== pl && !declareFunction(pl, decl, right))) continue;
       pl.libraryUsesAllowed.add(keyOf(libraryHead(found.lib)));
       pl.plan.exported.set(left.text, decl);
-      pl.plan.helpers.add('function');
+      const wrapper = wrapperOf(pl, decl);
       pl.plan.usesFfi = true;
       pl.plan.converted.functions++;
       const last = group[group.length - 1]!;
       const libNode = found.lib;
       const lib = found.ref.lib;
-      const make = (err: Node | undefined) => (inner: (n: Node) => string) => `${left.text} = _cffi_function(${inner(libNode)}${lib.wrapped ? '._cffi_lib' : ''}, ${pyString(found.cname)}${err ? `, ${inner(err)}` : ''})`;
+      const make = (err: Node | undefined) => (inner: (n: Node) => string) => `${left.text} = ${wrapper}(${inner(libNode)}${lib.wrapped ? '._cffi_lib' : ''}, ${pyString(found.cname)}${err ? `, ${inner(err)}` : ''})`;
       // the whole group becomes one statement, where the last attribute was set (everything it names exists there)
       pl.rewrite(last.namedChildren[0]!, make(attrs.get('errcheck')));
       pl.plan.deletions.push(...group.slice(0, -1));
@@ -203,18 +204,31 @@ export function declFromAttributes(pl: ModulePlanner, cname: string, argtypes: N
   return { cname, ret, params };
 }
 
+/** A function whose C prototype is variadic, declared with argtypes for its fixed part: declared with `...`. */
+export function withVariadic(pl: ModulePlanner, decl: ForeignDecl | undefined, stem: string | undefined): ForeignDecl | undefined {
+  if (!decl) return decl;
+  const proto = prototypesFor(stem, [decl.cname], pl.project.lookup).get(decl.cname);
+  return proto?.variadic && decl.params.length > 0 && proto.params.length === decl.params.length ? { ...decl, variadic: true } : decl;
+}
+
+/** The runtime helper that makes a declared function callable as ctypes called it (and marks it used). */
+export function wrapperOf(pl: ModulePlanner, decl: ForeignDecl): string {
+  pl.plan.helpers.add(decl.variadic ? 'variadic' : 'function');
+  return decl.variadic ? '_cffi_variadic' : '_cffi_function';
+}
+
 export function declareFunction(pl: ModulePlanner, decl: ForeignDecl, at: Node): boolean {
-  const line = cdefLine(pl, decl);
+  const line = cdefLine(decl);
   const prior = pl.plan.functions.get(decl.cname);
-  if (prior && cdefLine(pl, prior) !== line) {
-    pl.refuse(at, `${decl.cname} is declared twice with different signatures (${cdefLine(pl, prior)} / ${line}); one cdef can hold only one`);
+  if (prior && cdefLine(prior) !== line) {
+    pl.refuse(at, `${decl.cname} is declared twice with different signatures (${cdefLine(prior)} / ${line}); one cdef can hold only one`);
     return false;
   }
   pl.plan.functions.set(decl.cname, decl);
   return true;
 }
 
-export function cdefLine(pl: ModulePlanner, d: ForeignDecl): string {
-  const params = d.params.length ? d.params.map((p) => declare(p, '')).join(', ') : 'void';
+export function cdefLine(d: ForeignDecl): string {
+  const params = d.params.length ? [...d.params.map((p) => declare(p, '')), ...(d.variadic ? ['...'] : [])].join(', ') : d.variadic ? '...' : 'void';
   return `${declare(d.ret, `${d.cname}(${params})`)};`;
 }

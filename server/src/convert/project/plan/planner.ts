@@ -46,6 +46,8 @@ export interface ForeignDecl {
   params: CType[];
   /** Called without argtypes: the signature is the C header's (`where`), the calls keep ctypes' default conversions. */
   untyped?: { where: string };
+  /** Variadic in C (its header or the table) and its argtypes are the fixed part: declared with `...`, the other arguments passed as ctypes passed them. */
+  variadic?: boolean;
 }
 
 export interface ModulePlan {
@@ -144,8 +146,6 @@ export class ProjectPlanner {
   readonly attributeDecls = new Map<string, AttributeDecl>();
   /** functions used without argtypes (untyped.ts), by the same key */
   readonly untypedDecls = new Map<string, ForeignDecl>();
-  /** the modules that use each `lib.name` (untyped.ts `untypedUsers`), by the same key; made on first use */
-  libraryAttributeUsers: Map<string, Set<string>> | undefined;
 
   constructor(
     modules: readonly SourceModule[],

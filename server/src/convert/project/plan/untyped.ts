@@ -8,7 +8,7 @@ import { callParts, keyOf } from '../../syntax';
 import { declare, isFloating, isIntegral } from '../../typeNames';
 import { untypedDeclarations } from '../headerTypes';
 import { isTarget, pyString } from './syntax';
-import type { ModulePlanner, ForeignDecl, ProjectPlanner } from './planner';
+import type { ModulePlanner, ForeignDecl } from './planner';
 import { typeOf } from './types';
 import type { Library, LibraryRef } from './libraries';
 import { attributeKey, libraryHead, libraryReferences } from './attributeDeclarations';
@@ -67,13 +67,9 @@ export function collectUntyped(pl: ModulePlanner): void {
       pl.libraryUsesAllowed.add(head); // the reason is said once, here
       continue;
     }
-    // one function object, its restype set at run time: followed when one module uses it
-    const users = untypedUsers(pl.project, s.ref, s.name);
-    if (users.length > 1) {
-      pl.refuse(s.attr, `${s.attr.text} is used without argtypes in ${users.join(' and ')}: the plan follows a function without argtypes in one module`);
-      pl.libraryUsesAllowed.add(head);
-      continue;
-    }
+    // one function object for every module (the owner's _Library keeps it), so a restype or errcheck one module
+    // sets at run time applies to the others' calls as in ctypes; a module that calls a floating-point function
+    // sets its restype itself (untypedCallOk)
     const prior = s.ref.owner.plan.functions.get(s.name) ?? pl.plan.functions.get(s.name);
     if (prior && !prior.untyped) {
       pl.refuse(s.attr, `${s.lib.key}.${s.name} is used without argtypes here and declared with argtypes through a name elsewhere: ctypes shares one function object between them; bind this use to that name`);
@@ -113,23 +109,6 @@ export function collectUntyped(pl: ModulePlanner): void {
     const d = l.childForFieldName('object')?.type === 'identifier' ? pl.plan.exported.get(l.childForFieldName('object')!.text) : undefined;
     if (d?.untyped) planRestype(pl, a.childForFieldName('right')!, d);
   }
-}
-
-/** The modules that use `name` of a library (`lib.name`, however reached), found once per project. */
-function untypedUsers(project: ProjectPlanner, ref: LibraryRef, name: string): string[] {
-  if (!project.libraryAttributeUsers) {
-    const users = new Map<string, Set<string>>();
-    for (const p of project.planners.values()) {
-      for (const { node, ref: r } of libraryReferences(p)) {
-        const a = node.parent;
-        if (a?.type !== 'attribute' || a.childForFieldName('object')?.id !== node.id) continue;
-        const k = attributeKey(r, a.childForFieldName('attribute')!.text);
-        users.set(k, (users.get(k) ?? new Set()).add(p.mod.name));
-      }
-    }
-    project.libraryAttributeUsers = users;
-  }
-  return [...(project.libraryAttributeUsers.get(attributeKey(ref, name)) ?? [])];
 }
 
 /** A call of a function without argtypes: the arguments ctypes passed, against the C prototype. */

@@ -3,12 +3,14 @@
  * `byref(x)` and `x.value`), `byref(c_T())`, `c_T(v)` as an argument; the dispatch to casts and buffers.
  */
 import type { Node } from 'web-tree-sitter';
-import { callParts, keyOf, unparen } from '../../syntax';
-import { PRIMITIVES as PRIMS, isIntegral, prim } from '../../typeNames';
+import { callParts, keyOf, stringLiteral, unparen } from '../../syntax';
+import { type CType, PRIMITIVES as PRIMS, isIntegral, prim, typeString } from '../../typeNames';
+import { constructedValue } from '../../constructedValue';
+import { typeOf } from './types';
 import { headName, within } from './moduleIndex';
 import { assignedName, isTarget, otherBranch, pyString, scopeOf } from './syntax';
 import type { ModulePlanner, Rewrite } from './planner';
-import { foreignParam, untypedArg } from './callees';
+import { foreignCallee, foreignParam, untypedArg, variadicArg } from './callees';
 import { planCast } from './casts';
 import { planBuffer } from './buffers';
 import { planErrno } from './errno';
@@ -18,6 +20,7 @@ const SCALARS = new Set(['c_bool', 'c_byte', 'c_ubyte', 'c_short', 'c_ushort', '
 export function collectValues(pl: ModulePlanner): void {
   const f = pl.plan.ffi;
   const handled = new Set<string>();
+  refuseExtraArguments(pl);
   for (const n of pl.nodes.calls) {
     // a callee that does not start with a ctypes name is none of the calls below
     const head = headName(pl.mod, n);
@@ -51,22 +54,59 @@ export function collectValues(pl: ModulePlanner): void {
           pl.plan.converted.cells++;
           pl.rewrite(n, (inner2) => newCell(pl, im, ip.args[0] ? inner2(ip.args[0]) : undefined));
         } else pl.refuse(n, 'byref(…) of a new ctypes value that reaches code other than converted foreign calls');
-      } else if (inner.type === 'identifier' && untypedArg(pl, n) && foreignParam(pl, n)!.k === 'ptr') {
+      } else if (inner.type === 'identifier' && untypedArg(pl, n) && (variadicArg(pl, n) || foreignParam(pl, n)!.k === 'ptr')) {
         // byref(x) handed to a function without argtypes: x itself (a cffi cell, a buffer, a parameter
         // holding one), which _CFunction passes by address
         pl.rewrite(n, () => inner.text);
       }
       continue;
     }
+    if (m === 'sizeof' && parts.args.length === 1 && !parts.keywords.size && !parts.splat) {
+      planSizeof(pl, n, parts.args[0]!);
+      continue;
+    }
+    if (prim(m) && readAtOnce(pl, n, m, parts)) continue;
     if (SCALARS.has(m) || m === 'c_char_p' || m === 'c_wchar_p') {
       planValue(pl, n, m, parts.args, f);
     }
   }
 }
 
+/** A call with more arguments than the argtypes of a function that is not variadic in C: ctypes passed the others as it guessed, cffi would raise TypeError. */
+function refuseExtraArguments(pl: ModulePlanner): void {
+  for (const n of pl.nodes.calls) {
+    const d = foreignCallee(pl, n);
+    const parts = d && !d.untyped && !d.variadic ? callParts(n) : undefined;
+    if (parts && !parts.splat && !parts.keywords.size && parts.args.length > d!.params.length) {
+      pl.refuse(n, `${d!.cname} gets ${parts.args.length} arguments here and its argtypes list ${d!.params.length}: ctypes passed the others as it guessed their C types; cffi would raise TypeError (declare them in argtypes)`);
+    }
+  }
+}
+
+/** `c_T(v).value`: the value itself, no ctypes object (the rule both engines share). */
+function readAtOnce(pl: ModulePlanner, n: Node, m: string, parts: NonNullable<ReturnType<typeof callParts>>): boolean {
+  const up = n.parent;
+  if (up?.type !== 'attribute' || up.childForFieldName('attribute')?.text !== 'value' || isTarget(up) || parts.args.length > 1 || parts.keywords.size || parts.splat) return false;
+  const arg = parts.args[0];
+  if (constructedValue(prim(m)!, arg, (x) => x.text, pyString, pl.plan.ffi) === undefined) return false;
+  pl.plan.usesFfi = true;
+  pl.rewrite(up, (inner) => constructedValue(prim(m)!, arg, inner, pyString, pl.plan.ffi)!);
+  return true;
+}
+
+/** `sizeof(c_T)`: ffi.sizeof of its C type (a string buffer's `sizeof(buf)` is planned with the buffer, buffers.ts). */
+function planSizeof(pl: ModulePlanner, n: Node, arg: Node): void {
+  const t = typeOf(pl, arg);
+  if (!t || (t.k !== 'prim' && t.k !== 'ptr') || (t.k === 'prim' && t.ctypes === 'c_longdouble')) return;
+  pl.consumed.push(arg);
+  pl.plan.usesFfi = true;
+  pl.rewrite(n, () => `${pl.plan.ffi}.sizeof(${pyString(typeString(t))})`);
+}
+
 /** `c_T(v)` handed to a function without argtypes: a cffi value of that C type, so it crosses as T did. */
 function typedValue(pl: ModulePlanner, m: string, init: string | undefined): string {
   if (m === 'c_char_p' || m === 'c_wchar_p') return init ?? 'None';
+  pl.plan.usesFfi = true;
   if (m === 'c_void_p') {
     pl.plan.helpers.add('pointer');
     return `_as_pointer(${init ?? 'None'})`;
@@ -85,13 +125,19 @@ function newCell(pl: ModulePlanner, m: string, init: string | undefined): string
 /** Is this byref() value (or the variable it is assigned to) only passed to converted foreign calls? */
 function pointerFlowsToForeign(pl: ModulePlanner, n: Node): boolean {
   const p = foreignParam(pl, n);
-  if (p) return p.k === 'ptr';
+  if (p) return takesPointer(p);
+  if (variadicArg(pl, n)) return true;
   const target = assignedName(n);
   if (target) {
     const uses = usesOf(pl, target);
-    return uses !== undefined && uses.every((u) => foreignParam(pl, u)?.k === 'ptr');
+    return uses !== undefined && uses.every((u) => takesPointer(foreignParam(pl, u)) || variadicArg(pl, u));
   }
   return false;
+}
+
+/** A parameter a cffi pointer cell can be handed to: a typed pointer, or `void *` (ctypes' c_void_p took byref() too). */
+function takesPointer(p: CType | undefined): boolean {
+  return p?.k === 'ptr' || (p?.k === 'prim' && p.ctypes === 'c_void_p');
 }
 
 /** The other references to an assigned name in its scope; undefined when it is assigned more than once. */
@@ -130,6 +176,42 @@ export function usesOf(pl: ModulePlanner, target: Node): Node[] | undefined {
   return later.filter((n) => !(n.parent!.type === 'keyword_argument' && n.parent!.childForFieldName('name')?.startIndex === n.startIndex));
 }
 
+/**
+ * `x = c_char_p(b"…")` whose every use is `x.value` (read, or set to a literal) in x's own scope, or x handed to a
+ * converted function's char * parameter: x is the bytes (str for c_wchar_p) themselves. Only literals without NUL,
+ * or None: ctypes' `.value` reads up to the first NUL.
+ */
+function planStringValue(pl: ModulePlanner, n: Node, m: string, target: Node, init: Node | undefined): boolean {
+  const literalOk = (v: Node): boolean => {
+    const u = unparen(v);
+    if (u.type === 'none') return true;
+    const lit = stringLiteral(u);
+    return !!lit && lit.bytes === (m === 'c_char_p') && !lit.value.includes('\0');
+  };
+  if (init && !literalOk(init)) return false;
+  const uses = usesOf(pl, target);
+  const scope = scopeOf(target);
+  if (!uses || otherBranch(n) !== undefined) return false;
+  const rewrites: [Node, Rewrite][] = [];
+  for (const u of uses) {
+    if (scopeOf(u).id !== scope.id) return false;
+    const p = u.parent!;
+    if (p.type === 'attribute' && p.childForFieldName('attribute')?.text === 'value') {
+      const asg = p.parent;
+      if (!isTarget(p)) rewrites.push([p, () => target.text]);
+      else if (asg?.type === 'assignment' && asg.childForFieldName('left')?.id === p.id && literalOk(asg.childForFieldName('right')!)) rewrites.push([p, () => target.text]);
+      else return false;
+      continue;
+    }
+    const fp = foreignParam(pl, u);
+    if ((fp?.k === 'prim' && fp.ctypes === m) || variadicArg(pl, u)) continue;
+    return false;
+  }
+  for (const [node, r] of rewrites) pl.rewrite(node, r);
+  pl.rewrite(n, (inner) => (init ? inner(init) : 'None'));
+  return true;
+}
+
 /** `x = c_int()` / `x = c_size_t(v)` (also in a tuple assignment or `c_T(a) if c else c_T(b)`): a cffi cell or value, if every use is one the plan rewrites. */
 function planValue(pl: ModulePlanner, n: Node, m: string, args: Node[], f: string): void {
   // by value to a function without argtypes: a cffi value of the same C type (ctypes passed it as that type)
@@ -144,6 +226,7 @@ function planValue(pl: ModulePlanner, n: Node, m: string, args: Node[], f: strin
     return;
   }
   const target = assignedName(n);
+  if (target && (m === 'c_char_p' || m === 'c_wchar_p') && args.length <= 1 && planStringValue(pl, n, m, target, args[0])) return;
   if (!target || !SCALARS.has(m) || args.length > 1) {
     pl.refuse(n, `a ctypes ${m} value used where the plan cannot follow it (it stays ctypes, so what receives it cannot become cffi)`);
     return;
