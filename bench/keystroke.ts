@@ -58,7 +58,7 @@ export async function keystrokeBreakdown(inputs: RatioInput[], edits = 60, encod
       step('facts+link');
       const ev = needsEvaluation(doc.parsed, workspace, uri) ? workspace.evaluationOf(uri) : undefined;
       step('evaluation');
-      linkWorkspaceModel(model, ev, { headers: {} }, { reuse: true });
+      linkWorkspaceModel(model, ev, { headers: {} });
       step('workspace link');
       const findings = lint(model, lintOptions(DEFAULT_SETTINGS));
       step('lint');

@@ -143,7 +143,7 @@ export class DocumentService {
       try {
         const model = analyzeDocument(doc.parsed, uri, this.grammars.cParser, { reuse: true });
         const ev = !needsEvaluation(doc.parsed, this.workspace, uri) ? undefined : this.workspace?.evaluationOf(uri) ?? evaluateDocument(doc.parsed, uri);
-        doc.model = linkWorkspaceModel(model, ev, this.prototypes, { reuse: true });
+        doc.model = linkWorkspaceModel(model, ev, this.prototypes);
         for (const r of doc.parsed.regions) releaseFlatTree(r);
       } catch (e) {
         if (!isStackOverflow(e)) throw e;

@@ -2,7 +2,7 @@ import type {
   AttributeAssignment, BindingModel, CallSite, CtypesLibrary, CtypesType, Expr, ForeignFunction, Span,
 } from '../model';
 import { AnchoredSpan, type Anchor } from '../spans';
-import { siteStart, type Declaration, type ForeignFunctionObject, type FunctionSite, type LibraryObject, type ModuleEvaluation, type Site, type Value } from './evaluate';
+import { siteStart, type Declaration, type ForeignFunctionObject, type LibraryObject, type ModuleEvaluation, type Site, type Value } from './evaluate';
 import type { PExpr } from './pyir';
 import { attachPrototypes, type PrototypeLookup } from '../prototypes';
 
@@ -11,21 +11,13 @@ import { attachPrototypes, type PrototypeLookup } from '../prototypes';
  * project code, foreign functions declared by helpers, tables, tuple and chained assignments, and the
  * signatures other modules set. What the per-file analysis already found is kept as it is; this only adds.
  */
-export function linkWorkspaceModel(model: BindingModel, ev: ModuleEvaluation | undefined, prototypes?: PrototypeLookup, options: LinkOptions = {}): BindingModel {
+export function linkWorkspaceModel(model: BindingModel, ev: ModuleEvaluation | undefined, prototypes?: PrototypeLookup): BindingModel {
   if (ev) {
     model.module = ev.name;
-    new ModelLinker(model, ev, options.reuse === true).link();
+    new ModelLinker(model, ev).link();
   }
   attachPrototypes(model, prototypes);
   return model;
-}
-
-export interface LinkOptions {
-  /**
-   * Reuse the functions the last link of this document made from unchanged inputs (`ModelLinker.made`). Only for a
-   * caller whose last model is dead once the next is made (DocumentService.model): a reused function is that model's.
-   */
-  reuse?: boolean;
 }
 
 function span(site: Site): Span {
@@ -37,7 +29,7 @@ class ModelLinker {
   private readonly byLoadStart = new Map<number, CtypesLibrary>();
   private readonly functionsByLib = new Map<CtypesLibrary, Map<string, ForeignFunction>>();
 
-  constructor(private readonly model: BindingModel, private readonly ev: ModuleEvaluation, private readonly reuse = false) {
+  constructor(private readonly model: BindingModel, private readonly ev: ModuleEvaluation) {
     for (const lib of model.ctypes.libraries) this.byLoadStart.set(lib.loadSpan.start, lib);
   }
 
@@ -57,13 +49,10 @@ class ModelLinker {
       if (!byName) this.functionsByLib.set(lib, (byName = new Map(lib.functions.map((f) => [f.name, f]))));
       let fn = byName.get(fo.name);
       if (!fn) {
-        const made = this.reuse ? this.made(fo, list, lib) : undefined;
-        fn = made ?? { library: lib, name: fo.name, refs: [], aliases: [], calls: [] };
+        fn = { library: lib, name: fo.name, refs: [], aliases: [], calls: [] };
         lib.functions.push(fn);
         byName.set(fo.name, fn);
         this.model.ctypes.functions.push(fn);
-        if (made) continue;
-        if (this.reuse) MADE.set(fo, { uri: this.model.uri, list, fn });
       }
       // a site at a start already held is left out (most functions have a few: a scan, not a set per function)
       const few = fn.refs.length + fn.calls.length + list.length <= 16;
@@ -83,41 +72,8 @@ class ModelLinker {
         }
       }
       if (fn.calls.length !== callsBefore) fn.calls.sort((a, b) => a.span.start - b.span.start);
-      const declaredBy = this.declarations(fn, fo);
-      const made = MADE.get(fo);
-      if (made?.fn === fn) made.declaredBy = declaredBy;
+      this.declarations(fn, fo);
     }
-  }
-
-  /**
-   * The function the last link of this document made for `fo`, when a link now would make an equal one: the same
-   * sites (each the same object, so the same anchor and offsets; no two at one start, so none was left out then or
-   * now), each call's site the same object (`callSite`), and equal declarations. It is that function with its library
-   * set to this model's; its refs, calls and declarations are what a new one would hold. Undefined otherwise.
-   */
-  private made(fo: ForeignFunctionObject, list: FunctionSite[], lib: CtypesLibrary): ForeignFunction | undefined {
-    const last = MADE.get(fo);
-    if (!last || last.uri !== this.model.uri || last.list.length !== list.length || last.fn.name !== fo.name) return undefined;
-    const fn = last.fn;
-    let refs = 0;
-    let calls = 0;
-    for (let k = 0; k < list.length; k++) {
-      const s = list[k]!;
-      if (s !== last.list[k]) return undefined;
-      if (s.call) calls++;
-      else if (s.literal) refs++;
-    }
-    if (fn.refs.length !== refs || fn.calls.length !== calls || !distinctStarts(list)) return undefined;
-    // the calls in the order a new link sorts them: the same objects in the same order
-    const made: CallSite[] = [];
-    for (const s of list) if (s.call) made.push(this.callSite(s.call, s.site.anchor, s.resultUsed !== false));
-    made.sort((a, b) => a.span.start - b.span.start);
-    if (made.some((c, k) => c !== fn.calls[k])) return undefined;
-    const fresh: ForeignFunction = { library: lib, name: fo.name, refs: [], aliases: [], calls: [] };
-    const declaredBy = this.declarations(fresh, fo);
-    if (fresh.argtypes !== fn.argtypes || fresh.restype !== fn.restype || fresh.errcheck !== fn.errcheck || declaredBy !== last.declaredBy || !sameElsewhere(fresh.declaredElsewhere, fn.declaredElsewhere)) return undefined;
-    fn.library = lib;
-    return fn;
   }
 
   /** `from . import ffi` where `ffi` is a module of the workspace is not an out-of-line cffi object. */
@@ -161,10 +117,8 @@ class ModelLinker {
     return lib;
   }
 
-  /** Sets the declarations on `fn`; returns the statement site `fn.declaredBy` was made from, if this set it. */
-  private declarations(fn: ForeignFunction, fo: ForeignFunctionObject): Site | undefined {
+  private declarations(fn: ForeignFunction, fo: ForeignFunctionObject): void {
     let elsewhere: NonNullable<ForeignFunction['declaredElsewhere']> | undefined;
-    let declaredBy: Site | undefined;
     for (const [module, d] of fo.decls) {
       const here = module === this.ev.name;
       for (const attr of ['argtypes', 'restype', 'errcheck'] as const) {
@@ -176,10 +130,7 @@ class ModelLinker {
           if (attr === 'argtypes') fn.argtypes = value as ForeignFunction['argtypes'];
           else if (attr === 'restype') fn.restype = value as ForeignFunction['restype'];
           else fn.errcheck = value;
-          if (decl.statement.uri === this.model.uri && decl.statement.s !== decl.site.s && !fn.declaredBy) {
-            fn.declaredBy = span(decl.statement);
-            declaredBy = decl.statement;
-          }
+          if (decl.statement.uri === this.model.uri && decl.statement.s !== decl.site.s) fn.declaredBy ??= span(decl.statement);
         } else {
           elsewhere ??= { module, uri: decl.site.uri, errcheck: false };
           if (attr === 'argtypes') elsewhere.argtypes = typesOf(decl.value);
@@ -189,7 +140,6 @@ class ModelLinker {
       }
     }
     if (elsewhere) fn.declaredElsewhere = elsewhere;
-    return declaredBy;
   }
 
   /**
@@ -271,32 +221,6 @@ class ModelLinker {
     }
     return { k: 'other', span: sp, text, type: p.t };
   }
-}
-
-/** What the last reusing link made for each function object it created a function for (`ModelLinker.made`). */
-const MADE = new WeakMap<ForeignFunctionObject, { uri: string; list: FunctionSite[]; fn: ForeignFunction; declaredBy?: Site }>();
-
-/** No two sites of the list at one start (a new link keeps only the first of those). */
-function distinctStarts(list: readonly FunctionSite[]): boolean {
-  if (list.length <= 16) {
-    for (let i = 1; i < list.length; i++) {
-      const a = siteStart(list[i]!.site);
-      for (let j = 0; j < i; j++) if (siteStart(list[j]!.site) === a && !list[i]!.call === !list[j]!.call) return false;
-    }
-    return true;
-  }
-  const seen = new Set<string>();
-  for (const s of list) {
-    const key = `${s.call ? 'c' : 'r'}${siteStart(s.site)}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-  }
-  return true;
-}
-
-function sameElsewhere(a: ForeignFunction['declaredElsewhere'], b: ForeignFunction['declaredElsewhere']): boolean {
-  if (!a || !b) return a === b;
-  return a.module === b.module && a.uri === b.uri && a.errcheck === b.errcheck && sameTypes(a.argtypes, b.argtypes) && sameTypes(a.restype, b.restype);
 }
 
 /** The last assignment made for each declaration (`ModelLinker.assignment`), with what it was made from. */
