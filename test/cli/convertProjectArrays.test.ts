@@ -144,6 +144,36 @@ except IndexError:
   );
 });
 
+test('convert PATH...: a c_char_p out-parameter (byref(end) to strtol) and its .value', () => {
+  convertsFully(
+    {
+      'pkg/native.py': `import ctypes
+
+libc = ctypes.CDLL("libc.so.6")
+libc.strtol.argtypes = [ctypes.c_char_p, ctypes.POINTER(ctypes.c_char_p), ctypes.c_int]
+libc.strtol.restype = ctypes.c_long
+`,
+      'main.py': `import ctypes
+from pkg import native
+
+text = b"7fzz"
+end = ctypes.c_char_p()
+v = native.libc.strtol(text, ctypes.byref(end), 16)
+print(v, end.value)
+
+
+def whole():
+    stop = ctypes.c_char_p(None)
+    print(native.libc.strtol(b"123", ctypes.pointer(stop), 10), stop.value)
+
+
+whole()
+`,
+    },
+    (c) => assert.match(c['main.py']!, /_ffi\.new\("char \* \*"\)/),
+  );
+});
+
 test('convert PATH...: unicode buffers handed to wchar_t * functions, .value, len, sizeof, wstring_at, c_wchar(v).value', () => {
   convertsFully({
     'pkg/native.py': `import ctypes

@@ -252,7 +252,9 @@ function planValue(pl: ModulePlanner, n: Node, m: string, args: Node[], f: strin
   }
   const target = assignedName(n);
   if (target && (m === 'c_char_p' || m === 'c_wchar_p') && args.length <= 1 && planStringValue(pl, n, m, target, args[0])) return;
-  if (!target || !SCALARS.has(m) || args.length > 1) {
+  // `end = c_char_p()` as an out-parameter (`byref(end)` to a `char **`): a cffi `char **` cell, its .value read as ctypes reads it
+  const stringCell = (m === 'c_char_p' || m === 'c_wchar_p') && (!args.length || unparen(args[0]!).type === 'none');
+  if (!target || (!SCALARS.has(m) && !stringCell) || args.length > 1 || (stringCell && otherBranch(n) !== undefined)) {
     pl.refuse(n, `a ctypes ${m} value used where the plan cannot follow it (it stays ctypes, so what receives it cannot become cffi)`);
     return;
   }
@@ -296,6 +298,11 @@ function planValue(pl: ModulePlanner, n: Node, m: string, args: Node[], f: strin
       rewrites.push([byrefCall, () => target.text]);
       continue;
     }
+    if (p.type === 'attribute' && p.childForFieldName('attribute')?.text === 'value' && stringCell) {
+      if (isTarget(p)) return pl.refuse(p, `${target.text}.value set on a ctypes ${m} out-parameter: not rewritten by this plan`);
+      rewrites.push([p, () => `(None if ${target.text}[0] == ${f}.NULL else ${f}.string(${target.text}[0]))`]);
+      continue;
+    }
     if (p.type === 'attribute' && p.childForFieldName('attribute')?.text === 'value' && m !== 'c_void_p') {
       rewrites.push([p, () => `${target.text}[0]`]);
       continue;
@@ -316,5 +323,5 @@ function planValue(pl: ModulePlanner, n: Node, m: string, args: Node[], f: strin
   pl.valueTargets.set(keyOf(target), 'cell');
   pl.plan.usesFfi = true;
   pl.plan.converted.cells++;
-  pl.rewrite(n, (inner) => newCell(pl, m, args[0] ? inner(args[0]) : undefined));
+  pl.rewrite(n, (inner) => (stringCell ? newCell(pl, m, undefined) : newCell(pl, m, args[0] ? inner(args[0]) : undefined)));
 }
