@@ -5,7 +5,7 @@
  * and kept for the next round.
  */
 import type { Language, Node, Tree } from 'web-tree-sitter';
-import { type FlatTree, flatten } from '../parser/flatTree';
+import { type FlatTree, fieldId, flatten } from '../parser/flatTree';
 import { pythonFields, type PythonFields } from '../parser/pythonFields';
 import { decodeStringParts } from './syntax';
 
@@ -24,21 +24,25 @@ export class InputTree {
   /** Type names by type id, and node type names per flat node read through it. */
   private readonly types: readonly string[];
   /** Nodes made so far, by flat index (kept across rounds: the tree does not change). */
-  private readonly nodes = new Map<number, Node>();
-  /** Each node's index among its parent's children, filled per parent when one of them is first made. */
-  private readonly childIndex: Int32Array;
-  private readonly childrenOf = new Map<number, Node[]>();
+  private readonly nodes: (InputNode | undefined)[];
+  /** `dotted` by flat index (null: not a dotted name), filled as asked. */
+  private readonly dottedNames: (string | null | undefined)[];
+  /** keyAt by flat index, filled as asked (the render, the plan and the kinds ask it of the same nodes again and again). */
+  private readonly keys: (string | undefined)[];
+  /** Line starts of the text, made when a node's `startPosition` is first asked. */
+  private lineStarts: number[] | undefined;
   private readonly byTypes = new Map<string, Node[]>();
   private identifiers: Map<string, number[]> | undefined;
   private readonly identifierNodes = new Map<string, Node[]>();
 
   constructor(readonly text: string, readonly tree: Tree, flat?: FlatTree) {
     this.flat = flat ?? flatten(tree, text);
-    this.root = tree.rootNode;
     this.f = pythonFields(tree.language);
     this.types = tree.language.types;
-    this.childIndex = new Int32Array(this.flat.count).fill(-1);
-    this.nodes.set(0, this.root);
+    this.nodes = new Array(this.flat.count);
+    this.dottedNames = new Array(this.flat.count);
+    this.keys = new Array(this.flat.count);
+    this.root = this.node(0);
   }
 
   /** Parses `text` (the caller deletes `tree` when done). */
@@ -88,30 +92,19 @@ export class InputTree {
   }
 
   /**
-   * The node of flat index `i` (a named node), made through its parent's named children: web-tree-sitter keeps
-   * those on the parent, so it is the very object a walk from `root` meets.
+   * The node of flat index `i` (named or not), read off the flat copy (InputNode): one object per node, so a walk
+   * from `root` and a lookup by index meet the same object, and no call crosses into wasm.
    */
   node(i: number): Node {
-    const known = this.nodes.get(i);
-    if (known) return known;
-    const p = this.flat.parent[i]!;
-    let siblings = this.childrenOf.get(p);
-    if (!siblings) {
-      siblings = this.node(p).namedChildren;
-      this.childrenOf.set(p, siblings);
-      let k = 0;
-      for (let c = p + 1, end = this.flat.after[p]!; c < end; c = this.flat.after[c]!) if (this.flat.isNamed(c)) this.childIndex[c] = k++;
-    }
-    let n = this.flat.isNamed(i) ? siblings[this.childIndex[i]!] : undefined;
-    // were the named children ever counted differently from the flat copy, find it by span and type instead
-    if (!n || n.startIndex !== this.flat.start[i]) n = siblings.find((c) => c.startIndex === this.flat.start[i] && c.endIndex === this.flat.end[i] && c.type === this.type(i));
-    if (!n) throw new Error(`pypy-bindings: no node for flat index ${i} (${this.type(i)} at ${this.flat.start[i]})`);
-    this.nodes.set(i, n);
-    return n;
+    return (this.nodes[i] ??= new InputNode(this, i)) as unknown as Node;
   }
 
-  /** The flat index of a node of this tree (-1 for another tree's): the outermost node with its span and type. */
+  /**
+   * The flat index of a node of this tree (-1 for another tree's). A web-tree-sitter Node of this tree (the node-API
+   * readers kept as test oracles hold those) maps to the outermost node with its span and type.
+   */
   indexOf(n: Node): number {
+    if (n instanceof InputNode) return n.input === this ? n.index : -1;
     if (n.tree !== this.tree) return -1;
     const s = n.startIndex;
     const starts = this.flat.start;
@@ -126,6 +119,19 @@ export class InputTree {
     const t = n.type;
     for (let i = lo; i < this.flat.count && starts[i] === s; i++) if (this.flat.end[i] === e && this.type(i) === t) return i;
     return -1;
+  }
+
+  /** The 0-based line of an offset. */
+  rowAt(offset: number): { row: number; column: number } {
+    const starts = (this.lineStarts ??= lineStartsOf(this.text));
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { row: lo, column: offset - starts[lo]! };
   }
 
   /**
@@ -180,7 +186,7 @@ export class InputTree {
 
   /** syntax.ts's keyOf of the node at `i`. */
   keyAt(i: number): string {
-    return `${this.flat.start[i]}:${this.flat.end[i]}:${this.type(i)}`;
+    return (this.keys[i] ??= `${this.flat.start[i]}:${this.flat.end[i]}:${this.type(i)}`);
   }
 
   /** The nearest enclosing node of this type (syntax.ts's enclosing), read up the flat copy's parents: -1 at module level. */
@@ -216,9 +222,17 @@ export class InputTree {
     return i;
   }
 
-  /** `a`, `a.b.c` as text, or undefined. */
+  /** `a`, `a.b.c` as text, or undefined (once per node: the tree does not change). */
   dotted(i: number): string | undefined {
     if (i < 0) return undefined;
+    const known = this.dottedNames[i];
+    if (known !== undefined) return known === null ? undefined : known;
+    const d = this.dottedOnce(i);
+    this.dottedNames[i] = d ?? null;
+    return d;
+  }
+
+  private dottedOnce(i: number): string | undefined {
     i = this.unparen(i);
     const t = this.type(i);
     if (t === 'identifier') return this.textOf(i);
@@ -335,5 +349,102 @@ export class InputTree {
     if (body >= 0) visit(body);
     for (const name of declared) set.delete(name);
     return set;
+  }
+}
+
+function lineStartsOf(text: string): number[] {
+  const out = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) out.push(i + 1);
+  return out;
+}
+
+const fieldIds = new WeakMap<Language, Map<string, number>>();
+function fieldOf(language: Language, name: string): number {
+  let ids = fieldIds.get(language);
+  if (!ids) fieldIds.set(language, (ids = new Map()));
+  let id = ids.get(name);
+  if (id === undefined) ids.set(name, (id = fieldId(language, name)));
+  return id;
+}
+
+/**
+ * A node of the input read off its flat copy: the members of web-tree-sitter's `Node` the converter reads (type,
+ * text, offsets, parent, children, fields, `descendantForIndex`), as plain JS over typed arrays. The rules, the plan
+ * and the kinds take it as a `Node`; `test/unit/inputNode.test.ts` holds it equal to web-tree-sitter's on every node
+ * and offset of real and generated files.
+ */
+export class InputNode {
+  constructor(readonly input: InputTree, readonly index: number) {}
+
+  get tree(): Tree {
+    return this.input.tree;
+  }
+
+  get type(): string {
+    return this.input.type(this.index);
+  }
+
+  get text(): string {
+    return this.input.textOf(this.index);
+  }
+
+  get startIndex(): number {
+    return this.input.flat.start[this.index]!;
+  }
+
+  get endIndex(): number {
+    return this.input.flat.end[this.index]!;
+  }
+
+  get startPosition(): { row: number; column: number } {
+    return this.input.rowAt(this.startIndex);
+  }
+
+  get isNamed(): boolean {
+    return this.input.flat.isNamed(this.index);
+  }
+
+  get parent(): Node | null {
+    const p = this.input.flat.parent[this.index]!;
+    return p < 0 ? null : this.input.node(p);
+  }
+
+  get children(): Node[] {
+    const { after } = this.input.flat;
+    const out: Node[] = [];
+    for (let c = this.index + 1, end = after[this.index]!; c < end; c = after[c]!) out.push(this.input.node(c));
+    return out;
+  }
+
+  get namedChildren(): Node[] {
+    const { after } = this.input.flat;
+    const out: Node[] = [];
+    for (let c = this.index + 1, end = after[this.index]!; c < end; c = after[c]!) if (this.input.flat.isNamed(c)) out.push(this.input.node(c));
+    return out;
+  }
+
+  childForFieldName(name: string): Node | null {
+    const c = this.input.flat.childByField(this.index, fieldOf(this.input.flat.language, name));
+    return c < 0 ? null : this.input.node(c);
+  }
+
+  /** tree-sitter's `ts_node_descendant_for_byte_range`: the smallest node (named or not) holding start..end. */
+  descendantForIndex(start: number, end = start): Node | null {
+    if (start > end) return null;
+    const { start: starts, end: ends, after } = this.input.flat;
+    let node = this.index;
+    for (let descended = true; descended; ) {
+      descended = false;
+      for (let c = node + 1, stop = after[node]!; c < stop; c = after[c]!) {
+        const e = ends[c]!;
+        if (e < end) continue;
+        if (starts[c] === e ? e < start : e <= start) continue;
+        if (start < starts[c]!) break;
+        node = c;
+        descended = true;
+        break;
+      }
+    }
+    return this.input.node(node);
   }
 }

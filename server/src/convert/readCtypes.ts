@@ -166,7 +166,14 @@ export function readCtypesNames(t: InputTree): CtypesNames {
       for (const it of imp.items) bindings.set(it.alias ?? it.name, `${imp.module}.${it.name}`);
     }
   }
+  // asked again and again of the same names (every ctypes use a rule meets): once per name
+  const qualified = new Map<string, string>();
   const qualify = (d: string): string => {
+    let q = qualified.get(d);
+    if (q === undefined) qualified.set(d, (q = qualifyOnce(d)));
+    return q;
+  };
+  const qualifyOnce = (d: string): string => {
     const [head, ...rest] = d.split('.');
     const bound = bindings.get(head!);
     if (bound !== undefined) return [bound, ...rest].join('.');

@@ -1,7 +1,8 @@
 import type { Node } from 'web-tree-sitter';
+import { InputNode } from './inputTree';
 
 /** A stable key for a node (web-tree-sitter hands out fresh Node objects on every access). */
-export const keyOf = (n: Node): string => `${n.startIndex}:${n.endIndex}:${n.type}`;
+export const keyOf = (n: Node): string => (n instanceof InputNode ? n.input.keyAt(n.index) : `${n.startIndex}:${n.endIndex}:${n.type}`);
 
 export function unparen(n: Node): Node {
   while (n.type === 'parenthesized_expression' && n.namedChildren.length === 1) n = n.namedChildren[0]!;
@@ -11,6 +12,8 @@ export function unparen(n: Node): Node {
 /** `a`, `a.b.c` as text, or undefined for anything else. */
 export function dotted(n: Node | null | undefined): string | undefined {
   if (!n) return undefined;
+  // a node of the converter's input: read off its flat copy, once per node
+  if (n instanceof InputNode) return n.input.dotted(n.index);
   n = unparen(n);
   if (n.type === 'identifier') return n.text;
   if (n.type === 'attribute') {

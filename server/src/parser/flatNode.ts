@@ -52,8 +52,15 @@ function fieldOf(t: FlatTree, name: string): number {
 /** The root of a FlatTree. */
 export const flatRoot = (t: FlatTree): FlatNode => new FlatNode(t, 0);
 
-/** Every named node of the subtree in document order, `n` first (as syntax.ts's `walk` over Nodes). */
+/**
+ * Every named node of the subtree in document order, `n` first (as syntax.ts's `walk` over Nodes): the flat copy is
+ * in pre-order, so this is one pass over its indices, skipping what lies under an anonymous node, not a generator per level.
+ */
 export function* walkFlat(n: FlatNode): Generator<FlatNode> {
   yield n;
-  for (const c of n.namedChildren) yield* walkFlat(c);
+  const t = n.tree;
+  for (let i = n.index + 1, end = t.after[n.index]!; i < end; ) {
+    if (t.isNamed(i)) yield new FlatNode(t, i++);
+    else i = t.after[i]!;
+  }
 }

@@ -111,8 +111,10 @@ function rootOf(n: Node): string {
  * always acceptable, a silent change never is.
  */
 export function unsafeCtypesShapes(parser: Parser, inputText: string | ParsedText, outputText: string | ParsedText): GateProblem[] {
-  const outputPrototypes = withParsed(parser, outputText, prototypesOf);
   const output = typeof outputText === 'string' ? outputText : outputText.text;
+  // read only for a `_fields_` left in the output
+  let outputPrototypes: Set<string> | undefined;
+  const outputPrototype = (name: string) => (outputPrototypes ??= withParsed(parser, outputText, prototypesOf)).has(name);
   return withParsed(parser, inputText, (parsed) => {
     const input = parsed.text;
     const root = parsed.root;
@@ -165,7 +167,7 @@ export function unsafeCtypesShapes(parser: Parser, inputText: string | ParsedTex
           const right = n.childForFieldName('right');
           for (const t of right ? [...walk(right)] : []) {
             // a ctypes Structure left as it was needs its callback field types to stay ctypes prototypes
-            if (t.type === 'identifier' && prototypes.has(t.text) && !outputPrototypes.has(t.text) && output.includes('_fields_')) add(t, `the callback type ${t.text} inside _fields_ would no longer be a ctypes type`);
+            if (t.type === 'identifier' && prototypes.has(t.text) && output.includes('_fields_') && !outputPrototype(t.text)) add(t, `the callback type ${t.text} inside _fields_ would no longer be a ctypes type`);
           }
         }
         continue;

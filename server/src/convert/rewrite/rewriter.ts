@@ -8,7 +8,7 @@
  */
 import type { Language, Node } from 'web-tree-sitter';
 import { typeIds } from '../../parser/flatTree';
-import type { InputTree } from '../inputTree';
+import { InputNode } from '../inputTree';
 import { type CtypesProgram, type FunctionDecl, assignmentOf } from '../readCtypes';
 import { SpanSet } from '../spanSet';
 import { dotted, keyOf, statementOf } from '../syntax';
@@ -316,17 +316,17 @@ export class Rewriter {
     }
     const key = input.keyAt(i);
     if (this.ruleCache.has(key)) return this.ruleCache.get(key) ?? undefined;
-    return this.ruleFor(input.flat.isNamed(i) ? input.node(i) : anonymousNode(input, i), key, i);
+    return this.ruleFor(input.node(i), key, i);
   }
 
   /**
-   * The flat index of a node of the input tree, or -1 (another tree's node, or one whose first child has its span and
-   * type, which indexOf cannot tell apart): those take the node-API walk.
+   * The flat index of a node of the input tree, or -1 (another tree's node, or a web-tree-sitter Node whose first child
+   * has its span and type, which indexOf cannot tell apart): those take the node-API walk.
    */
   private flatIndexOf(n: Node): number {
     const input = this.p.input;
     const i = input.indexOf(n);
-    if (i < 0) return -1;
+    if (i < 0 || n instanceof InputNode) return i;
     const { start, end, type, after } = input.flat;
     const c = i + 1;
     if (c < after[i]! && start[c] === start[i] && end[c] === end[i] && type[c] === type[i]) return -1;
@@ -372,14 +372,6 @@ function ruleCandidates(language: Language): RuleCandidates {
     candidateTables.set(language, t);
   }
   return t;
-}
-
-/** An anonymous node of the input (a token that spells a candidate type, or a `for` loop's child), from its parent's children. */
-function anonymousNode(input: InputTree, i: number): Node {
-  const { start, end } = input.flat;
-  const n = input.node(input.flat.parent[i]!).children.find((c) => c.startIndex === start[i] && c.endIndex === end[i] && c.type === input.type(i));
-  if (!n) throw new Error(`pypy-bindings: no node for flat index ${i} (${input.type(i)} at ${start[i]})`);
-  return n;
 }
 
 export function findRule(rw: Rewriter, n: Node): ((r: Rewriter) => string) | undefined {
