@@ -63,6 +63,7 @@ export function nodeApiReadCtypes(text: string, root: Node): CtypesProgram {
     rebound,
     ctypesName,
     typeOf: () => undefined,
+    typeAt: (i) => program.typeOf(program.input.node(i)),
   };
 
   // Module-level integer constants, for array lengths in _fields_ and argtypes.

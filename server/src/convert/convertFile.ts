@@ -11,6 +11,7 @@ import { buildCdef, cdefCalls } from './cdefFromCtypes';
 import { type TextEdit, applyEdits as applyTextEdits, assertNonOverlapping, mergeOverlapping, originalOffsets, toOriginalOffset } from './edits';
 import { type CtypesProgram, readCtypes, readCtypesNames } from './readCtypes';
 import { type Helper, Rewriter } from './rewrite/rewriter';
+import { bytesInCharFields } from './rewrite/instances';
 import { SpanSet } from './spanSet';
 import { dotted, indentAt, keyOf, walk } from './syntax';
 import { unsafeCffiUses, unsafeCtypesShapes } from './check/outputGate';
@@ -40,6 +41,8 @@ export interface ConvertOptions {
   workspace?: ApiWorkspace;
   /** The line length to format to; by default the project's (format/projectStyle.ts), 79 when it sets none. */
   lineLength?: number;
+  /** Tests only: false lets the rounds learn what the first round settles before its plan (rewrite/instances.ts's bytesInCharFields). */
+  settleFirst?: boolean;
 }
 
 export interface ConversionResult {
@@ -161,7 +164,8 @@ function convertPlain(parser: Parser, input: InputTree, options: ConvertOptions,
   const checked = new ParsedText(parser, text, input.tree, input.flat);
   try {
     for (let round = 0; ; round++) {
-      const { result, requests } = convertRound(parser, input, options, uri, demoted);
+      const { result, requests, settled } = convertRound(parser, input, options, uri, demoted, round === 0);
+      for (const [k, v] of settled) demoted.set(k, v);
       if (requests.size && round < 8) {
         for (const [k, v] of requests) demoted.set(k, v);
         continue;
@@ -286,13 +290,19 @@ function cffiWithoutLibrary(input: string, output: string): { offset: number; re
   return [{ offset: 0, reason: 'its ctypes library is loaded in another module: convert the package with `pypy-bindings convert FOLDER`' }];
 }
 
-function convertRound(parser: Parser, input: InputTree, options: ConvertOptions, uri: string, demoted: ReadonlyMap<string, string>): { result: ConversionResult; requests: Map<string, string> } {
+/**
+ * One round of the rewrite. `settled`: what this round kept ctypes from the start that an earlier round would have had to
+ * learn (the first round only: structs built with bytes in a char* field, rewrite/instances.ts), for the rounds after it.
+ */
+function convertRound(parser: Parser, input: InputTree, options: ConvertOptions, uri: string, demotedBefore: ReadonlyMap<string, string>, first: boolean): { result: ConversionResult; requests: Map<string, string>; settled: ReadonlyMap<string, string> } {
   {
     const { text, root } = input;
     const program = readCtypes(text, input);
     const result: ConversionResult = { edits: [], extraFiles: [], leftForHuman: [], notes: [] };
     const usesCtypes = program.imports.some((i) => (i.kind === 'import' ? i.items.some((it) => it.name === 'ctypes' || it.name.startsWith('ctypes.')) : i.module === 'ctypes' || i.module?.startsWith('ctypes.')));
-    if (!usesCtypes) return { result, requests: new Map() };
+    const settled = first && usesCtypes && options.settleFirst !== false ? bytesInCharFields(program, demotedBefore) : new Map<string, string>();
+    const demoted = settled.size ? new Map([...demotedBefore, ...settled]) : demotedBefore;
+    if (!usesCtypes) return { result, requests: new Map(), settled };
     const existingFfi = findExistingFfi(program);
     const api = options.mode === 'api-outofline';
     const ffiTaken = input.identifierNamed('ffi');
@@ -358,7 +368,7 @@ function convertRound(parser: Parser, input: InputTree, options: ConvertOptions,
     if (errnoRefusal) {
       // no part converts: errno read through ffi would miss (or see) calls ctypes' errno sees (or misses)
       result.leftForHuman.push({ span: { start: 0, end: 0 }, reason: `not converted: ${errnoRefusal}`, line: 0 });
-      return { result, requests: new Map() };
+      return { result, requests: new Map(), settled };
     }
     // A ctypes handle beside each library that keeps functions in ctypes.
     for (const name of rw.handles) {
@@ -391,7 +401,7 @@ function convertRound(parser: Parser, input: InputTree, options: ConvertOptions,
       result.edits = todoEdits(text, causes);
       result.todosOnly = true;
       result.leftForHuman = causes.map((h) => ({ span: { start: h.node.startIndex, end: h.node.endIndex }, reason: h.reason, line: 0 }));
-      return { result, requests: rw.requests };
+      return { result, requests: rw.requests, settled };
     }
     const converting = blocks.length > 0 || edits.length > 0;
     if (converting) {
@@ -417,7 +427,7 @@ function convertRound(parser: Parser, input: InputTree, options: ConvertOptions,
     // only when a call hands a C integer parameter a value not known to fit, or a constant that does not
     if (rw.integerArguments.computed) result.notes.push('cffi range-checks integer arguments: a value outside the C type raises OverflowError where ctypes truncated it silently');
     if (rw.integerArguments.wrapped) result.notes.push('out-of-range integer constants are wrapped in ffi.cast, which truncates them as ctypes did');
-    return { result, requests: rw.requests };
+    return { result, requests: rw.requests, settled };
   }
 }
 

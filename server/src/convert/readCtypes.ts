@@ -126,6 +126,8 @@ export interface CtypesProgram {
   /** The ctypes name an expression refers to (`C.c_int` → `c_int`, `ctypes.util.find_library` → `util.find_library`). */
   ctypesName(n: Node | null | undefined): string | undefined;
   typeOf(n: Node | null | undefined): CType | undefined;
+  /** typeOf of the node at this flat index of `input` (-1: none). */
+  typeAt(i: number): CType | undefined;
 }
 
 export const functionKey = (lib: string, name: string): string => `${lib}\u0000${name}`;
@@ -232,6 +234,7 @@ export function readCtypes(text: string, input: InputTree | Node): CtypesProgram
     rebound,
     ctypesName: (n) => ctypesNameAt(at(n)),
     typeOf: (n) => typeAt(at(n)),
+    typeAt: (i) => typeAt(i),
   };
 
   // Module-level integer constants, for array lengths in _fields_ and argtypes.
