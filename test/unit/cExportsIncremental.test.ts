@@ -225,6 +225,7 @@ test('the exports updated from the last fixpoint after an edit equal a fresh ind
     'dll = ctypes.CDLL(None)',
     filler(0),
     'spare = None',
+    'twice = dll',
     filler(1),
     'def a():',
     '    return b() or dll',
@@ -241,6 +242,10 @@ test('the exports updated from the last fixpoint after an edit equal a fresh ind
     filler(5),
     'def plain():',
     '    return 1',
+    filler(6),
+    'twice = dll',
+    'def d():',
+    '    return twice',
     '',
   ].join('\n');
   const edits: [string, string][] = [
@@ -257,6 +262,9 @@ test('the exports updated from the last fixpoint after an edit equal a fresh ind
     ['def c2():', 'def c3():'],
     ['        return c()', '        return plain_name'],
     ['        return plain_name', '        return c3()'],
+    // a name bound twice: one binding goes, the other (still supported) keeps it found
+    ['spare = None\ntwice = dll', 'spare = None\ntwice = None'],
+    ['spare = None\ntwice = None', 'spare = None\ntwice = dll'],
   ];
   const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'pb-rederive-'));
   const file = path.join(dir, 'cycle.py');

@@ -795,11 +795,23 @@ interface PassContext {
   resolveChain(chain: string[]): boolean;
 }
 
-/** Where a pass is: the units found C-valued (`done`), those whose names were bound (`bound`: the same array for the C-valued pass), the names. */
+/**
+ * Where a pass is: the units found C-valued (`done`), those whose names were bound (`bound`: the same array for the
+ * C-valued pass), the names; and when each unit got its status and each name was found (a clock): a unit's status
+ * was decided from names found before it, which is how `rederive` tells support from a cycle.
+ */
 interface PassState {
   done: boolean[];
   bound: boolean[];
   local: Set<string>;
+  rank: number[];
+  nameRank: Map<string, number>;
+  clock: number;
+}
+
+/** The names a pass has found, as `mentionsC` reads them (a Set, or a view of one). */
+interface Names {
+  has(name: string): boolean;
 }
 
 function passContext(module: string, units: readonly Unit[], importsC: boolean, ctx: CExportsContext, seeds: Set<string>, pick: (c: CExports) => NameSet): PassContext {
@@ -880,10 +892,10 @@ function passContext(module: string, units: readonly Unit[], importsC: boolean, 
 
 function freshState(pass: PassContext, n: number): PassState {
   const done = new Array<boolean>(n).fill(false);
-  return { done, bound: pass.lib ? new Array<boolean>(n).fill(false) : done, local: new Set(pass.base) };
+  return { done, bound: pass.lib ? new Array<boolean>(n).fill(false) : done, local: new Set(pass.base), rank: new Array<number>(n).fill(0), nameRank: new Map(), clock: 0 };
 }
 
-function mentionsC(pass: PassContext, local: Set<string>, u: Mentions, shadow: Set<string>): boolean {
+function mentionsC(pass: PassContext, local: Names, u: Mentions, shadow: Set<string>): boolean {
   const { importsC, seeds, inner, lib, ctypesAliases, aliasC, starC } = pass;
   for (const w of u.words) {
     if (local.has(w) || inner.has(w) || (importsC && seeds.has(w))) return true;
@@ -904,18 +916,25 @@ function mentionsC(pass: PassContext, local: Set<string>, u: Mentions, shadow: S
  * nothing changes. Every test below is monotone in the names found (and in `libraryUnits`), so the names and units
  * it ends with are the least fixpoint, whatever the order and whatever (sound) state it starts from.
  */
+/**
+ * A def or class is C-valued when it can hold or make a library (libraryUnits), declares (argtypes…), or its
+ * header is (a Structure base, a ctypes default): types computed inside function bodies are not followed.
+ */
+function isCUnit(pass: PassContext, local: Names, u: Unit, i: number, libraryUnits?: boolean[]): boolean {
+  return !pass.lib && u.head ? libraryUnits?.[i] === true || DECLARING.some((w) => u.words.has(w)) || mentionsC(pass, local, u.head, u.shadow) : mentionsC(pass, local, u, u.shadow);
+}
+
 function runPass(pass: PassContext, units: readonly Unit[], index: () => Map<string, number[]>, state: PassState, todo: Iterable<number>, libraryUnits?: boolean[]): void {
-  const { done, bound, local } = state;
+  const { done, bound, local, rank, nameRank } = state;
   const lib = pass.lib;
-  // a def or class is C-valued when it can hold or make a library (libraryUnits), declares (argtypes…), or its
-  // header is (a Structure base, a ctypes default): types computed inside function bodies are not followed
-  const isC = (u: Unit, i: number): boolean =>
-    !lib && u.head ? libraryUnits?.[i] === true || DECLARING.some((w) => u.words.has(w)) || mentionsC(pass, local, u.head, u.shadow) : mentionsC(pass, local, u, u.shadow);
+  const isC = (u: Unit, i: number): boolean => isCUnit(pass, local, u, i, libraryUnits);
   const again: number[] = [];
   // units whose names were bound (for the library-valued pass, a function that meets a library but leaks none
   // binds nothing, and is read again when a name it mentions becomes library-valued)
   const mark = (u: Unit, i: number) => {
+    const t = ++state.clock;
     done[i] = true;
+    rank[i] = t;
     if (lib) {
       if (u.defSource !== undefined && !leaksOf(u, (m) => mentionsC(pass, local, m, u.shadow), pass.importsC)) return;
       bound[i] = true;
@@ -923,6 +942,7 @@ function runPass(pass: PassContext, units: readonly Unit[], index: () => Map<str
     for (const b of u.bound) {
       if (local.has(b)) continue;
       local.add(b);
+      nameRank.set(b, t);
       for (const j of index().get(b) ?? []) if (!bound[j]) again.push(j);
     }
   };
@@ -1000,8 +1020,8 @@ export function updateExports(before: CExports, after: readonly Unit[], importsC
   const lib = passResult(run.libPass, after, libStart.state);
   // the C-valued pass reads `libraryUnits`: a unit whose library-valued answer moved is read again there
   const seeds = changed.slice();
-  for (let i = 0; i < after.length; i++) if (lib.done[i] !== run.libState.done[i] && old[i] === after[i]) seeds.push(i);
-  const cStart = rederive(run.cPass, run.cState, old, after, seeds, index, limit);
+  for (let i = 0; i < after.length; i++) if (lib.done[i] !== before.libUnits[i] && old[i] === after[i]) seeds.push(i);
+  const cStart = rederive(run.cPass, run.cState, old, after, seeds, index, limit, lib.done);
   if (!cStart) return undefined;
   runPass(run.cPass, after, getIndex, cStart.state, cStart.todo, lib.done);
   const c = passResult(run.cPass, after, cStart.state);
@@ -1012,11 +1032,14 @@ export function updateExports(before: CExports, after: readonly Unit[], importsC
 }
 
 /**
- * The deletion step of `updateExports` for one pass: a copy of where it ended with the `seeds` (by index) unmarked,
- * and transitively each unit found C-valued that mentions a name an unmarked unit had bound (its old version's
- * names), those names dropped; the unmarked units, in order, to read again. Undefined past `limit` units.
+ * The deletion step of `updateExports` for one pass: where it ended, with the `seeds` (by index) unmarked,
+ * their names dropped (their old versions'), and each unit found C-valued that mentions a dropped name unmarked too
+ * (and so on) unless it still has its status from the names found before it that are not dropped (`rank`): that
+ * support is acyclic, so a unit kept is derived again from kept units alone (a unit supported only through a cycle
+ * with an unmarked one is unmarked: its support came after it). The unmarked units, in order, to read again.
+ * Undefined past `limit` units.
  */
-function rederive(pass: PassContext, ended: PassState, old: readonly Unit[], after: readonly Unit[], seeds: readonly number[], index: Map<string, number[]>, limit: number): { state: PassState; todo: number[] } | undefined {
+function rederive(pass: PassContext, ended: PassState, old: readonly Unit[], after: readonly Unit[], seeds: readonly number[], index: Map<string, number[]>, limit: number, libraryUnits?: boolean[]): { state: PassState; todo: number[] } | undefined {
   const unmarked = new Set<number>();
   const dropped = new Set<string>();
   const work: string[] = [];
@@ -1028,17 +1051,29 @@ function rederive(pass: PassContext, ended: PassState, old: readonly Unit[], aft
       work.push(b);
     }
   };
+  // whether unit j (unchanged) still has its status from the names found before it and not dropped
+  const supported = (j: number): boolean => {
+    const r = ended.rank[j]!;
+    const before: Names = { has: (w) => ended.local.has(w) && !dropped.has(w) && (ended.nameRank.get(w) ?? -1) < r };
+    const u = after[j]!;
+    if (!isCUnit(pass, before, u, j, libraryUnits)) return false;
+    return !(pass.lib && ended.bound[j] && u.defSource !== undefined) || leaksOf(u, (m) => mentionsC(pass, before, m, u.shadow), pass.importsC);
+  };
   for (const i of seeds) unmark(i, old[i]!);
   while (work.length) {
-    for (const j of index.get(work.pop()!) ?? []) if (ended.done[j]) unmark(j, after[j]!);
+    const name = work.pop()!;
+    // a unit that binds a dropped name is read again whatever its support: so the name is found again if it stands
+    for (const j of index.get(name) ?? []) if (ended.done[j] && !unmarked.has(j) && ((ended.bound[j] && after[j]!.bound.includes(name)) || !supported(j))) unmark(j, after[j]!);
     if (unmarked.size > limit) return undefined;
   }
-  const done = ended.done.slice();
-  const bound = pass.lib ? ended.bound.slice() : done;
-  const local = new Set(ended.local);
+  // in place: the run is used up (what the last answer held is in its CExports' copies)
+  const { done, bound, local, nameRank } = ended;
   for (const i of unmarked) done[i] = bound[i] = false;
-  for (const n of dropped) local.delete(n);
-  return { state: { done, bound, local }, todo: [...unmarked].sort((a, b) => a - b) };
+  for (const n of dropped) {
+    local.delete(n);
+    nameRank.delete(n);
+  }
+  return { state: ended, todo: [...unmarked].sort((a, b) => a - b) };
 }
 
 /**
