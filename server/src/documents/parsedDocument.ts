@@ -15,6 +15,11 @@ export class Region {
     if (this.cutsMemo?.text !== this.text) this.cutsMemo = { text: this.text, cuts: candidateCuts(this.text) };
     return this.cutsMemo.cuts;
   }
+  /** The cuts of a text just scanned for it (a re-parse reads them first): the workspace's units need no second scan. */
+  setText(text: string, cuts: CandidateCuts): void {
+    this.text = text;
+    this.cutsMemo = { text, cuts };
+  }
   get end(): number {
     return this.offset + this.text.length;
   }
@@ -151,7 +156,8 @@ export class ParsedDocument {
     // a region grown large by a paste is cut again (one long statement, such as a big cdef, cannot be)
     if (newText.length > REGION_TARGET * 4 && e.newText.includes('\n') && findSplitPoints(newText, REGION_TARGET).length > 1) return false;
     // the next region must still start at a candidate: after a clean end, and not after a decorator line
-    const { cuts, end, decoratorAtEnd } = candidateCuts(newText);
+    const scanned = candidateCuts(newText);
+    const { cuts, end, decoratorAtEnd } = scanned;
     if (!isLast && (!canFollow(end, this.regions[index + 1]!.text) || decoratorAtEnd)) return false;
     const startPosition = pointAt(oldText, relStart);
     region.tree.edit(new Edit({
@@ -172,7 +178,7 @@ export class ParsedDocument {
     }
     region.tree.delete();
     region.tree = tree;
-    region.text = newText;
+    region.setText(newText, scanned);
     region.cache = undefined;
     this.stats.regionParses++;
     const delta = e.newText.length - (e.end - e.start);

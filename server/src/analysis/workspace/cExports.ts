@@ -360,7 +360,7 @@ export function defLeaks(source: string, libValued: (m: Mentions) => boolean, se
   for (const st of rest) {
     if (st.nested === '@' || !tainting(st)) continue;
     if (simpleParts(st.text).some(storesInto)) return true;
-    if (handsOn(st.text, isTainted, tainted)) return true;
+    if (handsOn(st.text, isTainted, libraries)) return true;
   }
   return false;
 }
@@ -542,8 +542,13 @@ function storesInto(part: string): boolean {
   return assignedTargets(part).some((t) => /[.[]/.test(t));
 }
 
-/** Whether a call in the statement gets a library-valued argument and its callee is not rooted in a library-valued name. */
-function handsOn(stmt: string, isTainted: (m: Mentions) => boolean, tainted: Set<string>): boolean {
+/**
+ * Whether a call in the statement gets a library-valued argument and its callee is not rooted in a local the body
+ * assigns only libraries (`libraryLocals`: `lib = CDLL(x)`, then `lib.close(h)` keeps it). Not "rooted in any
+ * library-valued name": that set grows with what the module's fixpoint has found, and a leak that goes away as it
+ * grows would make the fixpoint depend on the order it reads the statements in (`runPass`, `updateExports`).
+ */
+function handsOn(stmt: string, isTainted: (m: Mentions) => boolean, libraries: Set<string>): boolean {
   for (let i = stmt.indexOf('('); i >= 0; i = stmt.indexOf('(', i + 1)) {
     const before = stmt.slice(Math.max(0, i - 200), i);
     const callee = CALLEE_BEFORE.exec(before)?.[1];
@@ -561,7 +566,7 @@ function handsOn(stmt: string, isTainted: (m: Mentions) => boolean, tainted: Set
     }
     const args = stmt.slice(i + 1, j);
     if (!isTainted(mentionsOf(args))) continue;
-    if (callee !== undefined && tainted.has(callee.split('.')[0]!.trim())) continue; // a function or method of the library itself (`dll.f(h)`)
+    if (callee !== undefined && libraries.has(callee.split('.')[0]!.trim())) continue; // a function or method of the library itself (`lib.f(h)`)
     return true;
   }
   return false;
@@ -646,6 +651,8 @@ export interface CExports extends NameSet {
    * findings to a file (a file for which this and the per-file pre-filter are false has no finding).
    */
   observes: boolean;
+  /** What the fixpoint found, kept for `updateExports` (an open document's module); used up by it. */
+  run?: ExportsRun;
 }
 
 const EMPTY: NameSet = Object.freeze({ names: new Set<string>(), all: false }) as NameSet;
@@ -673,14 +680,24 @@ function nonEmpty(c: NameSet): boolean {
 /**
  * A module's C-valued exports given those of the modules it imports (a fixpoint over its statements), and
  * among them the library-valued ones. `importsC`: its text imports ctypes/cffi (only then are ctypes/cffi
- * words C values).
+ * words C values). `keep`: keep what the fixpoint found (`run`) so that `updateExports` can update it after an edit.
  */
-export function analyzeExports(module: string, units: readonly Unit[], importsC: boolean, ctx: CExportsContext): CExports {
+export function analyzeExports(module: string, units: readonly Unit[], importsC: boolean, ctx: CExportsContext, keep = false): CExports {
   const inPackage = C_PACKAGE.test(module);
+  const logged = keep && !inPackage ? new LoggedContext(ctx) : undefined;
   const index = wordIndex(units);
-  const lib = namesOf(module, units, importsC || inPackage, ctx, LIB_WORDS, (x) => x.lib, undefined, index);
-  const c = inPackage ? { names: new Set<string>(), all: true, any: true, modules: new Map<string, string[]>(), done: units.map(() => true) } : namesOf(module, units, importsC, ctx, C_WORDS, (x) => x, lib.done, index);
-  return { names: c.names, all: c.all, lib: { names: lib.names, all: lib.all }, observes: lib.any, modules: lib.modules, cUnits: c.done, libUnits: lib.done };
+  const libPass = passContext(module, units, importsC || inPackage, logged ?? ctx, LIB_WORDS, (x) => x.lib);
+  const libState = freshState(libPass, units.length);
+  runPass(libPass, units, index, libState, units.keys());
+  const lib = passResult(libPass, units, libState);
+  if (inPackage) return { names: new Set<string>(), all: true, lib: { names: lib.names, all: lib.all }, observes: lib.any, modules: lib.modules, cUnits: units.map(() => true), libUnits: lib.done };
+  const cPass = passContext(module, units, importsC, logged ?? ctx, C_WORDS, (x) => x);
+  const cState = freshState(cPass, units.length);
+  runPass(cPass, units, index, cState, units.keys(), lib.done);
+  const c = passResult(cPass, units, cState);
+  const out: CExports = { names: c.names, all: c.all, lib: { names: lib.names, all: lib.all }, observes: lib.any, modules: lib.modules, cUnits: c.done, libUnits: lib.done };
+  if (logged) out.run = { module, importsC, units, index: index(), ctx: logged, libPass, libState, cPass, cState };
+  return out;
 }
 
 /**
@@ -688,8 +705,58 @@ export function analyzeExports(module: string, units: readonly Unit[], importsC:
  * names): what the workspace gate reads, from the library-valued exports of the modules imported.
  */
 export function analyzeLibrary(module: string, units: readonly Unit[], importsC: boolean, ctx: CExportsContext): CExports {
-  const lib = namesOf(module, units, importsC || C_PACKAGE.test(module), ctx, LIB_WORDS, (x) => x.lib);
+  const pass = passContext(module, units, importsC || C_PACKAGE.test(module), ctx, LIB_WORDS, (x) => x.lib);
+  const state = freshState(pass, units.length);
+  runPass(pass, units, wordIndex(units), state, units.keys());
+  const lib = passResult(pass, units, state);
   return { names: new Set(), all: false, lib: { names: lib.names, all: lib.all }, observes: lib.any, modules: lib.modules, cUnits: [], libUnits: lib.done };
+}
+
+/**
+ * What `analyzeExports` kept of its fixpoint for `updateExports`: the units it read, their word index, both passes'
+ * contexts (read from the imports and the workspace, whose every answer is logged) and where each pass ended.
+ */
+export interface ExportsRun {
+  module: string;
+  importsC: boolean;
+  units: readonly Unit[];
+  index: Map<string, number[]>;
+  ctx: LoggedContext;
+  libPass: PassContext;
+  libState: PassState;
+  cPass: PassContext;
+  cState: PassState;
+}
+
+/** The workspace's answers a fixpoint got (`hasModule`, `exportsOf` by identity, `absolute`): the same answers now, the same context. */
+class LoggedContext implements CExportsContext {
+  private readonly log = new Map<string, unknown>();
+  constructor(private ctx: CExportsContext) {}
+  private ask<T>(key: string, answer: () => T): T {
+    if (this.log.has(key)) return this.log.get(key) as T;
+    const a = answer();
+    this.log.set(key, a);
+    return a;
+  }
+  hasModule(name: string): boolean {
+    return this.ask(`h ${name}`, () => this.ctx.hasModule(name));
+  }
+  exportsOf(module: string): CExports {
+    return this.ask(`e ${module}`, () => this.ctx.exportsOf(module));
+  }
+  absolute(module: string, level: number, name: string): string | undefined {
+    return this.ask(`a ${level} ${module} ${name}`, () => this.ctx.absolute(module, level, name));
+  }
+  /** Whether `ctx` gives every answer logged; if so, later questions go to it. */
+  rebase(ctx: CExportsContext): boolean {
+    for (const [key, answer] of this.log) {
+      const [kind, a, b, c] = key.split(' ');
+      const now = kind === 'h' ? ctx.hasModule(a!) : kind === 'e' ? ctx.exportsOf(a!) : ctx.absolute(b!, Number(a), c!);
+      if (now !== answer) return false;
+    }
+    this.ctx = ctx;
+    return true;
+  }
 }
 
 /** The units that mention each word, by index (built on first use, shared by the two passes of `analyzeExports`). */
@@ -710,16 +777,50 @@ function wordIndex(units: readonly Unit[]): () => Map<string, number[]> {
   };
 }
 
-function namesOf(module: string, units: readonly Unit[], importsC: boolean, ctx: CExportsContext, seeds: Set<string>, pick: (c: CExports) => NameSet, libraryUnits?: boolean[], index = wordIndex(units)): NameSet & { any: boolean; modules: Map<string, string[]>; done: boolean[] } {
+/** What one pass (library-valued or C-valued) reads besides the units' words and the names found: the imports, the workspace. */
+interface PassContext {
+  lib: boolean;
+  importsC: boolean;
+  seeds: Set<string>;
+  /** Names bound by imports (C-valued there): local before any statement is read. */
+  base: Set<string>;
+  /** Names imported inside a def or class: its locals, mentioned there, but no name of the module. */
+  inner: Set<string>;
+  ctypesAliases: Set<string>;
+  /** Module alias → whether a bare mention counts (false: only its dotted chains may, e.g. `ctypes.util.x`). */
+  aliasC: Map<string, boolean>;
+  /** Module aliases of imports at module level: what importers may follow (`plain.loader.load`). */
+  exportedAliases: Map<string, string[]>;
+  starC: NameSet[];
+  resolveChain(chain: string[]): boolean;
+}
+
+/**
+ * Where a pass is: the units found C-valued (`done`), those whose names were bound (`bound`: the same array for the
+ * C-valued pass), the names; and when each unit got its status and each name was found (a clock): a unit's status
+ * was decided from names found before it, which is how `rederive` tells support from a cycle.
+ */
+interface PassState {
+  done: boolean[];
+  bound: boolean[];
+  local: Set<string>;
+  rank: number[];
+  nameRank: Map<string, number>;
+  clock: number;
+}
+
+/** The names a pass has found, as `mentionsC` reads them (a Set, or a view of one). */
+interface Names {
+  has(name: string): boolean;
+}
+
+function passContext(module: string, units: readonly Unit[], importsC: boolean, ctx: CExportsContext, seeds: Set<string>, pick: (c: CExports) => NameSet): PassContext {
   const of = (m: string) => pick(ctx.exportsOf(m));
   const modulesOf = (m: string) => ctx.exportsOf(m).modules;
   const moduleAliases = new Map<string, string[]>();
   const stars: string[] = [];
   const local = new Set<string>();
-  // names imported inside a def or class: its locals, mentioned there, but no name of the module
   const inner = new Set<string>();
-  const exported = new Set<string>();
-  // those of imports at module level: what importers may follow (`plain.loader.load`); a def's own imports bind its locals
   const exportedAliases = new Map<string, string[]>();
   let topLevel = true;
   const addAlias = (alias: string, target: string) => {
@@ -777,7 +878,6 @@ function namesOf(module: string, units: readonly Unit[], importsC: boolean, ctx:
     if (ctx.hasModule(sub) && resolve(sub, attrs, at + 1)) return true;
     return (modulesOf(mod).get(a) ?? []).some((t) => t !== sub && t !== mod && resolve(t, attrs, at + 1));
   };
-  const starC = stars.map(of);
   const resolved = new Map<string, boolean>();
   const resolveChain = (ch: string[]): boolean => {
     const key = ch.join('.');
@@ -785,67 +885,195 @@ function namesOf(module: string, units: readonly Unit[], importsC: boolean, ctx:
     if (r === undefined) resolved.set(key, (r = moduleAliases.get(ch[0]!)!.some((t) => resolve(t, ch, 1))));
     return r;
   };
-  // alias → whether a bare mention counts (false: only its dotted chains may, e.g. `ctypes.util.x`)
   const aliasC = new Map<string, boolean>();
-  for (const [alias, targets] of moduleAliases) {
-    const bare = targets.some((t) => t !== 'ctypes' && t !== 'cffi' && nonEmpty(of(t)));
-    aliasC.set(alias, bare);
-  }
-  let all = false;
-  let any = false;
-  const done = new Array<boolean>(units.length).fill(false);
-  const mentionsC = (u: Mentions, shadow: Set<string>): boolean => {
-    for (const w of u.words) {
-      if (local.has(w) || inner.has(w) || (importsC && seeds.has(w))) return true;
-      if (lib && importsC && ctypesAliases.has(w) && COMPUTED_ATTR.some((c) => u.words.has(c))) return true;
-      const bare = aliasC.get(w);
-      if (bare !== undefined) {
-        // a module alias: `alias.attr` counts when attr is C-valued there; a bare mention when anything is
-        if (bare && u.bare.has(w) && !shadow.has(w)) return true;
-        for (const ch of u.chains.get(w) ?? []) if (resolveChain(ch)) return true;
-      }
-      for (const s of starC) if (s.all || s.names.has(w)) return true;
+  for (const [alias, targets] of moduleAliases) aliasC.set(alias, targets.some((t) => t !== 'ctypes' && t !== 'cffi' && nonEmpty(of(t))));
+  return { lib, importsC, seeds, base: local, inner, ctypesAliases, aliasC, exportedAliases, starC: stars.map(of), resolveChain };
+}
+
+function freshState(pass: PassContext, n: number): PassState {
+  const done = new Array<boolean>(n).fill(false);
+  return { done, bound: pass.lib ? new Array<boolean>(n).fill(false) : done, local: new Set(pass.base), rank: new Array<number>(n).fill(0), nameRank: new Map(), clock: 0 };
+}
+
+function mentionsC(pass: PassContext, local: Names, u: Mentions, shadow: Set<string>): boolean {
+  const { importsC, seeds, inner, lib, ctypesAliases, aliasC, starC } = pass;
+  for (const w of u.words) {
+    if (local.has(w) || inner.has(w) || (importsC && seeds.has(w))) return true;
+    if (lib && importsC && ctypesAliases.has(w) && COMPUTED_ATTR.some((c) => u.words.has(c))) return true;
+    const bare = aliasC.get(w);
+    if (bare !== undefined) {
+      // a module alias: `alias.attr` counts when attr is C-valued there; a bare mention when anything is
+      if (bare && u.bare.has(w) && !shadow.has(w)) return true;
+      for (const ch of u.chains.get(w) ?? []) if (pass.resolveChain(ch)) return true;
     }
-    return false;
-  };
-  // a def or class is C-valued when it can hold or make a library (libraryUnits), declares (argtypes…), or its
-  // header is (a Structure base, a ctypes default): types computed inside function bodies are not followed
-  const isC = (u: Unit, i: number): boolean =>
-    !lib && u.head ? libraryUnits?.[i] === true || DECLARING.some((w) => u.words.has(w)) || mentionsC(u.head, u.shadow) : mentionsC(u, u.shadow);
-  // one pass in order, then only the units that mention a name found C-valued since (an index by word)
+    for (const s of starC) if (s.all || s.names.has(w)) return true;
+  }
+  return false;
+}
+
+/**
+ * Reads the units `todo` names (in that order), then those that mention a name found since (by the word index), until
+ * nothing changes. Every test below is monotone in the names found (and in `libraryUnits`), so the names and units
+ * it ends with are the least fixpoint, whatever the order and whatever (sound) state it starts from.
+ */
+/**
+ * A def or class is C-valued when it can hold or make a library (libraryUnits), declares (argtypes…), or its
+ * header is (a Structure base, a ctypes default): types computed inside function bodies are not followed.
+ */
+function isCUnit(pass: PassContext, local: Names, u: Unit, i: number, libraryUnits?: boolean[]): boolean {
+  return !pass.lib && u.head ? libraryUnits?.[i] === true || DECLARING.some((w) => u.words.has(w)) || mentionsC(pass, local, u.head, u.shadow) : mentionsC(pass, local, u, u.shadow);
+}
+
+function runPass(pass: PassContext, units: readonly Unit[], index: () => Map<string, number[]>, state: PassState, todo: Iterable<number>, libraryUnits?: boolean[]): void {
+  const { done, bound, local, rank, nameRank } = state;
+  const lib = pass.lib;
+  const isC = (u: Unit, i: number): boolean => isCUnit(pass, local, u, i, libraryUnits);
   const again: number[] = [];
   // units whose names were bound (for the library-valued pass, a function that meets a library but leaks none
   // binds nothing, and is read again when a name it mentions becomes library-valued)
-  const bound = lib ? new Array<boolean>(units.length).fill(false) : done;
   const mark = (u: Unit, i: number) => {
-    if (!done[i]) {
-      done[i] = true;
-      any = true;
-      if (u.dynamic) all = true;
-    }
+    const t = ++state.clock;
+    done[i] = true;
+    rank[i] = t;
     if (lib) {
-      if (u.defSource !== undefined && !leaksOf(u, (m) => mentionsC(m, u.shadow), importsC)) return;
+      if (u.defSource !== undefined && !leaksOf(u, (m) => mentionsC(pass, local, m, u.shadow), pass.importsC)) return;
       bound[i] = true;
     }
     for (const b of u.bound) {
       if (local.has(b)) continue;
       local.add(b);
+      nameRank.set(b, t);
       for (const j of index().get(b) ?? []) if (!bound[j]) again.push(j);
     }
   };
-  units.forEach((u, i) => {
-    if (!bound[i] && isC(u, i)) mark(u, i);
-  });
+  for (const i of todo) if (!bound[i] && isC(units[i]!, i)) mark(units[i]!, i);
   while (again.length) {
     const j = again.pop()!;
     if (!bound[j] && isC(units[j]!, j)) mark(units[j]!, j);
   }
-  for (const n of local) exported.add(n);
-  for (const s of starC) {
+}
+
+function passResult(pass: PassContext, units: readonly Unit[], state: PassState): NameSet & { any: boolean; modules: Map<string, string[]>; done: boolean[] } {
+  let all = false;
+  let any = false;
+  for (let i = 0; i < units.length; i++) if (state.done[i]) {
+    any = true;
+    if (units[i]!.dynamic) all = true;
+  }
+  const exported = new Set(state.local);
+  for (const s of pass.starC) {
     if (s.all) all = true;
     for (const n of s.names) exported.add(n);
   }
-  return { names: exported, all, any, modules: exportedAliases, done };
+  return { names: exported, all, any, modules: pass.exportedAliases, done: state.done.slice() };
+}
+
+/**
+ * `analyzeExports` of `after` (a module's units after an edit) from the fixpoint kept on `before` (`run`), without
+ * reading every unit again: delete and re-derive. The units that differ (by identity) and, transitively, every unit
+ * found C-valued that mentions a name one of them bound, are unmarked and their names dropped; what is left was
+ * derived without them (each of its units mentions none of the dropped names), so it holds in the new fixpoint
+ * too; those units are then read again and the pass runs on from there (`runPass`: a least fixpoint, reached from
+ * any sound start). The C-valued pass also reads again the units whose library-valued answer changed. Undefined
+ * (run `analyzeExports`) when the units are not as many, an edited unit's imports or kind changed, the workspace
+ * answers otherwise, or the deletion reaches half the module (and 64 units). `before.run` is used up either way.
+ */
+export function updateExports(before: CExports, after: readonly Unit[], importsC: boolean, ctx: CExportsContext): CExports | undefined {
+  const run = before.run;
+  if (!run) return undefined;
+  before.run = undefined;
+  const old = run.units;
+  if (old.length !== after.length || run.importsC !== importsC || !run.ctx.rebase(ctx)) return undefined;
+  const changed: number[] = [];
+  for (let i = 0; i < old.length; i++) {
+    const a = old[i]!;
+    const b = after[i]!;
+    if (a === b) continue;
+    if (!a.head !== !b.head || JSON.stringify(a.imports) !== JSON.stringify(b.imports)) return undefined;
+    changed.push(i);
+  }
+  if (changed.length === 0) {
+    before.run = run;
+    return before;
+  }
+  const index = run.index;
+  for (const i of changed) {
+    const a = old[i]!.words;
+    const b = after[i]!.words;
+    for (const w of a) if (!b.has(w)) {
+      const list = index.get(w)!;
+      list.splice(list.indexOf(i), 1);
+      if (list.length === 0) index.delete(w);
+    }
+    for (const w of b) if (!a.has(w)) {
+      const list = index.get(w);
+      if (list) list.push(i);
+      else index.set(w, [i]);
+    }
+  }
+  const getIndex = () => index;
+  // past this many units unmarked, reading every unit again costs less (a small module: never)
+  const limit = Math.max(64, after.length / 2);
+  const libStart = rederive(run.libPass, run.libState, old, after, changed, index, limit);
+  if (!libStart) return undefined;
+  runPass(run.libPass, after, getIndex, libStart.state, libStart.todo);
+  const lib = passResult(run.libPass, after, libStart.state);
+  // the C-valued pass reads `libraryUnits`: a unit whose library-valued answer moved is read again there
+  const seeds = changed.slice();
+  for (let i = 0; i < after.length; i++) if (lib.done[i] !== before.libUnits[i] && old[i] === after[i]) seeds.push(i);
+  const cStart = rederive(run.cPass, run.cState, old, after, seeds, index, limit, lib.done);
+  if (!cStart) return undefined;
+  runPass(run.cPass, after, getIndex, cStart.state, cStart.todo, lib.done);
+  const c = passResult(run.cPass, after, cStart.state);
+  return {
+    names: c.names, all: c.all, lib: { names: lib.names, all: lib.all }, observes: lib.any, modules: lib.modules, cUnits: c.done, libUnits: lib.done,
+    run: { ...run, units: after, libState: libStart.state, cState: cStart.state },
+  };
+}
+
+/**
+ * The deletion step of `updateExports` for one pass: where it ended, with the `seeds` (by index) unmarked,
+ * their names dropped (their old versions'), and each unit found C-valued that mentions a dropped name unmarked too
+ * (and so on) unless it still has its status from the names found before it that are not dropped (`rank`): that
+ * support is acyclic, so a unit kept is derived again from kept units alone (a unit supported only through a cycle
+ * with an unmarked one is unmarked: its support came after it). The unmarked units, in order, to read again.
+ * Undefined past `limit` units.
+ */
+function rederive(pass: PassContext, ended: PassState, old: readonly Unit[], after: readonly Unit[], seeds: readonly number[], index: Map<string, number[]>, limit: number, libraryUnits?: boolean[]): { state: PassState; todo: number[] } | undefined {
+  const unmarked = new Set<number>();
+  const dropped = new Set<string>();
+  const work: string[] = [];
+  const unmark = (i: number, u: Unit) => {
+    if (unmarked.has(i)) return;
+    unmarked.add(i);
+    if (ended.bound[i]) for (const b of u.bound) if (!pass.base.has(b) && !dropped.has(b)) {
+      dropped.add(b);
+      work.push(b);
+    }
+  };
+  // whether unit j (unchanged) still has its status from the names found before it and not dropped
+  const supported = (j: number): boolean => {
+    const r = ended.rank[j]!;
+    const before: Names = { has: (w) => ended.local.has(w) && !dropped.has(w) && (ended.nameRank.get(w) ?? -1) < r };
+    const u = after[j]!;
+    if (!isCUnit(pass, before, u, j, libraryUnits)) return false;
+    return !(pass.lib && ended.bound[j] && u.defSource !== undefined) || leaksOf(u, (m) => mentionsC(pass, before, m, u.shadow), pass.importsC);
+  };
+  for (const i of seeds) unmark(i, old[i]!);
+  while (work.length) {
+    const name = work.pop()!;
+    // a unit that binds a dropped name is read again whatever its support: so the name is found again if it stands
+    for (const j of index.get(name) ?? []) if (ended.done[j] && !unmarked.has(j) && ((ended.bound[j] && after[j]!.bound.includes(name)) || !supported(j))) unmark(j, after[j]!);
+    if (unmarked.size > limit) return undefined;
+  }
+  // in place: the run is used up (what the last answer held is in its CExports' copies)
+  const { done, bound, local, nameRank } = ended;
+  for (const i of unmarked) done[i] = bound[i] = false;
+  for (const n of dropped) {
+    local.delete(n);
+    nameRank.delete(n);
+  }
+  return { state: ended, todo: [...unmarked].sort((a, b) => a - b) };
 }
 
 /**

@@ -3,7 +3,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Parser } from 'web-tree-sitter';
 import type { ParsedDocument } from '../../documents/parsedDocument';
 import { evaluateModule, reevaluateModule, retractDeclarations, type FfiObjectValue, type ModuleEvaluation, type ModuleResolver, type Value } from './evaluate';
-import { analyzeExports, analyzeLibrary, carryLeaks, exportsForUnits, NO_C, relevantStatements, unitsOf, type CExports, type NameSet, type Unit } from './cExports';
+import { analyzeExports, analyzeLibrary, carryLeaks, exportsForUnits, NO_C, relevantStatements, unitsOf, updateExports, type CExports, type NameSet, type Unit } from './cExports';
 import { moduleNameOf } from './moduleNames';
 import { flatTreeOf, releaseFlatTree } from '../../parser/flatTree';
 import { lowerFlat, lowerModule, patchStatements, type DefReuse, type TopStmt } from './pyir';
@@ -92,6 +92,8 @@ export class WorkspaceIndex implements ModuleResolver {
   evaluations = 0;
   /** Of those, evaluations updated in place after an edit inside function bodies (`reevaluateModule`). */
   reused = 0;
+  /** C-valued exports updated after an edit from the last fixpoint (`updateExports`), not computed again (a test figure). */
+  exportsUpdated = 0;
   /** The C-valued exports of every module (cExports.ts), computed on first demand; undefined when stale. */
   private cState: Map<string, CExports> | undefined;
   /** Modules were added since the import targets were read. */
@@ -604,13 +606,16 @@ export class WorkspaceIndex implements ModuleResolver {
     if (fed || !before) return this.sameExports(state);
     const units = this.unitsOf(entry);
     const from = entry.exportsFrom;
-    if (from && from.importsC === this.importsCOf(entry) && exportsForUnits(from.units, units, before) === before) {
+    // delete and re-derive from the last fixpoint (cExports.ts `updateExports`): exact, and proportional to the edit
+    let after = before.run && from?.importsC === this.importsCOf(entry) ? updateExports(before, units, from.importsC, this.exportsContext((m) => state.get(m))) : undefined;
+    if (after) this.exportsUpdated++;
+    else if (from && from.importsC === this.importsCOf(entry) && exportsForUnits(from.units, units, before) === before) {
       // the edit changed no word the fixpoint reads (nor an import, nor a def's code): the names and C-valued units stand
       entry.exportsFrom = { units, importsC: from.importsC };
       return true;
     }
     entry.targets = this.importTargets(entry, this.textOf(entry));
-    const after = this.analyzeExportsOf(entry, (m) => state.get(m));
+    after ??= this.analyzeExportsOf(entry, (m) => state.get(m));
     entry.exportsFrom = { units, importsC: this.importsCOf(entry) };
     const same = after.observes === before.observes && sameNames(after, before) && sameNames(after.lib, before.lib)
       && after.modules.size === before.modules.size && [...after.modules].every(([k, v]) => before.modules.get(k)?.join() === v.join());
@@ -638,7 +643,8 @@ export class WorkspaceIndex implements ModuleResolver {
   }
 
   private analyzeExportsOf(e: ModuleEntry, get: (m: string) => CExports | undefined): CExports {
-    return analyzeExports(e.name, this.unitsOf(e), this.importsCOf(e), this.exportsContext(get));
+    // an open document's fixpoint is kept to be updated after its next edit
+    return analyzeExports(e.name, this.unitsOf(e), this.importsCOf(e), this.exportsContext(get), e.open !== undefined);
   }
 
   private analyzeLibraryOf(e: ModuleEntry, get: (m: string) => CExports | undefined): CExports {
