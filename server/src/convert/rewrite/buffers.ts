@@ -73,6 +73,10 @@ export function castRule(rw: Rewriter, n: Node, src: Node, target: Node): ((r: R
     rw.leave(n, 'ctypes.cast keeps its source alive, ffi.cast does not: store the source in a variable that lives as long as the result');
     return undefined;
   }
+  if (keptCtypes(rw, s)) {
+    rw.leave(n, `${s.text} stays in ctypes, and ffi.cast takes no ctypes object: the cast stays ctypes`);
+    return undefined;
+  }
   if (holdsPythonBuffer(rw, s)) {
     rw.leave(n, `ctypes.cast of a bytes, str or bytearray object (${s.text}): ffi.cast takes cdata or an address, not a Python buffer (ffi.from_buffer does, without ctypes' NUL terminator and keep-alive): convert it by hand`);
     return undefined;
@@ -80,6 +84,12 @@ export function castRule(rw: Rewriter, n: Node, src: Node, target: Node): ((r: R
   const sp = castSource(rw, s);
   const ts = rw.q(typeString(t));
   return (r) => `${F}.cast(${ts}, ${sp(r)})`;
+}
+
+/** A variable whose value stays a ctypes object (demoted): no cffi operation may take it. */
+export function keptCtypes(rw: Rewriter, s: Node): boolean {
+  const v = rw.rawVar(unparen(s));
+  return !!v && rw.demoted.has(v.token);
 }
 
 const BUFFER_BUILTINS = new Set(['bytes', 'bytearray', 'memoryview', 'str']);
