@@ -15,6 +15,7 @@ export function constructedValue(ct: CType, arg: Node | undefined, render: (n: N
     if (isIntegral(ct)) return '0';
     if (isFloating(ct)) return '0.0';
     if (ct.ctypes === 'c_char') return 'b"\\x00"';
+    if (ct.ctypes === 'c_wchar') return '"\\x00"';
     if (isPrim(ct, 'c_char_p', 'c_wchar_p', 'c_void_p')) return 'None';
     return undefined;
   }
@@ -34,6 +35,11 @@ export function constructedValue(ct: CType, arg: Node | undefined, render: (n: N
     if (lit?.bytes && lit.value.length === 1) return render(arg);
     const i = intLiteral(u);
     return i !== undefined && i >= 0 && i < 256 ? `bytes([${i}])` : undefined;
+  }
+  if (ct.ctypes === 'c_wchar') {
+    // one character (a JavaScript length of 1: not a surrogate pair)
+    const lit = stringLiteral(u);
+    return lit && !lit.bytes && lit.value.length === 1 ? render(arg) : undefined;
   }
   return undefined;
 }

@@ -5,7 +5,7 @@
  * expected a ctypes value, while every foreign call goes through cffi.
  */
 
-export type RuntimeHelper = 'pointer' | 'function' | 'variadic' | 'callback' | 'stringBuffer' | 'charArray' | 'voidPointer' | 'buffer' | 'library';
+export type RuntimeHelper = 'pointer' | 'function' | 'variadic' | 'callback' | 'stringBuffer' | 'charArray' | 'voidPointer' | 'buffer' | 'library' | 'bufferMemory';
 
 const CONVERTERS = (ffi: string): string => `def _string_or_none(p):  # ctypes gave bytes (str for wchar_t *), or None for NULL
     return None if p == ${ffi}.NULL else ${ffi}.string(p)
@@ -248,6 +248,42 @@ def _char_array(init, size=None):
         raise ValueError("byte string too long")
     return _CharArray(bytearray(init) + bytearray(size - len(init)))`;
 
+const BUFFER_MEMORY = (): string => `def _buffer_span(buf, offset, n):  # the bytes memmove/memset/string_at touch; ctypes would reach past the buffer
+    if not 0 <= offset <= offset + n <= len(buf):
+        raise IndexError("%d bytes at offset %d of a %d-byte buffer" % (n, offset, len(buf)))
+    return slice(offset, offset + n)
+
+
+def _buffer_memmove(buf, offset, src, n):  # ctypes.memmove(addressof(buf) + offset, src, n)
+    src = bytes(src)
+    if n == len(src) + 1:  # the NUL that ends a bytes object
+        src += b"\\0"
+    if n > len(src):
+        raise IndexError("%d bytes read from a %d-byte source" % (n, len(src)))
+    buf[_buffer_span(buf, offset, n)] = src[:n]
+
+
+def _buffer_memset(buf, offset, c, n):  # ctypes.memset(addressof(buf) + offset, c, n)
+    buf[_buffer_span(buf, offset, n)] = bytes([c & 0xFF]) * n
+
+
+def _buffer_string_at(buf, offset=0, size=-1):  # ctypes.string_at(addressof(buf) + offset, size)
+    if size >= 0:
+        return bytes(buf[_buffer_span(buf, offset, size)])
+    end = buf.find(b"\\0", offset)
+    if offset > len(buf) or end < 0:
+        raise IndexError("no NUL after offset %d of a %d-byte buffer" % (offset, len(buf)))
+    return bytes(buf[offset:end])
+
+
+def _buffer_set_value(buf, value):  # buf.value = value on a ctypes char array: the bytes, then a NUL if there is room
+    value = bytes(value)
+    if len(value) > len(buf):
+        raise ValueError("byte string too long")
+    buf[:len(value)] = value
+    if len(value) < len(buf):
+        buf[len(value)] = 0`;
+
 /** The helpers' text, in dependency order, for the ones a module uses. */
 export function runtimeHelpers(used: ReadonlySet<RuntimeHelper>, ffi: string): string[] {
   const out: string[] = [];
@@ -263,8 +299,9 @@ export function runtimeHelpers(used: ReadonlySet<RuntimeHelper>, ffi: string): s
   if (used.has('charArray')) out.push(CHAR_ARRAY());
   if (used.has('stringBuffer')) out.push(STRING_BUFFER());
   if (used.has('voidPointer')) out.push(VOID_POINTER(ffi));
+  if (used.has('bufferMemory')) out.push(BUFFER_MEMORY());
   return out;
 }
 
 /** Names each helper defines: the check requires every one the output uses to be defined. */
-export const HELPER_NAMES = ['_string_or_none', '_address_or_none', '_from_c', '_as_pointer', '_cffi_function', '_cffi_variadic', '_c_vararg', '_callback_type', '_string_buffer', '_void_pointer', '_CFunction', '_c_argument', '_none', '_Library', '_CharArray', '_char_array'];
+export const HELPER_NAMES = ['_string_or_none', '_address_or_none', '_from_c', '_as_pointer', '_cffi_function', '_cffi_variadic', '_c_vararg', '_callback_type', '_string_buffer', '_void_pointer', '_CFunction', '_c_argument', '_none', '_Library', '_CharArray', '_char_array', '_buffer_span', '_buffer_memmove', '_buffer_memset', '_buffer_string_at', '_buffer_set_value'];

@@ -125,9 +125,9 @@ function headerAnchor(root: Node): Node | undefined {
   return anchor;
 }
 
-/** Nothing that does nothing: an FFI only when something uses it (a string buffer alone needs none). */
+/** Nothing that does nothing: an FFI only when something uses it (string buffers and their memory helpers, pure Python, need none). */
 function needsFfi(p: ModulePlan): boolean {
-  return p.structs.length > 0 || p.functions.size > 0 || p.usesFfi || [...p.helpers].some((h) => h !== 'stringBuffer');
+  return p.structs.length > 0 || p.functions.size > 0 || p.usesFfi || [...p.helpers].some((h) => h !== 'stringBuffer' && h !== 'charArray' && h !== 'bufferMemory');
 }
 
 function header(p: ModulePlan, withImport: boolean): string {

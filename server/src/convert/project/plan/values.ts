@@ -12,7 +12,8 @@ import { assignedName, isTarget, otherBranch, pyString, scopeOf } from './syntax
 import type { ModulePlanner, Rewrite } from './planner';
 import { foreignArgOf, foreignCallee, foreignParam, untypedArg, variadicArg } from './callees';
 import { planCast } from './casts';
-import { planBuffer } from './buffers';
+import { planBuffer, planUnicodeBuffer } from './buffers';
+import { numberArrayType, planNumberArray } from './arrays';
 import { planErrno } from './errno';
 
 const SCALARS = new Set(['c_bool', 'c_byte', 'c_ubyte', 'c_short', 'c_ushort', 'c_int', 'c_uint', 'c_long', 'c_ulong', 'c_longlong', 'c_ulonglong', 'c_int8', 'c_int16', 'c_int32', 'c_int64', 'c_uint8', 'c_uint16', 'c_uint32', 'c_uint64', 'c_size_t', 'c_ssize_t', 'c_float', 'c_double', 'c_void_p']);
@@ -29,6 +30,18 @@ export function collectValues(pl: ModulePlanner): void {
     const parts = callParts(n);
     if (!parts) continue;
     const m = pl.ctypes(parts.callee);
+    const chars = m ? undefined : charArrayLength(pl, parts.callee);
+    if (chars && !parts.args.length && !parts.keywords.size && !parts.splat) {
+      // (c_char * n)(): n zero bytes, a string buffer
+      pl.consumed.push(parts.callee);
+      planBuffer(pl, n, [chars]);
+      continue;
+    }
+    const numbers = m || chars ? undefined : numberArrayType(pl, parts.callee);
+    if (numbers) {
+      planNumberArray(pl, n, numbers);
+      continue;
+    }
     if (!m) continue;
     if (m === 'cast' && parts.args.length === 2 && !parts.keywords.size) {
       planCast(pl, n, parts.args[0]!, parts.args[1]!);
@@ -38,11 +51,16 @@ export function collectValues(pl: ModulePlanner): void {
       planErrno(pl, n, m, parts.args, parts.keywords.size + (parts.splat ? 1 : 0));
       continue;
     }
-    if (m === 'create_string_buffer') {
+    if (m === 'create_unicode_buffer' && !parts.keywords.size && !parts.splat) {
+      planUnicodeBuffer(pl, n, parts.args);
+      continue;
+    }
+    if (m === 'create_string_buffer' || m === 'c_buffer') {
       planBuffer(pl, n, parts.args);
       continue;
     }
-    if (m === 'byref' && parts.args.length === 1) {
+    // pointer(x) handed to a foreign call is byref(x) there: ctypes passes the same address
+    if ((m === 'byref' || m === 'pointer') && parts.args.length === 1 && !parts.keywords.size && !parts.splat) {
       const inner = unparen(parts.args[0]!);
       const ip = callParts(inner);
       const im = ip ? pl.ctypes(ip.callee) : undefined;
@@ -53,7 +71,7 @@ export function collectValues(pl: ModulePlanner): void {
           pl.plan.usesFfi = true;
           pl.plan.converted.cells++;
           pl.rewrite(n, (inner2) => newCell(pl, im, ip.args[0] ? inner2(ip.args[0]) : undefined));
-        } else pl.refuse(n, 'byref(…) of a new ctypes value that reaches code other than converted foreign calls');
+        } else pl.refuse(n, `${m}(…) of a new ctypes value that reaches code other than converted foreign calls`);
       } else if (inner.type === 'identifier' && untypedArg(pl, n) && (variadicArg(pl, n) || foreignParam(pl, n)!.k === 'ptr')) {
         // byref(x) handed to a function without argtypes: x itself (a cffi cell, a buffer, a parameter
         // holding one), which _CFunction passes by address
@@ -82,6 +100,13 @@ function refuseCtypesByref(pl: ModulePlanner): void {
     const callee = foreignArgOf(pl, n);
     if (callee) pl.refuse(n, `${n.text} hands a ctypes object to ${callee}, which becomes a cffi function: cffi takes no ctypes objects (convert ${parts.args[0]!.text} by hand)`);
   }
+}
+
+/** `(c_char * n)` with n a literal: the length node. */
+function charArrayLength(pl: ModulePlanner, callee: Node): Node | undefined {
+  const t = unparen(callee);
+  const right = t.type === 'binary_operator' && t.child(1)?.type === '*' ? t.childForFieldName('right') : null;
+  return right?.type === 'integer' && pl.ctypes(t.childForFieldName('left')) === 'c_char' ? right : undefined;
 }
 
 /** A call with more arguments than the argtypes of a function that is not variadic in C: ctypes passed the others as it guessed, cffi would raise TypeError. */
@@ -239,7 +264,9 @@ function planValue(pl: ModulePlanner, n: Node, m: string, args: Node[], f: strin
   }
   const target = assignedName(n);
   if (target && (m === 'c_char_p' || m === 'c_wchar_p') && args.length <= 1 && planStringValue(pl, n, m, target, args[0])) return;
-  if (!target || !SCALARS.has(m) || args.length > 1) {
+  // `end = c_char_p()` as an out-parameter (`byref(end)` to a `char **`): a cffi `char **` cell, its .value read as ctypes reads it
+  const stringCell = (m === 'c_char_p' || m === 'c_wchar_p') && (!args.length || unparen(args[0]!).type === 'none');
+  if (!target || (!SCALARS.has(m) && !stringCell) || args.length > 1 || (stringCell && otherBranch(n) !== undefined)) {
     pl.refuse(n, `a ctypes ${m} value used where the plan cannot follow it (it stays ctypes, so what receives it cannot become cffi)`);
     return;
   }
@@ -276,10 +303,16 @@ function planValue(pl: ModulePlanner, n: Node, m: string, args: Node[], f: strin
   for (const u of uses) {
     const p = u.parent!;
     const bp = p.type === 'argument_list' ? callParts(p.parent!) : undefined;
-    if (bp && pl.ctypes(bp.callee) === 'byref' && bp.args.length === 1) {
+    const how = bp ? pl.ctypes(bp.callee) : undefined;
+    if (bp && (how === 'byref' || how === 'pointer') && bp.args.length === 1 && !bp.keywords.size && !bp.splat) {
       const byrefCall = p.parent!;
-      if (!pointerFlowsToForeign(pl, byrefCall)) return pl.refuse(byrefCall, `byref(${target.text}) reaches code other than converted foreign calls`);
+      if (!pointerFlowsToForeign(pl, byrefCall)) return pl.refuse(byrefCall, `${how}(${target.text}) reaches code other than converted foreign calls`);
       rewrites.push([byrefCall, () => target.text]);
+      continue;
+    }
+    if (p.type === 'attribute' && p.childForFieldName('attribute')?.text === 'value' && stringCell) {
+      if (isTarget(p)) return pl.refuse(p, `${target.text}.value set on a ctypes ${m} out-parameter: not rewritten by this plan`);
+      rewrites.push([p, () => `(None if ${target.text}[0] == ${f}.NULL else ${f}.string(${target.text}[0]))`]);
       continue;
     }
     if (p.type === 'attribute' && p.childForFieldName('attribute')?.text === 'value' && m !== 'c_void_p') {
@@ -302,5 +335,5 @@ function planValue(pl: ModulePlanner, n: Node, m: string, args: Node[], f: strin
   pl.valueTargets.set(keyOf(target), 'cell');
   pl.plan.usesFfi = true;
   pl.plan.converted.cells++;
-  pl.rewrite(n, (inner) => newCell(pl, m, args[0] ? inner(args[0]) : undefined));
+  pl.rewrite(n, (inner) => (stringCell ? newCell(pl, m, undefined) : newCell(pl, m, args[0] ? inner(args[0]) : undefined)));
 }
