@@ -841,5 +841,111 @@ export const CASES: Case[] = [
       return { body: [`${ctx.call('srand', [{ num: String(r.int(1, 99)) }])}`, `print([${ctx.call('rand', [])} for _ in range(3)])`] };
     },
   },
+  {
+    name: 'callbacks-in-list',
+    gen(ctx, r, id) {
+      const proto = ctx.sharedType('CMPFUNC');
+      const P = `PAIROP${id}`;
+      const viaComprehension = r.chance(0.5);
+      return {
+        defs: [
+          `${P} = ${C('CFUNCTYPE')}(${C('c_int')}, ${C('c_int')}, ${C('c_int')})`,
+          '',
+          `def _plus${id}(a, b):`,
+          '    return a + b',
+          '',
+          `def _minus${id}(a, b):`,
+          '    return a - b',
+          '',
+          viaComprehension ? `ops${id} = [${P}(f) for f in (_plus${id}, _minus${id})]` : `ops${id} = [${P}(_plus${id}), ${P}(_minus${id})]`,
+          `named${id} = {"plus": ops${id}[0], "times": ${P}(lambda a, b: a * b)}`,
+          '',
+          ...cmpBody('a', 'b', C('c_int')).map((l, i) => (i === 0 ? [`def _asc${id}(a, b):`, l] : [l])).flat(),
+          '',
+          ...cmpBody('b', 'a', C('c_int')).map((l, i) => (i === 0 ? [`def _desc${id}(a, b):`, l] : [l])).flat(),
+          '',
+          `cmps${id} = [${proto}(_asc${id}), ${proto}(_desc${id})]`,
+        ],
+        body: [
+          `print([op(${r.int(5, 9)}, ${r.int(1, 4)}) for op in ops${id}], named${id}["plus"](1, 2), named${id}["times"](6, 7))`,
+          `arr${id} = (${C('c_int')} * 5)(${r.shuffle([3, 1, 4, 1, 5]).join(', ')})`,
+          `for cmp${id} in cmps${id}:`,
+          `    ${ctx.call('qsort', [`arr${id}`, { num: '5' }, { num: `${C('sizeof')}(${C('c_int')})` }, `cmp${id}`])}`,
+          `    print(list(arr${id}))`,
+          `${ctx.call('qsort', [`arr${id}`, { num: '3' }, { num: `${C('sizeof')}(${C('c_int')})` }, `cmps${id}[0]`])}`,
+          `print(list(arr${id}))`,
+        ],
+      };
+    },
+  },
+  {
+    name: 'cast-bytes',
+    gen(ctx, r, id) {
+      const w = r.word();
+      return {
+        body: [
+          `raw${id} = ${B(w)}`,
+          `print(${ctx.call('strlen', [`${C('cast')}(raw${id}, ${C('c_char_p')})`])}, ${C('cast')}(raw${id}, ${C('c_char_p')}).value)`,
+          `ub${id} = ${C('cast')}(raw${id}, ${C('POINTER')}(${C('c_ubyte')}))`,
+          `print(ub${id}[0], ub${id}[1], ${C('cast')}(raw${id}, ${C('c_void_p')}).value == ${C('cast')}(raw${id}, ${C('c_void_p')}).value)`,
+          `ba${id} = bytearray(raw${id} + b"\\0")`,
+          `view${id} = (${C('c_char')} * len(ba${id})).from_buffer(ba${id})`,
+          `${ctx.call('memset', [`view${id}`, String(r.int(97, 122)), { num: '2' }])}`,
+          `print(bytes(ba${id}), ${ctx.call('strlen', [`view${id}`])}, ${C('cast')}(view${id}, ${C('c_char_p')}).value)`,
+          `copy${id} = (${C('c_char')} * 4).from_buffer_copy(raw${id}[:3] + b"\\0")`,
+          `print(copy${id}.value, ${ctx.call('strcmp', [`copy${id}`, B(w.slice(0, 3))])})`,
+        ],
+      };
+    },
+  },
+  {
+    name: 'library-attributes',
+    gen(ctx, r, id) {
+      const lib = ctx.lib('c');
+      return {
+        body: [
+          `print(${lib}._name, type(${lib}._handle).__name__, ${lib}._handle != 0)`,
+          `print(${ctx.call('strlen', [B(r.word())])}, getattr(${lib}, "_name") == ${lib}._name)`,
+        ],
+      };
+    },
+  },
+  {
+    name: 'struct-by-value-arg',
+    gen(ctx, r, id) {
+      const A = ctx.sharedType('in_addr');
+      const b = r.int(1, 254);
+      return {
+        body: [
+          `loop${id} = ${A}(0x0100007f)`,
+          `print(${ctx.call('inet_ntoa', [`loop${id}`])}, ${ctx.call('inet_ntoa', [`${A}(s_addr=${b * 16777216 + 10})`])})`,
+          `print(${ctx.call('inet_lnaof', [`loop${id}`])}, loop${id}.s_addr)`,
+          `made${id} = ${ctx.call('inet_makeaddr', [{ num: '10' }, { num: String(b) }])}`,
+          `print(made${id}.s_addr, ${ctx.call('inet_ntoa', [`made${id}`])})`,
+        ],
+      };
+    },
+  },
+  {
+    name: 'errcheck-raises',
+    gen(ctx, r, id) {
+      const f = ctx.callee('dup');
+      return {
+        defs: [
+          `def _nonneg${id}(result, func, arguments):`,
+          '    if result < 0:',
+          '        raise OSError("%s%r failed" % (getattr(func, "__name__", "prototype"), arguments))',
+          '    return result',
+        ],
+        body: [
+          `${f}.errcheck = _nonneg${id}`,
+          'try:',
+          `    ${ctx.call('dup', [{ num: '-1' }])}`,
+          `except OSError as exc${id}:`,
+          `    print("raised", exc${id})`,
+          `print(${ctx.call('dup', [{ num: '2' }])} > 2)`,
+        ],
+      };
+    },
+  },
 ];
-

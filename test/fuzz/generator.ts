@@ -164,6 +164,9 @@ export class Ctx {
         case 'ldiv_t':
           this.typeDefs.push(...struct([`("quot", ${C('c_long')})`, `("rem", ${C('c_long')})`]));
           break;
+        case 'in_addr':
+          this.typeDefs.push(...struct([`("s_addr", ${C('c_uint32')})`]));
+          break;
         case 'tm':
           this.typeDefs.push(
             ...struct([
@@ -206,6 +209,11 @@ export class Ctx {
     return s;
   }
 
+  /** The expression naming the C function `name` where cases call it (declaring it first), e.g. to set its errcheck. */
+  callee(name: string): string {
+    return this.declare(name, FUNCTIONS[name]!).callee;
+  }
+
   /** A call of the C function `name`, declaring it first (at the top or in the current case). */
   call(name: string, args: readonly Arg[]): string {
     const sig = FUNCTIONS[name]!;
@@ -242,7 +250,9 @@ export class Ctx {
     const errcheck = (target: string) => {
       if (!r.chance(0.1)) return;
       const fn = `_check_${name}`;
-      out.push(`def ${fn}(result, func, arguments):`, '    return result', `${target}.errcheck = ${fn}`);
+      // the identity, or one that reads its arguments first (the check real bindings do before returning)
+      const check = r.chance(0.5) ? [] : ['    if not isinstance(arguments, tuple):', '        raise TypeError(arguments)'];
+      out.push(`def ${fn}(result, func, arguments):`, ...check, '    return result', `${target}.errcheck = ${fn}`);
     };
     switch (style) {
       case 'attr':

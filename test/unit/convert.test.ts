@@ -458,3 +458,19 @@ test('an errcheck that returns its result keeps the struct type of the call: typ
   const none = await convert(src.replace('    return result\n', ''));
   assert.doesNotMatch(none.out, /the type of a ldiv_t value is read/);
 });
+
+test('a bytearray viewed whole as (c_char * len(b)).from_buffer(b) becomes ffi.from_buffer; a cast of bytes stays ctypes with what it is handed to', async () => {
+  const head = ['import ctypes', 'libc = ctypes.CDLL("libc.so.6")', 'libc.strlen.argtypes = [ctypes.c_char_p]', 'libc.strlen.restype = ctypes.c_size_t'];
+  const view = await convert([...head, 'ba = bytearray(b"abc\\0")', 'v = (ctypes.c_char * len(ba)).from_buffer(ba)', 'v[0] = b"z"', 'print(bytes(ba), libc.strlen(v))', ''].join('\n'));
+  assert.match(view.out, /v = ffi\.from_buffer\("char\[\]", ba\)/);
+  assert.doesNotMatch(view.out, /ctypes\.c_char/);
+  // another length is not the whole buffer
+  const part = await convert([...head, 'ba = bytearray(8)', 'v = (ctypes.c_char * 4).from_buffer(ba)', 'print(libc.strlen(v))', ''].join('\n'));
+  assert.doesNotMatch(part.out, /ffi\.from_buffer\("char\[\]"/);
+  // ffi.cast raises on bytes where ctypes.cast took them: the cast stays, and strlen, handed its result, stays ctypes
+  const cast = await convert([...head, 'raw = b"hello"', 'print(libc.strlen(ctypes.cast(raw, ctypes.c_char_p)), ctypes.cast(raw, ctypes.c_char_p).value)', 'print(libc.strlen(b"four"))', ''].join('\n'));
+  assert.doesNotMatch(cast.out, /ffi\.cast\("char \*", raw\)/);
+  assert.ok(cast.r.leftForHuman.some((h) => /ctypes\.cast of a bytes, str or bytearray object \(raw\)/.test(h.reason)), JSON.stringify(cast.r.leftForHuman));
+  assert.match(cast.out, /ctypes\.cast\(raw, ctypes\.c_char_p\)/);
+  assert.doesNotMatch(cast.out, /int strlen|size_t strlen/);
+});

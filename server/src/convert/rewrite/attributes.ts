@@ -7,7 +7,7 @@ import type { Rewriter } from './rewriter';
 import { calledFunction } from './plan';
 import { kindOf, ctorType, structOf, fieldOf } from './kinds';
 import { arg } from './calls';
-import { castSource } from './buffers';
+import { castSource, holdsPythonBuffer, keptCtypes } from './buffers';
 import { constructedValue } from '../constructedValue';
 
 export function attributeRule(rw: Rewriter, n: Node): ((r: Rewriter) => string) | undefined {
@@ -42,6 +42,7 @@ export function attributeRule(rw: Rewriter, n: Node): ((r: Rewriter) => string) 
       const s = unparen(call.args[0]!);
       const sc = callParts(s);
       if (sc && !['byref', 'pointer', 'addressof'].includes(rw.p.ctypesName(sc.callee) ?? '')) return undefined;
+      if (holdsPythonBuffer(rw, s) || keptCtypes(rw, s)) return undefined; // castRule leaves the cast itself
       const src = castSource(rw, s);
       if (isPrim(t, 'c_void_p')) return (r) => { r.helpers.add('address'); return `_address_or_none(${F}.cast("void *", ${src(r)}))`; };
       if (isPrim(t, 'c_char_p')) return (r) => { r.helpers.add('string'); return `_cstring_or_none(${F}.cast("char *", ${src(r)}))`; };

@@ -4,7 +4,7 @@ import { callParts, dotted, intLiteral, stringLiteral, unparen } from '../syntax
 import { type CType, isPrim, typeString } from '../typeNames';
 import type { Rewriter } from './rewriter';
 import { typeConvertible } from './plan';
-import { kindOf, ctorType } from './kinds';
+import { kindOf, ctorType, scopeKeyFor } from './kinds';
 import { ptrOf, addressArg } from './pointers';
 
 export function sizeofRule(rw: Rewriter, x: Node): ((r: Rewriter) => string) | undefined {
@@ -73,9 +73,47 @@ export function castRule(rw: Rewriter, n: Node, src: Node, target: Node): ((r: R
     rw.leave(n, 'ctypes.cast keeps its source alive, ffi.cast does not: store the source in a variable that lives as long as the result');
     return undefined;
   }
+  if (keptCtypes(rw, s)) {
+    rw.leave(n, `${s.text} stays in ctypes, and ffi.cast takes no ctypes object: the cast stays ctypes`);
+    return undefined;
+  }
+  if (holdsPythonBuffer(rw, s)) {
+    rw.leave(n, `ctypes.cast of a bytes, str or bytearray object (${s.text}): ffi.cast takes cdata or an address, not a Python buffer (ffi.from_buffer does, without ctypes' NUL terminator and keep-alive): convert it by hand`);
+    return undefined;
+  }
   const sp = castSource(rw, s);
   const ts = rw.q(typeString(t));
   return (r) => `${F}.cast(${ts}, ${sp(r)})`;
+}
+
+/** A variable whose value stays a ctypes object (demoted): no cffi operation may take it. */
+export function keptCtypes(rw: Rewriter, s: Node): boolean {
+  const v = rw.rawVar(unparen(s));
+  return !!v && rw.demoted.has(v.token);
+}
+
+const BUFFER_BUILTINS = new Set(['bytes', 'bytearray', 'memoryview', 'str']);
+
+/**
+ * Whether `s` is a Python bytes/str/bytearray object: a literal, `bytes(…)`, a slice or concatenation of
+ * one, or a name of this scope bound to one. ctypes.cast accepts those (c_void_p.from_param); ffi.cast raises.
+ */
+export function holdsPythonBuffer(rw: Rewriter, s: Node, depth = 0): boolean {
+  s = unparen(s);
+  if (s.type === 'string' || s.type === 'concatenated_string') return true;
+  if (s.type === 'binary_operator') return holdsPythonBuffer(rw, s.childForFieldName('left')!, depth) || holdsPythonBuffer(rw, s.childForFieldName('right')!, depth);
+  if (s.type === 'subscript') return holdsPythonBuffer(rw, s.childForFieldName('value')!, depth);
+  const call = callParts(s);
+  if (call) return call.callee.type === 'identifier' && BUFFER_BUILTINS.has(call.callee.text) || (call.callee.type === 'attribute' && ['encode', 'tobytes'].includes(call.callee.childForFieldName('attribute')!.text));
+  if (s.type !== 'identifier' || depth > 3) return false;
+  const scope = scopeKeyFor(rw, s, s.text);
+  for (const id of rw.p.input.identifiersNamed(s.text)) {
+    const a = id.parent;
+    if (a?.type !== 'assignment' || a.childForFieldName('left')?.id !== id.id) continue;
+    const right = a.childForFieldName('right');
+    if (right && scopeKeyFor(rw, id, s.text) === scope && holdsPythonBuffer(rw, right, depth + 1)) return true;
+  }
+  return false;
 }
 
 export function castSource(rw: Rewriter, s: Node): (r: Rewriter) => string {
@@ -142,6 +180,19 @@ export function dynamicArrayType(rw: Rewriter, callee: Node): { of: CType; lengt
   const of = rw.p.typeOf(left);
   if (!of || of.k === 'void' || rw.p.typeOf(right)) return undefined;
   return { of, length: right };
+}
+
+/** `(T * len(b)).from_buffer(b)` for a one-byte T and a named b: the array spans the whole buffer, as `ffi.from_buffer("T[]", b)` does. */
+export function dynamicLengthIsWhole(rw: Rewriter, dyn: { of: CType; length: Node }, args: Node[]): boolean {
+  if (args.length !== 1) return false;
+  const buf = unparen(args[0]!);
+  if (!dotted(buf)) return false;
+  const lenOf = (x: Node): boolean => {
+    const c = callParts(unparen(x));
+    return !!c && c.callee.type === 'identifier' && c.callee.text === 'len' && c.args.length === 1 && unparen(c.args[0]!).text === buf.text;
+  };
+  const oneByte = dyn.of.k === 'prim' && ['c_char', 'c_byte', 'c_ubyte', 'c_int8', 'c_uint8'].includes(dyn.of.ctypes);
+  return oneByte && lenOf(dyn.length);
 }
 
 /** An array of char* filled from bytes: ctypes kept the bytes alive, so the array keeps its copies alive. */

@@ -9,7 +9,7 @@ import { planFunction, typeConvertible, calledFunction } from './plan';
 import { kindOf, ctorType } from './kinds';
 import { loadRule } from './libraries';
 import { voidp, ptrOf, addressArg } from './pointers';
-import { sizeofRule, bufferRule, memsetRule, castRule, typeMethodRule, itemConverter, dynamicArrayType, pointerArrayRule } from './buffers';
+import { sizeofRule, bufferRule, memsetRule, castRule, typeMethodRule, itemConverter, dynamicArrayType, dynamicLengthIsWhole, pointerArrayRule } from './buffers';
 import { primCtorRule, initSuffix, initValue } from './instances';
 import { errnoRule } from './errno';
 
@@ -132,6 +132,11 @@ export function callRule(rw: Rewriter, n: Node): ((r: Rewriter) => string) | und
     if (t && typeConvertible(rw, t)) {
       const r1 = typeMethodRule(rw, n, t, method, call.args);
       if (r1) return r1;
+    }
+    // (T * len(b)).from_buffer(b) for a one-byte T: the whole buffer as T[], shared as ctypes shares it
+    const dynOf = dynamicArrayType(rw, call.callee.childForFieldName('object')!);
+    if (dynOf && method === 'from_buffer' && dynamicLengthIsWhole(rw, dynOf, call.args) && typeConvertible(rw, dynOf.of) && !isPrim(dynOf.of, 'c_char_p', 'c_wchar_p', 'c_void_p')) {
+      return (r) => `${F}.from_buffer(${rw.q(typeString(dynOf.of) + '[]')}, ${r.R(call.args[0]!)})`;
     }
   }
   const f = calledFunction(rw, call.callee);

@@ -6,7 +6,7 @@ import { type CType, callbackSignature, isPrim } from '../typeNames';
 import type { Kind, Rewriter } from './rewriter';
 import { calledFunction } from './plan';
 import { computeFrozen } from './staysCtypes';
-import { dynamicArrayType } from './buffers';
+import { dynamicArrayType, dynamicLengthIsWhole } from './buffers';
 import { usedOnce, callbackParams, callbackDecoratorSig, protoType } from './callbacks';
 
 export function scopeKeyFor(rw: Rewriter, n: Node, name: string): string {
@@ -233,6 +233,8 @@ export function kindOfUncached(rw: Rewriter, n: Node): Kind | undefined {
     if (t && ['in_dll', 'from_address', 'from_buffer', 'from_buffer_copy'].includes(method)) {
       return t.k === 'array' ? { k: 'array', of: t.of } : { k: 'ptr', to: t, inst: true };
     }
+    const dyn = dynamicArrayType(rw, call.callee.childForFieldName('object')!);
+    if (dyn && method === 'from_buffer' && dynamicLengthIsWhole(rw, dyn, call.args)) return { k: 'array', of: dyn.of };
   }
   const ct = rw.p.typeOf(call.callee);
   if (ct?.k === 'struct') return { k: 'ptr', to: ct, inst: true };

@@ -114,6 +114,9 @@ export function propagateCtypes(rw: Rewriter): void {
   }
   const demotedStatements = new Set<number>();
   for (const token of rw.demoted.keys()) if (token.startsWith('stmt:')) demotedStatements.add(Number(token.slice('stmt:'.length, token.indexOf(':', 'stmt:'.length))));
+  // the end of the demoted statement the walk is in, and why it stays
+  let demotedEnd = -1;
+  let demotedWhy = '';
   // every named node in walk() order (a pre-order walk of named children), on the flat copy
   for (let i = 0; i < flat.count; i++) {
     if (!flat.isNamed(i)) {
@@ -136,6 +139,10 @@ export function propagateCtypes(rw: Rewriter): void {
     if (demotedStatements.has(input.start(i))) {
       const why = rw.demoted.get(`stmt:${input.keyAt(i)}`);
       if (why !== undefined) for (const v of ctypesVarsIn(i)) rw.demote(v.token, `${v.text} is used where ctypes stays (${why})`);
+      if (why !== undefined && flat.after[i]! > demotedEnd) {
+        demotedEnd = flat.after[i]!;
+        demotedWhy = why;
+      }
     }
     if (type === 'assignment') {
       const left = input.field(i, f.left);
@@ -181,6 +188,8 @@ export function propagateCtypes(rw: Rewriter): void {
       if (rw.signatures.has(key) && !fn.lib.human) {
         const stuck = vars.find((v) => rw.demoted.has(v.token));
         if (stuck) rw.demote(`fn:${key}`, `${fn.name} is called with ${stuck.text}, which stays in ctypes`);
+        // a statement that stays ctypes keeps its ctypes objects (`f(ctypes.cast(…))`): f must take them
+        else if (i < demotedEnd && nodes(call.args).some((a) => walkHasCtypesName(rw, a))) rw.demote(`fn:${key}`, `${fn.name} is handed a ctypes object where ctypes stays (${demotedWhy})`);
       } else {
         // '~': a variable kept for a library left out on purpose is not a problem to report
         for (const v of vars) rw.demote(v.token, `${fn.lib.handle ? '~' : ''}${v.text} is passed to ${fn.name}, which stays in ctypes`);
@@ -227,6 +236,12 @@ export function propagateCtypes(rw: Rewriter): void {
     const t = k.k === 'ptr' ? k.to : k.k === 'array' ? k.of : k.k === 'sval' ? k.type : undefined;
     if (t && !typeConvertible(rw, t)) rw.demote(`var:${key}`, 'its type stays in ctypes');
   }
+}
+
+/** Whether a ctypes name (`ctypes.cast`, `c_int`) occurs in this expression. */
+function walkHasCtypesName(rw: Rewriter, n: Node): boolean {
+  for (const c of walk(n)) if ((c.type === 'identifier' || c.type === 'attribute') && rw.p.ctypesName(c) !== undefined) return true;
+  return false;
 }
 
 /** The names (after the scope) of the variables some kind is recorded for, re-read when kinds grow. */

@@ -67,6 +67,11 @@ export function foreignParam(pl: ModulePlanner, n: Node): CType | undefined {
   return foreignArg(pl, n)?.param;
 }
 
+/** The name of the converted foreign function n is a positional argument of, if any. */
+export function foreignArgOf(pl: ModulePlanner, n: Node): string | undefined {
+  return foreignArg(pl, n)?.decl.cname;
+}
+
 /** The converted foreign function n is a positional argument of, and its parameter there (none in a variadic function's `...` part). */
 function foreignArg(pl: ModulePlanner, n: Node): { decl: ForeignDecl; param: CType | undefined } | undefined {
   const list = n.parent;

@@ -10,7 +10,7 @@ import { typeOf } from './types';
 import { headName, within } from './moduleIndex';
 import { assignedName, isTarget, otherBranch, pyString, scopeOf } from './syntax';
 import type { ModulePlanner, Rewrite } from './planner';
-import { foreignCallee, foreignParam, untypedArg, variadicArg } from './callees';
+import { foreignArgOf, foreignCallee, foreignParam, untypedArg, variadicArg } from './callees';
 import { planCast } from './casts';
 import { planBuffer, planUnicodeBuffer } from './buffers';
 import { numberArrayType, planNumberArray } from './arrays';
@@ -87,6 +87,18 @@ export function collectValues(pl: ModulePlanner): void {
     if (SCALARS.has(m) || m === 'c_char_p' || m === 'c_wchar_p') {
       planValue(pl, n, m, parts.args, f);
     }
+  }
+  refuseCtypesByref(pl);
+}
+
+/** `byref(x)` handed to a converted foreign call and planned by nothing above (x a Structure instance, an array that stays): cffi takes no CArgObject. */
+function refuseCtypesByref(pl: ModulePlanner): void {
+  for (const n of pl.nodes.calls) {
+    if (pl.plan.rewrites.has(keyOf(n))) continue;
+    const parts = callParts(n);
+    if (!parts || parts.args.length !== 1 || pl.ctypes(parts.callee) !== 'byref') continue;
+    const callee = foreignArgOf(pl, n);
+    if (callee) pl.refuse(n, `${n.text} hands a ctypes object to ${callee}, which becomes a cffi function: cffi takes no ctypes objects (convert ${parts.args[0]!.text} by hand)`);
   }
 }
 
