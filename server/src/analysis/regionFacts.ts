@@ -70,6 +70,9 @@ export function bindingOf(module: string): ImportInfo['binding'] {
 }
 
 
+/** A bytes literal's prefix (`b''`, `rb''`, `Br''` …). */
+const BYTES_PREFIX = /^[rRuUfF]*[bB]/;
+
 /** Reads the facts off a flat copy of the region's tree (parser/flatTree.ts): no node objects, text sliced from the region. */
 class Extractor {
   readonly facts: RegionFacts = { imports: [], assigns: [], calls: [], attrs: [], classes: [] };
@@ -287,7 +290,9 @@ class Extractor {
       case 'tuple':
       case 'expression_list': {
         const items: Expr[] = [];
-        if (depth > 0) for (const c of this.t.namedChildren(n)) if (this.type(c) !== 'comment') items.push(this.expr(c, depth - 1));
+        const t = this.t;
+        // the named children, walked in place (no array of them)
+        if (depth > 0) for (let c = n + 1, end = t.after[n]!; c < end; c = t.after[c]!) if (t.isNamed(c) && this.type(c) !== 'comment') items.push(this.expr(c, depth - 1));
         return { k: type === 'list' ? 'list' : 'tuple', span, text, items };
       }
       case 'parenthesized_expression': {
@@ -296,9 +301,13 @@ class Extractor {
       }
       case 'string':
       case 'concatenated_string': {
-        const parts = type === 'string' ? [n] : this.t.namedChildren(n).filter((c) => this.type(c) === 'string');
+        if (type === 'string') {
+          // one literal: its text, start and span are the expression's own
+          return { k: 'str', span, text, value: decodeValue([{ text, start: this.t.start[n]! }]), bytes: BYTES_PREFIX.test(text), parts: [span] };
+        }
+        const parts = this.t.namedChildren(n).filter((c) => this.type(c) === 'string');
         const value = decodeValue(parts.map((p) => ({ text: this.text(p), start: this.t.start[p]! })));
-        const bytes = parts.length > 0 && /^[rRuUfF]*[bB]/.test(this.text(parts[0]!));
+        const bytes = parts.length > 0 && BYTES_PREFIX.test(this.text(parts[0]!));
         return { k: 'str', span, text, value, bytes, parts: parts.map((p) => this.span(p)) };
       }
       case 'integer':
