@@ -235,11 +235,15 @@ class Extractor {
     const supers = this.child(n, f.superclasses);
     if (supers >= 0) for (const b of this.t.namedChildren(supers)) if (this.isDotted(b)) bases.push(this.text(b));
     const fact: ClassFact = { name: this.text(name), nameSpan: this.span(name), span: this.span(n), bases, assigns: [], hasBehaviour: false };
-    const stmts = this.t.namedChildren(body);
-    for (const stmt of stmts) {
+    const t = this.t;
+    let first = -1;
+    // the body's named children, walked in place (no arrays of them)
+    for (let stmt = body + 1, end = t.after[body]!; stmt < end; stmt = t.after[stmt]!) {
+      if (!t.isNamed(stmt)) continue;
+      if (first < 0) first = stmt;
       const type = this.type(stmt);
       if (type === 'comment' || type === 'pass_statement') continue;
-      const inner = type === 'expression_statement' ? (this.t.namedChildren(stmt)[0] ?? -1) : -1;
+      const inner = type === 'expression_statement' ? this.firstNamedChild(stmt) : -1;
       const innerType = inner >= 0 ? this.type(inner) : '';
       if (innerType === 'assignment') {
         const l = this.child(inner, f.left);
@@ -249,7 +253,7 @@ class Extractor {
           continue;
         }
       }
-      if (innerType === 'string' && stmt === stmts[0]) continue; // docstring
+      if (innerType === 'string' && stmt === first) continue; // docstring
       fact.hasBehaviour = true;
     }
     this.facts.classes.push(fact);
@@ -334,6 +338,12 @@ class Extractor {
       }
     }
     return { k: 'other', span, text, type };
+  }
+
+  private firstNamedChild(n: number): number {
+    const t = this.t;
+    for (let c = n + 1, end = t.after[n]!; c < end; c = t.after[c]!) if (t.isNamed(c)) return c;
+    return -1;
   }
 
   private isDotted(n: number): boolean {
