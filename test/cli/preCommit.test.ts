@@ -26,9 +26,10 @@ interface Hook {
 }
 
 let tmp: string;
+// `npm pack` runs the package's `prepare` (the whole build), which took over 300 s on a machine loaded ~40
 const sh = (cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) => {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: 300_000, env: { ...process.env, PRE_COMMIT_HOME: path.join(tmp, 'cache'), ...env } });
-  return { status: r.status, out: `${r.stdout}${r.stderr}`, stdout: r.stdout };
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: 900_000, env: { ...process.env, PRE_COMMIT_HOME: path.join(tmp, 'cache'), ...env } });
+  return { status: r.status, out: `${r.error ? `${r.error.message}\n` : ''}${r.stdout}${r.stderr}`, stdout: r.stdout };
 };
 
 before(() => {
