@@ -87,6 +87,13 @@ const INT_LITERAL = /^-?(?:0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)[uUlL]*$/;
 
 class SyntaxStop extends Error {}
 
+/** How many `*` are in `text[from, to)`. */
+function countStars(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === 42) n++;
+  return n;
+}
+
 function quote(t: Tok): string {
   if (t.k === 'eof') return 'the end of the cdef';
   if (t.dots) return '`...`';
@@ -207,6 +214,7 @@ function checkDirective(text: string, start: number, end: number, problems: Cdef
 
 /** cffi's `...` rewrites, on tokens: `[...]`, enum `= ...`/`...}`, `int...`/`float...`, the rest a type name. */
 function rewriteDots(toks: Tok[]): Tok[] {
+  if (!toks.some((t) => t.k === 'punct' && t.v === '...')) return toks; // most cdefs: no copy
   const out: Tok[] = [];
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i]!;
@@ -244,7 +252,8 @@ function checkBrackets(toks: Tok[], problems: CdefCheckProblem[]): boolean {
   const pairs: Record<string, string> = { ')': '(', ']': '[' };
   const close: Record<string, string> = { '(': ')', '[': ']' };
   const stack: Tok[] = [];
-  for (const t of toks) {
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i]!;
     if (t.k !== 'punct') continue;
     if (t.v === '(' || t.v === '[') stack.push(t);
     else if (t.v in pairs) {
@@ -318,6 +327,8 @@ interface Param {
 }
 
 const READ_QUALIFIERS = new Set(['const', 'volatile', 'restrict']);
+/** The specifiers' word lists until a word is added (most specifiers have one builtin word and no qualifier). */
+const NO_TOKS = Object.freeze([]) as unknown as Tok[];
 /** Words tree-sitter-c reads as a storage_class_specifier (not part of a type string). */
 const TS_STORAGE = new Set(['extern', 'static', 'register', 'inline']);
 const SIZE_WORDS = new Set(['signed', 'unsigned', 'long', 'short']);
@@ -522,15 +533,13 @@ class CdefParser {
         }
         const ps = p.specs!;
         const pd = p.d && p.d.to >= p.d.from ? p.d : undefined;
-        const quals = ps.quals.map((q) => q.v);
-        const full = pd?.name
-          ? [...quals, this.typeText(ps, pd)].join(' ')
-          : [...quals, (this.baseType(ps) + ' ' + (pd ? this.masked(this.toks[pd.from]!.s, this.toks[pd.to]!.e) : '')).trim()].join(' ');
+        const type = pd?.name ? this.typeText(ps, pd) : (this.baseType(ps) + ' ' + (pd ? this.masked(this.toks[pd.from]!.s, this.toks[pd.to]!.e) : '')).trim();
+        const full = ps.quals.length === 0 ? type : [...ps.quals.map((q) => q.v), type].join(' ');
         params.push({ type: full.replace(/\s+/g, ' '), name: pd?.name ? pd.name.v : undefined });
       }
       if (params.length === 1 && params[0]!.type === 'void' && !params[0]!.name) params.length = 0;
-      const stars = (this.masked(this.toks[d.from]!.s, d.name.s).match(/\*/g) ?? []).join('');
-      const returns = `${specs.quals.map((q) => q.v + ' ').join('')}${this.baseType(specs)}${stars ? ' ' + stars : ''}`;
+      const stars = '*'.repeat(countStars(this.reader!.masked, this.toks[d.from]!.s, d.name.s));
+      const returns = `${specs.quals.length === 0 ? '' : specs.quals.map((q) => q.v + ' ').join('')}${this.baseType(specs)}${stars ? ' ' + stars : ''}`;
       out.push({ kind: 'function', name: d.name.v, nameSpan, span, text, returns, params, variadic: d.variadic ?? false, externPython: r.isExternPython(start) });
     }
   }
@@ -635,8 +644,8 @@ class CdefParser {
   /** cffi's type table: a list of builtin words it does not know is rejected (FFIError "Unsupported type"). */
   private checkBuiltins(specs: Specifiers): void {
     if (specs.builtins.length === 0) return;
+    if (specs.builtins.length === 1 && CFFI_PRIMITIVES.has(specs.builtins[0]!.v)) return; // `int`, `char`, `double`
     const words = specs.builtins.map((b) => b.v);
-    if (specs.builtins.length === 1 && CFFI_PRIMITIVES.has(words[0]!)) return; // `int`, `char`, `double`
     // cffi's normalisation (cparser.py): leading short/long/signed/unsigned are prefixes, `signed` is dropped
     let names = [...words];
     if (names.join(' ') !== 'signed char') {
@@ -660,7 +669,7 @@ class CdefParser {
   }
 
   private specifiers(where: 'declaration' | 'member' | 'parameter' | 'typename'): Specifiers {
-    const specs: Specifiers = { typedef: false, hasType: false, builtins: [], tag: false, any: false, first: this.i, typeFrom: -1, typeTo: -1, quals: [] };
+    const specs: Specifiers = { typedef: false, hasType: false, builtins: NO_TOKS, tag: false, any: false, first: this.i, typeFrom: -1, typeTo: -1, quals: NO_TOKS };
     for (;;) {
       const t = this.t;
       if (t.k !== 'id') break;
@@ -676,7 +685,7 @@ class CdefParser {
         continue;
       }
       if (!t.dots && (QUALIFIERS.has(t.v) || FUNCTION_SPECIFIERS.has(t.v))) {
-        if (READ_QUALIFIERS.has(t.v)) specs.quals.push(t);
+        if (READ_QUALIFIERS.has(t.v)) specs.quals = specs.quals === NO_TOKS ? [t] : [...specs.quals, t];
         else if (!TS_STORAGE.has(t.v)) this.giveUp();
         specs.any = true;
         this.i++;
@@ -689,7 +698,7 @@ class CdefParser {
         if (t.v === '_Complex' || t.v === '__int128' || (last && (specs.typeTo !== this.i - 1 || !SIZE_WORDS.has(last.v)))) this.giveUp();
         if (specs.typeFrom < 0) specs.typeFrom = this.i;
         specs.typeTo = this.i;
-        specs.builtins.push(t);
+        specs.builtins = specs.builtins === NO_TOKS ? [t] : [...specs.builtins, t];
         specs.hasType = true;
         this.i++;
         continue;
@@ -1092,7 +1101,7 @@ export function checkCdef(source: string, known: ReadonlySet<string>, reader?: D
   }
   let read = !!reader;
   const count = toks.length;
-  toks = toks.filter((t) => !(t.k === 'id' && t.v === '__cdecl'));
+  if (toks.some((t) => t.k === 'id' && t.v === '__cdecl')) toks = toks.filter((t) => !(t.k === 'id' && t.v === '__cdecl'));
   if (toks.length !== count) read = false;
   if (!checkBrackets(toks, problems)) return { problems, typeRefs: [], typedefNames: [] };
   if (read && !readable(source, toks)) read = false;

@@ -70,6 +70,9 @@ export function bindingOf(module: string): ImportInfo['binding'] {
 }
 
 
+/** A bytes literal's prefix (`b''`, `rb''`, `Br''` …). */
+const BYTES_PREFIX = /^[rRuUfF]*[bB]/;
+
 /** Reads the facts off a flat copy of the region's tree (parser/flatTree.ts): no node objects, text sliced from the region. */
 class Extractor {
   readonly facts: RegionFacts = { imports: [], assigns: [], calls: [], attrs: [], classes: [] };
@@ -232,11 +235,15 @@ class Extractor {
     const supers = this.child(n, f.superclasses);
     if (supers >= 0) for (const b of this.t.namedChildren(supers)) if (this.isDotted(b)) bases.push(this.text(b));
     const fact: ClassFact = { name: this.text(name), nameSpan: this.span(name), span: this.span(n), bases, assigns: [], hasBehaviour: false };
-    const stmts = this.t.namedChildren(body);
-    for (const stmt of stmts) {
+    const t = this.t;
+    let first = -1;
+    // the body's named children, walked in place (no arrays of them)
+    for (let stmt = body + 1, end = t.after[body]!; stmt < end; stmt = t.after[stmt]!) {
+      if (!t.isNamed(stmt)) continue;
+      if (first < 0) first = stmt;
       const type = this.type(stmt);
       if (type === 'comment' || type === 'pass_statement') continue;
-      const inner = type === 'expression_statement' ? (this.t.namedChildren(stmt)[0] ?? -1) : -1;
+      const inner = type === 'expression_statement' ? this.firstNamedChild(stmt) : -1;
       const innerType = inner >= 0 ? this.type(inner) : '';
       if (innerType === 'assignment') {
         const l = this.child(inner, f.left);
@@ -246,7 +253,7 @@ class Extractor {
           continue;
         }
       }
-      if (innerType === 'string' && stmt === stmts[0]) continue; // docstring
+      if (innerType === 'string' && stmt === first) continue; // docstring
       fact.hasBehaviour = true;
     }
     this.facts.classes.push(fact);
@@ -287,7 +294,9 @@ class Extractor {
       case 'tuple':
       case 'expression_list': {
         const items: Expr[] = [];
-        if (depth > 0) for (const c of this.t.namedChildren(n)) if (this.type(c) !== 'comment') items.push(this.expr(c, depth - 1));
+        const t = this.t;
+        // the named children, walked in place (no array of them)
+        if (depth > 0) for (let c = n + 1, end = t.after[n]!; c < end; c = t.after[c]!) if (t.isNamed(c) && this.type(c) !== 'comment') items.push(this.expr(c, depth - 1));
         return { k: type === 'list' ? 'list' : 'tuple', span, text, items };
       }
       case 'parenthesized_expression': {
@@ -296,9 +305,13 @@ class Extractor {
       }
       case 'string':
       case 'concatenated_string': {
-        const parts = type === 'string' ? [n] : this.t.namedChildren(n).filter((c) => this.type(c) === 'string');
+        if (type === 'string') {
+          // one literal: its text, start and span are the expression's own
+          return { k: 'str', span, text, value: decodeValue([{ text, start: this.t.start[n]! }]), bytes: BYTES_PREFIX.test(text), parts: [span] };
+        }
+        const parts = this.t.namedChildren(n).filter((c) => this.type(c) === 'string');
         const value = decodeValue(parts.map((p) => ({ text: this.text(p), start: this.t.start[p]! })));
-        const bytes = parts.length > 0 && /^[rRuUfF]*[bB]/.test(this.text(parts[0]!));
+        const bytes = parts.length > 0 && BYTES_PREFIX.test(this.text(parts[0]!));
         return { k: 'str', span, text, value, bytes, parts: parts.map((p) => this.span(p)) };
       }
       case 'integer':
@@ -325,6 +338,12 @@ class Extractor {
       }
     }
     return { k: 'other', span, text, type };
+  }
+
+  private firstNamedChild(n: number): number {
+    const t = this.t;
+    for (let c = n + 1, end = t.after[n]!; c < end; c = t.after[c]!) if (t.isNamed(c)) return c;
+    return -1;
   }
 
   private isDotted(n: number): boolean {

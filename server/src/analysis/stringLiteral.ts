@@ -22,7 +22,7 @@ export function decodeLiteral(source: string, base: number, out: DecodedString, 
   let prefix = '';
   while (i < source.length && /[rRbBuUfF]/.test(source[i]!)) prefix += source[i++]!.toLowerCase();
   const q = source[i]!;
-  const quote = source.startsWith(q.repeat(3), i) ? q.repeat(3) : q;
+  const quote = source[i + 1] === q && source[i + 2] === q ? (q === '"' ? '"""' : q === "'" ? "'''" : q.repeat(3)) : q;
   const raw = prefix.includes('r');
   const bytes = prefix.includes('b');
   if (prefix.includes('f')) out.exact = false;

@@ -55,13 +55,19 @@ function wellCut(tree: Tree, cuts: readonly number[]): boolean {
   if (root.hasError) return false;
   if (cuts.length < 2) return true;
   let k = 1;
-  for (const child of root.children) {
-    if (!child) continue;
-    const start = child.startIndex;
-    if (cuts[k]! < start) return false; // a chunk starts inside the previous statement
-    if (cuts[k] === start && ++k === cuts.length) return true;
+  // a cursor over the top-level children: `root.children` would make a Node object for each
+  const cursor = root.walk();
+  try {
+    if (!cursor.gotoFirstChild()) return false;
+    do {
+      const start = cursor.startIndex;
+      if (cuts[k]! < start) return false; // a chunk starts inside the previous statement
+      if (cuts[k] === start && ++k === cuts.length) return true;
+    } while (cursor.gotoNextSibling());
+    return false;
+  } finally {
+    cursor.delete();
   }
-  return false;
 }
 
 /**

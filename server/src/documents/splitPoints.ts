@@ -69,7 +69,7 @@ export function scan(text: string, onLineStart?: (offset: number) => void, from 
         i++;
         continue;
       }
-      if (text.startsWith(quote, i)) {
+      if (ch === quote.charCodeAt(0) && (quote.length === 1 || text.startsWith(quote, i))) {
         i += quote.length;
         quote = '';
         continue;
@@ -85,8 +85,8 @@ export function scan(text: string, onLineStart?: (offset: number) => void, from 
       }
       case 34 /* " */:
       case 39 /* ' */: {
-        const q = String.fromCharCode(ch);
-        quote = text.startsWith(q + q + q, i) ? q + q + q : q;
+        const triple = text.charCodeAt(i + 1) === ch && text.charCodeAt(i + 2) === ch;
+        quote = ch === 34 ? (triple ? '"""' : '"') : triple ? "'''" : "'";
         i += quote.length;
         continue;
       }
@@ -118,6 +118,7 @@ export function canStartRegion(text: string, offset: number): boolean {
   const ch = text.charCodeAt(offset);
   if (Number.isNaN(ch) || ch === 32 || ch === 9 || ch === 10 || ch === 13 || ch === 35 || ch === 12) return false;
   if (ch === 64 /* @ */) return true; // a decorator starts its statement
+  if (ch !== 101 /* e */ && ch !== 102 /* f */) return true; // no continuation keyword starts otherwise
   const head = text.slice(offset, offset + 8);
   return !CONTINUATIONS.test(head);
 }
