@@ -194,14 +194,14 @@ def _none(value):
 
 
 def _c_argument(i, x, param):  # one argument as ctypes passed it without argtypes, as the prototype's type
-    pointer, cname, bytes_ok = param
+    is_pointer, cname, bytes_ok = param  # not "pointer": under "from ctypes import *" that names ctypes.pointer
     if isinstance(x, ${ffi}.CData):
         return ${ffi}.cast(cname, x)
     if isinstance(x, int):  # a C int: ctypes took any value that fits in 64 bits and kept its low 32
         if not -(1 << 63) <= x < (1 << 64):
             raise OverflowError("argument %d: int too long to convert" % (i + 1))
         return ${ffi}.cast(cname, ${ffi}.cast("int", x & 0xFFFFFFFF))
-    if pointer:
+    if is_pointer:
         if x is None:
             return ${ffi}.NULL
         if isinstance(x, bytes) and bytes_ok:

@@ -12,6 +12,7 @@ import { pyString } from './syntax';
 import type { ModulePlanner } from './planner';
 import { type LibraryRef, libraryAt } from './libraries';
 import { declFromAttributes, declareFunction, withVariadic, wrapperOf } from './functions';
+import { heldNodes } from './heldLibraries';
 import type { ForeignDecl } from './planner';
 
 const ATTRIBUTES = new Set(['argtypes', 'restype', 'errcheck']);
@@ -119,7 +120,11 @@ export function collectAttributeDeclarations(pl: ModulePlanner): void {
     const decl = withVariadic(pl, declFromAttributes(pl, first.cname, values.get('argtypes'), values.get('restype'), first.fn), first.ref.lib.stem);
     if (!decl) continue;
     if (!declareFunction(first.ref.owner, decl, first.fn) || (first.ref.owner !== pl && !declareFunction(pl, decl, first.fn))) continue;
-    project.attributeDecls.set(key, { decl, declaredIn: pl, block: first.statement.parent!, after: last.statement.endIndex, spelled: first.fn.text });
+    // an instance's library declared in its __init__ body: declared once `obj = C(…)` has run, as if at module level
+    const held = first.ref.owner === pl ? pl.held.get(first.ref.lib.key) : undefined;
+    const atInit = held?.init && held.init.id === first.statement.parent!.id;
+    const when = atInit ? { block: pl.mod.root, after: held.instantiation!.endIndex } : { block: first.statement.parent!, after: last.statement.endIndex };
+    project.attributeDecls.set(key, { decl, declaredIn: pl, ...when, spelled: first.fn.text });
     first.ref.lib.wrapped = true;
     first.ref.owner.plan.helpers.add('library');
     first.ref.owner.plan.usesFfi = true;
@@ -196,9 +201,15 @@ export function libraryReferences(pl: ModulePlanner): { node: Node; ref: Library
       out.push({ node: n, ref });
     }
   };
-  for (const lib of pl.libraries.values()) for (const n of lib.key.includes('[') ? pl.nodes.subscripts : pl.nodes.identifiers.get(lib.key) ?? []) add(n);
-  for (const local of pl.b.fromImports.keys()) for (const n of pl.nodes.identifiers.get(local) ?? []) add(n);
-  for (const m of pl.b.starModules) for (const name of pl.project.planner(m)?.libraries.keys() ?? []) for (const n of pl.nodes.identifiers.get(name) ?? []) add(n);
+  // `obj.lib` of a held library another module holds: the attribute, not the identifier
+  const addOrHeld = (n: Node): void => {
+    add(n);
+    const p = n.parent;
+    if (!seen.has(n.id) && p?.type === 'attribute' && p.childForFieldName('object')?.id === n.id) add(p);
+  };
+  for (const lib of pl.libraries.values()) for (const n of pl.held.has(lib.key) ? heldNodes(pl, lib) : lib.key.includes('[') ? pl.nodes.subscripts : pl.nodes.identifiers.get(lib.key) ?? []) add(n);
+  for (const local of pl.b.fromImports.keys()) for (const n of pl.nodes.identifiers.get(local) ?? []) addOrHeld(n);
+  for (const m of pl.b.starModules) for (const name of pl.project.planner(m)?.libraries.keys() ?? []) for (const n of pl.nodes.identifiers.get(name.split('.')[0]!) ?? []) addOrHeld(n);
   for (const local of pl.b.modules.keys()) {
     for (const x of pl.nodes.identifiers.get(local) ?? []) {
       for (let top: Node = x; top.parent?.type === 'attribute' && top.parent.childForFieldName('object')?.id === top.id; top = top.parent) {

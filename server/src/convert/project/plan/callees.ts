@@ -10,6 +10,7 @@ import { scopeOf } from './syntax';
 import type { ModulePlanner, ForeignDecl } from './planner';
 import { libKey, libraryAt } from './libraries';
 import { attributeKey } from './attributeDeclarations';
+import { heldKeyOf } from './heldLibraries';
 
 /** The converted foreign function an expression calls, if any (in this module or imported). */
 function calleeDecl(pl: ModulePlanner, callee: Node, seen = 0): ForeignDecl | undefined {
@@ -31,7 +32,7 @@ function calleeDecl(pl: ModulePlanner, callee: Node, seen = 0): ForeignDecl | un
     if (onLibrary) return onLibrary.decl;
     const untyped = ref ? pl.project.untypedDecls.get(attributeKey(ref, callee.childForFieldName('attribute')!.text)) : undefined;
     if (untyped) return untyped;
-    const k = libKey(obj);
+    const k = libKey(obj) ?? heldKeyOf(pl, obj);
     if (k && pl.libraries.has(k)) return pl.untyped.get(`${k}\0${callee.childForFieldName('attribute')!.text}`);
     const mod = moduleAt(pl, obj);
     if (mod) return pl.project.planner(mod)?.plan.exported.get(callee.childForFieldName('attribute')!.text);

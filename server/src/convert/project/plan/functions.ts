@@ -22,7 +22,7 @@ import { prototypesFor } from '../../../analysis/prototypes';
  */
 export function collectDirectDeclarations(pl: ModulePlanner): void {
   // libraryMember's right sides start with a library's name, getattr or a prototype
-  const heads = new Set(['getattr', ...[...pl.libraries.keys()].map((k) => k.split('[')[0]!), ...pl.prototypes.keys(), ...pl.b.fromImports.keys(), ...pl.b.modules.keys()]);
+  const heads = new Set(['getattr', ...[...pl.libraries.keys()].map((k) => k.split(/[[.]/)[0]!), ...pl.prototypes.keys(), ...pl.b.fromImports.keys(), ...pl.b.modules.keys()]);
   for (const m of pl.b.starModules) for (const k of pl.project.planner(m)?.libraries.keys() ?? []) heads.add(k);
   for (const n of pl.nodes.blocks) {
     const stmts = n.namedChildren;

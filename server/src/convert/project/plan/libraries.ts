@@ -10,6 +10,8 @@ import { within } from './moduleIndex';
 import { DLOPEN_MODE_UNKNOWN, dlopenFlags } from '../../rewrite/libraries';
 import { errnoOn } from '../../rewrite/errno';
 import { stmtOfAssignment } from './syntax';
+import { heldKeyOf, heldNodes, holderOfLoad, refuseUnresolvedHeld } from './heldLibraries';
+import { libraryHead, libraryReferences as libraryReferencesOf } from './attributeDeclarations';
 import type { ModulePlanner, ProjectPlanner } from './planner';
 
 export interface Library {
@@ -38,6 +40,8 @@ export interface LibraryRef {
  */
 export function libraryAt(pl: ModulePlanner, n: Node): LibraryRef | undefined {
   n = unparen(n);
+  const held = heldKeyOf(pl, n);
+  if (held) return { owner: pl, lib: pl.libraries.get(held)! };
   const k = libKey(n);
   if (k) {
     const own = pl.libraries.get(k);
@@ -60,11 +64,34 @@ export function libraryAt(pl: ModulePlanner, n: Node): LibraryRef | undefined {
   if (n.type !== 'attribute') return undefined;
   const d = dotted(n);
   const [head, ...rest] = d?.split('.') ?? [];
+  // another module's held library: `obj.lib` / `C.lib` after `from .m import obj` (or a star import of m)
+  if (head && rest.length === 1 && n.childForFieldName('object')?.type === 'identifier') {
+    const from = (m: string, name: string): LibraryRef | undefined => {
+      const owner = pl.project.planner(m);
+      const lib = owner?.held.has(`${name}.${rest[0]}`) ? owner.libraries.get(`${name}.${rest[0]}`) : undefined;
+      return owner && lib ? { owner, lib } : undefined;
+    };
+    const imp = pl.b.fromImports.get(head);
+    const imported = imp ? from(imp[0], imp[1]) : undefined;
+    if (imported) return imported;
+    if (!imp && !pl.b.assigned.has(head) && !pl.b.modules.has(head)) {
+      for (const m of pl.b.starModules) {
+        const r = from(m, head);
+        if (r) return r;
+      }
+    }
+  }
   const mod = head ? pl.b.modules.get(head) : undefined;
   if (!mod || !rest.length) return undefined;
   const owner = pl.project.planner([mod, ...rest.slice(0, -1)].join('.'));
   const lib = owner?.libraries.get(rest[rest.length - 1]!);
-  return owner && lib ? { owner, lib } : undefined;
+  if (owner && lib) return { owner, lib };
+  // `m.obj.lib`, `pkg.m.C.lib`: a held library of module m
+  if (rest.length < 2) return undefined;
+  const heldOwner = pl.project.planner([mod, ...rest.slice(0, -2)].join('.'));
+  const heldKey = rest.slice(-2).join('.');
+  const heldLib = heldOwner?.held.has(heldKey) ? heldOwner.libraries.get(heldKey) : undefined;
+  return heldOwner && heldLib ? { owner: heldOwner, lib: heldLib } : undefined;
 }
 
 export const libKey = (n: Node): string | undefined => {
@@ -102,8 +129,13 @@ export function collectLibraries(pl: ModulePlanner): void {
     const load = pl.ctypes(parts.callee);
     const key = libKey(left);
     const st = stmtOfAssignment(n);
-    if ((load === 'CDLL' || load === 'cdll.LoadLibrary') && key && st) {
-      if (st.parent?.parent?.type === 'class_definition') {
+    const holder = (load === 'CDLL' || load === 'cdll.LoadLibrary') && st ? holderOfLoad(pl, left, st) : undefined;
+    if (typeof holder === 'string') {
+      pl.refuse(right, holder);
+      continue;
+    }
+    if ((load === 'CDLL' || load === 'cdll.LoadLibrary') && (key || holder) && st) {
+      if (!holder && st.parent?.parent?.type === 'class_definition') {
         pl.refuse(right, `${key} is loaded in a class body: the plan follows libraries bound to module or function names`);
         continue;
       }
@@ -119,8 +151,9 @@ export function collectLibraries(pl: ModulePlanner): void {
         pl.refuse(modeNode!, DLOPEN_MODE_UNKNOWN);
         continue;
       }
-      const lib: Library = { key, statement: st, stem: stemOfLoad(parts.args[0]!), loadedHere: true, wrapped: false, useErrno: errnoOn(parts.keywords.get('use_errno')) };
-      pl.libraries.set(key, lib);
+      const lib: Library = { key: holder?.key ?? key!, statement: st, stem: stemOfLoad(parts.args[0]!), loadedHere: true, wrapped: false, useErrno: errnoOn(parts.keywords.get('use_errno')) };
+      if (holder) pl.held.set(holder.key, holder.holder);
+      pl.libraries.set(lib.key, lib);
       pl.plan.usesFfi = true;
       if (modeNode) pl.consumed.push(modeNode);
       const withFlags = flags ? `, ${flags}` : '';
@@ -139,6 +172,7 @@ export function collectLibraries(pl: ModulePlanner): void {
 
 /** The nodes that name a library in this module (identifiers, or `_libraries['x']` subscripts). */
 export function libraryNodes(pl: ModulePlanner, lib: Library): Node[] {
+  if (pl.held.has(lib.key)) return heldNodes(pl, lib);
   return !lib.key.includes('[') ? pl.nodes.identifiers.get(lib.key) ?? [] : pl.nodes.subscripts.filter((n) => libKey(n) === lib.key);
 }
 
@@ -148,6 +182,14 @@ export function libraryNodes(pl: ModulePlanner, lib: Library): Node[] {
  * what attributeDeclarations.ts planned (`lib.f.argtypes = …` and the calls of such a function).
  */
 export function refuseImportedLibraries(pl: ModulePlanner): void {
+  refuseUnresolvedHeld(pl, (n) => !!libraryAt(pl, n));
+  // another module's held library (`nat.native.lib`, `native.lib` from `from .m import native`): only what the plan placed
+  for (const { node, ref } of libraryReferencesOf(pl)) {
+    if (ref.owner === pl || !ref.owner.held.has(ref.lib.key)) continue;
+    let head: Node = node;
+    while (head.type === 'attribute') head = head.childForFieldName('object')!;
+    if (!pl.libraryUsesAllowed.has(keyOf(head))) pl.refuse(node, `the library ${node.text} is held in ${ref.owner.mod.name} and used here: the plan converts a library only together with the uses in its own module`);
+  }
   const libraryIn = (modName: string | undefined, name: string): boolean => !!modName && !!pl.project.planner(modName)?.libraries.has(name);
   const isImportName = (x: Node): boolean => x.parent?.type === 'dotted_name' || x.parent?.type === 'aliased_import' || x.parent?.type === 'import_from_statement';
   const refuse = (n: Node, name: string, modName: string): void => pl.refuse(n, `the library ${name} is loaded in ${modName} and used here: the plan converts a library only together with the uses in its own module`);
@@ -225,10 +267,11 @@ function factoryFor(project: ProjectPlanner, p: ModulePlanner, callee: Node): Fa
 /** Every other reference to a library must be one the plan placed: each is a refusal with what it does. */
 export function checkLibraryReferences(pl: ModulePlanner): void {
 for (const lib of pl.libraries.values()) {
-  const isId = !lib.key.includes('[');
-  const candidates = isId ? pl.nodes.identifiers.get(lib.key) ?? [] : pl.nodes.subscripts.filter((n) => libKey(n) === lib.key);
+  const isId = !lib.key.includes('[') && !pl.held.has(lib.key);
+  const candidates = libraryNodes(pl, lib);
   for (const n of candidates) {
-    if (pl.libraryUsesAllowed.has(keyOf(n))) continue;
+    // a held library's `self.lib`: the plan allows a use by its head (`self`), as attributeDeclarations.ts records it
+    if (pl.libraryUsesAllowed.has(keyOf(n)) || pl.libraryUsesAllowed.has(keyOf(libraryHead(n)))) continue;
     if (n.parent?.type === 'attribute' && n.parent.childForFieldName('attribute')?.startIndex === n.startIndex) continue;
     if (isId && n.parent?.type === 'subscript') continue;
     if (lib.statement.startIndex <= n.startIndex && n.endIndex <= lib.statement.endIndex) continue;

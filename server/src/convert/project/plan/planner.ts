@@ -23,6 +23,7 @@ import { type ModuleNodes, type NamedIdentifiers, indexNodes } from './moduleInd
 import { type Bindings, bindingsOf, ctypesName, member } from './bindings';
 import { type Prototype, collectTypes } from './types';
 import { collectMemoryStructs } from './memoryStructs';
+import type { Holder } from './heldLibraries';
 import { type Factory, type Library, collectLibraries, findFactories } from './libraries';
 import { type DeclaringHelper, collectHelperCalls, collectHelpers } from './declaringHelpers';
 import { collectDirectDeclarations } from './functions';
@@ -82,6 +83,8 @@ export interface ProjectPlan {
 export class ModulePlanner {
   readonly plan: ModulePlan;
   readonly libraries = new Map<string, Library>();
+  /** libraries held by a class or its one instance (heldLibraries.ts), by key (`C.lib`, `obj.lib`) */
+  readonly held = new Map<string, Holder>();
   readonly prototypes = new Map<string, Prototype>();
   readonly opaque = new Map<string, Node[]>();
   readonly aliases = new Map<string, { node: Node; type: CType; statement: Node }>();

@@ -1,0 +1,91 @@
+// The project engine (`convert --write main.py pkg`) on libraries held by a class or its one instance
+// (`plan/heldLibraries.ts`): `class Native: libc = CDLL(…)` declared as `Native.libc.f.argtypes = …` and aliases
+// `f = Native.libm.f`, `self.libc = CDLL(…)` in `__init__` of the class whose one instance the module makes
+// (`native = Native()`), declared there as `self.libc.f.argtypes = …`; reached from other modules as
+// `nat.native.libc`, `pkg.native.native.libc`, `from pkg.native import native` then `native.libc`, and
+// `Native.libc`. Each package converts fully and prints what the original prints under CPython+cffi and PyPy; a
+// library reached another way (another object's `.libc`, a second instance, a call before the declaration)
+// keeps the binding ctypes, with the reason.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { convertsFully, staysCtypes } from '../snippets/projectConversion';
+
+const INSTANCE = `import ctypes as ct
+
+
+class Native:
+    def __init__(self):
+        self.libc = ct.CDLL("libc.so.6")
+        self.libc.strtol.argtypes = [ct.c_char_p, ct.POINTER(ct.c_char_p), ct.c_int]
+        self.libc.strtol.restype = ct.c_long
+        self.libc.labs.argtypes = [ct.c_long]
+        self.libc.labs.restype = ct.c_long
+
+
+native = Native()
+`;
+
+test('convert PATH...: a library held by the one instance of a class, declared in __init__, used from other modules', () => {
+  convertsFully(
+    {
+      'pkg/native.py': INSTANCE,
+      'pkg/util.py': `from .native import native
+
+
+def absolute(v):
+    return native.libc.labs(v)
+`,
+      'main.py': `import ctypes
+import pkg.native
+from pkg import native as nat
+from pkg.native import native
+from pkg.util import absolute
+
+end = ctypes.c_char_p()
+print(nat.native.libc.strtol(b"42zz", ctypes.byref(end), 10), end.value)
+print(native.libc.labs(-7), pkg.native.native.libc.labs(-8), absolute(-9), nat.native.libc.strlen(b"abc"))
+`,
+    },
+    (c) => assert.match(c['pkg/native.py']!, /self\.libc\.labs = _cffi_function\(self\.libc\._cffi_lib, "labs"\)/),
+  );
+});
+
+test('convert PATH...: libraries held as class attributes, declared on Native.libc and by aliases, used from other modules', () => {
+  convertsFully(
+    {
+      'pkg/native.py': `from ctypes import *
+
+
+class Native:
+    libc = CDLL("libc.so.6")
+    libm = cdll.LoadLibrary("libm.so.6")
+
+
+Native.libc.labs.argtypes = [c_long]
+Native.libc.labs.restype = c_long
+c_sqrt = Native.libm.sqrt
+c_sqrt.argtypes = [c_double]
+c_sqrt.restype = c_double
+`,
+      'main.py': `import pkg.native
+from pkg import native as nat
+from pkg.native import Native
+
+print(Native.libc.labs(-3), nat.Native.libc.labs(-4), pkg.native.Native.libc.labs(-5), nat.c_sqrt(2.25))
+`,
+    },
+    (c) => assert.match(c['pkg/native.py']!, /libm = _ffi\.dlopen\("libm\.so\.6"\)/),
+  );
+});
+
+test('convert PATH...: a held library reached another way, made twice, or called before its declaration stays ctypes, with the reason', () => {
+  staysCtypes({ 'pkg/native.py': INSTANCE, 'main.py': 'from pkg import native as nat\nother = nat.Native()\nprint(other.libc.labs(-3))\n' }, /main\.py:\d+: left for a human: other\.libc may be the library pkg\.native\.native\.libc reached another way/);
+  staysCtypes({ 'pkg/native.py': `${INSTANCE}spare = Native()\n`, 'main.py': 'from pkg import native as nat\nprint(nat.native.libc.labs(-3))\n' }, /pkg\/native\.py:\d+: left for a human: self\.libc is an instance's library and Native is made 2 times/);
+  staysCtypes(
+    {
+      'pkg/native.py': 'import ctypes\n\n\nclass Native:\n    libc = ctypes.CDLL("libc.so.6")\n\n    def absolute(self, v):\n        return self.libc.labs(v)\n\n\nNative.libc.labs.argtypes = [ctypes.c_long]\nNative.libc.labs.restype = ctypes.c_long\n',
+      'main.py': 'from pkg.native import Native\nprint(Native().absolute(-9))\n',
+    },
+    /pkg\/native\.py:\d+: left for a human: self\.libc\.labs is called here before its argtypes are set/,
+  );
+});
