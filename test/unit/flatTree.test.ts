@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ParsedDocument } from '../../server/src/documents/parsedDocument';
 import { regionFacts } from '../../server/src/analysis/regionFacts';
-import { flatten, rawWalks } from '../../server/src/parser/flatTree';
+import { flatten, flattenReusing, flatTreeOf, rawWalks, releaseFlatTree } from '../../server/src/parser/flatTree';
 import { loadGrammars } from '../../server/src/parser/languages';
 import { nodeApiFacts } from '../oracle/nodeApiFacts';
 import { nodeApiParseCdef } from '../oracle/nodeApiCdef';
@@ -164,4 +164,87 @@ test('the evaluator lowering from the flat tree equals the node-API lowering', a
     doc.dispose();
   }
   assert.ok(statements > 5_000, `${statements} statements compared`);
+});
+
+// After an edit inside a long region (a class of hundreds of methods), its flat copy is made from the last one:
+// each def or class wholly before or after the edited text is copied, not walked (parser/flatTree.ts
+// `flattenReusing`). The copy must equal a fresh walk of the new tree, after any edit (several at once, broken
+// text and its repair, defs added and removed, indentation changed), with the raw and the public cursor.
+test('a long region\'s flat copy made from its last one after seeded edits equals a fresh walk', async () => {
+  const g = await loadGrammars();
+  const typing = path.join(STDLIB, 'typing.py');
+  assert.ok(fs.existsSync(typing), `${typing} missing`);
+  const inputs = [
+    { name: 'vlc-shaped', text: vlcShaped(3_000), sites: /method_\d+|libvlc_function_\d+|self|value|'''/g },
+    { name: 'typing.py', text: fs.readFileSync(typing, 'utf8'), sites: /def |self|return|:\n|\(|"""/g },
+  ];
+  const TOKENS = ['9', 'x', '\n', '    ', '"', "'''", '(', ')', ':', '#', ' = ', '\n    def added(self):\n        return 1\n', '    @staticmethod\n', 'def top():\n    pass\n', '\n\nclass Inner:\n    pass\n', 'lambda: 0', ''];
+  const same = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  };
+  let copied = 0;
+  let reads = 0;
+  for (const [n, input] of inputs.entries()) {
+    const random = (() => {
+      let x = 4242 + n;
+      return () => (x = (x * 1103515245 + 12345) & 0x7fffffff) / 0x80000000;
+    })();
+    const doc = new ParsedDocument(g.pythonParser, input.text);
+    let version = 1;
+    const check = (what: string) => {
+      for (const r of doc.regions) {
+        const prior = r.prior;
+        const publicCopy = prior ? flattenReusing(r.tree, r.text, { ...prior }, true) : undefined;
+        const got = flatTreeOf(r);
+        const want = flatten(r.tree, r.text);
+        for (const [how, flat] of [['raw', got], ['public', publicCopy]] as const) {
+          if (!flat) continue;
+          for (const k of ['type', 'field', 'start', 'end', 'parent', 'after'] as const) assert.ok(same(flat[k], want[k]), `${input.name} ${what} (${how}): region at ${r.offset}: ${k}`);
+        }
+        if (prior) {
+          reads++;
+          copied += prior.copied ?? 0;
+        }
+        releaseFlatTree(r);
+      }
+    };
+    check('open');
+    // an edit that keeps the length of each def and class around it but not its structure (a call becomes a subscript)
+    const call = doc.text.indexOf('(self, value)', doc.text.indexOf('return libvlc_function_5('));
+    if (n === 0) {
+      assert.ok(call > 0);
+      doc.applyEdits([{ start: call, end: call + 13, newText: '(self)[value]' }], ++version);
+      check('a call made a subscript');
+      doc.applyEdits([{ start: call, end: call + 13, newText: '(self, value)' }], ++version);
+      check('and back');
+    }
+    for (let round = 0; round < 25; round++) {
+      // a few edits (one to three between two reads, as keystrokes arrive between analyses), then each undone
+      const undo: { start: number; end: number; newText: string }[] = [];
+      for (let e = 1 + Math.floor(random() * 4); e > 0; e--) {
+        const text = doc.text;
+        const sites = [...text.matchAll(input.sites)].map((m) => m.index!);
+        let at = random() < 0.8 && sites.length ? sites[Math.floor(random() * sites.length)]! + Math.floor(random() * 3) : Math.floor(random() * text.length);
+        if (random() < 0.2) at = text.lastIndexOf('\n', at - 1) + 1;
+        const newText = TOKENS[Math.floor(random() * TOKENS.length)]!;
+        // some replace as many characters as they insert (a def's extent can stay while its text changes)
+        const r = random();
+        const remove = Math.min(text.length - at, r < 0.3 ? Math.floor(random() * 30) : r < 0.5 ? newText.length : 0);
+        undo.push({ start: at, end: at + newText.length, newText: text.slice(at, at + remove) });
+        doc.applyEdits([{ start: at, end: at + remove, newText }], ++version);
+        if (random() < 0.7) check(`round ${round}: ${JSON.stringify(newText)} at ${at} (removing ${remove})`);
+      }
+      for (const u of undo.reverse()) {
+        doc.applyEdits([u], ++version);
+        if (random() < 0.7) check(`round ${round}: undone at ${u.start}`);
+      }
+      assert.equal(doc.text, input.text);
+      check(`round ${round}: all undone`);
+    }
+    doc.dispose();
+  }
+  // the comparisons were about copies: the reads of a long region took most of its nodes from the last copy
+  assert.ok(reads > 100 && copied > reads * 1_000, `${reads} reads from a prior copy, ${copied} nodes copied`);
 });

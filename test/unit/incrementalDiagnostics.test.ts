@@ -121,6 +121,58 @@ for (const [n, file] of FILES.entries()) {
   });
 }
 
+// Edits inside the methods of large classes (a region of one class statement, tens of KB: its flat copy is made
+// from the last one, parser/flatTree.ts), and to the class-level statements around them (`_fields_`, class
+// attributes, the bases): after each seeded edit the diagnostics and model equal a fresh analysis.
+test('edits inside the methods of large classes and to their class-level statements equal a fresh analysis', async () => {
+  const g = await loadGrammars();
+  const methods = Array.from({ length: 300 }, (_, i) => [
+    '', `    def get_${i}(self, n):`, `        '''Reads field ${i}.'''`, `        r = dll.big_get_${i}(ctypes.byref(self), n)`, `        return r + self.a`,
+  ].join('\n'));
+  const big = [
+    'class Big(ctypes.Structure):', "    '''A structure with many methods.'''", '    _fields_ = [("a", ctypes.c_int), ("b", ctypes.c_char_p)]', '    kind = 1',
+    ...methods, '', 'dll.big_get_0.argtypes = [ctypes.POINTER(Big), ctypes.c_int]', 'b = Big(1, b"x")', '',
+  ].join('\n');
+  const text = `${shapes.vlcShaped(3_000)}\n${big}`;
+  const classes = ['class MediaPlayer(', 'class Big('];
+  const TOKENS = ['9', 'x', '_', '(', ')', ',', '.', ' ', '\n', "'", 'dll.', 'dll.other(1)', 'ctypes.c_double', 'libvlc_function_3(self, value)',
+    '\n    def added(self):\n        return dll.added_fn(1)\n', '    _fields_ = [("c", ctypes.c_double)]\n', '    _pack_ = 1\n', '    kind = dll\n', 'ctypes.Union'];
+  const random = rng(9901);
+  const uri = 'file:///incremental/classes.py';
+  const service = new DocumentService(g, new WorkspaceIndex(g.pythonParser));
+  service.open(uri, 'python', 1, text);
+  const kept = new DiagnosticObjects();
+  assert.equal(diagnostics(service, uri, kept) + modelSummary(service, uri), freshDiagnostics(g, uri, text), 'after open');
+  let findings = 0;
+  let version = 1;
+  for (let step = 0; step < 40; step++) {
+    const doc = service.get(uri)!.text;
+    const cur = doc.getText();
+    // a place inside one of the two classes: a method line (a name, a call) or a class-level line start
+    const which = classes[step % 2]!;
+    const from = cur.indexOf(which);
+    const to = cur.indexOf(step % 2 === 0 ? '\ndef ' : '\ndll.big_get_0', from);
+    let at = from + which.length + Math.floor(random() * (to - from - which.length));
+    let remove = 0;
+    const insert = TOKENS[Math.floor(random() * TOKENS.length)]!;
+    if (insert.startsWith('    ') || insert.startsWith('\n    def')) at = cur.lastIndexOf('\n', at - 1) + 1;
+    else if (random() < 0.3) remove = Math.floor(random() * 4);
+    service.change(uri, ++version, [{ range: { start: doc.positionAt(at), end: doc.positionAt(at + remove) }, text: insert }]);
+    const incremental = diagnostics(service, uri, kept);
+    assert.equal(incremental + modelSummary(service, uri), freshDiagnostics(g, uri, service.get(uri)!.text.getText()), `step ${step}: ${JSON.stringify(insert)} at ${at} (removing ${remove})`);
+    findings += JSON.parse(incremental).length;
+    // most edits are undone at once, as typing corrects itself: the classes stay long and mostly well formed
+    if (random() < 0.6) {
+      const back = service.get(uri)!.text;
+      service.change(uri, ++version, [{ range: { start: back.positionAt(at), end: back.positionAt(at + insert.length) }, text: cur.slice(at, at + remove) }]);
+      assert.equal(service.get(uri)!.text.getText(), cur);
+      assert.equal(diagnostics(service, uri, kept) + modelSummary(service, uri), freshDiagnostics(g, uri, cur), `step ${step} undone`);
+    }
+  }
+  service.dispose();
+  assert.ok(findings > 0, `${findings} findings`);
+});
+
 // The cdef declaration tables the cffi rules read are reused while every cdef of the ffi is the same parse: an
 // edit to a later cdef (the first one unchanged, in another region) must give a new table.
 test('an edit to a later cdef of an ffi changes the declarations its lib accesses are checked against', async () => {

@@ -1,4 +1,5 @@
 import { Edit, type Parser, type Tree, type Point } from 'web-tree-sitter';
+import { flatTreeEdited, type PriorFlat } from '../parser/flatTree';
 import { candidateCuts, canFollow, canStartRegion, findSplitPoints, type CandidateCuts } from './splitPoints';
 
 /**
@@ -8,6 +9,8 @@ import { candidateCuts, canFollow, canStartRegion, findSplitPoints, type Candida
 export class Region {
   /** Per-region cache owned by the analysis; cleared whenever the region's text changes. */
   cache: unknown = undefined;
+  /** The last flat copy of a long region's tree and how much of it an edit left valid (parser/flatTree.ts). */
+  prior?: PriorFlat = undefined;
   private cutsMemo?: { text: string; cuts: CandidateCuts };
   constructor(public offset: number, public text: string, public tree: Tree) {}
   /** The candidate cuts of the region's text, scanned once per text (the well-cut test and the workspace's units both read them). */
@@ -182,6 +185,7 @@ export class ParsedDocument {
       tree.delete();
       tree = this.parseFresh(newText);
     }
+    flatTreeEdited(region, relStart, relOldEnd); // before the old tree and text go
     region.tree.delete();
     region.tree = tree;
     region.setText(newText, scanned);

@@ -127,6 +127,7 @@ export function rawWalks(): boolean {
 
 class Builder {
   count = 0;
+  copied = 0;
   type: Uint16Array;
   field: Uint16Array;
   start: Uint32Array;
@@ -165,10 +166,47 @@ class Builder {
     this.parent = g(this.parent);
     this.after = g(this.after);
   }
+  /** Appends a copy of `old`'s subtree at `oi` (an unchanged def or class of the last flat copy), moved to `start`, under `parent`. */
+  copy(old: FlatTree, oi: number, field: number, start: number, parent: number): number {
+    const n = old.after[oi]! - oi;
+    while (this.count + n > this.type.length) this.grow();
+    const ni = this.count;
+    const shift = start - old.start[oi]!;
+    const moved = ni - oi;
+    this.type.set(old.type.subarray(oi, oi + n), ni);
+    this.field.set(old.field.subarray(oi, oi + n), ni);
+    for (let k = 0; k < n; k++) {
+      const j = oi + k;
+      this.start[ni + k] = old.start[j]! + shift;
+      this.end[ni + k] = old.end[j]! + shift;
+      this.parent[ni + k] = old.parent[j]! + moved;
+      this.after[ni + k] = old.after[j]! + moved;
+    }
+    this.field[ni] = field;
+    this.parent[ni] = parent;
+    this.count += n;
+    this.copied += n;
+    return ni;
+  }
   finish(text: string, language: Language): FlatTree {
     const n = this.count;
     return new FlatTree(text, language, n, this.type.subarray(0, n), this.field.subarray(0, n), this.start.subarray(0, n), this.end.subarray(0, n), this.parent.subarray(0, n), this.after.subarray(0, n));
   }
+}
+
+/**
+ * The last flat copy of a long region, kept across edits inside it: `prefix` and `suffix` are how many characters
+ * at the start and end of the region's text are still those it was made from. A def or class wholly inside
+ * either is copied from it instead of walked again (a keystroke in one method of a 115 KB class walks that method).
+ */
+export interface PriorFlat {
+  flat: FlatTree;
+  prefix: number;
+  suffix: number;
+  /** Old start → old index of its defs and classes, made on first use. */
+  index?: Map<number, number>;
+  /** How many nodes the copy made from it took without walking them (tests read it). */
+  copied?: number;
 }
 
 /** A parse region as far as its flat copy is concerned (documents/parsedDocument.ts). */
@@ -176,7 +214,11 @@ interface RegionLike {
   tree: Tree;
   text: string;
   cache: unknown;
+  prior?: PriorFlat;
 }
+
+/** Regions shorter than this are walked whole (a few KB walk in well under a millisecond; keeping their copies would cost memory for nothing). */
+export const REUSE_MIN_CHARS = 8192;
 
 /**
  * The flat copy of a region's tree, kept on the region between the analyses of one version that read it
@@ -184,12 +226,74 @@ interface RegionLike {
  */
 export function flatTreeOf(region: RegionLike): FlatTree {
   const cache = (region.cache ??= {}) as { flat?: FlatTree };
-  return (cache.flat ??= flatten(region.tree, region.text));
+  if (cache.flat) return cache.flat;
+  const prior = region.prior;
+  region.prior = undefined;
+  return (cache.flat = prior && !region.tree.rootNode.hasError ? flattenReusing(region.tree, region.text, prior) : flatten(region.tree, region.text));
 }
 
 export function releaseFlatTree(region: RegionLike): void {
   const cache = region.cache as { flat?: FlatTree } | undefined;
-  if (cache?.flat) cache.flat = undefined;
+  if (cache?.flat) {
+    keepPrior(region, cache.flat);
+    cache.flat = undefined;
+  }
+}
+
+function keepPrior(region: RegionLike, flat: FlatTree): void {
+  // only a copy of an error-free tree: an erroneous region's subtrees depend on more than their own text
+  if (flat.text === region.text && region.text.length >= REUSE_MIN_CHARS && !region.tree.rootNode.hasError) region.prior = { flat, prefix: flat.text.length, suffix: flat.text.length };
+  else region.prior = undefined;
+}
+
+/** Called before an edit replaces `[relStart, relOldEnd)` of the region's text: what of its last flat copy stays valid. */
+export function flatTreeEdited(region: RegionLike, relStart: number, relOldEnd: number): void {
+  const flat = (region.cache as { flat?: FlatTree } | undefined)?.flat;
+  if (flat) keepPrior(region, flat);
+  const p = region.prior;
+  if (!p) return;
+  p.prefix = Math.min(p.prefix, relStart);
+  p.suffix = Math.min(p.suffix, region.text.length - relOldEnd);
+}
+
+const reusableTables = new WeakMap<Language, Uint8Array>();
+/** The node types copied whole from a prior flat copy: defs and classes (their subtrees are a function of their text in an error-free tree). */
+function reusableTable(language: Language): Uint8Array {
+  let t = reusableTables.get(language);
+  if (!t) {
+    t = new Uint8Array(65536);
+    for (const name of ['function_definition', 'class_definition', 'decorated_definition']) for (const id of typeIds(language, name)) t[id] = 1;
+    reusableTables.set(language, t);
+  }
+  return t;
+}
+
+/** Copies `tree` into a FlatTree, taking each def or class whose text is unchanged from `prior` (equal to `flatten(tree, text)`). */
+export function flattenReusing(tree: Tree, text: string, prior: PriorFlat, usePublicApi = false): FlatTree {
+  const old = prior.flat;
+  const reusable = reusableTable(tree.language);
+  let index = prior.index;
+  if (!index) {
+    index = prior.index = new Map();
+    for (let i = 0; i < old.count; i++) if (reusable[old.type[i]!]) index.set(old.start[i]!, i);
+  }
+  const oldIndex = index;
+  const delta = text.length - old.text.length;
+  const suffixStart = text.length - prior.suffix;
+  const reuse = (type: number, start: number, end: number): number => {
+    if (!reusable[type]) return -1;
+    let os: number;
+    if (end <= prior.prefix) os = start;
+    else if (start >= suffixStart) os = start - delta;
+    else return -1;
+    const oi = oldIndex.get(os);
+    return oi !== undefined && old.type[oi] === type && old.end[oi] === end - start + os ? oi : -1;
+  };
+  const b = new Builder(Math.max(64, (text.length >> 1) + 16));
+  if (raw && !usePublicApi) walkRaw(raw, tree, b, old, reuse);
+  else walkPublic(tree, b, old, reuse);
+  prior.copied = b.copied;
+  return b.finish(text, tree.language);
 }
 
 /** Copies `tree` (parsed from `text`) into a FlatTree. */
@@ -201,19 +305,30 @@ export function flatten(tree: Tree, text: string, usePublicApi = false): FlatTre
   return b.finish(text, tree.language);
 }
 
-function walkRaw(m: RawModule, tree: Tree, b: Builder): void {
+/** The old index of a node to copy from a prior flat copy instead of walking it, or -1. */
+type Reuse = (type: number, start: number, end: number) => number;
+
+function walkRaw(m: RawModule, tree: Tree, b: Builder, old?: FlatTree, reuse?: Reuse): void {
   const t = (tree as unknown as { 0: number })[0];
   m._ts_tree_root_node_wasm(t);
   m._ts_tree_cursor_new_wasm(t);
   let parent = -1;
   try {
     for (;;) {
-      const i = b.add(m._ts_tree_cursor_current_node_type_id_wasm(t), m._ts_tree_cursor_current_field_id_wasm(t), m._ts_tree_cursor_start_index_wasm(t), m._ts_tree_cursor_end_index_wasm(t), parent);
-      if (m._ts_tree_cursor_goto_first_child_wasm(t) === 1) {
-        parent = i;
-        continue;
+      const type = m._ts_tree_cursor_current_node_type_id_wasm(t);
+      const field = m._ts_tree_cursor_current_field_id_wasm(t);
+      const start = m._ts_tree_cursor_start_index_wasm(t);
+      const end = m._ts_tree_cursor_end_index_wasm(t);
+      const oi = reuse ? reuse(type, start, end) : -1;
+      if (oi >= 0) b.copy(old!, oi, field, start, parent);
+      else {
+        const i = b.add(type, field, start, end, parent);
+        if (m._ts_tree_cursor_goto_first_child_wasm(t) === 1) {
+          parent = i;
+          continue;
+        }
+        b.after[i] = b.count;
       }
-      b.after[i] = b.count;
       while (m._ts_tree_cursor_goto_next_sibling_wasm(t) !== 1) {
         if (m._ts_tree_cursor_goto_parent_wasm(t) !== 1) return;
         b.after[parent] = b.count;
@@ -225,17 +340,21 @@ function walkRaw(m: RawModule, tree: Tree, b: Builder): void {
   }
 }
 
-function walkPublic(tree: Tree, b: Builder): void {
+function walkPublic(tree: Tree, b: Builder, old?: FlatTree, reuse?: Reuse): void {
   const c = tree.rootNode.walk();
   let parent = -1;
   try {
     for (;;) {
-      const i = b.add(c.nodeTypeId, c.currentFieldId, c.startIndex, c.endIndex, parent);
-      if (c.gotoFirstChild()) {
-        parent = i;
-        continue;
+      const oi = reuse ? reuse(c.nodeTypeId, c.startIndex, c.endIndex) : -1;
+      if (oi >= 0) b.copy(old!, oi, c.currentFieldId, c.startIndex, parent);
+      else {
+        const i = b.add(c.nodeTypeId, c.currentFieldId, c.startIndex, c.endIndex, parent);
+        if (c.gotoFirstChild()) {
+          parent = i;
+          continue;
+        }
+        b.after[i] = b.count;
       }
-      b.after[i] = b.count;
       while (!c.gotoNextSibling()) {
         if (!c.gotoParent()) return;
         b.after[parent] = b.count;
