@@ -4,8 +4,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { relevantStatements, unitsOf, type Unit } from '../../server/src/analysis/workspace/cExports';
-import { importLines, WorkspaceIndex } from '../../server/src/analysis/workspace/workspaceIndex';
+import { relevantStatements, unitOfPieces, unitsOf, type Unit } from '../../server/src/analysis/workspace/cExports';
+import { flatten } from '../../server/src/parser/flatTree';
+import { classPieces, importLines, WorkspaceIndex } from '../../server/src/analysis/workspace/workspaceIndex';
 import { collectFiles, mayBind } from '../../server/src/cli/files';
 import { loadGrammars } from '../../server/src/parser/languages';
 import { lint } from '../../server/src/rules/lint';
@@ -223,4 +224,51 @@ test('relevantStatements equals its fixpoint definition (the vlc-shaped file, st
     }
   }
   assert.ok(grown > 5, `cases where the closure kept more than the C-valued units (${grown})`);
+});
+
+// A long class statement of an open document is read in pieces, one per method (workspaceIndex.ts `classPieces`,
+// cExports.ts `unitOfPieces`): the unit must equal the one read from the whole text, on every class of the stdlib
+// (code we did not write: docstrings with code in them, decorators, nested classes, globals, imports in methods,
+// f-strings) and of the vlc-shaped file. Sets are compared as sets (every reader asks them `has` or iterates to a yes/no).
+test('a class statement read in pieces, one per method, gives the unit of its whole text', async () => {
+  const g = await loadGrammars();
+  const stdlib = '/usr/lib/python3.11';
+  assert.ok(fs.existsSync(stdlib), `${stdlib} missing`);
+  const texts = [vlcShaped(3_000)];
+  for (const dir of ['', 'asyncio', 'email', 'importlib', 'json', 'logging', 'unittest', 'xml/etree', 'ctypes']) {
+    for (const f of fs.readdirSync(path.join(stdlib, dir)).sort()) if (f.endsWith('.py')) texts.push(fs.readFileSync(path.join(stdlib, dir, f), 'utf8'));
+  }
+  const sorted = (s: Iterable<string>) => [...s].sort();
+  const mentions = (m: { words: Set<string>; chains: Map<string, string[][]>; bare: Set<string> } | undefined) =>
+    m && { words: [...m.words], chains: [...m.chains].map(([k, v]) => [k, v.map((c) => c.join('.'))]), bare: sorted(m.bare) };
+  const summary = (u: Unit) => ({ ...mentions(u), at: u.at, shadow: sorted(u.shadow), bound: u.bound, imports: u.imports, dynamic: u.dynamic, isImport: u.isImport, head: mentions(u.head), defSource: u.defSource });
+  let pieced = 0;
+  let refused = 0;
+  for (const text of texts) {
+    const tree = g.pythonParser.parse(text)!;
+    if (tree.rootNode.hasError) {
+      tree.delete();
+      continue;
+    }
+    const flat = flatten(tree, text);
+    for (let c = 1; c < flat.count; c = flat.after[c]!) {
+      if (flat.typeName(c) !== 'class_definition') continue;
+      const start = flat.start[c]!;
+      const t = text.slice(start, flat.end[c]!) + '\n';
+      const pieces = classPieces(flat, start, t);
+      if (!pieces) continue;
+      assert.equal(pieces.join(''), t);
+      const got = unitOfPieces(pieces, start, undefined, new Map());
+      if (!got) {
+        refused++;
+        continue;
+      }
+      const want = unitsOf(t, 0, start, [0]);
+      assert.equal(want.length, 1);
+      assert.deepEqual(summary(got), summary(want[0]!), `${text.slice(0, 60)}: the class at ${start}`);
+      pieced++;
+    }
+    tree.delete();
+  }
+  assert.ok(pieced > 600, `${pieced} classes read in pieces (${refused} refused)`);
 });

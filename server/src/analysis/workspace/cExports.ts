@@ -118,13 +118,18 @@ const WALRUS = /(\w+)[ \t]*:=/g;
 const DYNAMIC = /\b(?:globals|setattr|vars|__dict__|__setattr__)\b/;
 const IMPORT_STMT = /(?:^|[;:])[ \t]*(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n;#]*)|import[ \t]+([^\n;#]+))/gm;
 
-/** The units of a module's text (or of a parse region's text). */
-export function unitsOf(text: string, depth = 0, at?: number, cuts = candidateCuts(text).cuts): Unit[] {
+/** The units of a module's text (or of a parse region's text); `split` may read a statement from pieces (`unitOfPieces`). */
+export function unitsOf(text: string, depth = 0, at?: number, cuts = candidateCuts(text).cuts, split?: (start: number, t: string) => Unit | undefined): Unit[] {
   const out: Unit[] = [];
   for (let i = 0; i < cuts.length; i++) {
     const t = text.slice(cuts[i]!, i + 1 < cuts.length ? cuts[i + 1]! : text.length);
     if (!t.trim()) continue;
     const start = at ?? cuts[i]!;
+    const whole = split?.(start, t);
+    if (whole) {
+      out.push(whole);
+      continue;
+    }
     const parts = depth < 8 ? compoundParts(t) : undefined;
     if (parts) for (const p of parts) out.push(...(p.body ? unitsOf(p.text, depth + 1, start) : [unitOf(p.text, start)]));
     else out.push(unitOf(t, start));
@@ -204,8 +209,8 @@ class TextMentions implements Mentions {
   readonly words: Set<string>;
   private chainsMemo?: Map<string, string[][]>;
   private bareMemo?: Set<string>;
-  constructor(private readonly t: string) {
-    this.words = new Set(t.match(WORD) ?? []);
+  constructor(private readonly t: string, words?: Set<string>) {
+    this.words = words ?? new Set(t.match(WORD) ?? []);
   }
 
   get chains(): Map<string, string[][]> {
@@ -279,6 +284,90 @@ function unitOf(text: string, at: number): Unit {
     at, words, get chains() { return mentions.chains; }, get bare() { return mentions.bare; }, shadow, bound: [...bound], imports, dynamic: DYNAMIC.test(t), isImport: /^(?:import|from)\b/.test(t),
     head: head ? mentionsOf(headerOf(t)) : undefined,
     defSource: head && /\bdef[ \t]+\w+$/.test(head[0]) ? text : undefined,
+  };
+}
+
+/**
+ * What `unitOf` reads of one piece of a long class statement (the text of one method, with the blank lines and
+ * class-level lines before the next): each of its scans matches within one line (or one statement), so the
+ * class's unit is these pieces' reads joined in order, once the pieces start where no string or comment is open.
+ */
+export interface UnitPart {
+  code: string;
+  words: Set<string>;
+  shadow: string[];
+  globals: string[];
+  imports: UnitImport[];
+  dynamic: boolean;
+  /** It holds an f-string (its replacement fields are code, with quotes of their own since Python 3.12): not read apart. */
+  fString: boolean;
+}
+
+function partOf(text: string): UnitPart {
+  const t = codeOf(text);
+  const shadow: string[] = [];
+  const hasDef = t.includes('def');
+  if (hasDef || t.includes('class')) for (const m of t.matchAll(NESTED_DEF)) shadow.push(m[1]!);
+  if (t.includes('=')) for (const m of t.matchAll(ASSIGN)) {
+    shadow.push(...targetNames(m[1]!));
+    let rest = t.slice(m.index! + m[0].length);
+    for (let c = CHAINED.exec(rest); c; c = CHAINED.exec(rest)) {
+      shadow.push(...targetNames(c[1]!));
+      rest = rest.slice(c[0].length);
+    }
+  }
+  if (t.includes('for')) for (const m of t.matchAll(FOR_TARGET)) shadow.push(...(m[1]!.match(WORD) ?? []));
+  if (t.includes('as')) for (const m of t.matchAll(AS_NAME)) shadow.push(m[1]!);
+  if (t.includes(':=')) for (const m of t.matchAll(WALRUS)) shadow.push(m[1]!);
+  if (hasDef || t.includes('lambda')) for (const m of t.matchAll(PARAMS)) for (const p of (m[1] ?? m[2] ?? '').split(',')) {
+    const name = /^[ \t*]*([A-Za-z_]\w*)/.exec(p)?.[1];
+    if (name) shadow.push(name);
+  }
+  const globals: string[] = [];
+  if (t.includes('global')) for (const m of t.matchAll(GLOBAL)) globals.push(...(m[1]!.match(WORD) ?? []));
+  return { code: t, words: new Set(t.match(WORD) ?? []), shadow, globals, imports: t.includes('import') ? importsOf(t) : [], dynamic: DYNAMIC.test(t), fString: F_STRING.test(text) };
+}
+
+/** A string prefix with an f: its replacement fields hold code (and, since Python 3.12, quotes of its own), which the piecewise reading does not follow. */
+const F_STRING = /(?<![\w])(?:[fF][rR]?|[rR][fF])["']/;
+
+/**
+ * The unit of a class statement given as pieces (`pieces.join('')` is its text; each piece but the first starts a
+ * line of the class body where the parse has a def, outside any string), each piece's reads taken from `memo` by
+ * its text when it has them (`next` gets every piece read): equal to `unitOf(pieces.join(''), at)` — the
+ * test in cExports.test.ts holds it so on every class of the stdlib — or undefined where the pieces cannot be read
+ * apart (an f-string: its fields are code) or the statement is not a class.
+ */
+export function unitOfPieces(pieces: readonly string[], at: number, memo: ReadonlyMap<string, UnitPart> | undefined, next: Map<string, UnitPart>): Unit | undefined {
+  const parts: UnitPart[] = [];
+  for (const p of pieces) {
+    const part = next.get(p) ?? memo?.get(p) ?? partOf(p);
+    if (part.fString) return undefined;
+    next.set(p, part);
+    parts.push(part);
+  }
+  const first = parts[0]!.code;
+  const head = DEF_OR_CLASS.exec(first);
+  if (!head || !/\bclass[ \t]+\w+$/.test(head[0])) return undefined;
+  const header = headerOf(first);
+  if (header === first && pieces.length > 1) return undefined; // the header did not end in the first piece
+  const words = new Set<string>();
+  const shadow = new Set<string>();
+  const bound = new Set<string>([head[1]!]);
+  const imports: UnitImport[] = [];
+  let dynamic = false;
+  for (const part of parts) {
+    for (const w of part.words) words.add(w);
+    for (const w of part.shadow) shadow.add(w);
+    for (const w of part.globals) bound.add(w);
+    imports.push(...part.imports);
+    dynamic ||= part.dynamic;
+  }
+  let mentions: TextMentions | undefined;
+  const whole = () => (mentions ??= new TextMentions(parts.map((p) => p.code).join(''), words));
+  return {
+    at, words, get chains() { return whole().chains; }, get bare() { return whole().bare; }, shadow, bound: [...bound], imports, dynamic, isImport: false,
+    head: mentionsOf(header), defSource: undefined,
   };
 }
 

@@ -1,11 +1,12 @@
 import * as fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Parser } from 'web-tree-sitter';
-import type { ParsedDocument } from '../../documents/parsedDocument';
+import type { ParsedDocument, Region } from '../../documents/parsedDocument';
 import { evaluateModule, reevaluateModule, retractDeclarations, type FfiObjectValue, type ModuleEvaluation, type ModuleResolver, type Value } from './evaluate';
-import { analyzeExports, analyzeLibrary, carryLeaks, exportsForUnits, NO_C, relevantStatements, unitsOf, updateExports, type CExports, type NameSet, type Unit } from './cExports';
+import { analyzeExports, analyzeLibrary, carryLeaks, exportsForUnits, NO_C, relevantStatements, unitOfPieces, unitsOf, updateExports, type CExports, type NameSet, type Unit, type UnitPart } from './cExports';
 import { moduleNameOf } from './moduleNames';
-import { flatTreeOf, releaseFlatTree } from '../../parser/flatTree';
+import { flatTreeOf, releaseFlatTree, REUSE_MIN_CHARS, type FlatTree } from '../../parser/flatTree';
+import { pythonFields } from '../../parser/pythonFields';
 import { lowerFlat, lowerModule, patchStatements, type DefReuse, type TopStmt } from './pyir';
 
 interface ModuleEntry {
@@ -671,7 +672,7 @@ export class WorkspaceIndex implements ModuleResolver {
       const out: Unit[] = [];
       for (const region of e.open.regions) {
         const cache = (region.cache ??= {}) as { units?: Unit[] };
-        cache.units ??= unitsOf(region.text, 0, undefined, region.candidateCuts().cuts);
+        cache.units ??= regionUnits(region);
         out.push(...cache.units);
       }
       return out;
@@ -980,6 +981,59 @@ function importsC(text: string): boolean {
 
 function importSignature(text: string): string {
   return `${BINDS_ITSELF.test(text)}|${importsC(text)}|${importLines(text).map((m) => m[0]).join('\n')}`;
+}
+
+/** Each long region's class pieces from its last units, by text (cExports.ts `unitOfPieces`). */
+const regionPieces = new WeakMap<object, Map<string, UnitPart>>();
+
+/**
+ * An open region's units. A long class statement in an error-free region is read in pieces, one per method of
+ * its body (where the parse says each def starts), each piece's reads kept by its text: a keystroke in one method
+ * of a 115 KB class reads that method again, not the class.
+ */
+function regionUnits(region: Region): Unit[] {
+  const cuts = region.candidateCuts().cuts;
+  if (region.text.length < REUSE_MIN_CHARS || region.tree.rootNode.hasError) {
+    regionPieces.delete(region);
+    return unitsOf(region.text, 0, undefined, cuts);
+  }
+  const memo = regionPieces.get(region);
+  const next = new Map<string, UnitPart>();
+  const split = (start: number, t: string): Unit | undefined => {
+    if (t.length < REUSE_MIN_CHARS || !t.startsWith('class')) return undefined;
+    const pieces = classPieces(flatTreeOf(region), start, t);
+    return pieces ? unitOfPieces(pieces, start, memo, next) : undefined;
+  };
+  const units = unitsOf(region.text, 0, undefined, cuts, split);
+  regionPieces.set(region, next);
+  return units;
+}
+
+/** The text of the class statement at `start` of a flat tree's text (`t`, to the next statement) cut at the line starts of the defs of its body. */
+export function classPieces(flat: FlatTree, start: number, t: string): string[] | undefined {
+  const text = flat.text;
+  let cls = -1;
+  for (let c = 1, end = flat.after[0]!; c < end; c = flat.after[c]!) if (flat.start[c] === start) {
+    cls = c;
+    break;
+  }
+  if (cls < 0 || flat.typeName(cls) !== 'class_definition') return undefined;
+  const body = flat.childByField(cls, pythonFields(flat.language).body);
+  if (body < 0) return undefined;
+  const pieces: string[] = [];
+  let from = 0;
+  for (let d = body + 1, end = flat.after[body]!; d < end; d = flat.after[d]!) {
+    const type = flat.typeName(d);
+    if (type !== 'function_definition' && type !== 'decorated_definition') continue;
+    const s = flat.start[d]!;
+    const line = text.lastIndexOf('\n', s - 1) + 1;
+    if (line <= start + from || !/^[ \t]*$/.test(text.slice(line, s))) continue;
+    pieces.push(t.slice(from, line - start));
+    from = line - start;
+  }
+  if (pieces.length === 0) return undefined;
+  pieces.push(t.slice(from));
+  return pieces;
 }
 
 /** Each region's defs from its last lowering, by text (pyir.ts `DefReuse`): a region re-parsed after an edit lowers only the defs that changed. */
