@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { analyzeDocument } from '../../server/src/analysis/analyze';
 import type { BindingModel } from '../../server/src/analysis/model';
 import { ParsedDocument } from '../../server/src/documents/parsedDocument';
-import { findSplitPoints, scan, isClean } from '../../server/src/documents/splitPoints';
+import { candidateCuts, candidateCutsAfterEdit, findSplitPoints, scan, isClean } from '../../server/src/documents/splitPoints';
 import { loadGrammars } from '../../server/src/parser/languages';
 
 /** A stable summary of what the analysis found, with absolute offsets. */
@@ -123,4 +123,48 @@ test('an edit that opens a string re-parses the whole document, and closing it r
   assert.deepEqual(summary(analyzeDocument(doc, 'u', g.cParser)), summary(analyzeDocument(fresh, 'u', g.cParser)));
   doc.dispose();
   fresh.dispose();
+});
+
+// A re-parsed long region's cut scan starts at the last clean line start before the edit and stops where it meets
+// the old scan again (splitPoints.ts `candidateCutsAfterEdit`): after every seeded edit of a chain (each result the
+// next one's `before`), it must equal a scan of the whole new text, on texts whose scan state the edits keep moving
+// (strings opened and closed, brackets, backslash continuations, decorators, CRLF, column-0 lines inside strings).
+test('the cut scan after an edit equals a scan of the whole new text', () => {
+  const fs = require('node:fs') as typeof import('node:fs');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { vlcShaped } = require('../../bench/shapes.ts') as { vlcShaped(lines: number): string };
+  const texts = [vlcShaped(1_500)];
+  for (const f of ['/usr/lib/python3.11/typing.py', '/usr/lib/python3.11/dataclasses.py']) if (fs.existsSync(f)) texts.push(fs.readFileSync(f, 'utf8'));
+  const TOKENS = ['"', "'", '"""', "'''", '(', ')', '[', ']', '\\\n', '\\', '\n', '\r\n', '@decorator\n', 'def f():\n    pass\n', 'class K:\n', 'else:\n', '#', '# "\n', 'x = 1\n', ' ', '9', ''];
+  let seed = 11;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  let resumed = 0;
+  for (const original of texts) {
+    let text = original;
+    let cuts = candidateCuts(text);
+    for (let step = 0; step < 150; step++) {
+      if (step % 50 === 0) {
+        text = original;
+        cuts = candidateCuts(text);
+      }
+      let at = Math.floor(random() * text.length);
+      if (random() < 0.3) at = text.lastIndexOf('\n', at - 1) + 1;
+      const remove = random() < 0.3 ? Math.min(text.length - at, Math.floor(random() * 20)) : 0;
+      const insert = TOKENS[Math.floor(random() * TOKENS.length)]!;
+      const next = text.slice(0, at) + insert + text.slice(at + remove);
+      const got = candidateCutsAfterEdit(cuts, next, at, at + remove, at + insert.length);
+      const want = candidateCuts(next);
+      assert.deepEqual(got, want, `step ${step}: ${JSON.stringify(insert)} at ${at} (removing ${remove})`);
+      if (got.lines!.length > 0 && want.lines!.length > 0) resumed++;
+      text = next;
+      cuts = got;
+    }
+  }
+  assert.ok(resumed > 300, `${resumed} edits compared`);
+  // a clean line start inside the inserted text that lands on an old clean line start: the text after it differs (a string opens)
+  const lines = Array.from({ length: 3_000 }, () => 'y=1\n').join('');
+  const at = 2_000 * 4;
+  const insert = 'x = 1\n"""\n';
+  const next = lines.slice(0, at) + insert + lines.slice(at + 8);
+  assert.deepEqual(candidateCutsAfterEdit(candidateCuts(lines), next, at, at + 8, at + insert.length), candidateCuts(next), 'a string opened after an inserted line');
 });

@@ -1,6 +1,6 @@
 import { Edit, type Parser, type Tree, type Point } from 'web-tree-sitter';
 import { flatTreeEdited, type PriorFlat } from '../parser/flatTree';
-import { candidateCuts, canFollow, canStartRegion, findSplitPoints, type CandidateCuts } from './splitPoints';
+import { candidateCuts, candidateCutsAfterEdit, canFollow, canStartRegion, findSplitPoints, type CandidateCuts } from './splitPoints';
 
 /**
  * A run of top-level statements parsed on its own. Regions keep their trees across edits; only the region
@@ -17,6 +17,10 @@ export class Region {
   candidateCuts(): CandidateCuts {
     if (this.cutsMemo?.text !== this.text) this.cutsMemo = { text: this.text, cuts: candidateCuts(this.text) };
     return this.cutsMemo.cuts;
+  }
+  /** The cuts of the text an edit of `[start, oldEnd)` (now ending at `newEnd`) makes of this region's: re-scanned around the edit when the old ones are known. */
+  cutsAfterEdit(text: string, start: number, oldEnd: number, newEnd: number): CandidateCuts {
+    return this.cutsMemo?.text === this.text ? candidateCutsAfterEdit(this.cutsMemo.cuts, text, start, oldEnd, newEnd) : candidateCuts(text);
   }
   /** The cuts of a text just scanned for it (a re-parse reads them first): the workspace's units need no second scan. */
   setText(text: string, cuts: CandidateCuts): void {
@@ -165,7 +169,7 @@ export class ParsedDocument {
     // a region grown large by a paste is cut again (one long statement, such as a big cdef, cannot be)
     if (newText.length > REGION_TARGET * 4 && e.newText.includes('\n') && findSplitPoints(newText, REGION_TARGET).length > 1) return false;
     // the next region must still start at a candidate: after a clean end, and not after a decorator line
-    const scanned = candidateCuts(newText);
+    const scanned = region.cutsAfterEdit(newText, relStart, relOldEnd, relStart + e.newText.length);
     const { cuts, end, decoratorAtEnd } = scanned;
     if (!isLast && (!canFollow(end, this.regions[index + 1]!.text) || decoratorAtEnd)) return false;
     const startPosition = pointAt(oldText, relStart);

@@ -39,7 +39,7 @@ export function isClean(s: ScanState): boolean {
  * Scans text from a clean state and reports the state at its end, calling onLineStart for every line
  * start reached in a clean state (with the offset of that line).
  */
-export function scan(text: string, onLineStart?: (offset: number) => void, from = 0, to = text.length): ScanState {
+export function scan(text: string, onLineStart?: (offset: number) => unknown, from = 0, to = text.length): ScanState {
   let quote = '';
   let depth = 0;
   let continued = false;
@@ -54,7 +54,8 @@ export function scan(text: string, onLineStart?: (offset: number) => void, from 
         STATEMENT_ONLY.lastIndex = i;
         if (STATEMENT_ONLY.test(text)) depth = 0;
       }
-      if (quote === '' && depth === 0 && !wasContinued && onLineStart) onLineStart(i);
+      // a callback that answers true ends the scan there (the state returned is then the clean one at that line)
+      if (quote === '' && depth === 0 && !wasContinued && onLineStart && onLineStart(i) === true) return { quote, depth, continued };
     }
     const ch = text.charCodeAt(i);
     if (quote !== '') {
@@ -127,19 +128,98 @@ export interface CandidateCuts {
   cuts: number[];
   end: ScanState;
   decoratorAtEnd: boolean;
+  /**
+   * For a long text: every line start the scan reached in a clean state, and whether the code line before it was a
+   * decorator (`lines[k]`, `decorated[k]`): where a scan of an edited text can start and where it meets this one again.
+   */
+  lines?: number[];
+  decorated?: boolean[];
 }
+
+/** Texts from this length keep their clean line starts, so that a cut scan after an edit re-reads only around it. */
+const LINES_MIN_CHARS = 8192;
 
 /** Every offset where a region may start (0 first), the scan state at the end, and whether the text ends in a decorator. */
 export function candidateCuts(text: string): CandidateCuts {
-  const cuts = [0];
-  let prevLineWasDecorator = false;
+  const { cuts, end, decoratorAtEnd, lines, decorated } = cutsFrom(text, 0, false, text.length >= LINES_MIN_CHARS);
+  return lines ? { cuts, end, decoratorAtEnd, lines, decorated } : { cuts, end, decoratorAtEnd };
+}
+
+/** The cut scan from a clean line start `from` with the decorator state there; `stop(offset, decorated)` may end it at a clean line start. */
+function cutsFrom(text: string, from: number, decorated: boolean, keepLines: boolean, stop?: (offset: number, decorated: boolean) => boolean): CandidateCuts & { stopped?: number } {
+  const cuts = from === 0 ? [0] : [];
+  const lines: number[] | undefined = keepLines ? [] : undefined;
+  const flags: boolean[] | undefined = keepLines ? [] : undefined;
+  let prevLineWasDecorator = decorated;
+  let stopped: number | undefined;
   const end = scan(text, (offset) => {
+    if (offset > from && stop?.(offset, prevLineWasDecorator)) {
+      stopped = offset;
+      return true;
+    }
+    lines?.push(offset);
+    flags?.push(prevLineWasDecorator);
     if (offset > 0 && !prevLineWasDecorator && canStartRegion(text, offset)) cuts.push(offset);
     // only code lines at column 0 change whether the next cut is allowed
     const ch = text.charCodeAt(offset);
     if (ch !== 32 && ch !== 9 && ch !== 10 && ch !== 13 && ch !== 35 && !Number.isNaN(ch)) prevLineWasDecorator = ch === 64;
+    return false;
+  }, from);
+  return { cuts, end, decoratorAtEnd: prevLineWasDecorator, lines, decorated: flags, stopped };
+}
+
+/** The last index of a sorted array whose value is at most `x` (-1 when none). */
+function lastAtMost(a: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! <= x) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+/**
+ * `candidateCuts(text)` after an edit replaced `[start, oldEnd)` of the text `before` was scanned from (in
+ * `text`, the new text, the replacement ends at `newEnd`): the scan starts at the last clean line start at or
+ * before the edit (the scan state there depends only on the text before it) and stops at the first clean line
+ * start past the edit that was a clean line start of the old scan with the same decorator state, after which
+ * both scans read the same text from the same state; the rest is the old result, moved.
+ */
+export function candidateCutsAfterEdit(before: CandidateCuts, text: string, start: number, oldEnd: number, newEnd: number): CandidateCuts {
+  const oldLines = before.lines;
+  const oldFlags = before.decorated;
+  if (!oldLines || !oldFlags || text.length < LINES_MIN_CHARS) return candidateCuts(text);
+  const k = lastAtMost(oldLines, start);
+  if (k < 0) return candidateCuts(text);
+  const from = oldLines[k]!;
+  const delta = newEnd - oldEnd;
+  let j = k;
+  const scanned = cutsFrom(text, from, oldFlags[k]!, true, (offset, decorated) => {
+    if (offset <= newEnd) return false;
+    const old = offset - delta;
+    while (j < oldLines.length && oldLines[j]! < old) j++;
+    return j < oldLines.length && oldLines[j] === old && oldFlags[j] === decorated;
   });
-  return { cuts, end, decoratorAtEnd: prevLineWasDecorator };
+  const head = (a: readonly number[], limit: number) => a.slice(0, lastAtMost(a, limit - 1) + 1);
+  const cuts = head(before.cuts, from);
+  cuts.push(...scanned.cuts);
+  const lines = oldLines.slice(0, k);
+  lines.push(...scanned.lines!);
+  const decorated = oldFlags.slice(0, k);
+  decorated.push(...scanned.decorated!);
+  if (scanned.stopped === undefined) return { cuts, end: scanned.end, decoratorAtEnd: scanned.decoratorAtEnd, lines, decorated };
+  const resume = scanned.stopped - delta;
+  for (let c = lastAtMost(before.cuts, resume - 1) + 1; c < before.cuts.length; c++) cuts.push(before.cuts[c]! + delta);
+  for (let l = j; l < oldLines.length; l++) {
+    lines.push(oldLines[l]! + delta);
+    decorated.push(oldFlags[l]!);
+  }
+  return { cuts, end: before.end, decoratorAtEnd: before.decoratorAtEnd, lines, decorated };
 }
 
 /**
