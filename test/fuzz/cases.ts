@@ -927,6 +927,35 @@ export const CASES: Case[] = [
     },
   },
   {
+    // issue #12: the package's module (or the package) reached through an alias, `m = nat`, and a library function
+    // only that alias calls, without argtypes (the plan must declare it, as for `nat.libc.abs`, or refuse)
+    name: 'module-alias',
+    weight: 1.5,
+    gen(ctx, r, id) {
+      const f = r.pick(['abs', 'toupper']);
+      const x = f === 'abs' ? -r.int(1, 999) : r.int(97, 122);
+      if (!ctx.pkg) return { body: [`print(${ctx.call(f, [{ num: String(x) }])})`] };
+      ctx.needLib('c');
+      const m = `mod${id}`;
+      const held = ctx.holder === 'module' ? 'libc' : ctx.holder === 'classattr' ? 'Native.libc' : 'native.libc';
+      const [imp, value, path] = r.weighted<[string, string, string]>([
+        [[`from fuzzpkg import native as _nat${id}`, `_nat${id}`, held], 3],
+        [[`import fuzzpkg.native as _nat${id}`, `_nat${id}`, held], 2],
+        [['import fuzzpkg.native', 'fuzzpkg.native', held], 1],
+        [['import fuzzpkg.native', 'fuzzpkg', `native.${held}`], 1],
+      ]);
+      const twice = r.chance(0.3);
+      return {
+        defs: [imp],
+        body: [
+          `${m} = ${value}`,
+          ...(twice ? [`${m}b = ${m}`] : []),
+          `print(${twice ? `${m}b` : m}.${path}.${f}(${x}))`,
+        ],
+      };
+    },
+  },
+  {
     name: 'errcheck-raises',
     gen(ctx, r, id) {
       const f = ctx.callee('dup');

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { Parser } from 'web-tree-sitter';
 import { loadGrammars } from '../../server/src/parser/languages';
 import { unresolvedNames } from '../../server/src/convert/check/nameResolution';
-import { ctypesCallbackArgumentsInCffi, lostExports, lostNames, undeclaredLibNames } from '../../server/src/convert/check/outputInvariant';
+import { ctypesCallbackArgumentsInCffi, lostExports, lostNames, undeclaredLibNames, undeclaredLibraryUses } from '../../server/src/convert/check/outputInvariant';
 import { applyEdits, convertText } from '../../server/src/convert/convertFile';
 import { FIELDS_READ } from './invariantSamples';
 
@@ -126,6 +126,48 @@ test('lostExports: a package read only through a relative import counts; a loss 
   assert.deepEqual(lostExports(parser, [lone, other]), []);
 });
 
+
+// the output main's project engine wrote for `from pkg import nat; x = nat; x.libc.abs(-3)` (issue 12): nothing declared abs
+const NAT_OUT = 'import ctypes.util\nfrom cffi import FFI\n_ffi = FFI()\n_ffi.cdef("""\n    size_t strlen(char *);\n""")\nlibc = _Library(ctypes.util.find_library("c"))\nlibc.strlen = _cffi_function(libc._cffi_lib, "strlen")\n\n\nclass Holder:\n    lib = _ffi.dlopen("libc.so.6")\n';
+const natModule = { name: 'pkg.nat', pkg: 'pkg', input: '', output: NAT_OUT };
+const reader = (name: string, output: string) => ({ name, pkg: 'pkg', input: output, output });
+
+test('undeclaredLibraryUses: lib.x on a converted library reached through any name (aliases, functions, other modules) must be declared', () => {
+  const uses = reader('main', [
+    'import pkg.nat as n2',
+    'import pkg',
+    'from pkg import nat, helper',
+    'from pkg.nat import libc as lc',
+    'x = nat',
+    'n = n2',
+    'p = pkg',
+    'def f():',
+    '    m = nat',
+    '    return m.libc.toupper(97)',
+    'def g(nat):',
+    '    return nat.libc.fine_here(1)', // a parameter hides the module
+    'print(x.libc.abs(-3), n.libc.labs(-4), p.nat.libc.llabs(-5), lc.atoi(b"1"), helper.y.libc.puts(b"a"), x.Holder.lib.getpid())',
+    'print(x.libc.strlen(b"ab"), nat.libc._name, lc.__class__, nat.Holder.lib.strlen(b"a"))', // declared, a _Library attribute, a dunder
+  ].join('\n') + '\n');
+  const helper = reader('pkg.helper', 'from pkg import nat\ny = nat\n');
+  const found = undeclaredLibraryUses(parser, [natModule, uses, helper]);
+  const names = (ps: { module: string; offset: number }[]) => ps.map((p) => `${p.module}:${uses.output.slice(p.offset).match(/^\w+/)![0]}`);
+  assert.deepEqual(names(found).sort(), ['main:abs', 'main:atoi', 'main:getpid', 'main:labs', 'main:llabs', 'main:puts', 'main:toupper']);
+  assert.match(found.find((p) => uses.output.slice(p.offset).startsWith('abs'))!.reason, /x\.libc\.abs is not declared in the cdef of pkg\.nat \(its library libc is cffi now\)/);
+  // declared: no finding
+  const declared = NAT_OUT.replace('size_t strlen(char *);', 'size_t strlen(char *); int abs(int); int toupper(int); long labs(long); long long llabs(long long); int atoi(char *); int puts(char *); int getpid(void);');
+  assert.deepEqual(undeclaredLibraryUses(parser, [{ ...natModule, output: declared }, uses, helper]), []);
+  // nothing converted, nothing to check
+  assert.deepEqual(undeclaredLibraryUses(parser, [{ ...natModule, output: 'import ctypes\nlibc = ctypes.CDLL(None)\n' }, uses, helper]), []);
+});
+
+test('undeclaredLibraryUses: a module holding a converted library used as a value the check cannot follow is reported', () => {
+  const found = undeclaredLibraryUses(parser, [natModule, reader('main', 'from pkg import nat\ndef g(m):\n    return m.libc.abs(-3)\nprint(g(nat), [nat], getattr(nat, "lib" + "c"))\n')]);
+  assert.equal(found.length, 3);
+  assert.match(found[0]!.reason, /nat \(the module pkg\.nat\) is used as a value: the check cannot tell which functions of pkg\.nat's cffi libraries are reached through it/);
+  // getattr by a name that cannot be a library (libarchive's getattr(ffi, 'read_support_filter_' + name)), a parameter of the same name
+  assert.deepEqual(undeclaredLibraryUses(parser, [natModule, reader('main', 'from pkg import nat\nprint(getattr(nat, "read_" + "x", None), hasattr(nat, "f"))\ndef h(nat):\n    return [nat]\n')]), []);
+});
 
 test('the single-file converter shrinks a plan whose output would read a class it deleted', async () => {
   const r = await convertText(FIELDS_READ);

@@ -8,7 +8,8 @@
  * - no ctypes value reaches cffi: a function made a ctypes callback (`P(f)`, `@P`, P a kept `CFUNCTYPE`) receives
  *   ctypes objects, which `ffi.cast`/a cffi function misread (`ctypesCallbackArgumentsInCffi`);
  * - across the modules of a project: a name another module imports or reads from a converted module
- *   (`from .m import x`, `from .m import *`, `m.x`) is still defined there (`lostExports`).
+ *   (`from .m import x`, `from .m import *`, `m.x`) is still defined there (`lostExports`), and every `lib.x` on a
+ *   converted library, reached from any module by any name (`m = nat; m.lib.x`), is declared (`undeclaredLibraryUses`).
  * Pure: texts in, problems with offsets in the output out. A caller shrinks the conversion on a problem.
  */
 import type { Parser, Tree } from 'web-tree-sitter';
@@ -18,6 +19,7 @@ import { type ParsedText, withParsed } from './parsedText';
 import { pb305 } from '../../rules/cffiRules';
 import { type NameFacts, resolveNames, unresolvedNames } from './nameResolution';
 import { walk } from '../syntax';
+export { undeclaredLibraryUses } from './libraryReach';
 
 export interface InvariantProblem {
   /** Offset in the output text. */
@@ -132,7 +134,7 @@ export interface ModuleTexts {
 }
 
 /** `.m` from inside a module of package `pkg` → `pkg.m` (as project/modules.ts's absoluteModule). */
-function absolute(pkg: string, spec: string): string {
+export function absolute(pkg: string, spec: string): string {
   const dots = /^\.*/.exec(spec)![0].length;
   if (!dots) return spec;
   const base = pkg.split('.').filter(Boolean);

@@ -20,7 +20,7 @@ import { formatText } from '../format/formatConversion';
 import { lineLengthFor } from '../format/projectStyle';
 import { sameReason, todoReasonsAbove, todosIn } from '../format/todoComments';
 import { oneTodoPerCause } from '../format/todoText';
-import { lostExports, lostNames } from '../check/outputInvariant';
+import { lostExports, lostNames, undeclaredLibraryUses } from '../check/outputInvariant';
 
 export const TODO = '# TODO(pypy-bindings): ';
 
@@ -282,10 +282,11 @@ function convertPlain(parser: Parser, modules: readonly SourceModule[], lookup?:
       stats.modules++;
       for (const k of Object.keys(p.converted) as (keyof ModulePlan['converted'])[]) stats[k] += p.converted[k];
     }
-    // names one module reads from another that the conversion removed there (an alias, a dropped import)
+    // names one module reads from another that the conversion removed there (an alias, a dropped import),
     if (!causes.length && rendered.size) {
       const texts = modules.map((m) => ({ name: m.name, pkg: m.pkg, input: m.text, output: rendered.get(m.file) ?? m.text }));
-      for (const prob of lostExports(parser, texts)) {
+      // and every lib.x on a converted library, reached from any module by any name (an alias of the module too), is declared
+      for (const prob of [...lostExports(parser, texts), ...undeclaredLibraryUses(parser, texts)]) {
         const m = modules.find((x) => x.name === prob.module)!;
         const edits = renderEdits.get(m.file);
         const at = edits ? toOriginalOffset(edits, prob.offset) : prob.offset;

@@ -17,11 +17,13 @@ export interface Bindings {
   assigned: Set<string>;
   /** project modules imported with `from m import *` */
   starModules: string[];
+  /** names `modules` holds because they alias a module (`m = nat`), with the statement (moduleAliases.ts) */
+  moduleAliases: Map<string, Node>;
 }
 
 
 export function bindingsOf(mod: SourceModule, nodes: ModuleNodes, projectModules: ReadonlySet<string>): Bindings {
-  const b: Bindings = { ctypes: new Map(), star: false, modules: new Map(), fromImports: new Map(), assigned: new Set(), starModules: [] };
+  const b: Bindings = { ctypes: new Map(), star: false, modules: new Map(), fromImports: new Map(), assigned: new Set(), starModules: [], moduleAliases: new Map() };
   for (const n of nodes.imports) {
     if (n.type === 'import_statement') {
       for (const c of n.namedChildren) {

@@ -30,6 +30,7 @@ import { collectDirectDeclarations } from './functions';
 import { collectUntyped } from './untyped';
 import { collectValues } from './values';
 import { settleNames } from './names';
+import { followModuleAliases, refuseModuleValues } from './moduleAliases';
 import { type AttributeDecl, checkAttributeUses, collectAttributeDeclarations } from './attributeDeclarations';
 
 /** A replacement for one node; `inner` renders a descendant with the replacements inside it. */
@@ -157,7 +158,9 @@ export class ProjectPlanner {
     const names = new Set(modules.map((m) => m.name));
     for (const m of modules) {
       const nodes = indexNodes(m);
-      this.planners.set(m.name, new ModulePlanner(m, nodes, bindingsOf(m, nodes, names), this));
+      const b = bindingsOf(m, nodes, names);
+      followModuleAliases(b, nodes, names);
+      this.planners.set(m.name, new ModulePlanner(m, nodes, b, this));
     }
   }
 
@@ -176,6 +179,8 @@ export class ProjectPlanner {
     for (const p of all) planFunctions(p);
     for (const p of all) collectValues(p);
     for (const p of all) settleNames(p);
+    // after every module's plan: whether the module a value names converts
+    for (const p of all) refuseModuleValues(p);
     return { modules: all.map((p) => p.plan), refusals: this.refusals };
   }
 }
