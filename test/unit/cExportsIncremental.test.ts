@@ -18,6 +18,59 @@ const SNIPPETS = ['CDLL(None)', 'import ctypes\n', '\n', 'x = ', 'def f():\n    
 
 const summary = (c: CExports) => JSON.stringify({ names: [...c.names].sort(), all: c.all, lib: [...c.lib.names].sort(), libAll: c.lib.all, observes: c.observes });
 
+interface Replayed {
+  replace: string;
+  /** the exports (names, C-valued and library-valued units) after the edit: incremental, then from a fresh index */
+  got: string;
+  fresh: string;
+  /** `exportsUpdated` before the edit */
+  updatedBefore: number;
+  index: WorkspaceIndex;
+  service: DocumentService;
+  other: DocumentService;
+  uri: string;
+}
+
+/** Opens `text` as one file, applies each find → replace edit in turn, and hands `each` the incremental index and a fresh one of the new text. */
+async function replayEdits(name: string, text: string, edits: [string, string][], each: (r: Replayed) => void): Promise<void> {
+  const g = await loadGrammars();
+  const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'pb-edits-'));
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  const uri = pathToFileURL(file).href;
+  const full = (index: WorkspaceIndex) => {
+    const c = index.exportsOf(index.moduleOf(uri)!);
+    return summary(c) + JSON.stringify(c.cUnits) + JSON.stringify(c.libUnits);
+  };
+  const index = new WorkspaceIndex(g.pythonParser);
+  index.addFile(file);
+  const service = new DocumentService(g, index, { headers: {} });
+  service.open(uri, 'python', 1, text);
+  full(index);
+  let version = 1;
+  try {
+    for (const [find, replace] of edits) {
+      const doc = service.get(uri)!.text;
+      const at = doc.getText().indexOf(find);
+      assert.ok(at >= 0, find);
+      const updatedBefore = index.exportsUpdated;
+      service.change(uri, ++version, [{ range: { start: doc.positionAt(at), end: doc.positionAt(at + find.length) }, text: replace }]);
+      const fresh = new WorkspaceIndex(g.pythonParser);
+      fresh.addFile(file);
+      const other = new DocumentService(g, fresh, { headers: {} });
+      other.open(uri, 'python', 1, service.get(uri)!.text.getText());
+      try {
+        each({ replace, got: full(index), fresh: full(fresh), updatedBefore, index, service, other, uri });
+      } finally {
+        other.dispose();
+      }
+    }
+  } finally {
+    service.dispose();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 test('the C-valued exports and findings after random edits equal a fresh index of the same texts', async () => {
   const g = await loadGrammars();
   const index = new WorkspaceIndex(g.pythonParser);
@@ -117,7 +170,6 @@ test('vlc-shaped: the C-valued exports after keystrokes in names, strings and de
 // other statements (its source unchanged: a memo that skipped the questions keeps a stale answer and fails here),
 // add, remove and rename defs, rename a method, and edit a class body outside its methods.
 test('defLeaks kept per def across edits: the exports after each edit equal a fresh index', async () => {
-  const g = await loadGrammars();
   const text = [
     'import ctypes',
     '',
@@ -171,42 +223,13 @@ test('defLeaks kept per def across edits: the exports after each edit equal a fr
     ['    kind = dll', '    kind = None\n    other_kind = 1'],
     ['    def resume(self):', '    def play(self):'],
   ];
-  const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'pb-leaks-'));
-  const file = path.join(dir, 'leaky.py');
-  fs.writeFileSync(file, text);
-  const uri = pathToFileURL(file).href;
-  const full = (index: WorkspaceIndex) => {
-    const c = index.exportsOf(index.moduleOf(uri)!);
-    return summary(c) + JSON.stringify(c.cUnits) + JSON.stringify(c.libUnits);
-  };
-  const index = new WorkspaceIndex(g.pythonParser);
-  index.addFile(file);
-  const service = new DocumentService(g, index, { headers: {} });
-  service.open(uri, 'python', 1, text);
-  full(index);
-  let version = 1;
   const seen = new Set<string>();
-  try {
-    for (const [find, replace] of edits) {
-      const doc = service.get(uri)!.text;
-      const at = doc.getText().indexOf(find);
-      assert.ok(at >= 0, find);
-      service.change(uri, ++version, [{ range: { start: doc.positionAt(at), end: doc.positionAt(at + find.length) }, text: replace }]);
-      const fresh = new WorkspaceIndex(g.pythonParser);
-      fresh.addFile(file);
-      const other = new DocumentService(g, fresh, { headers: {} });
-      other.open(uri, 'python', 1, service.get(uri)!.text.getText());
-      const got = full(index);
-      assert.equal(got, full(fresh), `after ${JSON.stringify(replace)}`);
-      const codes = (s: DocumentService) => lint(s.model(uri)!, {}).map((f) => `${f.code}@${f.span.start}`).sort().join(' ');
-      assert.equal(codes(service), codes(other), `findings after ${JSON.stringify(replace)}`);
-      seen.add(JSON.stringify(JSON.parse(got.slice(0, got.indexOf('}') + 1)).lib));
-      other.dispose();
-    }
-  } finally {
-    service.dispose();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  await replayEdits('leaky.py', text, edits, ({ replace, got, fresh, service, other, uri }) => {
+    assert.equal(got, fresh, `after ${JSON.stringify(replace)}`);
+    const codes = (s: DocumentService) => lint(s.model(uri)!, {}).map((f) => `${f.code}@${f.span.start}`).sort().join(' ');
+    assert.equal(codes(service), codes(other), `findings after ${JSON.stringify(replace)}`);
+    seen.add(JSON.stringify(JSON.parse(got.slice(0, got.indexOf('}') + 1)).lib));
+  });
   // the edits did change what is library-valued (the test compares more than one answer)
   assert.ok(seen.size >= 3, [...seen].join(' | '));
 });
@@ -216,7 +239,6 @@ test('defLeaks kept per def across edits: the exports after each edit equal a fr
 // update goes wrong: `a` and `b` mention each other and only `a` meets the library, so when the library goes both
 // must go (an update that kept a unit because a name it mentions was still found fails here), and come back with it.
 test('the exports updated from the last fixpoint after an edit equal a fresh index (circular support, chains, renames)', async () => {
-  const g = await loadGrammars();
   // filler between the statements puts them in regions of their own (an edit re-reads the units of its region only)
   const filler = (k: number) => Array.from({ length: 300 }, (_, i) => `filler_${k}_${i} = ${i}`).join('\n');
   const text = [
@@ -266,41 +288,11 @@ test('the exports updated from the last fixpoint after an edit equal a fresh ind
     ['spare = None\ntwice = dll', 'spare = None\ntwice = None'],
     ['spare = None\ntwice = None', 'spare = None\ntwice = dll'],
   ];
-  const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'pb-rederive-'));
-  const file = path.join(dir, 'cycle.py');
-  fs.writeFileSync(file, text);
-  const uri = pathToFileURL(file).href;
-  const full = (index: WorkspaceIndex) => {
-    const c = index.exportsOf(index.moduleOf(uri)!);
-    return summary(c) + JSON.stringify(c.cUnits) + JSON.stringify(c.libUnits);
-  };
-  const index = new WorkspaceIndex(g.pythonParser);
-  index.addFile(file);
-  const service = new DocumentService(g, index, { headers: {} });
-  service.open(uri, 'python', 1, text);
-  full(index);
-  let version = 1;
   const seen = new Set<string>();
-  try {
-    for (const [find, replace] of edits) {
-      const doc = service.get(uri)!.text;
-      const at = doc.getText().indexOf(find);
-      assert.ok(at >= 0, find);
-      const updated = index.exportsUpdated;
-      service.change(uri, ++version, [{ range: { start: doc.positionAt(at), end: doc.positionAt(at + find.length) }, text: replace }]);
-      const fresh = new WorkspaceIndex(g.pythonParser);
-      fresh.addFile(file);
-      const other = new DocumentService(g, fresh, { headers: {} });
-      other.open(uri, 'python', 1, service.get(uri)!.text.getText());
-      const got = full(index);
-      assert.equal(got, full(fresh), `after ${JSON.stringify(replace)}`);
-      assert.equal(index.exportsUpdated, updated + 1, `updated, not computed again, after ${JSON.stringify(replace)}`);
-      seen.add(got);
-      other.dispose();
-    }
-  } finally {
-    service.dispose();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  await replayEdits('cycle.py', text, edits, ({ replace, got, fresh, updatedBefore, index }) => {
+    assert.equal(got, fresh, `after ${JSON.stringify(replace)}`);
+    assert.equal(index.exportsUpdated, updatedBefore + 1, `updated, not computed again, after ${JSON.stringify(replace)}`);
+    seen.add(got);
+  });
   assert.ok(seen.size >= 5, `${seen.size} different answers`);
 });

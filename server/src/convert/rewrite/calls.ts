@@ -3,7 +3,7 @@ import type { Node } from 'web-tree-sitter';
 import { callbackFit } from '../callbackFit';
 import { type FunctionDecl, functionKey } from '../readCtypes';
 import { callParts, dotted, intLiteral, keyOf, stringLiteral, unparen } from '../syntax';
-import { type CType, isPrim, typeString } from '../typeNames';
+import { type CType, callbackSignature, isPrim, typeString } from '../typeNames';
 import type { Signature, Rewriter } from './rewriter';
 import { planFunction, typeConvertible, calledFunction } from './plan';
 import { kindOf, ctorType } from './kinds';
@@ -144,6 +144,40 @@ export function callRule(rw: Rewriter, n: Node): ((r: Rewriter) => string) | und
   return undefined;
 }
 
+/** A name, `a.b` or `a[k]` of them with a literal or name key: read twice or cast, it is the same value. */
+function sideEffectFree(n: Node): boolean {
+  if (n.type === 'identifier') return true;
+  if (n.type === 'attribute') return sideEffectFree(n.childForFieldName('object')!);
+  if (n.type !== 'subscript') return false;
+  const keys = n.namedChildren.slice(1);
+  return sideEffectFree(n.childForFieldName('value')!) && keys.length === 1 && ['integer', 'string', 'identifier'].includes(keys[0]!.type);
+}
+
+/** `ffi.cast(param, cb)`; a value the kinds do not follow may be None, which ctypes passed as NULL and ffi.cast refuses. */
+function castArg(r: Rewriter, param: string, x: Node, mayBeNone: boolean): string {
+  return `${r.F}.cast(${r.q(param)}, ${r.R(x)}${mayBeNone ? ` or ${r.F}.NULL` : ''})`;
+}
+
+const callbackTypesOf = new WeakMap<Rewriter, { sig: string; proto?: string }[]>();
+
+/** The C signatures of the callback types the input makes (`CFUNCTYPE(…)`, named or written where it is applied). */
+function callbackTypes(rw: Rewriter): { sig: string; proto?: string }[] {
+  let types = callbackTypesOf.get(rw);
+  if (!types) {
+    types = [];
+    for (const c of rw.p.input.nodesOf('call')) {
+      const callee = c.childForFieldName('function');
+      if (!callee || !['CFUNCTYPE', 'WINFUNCTYPE'].includes(rw.p.ctypesName(callee) ?? '')) continue;
+      const t = rw.p.typeOf(c);
+      const left = c.parent?.type === 'assignment' && c.parent.childForFieldName('right')?.id === c.id ? c.parent.childForFieldName('left') : null;
+      const proto = left?.type === 'identifier' && rw.p.prototypes.has(left.text) ? left.text : undefined;
+      if (t?.k === 'func') types.push({ sig: callbackSignature(t.ret, t.args), proto });
+    }
+    callbackTypesOf.set(rw, types);
+  }
+  return types;
+}
+
 export function foreignCallRule(rw: Rewriter, n: Node, f: FunctionDecl, callee: Node, args: Node[], hasKeywords: boolean): ((r: Rewriter) => string) | undefined {
   const sig = rw.signatures.get(functionKey(f.lib.name, f.name));
   if (!sig) {
@@ -173,9 +207,30 @@ export function foreignCallRule(rw: Rewriter, n: Node, f: FunctionDecl, callee: 
   }
   // a callback whose prototype is not the parameter's own type: cast when only pointer types differ, else refuse
   const casts = new Map<number, string>();
+  const unfollowed = new Set<number>();
   for (const [i, x] of args.entries()) {
-    const k = i < sig.params.length && sig.params[i]!.k === 'func' ? kindOf(rw, x) : undefined;
-    if (k?.k !== 'callback') continue;
+    if (!(i < sig.params.length && sig.params[i]!.k === 'func')) continue;
+    const k = kindOf(rw, x);
+    if (k?.k !== 'callback') {
+      // a value the kinds do not follow (a loop over a list of callbacks, a parameter) may be a callback of any type the input makes
+      if (unparen(x).type === 'none') continue;
+      const others = callbackTypes(rw).filter((c) => callbackFit(c.sig, sig.paramTexts[i]!) !== 'same');
+      if (!others.length) continue;
+      const plain = sideEffectFree(unparen(x));
+      if (plain && others.every((c) => callbackFit(c.sig, sig.paramTexts[i]!) === 'cast')) {
+        // only pointer types differ (the same ABI): cast it, NULL for None as ctypes passed it
+        casts.set(i, sig.paramTexts[i]!);
+        unfollowed.add(i);
+        continue;
+      }
+      const differs = others.find((c) => callbackFit(c.sig, sig.paramTexts[i]!) === 'differs') ?? others[0]!;
+      const why = `${x.text} passed to ${f.name} may be a callback of the type ${differs.sig}, which C calls as ${sig.paramTexts[i]}: declare the prototype as the C header does`;
+      rw.leave(n, why);
+      rw.demote(`fn:${functionKey(f.lib.name, f.name)}`, why);
+      // the callbacks it may be stay ctypes with it (the kinds cannot follow them to this call)
+      for (const c of others) if (c.proto) rw.demote(`proto:${c.proto}`, `${c.proto}'s callbacks may reach ${f.name}, which stays in ctypes`);
+      return undefined;
+    }
     const fit = callbackFit(k.sig, sig.paramTexts[i]!);
     const named = unparen(x).type === 'identifier' || unparen(x).type === 'attribute';
     if (fit === 'same') continue;
@@ -200,12 +255,12 @@ export function foreignCallRule(rw: Rewriter, n: Node, f: FunctionDecl, callee: 
     return (r) => {
       r.helpers.add('string');
       r.helpers.add('result');
-      const rendered = args.map((x, i) => (tempStr[i] ? `${r.F}.new("wchar_t[]", ${r.R(x)})` : casts.has(i) ? `${r.F}.cast(${r.q(casts.get(i)!)}, ${r.R(x)})` : arg(r, x, sig.params[i]!)));
+      const rendered = args.map((x, i) => (tempStr[i] ? `${r.F}.new("wchar_t[]", ${r.R(x)})` : casts.has(i) ? castArg(r, casts.get(i)!, x, unfollowed.has(i)) : arg(r, x, sig.params[i]!)));
       return `_cstring_result(${r.R(callee)}, ${rendered.join(', ')})`;
     };
   }
   return (r) => {
-    const rendered = args.map((x, i) => (casts.has(i) ? `${r.F}.cast(${r.q(casts.get(i)!)}, ${r.R(x)})` : i < sig.params.length ? arg(r, x, sig.params[i]!) : variadicArg(r, x, extraTypes[i - sig.params.length])));
+    const rendered = args.map((x, i) => (casts.has(i) ? castArg(r, casts.get(i)!, x, unfollowed.has(i)) : i < sig.params.length ? arg(r, x, sig.params[i]!) : variadicArg(r, x, extraTypes[i - sig.params.length])));
     // an alias bound before the errcheck still names the raw function (one bound after it is the wrapper)
     const rawAlias = !!errcheckAfter && callee.type === 'identifier' && (rw.p.functionAliasAt.get(callee.text) ?? Infinity) < f.errcheck!.statement.startIndex;
     const calleeText = errcheckAfter && (callee.type !== 'identifier' || rawAlias) ? sig.errcheckWrapper! : r.R(callee);

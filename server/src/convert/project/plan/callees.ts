@@ -23,6 +23,12 @@ function calleeDecl(pl: ModulePlanner, callee: Node, seen = 0): ForeignDecl | un
     if (here) return here;
     const imp = pl.b.fromImports.get(callee.text);
     if (imp) return pl.project.planner(imp[0])?.plan.exported.get(imp[1]);
+    // `from pkg.native import *` binds the module's public names, unless this module assigns the name itself
+    if (pl.b.assigned.has(callee.text) || callee.text.startsWith('_') || pl.ctypes(callee)) return undefined;
+    for (const m of pl.b.starModules) {
+      const starred = pl.project.planner(m)?.plan.exported.get(callee.text);
+      if (starred) return starred;
+    }
     return undefined;
   }
   if (callee.type === 'attribute') {

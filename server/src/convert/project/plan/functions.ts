@@ -86,6 +86,7 @@ export function collectDirectDeclarations(pl: ModulePlanner): void {
       if (!decl) continue;
       if (!declareFunction(found.ref.owner, decl, right) || (found.ref.owner !== pl && !declareFunction(pl, decl, right))) continue;
       pl.libraryUsesAllowed.add(keyOf(libraryHead(found.lib)));
+      if (found.proto) pl.prototypeFunctions.push(right);
       pl.plan.exported.set(left.text, decl);
       const wrapper = wrapperOf(pl, decl);
       pl.plan.usesFfi = true;

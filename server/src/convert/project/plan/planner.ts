@@ -101,6 +101,8 @@ export class ModulePlanner {
   readonly restyped = new Set<string>();
   /** the statements that declare a function bound to a name (functions.ts): its `f.argtypes`/… there are the plan's */
   readonly declaringStatements: Node[] = [];
+  /** `f = P(("name", lib))` the plan declared: ctypes saves errno for them only if P has use_errno, which the plan never converts (errno.ts) */
+  readonly prototypeFunctions: Node[] = [];
   /** module-level assignments by name (declaringHelpers.ts `moduleAssignment`) */
   readonly assignmentCache = new Map<string, Node | undefined>();
 
