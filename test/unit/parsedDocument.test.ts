@@ -5,6 +5,10 @@ import type { BindingModel } from '../../server/src/analysis/model';
 import { ParsedDocument } from '../../server/src/documents/parsedDocument';
 import { candidateCuts, candidateCutsAfterEdit, findSplitPoints, scan, isClean } from '../../server/src/documents/splitPoints';
 import { loadGrammars } from '../../server/src/parser/languages';
+import { flatten } from '../../server/src/parser/flatTree';
+import { applyEdits, convertText } from '../../server/src/convert/convertFile';
+import { lint } from '../../server/src/rules/lint';
+import { generate } from '../fuzz/generator';
 
 /** A stable summary of what the analysis found, with absolute offsets. */
 function summary(m: BindingModel): unknown {
@@ -167,4 +171,40 @@ test('the cut scan after an edit equals a scan of the whole new text', () => {
   const insert = 'x = 1\n"""\n';
   const next = lines.slice(0, at) + insert + lines.slice(at + 8);
   assert.deepEqual(candidateCutsAfterEdit(candidateCuts(lines), next, at, at + 8, at + insert.length), candidateCuts(next), 'a string opened after an inserted line');
+});
+
+test('a whole-text tree as one region (ofWholeTree) gives the same analysis as parsing by regions, and stays the caller\'s', async () => {
+  const g = await loadGrammars();
+  // the sample above, and generated programs and their conversions (the converter's output is what it reads this way)
+  const texts = [SOURCE];
+  for (let seed = 1; seed <= 20; seed++) {
+    for (const text of Object.values(generate(seed).files)) {
+      texts.push(text);
+      texts.push(applyEdits(text, (await convertText(text)).edits));
+    }
+  }
+  let wellCut = 0;
+  for (const text of texts) {
+    const tree = g.pythonParser.parse(text)!;
+    const whole = ParsedDocument.ofWholeTree(g.pythonParser, text, tree, flatten(tree, text));
+    if (!whole) {
+      tree.delete();
+      continue;
+    }
+    wellCut++;
+    const fresh = new ParsedDocument(g.pythonParser, text);
+    const a = analyzeDocument(whole, 'untitled:converted.py', g.cParser);
+    const b = analyzeDocument(fresh, 'untitled:converted.py', g.cParser);
+    assert.deepEqual(summary(a), summary(b));
+    assert.deepEqual(lint(a, {}), lint(b, {}));
+    whole.dispose();
+    fresh.dispose();
+    assert.equal(tree.rootNode.type, 'module', 'the tree is still alive after dispose');
+    tree.delete();
+  }
+  assert.ok(wellCut > 40, `most texts are well cut (${wellCut} of ${texts.length})`);
+  const broken = 'def f(:\n    pass\nx = 1\n';
+  const tree = g.pythonParser.parse(broken)!;
+  assert.equal(ParsedDocument.ofWholeTree(g.pythonParser, broken, tree), undefined, 'a tree with an error is parsed by regions instead');
+  tree.delete();
 });

@@ -15,20 +15,26 @@ export interface CdefBlock {
 
 export function buildCdef(rw: Rewriter, usedFunctions: Set<string>): CdefBlock[] {
   const blocks: CdefBlock[] = [];
+  // lists kept in first-seen order, with a set beside each: one lookup per line, not a scan (thousands of functions)
   const typedefs: string[] = [];
+  const typedefSet = new Set<string>();
   const addTypedef = (l: string): void => {
-    if (!typedefs.includes(l)) typedefs.push(l);
+    if (typedefSet.has(l)) return;
+    typedefs.push(l);
+    typedefSet.add(l);
   };
 
   // Structs in an order where every by-value member is declared before its user.
   const order: StructDecl[] = [];
+  const ordered = new Set<StructDecl>();
   const visiting = new Set<string>();
   const visit = (name: string): void => {
     const s = rw.p.structs.get(name);
-    if (!s || !rw.convertedStructs.has(name) || order.includes(s) || visiting.has(name)) return;
+    if (!s || !rw.convertedStructs.has(name) || ordered.has(s) || visiting.has(name)) return;
     visiting.add(name);
     for (const f of s.fields!) for (const dep of byValueStructs(f.type!)) visit(dep);
     order.push(s);
+    ordered.add(s);
   };
   for (const name of rw.convertedStructs) visit(name);
   for (const s of order) {
@@ -39,10 +45,13 @@ export function buildCdef(rw: Rewriter, usedFunctions: Set<string>): CdefBlock[]
   }
 
   const tail: string[] = [];
+  const inTail = new Set<string>();
   for (const [key, sig] of rw.signatures) {
     if (!usedFunctions.has(key)) continue;
     for (const t of sig.typedefs) addTypedef(t);
-    if (!tail.includes(sig.cdef)) tail.push(sig.cdef);
+    if (inTail.has(sig.cdef)) continue;
+    tail.push(sig.cdef);
+    inTail.add(sig.cdef);
   }
   for (const [name, t] of rw.externs) tail.push(`extern ${declare(t, name)};`);
   if (typedefs.length || tail.length) {
@@ -55,7 +64,7 @@ export function buildCdef(rw: Rewriter, usedFunctions: Set<string>): CdefBlock[]
     // typedefs must precede the structs that might use them
     const first = blocks[0]!;
     const all = blocks[blocks.length - 1]!;
-    all.lines = all.lines.filter((l) => !typedefs.includes(l));
+    all.lines = all.lines.filter((l) => !typedefSet.has(l));
     if (first.pack === undefined) first.lines.unshift(...typedefs);
     else blocks.unshift({ lines: typedefs });
   }

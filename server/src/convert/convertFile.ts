@@ -8,8 +8,8 @@ import type { BindingModel, Span } from '../analysis/model';
 import { loadGrammars, loadedGrammars } from '../parser/languages';
 import { type ApiWorkspace, type CPrototypeHint, apiModeFiles, apiPrototypes, modelPrototypes, spellStructs } from './apiMode';
 import { buildCdef, cdefCalls } from './cdefFromCtypes';
-import { type TextEdit, applyEdits as applyTextEdits, assertNonOverlapping, mergeOverlapping, originalOffsets, toOriginalOffset } from './edits';
-import { type CtypesProgram, readCtypes, readCtypesNames } from './readCtypes';
+import { type TextEdit, applyEdits as applyTextEdits, assertNonOverlapping, mergeOverlapping, originalOffsets, sortEdits, toOriginalOffset } from './edits';
+import { CTYPES_EXPORTS, type CtypesProgram, readCtypes, readCtypesNames } from './readCtypes';
 import { type Helper, Rewriter } from './rewrite/rewriter';
 import { bytesInCharFields } from './rewrite/instances';
 import { SpanSet } from './spanSet';
@@ -43,6 +43,8 @@ export interface ConvertOptions {
   lineLength?: number;
   /** Tests only: false lets the rounds learn what the first round settles before its plan (rewrite/instances.ts's bytesInCharFields). */
   settleFirst?: boolean;
+  /** Tests only: true parses every round's draft for its ctypes leftovers, also when its text shows none can be left (mayUseCtypes). */
+  parseEveryDraft?: boolean;
 }
 
 export interface ConversionResult {
@@ -164,7 +166,7 @@ function convertPlain(parser: Parser, input: InputTree, options: ConvertOptions,
   const checked = new ParsedText(parser, text, input.tree, input.flat);
   try {
     for (let round = 0; ; round++) {
-      const { result, requests, settled } = convertRound(parser, input, options, uri, demoted, round === 0);
+      const { result, requests, settled } = convertRound(parser, input, options, uri, demoted, round === 0, round < 8);
       for (const [k, v] of settled) demoted.set(k, v);
       if (requests.size && round < 8) {
         for (const [k, v] of requests) demoted.set(k, v);
@@ -293,8 +295,9 @@ function cffiWithoutLibrary(input: string, output: string): { offset: number; re
 /**
  * One round of the rewrite. `settled`: what this round kept ctypes from the start that an earlier round would have had to
  * learn (the first round only: structs built with bytes in a char* field, rewrite/instances.ts), for the rounds after it.
+ * `another`: a round follows when this one asks for more (its requests), so its result is then not read.
  */
-function convertRound(parser: Parser, input: InputTree, options: ConvertOptions, uri: string, demotedBefore: ReadonlyMap<string, string>, first: boolean): { result: ConversionResult; requests: Map<string, string>; settled: ReadonlyMap<string, string> } {
+function convertRound(parser: Parser, input: InputTree, options: ConvertOptions, uri: string, demotedBefore: ReadonlyMap<string, string>, first: boolean, another: boolean): { result: ConversionResult; requests: Map<string, string>; settled: ReadonlyMap<string, string> } {
   {
     const { text, root } = input;
     const program = readCtypes(text, input);
@@ -337,7 +340,7 @@ function convertRound(parser: Parser, input: InputTree, options: ConvertOptions,
 
     // What ctypes is still used once these edits apply: it decides the imports and flags leftovers.
     const draft = applyTextEdits(text, edits);
-    const leftovers = remainingCtypes(parser, draft, edits);
+    const leftovers = options.parseEveryDraft || mayUseCtypes(program, draft, edits) ? remainingCtypes(parser, draft, edits) : [];
     // what is left for a person so far, and the handles' statements: one lookup per leftover, not a scan of them all
     const human = new SpanSet();
     for (const h of rw.human) human.add(h.node.startIndex, h.node.endIndex);
@@ -370,6 +373,8 @@ function convertRound(parser: Parser, input: InputTree, options: ConvertOptions,
       result.leftForHuman.push({ span: { start: 0, end: 0 }, reason: `not converted: ${errnoRefusal}`, line: 0 });
       return { result, requests: new Map(), settled };
     }
+    // nothing below asks for more: a round that asked is followed by another (`another`), so its cdef, imports and TODOs would go unread
+    if (rw.requests.size && another) return { result, requests: rw.requests, settled };
     // A ctypes handle beside each library that keeps functions in ctypes.
     for (const name of rw.handles) {
       const lib = program.libraries.get(name)!;
@@ -519,6 +524,42 @@ interface Leftover {
   originalOffset: number;
   /** The local name through which it is reached (`ctypes`, `C`, `c_int`). */
   via: string;
+}
+
+/**
+ * Whether the draft (the input with `edits` applied) may still use ctypes outside its imports, read on the text: false only
+ * when no name through which the input's imports (or a bare `ctypes`) reach ctypes appears in the draft but inside an
+ * import statement, and the edits neither touch an import nor write one. Then remainingCtypes would find nothing
+ * (every use it reports is an identifier whose dotted name qualifies to ctypes through those imports), so the draft of
+ * a file converted whole is not parsed.
+ */
+function mayUseCtypes(program: CtypesProgram, draft: string, edits: readonly TextEdit[]): boolean {
+  const isCtypes = (q: string) => q === 'ctypes' || q.startsWith('ctypes.');
+  // the heads readCtypesNames can qualify to ctypes, a superset: every import's, whatever binds the name later
+  const heads = new Set(['ctypes']);
+  for (const imp of program.imports) {
+    if (imp.kind === 'import') {
+      for (const it of imp.items) if (isCtypes(it.alias ? it.name : it.name.split('.')[0]!)) heads.add(it.alias ?? it.name.split('.')[0]!);
+    } else if (imp.module) {
+      if (imp.star && imp.module === 'ctypes') for (const e of CTYPES_EXPORTS) heads.add(e);
+      for (const it of imp.items) if (isCtypes(`${imp.module}.${it.name}`)) heads.add(it.alias ?? it.name);
+    }
+  }
+  if ([...heads].some((h) => !/^[A-Za-z_]\w*$/.test(h))) return true;
+  // the import statements' spans in the draft: each shifted by the edits before it, none touched by one
+  const sorted = sortEdits(edits);
+  const spans = program.imports.map((i) => [i.node.startIndex, i.node.endIndex] as const).sort((a, b) => a[0] - b[0]);
+  const inDraft = new SpanSet();
+  let k = 0;
+  let delta = 0;
+  for (const [start, end] of spans) {
+    for (; k < sorted.length && sorted[k]!.end < start; k++) delta += sorted[k]!.newText.length - (sorted[k]!.end - sorted[k]!.start);
+    if (k < sorted.length && sorted[k]!.start <= end) return true;
+    inDraft.add(start + delta, end + delta);
+  }
+  const words = new RegExp(`\\b(?:${[...heads, 'import'].join('|')})\\b`, 'g');
+  for (const m of draft.matchAll(words)) if (!inDraft.has(m.index!) || !inDraft.has(m.index! + m[0].length - 1)) return true;
+  return false;
 }
 
 /** The ctypes uses left in the converted draft, mapped back to offsets in the original text (read off the draft's flat copy). */

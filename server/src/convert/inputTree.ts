@@ -34,6 +34,7 @@ export class InputTree {
   private readonly byTypes = new Map<string, Node[]>();
   private identifiers: Map<string, number[]> | undefined;
   private readonly identifierNodes = new Map<string, Node[]>();
+  private readonly childLists = new Map<number, Uint32Array>();
 
   constructor(readonly text: string, readonly tree: Tree, flat?: FlatTree) {
     this.flat = flat ?? flatten(tree, text);
@@ -54,6 +55,17 @@ export class InputTree {
 
   get count(): number {
     return this.flat.count;
+  }
+
+  /** All children of `i` (named or not) in order, kept: InputNode.descendantForIndex's binary search over a wide node. */
+  childrenOf(i: number): Uint32Array {
+    let kids = this.childLists.get(i);
+    if (!kids) {
+      const out: number[] = [];
+      for (let c = i + 1, stop = this.flat.after[i]!; c < stop; c = this.flat.after[c]!) out.push(c);
+      this.childLists.set(i, (kids = Uint32Array.from(out)));
+    }
+    return kids;
   }
 
   type(i: number): string {
@@ -373,6 +385,9 @@ function fieldOf(language: Language, name: string): number {
  * and the kinds take it as a `Node`; `test/unit/inputNode.test.ts` holds it equal to web-tree-sitter's on every node
  * and offset of real and generated files.
  */
+/** A subtree this large is searched by its children's ends (descendantForIndex), not child by child. */
+const WIDE = 64;
+
 export class InputNode {
   constructor(readonly input: InputTree, readonly index: number) {}
 
@@ -435,7 +450,23 @@ export class InputNode {
     let node = this.index;
     for (let descended = true; descended; ) {
       descended = false;
-      for (let c = node + 1, stop = after[node]!; c < stop; c = after[c]!) {
+      // a wide node (a module's thousands of statements): the scan starts at the first child that can hold the span
+      let c = node + 1;
+      const stop = after[node]!;
+      if (stop - node > WIDE) {
+        const kids = this.input.childrenOf(node);
+        const reach = Math.max(start, end);
+        let lo = 0;
+        let hi = kids.length;
+        // ends never decrease along siblings: every child before the first ending at or past the span is skipped below
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (ends[kids[mid]!]! < reach) lo = mid + 1;
+          else hi = mid;
+        }
+        c = lo < kids.length ? kids[lo]! : stop;
+      }
+      for (; c < stop; c = after[c]!) {
         const e = ends[c]!;
         if (e < end) continue;
         if (starts[c] === e ? e < start : e <= start) continue;

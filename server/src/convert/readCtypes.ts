@@ -152,8 +152,17 @@ export interface CtypesNames {
   useOf(d: string, n: number): 'import' | 'rebound' | 'either';
 }
 
+/** readCtypesNames by tree: a function of the tree alone, read once for every round of one input. */
+const namesByTree = new WeakMap<InputTree, CtypesNames>();
+
 /** The part of readCtypes every ctypes use depends on (what a draft's leftovers need, without reading its declarations). */
 export function readCtypesNames(t: InputTree): CtypesNames {
+  let names = namesByTree.get(t);
+  if (!names) namesByTree.set(t, (names = readNamesOnce(t)));
+  return names;
+}
+
+function readNamesOnce(t: InputTree): CtypesNames {
   const imports = readImports(t);
   const bindings = new Map<string, string>();
   let star = false;

@@ -94,9 +94,31 @@ function wellCut(tree: Tree, cuts: readonly number[]): boolean {
 export class ParsedDocument {
   regions: Region[] = [];
   readonly stats: ParseStats = { fullParses: 0, regionParses: 0 };
+  /** A tree the caller parsed and still owns (ofWholeTree): never deleted here. */
+  private borrowed: Tree | undefined;
 
-  constructor(private readonly parser: Parser, public text: string, public version = 0) {
-    this.reparseAll();
+  constructor(private readonly parser: Parser, public text: string, public version = 0, whole?: { tree: Tree; cuts: CandidateCuts; cache?: unknown }) {
+    if (!whole) {
+      this.reparseAll();
+      return;
+    }
+    const region = new Region(0, text, whole.tree);
+    region.setText(text, whole.cuts);
+    region.cache = whole.cache;
+    this.regions = [region];
+    this.borrowed = whole.tree;
+  }
+
+  /**
+   * A one-shot document of one region over a whole-text tree the caller already has (and keeps: it is not
+   * deleted here), when that tree is well cut, so its statements are those reparseAll's regions would hold
+   * (its chunks parsed one by one, see above); undefined otherwise. `flat`: the tree's flat copy, when made.
+   * Read-only: an edit to it re-parses by regions from scratch.
+   */
+  static ofWholeTree(parser: Parser, text: string, tree: Tree, flat?: unknown): ParsedDocument | undefined {
+    const cuts = candidateCuts(text);
+    if (!wellCut(tree, cuts.cuts)) return undefined;
+    return new ParsedDocument(parser, text, 0, { tree, cuts, cache: flat ? { flat } : undefined });
   }
 
   /** Applies edits in order (each against the text left by the previous one). */
@@ -122,8 +144,9 @@ export class ParsedDocument {
   }
 
   dispose(): void {
-    for (const r of this.regions) r.tree.delete();
+    for (const r of this.regions) if (r.tree !== this.borrowed) r.tree.delete();
     this.regions = [];
+    this.borrowed = undefined;
   }
 
   /** The region holding an offset (the last one for the end of the text). */
@@ -140,7 +163,8 @@ export class ParsedDocument {
 
   private applyEdit(e: TextEdit, textAfter?: string): void {
     this.text = textAfter ?? this.text.slice(0, e.start) + e.newText + this.text.slice(e.end);
-    const index = this.regionIndexFor(e);
+    // a borrowed tree is never edited in place
+    const index = this.borrowed ? -1 : this.regionIndexFor(e);
     if (index < 0 || !this.reparseRegion(index, e)) this.reparseAll();
   }
 

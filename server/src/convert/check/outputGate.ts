@@ -143,16 +143,19 @@ export function unsafeCtypesShapes(parser: Parser, inputText: string | ParsedTex
       if (left?.type === 'identifier' && right?.type === 'call' && /^(C|WIN|PY)FUNCTYPE$/.test(last(right.childForFieldName('function')?.text ?? ''))) prototypes.add(left.text);
     }
     for (const n of all) {
-      if (n.type === 'identifier' && (n.text === 'from_param' || n.text === '_argtypes_')) {
-        add(n, `${n.text} is not converted faithfully by the single-file converter`);
+      // the type asked once per node; what follows reads only identifiers, attributes, assignments and calls
+      const type = n.type;
+      if (type === 'identifier') {
+        if (n.text === 'from_param' || n.text === '_argtypes_') add(n, `${n.text} is not converted faithfully by the single-file converter`);
         continue;
       }
-      const descriptor = n.parent?.type === 'attribute' && /^(offset|size)$/.test(n.parent.childForFieldName('attribute')?.text ?? '');
-      if (n.type === 'attribute' && !descriptor && anonymous.has(n.childForFieldName('attribute')?.text ?? '')) {
-        add(n, `${n.text}: an _anonymous_ member read by its name is not converted (cffi's anonymous member has no name)`);
+      if (type === 'attribute') {
+        if (!anonymous.size) continue;
+        const descriptor = n.parent?.type === 'attribute' && /^(offset|size)$/.test(n.parent.childForFieldName('attribute')?.text ?? '');
+        if (!descriptor && anonymous.has(n.childForFieldName('attribute')?.text ?? '')) add(n, `${n.text}: an _anonymous_ member read by its name is not converted (cffi's anonymous member has no name)`);
         continue;
       }
-      if (n.type === 'assignment') {
+      if (type === 'assignment') {
         const left = n.childForFieldName('left');
         if (left && (left.type === 'pattern_list' || left.type === 'tuple_pattern') && /\.(argtypes|restype|errcheck)\b/.test(left.text)) {
           add(left, `${left.text}: argtypes/restype set in a tuple assignment are not converted`);
@@ -172,7 +175,7 @@ export function unsafeCtypesShapes(parser: Parser, inputText: string | ParsedTex
         }
         continue;
       }
-      if (n.type !== 'call') continue;
+      if (type !== 'call') continue;
       const fn = n.childForFieldName('function');
       const args = n.childForFieldName('arguments');
       if (!fn || !args) continue;

@@ -50,7 +50,10 @@ export class ParsedText {
     const grammars = loadedGrammars();
     if (!grammars) return undefined;
     if (!this.analysed) {
-      this.doc = new ParsedDocument(grammars.pythonParser, this.text);
+      // the text's own tree as the document's one region when it is well cut (the same statements as parsing by
+      // regions, without a second parse and flat copy), else the text parsed by regions
+      const tree = this.tree;
+      this.doc = (tree && ParsedDocument.ofWholeTree(grammars.pythonParser, this.text, tree, this.flat)) || new ParsedDocument(grammars.pythonParser, this.text);
       this.analysed = analyzeDocument(this.doc, 'untitled:converted.py', grammars.cParser);
     }
     return this.analysed;

@@ -57,9 +57,11 @@ function rootOf(reason: string): string {
 export function oneTodoPerCause<T extends { reason: string; start: number }>(items: readonly T[], existing: readonly string[]): T[] {
   const has = (r: string): boolean => existing.some((e) => sameReason(baseReason(e), r));
   const kept = new Map<string, { item: T; more: number; own: boolean }>();
+  // asked once, not per item (thousands of consequences in a long file)
+  const anotherCause = items.some((i) => !CONSEQUENCE.test(i.reason)) || existing.length > 0;
   for (const item of [...items].sort((a, b) => a.start - b.start)) {
     // a value handed to or taken from a name that stays ctypes: that name's cause has (or had) the TODO
-    if (CONSEQUENCE.test(item.reason) && (items.some((i) => !CONSEQUENCE.test(i.reason)) || existing.length)) continue;
+    if (CONSEQUENCE.test(item.reason) && anotherCause) continue;
     const root = rootOf(item.reason);
     if (has(root) || has(item.reason)) continue;
     const k = root.replace(/\s+/g, ' ').trim();
