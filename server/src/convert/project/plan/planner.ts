@@ -8,7 +8,7 @@
  *
  * This file holds the plan's types, each module's planning state (`ModulePlanner`) and the order of the
  * stages (`ProjectPlanner.run`); each construct's rules are a file of their own beside it, functions of the
- * planner: stage A (declarations) types.ts, memoryStructs.ts, libraries.ts, declaringHelpers.ts, functions.ts,
+ * planner: stage A (declarations) types.ts, inlineCallbacks.ts, memoryStructs.ts, libraries.ts, declaringHelpers.ts, functions.ts,
  * untyped.ts; stage B (the values handed to foreign calls) values.ts, casts.ts, buffers.ts, with callees.ts
  * answering which function an argument reaches; stage C (what becomes of the ctypes names) names.ts.
  */
@@ -23,6 +23,7 @@ import { type ModuleNodes, type NamedIdentifiers, indexNodes } from './moduleInd
 import { type Bindings, bindingsOf, ctypesName, member } from './bindings';
 import { type Prototype, collectTypes } from './types';
 import { collectMemoryStructs } from './memoryStructs';
+import { collectInlineCallbacks } from './inlineCallbacks';
 import type { Holder } from './heldLibraries';
 import { type Factory, type Library, collectLibraries, findFactories } from './libraries';
 import { type DeclaringHelper, collectHelperCalls, collectHelpers } from './declaringHelpers';
@@ -183,6 +184,7 @@ export class ProjectPlanner {
 /** Stage A, in this order: each construct reads what the ones before it found (types before signatures, libraries before their functions). */
 function planTypesAndLibraries(pl: ModulePlanner): void {
   collectTypes(pl);
+  collectInlineCallbacks(pl);
   collectMemoryStructs(pl);
   collectLibraries(pl);
 }
