@@ -8,7 +8,7 @@
  *
  * This file holds the plan's types, each module's planning state (`ModulePlanner`) and the order of the
  * stages (`ProjectPlanner.run`); each construct's rules are a file of their own beside it, functions of the
- * planner: stage A (declarations) types.ts, inlineCallbacks.ts, memoryStructs.ts, libraries.ts, declaringHelpers.ts, functions.ts,
+ * planner: stage A (declarations) types.ts, inlineCallbacks.ts, memoryStructs.ts, fieldStructs.ts, libraries.ts, declaringHelpers.ts, functions.ts,
  * untyped.ts; stage B (the values handed to foreign calls) values.ts, casts.ts, buffers.ts, with callees.ts
  * answering which function an argument reaches; stage C (what becomes of the ctypes names) names.ts.
  */
@@ -24,6 +24,7 @@ import { type Bindings, bindingsOf, ctypesName, member } from './bindings';
 import { type Prototype, collectTypes } from './types';
 import { collectMemoryStructs } from './memoryStructs';
 import { collectInlineCallbacks } from './inlineCallbacks';
+import { collectFieldStructs } from './fieldStructs';
 import type { Holder } from './heldLibraries';
 import { type Factory, type Library, collectLibraries, findFactories } from './libraries';
 import { type DeclaringHelper, collectHelperCalls, collectHelpers } from './declaringHelpers';
@@ -186,6 +187,7 @@ function planTypesAndLibraries(pl: ModulePlanner): void {
   collectTypes(pl);
   collectInlineCallbacks(pl);
   collectMemoryStructs(pl);
+  collectFieldStructs(pl);
   collectLibraries(pl);
 }
 
