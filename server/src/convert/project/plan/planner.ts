@@ -32,6 +32,7 @@ import { collectDirectDeclarations } from './functions';
 import { collectUntyped } from './untyped';
 import { collectValues } from './values';
 import { settleNames } from './names';
+import { dropUnusedCtypesImports } from './unusedImports';
 import { type AttributeDecl, checkAttributeUses, collectAttributeDeclarations } from './attributeDeclarations';
 
 /** A replacement for one node; `inner` renders a descendant with the replacements inside it. */
@@ -178,6 +179,7 @@ export class ProjectPlanner {
     for (const p of all) planFunctions(p);
     for (const p of all) collectValues(p);
     for (const p of all) settleNames(p);
+    dropUnusedCtypesImports(all);
     return { modules: all.map((p) => p.plan), refusals: this.refusals };
   }
 }
