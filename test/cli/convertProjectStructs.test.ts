@@ -1,5 +1,5 @@
 // The project engine (`convert --write main.py pkg`) on Structures and Unions with scalar fields that the code makes,
-// reads and writes field by field (plan/fieldStructs.ts): the differential fuzzer's `struct-basic` case kept
+// reads and writes field by field, also packed (`_pack_`: a cdef of its own with cffi's `pack=`; plan/fieldStructs.ts): the differential fuzzer's `struct-basic` case kept
 // packages partly converted for it alone (docs/dev/fuzzing.md, session 9). Each package converts fully and prints
 // what the original prints under CPython+cffi and PyPy — ctypes' truncation of integer stores, its TypeError for a
 // float in an integer field, `char` fields as one-byte bytes, sizes, offsets and alignments. A struct used any other
@@ -45,6 +45,16 @@ class Sample(ctypes.Structure):
     _fields_ = [("n", ctypes.c_uint8), ("v", ctypes.c_double), ("big", ctypes.c_int64)]
 
 
+class Packed(ctypes.Structure):
+    _pack_ = 1
+    _fields_ = [("flag", ctypes.c_char), ("value", ctypes.c_int), ("small", ctypes.c_short), ("big", ctypes.c_double)]
+
+
+class Packed2(ctypes.Structure):
+    _pack_ = 2
+    _fields_ = [("flag", ctypes.c_char), ("value", ctypes.c_int), ("big", ctypes.c_double)]
+
+
 def case():
     pt = Point(93, y=10)
     print(pt.x, pt.y, pt.tag)
@@ -67,11 +77,15 @@ s = Sample(300, 2, -1)
 s.v = s.v / 3
 s.big = 2 ** 64 + 5
 print(s.n, round(s.v, 6), s.big, Sample(n=7).v, Sample.big.offset, ctypes.sizeof(s))
+pk = Packed(b"y", 256, 3, 1.5)
+print(ctypes.sizeof(Packed), Packed.value.offset, Packed.small.offset, Packed.big.offset, ctypes.alignment(Packed))
+print(pk.flag, pk.value, pk.small, pk.big, ctypes.sizeof(Packed2), Packed2.big.offset, ctypes.alignment(Packed2))
 `,
     },
     (c) => {
       assert.match(c['main.py']!, /struct Point \{ short x; short y; char tag; \};/);
       assert.match(c['main.py']!, /union Word \{/);
+      assert.match(c['main.py']!, /struct Packed \{[^}]*\};\n""", pack=1\)/);
       assert.doesNotMatch(c['main.py']!, /ctypes\.(Structure|Union|sizeof|alignment)/);
     },
   );

@@ -2,7 +2,7 @@
  * Stage A, Structures and Unions with scalar fields whose instances the module makes, reads and writes field by
  * field: `struct S { … };` in the cdef, `S(…)` → `ffi.new("struct S *", …)`, `v.f` as it was (a cffi pointer to a
  * struct reads and writes its fields by name), `sizeof`/`alignment`/`S.f.offset`/`S.f.size` → `ffi.sizeof`/
- * `ffi.alignof`/`ffi.offsetof`. Anything else done with the class or an instance leaves the struct as it was (no
+ * `ffi.alignof`/`ffi.offsetof`; `_pack_ = N` puts the struct in a cdef of its own with cffi's `pack=N` (the same layout). Anything else done with the class or an instance leaves the struct as it was (no
  * refusal: a ctypes struct that meets no cffi value stays harmless; one that does is refused by the rules that see
  * it meet cffi, or by the output check).
  */
@@ -39,8 +39,9 @@ export function collectFieldStructs(pl: ModulePlanner): void {
     const nameNode = st.childForFieldName('name')!;
     const name = nameNode.text;
     if (pl.opaque.has(name)) continue;
-    const fields = fieldsOf(pl, st);
-    if (!fields) continue;
+    const body = bodyOf(pl, st);
+    if (!body) continue;
+    const fields = body.fields;
     // another module naming it (an import, an attribute, a comment) would meet a cffi struct: leave it
     const word = new RegExp(`(?<![A-Za-z_0-9])${name}(?![A-Za-z_0-9])`);
     if ([...pl.project.planners.values()].some((o) => o !== pl && word.test(o.mod.text))) continue;
@@ -52,19 +53,27 @@ export function collectFieldStructs(pl: ModulePlanner): void {
     if (found.integer) pl.plan.helpers.add('integer');
     pl.consumed.push(st);
     pl.plan.deletions.push(st);
-    pl.plan.structs.push(`${cname} { ${fields.map((f) => `${typeString(f.type)} ${f.name};`).join(' ')} };`);
+    const decl = `${cname} { ${body.fields.map((f) => `${typeString(f.type)} ${f.name};`).join(' ')} };`;
+    if (body.pack) pl.plan.packedStructs.push({ pack: body.pack, decl });
+    else pl.plan.structs.push(decl);
     pl.plan.usesFfi = true;
   }
 }
 
-/** The class body: `_fields_` of (name, scalar type) pairs, a docstring, nothing else. */
-function fieldsOf(pl: ModulePlanner, st: Node): Field[] | undefined {
+/** The class body: `_fields_` of (name, scalar type) pairs, `_pack_ = N` before it (cffi's `pack=N`, the same layout), a docstring, nothing else. */
+function bodyOf(pl: ModulePlanner, st: Node): { fields: Field[]; pack?: number } | undefined {
   let fields: Field[] | undefined;
+  let pack: number | undefined;
   for (const c of st.childForFieldName('body')?.namedChildren ?? []) {
     if (c.type === 'comment') continue;
     const a = c.type === 'expression_statement' ? c.namedChildren[0] : undefined;
-    if (a?.type === 'string' && !fields) continue;
-    if (a?.type !== 'assignment' || a.childForFieldName('left')?.text !== '_fields_' || fields) return undefined;
+    if (a?.type === 'string' && !fields && pack === undefined) continue;
+    const left = a?.type === 'assignment' ? a.childForFieldName('left')?.text : undefined;
+    if (left === '_pack_' && !fields && pack === undefined && ['1', '2', '4', '8', '16'].includes(a!.childForFieldName('right')?.text ?? '')) {
+      pack = Number(a!.childForFieldName('right')!.text);
+      continue;
+    }
+    if (a?.type !== 'assignment' || left !== '_fields_' || fields) return undefined;
     const list = unparen(a.childForFieldName('right')!);
     if (list.type !== 'list' && list.type !== 'tuple') return undefined;
     fields = [];
@@ -77,7 +86,7 @@ function fieldsOf(pl: ModulePlanner, st: Node): Field[] | undefined {
       fields.push({ name: n.value, type });
     }
   }
-  return fields?.length ? fields : undefined;
+  return fields?.length ? { fields, pack } : undefined;
 }
 
 /** One use of the class name: a construction, `sizeof(S)`, `alignment(S)`, `S.f.offset`, `S.f.size`. */

@@ -61,6 +61,8 @@ export interface ModulePlan {
   ffi: string;
   /** cdef lines in the order found: opaque structs first, then functions. */
   structs: string[];
+  /** structs with `_pack_` (plan/fieldStructs.ts): each in a cdef of its own, `pack=N` as ctypes packed it */
+  packedStructs: { pack: number; decl: string }[];
   functions: Map<string, ForeignDecl>;
   helpers: Set<RuntimeHelper>;
   rewrites: Map<string, { node: Node; render: Rewrite }>;
@@ -114,7 +116,7 @@ export class ModulePlanner {
   ) {
     const taken = nodes.identifiers.has('_ffi');
     this.plan = {
-      mod, imports: nodes.imports, ffi: taken ? '_cffi' : '_ffi', structs: [], functions: new Map(), helpers: new Set(), rewrites: new Map(), deletions: [], keptCtypes: [],
+      mod, imports: nodes.imports, ffi: taken ? '_cffi' : '_ffi', structs: [], packedStructs: [], functions: new Map(), helpers: new Set(), rewrites: new Map(), deletions: [], keptCtypes: [],
       usesFfi: false, exported: new Map(), notes: [], converted: { functions: 0, callbacks: 0, cells: 0, buffers: 0, casts: 0 },
     };
   }
