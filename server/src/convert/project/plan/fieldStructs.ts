@@ -43,8 +43,7 @@ export function collectFieldStructs(pl: ModulePlanner): void {
     if (!body) continue;
     const fields = body.fields;
     // another module naming it (an import, an attribute, a comment) would meet a cffi struct: leave it
-    const word = new RegExp(`(?<![A-Za-z_0-9])${name}(?![A-Za-z_0-9])`);
-    if ([...pl.project.planners.values()].some((o) => o !== pl && word.test(o.mod.text))) continue;
+    if (namedElsewhere(pl, name)) continue;
     const cname = `${base === 'Union' ? 'union' : 'struct'} ${name}`;
     const found: Found = { rewrites: [], integer: false };
     const ok = (pl.nodes.identifiers.get(name) ?? []).every((u) => u.startIndex === nameNode.startIndex || classUse(pl, u, cname, fields, found));
@@ -58,6 +57,12 @@ export function collectFieldStructs(pl: ModulePlanner): void {
     else pl.plan.structs.push(decl);
     pl.plan.usesFfi = true;
   }
+}
+
+/** Does another module's text name this word (an import, an attribute, a comment)? */
+function namedElsewhere(pl: ModulePlanner, name: string): boolean {
+  const word = new RegExp(`(?<![A-Za-z_0-9])${name}(?![A-Za-z_0-9])`);
+  return [...pl.project.planners.values()].some((o) => o !== pl && word.test(o.mod.text));
 }
 
 /** The class body: `_fields_` of (name, scalar type) pairs, `_pack_ = N` before it (cffi's `pack=N`, the same layout), a docstring, nothing else. */
@@ -105,6 +110,8 @@ function classUse(pl: ModulePlanner, u: Node, cname: string, fields: Field[], ou
     const target = assignedName(p);
     if (!target || target.parent?.type !== 'assignment' || target.parent.childForFieldName('right')?.id !== p.id) return false;
     const uses = usesOf(pl, target);
+    // a module-level instance another module may read (`m.pt`) would reach it as a cffi pointer
+    if (scopeOf(target).type === 'module' && namedElsewhere(pl, target.text)) return false;
     if (!uses || !uses.every((v) => scopeOf(v).id === scopeOf(target).id && instanceUse(pl, v, cname, fields, out))) return false;
     out.rewrites.push([p, make]);
     return true;
