@@ -286,7 +286,8 @@ def _buffer_set_value(buf, value):  # buf.value = value on a ctypes char array: 
 
 const INTEGER = (ffi: string): string => `def _c_integer(ctype, x):  # what ctypes stores in an integer field: an int, truncated to the C type
     if not isinstance(x, int):
-        raise TypeError("'%s' object cannot be interpreted as an integer" % type(x).__name__)
+        msg = "'%s' object cannot be interpreted as an integer"
+        raise TypeError(msg % type(x).__name__)
     return int(${ffi}.cast(ctype, x))`;
 
 /** The helpers' text, in dependency order, for the ones a module uses. */
