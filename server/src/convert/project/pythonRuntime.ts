@@ -5,7 +5,7 @@
  * expected a ctypes value, while every foreign call goes through cffi.
  */
 
-export type RuntimeHelper = 'pointer' | 'function' | 'variadic' | 'callback' | 'stringBuffer' | 'charArray' | 'voidPointer' | 'buffer' | 'library' | 'bufferMemory';
+export type RuntimeHelper = 'pointer' | 'function' | 'variadic' | 'callback' | 'stringBuffer' | 'charArray' | 'voidPointer' | 'buffer' | 'library' | 'bufferMemory' | 'integer';
 
 const CONVERTERS = (ffi: string): string => `def _string_or_none(p):  # ctypes gave bytes (str for wchar_t *), or None for NULL
     return None if p == ${ffi}.NULL else ${ffi}.string(p)
@@ -284,6 +284,12 @@ def _buffer_set_value(buf, value):  # buf.value = value on a ctypes char array: 
     if len(value) < len(buf):
         buf[len(value)] = 0`;
 
+const INTEGER = (ffi: string): string => `def _c_integer(ctype, x):  # what ctypes stores in an integer field: an int, truncated to the C type
+    if not isinstance(x, int):
+        msg = "'%s' object cannot be interpreted as an integer"
+        raise TypeError(msg % type(x).__name__)
+    return int(${ffi}.cast(ctype, x))`;
+
 /** The helpers' text, in dependency order, for the ones a module uses. */
 export function runtimeHelpers(used: ReadonlySet<RuntimeHelper>, ffi: string): string[] {
   const out: string[] = [];
@@ -300,8 +306,9 @@ export function runtimeHelpers(used: ReadonlySet<RuntimeHelper>, ffi: string): s
   if (used.has('stringBuffer')) out.push(STRING_BUFFER());
   if (used.has('voidPointer')) out.push(VOID_POINTER(ffi));
   if (used.has('bufferMemory')) out.push(BUFFER_MEMORY());
+  if (used.has('integer')) out.push(INTEGER(ffi));
   return out;
 }
 
 /** Names each helper defines: the check requires every one the output uses to be defined. */
-export const HELPER_NAMES = ['_string_or_none', '_address_or_none', '_from_c', '_as_pointer', '_cffi_function', '_cffi_variadic', '_c_vararg', '_callback_type', '_string_buffer', '_void_pointer', '_CFunction', '_c_argument', '_none', '_Library', '_CharArray', '_char_array', '_buffer_span', '_buffer_memmove', '_buffer_memset', '_buffer_string_at', '_buffer_set_value'];
+export const HELPER_NAMES = ['_string_or_none', '_address_or_none', '_from_c', '_as_pointer', '_cffi_function', '_cffi_variadic', '_c_vararg', '_callback_type', '_string_buffer', '_void_pointer', '_CFunction', '_c_argument', '_none', '_Library', '_CharArray', '_char_array', '_buffer_span', '_buffer_memmove', '_buffer_memset', '_buffer_string_at', '_buffer_set_value', '_c_integer'];

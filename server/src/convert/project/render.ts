@@ -137,6 +137,7 @@ function header(p: ModulePlan, withImport: boolean): string {
   if (needsFfi(p)) {
     let top = `${withImport ? 'from cffi import FFI\n\n' : ''}${f} = FFI()`;
     if (decls.length) top += `\n${f}.cdef("""\n${decls.map((d) => `    ${d}`).join('\n')}\n""")`;
+    for (const ps of p.packedStructs) top += `\n${f}.cdef("""\n    ${ps.decl}\n""", pack=${ps.pack})`;
     parts.push(top);
   }
   parts.push(...runtimeHelpers(p.helpers, f));

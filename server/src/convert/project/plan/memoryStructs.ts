@@ -75,6 +75,11 @@ const SIZES: Record<string, number> = {
   size_t: 8, ssize_t: 8, float: 4, double: 8, wchar_t: 4, 'char *': 8, 'wchar_t *': 8, 'void *': 8,
 };
 
+/** The size of a C primitive on LP64 Linux, or undefined. */
+export function primSize(c: string): number | undefined {
+  return SIZES[c];
+}
+
 /** Size and alignment of a C type on LP64 Linux (what ctypes and cffi lay out there). */
 function layout(t: CType): { size: number; align: number } | undefined {
   if (t.k === 'prim') {

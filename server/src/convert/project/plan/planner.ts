@@ -8,7 +8,7 @@
  *
  * This file holds the plan's types, each module's planning state (`ModulePlanner`) and the order of the
  * stages (`ProjectPlanner.run`); each construct's rules are a file of their own beside it, functions of the
- * planner: stage A (declarations) types.ts, memoryStructs.ts, libraries.ts, declaringHelpers.ts, functions.ts,
+ * planner: stage A (declarations) types.ts, inlineCallbacks.ts, memoryStructs.ts, fieldStructs.ts, libraries.ts, declaringHelpers.ts, functions.ts,
  * untyped.ts; stage B (the values handed to foreign calls) values.ts, casts.ts, buffers.ts, with callees.ts
  * answering which function an argument reaches; stage C (what becomes of the ctypes names) names.ts.
  */
@@ -23,6 +23,8 @@ import { type ModuleNodes, type NamedIdentifiers, indexNodes } from './moduleInd
 import { type Bindings, bindingsOf, ctypesName, member } from './bindings';
 import { type Prototype, collectTypes } from './types';
 import { collectMemoryStructs } from './memoryStructs';
+import { collectInlineCallbacks } from './inlineCallbacks';
+import { collectFieldStructs } from './fieldStructs';
 import type { Holder } from './heldLibraries';
 import { type Factory, type Library, collectLibraries, findFactories } from './libraries';
 import { type DeclaringHelper, collectHelperCalls, collectHelpers } from './declaringHelpers';
@@ -31,6 +33,7 @@ import { collectUntyped } from './untyped';
 import { collectValues } from './values';
 import { settleNames } from './names';
 import { followModuleAliases, refuseModuleValues } from './moduleAliases';
+import { dropUnusedCtypesImports } from './unusedImports';
 import { type AttributeDecl, checkAttributeUses, collectAttributeDeclarations } from './attributeDeclarations';
 
 /** A replacement for one node; `inner` renders a descendant with the replacements inside it. */
@@ -59,6 +62,8 @@ export interface ModulePlan {
   ffi: string;
   /** cdef lines in the order found: opaque structs first, then functions. */
   structs: string[];
+  /** structs with `_pack_` (plan/fieldStructs.ts): each in a cdef of its own, `pack=N` as ctypes packed it */
+  packedStructs: { pack: number; decl: string }[];
   functions: Map<string, ForeignDecl>;
   helpers: Set<RuntimeHelper>;
   rewrites: Map<string, { node: Node; render: Rewrite }>;
@@ -114,7 +119,7 @@ export class ModulePlanner {
   ) {
     const taken = nodes.identifiers.has('_ffi');
     this.plan = {
-      mod, imports: nodes.imports, ffi: taken ? '_cffi' : '_ffi', structs: [], functions: new Map(), helpers: new Set(), rewrites: new Map(), deletions: [], keptCtypes: [],
+      mod, imports: nodes.imports, ffi: taken ? '_cffi' : '_ffi', structs: [], packedStructs: [], functions: new Map(), helpers: new Set(), rewrites: new Map(), deletions: [], keptCtypes: [],
       usesFfi: false, exported: new Map(), notes: [], converted: { functions: 0, callbacks: 0, cells: 0, buffers: 0, casts: 0 },
     };
   }
@@ -183,6 +188,7 @@ export class ProjectPlanner {
     for (const p of all) settleNames(p);
     // after every module's plan: whether the module a value names converts
     for (const p of all) refuseModuleValues(p);
+    dropUnusedCtypesImports(all);
     return { modules: all.map((p) => p.plan), refusals: this.refusals };
   }
 }
@@ -190,7 +196,9 @@ export class ProjectPlanner {
 /** Stage A, in this order: each construct reads what the ones before it found (types before signatures, libraries before their functions). */
 function planTypesAndLibraries(pl: ModulePlanner): void {
   collectTypes(pl);
+  collectInlineCallbacks(pl);
   collectMemoryStructs(pl);
+  collectFieldStructs(pl);
   collectLibraries(pl);
 }
 

@@ -49,6 +49,15 @@ function exportedType(pl: ModulePlanner, name: string): CType | undefined {
   return pl.aliases.get(name)?.type ?? pl.prototypes.get(name)?.type;
 }
 
+/** The C function type of `CFUNCTYPE(restype, *argtypes)`'s arguments, or undefined when one has no cffi equivalent here. */
+export function callbackSignature(pl: ModulePlanner, types: readonly Node[], proto: string): CType | undefined {
+  const [r, ...args] = types;
+  const ret = r ? typeOf(pl, r, true) : undefined;
+  const argTypes = args.map((x) => typeOf(pl, x));
+  if (!ret || argTypes.some((t) => !t)) return undefined;
+  return { k: 'func', proto, ret, args: argTypes as CType[] };
+}
+
 /** Rewrites a type expression to its C string and marks it consumed. */
 export function consumeType(pl: ModulePlanner, n: Node, t: CType): void {
   pl.consumed.push(n);
@@ -84,14 +93,11 @@ export function collectTypes(pl: ModulePlanner): void {
     // CB = CFUNCTYPE(restype, *argtypes)
     const parts = callParts(right);
     if (parts && pl.ctypes(parts.callee) === 'CFUNCTYPE' && !parts.keywords.size && !parts.splat) {
-      const [r, ...args] = parts.args;
-      const ret = r ? typeOf(pl, r, true) : undefined;
-      const argTypes = args.map((x) => typeOf(pl, x));
-      if (!ret || argTypes.some((t) => !t)) {
+      const type = callbackSignature(pl, parts.args, left.text);
+      if (!type) {
         pl.refuse(right, 'a callback type whose argument or result types have no cffi equivalent here');
         continue;
       }
-      const type: CType = { k: 'func', proto: left.text, ret, args: argTypes as CType[] };
       pl.prototypes.set(left.text, { name: left.text, type, statement: st });
       pl.plan.helpers.add('callback');
       pl.rewrite(right, () => `_callback_type(${pyString(declare(type, ''))})`);
