@@ -212,8 +212,9 @@ export function foreignCallRule(rw: Rewriter, n: Node, f: FunctionDecl, callee: 
     if (!(i < sig.params.length && sig.params[i]!.k === 'func')) continue;
     const k = kindOf(rw, x);
     if (k?.k !== 'callback') {
-      // a value the kinds do not follow (a loop over a list of callbacks, a parameter) may be a callback of any type the input makes
-      if (unparen(x).type === 'none') continue;
+      // a value the kinds do not follow (a loop over a list of callbacks, a parameter) may be a callback of any type
+      // the input makes; with argtypes ctypes took only the parameter's own prototype (else ArgumentError), so it fits
+      if (f.argtypes || unparen(x).type === 'none') continue;
       const others = callbackTypes(rw).filter((c) => callbackFit(c.sig, sig.paramTexts[i]!) !== 'same');
       if (!others.length) continue;
       const plain = sideEffectFree(unparen(x));
