@@ -161,6 +161,20 @@ test('undeclaredLibraryUses: lib.x on a converted library reached through any na
   assert.deepEqual(undeclaredLibraryUses(parser, [{ ...natModule, output: 'import ctypes\nlibc = ctypes.CDLL(None)\n' }, uses, helper]), []);
 });
 
+test('undeclaredLibraryUses: a library a package re-exports, read by a module whose text names no defining module (`from . import libc`)', () => {
+  // session 10: pkg/api.py names neither pkg nor nat, so the check skipped it, and abs went undeclared with no TODO
+  const init = { name: 'pkg', pkg: 'pkg', input: 'from .nat import libc\n', output: 'from .nat import libc\n' };
+  const api = reader('pkg.api', 'from . import libc\nprint(libc.abs(-3), libc.strlen(b"a"))\n');
+  const starInit = { name: 'pkg', pkg: 'pkg', input: 'from .nat import *\n', output: 'from .nat import *\n' };
+  const deep = { ...reader('pkg.deep.api', 'from .. import libc\nprint(libc.labs(-3))\n'), pkg: 'pkg.deep' };
+  const at = (ps: { module: string; offset: number }[], texts: Record<string, string>) => ps.map((p) => `${p.module}:${texts[p.module]!.slice(p.offset).match(/^\w+/)![0]}`);
+  const texts = { 'pkg.api': api.output, 'pkg.deep.api': deep.output };
+  assert.deepEqual(at(undeclaredLibraryUses(parser, [natModule, init, api, deep]), texts).sort(), ['pkg.api:abs', 'pkg.deep.api:labs']);
+  assert.deepEqual(at(undeclaredLibraryUses(parser, [natModule, starInit, api]), texts), ['pkg.api:abs']);
+  // a relative import of a package that reaches no converted library: nothing to report
+  assert.deepEqual(undeclaredLibraryUses(parser, [natModule, { ...init, output: 'import os\n' }, api]), []);
+});
+
 test('undeclaredLibraryUses: a module holding a converted library used as a value the check cannot follow is reported', () => {
   const found = undeclaredLibraryUses(parser, [natModule, reader('main', 'from pkg import nat\ndef g(m):\n    return m.libc.abs(-3)\nprint(g(nat), [nat], getattr(nat, "lib" + "c"))\n')]);
   assert.equal(found.length, 3);

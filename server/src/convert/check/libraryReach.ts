@@ -136,12 +136,9 @@ export function undeclaredLibraryUses(parser: Parser, modules: readonly ModuleTe
   if (!defining.length) return [];
   const names = new Set(modules.map((m) => m.name));
   const isModule = (n: string): boolean => names.has(n) || modules.some((m) => m.name.startsWith(`${n}.`));
-  // only a module whose text names a defining module (or is one) can reach its libraries
-  const words = new Set(defining.flatMap((m) => m.name.split('.')));
   const facts = new Map<string, ModuleFacts>();
   try {
-    for (const m of modules) {
-      if (!defining.includes(m) && !(m.output.match(/[A-Za-z_]\w*/g) ?? []).some((w) => words.has(w))) continue;
+    for (const m of reaching(modules, defining)) {
       const tree = parser.parse(m.output);
       if (!tree) continue;
       try {
@@ -220,6 +217,36 @@ export function undeclaredLibraryUses(parser: Parser, modules: readonly ModuleTe
   } finally {
     facts.clear();
   }
+}
+
+/**
+ * The modules that may reach a defining module's libraries: the defining ones, and (until nothing changes) every
+ * module whose text names one already in, or a package of one (`from . import lib` in `pkg/api.py` names no module
+ * but is relative: it reaches its own package, which a re-export may make hold the library).
+ */
+function reaching(modules: readonly ModuleTexts[], defining: readonly ModuleTexts[]): ModuleTexts[] {
+  const words = new Set<string>();
+  const inside = new Set<ModuleTexts>();
+  const add = (m: ModuleTexts): void => {
+    inside.add(m);
+    for (const w of m.name.split('.')) words.add(w);
+  };
+  for (const m of defining) add(m);
+  const wordsOf = new Map(modules.map((m) => [m, new Set(m.output.match(/[A-Za-z_]\w*/g) ?? [])]));
+  const relativeTo = (m: ModuleTexts): string[] => [...m.output.matchAll(/^[ \t]*from[ \t]+(\.+[\w.]*)[ \t]+import\b/gm)].map((x) => absolute(m.pkg, x[1]!));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const m of modules) {
+      if (inside.has(m)) continue;
+      const ws = wordsOf.get(m)!;
+      const names = new Set([...inside].map((x) => x.name));
+      if ([...words].some((w) => ws.has(w)) || relativeTo(m).some((t) => names.has(t))) {
+        add(m);
+        changed = true;
+      }
+    }
+  }
+  return modules.filter((m) => inside.has(m));
 }
 
 /** An attribute's or a keyword argument's name, or an import's: not a read of a variable. */

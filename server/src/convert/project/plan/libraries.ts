@@ -86,12 +86,24 @@ export function libraryAt(pl: ModulePlanner, n: Node): LibraryRef | undefined {
   const owner = pl.project.planner([mod, ...rest.slice(0, -1)].join('.'));
   const lib = owner?.libraries.get(rest[rest.length - 1]!);
   if (owner && lib) return { owner, lib };
+  // `pkg.lib` where pkg/__init__.py re-exports it (`from ._native import lib`)
+  const re = owner ? reexported(pl, owner.mod.name, rest[rest.length - 1]!) : undefined;
+  if (re) return re;
   // `m.obj.lib`, `pkg.m.C.lib`: a held library of module m
   if (rest.length < 2) return undefined;
   const heldOwner = pl.project.planner([mod, ...rest.slice(0, -2)].join('.'));
   const heldKey = rest.slice(-2).join('.');
   const heldLib = heldOwner?.held.has(heldKey) ? heldOwner.libraries.get(heldKey) : undefined;
   return heldOwner && heldLib ? { owner: heldOwner, lib: heldLib } : undefined;
+}
+
+/** The library module m re-exports as `name` (its `from ._native import lib`), with the module that loads it. */
+function reexported(pl: ModulePlanner, m: string, name: string): LibraryRef | undefined {
+  const d = pl.project.definingModule(m, name);
+  if (!d || d[0] === m) return undefined;
+  const owner = pl.project.planner(d[0]);
+  const lib = owner?.libraries.get(d[1]);
+  return owner && lib ? { owner, lib } : undefined;
 }
 
 export const libKey = (n: Node): string | undefined => {
@@ -190,7 +202,7 @@ export function refuseImportedLibraries(pl: ModulePlanner): void {
     while (head.type === 'attribute') head = head.childForFieldName('object')!;
     if (!pl.libraryUsesAllowed.has(keyOf(head))) pl.refuse(node, `the library ${node.text} is held in ${ref.owner.mod.name} and used here: the plan converts a library only together with the uses in its own module`);
   }
-  const libraryIn = (modName: string | undefined, name: string): boolean => !!modName && !!pl.project.planner(modName)?.libraries.has(name);
+  const libraryIn = (modName: string | undefined, name: string): boolean => !!modName && (!!pl.project.planner(modName)?.libraries.has(name) || !!reexported(pl, modName, name));
   const isImportName = (x: Node): boolean => x.parent?.type === 'dotted_name' || x.parent?.type === 'aliased_import' || x.parent?.type === 'import_from_statement';
   const refuse = (n: Node, name: string, modName: string): void => pl.refuse(n, `the library ${name} is loaded in ${modName} and used here: the plan converts a library only together with the uses in its own module`);
   for (const [local, [modName, name]] of pl.b.fromImports) {

@@ -33,6 +33,7 @@ import { collectUntyped } from './untyped';
 import { collectValues } from './values';
 import { settleNames } from './names';
 import { followModuleAliases, refuseModuleValues } from './moduleAliases';
+import { definingModule, followReexports } from './reexports';
 import { dropUnusedCtypesImports } from './unusedImports';
 import { type AttributeDecl, checkAttributeUses, collectAttributeDeclarations } from './attributeDeclarations';
 
@@ -157,15 +158,22 @@ export class ProjectPlanner {
   readonly attributeDecls = new Map<string, AttributeDecl>();
   /** functions used without argtypes (untyped.ts), by the same key */
   readonly untypedDecls = new Map<string, ForeignDecl>();
+  /** where the name module m exports is defined, through the package's re-exports (reexports.ts) */
+  readonly definingModule: (m: string, name: string) => [string, string] | undefined;
 
   constructor(
     modules: readonly SourceModule[],
     readonly lookup: PrototypeLookup | undefined = { headers: {} },
   ) {
     const names = new Set(modules.map((m) => m.name));
-    for (const m of modules) {
+    const read = modules.map((m) => {
       const nodes = indexNodes(m);
-      const b = bindingsOf(m, nodes, names);
+      return { m, nodes, b: bindingsOf(m, nodes, names) };
+    });
+    const all = new Map(read.map((x) => [x.m.name, x]));
+    followReexports(all);
+    this.definingModule = (m, name) => definingModule(all, m, name);
+    for (const { m, nodes, b } of read) {
       followModuleAliases(b, nodes, names);
       this.planners.set(m.name, new ModulePlanner(m, nodes, b, this));
     }

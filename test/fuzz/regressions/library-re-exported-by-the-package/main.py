@@ -1,0 +1,3 @@
+from fuzzpkg.api import check
+
+print(check(-7))
