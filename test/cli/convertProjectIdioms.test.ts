@@ -245,3 +245,59 @@ print(nat.libc.strerror(2), nat.magnitude(-7), nat.libc.labs(-3), describe(13))
 `,
   });
 });
+
+// session 10: the fuzz's `declare(lib, name, restype, argtypes)` shape, its library a parameter. Until then the
+// plan followed only a helper whose getattr names one library, and this one kept the binding ctypes.
+const LIB_PARAM_HELPER = `import ctypes
+import ctypes.util
+
+libc = ctypes.CDLL("libc.so.6")
+libz = ctypes.cdll.LoadLibrary(ctypes.util.find_library("z"))
+
+
+def declare(lib, name, restype, argtypes):
+    fn = getattr(lib, name)
+    fn.restype = restype
+    fn.argtypes = argtypes
+    return fn
+
+
+adler32 = declare(libz, "adler32", ctypes.c_ulong, [ctypes.c_ulong, ctypes.c_char_p, ctypes.c_uint])
+labs = declare(libc, "labs", ctypes.c_long, [ctypes.c_long])
+`;
+
+test('convert PATH...: a declaring helper whose library is a parameter declares each call on the library it is handed', () => {
+  convertsFully(
+    {
+      'pkg/native.py': LIB_PARAM_HELPER,
+      'main.py': 'from pkg.native import adler32, labs\n\nprint(adler32(1, b"delta", 5), labs(-123456789))\n',
+    },
+    (converted) => {
+      const out = converted['pkg/native.py']!;
+      assert.match(out, /unsigned long adler32\(unsigned long, char \*, unsigned int\);/);
+      assert.match(out, /long labs\(long\);/);
+    },
+  );
+  // one library wrapped (libc's strlen has no argtypes: a _Library), the other not: the helper reads either
+  convertsFully({
+    'pkg/native.py': `${LIB_PARAM_HELPER}\n\ndef length(b):\n    return libc.strlen(b)\n`,
+    'main.py': 'from pkg.native import adler32, labs, length\n\nprint(adler32(1, b"delta", 5), labs(-123456789), length(b"abc"))\n',
+  }, (converted) => assert.match(converted['pkg/native.py']!, /size_t strlen\(/));
+});
+
+test('convert PATH...: a helper with a library parameter that another module calls, or that is handed another library, stays ctypes', () => {
+  staysCtypes(
+    {
+      'pkg/native.py': LIB_PARAM_HELPER,
+      'main.py': 'import ctypes\nfrom pkg.native import declare, libc\n\nabs_ = declare(libc, "abs", ctypes.c_int, [ctypes.c_int])\nprint(abs_(-3))\n',
+    },
+    /left for a human/,
+  );
+  staysCtypes(
+    {
+      'pkg/native.py': `${LIB_PARAM_HELPER}\nother = ctypes.CDLL("libm.so.6")\nfor lib in (other,):\n    fabs = declare(lib, "fabs", ctypes.c_double, [ctypes.c_double])\n`,
+      'main.py': 'from pkg.native import fabs\n\nprint(fabs(-2.5))\n',
+    },
+    /declare\(…\) is handed lib: the plan follows a library parameter only for a library this module loads/,
+  );
+});

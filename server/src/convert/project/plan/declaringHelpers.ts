@@ -12,7 +12,11 @@ import { declFromAttributes, declareFunction } from './functions';
 export interface DeclaringHelper {
   name: string;
   def: Node;
-  lib: Library;
+  /** the library getattr reads, or undefined when it is a parameter (`def declare(lib, name, restype, argtypes)`) */
+  lib: Library | undefined;
+  /** that parameter's index, and the libraries the calls hand it (this module's own) */
+  libParam?: number;
+  callLibs: Library[];
   params: string[];
   nameParam: number;
   prefix: string;
@@ -37,7 +41,9 @@ export function collectHelpers(pl: ModulePlanner): void {
     const gp = callParts(first.childForFieldName('right')!);
     if (local?.type !== 'identifier' || !gp || gp.callee.text !== 'getattr' || gp.args.length !== 2) continue;
     const lib = pl.libraries.get(libKey(gp.args[0]!) ?? '');
-    if (!lib) continue;
+    const libArg = unparen(gp.args[0]!);
+    const libParam = !lib && libArg.type === 'identifier' && !pl.libraries.has(libArg.text) ? params.indexOf(libArg.text) : -1;
+    if (!lib && (libParam < 0 || !onlyCalledHere(pl, def))) continue;
     const nameExpr = unparen(gp.args[1]!);
     let prefix = '';
     let nameParam = -1;
@@ -51,7 +57,7 @@ export function collectHelpers(pl: ModulePlanner): void {
       }
     }
     if (nameParam < 0) continue;
-    const h: DeclaringHelper = { name: def.childForFieldName('name')!.text, def, lib, params, nameParam, prefix, argtypesParam: -1, restypeParam: -1, registers: false, local: local.text, getattrStatement: body[0]!, attributeStatements: [] };
+    const h: DeclaringHelper = { name: def.childForFieldName('name')!.text, def, lib, ...(libParam >= 0 ? { libParam } : {}), callLibs: [], params, nameParam, prefix, argtypesParam: -1, restypeParam: -1, registers: false, local: local.text, getattrStatement: body[0]!, attributeStatements: [] };
     let ok = true;
     const attr = (st: Node): [string, string] | undefined => {
       const a = st.type === 'expression_statement' ? st.namedChildren[0] : undefined;
@@ -94,11 +100,18 @@ export function collectHelpers(pl: ModulePlanner): void {
       continue;
     }
     pl.helpersDefs.set(h.name, h);
-    pl.libraryUsesAllowed.add(keyOf(gp.args[0]!));
+    if (lib) pl.libraryUsesAllowed.add(keyOf(gp.args[0]!));
     const ffiErr = h.errcheckParam !== undefined ? `, ${params[h.errcheckParam]}` : '';
     const lhs = h.local;
     pl.plan.helpers.add('function');
-    pl.rewrite(first.childForFieldName('right')!, (inner) => `_cffi_function(${inner(gp.args[0]!)}${lib.wrapped ? '._cffi_lib' : ''}, ${inner(gp.args[1]!)}${ffiErr})`);
+    // a library parameter: what its calls hand it decides, when the plan renders (a _Library wraps the cffi lib)
+    const cffiLib = (inner: (n: Node) => string): string => {
+      const libs = lib ? [lib] : h.callLibs;
+      if (libs.every((l) => l.wrapped)) return `${inner(gp.args[0]!)}._cffi_lib`;
+      if (libs.every((l) => !l.wrapped)) return inner(gp.args[0]!);
+      return `getattr(${inner(gp.args[0]!)}, "_cffi_lib", ${inner(gp.args[0]!)})`;
+    };
+    pl.rewrite(first.childForFieldName('right')!, (inner) => `_cffi_function(${cffiLib(inner)}, ${inner(gp.args[1]!)}${ffiErr})`);
     void lhs;
     pl.plan.deletions.push(...h.attributeStatements);
   }
@@ -118,6 +131,16 @@ export function collectHelperCalls(pl: ModulePlanner): void {
     if (parts.splat) {
       pl.refuse(n, `${h.name}(*…): the plan needs the names and types at each call`);
       continue;
+    }
+    if (h.libParam !== undefined) {
+      const libArg = arg(h.libParam);
+      const lib = libArg ? pl.libraries.get(libKey(libArg) ?? '') : undefined;
+      if (!libArg || !lib || !lib.loadedHere) {
+        pl.refuse(n, `${h.name}(…) is handed ${libArg ? libArg.text : 'no library'}: the plan follows a library parameter only for a library this module loads`);
+        continue;
+      }
+      h.callLibs.push(lib);
+      pl.libraryUsesAllowed.add(keyOf(libArg));
     }
     const names = namesOf(pl, arg(h.nameParam));
     const argtypes = arg(h.argtypesParam);
@@ -145,6 +168,17 @@ export function collectHelperCalls(pl: ModulePlanner): void {
     list.namedChildren.forEach((item, i) => consumeType(pl, item, decl.params[i]!));
     consumeType(pl, restype!, decl.ret);
   }
+}
+
+/**
+ * A helper whose library is a parameter is followed only where every call is in sight: its name occurs in this
+ * module only as its def and as the callee of calls, and no other module's text has the word.
+ */
+function onlyCalledHere(pl: ModulePlanner, def: Node): boolean {
+  const name = def.childForFieldName('name')!;
+  const word = new RegExp(`\\b${name.text}\\b`);
+  for (const o of pl.project.planners.values()) if (o !== pl && word.test(o.mod.text)) return false;
+  return (pl.identifiers().get(name.text) ?? []).every((x) => x.startIndex === name.startIndex || (x.parent?.type === 'call' && x.parent.childForFieldName('function')?.startIndex === x.startIndex));
 }
 
 /** The values a name argument takes: a literal, or `"lit" + v` with v looping over a literal collection. */
