@@ -62,3 +62,21 @@ test('decodeValue (the facts: the value alone) is the value decodeParts gives', 
     assert.equal(decodeValue(parts), decodeParts(parts).value, JSON.stringify(parts));
   }
 });
+
+test('decodeValue of one literal without a backslash (its shortcut) is the value decodeParts gives, every prefix and quote', () => {
+  const prefixes = ['', 'r', 'b', 'rb', 'Rb', 'bR', 'u', 'U', 'f', 'F', 'rf', 'fR', 'B'];
+  const quotes = ['"', "'", '"""', "'''"];
+  const bodies = ['', 'x', 'a b', '"', "'", '""', "''", 'é😀', 'line\nnext', '{x}', 'ends "'];
+  let n = 0;
+  for (const p of prefixes) {
+    for (const q of quotes) {
+      for (const b of bodies) {
+        for (const text of [p + q + b + q, p + q + b, p + q + b + q.slice(1), p + q]) {
+          assert.equal(decodeValue([{ text, start: 3 }]), decodeParts([{ text, start: 3 }]).value, JSON.stringify(text));
+          n++;
+        }
+      }
+    }
+  }
+  assert.ok(n > 2000);
+});

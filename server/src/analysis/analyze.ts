@@ -856,9 +856,12 @@ class Linker {
 
   private libraryFrom(a: AssignFact, target: string): CtypesLibrary | undefined {
     const v = a.value;
+    if (v.k !== 'call' && v.k !== 'dotted') return undefined;
+    // (most assignments are not loads: nothing is allocated for them)
+    const q = this.qualify((v.k === 'call' ? dottedText(v.callee) : v.text) ?? '');
+    if (!q.startsWith('ctypes.')) return undefined;
     const base = { name: target, nameSpan: a.target.span, statementSpan: a.statementSpan, loadSpan: v.span, functions: [] as ForeignFunction[] };
     if (v.k === 'call') {
-      const q = this.qualify(dottedText(v.callee) ?? '');
       const parts = q.split('.');
       if (parts[0] !== 'ctypes') return undefined;
       if (parts.length === 2 && CTYPES_LOADERS.has(parts[1]!)) return { ...base, loader: parts[1]!, path: v.args[0], keywords: v.keywords };
@@ -866,7 +869,7 @@ class Linker {
       return undefined;
     }
     if (v.k === 'dotted') {
-      const parts = this.qualify(v.text).split('.');
+      const parts = q.split('.');
       if (parts.length === 3 && parts[0] === 'ctypes' && CTYPES_LOADER_INSTANCES.has(parts[1]!)) return { ...base, loader: 'attribute', attributeName: parts[2], keywords: [] };
     }
     return undefined;

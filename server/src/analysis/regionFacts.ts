@@ -1,7 +1,7 @@
 import type { Language } from 'web-tree-sitter';
 import type { Region } from '../documents/parsedDocument';
 import type { CallSite, Expr, ImportInfo, Keyword, Span } from './model';
-import { flatTreeOf, type FlatTree } from '../parser/flatTree';
+import { flatTreeOf, typeIds, type FlatTree } from '../parser/flatTree';
 import { pythonFields, type PythonFields } from '../parser/pythonFields';
 import { AnchoredSpan } from './spans';
 import { decodeValue } from './stringLiteral';
@@ -70,8 +70,33 @@ export function bindingOf(module: string): ImportInfo['binding'] {
 }
 
 
-/** A bytes literal's prefix (`b''`, `rb''`, `Br''` …). */
-const BYTES_PREFIX = /^[rRuUfF]*[bB]/;
+/** Whether a literal's prefix makes it bytes (`b''`, `rb''`, `Br''` …; as /^[rRuUfF]*[bB]/, without a regex run per literal). */
+function bytesPrefix(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i) | 0x20; // lower case
+    if (c === 0x62) return true; // b
+    if (c !== 0x72 && c !== 0x75 && c !== 0x66) return false; // r u f
+  }
+  return false;
+}
+
+const enum FactKind { None, Import, Assign, Call, Attribute, Class }
+
+const factKindTables = new WeakMap<Language, Uint8Array>();
+/** Node type id → the fact a node of that type gives (the walk's dispatch, a table lookup rather than a type-name switch per node). */
+function factKinds(language: Language): Uint8Array {
+  let t = factKindTables.get(language);
+  if (!t) {
+    t = new Uint8Array(65536);
+    const kinds: [string, FactKind][] = [
+      ['import_statement', FactKind.Import], ['import_from_statement', FactKind.Import], ['assignment', FactKind.Assign],
+      ['call', FactKind.Call], ['attribute', FactKind.Attribute], ['class_definition', FactKind.Class],
+    ];
+    for (const [name, kind] of kinds) for (const id of typeIds(language, name)) t[id] = kind;
+    factKindTables.set(language, t);
+  }
+  return t;
+}
 
 /** Reads the facts off a flat copy of the region's tree (parser/flatTree.ts): no node objects, text sliced from the region. */
 class Extractor {
@@ -100,22 +125,23 @@ class Extractor {
 
   run(): RegionFacts {
     const t = this.t;
+    const kinds = factKinds(t.language);
+    const type = t.type;
     for (let i = 0; i < t.count; i++) {
-      switch (t.typeName(i)) {
-        case 'import_statement':
-        case 'import_from_statement':
+      switch (kinds[type[i]!]) {
+        case FactKind.Import:
           this.importFact(i);
           break;
-        case 'assignment':
+        case FactKind.Assign:
           this.assignFact(i);
           break;
-        case 'call':
+        case FactKind.Call:
           this.callFact(i);
           break;
-        case 'attribute':
+        case FactKind.Attribute:
           this.attrFact(i);
           break;
-        case 'class_definition':
+        case FactKind.Class:
           this.classFact(i);
           break;
       }
@@ -307,11 +333,11 @@ class Extractor {
       case 'concatenated_string': {
         if (type === 'string') {
           // one literal: its text, start and span are the expression's own
-          return { k: 'str', span, text, value: decodeValue([{ text, start: this.t.start[n]! }]), bytes: BYTES_PREFIX.test(text), parts: [span] };
+          return { k: 'str', span, text, value: decodeValue([{ text, start: this.t.start[n]! }]), bytes: bytesPrefix(text), parts: [span] };
         }
         const parts = this.t.namedChildren(n).filter((c) => this.type(c) === 'string');
+        const bytes = parts.length > 0 && bytesPrefix(this.text(parts[0]!));
         const value = decodeValue(parts.map((p) => ({ text: this.text(p), start: this.t.start[p]! })));
-        const bytes = parts.length > 0 && BYTES_PREFIX.test(this.text(parts[0]!));
         return { k: 'str', span, text, value, bytes, parts: parts.map((p) => this.span(p)) };
       }
       case 'integer':

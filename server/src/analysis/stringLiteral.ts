@@ -76,8 +76,27 @@ export function decodeLiteral(source: string, base: number, out: DecodedString, 
   if (offsets) out.offsets.push(base + bodyEnd);
 }
 
+/** The value of a literal with no backslash (its body as written, whatever its prefix), else undefined: decodeLiteral's result without its work. */
+function plainBody(source: string): string | undefined {
+  if (source.indexOf('\\') >= 0) return undefined;
+  let i = 0;
+  while (i < source.length && PREFIX_CHARS.has(source.charCodeAt(i))) i++;
+  const q = source[i];
+  if (q !== '"' && q !== "'") return undefined;
+  const quote = source[i + 1] === q && source[i + 2] === q ? q.repeat(3) : q;
+  const bodyStart = i + quote.length;
+  const bodyEnd = source.endsWith(quote) && source.length - quote.length >= bodyStart ? source.length - quote.length : source.length;
+  return source.slice(bodyStart, bodyEnd);
+}
+
+const PREFIX_CHARS = new Set([...'rRbBuUfF'].map((c) => c.charCodeAt(0)));
+
 /** The value of a sequence of literal parts, without the offsets (the facts keep only the value). */
 export function decodeValue(parts: { text: string; start: number }[]): string {
+  if (parts.length === 1) {
+    const plain = plainBody(parts[0]!.text);
+    if (plain !== undefined) return plain;
+  }
   const out: DecodedString = { value: '', offsets: [], exact: true };
   for (const p of parts) decodeLiteral(p.text, p.start, out, false);
   return out.value;
