@@ -206,7 +206,14 @@ test('edits inside function bodies reuse the evaluation, edits reaching the modu
     'def get():', "    return table['f'](1)", '',
     'def names():', '    for k in table:', '        getattr(lib, k + "_x")(0)', '',
     'def setup():', "    table['g'] = lib.foo_c", '', 'setup()', '',
-  ].join('\n');
+    // keys put by one function each, read after: a re-run put takes its key out and puts it back at the end, then
+    // back in its place (evaluate.ts `shiftDictIndex`, `reorder`); the reads find each key where it is now
+    'def put_p():', "    reg['p'] = lib.foo_p", '',
+    'def put_q():', "    reg['q'] = lib.foo_q", '',
+    'def put_r():', "    reg['r'] = lib.foo_r", '',
+    'def put_s():', "    reg['s'] = lib.foo_s", '',
+    'def use_reg():', "    reg['p'](1)", "    reg['q'](1, 2)", "    reg['r'](1, 2, 3)", "    reg['s'](b'x')", '    for k in reg:', '        getattr(lib, k + "_y")(0)', '',
+  ].join('\n').replace("table = {}", "table = {}\nreg = {}");
   const nested = [
     'import ctypes', "lib = ctypes.CDLL('libfoo.so')", '',
     'class K(object):', '    kind = None', '',
@@ -235,6 +242,12 @@ test('edits inside function bodies reuse the evaluation, edits reaching the modu
     { file: own, what: 'a dict value another function reads', find: "table['f'] = lib.foo_a", replace: "table['f'] = lib.foo_b", reused: true },
     { file: own, what: 'a dict key another function iterates', find: "table['f'] = lib.foo_a", replace: "table['h'] = lib.foo_a", reused: true },
     { file: own, what: 'a function the module calls', find: "table['g'] = lib.foo_c", replace: "table['g'] = lib.foo_d", reused: false },
+    { file: own, what: 'the first of four keys put again', find: "reg['p'] = lib.foo_p", replace: "reg['p'] = lib.foo_p2", reused: true },
+    { file: own, what: 'a middle key put again', find: "reg['q'] = lib.foo_q", replace: "reg['q'] = lib.foo_q2", reused: true },
+    { file: own, what: 'a middle key renamed', find: "reg['r'] = lib.foo_r", replace: "reg['p'] = lib.foo_r", reused: false },
+    { file: own, what: 'a middle key replaced by a new one', find: "reg['r'] = lib.foo_r", replace: "reg['t'] = lib.foo_r", reused: true },
+    { file: own, what: 'the last key put again', find: "reg['s'] = lib.foo_s", replace: "reg['s'] = lib.foo_s2", reused: true },
+    { file: own, what: 'a key put twice', find: "reg['q'] = lib.foo_q", replace: "reg['q'] = lib.foo_q\n    reg['p'] = lib.foo_t", reused: false },
     // a keystroke in one method lowers that method alone; the others keep their lowering (pyir.ts `DefReuse`), also
     // those after it, which moved: their offsets are relative to the def. A def with a def inside (a region offset
     // in its anchor) is lowered again; a lowering reused for it would leave the inner call's span where it was.

@@ -1094,9 +1094,10 @@ function undo(w: WriteLog): void {
     if (i < 0) return;
     if (w.had) d.values[i] = w.before as Value;
     else {
+      const removed = d.keys[i]!;
       d.keys.splice(i, 1);
       d.values.splice(i, 1);
-      dictIndexes.delete(d.keys);
+      shiftDictIndex(d, i, removed);
     }
   } else {
     const o = c as Record<string, unknown>;
@@ -1105,24 +1106,78 @@ function undo(w: WriteLog): void {
   }
 }
 
-/** Puts the keys of a Map or dict value in the order a fresh evaluation creates them: by the unit that created each (stable). */
+/**
+ * After `d.keys[i]` (`removed`) was spliced out: the dict's index (each string key's first position) moved for the
+ * keys after it, in place (rebuilding it cost a new Map of every key per undo on a long dict, e.g. vlc.py's `_Cfunctions`).
+ */
+function shiftDictIndex(d: Extract<Value, { k: 'dict' }>, i: number, removed: Value): void {
+  const index = dictIndexes.get(d.keys);
+  if (!index) return;
+  if (removed.k === 'str' && index.get(removed.v) === i) {
+    let next = -1;
+    for (let j = i; j < d.keys.length; j++) {
+      const k = d.keys[j]!;
+      if (k.k === 'str' && k.v === removed.v) {
+        next = j;
+        break;
+      }
+    }
+    if (next >= 0) index.set(removed.v, next);
+    else index.delete(removed.v);
+  }
+  for (let j = i; j < d.keys.length; j++) {
+    const k = d.keys[j]!;
+    if (k.k === 'str' && index.get(k.v) === j + 1) index.set(k.v, j);
+  }
+}
+
+/** The positions of `by` in ascending order of `by`, ties in position order (a stable sort); undefined when that is already the order. */
+function stableOrder(by: readonly number[]): number[] | undefined {
+  let sorted = true;
+  for (let i = 1; i < by.length; i++) if (by[i]! < by[i - 1]!) {
+    sorted = false;
+    break;
+  }
+  if (sorted) return undefined;
+  return by.map((_, i) => i).sort((a, b) => by[a]! - by[b]! || a - b);
+}
+
+/**
+ * Puts the keys of a Map or dict value in the order a fresh evaluation creates them: by the unit that created each
+ * (stable). Nothing moves when they are in that order already; a dict moves only the span between the first and the
+ * last key out of place, and its index is updated there.
+ */
 function reorder(trace: EvaluationTrace, c: object): void {
   if (c instanceof Map) {
-    const entries = [...c].map(([k, v], i) => ({ k, v, i, by: trace.creatorOf(c, k) }));
-    entries.sort((a, b) => a.by - b.by || a.i - b.i);
+    const keys = [...c.keys()];
+    const order = stableOrder(keys.map((k) => trace.creatorOf(c, k)));
+    if (!order) return;
+    const values = keys.map((k) => c.get(k));
     c.clear();
-    for (const e of entries) c.set(e.k, e.v);
+    for (const i of order) c.set(keys[i], values[i]);
   } else if ((c as Value).k === 'dict') {
     const d = c as Extract<Value, { k: 'dict' }>;
-    const entries = d.keys.map((k, i) => ({ k, v: d.values[i]!, i, by: k.k === 'str' ? trace.creatorOf(c, k.v) : -1 }));
-    entries.sort((a, b) => a.by - b.by || a.i - b.i);
-    d.keys.length = 0;
-    d.values.length = 0;
-    for (const e of entries) {
-      d.keys.push(e.k);
-      d.values.push(e.v);
+    const order = stableOrder(d.keys.map((k) => (k.k === 'str' ? trace.creatorOf(c, k.v) : -1)));
+    if (!order) return;
+    let lo = 0;
+    while (order[lo] === lo) lo++;
+    let hi = order.length - 1;
+    while (order[hi] === hi) hi--;
+    const keys = d.keys.slice(lo, hi + 1);
+    const values = d.values.slice(lo, hi + 1);
+    for (let p = lo; p <= hi; p++) {
+      d.keys[p] = keys[order[p]! - lo]!;
+      d.values[p] = values[order[p]! - lo]!;
     }
-    dictIndexes.delete(d.keys);
+    // the keys between lo and hi are the same set, moved among themselves: each one's first position is its first
+    // in that span unless it occurs before it
+    const index = dictIndexes.get(d.keys);
+    if (index) for (let p = hi; p >= lo; p--) {
+      const k = d.keys[p]!;
+      if (k.k !== 'str') continue;
+      const at = index.get(k.v);
+      if (at === undefined || at >= lo) index.set(k.v, p);
+    }
   }
 }
 
@@ -1236,9 +1291,15 @@ export function reevaluateModule(mod: ModuleEvaluation, changed: ReadonlySet<obj
     // the places whose value differs from what they held before this unit ran again: their later readers run again too
     const snap = before.get(i) ?? new Map<LocRec, { c: object; key: unknown; value: unknown }>();
     before.delete(i);
+    const created = new Set<object>();
     for (const w of units[i]!.writes) {
       if (!snap.has(w.rec)) snap.set(w.rec, { c: w.c, key: w.key, value: ABSENT });
-      if (!w.had) touched.add(w.c);
+      if (!w.had) created.add(w.c);
+    }
+    // a key this unit put again went to the end: back in its place before a later unit iterates the container
+    for (const c of created) {
+      touched.add(c);
+      reorder(trace, c);
     }
     for (const [rec, x] of snap) {
       if (valueAt(x.c, x.key) === x.value) continue;

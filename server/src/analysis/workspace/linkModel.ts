@@ -62,11 +62,11 @@ class ModelLinker {
       for (const s of list) {
         const start = siteStart(s.site);
         if (s.call) {
-          if (callStarts ? !callStarts.has(start) : !fn.calls.some((c) => c.span.start === start)) {
+          if (callStarts ? !callStarts.has(start) : !callAt(fn.calls, start)) {
             callStarts?.add(start);
             fn.calls.push(this.callSite(s.call, s.site.anchor, s.resultUsed !== false));
           }
-        } else if (s.literal && (refStarts ? !refStarts.has(start) : !fn.refs.some((r) => r.start === start))) {
+        } else if (s.literal && (refStarts ? !refStarts.has(start) : !spanAt(fn.refs, start))) {
           refStarts?.add(start);
           fn.refs.push(span(s.site));
         }
@@ -121,7 +121,7 @@ class ModelLinker {
     let elsewhere: NonNullable<ForeignFunction['declaredElsewhere']> | undefined;
     for (const [module, d] of fo.decls) {
       const here = module === this.ev.name;
-      for (const attr of ['argtypes', 'restype', 'errcheck'] as const) {
+      for (const attr of DECLARED) {
         const decl = d[attr];
         if (!decl) continue;
         if (here) {
@@ -152,10 +152,13 @@ class ModelLinker {
     const inFile = decl.site.uri === this.model.uri;
     const where = inFile ? decl.site : decl.statement;
     const start = siteStart(where);
+    const known = ASSIGNMENTS.get(decl);
+    // the common case, a declaration the evaluation kept: compared in place (no text sliced, no types made)
+    if (known && known.attr === attr && known.uri === this.model.uri && known.text.length === where.e - where.s && this.model.text.startsWith(known.text, start) && typesMatch(known.types, decl.value, attr)) {
+      return known.assignment;
+    }
     const text = this.model.text.slice(start, start + where.e - where.s);
     const types = attr === 'argtypes' ? typesOf(decl.value) : attr === 'restype' ? typeOf(decl.value) : undefined;
-    const known = ASSIGNMENTS.get(decl);
-    if (known && known.attr === attr && known.uri === this.model.uri && known.text === text && sameTypes(known.types, types)) return known.assignment;
     const target = span(where);
     const statement = decl.statement.uri === this.model.uri ? span(decl.statement) : target;
     const base: AttributeAssignment = { statementSpan: statement, targetSpan: target, value: { k: 'other', span: target, text, type: 'evaluated' } };
@@ -171,9 +174,10 @@ class ModelLinker {
    * calls of the bodies it did not run again, so a keystroke's link makes the call sites of the edited bodies alone.
    */
   private callSite(x: Extract<PExpr, { t: 'call' }>, anchor: Anchor, resultUsed: boolean): CallSite {
-    const text = this.model.text.slice(anchor.offset + x.s, anchor.offset + x.e);
     const known = CALL_SITES.get(x);
-    if (known && known.anchor === anchor && known.resultUsed === resultUsed && known.text === text) return known.site;
+    // compared in place (no text sliced): a keystroke's link keeps nearly every call site
+    if (known && known.anchor === anchor && known.resultUsed === resultUsed && known.text.length === x.e - x.s && this.model.text.startsWith(known.text, anchor.offset + x.s)) return known.site;
+    const text = this.model.text.slice(anchor.offset + x.s, anchor.offset + x.e);
     const site = this.newCallSite(x, anchor, resultUsed);
     CALL_SITES.set(x, { anchor, resultUsed, text, site });
     return site;
@@ -226,16 +230,51 @@ class ModelLinker {
 /** The last assignment made for each declaration (`ModelLinker.assignment`), with what it was made from. */
 const ASSIGNMENTS = new WeakMap<Declaration, { attr: string; uri: string; text: string; types: CtypesType | CtypesType[] | undefined; assignment: AttributeAssignment }>();
 
-/** The same types: each the same object (a ctypes type value's own), or with the same fields, each the same (typeOf's new ones). */
-function sameTypes(a: CtypesType | CtypesType[] | undefined, b: CtypesType | CtypesType[] | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((t, i) => sameType(t, b[i]!));
-  }
-  return sameType(a, b);
+const DECLARED = ['argtypes', 'restype', 'errcheck'] as const;
+
+function callAt(calls: readonly CallSite[], start: number): boolean {
+  for (let i = 0; i < calls.length; i++) if (calls[i]!.span.start === start) return true;
+  return false;
 }
 
+function spanAt(spans: readonly Span[], start: number): boolean {
+  for (let i = 0; i < spans.length; i++) if (spans[i]!.start === start) return true;
+  return false;
+}
+
+/**
+ * Whether the types an assignment was made with are those `typesOf`/`typeOf` read from `value` now (what `sameType`
+ * would answer for them), read without making them: each the value's own type object, or equal to the one `typeOf`
+ * makes for a value of that kind (a value's items can change in place, so its identity proves nothing).
+ */
+function typesMatch(known: CtypesType | CtypesType[] | undefined, value: Value, attr: 'argtypes' | 'restype' | 'errcheck'): boolean {
+  if (attr === 'errcheck') return known === undefined;
+  if (attr === 'restype') return known !== undefined && !Array.isArray(known) && typeMatches(known, value);
+  if (value.k !== 'seq') return known === undefined;
+  if (!Array.isArray(known) || known.length !== value.items.length) return false;
+  for (let i = 0; i < known.length; i++) if (!typeMatches(known[i]!, value.items[i]!)) return false;
+  return true;
+}
+
+/** `sameType(t, typeOf(v))` without making `typeOf(v)`. */
+function typeMatches(t: CtypesType, v: Value): boolean {
+  switch (v.k) {
+    case 'ctype':
+      return sameType(t, v.type);
+    case 'none':
+      return t.kind === 'void' && hasOnly(t, 2) && t.span === SPAN0;
+    case 'proto':
+      return v.name ? t.kind === 'funcptr' && t.name === v.name && hasOnly(t, 3) && t.span === SPAN0 : t.kind === 'unknown' && t.text === 'CFUNCTYPE(...)' && hasOnly(t, 3) && t.span === SPAN0;
+    default:
+      return t.kind === 'unknown' && t.text === v.k && hasOnly(t, 3) && t.span === SPAN0;
+  }
+}
+
+function hasOnly(t: CtypesType, keys: number): boolean {
+  return Object.keys(t).length === keys;
+}
+
+/** The same type: the same object (a ctypes type value's own), or with the same fields, each the same (typeOf's new ones). */
 function sameType(a: CtypesType, b: CtypesType): boolean {
   if (a === b) return true;
   const ka = Object.keys(a);
