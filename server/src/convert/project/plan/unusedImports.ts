@@ -9,6 +9,13 @@ import { CTYPES_EXPORTS } from '../../../analysis/ctypesNames';
 import { hasWork } from '../render';
 import type { ModulePlanner } from './planner';
 
+/**
+ * What a module with `from ctypes import *` may also read through it: names the star binds beyond CTYPES_EXPORTS
+ * (the alias c_voidp on CPython 3.11 and PyPy; names of other versions and platforms), and the builtins that read
+ * a module's globals by name. Reading one keeps the import.
+ */
+const STAR_ALSO = ['c_voidp', 'SIZEOF_TIME_T', 'memoryview_at', 'c_float_complex', 'c_double_complex', 'c_longdouble_complex', 'CField', 'CopyComPointer', 'DllCanUnloadNow', 'DllGetClassObject', 'globals', 'vars', 'dir', 'locals', 'eval', 'exec'];
+
 export function dropUnusedCtypesImports(planners: readonly ModulePlanner[]): void {
   if (!planners.some((p) => hasWork(p.plan))) return;
   for (const pl of planners) {
@@ -17,7 +24,7 @@ export function dropUnusedCtypesImports(planners: readonly ModulePlanner[]): voi
     if (!imports.length || imports.some((n) => n.parent?.id !== pl.mod.root.id || !onlyCtypes(n))) continue;
     const inImport = (id: Node): boolean => pl.nodes.imports.some((n) => n.startIndex <= id.startIndex && id.endIndex <= n.endIndex);
     // `from ctypes import *` binds every name ctypes exports
-    const names = [...pl.b.ctypes.keys(), ...(pl.b.star ? CTYPES_EXPORTS : [])];
+    const names = [...pl.b.ctypes.keys(), ...(pl.b.star ? [...CTYPES_EXPORTS, ...STAR_ALSO] : [])];
     if (names.some((name) => (pl.identifiers().get(name) ?? []).some((id) => !inImport(id)))) continue;
     if (readElsewhere(pl, planners, names)) continue;
     pl.plan.deletions.push(...imports);
