@@ -53,3 +53,13 @@ test('convert PATH...: a library variable used other than through .value stays c
     /main\.py:\d+: left for a human: the library libc is loaded in pkg\.native and used here/,
   );
 });
+
+test('convert PATH...: one variable read as two C types stays ctypes (one cdef declares it once)', () => {
+  staysCtypes(
+    {
+      'pkg/native.py': native,
+      'main.py': 'from ctypes import c_int, c_short\nfrom pkg.native import libc\n\na = c_int.in_dll(libc, "opterr")\nb = c_short.in_dll(libc, "opterr")\nprint(a.value, b.value)\nb.value = 7\nprint(a.value)\nb.value = 1\n',
+    },
+    /main\.py:\d+: left for a human: opterr is read here as short and elsewhere as `extern int opterr;`/,
+  );
+});

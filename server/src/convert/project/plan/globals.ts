@@ -28,6 +28,14 @@ export function planInDll(pl: ModulePlanner, call: Node): boolean {
   const libNode = unparen(c.args[0]!);
   const ref = libraryAt(pl, libNode);
   if (!t || !name || name.bytes || !/^[A-Za-z_][A-Za-z_0-9]*$/.test(name.value) || !ref || !ref.lib.loadedHere || ref.owner.held.has(ref.lib.key)) return false;
+  // one cdef declares a variable once: a second type for the same symbol (`c_int.in_dll` and `c_short.in_dll` of it,
+  // legal in ctypes) would make cffi raise FFIError at import
+  const line = `extern ${typeString(t)} ${name.value};`;
+  const other = ref.owner.plan.structs.find((s) => s !== line && s.startsWith('extern ') && s.endsWith(` ${name.value};`));
+  if (other) {
+    pl.refuse(call, `${name.value} is read here as ${typeString(t)} and elsewhere as \`${other}\`: one cdef declares a variable once`);
+    return true;
+  }
   const address = (inner: (n: Node) => string): string => `_in_dll(${inner(libNode)}${ref.lib.wrapped ? '._cffi_lib' : ''}, ${JSON.stringify(name.value)})`;
   const rewrites: [Node, Rewrite][] = [];
   const found: Found = { rewrites: [], integer: false };
@@ -55,7 +63,7 @@ export function planInDll(pl: ModulePlanner, call: Node): boolean {
     }
     rewrites.push([call, address]);
   }
-  declareVariable(ref, `extern ${typeString(t)} ${name.value};`);
+  declareVariable(ref, line);
   for (const [n, r] of rewrites) pl.rewrite(n, r);
   pl.consumed.push(callee);
   if (found.integer) pl.plan.helpers.add('integer');
