@@ -7,7 +7,12 @@
 // made keeps the binding ctypes, with the reason.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { convertsFully, staysCtypes } from '../snippets/projectConversion';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { BIN, convertsFully, staysCtypes } from '../snippets/projectConversion';
+import { INTERPRETERS, runPythonOk } from '../snippets/pythons';
 
 const native = `from ctypes import *
 from ctypes.util import find_library
@@ -79,4 +84,29 @@ test('convert PATH...: a cast that may outlive its array, a store through it or 
   );
   // c_void_p of an address read as .value (None for NULL in ctypes): not followed
   staysCtypes(main('arr = (ctypes.c_int * 2)(3, 5)\np = ctypes.c_void_p(ctypes.addressof(arr))\nprint(p.value == ctypes.addressof(arr))'), left);
+});
+
+test('convert PATH...: a NULL c_void_p cast to a pointer and read stays ctypes (ValueError in ctypes, RuntimeError in cffi)', () => {
+  // CPython's ctypes raises ValueError and PyPy's reads 0 here, so staysCtypes (one expected output) does not apply:
+  // each interpreter must print after conversion what it printed before
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-addresses-'));
+  try {
+    const files = {
+      'pkg/__init__.py': '',
+      'pkg/native.py': native,
+      'main.py': 'import ctypes\nfrom pkg.native import labs\n\nv = ctypes.c_void_p()\ntry:\n    print(ctypes.cast(v, ctypes.POINTER(ctypes.c_int))[0])\nexcept Exception as e:\n    print(type(e).__name__)\nprint(labs(-2))\n',
+    };
+    for (const [rel, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      fs.writeFileSync(path.join(dir, rel), text);
+    }
+    const before = INTERPRETERS.map((py) => runPythonOk(py, ['main.py'], dir));
+    assert.match(before[INTERPRETERS.indexOf('/usr/bin/python3')]!, /^ValueError\n/);
+    const r = spawnSync(process.execPath, [BIN, 'convert', '--write', 'main.py', 'pkg'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /main\.py:\d+: left for a human: v \(a ctypes c_void_p\) is used here in a way the plan does not rewrite/);
+    assert.deepEqual(INTERPRETERS.map((py) => runPythonOk(py, ['main.py'], dir)), before);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -166,16 +166,17 @@ function done(pl: ModulePlanner, type: Node): boolean {
 }
 
 /**
- * `v = c_void_p(addressof(a))` (or `c_void_p()`, `c_void_p(None)`) whose every use is `cast(v, POINTER(T))[i]`:
- * a cffi `void *` of that address (an int address in ctypes: nothing kept alive in either). True when planned.
+ * `v = c_void_p(addressof(a))` whose every use is `cast(v, POINTER(T))[i]`: a cffi `void *` of that address (an
+ * int address in ctypes: nothing kept alive in either). True when planned. Not `c_void_p()` nor `c_void_p(None)`:
+ * ctypes raised ValueError reading through NULL, cffi raises RuntimeError.
  */
 export function planVoidAddress(pl: ModulePlanner, n: Node, args: Node[], uses: Node[]): boolean {
   const init = args[0];
-  if (args.length > 1 || (init && unparen(init).type !== 'none' && !plannedAddress(pl, init))) return false;
+  if (args.length !== 1 || !init || !plannedAddress(pl, init)) return false;
   if (!uses.length || !uses.every((u) => castReadAtOnce(pl, u))) return false;
   const f = pl.plan.ffi;
   pl.plan.usesFfi = true;
   pl.plan.converted.cells++;
-  pl.rewrite(n, (inner) => (init && unparen(init).type !== 'none' ? `${f}.cast("void *", ${inner(init)})` : `${f}.NULL`));
+  pl.rewrite(n, (inner) => `${f}.cast("void *", ${inner(init)})`);
   return true;
 }
