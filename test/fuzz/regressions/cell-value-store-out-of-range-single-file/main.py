@@ -1,6 +1,6 @@
 # found in session 10 (issue #12) beside the project engine's fix (fixture cell-value-store-out-of-range): the
 # per-file engine (`convert FILE`) turns the out-parameter cell's `e.value = 2**32 + 7` into `e[0] = 2**32 + 7`
-# and `e.value += 2**33` into `e[0] += 2**33`; ctypes truncates, cffi raises OverflowError. Not fixed yet.
+# and `e.value += 2**33` into `e[0] += 2**33`; ctypes truncates, cffi raised OverflowError (now `_c_integer`)
 import ctypes
 
 libm = ctypes.CDLL("libm.so.6")
