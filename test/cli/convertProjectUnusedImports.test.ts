@@ -51,3 +51,32 @@ test('convert PATH...: a ctypes import another module may read through this one 
     }
   }
 });
+
+test('convert PATH...: `from ctypes import *` goes from a module with nothing to convert only when the module reads nothing it binds', () => {
+  convertsFully(
+    {
+      'pkg/native.py': native,
+      'pkg/extra.py': 'from ctypes import *\n\nVERSION = 3\n',
+      'main.py': 'from pkg.native import labs\nfrom pkg import extra\n\nprint(extra.VERSION, labs(-7))\n',
+    },
+    (c) => assert.match(c['pkg/extra.py']!, /^\s*VERSION = 3\n$/),
+  );
+  // c_voidp (an alias of c_void_p the star binds on CPython and PyPy) and dir() read what the star bound: it stays
+  for (const extra of ['from ctypes import *\n\nHANDLE = c_voidp\nprint(HANDLE.__name__)\n', 'from ctypes import *\n\nprint("c_int" in dir())\n']) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-imports-'));
+    try {
+      for (const [rel, text] of Object.entries({ 'pkg/__init__.py': '', 'pkg/native.py': native, 'pkg/extra.py': extra, 'main.py': 'from pkg.native import labs\nimport pkg.extra\n\nprint(labs(-7))\n' })) {
+        fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+        fs.writeFileSync(path.join(dir, rel), text);
+      }
+      const expected = runPythonOk('/usr/bin/python3', ['main.py'], dir);
+      const r = spawnSync(process.execPath, [BIN, 'convert', '--write', 'main.py', 'pkg'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(fs.readFileSync(path.join(dir, 'pkg/extra.py'), 'utf8'), extra);
+      assert.match(fs.readFileSync(path.join(dir, 'pkg/native.py'), 'utf8'), /dlopen|_Library/);
+      for (const py of INTERPRETERS) assert.equal(runPythonOk(py, ['main.py'], dir), expected, py);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});

@@ -148,3 +148,81 @@ print(ctypes.c_void_p().value, ctypes.c_char_p().value, ctypes.c_int().value, ct
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('convert PATH...: a cell whose .value is set out of its C type\'s range, or by +=, truncates as ctypes did', () => {
+  // session 10: `e.value = 2**32 + 7` became `e[0] = 2**32 + 7`, an OverflowError under cffi (fixture cell-value-store-out-of-range)
+  convertsFully(
+    {
+      'pkg/native.py': `import ctypes
+
+libm = ctypes.CDLL("libm.so.6")
+frexp = libm.frexp
+frexp.argtypes = [ctypes.c_double, ctypes.POINTER(ctypes.c_int)]
+frexp.restype = ctypes.c_double
+libm.modf.argtypes = [ctypes.c_double, ctypes.POINTER(ctypes.c_double)]
+libm.modf.restype = ctypes.c_double
+`,
+      'main.py': `import ctypes
+from pkg.native import frexp, libm
+
+e = ctypes.c_int()
+e.value = 2**32 + 7
+print(e.value)
+e.value += 2**33
+e.value <<= 31
+print(e.value)
+e.value = -5
+print(frexp(8.0, ctypes.byref(e)), e.value)
+try:
+    e.value = 1.5
+except TypeError:
+    print("type error")
+u = ctypes.c_ubyte(3)
+u.value -= 4
+print(u.value)
+d = ctypes.c_double(1.0)
+d.value += 2
+d.value = 7
+print(libm.modf(d.value + 0.25, ctypes.byref(d)), d.value)
+`,
+    },
+    (c) => assert.match(c['main.py']!, /e\[0\] = _c_integer\("int", e\[0\] \+ \(2\*\*33\)\)/),
+  );
+});
+
+test('convert FILE: the per-file engine truncates a cell\'s .value stores (=, op=) as ctypes did; a c_bool cell stores the truth', () => {
+  // session 10: `e.value = 2**32 + 7` / `e.value += 2**33` became `e[0] = …` / `e[0] += …`, OverflowError under cffi
+  // (fixture cell-value-store-out-of-range-single-file)
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-values-'));
+  try {
+    const file = path.join(dir, 'stores.py');
+    fs.writeFileSync(file, `import ctypes
+libm = ctypes.CDLL("libm.so.6")
+frexp = libm.frexp
+frexp.argtypes = [ctypes.c_double, ctypes.POINTER(ctypes.c_int)]
+frexp.restype = ctypes.c_double
+e = ctypes.c_int()
+e.value = 2**32 + 7
+print(e.value)
+e.value += 2**33
+e.value <<= 31
+print(e.value)
+e.value = 7
+e.value -= 1
+print(frexp(8.0, ctypes.byref(e)), e.value)
+try:
+    e.value = 1.5
+except TypeError:
+    print("type error")
+`);
+    const expected = runPythonOk('/usr/bin/python3', ['stores.py'], dir);
+    const r = spawnSync(process.execPath, [BIN, 'convert', file, '--write'], { encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const out = fs.readFileSync(file, 'utf8');
+    assert.match(out, /e\[0\] = _c_integer\("int", e\[0\] \+ \(2\*\*33\)\)/);
+    assert.doesNotMatch(out, /ctypes\.c_int\(\)/);
+    for (const py of INTERPRETERS) assert.equal(runPythonOk(py, ['stores.py'], dir), expected, py);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

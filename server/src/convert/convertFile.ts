@@ -104,6 +104,7 @@ const HELPERS: Record<Helper, (ffi: string) => string> = {
     '    _pointer_array_owned[array] = owned',
     '    return array',
   ].join('\n'),
+  integer: (ffi) => `def _c_integer(ctype, x):  # what ctypes stores in an integer: an int, truncated to the C type\n    if not isinstance(x, int):\n        msg = "'%s' object cannot be interpreted as an integer"\n        raise TypeError(msg % type(x).__name__)\n    return int(${ffi}.cast(ctype, x))`,
   voidp: (ffi) => `def _as_voidp(x):  # what ctypes accepted for a void *: None, an int address, bytes or cdata\n    return ${ffi}.NULL if x is None else ${ffi}.cast("void *", x) if isinstance(x, int) else x`,
 };
 
@@ -398,7 +399,7 @@ function convertRound(parser: Parser, input: InputTree, options: ConvertOptions,
     }
     const usedFunctions = new Set(rw.signatures.keys());
     const blocks = buildCdef(rw, usedFunctions);
-    const helpers = (['string', 'result', 'address', 'voidp', 'pointerArray'] as Helper[]).filter((h) => rw.helpers.has(h)).map((h) => HELPERS[h](ffi));
+    const helpers = (['string', 'result', 'address', 'voidp', 'pointerArray', 'integer'] as Helper[]).filter((h) => rw.helpers.has(h)).map((h) => HELPERS[h](ffi));
     // one TODO per cause (format/todoText.ts)
     const causes = oneTodoPerCause(rw.human.map((h) => ({ ...h, start: h.node.startIndex })), todosIn(text).map((t) => t.reason));
     if (!blocks.length && !helpers.length && rw.handles.size && !api) {

@@ -5,7 +5,7 @@
  * expected a ctypes value, while every foreign call goes through cffi.
  */
 
-export type RuntimeHelper = 'pointer' | 'function' | 'variadic' | 'callback' | 'stringBuffer' | 'charArray' | 'voidPointer' | 'buffer' | 'library' | 'bufferMemory' | 'integer';
+export type RuntimeHelper = 'pointer' | 'function' | 'variadic' | 'callback' | 'stringBuffer' | 'charArray' | 'voidPointer' | 'buffer' | 'library' | 'bufferMemory' | 'integer' | 'inDll';
 
 const CONVERTERS = (ffi: string): string => `def _string_or_none(p):  # ctypes gave bytes (str for wchar_t *), or None for NULL
     return None if p == ${ffi}.NULL else ${ffi}.string(p)
@@ -290,6 +290,12 @@ const INTEGER = (ffi: string): string => `def _c_integer(ctype, x):  # what ctyp
         raise TypeError(msg % type(x).__name__)
     return int(${ffi}.cast(ctype, x))`;
 
+const IN_DLL = (ffi: string): string => `def _in_dll(lib, name):  # T.in_dll(lib, name): the variable's address (ctypes' ValueError if missing)
+    try:
+        return ${ffi}.addressof(lib, name)
+    except AttributeError as e:
+        raise ValueError(str(e))`;
+
 /** The helpers' text, in dependency order, for the ones a module uses. */
 export function runtimeHelpers(used: ReadonlySet<RuntimeHelper>, ffi: string): string[] {
   const out: string[] = [];
@@ -307,8 +313,9 @@ export function runtimeHelpers(used: ReadonlySet<RuntimeHelper>, ffi: string): s
   if (used.has('voidPointer')) out.push(VOID_POINTER(ffi));
   if (used.has('bufferMemory')) out.push(BUFFER_MEMORY());
   if (used.has('integer')) out.push(INTEGER(ffi));
+  if (used.has('inDll')) out.push(IN_DLL(ffi));
   return out;
 }
 
 /** Names each helper defines: the check requires every one the output uses to be defined. */
-export const HELPER_NAMES = ['_string_or_none', '_address_or_none', '_from_c', '_as_pointer', '_cffi_function', '_cffi_variadic', '_c_vararg', '_callback_type', '_string_buffer', '_void_pointer', '_CFunction', '_c_argument', '_none', '_Library', '_CharArray', '_char_array', '_buffer_span', '_buffer_memmove', '_buffer_memset', '_buffer_string_at', '_buffer_set_value', '_c_integer'];
+export const HELPER_NAMES = ['_string_or_none', '_address_or_none', '_from_c', '_as_pointer', '_cffi_function', '_cffi_variadic', '_c_vararg', '_callback_type', '_string_buffer', '_void_pointer', '_CFunction', '_c_argument', '_none', '_Library', '_CharArray', '_char_array', '_buffer_span', '_buffer_memmove', '_buffer_memset', '_buffer_string_at', '_buffer_set_value', '_c_integer', '_in_dll'];

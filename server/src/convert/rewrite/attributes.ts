@@ -165,6 +165,8 @@ export function assignmentRule(rw: Rewriter, n: Node): ((r: Rewriter) => string)
   const F = rw.F;
   if (attr === 'value') {
     const k = kindOf(rw, obj);
+    const store = cellStore(rw, k, obj, right, undefined);
+    if (store) return store;
     if (k?.k === 'array' && (isPrim(k.of, 'c_char') || isPrim(k.of, 'c_wchar'))) {
       // buf.value = b"…": ctypes writes the bytes and a NUL, and raises when they do not fit
       const nul = isPrim(k.of, 'c_char') ? 'b"\\0"' : '"\\0"';
@@ -200,4 +202,48 @@ export function assignmentRule(rw: Rewriter, n: Node): ((r: Rewriter) => string)
     }
   }
   return undefined;
+}
+
+/**
+ * `x.value = v` / `x.value op= v` on a cell (`x = ffi.new("T *")`): ctypes truncates an integer to the C type and
+ * stores any object's truth in a `c_bool`, where cffi raises OverflowError; so an integer store other than a
+ * literal in range goes through `_c_integer` (ctypes' TypeError for a non-int too), a `_Bool` one through `bool`.
+ * Undefined when the plain `x[0] = v` stores what ctypes stored.
+ */
+function cellStore(rw: Rewriter, k: ReturnType<typeof kindOf>, obj: Node, right: Node, op: string | undefined): ((r: Rewriter) => string) | undefined {
+  if (k?.k !== 'ptr' || !k.inst || k.to.k !== 'prim') return undefined;
+  const t = k.to;
+  const bool = isPrim(t, 'c_bool');
+  if (!bool && !isIntegral(t)) return undefined;
+  if (op === undefined) {
+    if (bool && ['True', 'False', '0', '1'].includes(unparen(right).text)) return undefined;
+    const lit = intLiteral(right);
+    if (!bool && lit !== undefined && fits(t.c, lit)) return undefined;
+  }
+  const value = (r: Rewriter): string => (op === undefined ? r.R(right) : `${r.R(obj)}[0] ${op} (${r.R(right)})`);
+  if (bool) return (r) => `${r.R(obj)}[0] = bool(${value(r)})`;
+  return (r) => {
+    r.helpers.add('integer');
+    return `${r.R(obj)}[0] = _c_integer(${r.q(t.c)}, ${value(r)})`;
+  };
+}
+
+const SIZES: Record<string, number> = { char: 1, 'signed char': 1, 'unsigned char': 1, short: 2, 'unsigned short': 2, int: 4, 'unsigned int': 4, long: 8, 'unsigned long': 8, 'long long': 8, 'unsigned long long': 8, int8_t: 1, int16_t: 2, int32_t: 4, int64_t: 8, uint8_t: 1, uint16_t: 2, uint32_t: 4, uint64_t: 8, size_t: 8, ssize_t: 8 };
+
+/** Is x a value of the integer C type c (LP64)? Unknown types: no. */
+function fits(c: string, x: number): boolean {
+  const size = SIZES[c];
+  if (!size || !Number.isSafeInteger(x)) return false;
+  const bits = 8 * size;
+  return c.startsWith('unsigned') || c.startsWith('uint') || c === 'size_t' ? x >= 0 && x < 2 ** bits : x >= -(2 ** (bits - 1)) && x < 2 ** (bits - 1);
+}
+
+/** `x.value op= v` on a cell: as `cellStore` (`/=` and other augmented stores on other objects: undefined). */
+export function augmentedAssignmentRule(rw: Rewriter, n: Node): ((r: Rewriter) => string) | undefined {
+  const left = n.childForFieldName('left');
+  const right = n.childForFieldName('right');
+  const op = left && right ? n.text.slice(left.endIndex - n.startIndex, right.startIndex - n.startIndex).trim() : undefined;
+  if (!left || !right || left.type !== 'attribute' || left.childForFieldName('attribute')!.text !== 'value' || !op?.endsWith('=') || op === '/=') return undefined;
+  const obj = left.childForFieldName('object')!;
+  return cellStore(rw, kindOf(rw, obj), obj, right, op.slice(0, -1));
 }

@@ -20,7 +20,7 @@ import { errnoRefusal } from './errno';
 import { handleRule } from './libraries';
 import { callRule } from './calls';
 import { itemConverter } from './buffers';
-import { attributeRule, subscriptRule, assignmentRule } from './attributes';
+import { attributeRule, subscriptRule, assignmentRule, augmentedAssignmentRule } from './attributes';
 import { decoratorRule } from './callbacks';
 
 /** What a Python variable holds once converted (the ctypes object it held, in cffi terms). */
@@ -55,7 +55,7 @@ export interface HumanItem {
   reason: string;
 }
 
-export type Helper = 'string' | 'address' | 'voidp' | 'result' | 'pointerArray';
+export type Helper = 'string' | 'address' | 'voidp' | 'result' | 'pointerArray' | 'integer';
 
 export class Rewriter {
   readonly human: HumanItem[] = [];
@@ -360,7 +360,7 @@ interface RuleCandidates {
   parents: Uint8Array;
 }
 
-const RULE_TYPES = ['identifier', 'attribute', 'call', 'subscript', 'decorator', 'assignment'];
+const RULE_TYPES = ['identifier', 'attribute', 'call', 'subscript', 'decorator', 'assignment', 'augmented_assignment'];
 const candidateTables = new WeakMap<Language, RuleCandidates>();
 function ruleCandidates(language: Language): RuleCandidates {
   let t = candidateTables.get(language);
@@ -397,6 +397,8 @@ export function findRule(rw: Rewriter, n: Node): ((r: Rewriter) => string) | und
       return decoratorRule(rw, n);
     case 'assignment':
       return assignmentRule(rw, n);
+    case 'augmented_assignment':
+      return augmentedAssignmentRule(rw, n);
     default:
       return undefined;
   }

@@ -2,7 +2,8 @@
  * Stage B, arrays of numbers: `(c_int * n)(a, b, …)`, `(c_double * n)(*values)`, `(c_int * n)()` → a cffi array
  * (`ffi.new("int[n]", …)`), when every use is one whose result is the same on both: handed to a converted
  * foreign call's pointer parameter, `len`, `list`, `sum`, iteration, `sizeof`, items read (a ctypes array takes
- * negative indices and gives lists for slices: `list(a)[i]`), items stored at a literal index.
+ * negative indices and gives lists for slices: `list(a)[i]`), items stored at a literal index; their addresses
+ * (`addressof`, `cast`, `from_address`) are addresses.ts's.
  */
 import type { Node } from 'web-tree-sitter';
 import { callParts, intLiteral, unparen } from '../../syntax';
@@ -12,6 +13,7 @@ import { assignedName, isTarget, pyString } from './syntax';
 import type { ModulePlanner, Rewrite } from './planner';
 import { foreignParam, untypedArg } from './callees';
 import { usesOf } from './values';
+import { arrayAddressUse } from './addresses';
 
 /** `(c_T * n)` with T a number type and n an integer literal: the element type and the length, else undefined. */
 export function numberArrayType(pl: ModulePlanner, callee: Node): { of: CType; n: number } | undefined {
@@ -77,6 +79,7 @@ export function planNumberArray(pl: ModulePlanner, call: Node, type: { of: CType
       }
     }
     if (p.type === 'argument_list') {
+      if (arrayAddressUse(pl, u, target, rewrites)) continue;
       const param = foreignParam(pl, u);
       if (param?.k === 'ptr' || (param?.k === 'prim' && param.ctypes === 'c_void_p') || untypedArg(pl, u)) continue;
       if (readerCall(pl, p.parent!)) continue;

@@ -3,7 +3,7 @@
  * (`ffi.buffer`).
  */
 import type { Node } from 'web-tree-sitter';
-import { callParts, unparen } from '../../syntax';
+import { callParts, keyOf, unparen } from '../../syntax';
 import { pyString } from './syntax';
 import type { ModulePlanner } from './planner';
 import { typeOf } from './types';
@@ -11,6 +11,8 @@ import { typeOf } from './types';
 export function planCast(pl: ModulePlanner, n: Node, value: Node, type: Node): void {
   const f = pl.plan.ffi;
   if (pl.ctypes(type) === 'c_void_p') {
+    // `cast(a, c_void_p).value` of a cffi array is its address already (addresses.ts): the cast is not rendered
+    if (n.parent?.type === 'attribute' && pl.plan.rewrites.has(keyOf(n.parent))) return;
     pl.plan.helpers.add('voidPointer');
     pl.plan.usesFfi = true;
     pl.plan.converted.casts++;

@@ -16,13 +16,13 @@ import { primSize } from './memoryStructs';
 import { typeOf } from './types';
 
 /** What a struct's uses need, recorded only when every use is one the plan rewrites. */
-interface Found {
+export interface Found {
   rewrites: [Node, Rewrite][];
   /** some value goes through `_c_integer` */
   integer: boolean;
 }
 
-interface Field {
+export interface Field {
   name: string;
   type: CType & { k: 'prim' };
 }
@@ -187,7 +187,7 @@ function instanceUse(pl: ModulePlanner, v: Node, cname: string, fields: Field[],
  * floating values as they are; a `char` a one-byte bytes literal; a `_Bool` a literal True/False/0/1. A value
  * that names ctypes (a ctypes object) is none of these.
  */
-function fieldValue(pl: ModulePlanner, field: Field, v: Node, out: Found): Rewrite | undefined {
+export function fieldValue(pl: ModulePlanner, field: Field, v: Node, out: Found): Rewrite | undefined {
   const u = unparen(v);
   if (u.type === 'expression_list' || u.type === 'assignment' || namesCtypes(pl, u)) return undefined;
   const t = field.type;

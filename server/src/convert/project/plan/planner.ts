@@ -9,7 +9,8 @@
  * This file holds the plan's types, each module's planning state (`ModulePlanner`) and the order of the
  * stages (`ProjectPlanner.run`); each construct's rules are a file of their own beside it, functions of the
  * planner: stage A (declarations) types.ts, inlineCallbacks.ts, memoryStructs.ts, fieldStructs.ts, libraries.ts, declaringHelpers.ts, functions.ts,
- * untyped.ts; stage B (the values handed to foreign calls) values.ts, casts.ts, buffers.ts, with callees.ts
+ * untyped.ts; stage B (the values handed to foreign calls) values.ts, casts.ts, buffers.ts, arrays.ts, addresses.ts,
+ * globals.ts, with callees.ts
  * answering which function an argument reaches; stage C (what becomes of the ctypes names) names.ts.
  */
 import type { Node } from 'web-tree-sitter';

@@ -3,7 +3,8 @@
  * `byref(x)` and `x.value`), `byref(c_T())`, `c_T(v)` as an argument; the dispatch to casts and buffers.
  */
 import type { Node } from 'web-tree-sitter';
-import { callParts, keyOf, stringLiteral, unparen } from '../../syntax';
+import { callParts, intLiteral, keyOf, stringLiteral, unparen } from '../../syntax';
+import { primSize } from './memoryStructs';
 import { type CType, PRIMITIVES as PRIMS, isIntegral, prim, typeString } from '../../typeNames';
 import { constructedValue } from '../../constructedValue';
 import { typeOf } from './types';
@@ -15,6 +16,8 @@ import { planCast } from './casts';
 import { planBuffer, planUnicodeBuffer } from './buffers';
 import { numberArrayType, planNumberArray } from './arrays';
 import { planErrno } from './errno';
+import { planFromAddress, planVoidAddress } from './addresses';
+import { planInDll } from './globals';
 
 const SCALARS = new Set(['c_bool', 'c_byte', 'c_ubyte', 'c_short', 'c_ushort', 'c_int', 'c_uint', 'c_long', 'c_ulong', 'c_longlong', 'c_ulonglong', 'c_int8', 'c_int16', 'c_int32', 'c_int64', 'c_uint8', 'c_uint16', 'c_uint32', 'c_uint64', 'c_size_t', 'c_ssize_t', 'c_float', 'c_double', 'c_void_p']);
 
@@ -42,6 +45,7 @@ export function collectValues(pl: ModulePlanner): void {
       planNumberArray(pl, n, numbers);
       continue;
     }
+    if (planFromAddress(pl, n) || planInDll(pl, n)) continue;
     if (!m) continue;
     if (m === 'cast' && parts.args.length === 2 && !parts.keywords.size) {
       planCast(pl, n, parts.args[0]!, parts.args[1]!);
@@ -157,6 +161,44 @@ function newCell(pl: ModulePlanner, m: string, init: string | undefined): string
   if (init === undefined) return `${f}.new(${pyString(`${c} *`)})`;
   // ctypes truncates an int to the C type without a range check; so does ffi.cast
   return isIntegral(prim(m)!) ? `${f}.new(${pyString(`${c} *`)}, ${f}.cast(${pyString(c)}, ${init}))` : `${f}.new(${pyString(`${c} *`)}, ${init})`;
+}
+
+/**
+ * `x.value = v` / `x.value op= v` on a cffi cell: ctypes stores an integer truncated to the C type where cffi raises
+ * OverflowError, so an integer other than a literal in range goes through `_c_integer` (which also raises ctypes'
+ * TypeError for a non-int); a float as it is; a `_Bool` only a literal True/False/0/1 (ctypes stores any object's
+ * truth). Undefined for any other store (a tuple target, an annotated one).
+ */
+function cellStore(pl: ModulePlanner, p: Node, cell: string, t: CType): [Node, Rewrite][] | undefined {
+  const asg = p.parent;
+  const right = asg?.childForFieldName('right');
+  if (!asg || !right || asg.childForFieldName('left')?.id !== p.id || asg.childForFieldName('type')) return undefined;
+  const c = typeString(t);
+  const bool = t.k === 'prim' && t.ctypes === 'c_bool';
+  const integer = isIntegral(t) && !bool;
+  if (asg.type === 'assignment') {
+    const lit = intLiteral(right);
+    if (bool) return ['True', 'False', '0', '1'].includes(unparen(right).text) ? [[p, () => `${cell}[0]`]] : undefined;
+    if (!integer) return unparen(right).type === 'string' ? undefined : [[p, () => `${cell}[0]`]];
+    if (lit !== undefined && fitsIn(c, lit)) return [[p, () => `${cell}[0]`]];
+    pl.plan.helpers.add('integer');
+    return [[p, () => `${cell}[0]`], [right, (inner) => `_c_integer(${pyString(c)}, ${inner(right)})`]];
+  }
+  if (asg.type !== 'augmented_assignment' || bool) return undefined;
+  if (!integer) return [[p, () => `${cell}[0]`]];
+  const op = asg.child(1)?.type;
+  if (!op?.endsWith('=') || op === '/=' ) return undefined;
+  pl.plan.helpers.add('integer');
+  return [[asg, (inner) => `${cell}[0] = _c_integer(${pyString(c)}, ${cell}[0] ${op.slice(0, -1)} (${inner(right)}))`]];
+}
+
+/** Is x a value of the integer C type c (LP64 sizes)? */
+function fitsIn(c: string, x: number): boolean {
+  const size = primSize(c);
+  if (!size || !Number.isSafeInteger(x)) return false;
+  const unsigned = c.startsWith('unsigned') || c.startsWith('uint') || c === 'size_t';
+  const bits = 8 * size;
+  return unsigned ? x >= 0 && x < 2 ** bits : x >= -(2 ** (bits - 1)) && x < 2 ** (bits - 1);
 }
 
 /** Is this byref() value (or the variable it is assigned to) only passed to converted foreign calls? */
@@ -289,6 +331,7 @@ function planValue(pl: ModulePlanner, n: Node, m: string, args: Node[], f: strin
     pl.refuse(n, `${target.text} = ${m}(…) is assigned more than once or shared across modules: the plan cannot follow it`);
     return;
   }
+  if (m === 'c_void_p' && planVoidAddress(pl, n, args, uses)) return;
   // only read (`.value`) and passed by value to functions without argtypes: an immutable cffi value
   const valueRead = (u: Node): boolean => u.parent!.type === 'attribute' && u.parent!.childForFieldName('attribute')?.text === 'value' && !isTarget(u.parent!);
   if (isIntegral(prim(m)!) && uses.some((u) => untypedArg(pl, u)) && uses.every((u) => valueRead(u) || untypedArg(pl, u))) {
@@ -316,7 +359,13 @@ function planValue(pl: ModulePlanner, n: Node, m: string, args: Node[], f: strin
       continue;
     }
     if (p.type === 'attribute' && p.childForFieldName('attribute')?.text === 'value' && m !== 'c_void_p') {
-      rewrites.push([p, () => `${target.text}[0]`]);
+      if (!isTarget(p)) {
+        rewrites.push([p, () => `${target.text}[0]`]);
+        continue;
+      }
+      const store = cellStore(pl, p, target.text, prim(m)!);
+      if (!store) return pl.refuse(p, `${target.text}.value is set here in a way the plan does not rewrite (a ctypes ${m} stores what cffi would refuse)`);
+      rewrites.push(...store);
       continue;
     }
     if (untypedArg(pl, u)) {

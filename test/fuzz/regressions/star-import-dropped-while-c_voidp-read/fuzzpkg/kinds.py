@@ -1,0 +1,3 @@
+from ctypes import *
+
+HANDLE = c_voidp
