@@ -43,7 +43,9 @@ export interface ConvertOptions {
   lineLength?: number;
   /** Tests only: false lets the rounds learn what the first round settles before its plan (rewrite/instances.ts's bytesInCharFields). */
   settleFirst?: boolean;
-  /** Tests only: true parses every round's draft for its ctypes leftovers, also when its text shows none can be left (mayUseCtypes). */
+  /** Tests only: true reads the input's ctypes declarations again for every round (RoundPrograms keeps the first round's). */
+  readEveryRound?: boolean;
+  /** Tests only: true parses every round's draft for its ctypes leftovers, also when its text shows none can be left (mayUseCtypes) or is the last round's draft again (DraftLeftovers). */
   parseEveryDraft?: boolean;
 }
 
@@ -165,9 +167,12 @@ function convertPlain(parser: Parser, input: InputTree, options: ConvertOptions,
   const demoted = new Map<string, string>();
   // the input as the output checks read it: its tree and flat copy, and its model once for every round (check/parsedText.ts)
   const checked = new ParsedText(parser, text, input.tree, input.flat);
+  // the rounds' drafts: a round whose draft is the last one's reads its ctypes leftovers again without a parse
+  const drafts = new DraftLeftovers(parser);
+  const programs = new RoundPrograms(input, options.readEveryRound);
   try {
     for (let round = 0; ; round++) {
-      const { result, requests, settled } = convertRound(parser, input, options, uri, demoted, round === 0, round < 8);
+      const { result, requests, settled } = convertRound(parser, input, options, uri, demoted, round === 0, round < 8, drafts, programs);
       for (const [k, v] of settled) demoted.set(k, v);
       if (requests.size && round < 8) {
         for (const [k, v] of requests) demoted.set(k, v);
@@ -254,7 +259,7 @@ function namesNoLongerDefined(parser: Parser, input: ParsedText, root: Node, res
     return { offset, st: statementNode(root.descendantForIndex(Math.min(offset, Math.max(text.length - 1, 0))) ?? root) };
   };
   return [
-    ...lostNames(parser, input, output).map((p) => {
+    ...(onlyCommentLines(text, result.edits) ? [] : lostNames(parser, input, output)).map((p) => {
       const { offset, st } = at(p);
       return { token: `stmt:${keyOf(st)}`, reason: `this statement stays ctypes: converted, it would read ${p.name}, which the converted file no longer defines`, final: p.reason, offset };
     }),
@@ -264,6 +269,20 @@ function namesNoLongerDefined(parser: Parser, input: ParsedText, root: Node, res
       return { token: `stmt:${keyOf(st)}`, reason: `this statement stays ctypes: ${p.reason}`, final: p.reason, offset };
     }),
   ];
+}
+
+/**
+ * Every edit inserts whole comment lines at a line start not continued from the line above (a result left with TODOs
+ * only, `todosOnly`): no name is bound or read differently, so the output defines every name the input did.
+ */
+export function onlyCommentLines(text: string, edits: readonly TextEdit[]): boolean {
+  return edits.every((e) => {
+    if (e.start !== e.end || !/^(?:[ \t]*#[^\n\r]*\n)+$/.test(e.newText)) return false;
+    if (e.start === 0) return true;
+    if (text[e.start - 1] !== '\n') return false;
+    const eol = text[e.start - 2] === '\r' ? e.start - 2 : e.start - 1;
+    return text[eol - 1] !== '\\';
+  });
 }
 
 /** An output that would use a cffi library as a ctypes one is not offered (outputGate.ts), nor one that still hands cdata to ctypes. */
@@ -298,10 +317,10 @@ function cffiWithoutLibrary(input: string, output: string): { offset: number; re
  * learn (the first round only: structs built with bytes in a char* field, rewrite/instances.ts), for the rounds after it.
  * `another`: a round follows when this one asks for more (its requests), so its result is then not read.
  */
-function convertRound(parser: Parser, input: InputTree, options: ConvertOptions, uri: string, demotedBefore: ReadonlyMap<string, string>, first: boolean, another: boolean): { result: ConversionResult; requests: Map<string, string>; settled: ReadonlyMap<string, string> } {
+function convertRound(parser: Parser, input: InputTree, options: ConvertOptions, uri: string, demotedBefore: ReadonlyMap<string, string>, first: boolean, another: boolean, drafts: DraftLeftovers, programs: RoundPrograms): { result: ConversionResult; requests: Map<string, string>; settled: ReadonlyMap<string, string> } {
   {
     const { text, root } = input;
-    const program = readCtypes(text, input);
+    const program = programs.next();
     const result: ConversionResult = { edits: [], extraFiles: [], leftForHuman: [], notes: [] };
     const usesCtypes = program.imports.some((i) => (i.kind === 'import' ? i.items.some((it) => it.name === 'ctypes' || it.name.startsWith('ctypes.')) : i.module === 'ctypes' || i.module?.startsWith('ctypes.')));
     const settled = first && usesCtypes && options.settleFirst !== false ? bytesInCharFields(program, demotedBefore) : new Map<string, string>();
@@ -341,7 +360,7 @@ function convertRound(parser: Parser, input: InputTree, options: ConvertOptions,
 
     // What ctypes is still used once these edits apply: it decides the imports and flags leftovers.
     const draft = applyTextEdits(text, edits);
-    const leftovers = options.parseEveryDraft || mayUseCtypes(program, draft, edits) ? remainingCtypes(parser, draft, edits) : [];
+    const leftovers = options.parseEveryDraft ? remainingCtypes(parser, draft, edits) : mayUseCtypes(program, draft, edits) ? drafts.of(draft, edits) : [];
     // what is left for a person so far, and the handles' statements: one lookup per leftover, not a scan of them all
     const human = new SpanSet();
     for (const h of rw.human) human.add(h.node.startIndex, h.node.endIndex);
@@ -561,6 +580,72 @@ function mayUseCtypes(program: CtypesProgram, draft: string, edits: readonly Tex
   const words = new RegExp(`\\b(?:${[...heads, 'import'].join('|')})\\b`, 'g');
   for (const m of draft.matchAll(words)) if (!inDraft.has(m.index!) || !inDraft.has(m.index! + m[0].length - 1)) return true;
   return false;
+}
+
+/**
+ * readCtypes of the input, once for every round: what a round sets on the program (a prototype's `human` in
+ * rewrite/plan.ts, the functions `adHoc` adds, the libraries `only` leaves out, API mode's struct spellings) is put
+ * back as it was read before the next round reads it.
+ */
+class RoundPrograms {
+  private program: CtypesProgram | undefined;
+  /** The fields as read, to put back before every round after the first. */
+  private readonly fields: Field[] = [];
+  private readonly functions = new Set<string>();
+
+  constructor(private readonly input: InputTree, private readonly fresh = false) {}
+
+  next(): CtypesProgram {
+    if (this.fresh) return readCtypes(this.input.text, this.input);
+    const p = this.program;
+    if (!p) {
+      const program = (this.program = readCtypes(this.input.text, this.input));
+      const keep = (o: object, key: string) => this.fields.push({ o: o as Record<string, unknown>, key, has: Object.prototype.hasOwnProperty.call(o, key), value: (o as Record<string, unknown>)[key] });
+      for (const proto of program.prototypes.values()) keep(proto, 'human');
+      for (const lib of program.libraries.values()) (keep(lib, 'human'), keep(lib, 'handle'));
+      for (const s of program.structs.values()) {
+        keep(s, 'type');
+        if (s.type) keep(s.type, 'c');
+      }
+      for (const key of program.functions.keys()) this.functions.add(key);
+      return program;
+    }
+    for (const f of this.fields) {
+      if (f.has) {
+        if (f.o[f.key] !== f.value) f.o[f.key] = f.value;
+      } else if (Object.prototype.hasOwnProperty.call(f.o, f.key)) delete f.o[f.key]; // only what a round added: a delete makes an object slow
+    }
+    for (const key of [...p.functions.keys()]) if (!this.functions.has(key)) p.functions.delete(key);
+    return p;
+  }
+}
+
+interface Field {
+  o: Record<string, unknown>;
+  key: string;
+  has: boolean;
+  value: unknown;
+}
+
+/**
+ * remainingCtypes of the rounds' drafts, the last one kept: it is a function of the draft and its edits alone, and
+ * a round that only confirms what the previous one asked for (1,000 structs kept ctypes) writes the same draft again.
+ */
+class DraftLeftovers {
+  private last: { draft: string; edits: TextEdit[]; leftovers: readonly Leftover[] } | undefined;
+
+  constructor(private readonly parser: Parser) {}
+
+  of(draft: string, edits: readonly TextEdit[]): Leftover[] {
+    const sorted = sortEdits(edits);
+    const last = this.last;
+    const same = last !== undefined && last.draft === draft && last.edits.length === sorted.length && sorted.every((e, i) => {
+      const o = last.edits[i]!;
+      return e.start === o.start && e.end === o.end && e.newText === o.newText;
+    });
+    if (!same) this.last = { draft, edits: sorted.map((e) => ({ ...e })), leftovers: remainingCtypes(this.parser, draft, sorted) };
+    return this.last!.leftovers.map((l) => ({ ...l }));
+  }
 }
 
 /** The ctypes uses left in the converted draft, mapped back to offsets in the original text (read off the draft's flat copy). */

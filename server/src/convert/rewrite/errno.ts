@@ -35,6 +35,8 @@ export function errnoPolicyOf(libs: readonly { useErrno: boolean; staysCtypes: b
 
 /** Why the file cannot convert for its errno reads: ffi.errno in the output while some foreign calls stay ctypes. */
 export function findErrnoCalls(rw: Rewriter): Node[] {
+  // a call whose callee reaches ctypes.get_errno/set_errno spells the name somewhere in the text (its import, at least)
+  if (!rw.p.text.includes('_errno')) return [];
   return rw.p.input.nodesOf('call').filter((n) => /^[gs]et_errno$/.test(rw.p.ctypesName(n.childForFieldName('function')) ?? ''));
 }
 
