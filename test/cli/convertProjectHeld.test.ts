@@ -89,3 +89,76 @@ test('convert PATH...: a held library reached another way, made twice, or called
     /pkg\/native\.py:\d+: left for a human: self\.libc\.labs is called here before its argtypes are set/,
   );
 });
+
+// `self.f = self.libc.f` (or getattr, `self.libc["f"]`) then `self.f.argtypes = …` in `__init__`: the instance's
+// function `native.f`, the shape fuzz seed 41's instance-held packages spell most (4100138, 4100169)
+const INSTANCE_FUNCTIONS = `import ctypes as ct
+
+
+class Native:
+    def __init__(self):
+        self.libc = ct.CDLL("libc.so.6")
+        self.strncmp = self.libc.strncmp
+        self.strncmp.restype = ct.c_int
+        self.strncmp.argtypes = [ct.c_char_p, ct.c_char_p, ct.c_size_t]
+        self.labs = getattr(self.libc, "labs")
+        self.labs.argtypes = [ct.c_long]
+        self.labs.restype = ct.c_long
+        self.strtol = self.libc["strtol"]
+        self.strtol.argtypes = (ct.c_char_p, ct.POINTER(ct.c_char_p), ct.c_int)
+        self.strtol.restype = ct.c_long
+
+        def _check(result, func, arguments):
+            return result * 2
+
+        self.strtol.errcheck = _check
+
+    def absolute(self, v):
+        return self.labs(v)
+
+
+native = Native()
+`;
+
+test('convert PATH...: functions an instance binds from its library in __init__ (self.f = self.libc.f), called from other modules', () => {
+  convertsFully(
+    {
+      'pkg/native.py': INSTANCE_FUNCTIONS,
+      'main.py': `import ctypes
+import pkg.native
+from pkg import native as nat
+from pkg.native import native
+
+end = ctypes.c_char_p()
+print(pkg.native.native.strtol(b"42zz", ctypes.byref(end), 10), end.value)
+print(nat.native.strncmp(b"alphax", b"alphay", 5), nat.native.strncmp(b"ab", b"ac", 2) < 0)
+print(native.labs(-7), native.absolute(-8))
+`,
+    },
+    (c) => assert.match(c['pkg/native.py']!, /self\.strtol = _cffi_function\(self\.libc, "strtol", _check\)/),
+  );
+});
+
+test('convert PATH...: an instance function bound again, given argtypes elsewhere, or of a class with __slots__ stays ctypes, with the reason', () => {
+  staysCtypes({ 'pkg/native.py': INSTANCE_FUNCTIONS, 'main.py': 'from pkg.native import native\nnative.labs = native.strncmp\nprint(native.labs(b"a", b"b", 1))\n' }, /main\.py:\d+: left for a human: native\.labs binds an attribute named like the converted function pkg\.native\.native\.labs again/);
+  staysCtypes({ 'pkg/native.py': INSTANCE_FUNCTIONS, 'main.py': 'from pkg import native as nat\nnat.native.labs.restype = None\nprint(nat.native.labs(-3))\n' }, /main\.py:\d+: left for a human: nat\.native\.labs\.restype: pkg\.native\.native\.labs is a converted function/);
+  // `self.strtol = self.libc.strtol` is the object native.libc.strtol is: ctypes applies its errcheck there too (24, not 12)
+  staysCtypes(
+    { 'pkg/native.py': INSTANCE_FUNCTIONS.replace('self.libc["strtol"]', 'self.libc.strtol'), 'main.py': 'from pkg.native import native\nprint(native.libc.strtol(b"12", None, 10), native.strtol(b"12", None, 10))\n' },
+    /main\.py:\d+: left for a human: native\.libc\.strtol is the function object self\.strtol is bound to/,
+  );
+  staysCtypes(
+    { 'pkg/native.py': INSTANCE_FUNCTIONS.replace('class Native:\n', 'class Native:\n    __slots__ = ("libc", "strncmp", "labs", "strtol")\n\n'), 'main.py': 'from pkg.native import native\nprint(native.labs(-3))\n' },
+    /pkg\/native\.py:\d+: left for a human: native\.libc\.strncmp used directly/,
+  );
+});
+
+test('convert PATH...: lib.f called elsewhere after f = lib.f took argtypes and errcheck stays ctypes (ctypes shares the function object)', () => {
+  staysCtypes(
+    {
+      'pkg/native.py': 'import ctypes as ct\nlibc = ct.CDLL("libc.so.6")\nstrtol = libc.strtol\nstrtol.argtypes = (ct.c_char_p, ct.POINTER(ct.c_char_p), ct.c_int)\nstrtol.restype = ct.c_long\n\n\ndef _check(result, func, arguments):\n    return result * 2\n\n\nstrtol.errcheck = _check\n',
+      'main.py': 'from pkg.native import libc, strtol\nprint(strtol(b"12", None, 10), libc.strtol(b"12", None, 10))\n',
+    },
+    /main\.py:\d+: left for a human: libc\.strtol is the function object strtol is bound to/,
+  );
+});

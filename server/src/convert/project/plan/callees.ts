@@ -10,7 +10,7 @@ import { scopeOf } from './syntax';
 import type { ModulePlanner, ForeignDecl } from './planner';
 import { libKey, libraryAt } from './libraries';
 import { attributeKey } from './attributeDeclarations';
-import { heldKeyOf } from './heldLibraries';
+import { heldKeyOf, instanceFunctionAt } from './heldLibraries';
 
 /** The converted foreign function an expression calls, if any (in this module or imported). */
 function calleeDecl(pl: ModulePlanner, callee: Node, seen = 0): ForeignDecl | undefined {
@@ -32,6 +32,8 @@ function calleeDecl(pl: ModulePlanner, callee: Node, seen = 0): ForeignDecl | un
     return undefined;
   }
   if (callee.type === 'attribute') {
+    const held = instanceFunctionAt(pl, callee);
+    if (held) return held;
     const obj = callee.childForFieldName('object')!;
     const ref = libraryAt(pl, obj);
     const onLibrary = ref ? pl.project.attributeDecls.get(attributeKey(ref, callee.childForFieldName('attribute')!.text)) : undefined;

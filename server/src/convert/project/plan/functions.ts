@@ -11,8 +11,9 @@ import { pyString } from './syntax';
 import type { ModulePlanner, ForeignDecl } from './planner';
 import { typeOf } from './types';
 import { type LibraryRef, libraryAt } from './libraries';
-import { attributeKey, libraryHead } from './attributeDeclarations';
+import { attributeKey, libraryHead, libraryReferences } from './attributeDeclarations';
 import { prototypesFor } from '../../../analysis/prototypes';
+import { attributesNamed, instanceFunctionKey } from './heldLibraries';
 
 /**
  * `f = lib.name` / `getattr(lib, "name")` / `lib["name"]`, then `f.argtypes`, `f.restype`, `f.errcheck` in the same
@@ -24,6 +25,7 @@ export function collectDirectDeclarations(pl: ModulePlanner): void {
   // libraryMember's right sides start with a library's name, getattr or a prototype
   const heads = new Set(['getattr', ...[...pl.libraries.keys()].map((k) => k.split(/[[.]/)[0]!), ...pl.prototypes.keys(), ...pl.b.fromImports.keys(), ...pl.b.modules.keys()]);
   for (const m of pl.b.starModules) for (const k of pl.project.planner(m)?.libraries.keys() ?? []) heads.add(k);
+  const initBlocks = new Set([...pl.held.values()].flatMap((h) => (h.init ? [h.init.id] : [])));
   for (const n of pl.nodes.blocks) {
     const stmts = n.namedChildren;
     // the block's `X.errcheck = …` statements by X, read once: a scan of the rest of the block per function was quadratic
@@ -50,11 +52,16 @@ export function collectDirectDeclarations(pl: ModulePlanner): void {
       if (a?.type !== 'assignment') continue;
       const left = a.childForFieldName('left');
       const right = a.childForFieldName('right');
-      if (left?.type !== 'identifier' || !right) continue;
+      if (!left || !right) continue;
+      // `self.f = self.lib.f` in `__init__` of the class whose one instance holds lib: the instance's function `obj.f`
+      const inInit = left.type === 'attribute' && initBlocks.has(n.id);
+      if (left.type !== 'identifier' && !inInit) continue;
       const head = headName(pl.mod, right);
-      if (head !== undefined && !heads.has(head) && !pl.namesCtypes(head)) continue;
+      if (!inInit && head !== undefined && !heads.has(head) && !pl.namesCtypes(head)) continue;
       const found = libraryMember(pl, right) ?? prototypeApplication(pl, right);
       if (!found) continue;
+      const instanceKey = inInit ? instanceFunctionKey(pl, left, n) : undefined;
+      if (inInit && !instanceKey) continue;
       const group: Node[] = [st];
       const attrs = new Map<string, Node>();
       for (let j = i + 1; j < stmts.length; j++) {
@@ -87,7 +94,9 @@ export function collectDirectDeclarations(pl: ModulePlanner): void {
       if (!declareFunction(found.ref.owner, decl, right) || (found.ref.owner !== pl && !declareFunction(pl, decl, right))) continue;
       pl.libraryUsesAllowed.add(keyOf(libraryHead(found.lib)));
       if (found.proto) pl.prototypeFunctions.push(right);
-      pl.plan.exported.set(left.text, decl);
+      if (!found.proto && unparen(right).type !== 'subscript') pl.sharedFunctions.set(attributeKey(found.ref, found.cname), left.text);
+      if (instanceKey) pl.instanceFunctions.set(instanceKey, decl);
+      else pl.plan.exported.set(left.text, decl);
       const wrapper = wrapperOf(pl, decl);
       pl.plan.usesFfi = true;
       pl.plan.converted.functions++;
@@ -104,7 +113,8 @@ export function collectDirectDeclarations(pl: ModulePlanner): void {
       for (const j of errchecksOf(left.text)) {
         if (j < i + group.length) continue;
         const a2 = stmts[j]!.namedChildren[0]!;
-        const between = within(pl.nodes.identifiers.get(left.text) ?? [], last.endIndex, stmts[j]!.startIndex);
+        const uses = instanceKey ? attributesNamed(pl, left.childForFieldName('attribute')!.text).filter((x) => x.text === left.text) : pl.nodes.identifiers.get(left.text) ?? [];
+        const between = within(uses, last.endIndex, stmts[j]!.startIndex);
         if (between.some((x) => x.parent?.type !== 'call' || x.parent.childForFieldName('function')?.id !== x.id)) break;
         pl.rewrite(a2, make(a2.childForFieldName('right')!));
         pl.declaringStatements.push(stmts[j]!);
@@ -232,4 +242,22 @@ export function declareFunction(pl: ModulePlanner, decl: ForeignDecl, at: Node):
 export function cdefLine(d: ForeignDecl): string {
   const params = d.params.length ? [...d.params.map((p) => declare(p, '')), ...(d.variadic ? ['...'] : [])].join(', ') : d.variadic ? '...' : 'void';
   return `${declare(d.ret, `${d.cname}(${params})`)};`;
+}
+
+/**
+ * `lib.f` anywhere but the declaration, for `f = lib.f` / `getattr(lib, "f")` the plan declared: ctypes hands out
+ * one function object, so that `lib.f(…)` has the argtypes, restype and errcheck set through `f`; after conversion
+ * only `f` has them, so each such use is a refusal (`lib["f"]` is a fresh object in ctypes: not concerned).
+ */
+export function refuseSharedFunctionObjects(pl: ModulePlanner): void {
+  const shared = new Map<string, string>();
+  for (const o of pl.project.planners.values()) for (const [k, by] of o.sharedFunctions) shared.set(k, by);
+  if (!shared.size) return;
+  for (const { node, ref } of libraryReferences(pl)) {
+    const use = node.parent;
+    if (use?.type !== 'attribute' || use.childForFieldName('object')?.id !== node.id) continue;
+    const by = shared.get(attributeKey(ref, use.childForFieldName('attribute')!.text));
+    if (!by || pl.declaringStatements.some((s) => s.startIndex <= use.startIndex && use.endIndex <= s.endIndex)) continue;
+    pl.refuse(use, `${use.text} is the function object ${by} is bound to: ctypes shares it (and the argtypes, restype and errcheck set through ${by}), the plan converts ${by} only`);
+  }
 }

@@ -6,10 +6,11 @@
  * a subclass, a second binding) is a refusal (`refuseUnresolvedHeld`): the plan could not see which library it is.
  */
 import type { Node } from 'web-tree-sitter';
-import { callParts } from '../../syntax';
+import { callParts, dotted } from '../../syntax';
 import { isTarget } from './syntax';
 import type { ModulePlanner } from './planner';
 import type { Library } from './libraries';
+import type { ForeignDecl } from './planner';
 
 export interface Holder {
   cls: string;
@@ -122,7 +123,7 @@ export function heldNodes(pl: ModulePlanner, lib: Library): Node[] {
 }
 
 /** The module's attribute nodes `X.name` (the plan's index leaves attribute names out): found by their text, then their node. */
-function attributesNamed(pl: ModulePlanner, name: string): Node[] {
+export function attributesNamed(pl: ModulePlanner, name: string): Node[] {
   const out: Node[] = [];
   const word = new RegExp(`\\.\\s*(${name})(?![A-Za-z0-9_])`, 'g');
   for (const m of pl.mod.text.matchAll(word)) {
@@ -147,6 +148,82 @@ export function refuseUnresolvedHeld(pl: ModulePlanner, resolves: (n: Node) => b
       if (load) continue;
       if (isTarget(p)) pl.refuse(p, `${p.text} binds an attribute named like the library ${where} again: the plan follows a held library bound once`);
       else if (!resolves(p)) pl.refuse(p, `${p.text} may be the library ${where} reached another way (another object, a subclass), which the plan does not follow`);
+    }
+  }
+}
+
+/** Names a class body binds that would change what `self.f = …` stores or what `obj.f` reads back. */
+const ATTRIBUTE_HOOKS = new Set(['__setattr__', '__getattr__', '__getattribute__', '__slots__', '__dict__', '__delattr__']);
+
+/**
+ * `self.f = self.lib.f` (or `getattr(self.lib, "f")`, `self.lib["f"]`, `P(("f", self.lib))`) in the body of `C.__init__`,
+ * self.lib a library of C's one instance `obj`: the instance's function, key `obj.f`, when nothing else could make
+ * `obj.f` read another object: C has no base class, its body binds neither `f` nor an attribute hook, and the module
+ * binds `X.f` only here. Undefined otherwise (the statement stays what the library checks make of it).
+ */
+export function instanceFunctionKey(pl: ModulePlanner, left: Node, block: Node): string | undefined {
+  if (left.type !== 'attribute' || !pl.held.size) return undefined;
+  const obj = left.childForFieldName('object')!;
+  const name = left.childForFieldName('attribute')!.text;
+  const h = [...pl.held.values()].find((x) => x.instance && x.init?.id === block.id);
+  const at = h ? enclosingClass(left) : undefined;
+  if (!h || !at?.method || obj.type !== 'identifier' || obj.text !== at.self) return undefined;
+  if ([...pl.held.values()].some((x) => x.attr === name)) return undefined;
+  const bases = at.cls.childForFieldName('superclasses');
+  if (bases && bases.namedChildren.some((b) => b.text !== 'object')) return undefined;
+  for (const st of at.cls.childForFieldName('body')!.namedChildren) {
+    const def = st.type === 'decorated_definition' ? st.childForFieldName('definition') : st;
+    const bound = def?.type === 'function_definition' || def?.type === 'class_definition' ? [def.childForFieldName('name')!.text] : st.type === 'expression_statement' && st.namedChildren[0]?.type === 'assignment' ? [st.namedChildren[0].childForFieldName('left')!.text] : [];
+    if (bound.some((b) => b === name || ATTRIBUTE_HOOKS.has(b))) return undefined;
+  }
+  if (attributesNamed(pl, name).filter((p) => isTarget(p)).length !== 1) return undefined;
+  return `${h.instance}.${name}`;
+}
+
+/**
+ * The instance function an attribute names, `obj.f` for a key of instanceFunctionKey: `obj.f` or `self.f` (in C's
+ * methods) in obj's module, `m.obj.f`, `pkg.m.obj.f`, or `obj.f` after `from m import obj`.
+ */
+export function instanceFunctionAt(pl: ModulePlanner, n: Node): ForeignDecl | undefined {
+  if (n.type !== 'attribute') return undefined;
+  const obj = n.childForFieldName('object')!;
+  const name = n.childForFieldName('attribute')!.text;
+  const get = (owner: ModulePlanner | undefined, instance: string): ForeignDecl | undefined => owner?.instanceFunctions.get(`${instance}.${name}`);
+  if (obj.type === 'identifier') {
+    const at = enclosingClass(n);
+    if (at?.method && obj.text === at.self) {
+      const cls = at.cls.childForFieldName('name')!.text;
+      const h = [...pl.held.values()].find((x) => x.cls === cls && x.instance);
+      return h ? get(pl, h.instance!) : undefined;
+    }
+    if (shadowedIn(pl, obj)) return undefined;
+    const own = get(pl, obj.text);
+    if (own) return own;
+    // `from m import obj`, unless this module binds obj again
+    const imp = pl.b.fromImports.get(obj.text);
+    return imp && !pl.b.assigned.has(obj.text) ? get(pl.project.planner(imp[0]), imp[1]) : undefined;
+  }
+  const d = dotted(obj);
+  const [head, ...rest] = d?.split('.') ?? [];
+  const mod = head ? pl.b.modules.get(head) : undefined;
+  if (!mod || !rest.length) return undefined;
+  return get(pl.project.planner([mod, ...rest.slice(0, -1)].join('.')), rest[rest.length - 1]!);
+}
+
+/**
+ * In every module, `X.f` for an instance function's name f: binding it again, or its argtypes, restype or errcheck
+ * outside the declaration, is a refusal: after conversion `obj.f` is a converted function, not a ctypes one.
+ */
+export function refuseInstanceFunctionAttributes(pl: ModulePlanner): void {
+  const names = new Map<string, string>();
+  for (const o of pl.project.planners.values()) for (const key of o.instanceFunctions.keys()) names.set(key.split('.')[1]!, `${o.mod.name}.${key}`);
+  for (const [name, where] of names) {
+    for (const p of attributesNamed(pl, name)) {
+      if (pl.declaringStatements.some((s) => s.startIndex <= p.startIndex && p.endIndex <= s.endIndex)) continue;
+      const up = p.parent;
+      const attr = up?.type === 'attribute' && up.childForFieldName('object')?.id === p.id ? up.childForFieldName('attribute')!.text : undefined;
+      if (isTarget(p)) pl.refuse(p, `${p.text} binds an attribute named like the converted function ${where} again: the plan follows an instance's function bound once`);
+      else if (attr === 'argtypes' || attr === 'restype' || attr === 'errcheck') pl.refuse(up!, `${up!.text}: ${where} is a converted function (called as ctypes called it), not a ctypes function object, so its ${attr} would be lost`);
     }
   }
 }

@@ -9,6 +9,8 @@ import { SpanSet } from '../../spanSet';
 import { prim } from '../../typeNames';
 import type { ModulePlanner } from './planner';
 import { refuseImportedLibraries, checkLibraryReferences } from './libraries';
+import { refuseInstanceFunctionAttributes } from './heldLibraries';
+import { refuseSharedFunctionObjects } from './functions';
 
 /** Aliases, opaque structs and prototypes whose every use the plan consumed go; others are refusals. */
 export function settleNames(pl: ModulePlanner): void {
@@ -44,6 +46,8 @@ export function settleNames(pl: ModulePlanner): void {
   refuseImportedLibraries(pl);
   checkLibraryReferences(pl);
   refuseFunctionAttributes(pl);
+  refuseInstanceFunctionAttributes(pl);
+  refuseSharedFunctionObjects(pl);
 }
 
 /**

@@ -93,6 +93,10 @@ export class ModulePlanner {
   readonly libraries = new Map<string, Library>();
   /** libraries held by a class or its one instance (heldLibraries.ts), by key (`C.lib`, `obj.lib`) */
   readonly held = new Map<string, Holder>();
+  /** functions an instance holding a library binds in its `__init__` (`self.f = self.lib.f`, heldLibraries.ts), by `obj.f` */
+  readonly instanceFunctions = new Map<string, ForeignDecl>();
+  /** `f = lib.f` / `getattr(lib, "f")` the plan declared, by attributeKey: ctypes' one function object, which `lib.f` elsewhere also is */
+  readonly sharedFunctions = new Map<string, string>();
   readonly prototypes = new Map<string, Prototype>();
   readonly opaque = new Map<string, Node[]>();
   readonly aliases = new Map<string, { node: Node; type: CType; statement: Node }>();
