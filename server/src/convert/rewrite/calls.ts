@@ -8,7 +8,7 @@ import type { Signature, Rewriter } from './rewriter';
 import { planFunction, typeConvertible, calledFunction } from './plan';
 import { kindOf, ctorType } from './kinds';
 import { loadRule } from './libraries';
-import { voidp, ptrOf, addressArg } from './pointers';
+import { voidp, ptrOf, addressArg, keptInCtypes } from './pointers';
 import { sizeofRule, bufferRule, memsetRule, castRule, typeMethodRule, itemConverter, dynamicArrayType, dynamicLengthIsWhole, pointerArrayRule } from './buffers';
 import { primCtorRule, initSuffix, initValue } from './instances';
 import { errnoRule } from './errno';
@@ -56,13 +56,14 @@ export function callRule(rw: Rewriter, n: Node): ((r: Rewriter) => string) | und
         return bufferRule(rw, cn === 'create_unicode_buffer' ? 'wchar_t' : 'char', a, n);
       case 'string_at':
       case 'wstring_at': {
-        if (!a[0]) return undefined;
+        // a buffer kept in ctypes (handed to a function that stays ctypes) is not cdata: string_at stays too
+        if (!a[0] || keptInCtypes(rw, a[0])) return undefined;
         const ct = cn === 'string_at' ? 'char *' : 'wchar_t *';
         const addr = addressArg(rw, a[0]);
         return a[1] ? (r) => `${F}.unpack(${F}.cast("${ct}", ${addr(r)}), ${r.R(a[1]!)})` : (r) => `${F}.string(${F}.cast("${ct}", ${addr(r)}))`;
       }
       case 'memmove': {
-        if (a.length !== 3) return undefined;
+        if (a.length !== 3 || keptInCtypes(rw, a[0]!) || keptInCtypes(rw, a[1]!)) return undefined;
         const d = addressArg(rw, a[0]!);
         const s = addressArg(rw, a[1]!);
         return (r) => `${F}.memmove(${d(r)}, ${s(r)}, ${r.R(a[2]!)})`;

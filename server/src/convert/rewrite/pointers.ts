@@ -46,6 +46,12 @@ export function structRef(rw: Rewriter, obj: Node): string {
 }
 
 /** An argument where ctypes took any address (memmove, string_at, cast source): cdata stays, ints are cast. */
+/** A variable that holds a ctypes value the plan keeps in ctypes (demoted): no cffi call may take it. */
+export function keptInCtypes(rw: Rewriter, x: Node): boolean {
+  const v = rw.rawVar(unparen(x));
+  return !!v && rw.demoted.has(v.token);
+}
+
 export function addressArg(rw: Rewriter, x: Node): (r: Rewriter) => string {
   const u = unparen(x);
   const call = callParts(u);
