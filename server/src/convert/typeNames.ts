@@ -58,6 +58,25 @@ export function isPointerLike(t: CType): boolean {
   return t.k === 'ptr' || t.k === 'func' || isPrim(t, 'c_char_p', 'c_wchar_p', 'c_void_p');
 }
 
+const SIZES: Readonly<Record<string, number>> = {
+  _Bool: 1, char: 1, 'signed char': 1, 'unsigned char': 1, short: 2, 'unsigned short': 2, int: 4, 'unsigned int': 4, long: 8, 'unsigned long': 8,
+  'long long': 8, 'unsigned long long': 8, int8_t: 1, int16_t: 2, int32_t: 4, int64_t: 8, uint8_t: 1, uint16_t: 2, uint32_t: 4, uint64_t: 8,
+  size_t: 8, ssize_t: 8, float: 4, double: 8, wchar_t: 4, 'char *': 8, 'wchar_t *': 8, 'void *': 8,
+};
+
+/** The size of a C primitive on LP64 Linux, or undefined. */
+export function primSize(c: string): number | undefined {
+  return SIZES[c];
+}
+
+/** Is x a value of the integer C type c (LP64 sizes)? Unknown types: no. A store that fits needs no truncation. */
+export function fitsCInteger(c: string, x: number): boolean {
+  const size = SIZES[c];
+  if (!size || !Number.isSafeInteger(x) || c === '_Bool' || c === 'float' || c === 'double' || c.endsWith('*')) return false;
+  const bits = 8 * size;
+  return c.startsWith('unsigned') || c.startsWith('uint') || c === 'size_t' ? x >= 0 && x < 2 ** bits : x >= -(2 ** (bits - 1)) && x < 2 ** (bits - 1);
+}
+
 export function isIntegral(t: CType): boolean {
   return t.k === 'prim' && !['c_float', 'c_double', 'c_longdouble', 'c_char_p', 'c_wchar_p', 'c_void_p', 'c_char', 'c_wchar'].includes(t.ctypes);
 }

@@ -227,20 +227,21 @@ export function undeclaredLibraryUses(parser: Parser, modules: readonly ModuleTe
 function reaching(modules: readonly ModuleTexts[], defining: readonly ModuleTexts[]): ModuleTexts[] {
   const words = new Set<string>();
   const inside = new Set<ModuleTexts>();
+  const names = new Set<string>();
   const add = (m: ModuleTexts): void => {
     inside.add(m);
+    names.add(m.name);
     for (const w of m.name.split('.')) words.add(w);
   };
   for (const m of defining) add(m);
   const wordsOf = new Map(modules.map((m) => [m, new Set(m.output.match(/[A-Za-z_]\w*/g) ?? [])]));
-  const relativeTo = (m: ModuleTexts): string[] => [...m.output.matchAll(/^[ \t]*from[ \t]+(\.+[\w.]*)[ \t]+import\b/gm)].map((x) => absolute(m.pkg, x[1]!));
+  const relative = new Map(modules.map((m) => [m, [...m.output.matchAll(/^[ \t]*from[ \t]+(\.+[\w.]*)[ \t]+import\b/gm)].map((x) => absolute(m.pkg, x[1]!))]));
   for (let changed = true; changed; ) {
     changed = false;
     for (const m of modules) {
       if (inside.has(m)) continue;
       const ws = wordsOf.get(m)!;
-      const names = new Set([...inside].map((x) => x.name));
-      if ([...words].some((w) => ws.has(w)) || relativeTo(m).some((t) => names.has(t))) {
+      if ([...words].some((w) => ws.has(w)) || relative.get(m)!.some((t) => names.has(t))) {
         add(m);
         changed = true;
       }

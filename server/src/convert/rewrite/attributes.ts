@@ -2,7 +2,7 @@
 import type { Node } from 'web-tree-sitter';
 import { functionKey, splitFunctionRef, structType } from '../readCtypes';
 import { callParts, dotted, intLiteral, isStoreTarget, stringLiteral, unparen } from '../syntax';
-import { isFloating, isIntegral, isPrim, typeString } from '../typeNames';
+import { fitsCInteger, isFloating, isIntegral, isPrim, typeString } from '../typeNames';
 import type { Rewriter } from './rewriter';
 import { calledFunction } from './plan';
 import { kindOf, ctorType, structOf, fieldOf } from './kinds';
@@ -218,7 +218,7 @@ function cellStore(rw: Rewriter, k: ReturnType<typeof kindOf>, obj: Node, right:
   if (op === undefined) {
     if (bool && ['True', 'False', '0', '1'].includes(unparen(right).text)) return undefined;
     const lit = intLiteral(right);
-    if (!bool && lit !== undefined && fits(t.c, lit)) return undefined;
+    if (!bool && lit !== undefined && fitsCInteger(t.c, lit)) return undefined;
   }
   const value = (r: Rewriter): string => (op === undefined ? r.R(right) : `${r.R(obj)}[0] ${op} (${r.R(right)})`);
   if (bool) return (r) => `${r.R(obj)}[0] = bool(${value(r)})`;
@@ -226,16 +226,6 @@ function cellStore(rw: Rewriter, k: ReturnType<typeof kindOf>, obj: Node, right:
     r.helpers.add('integer');
     return `${r.R(obj)}[0] = _c_integer(${r.q(t.c)}, ${value(r)})`;
   };
-}
-
-const SIZES: Record<string, number> = { char: 1, 'signed char': 1, 'unsigned char': 1, short: 2, 'unsigned short': 2, int: 4, 'unsigned int': 4, long: 8, 'unsigned long': 8, 'long long': 8, 'unsigned long long': 8, int8_t: 1, int16_t: 2, int32_t: 4, int64_t: 8, uint8_t: 1, uint16_t: 2, uint32_t: 4, uint64_t: 8, size_t: 8, ssize_t: 8 };
-
-/** Is x a value of the integer C type c (LP64)? Unknown types: no. */
-function fits(c: string, x: number): boolean {
-  const size = SIZES[c];
-  if (!size || !Number.isSafeInteger(x)) return false;
-  const bits = 8 * size;
-  return c.startsWith('unsigned') || c.startsWith('uint') || c === 'size_t' ? x >= 0 && x < 2 ** bits : x >= -(2 ** (bits - 1)) && x < 2 ** (bits - 1);
 }
 
 /** `x.value op= v` on a cell: as `cellStore` (`/=` and other augmented stores on other objects: undefined). */

@@ -8,11 +8,10 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { callParts, intLiteral, keyOf, stringLiteral, unparen } from '../../syntax';
-import { type CType, isIntegral, typeString } from '../../typeNames';
+import { type CType, fitsCInteger, isIntegral, typeString } from '../../typeNames';
 import { assignedName, isTarget, pyString, scopeOf } from './syntax';
 import type { ModulePlanner, Rewrite } from './planner';
 import { usesOf } from './values';
-import { primSize } from './memoryStructs';
 import { typeOf } from './types';
 
 /** What a struct's uses need, recorded only when every use is one the plan rewrites. */
@@ -199,17 +198,9 @@ export function fieldValue(pl: ModulePlanner, field: Field, v: Node, out: Found)
   if (t.ctypes === 'c_float' || t.ctypes === 'c_double') return u.type === 'string' ? undefined : (inner) => inner(v);
   if (!isIntegral(t)) return undefined;
   const lit = intLiteral(u);
-  if (lit !== undefined && inRange(t.c, lit)) return (inner) => inner(v);
+  if (lit !== undefined && fitsCInteger(t.c, lit)) return (inner) => inner(v);
   out.integer = true;
   return (inner) => `_c_integer(${pyString(t.c)}, ${inner(v)})`;
-}
-
-function inRange(c: string, x: number): boolean {
-  const size = primSize(c);
-  if (!size || !Number.isSafeInteger(x)) return false;
-  const unsigned = c.startsWith('unsigned') || c.startsWith('uint') || c === 'size_t';
-  const bits = 8 * size;
-  return unsigned ? x >= 0 && x < 2 ** bits : x >= -(2 ** (bits - 1)) && x < 2 ** (bits - 1);
 }
 
 /** Does the expression read a ctypes name (`c_int(5)`, `ctypes.sizeof(…)`)? */

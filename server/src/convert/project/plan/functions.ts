@@ -249,37 +249,16 @@ export function cdefLine(d: ForeignDecl): string {
  * one function object, so that `lib.f(…)` has the argtypes, restype and errcheck set through `f`; after conversion
  * only `f` has them, so each such use is a refusal (`lib["f"]` is a fresh object in ctypes: not concerned).
  */
-export function refuseSharedFunctionObjects(pl: ModulePlanner): void {
+export function refuseSharedFunctionObjects(pl: ModulePlanner, inDeclaration: (n: Node) => boolean): void {
   const shared = new Map<string, string>();
   for (const o of pl.project.planners.values()) for (const [k, by] of o.sharedFunctions) shared.set(k, by);
   if (!shared.size) return;
-  const inDeclaration = containedIn(pl.declaringStatements);
   for (const { node, ref } of libraryReferences(pl)) {
     const use = node.parent;
     if (use?.type !== 'attribute' || use.childForFieldName('object')?.id !== node.id) continue;
     const by = shared.get(attributeKey(ref, use.childForFieldName('attribute')!.text));
-    if (!by || inDeclaration(use.startIndex, use.endIndex)) continue;
+    if (!by || inDeclaration(use)) continue;
     pl.refuse(use, `${use.text} is the function object ${by} is bound to: ctypes shares it (and the argtypes, restype and errcheck set through ${by}), the plan converts ${by} only`);
   }
 }
 
-/**
- * Is [start, end) inside one of the nodes? Their offsets are read once and sorted by start; with the running
- * maximum of their ends, each question is a binary search (a scan of every node per use was quadratic: 4,000
- * functions took 14 s in this check alone).
- */
-function containedIn(nodes: readonly Node[]): (start: number, end: number) => boolean {
-  const spans = nodes.map((n) => [n.startIndex, n.endIndex] as const).sort((a, b) => a[0] - b[0]);
-  const maxEnd: number[] = [];
-  for (const [, e] of spans) maxEnd.push(Math.max(e, maxEnd[maxEnd.length - 1] ?? -1));
-  return (start, end) => {
-    let lo = 0;
-    let hi = spans.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (spans[mid]![0] <= start) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo > 0 && maxEnd[lo - 1]! >= end;
-  };
-}

@@ -214,12 +214,12 @@ export function instanceFunctionAt(pl: ModulePlanner, n: Node): ForeignDecl | un
  * In every module, `X.f` for an instance function's name f: binding it again, or its argtypes, restype or errcheck
  * outside the declaration, is a refusal: after conversion `obj.f` is a converted function, not a ctypes one.
  */
-export function refuseInstanceFunctionAttributes(pl: ModulePlanner): void {
+export function refuseInstanceFunctionAttributes(pl: ModulePlanner, inDeclaration: (n: Node) => boolean): void {
   const names = new Map<string, string>();
   for (const o of pl.project.planners.values()) for (const key of o.instanceFunctions.keys()) names.set(key.split('.')[1]!, `${o.mod.name}.${key}`);
   for (const [name, where] of names) {
     for (const p of attributesNamed(pl, name)) {
-      if (pl.declaringStatements.some((s) => s.startIndex <= p.startIndex && p.endIndex <= s.endIndex)) continue;
+      if (inDeclaration(p)) continue;
       const up = p.parent;
       const attr = up?.type === 'attribute' && up.childForFieldName('object')?.id === p.id ? up.childForFieldName('attribute')!.text : undefined;
       if (isTarget(p)) pl.refuse(p, `${p.text} binds an attribute named like the converted function ${where} again: the plan follows an instance's function bound once`);

@@ -4,7 +4,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { callParts, stringLiteral, unparen } from '../../syntax';
-import type { CType } from '../../typeNames';
+import { type CType, primSize } from '../../typeNames';
 import type { ModulePlanner } from './planner';
 import { typeOf } from './types';
 
@@ -69,21 +69,11 @@ function fieldsOf(pl: ModulePlanner, list: Node): { name: string; type: CType }[
   return out;
 }
 
-const SIZES: Record<string, number> = {
-  _Bool: 1, char: 1, 'signed char': 1, 'unsigned char': 1, short: 2, 'unsigned short': 2, int: 4, 'unsigned int': 4, long: 8, 'unsigned long': 8,
-  'long long': 8, 'unsigned long long': 8, int8_t: 1, int16_t: 2, int32_t: 4, int64_t: 8, uint8_t: 1, uint16_t: 2, uint32_t: 4, uint64_t: 8,
-  size_t: 8, ssize_t: 8, float: 4, double: 8, wchar_t: 4, 'char *': 8, 'wchar_t *': 8, 'void *': 8,
-};
-
-/** The size of a C primitive on LP64 Linux, or undefined. */
-export function primSize(c: string): number | undefined {
-  return SIZES[c];
-}
 
 /** Size and alignment of a C type on LP64 Linux (what ctypes and cffi lay out there). */
 function layout(t: CType): { size: number; align: number } | undefined {
   if (t.k === 'prim') {
-    const n = SIZES[t.c];
+    const n = primSize(t.c);
     return n ? { size: n, align: n } : undefined;
   }
   if (t.k === 'ptr') return { size: 8, align: 8 };

@@ -45,9 +45,13 @@ export function settleNames(pl: ModulePlanner): void {
   for (const p of pl.prototypes.values()) pl.consumed.push(p.statement);
   refuseImportedLibraries(pl);
   checkLibraryReferences(pl);
-  refuseFunctionAttributes(pl);
-  refuseInstanceFunctionAttributes(pl);
-  refuseSharedFunctionObjects(pl);
+  // a use inside a declaring statement starts inside it (an attribute never holds a statement): a lookup, not a scan per use
+  const declaring = new SpanSet();
+  for (const s of pl.declaringStatements) declaring.add(s.startIndex, s.endIndex);
+  const inDeclaration = (n: Node): boolean => declaring.has(n.startIndex);
+  refuseFunctionAttributes(pl, inDeclaration);
+  refuseInstanceFunctionAttributes(pl, inDeclaration);
+  refuseSharedFunctionObjects(pl, inDeclaration);
 }
 
 /**
@@ -55,11 +59,7 @@ export function settleNames(pl: ModulePlanner): void {
  * function object: `f.errcheck = g`, `f.argtypes`, `f.restype` anywhere but its declaration would be lost or
  * raise, so each is a refusal — here, and reached from another module (`from .m import f`, `m.f`).
  */
-function refuseFunctionAttributes(pl: ModulePlanner): void {
-  // a use inside a declaring statement starts inside it (an attribute never holds a statement): a lookup, not a scan per use
-  const declaring = new SpanSet();
-  for (const s of pl.declaringStatements) declaring.add(s.startIndex, s.endIndex);
-  const inDeclaration = (n: Node): boolean => declaring.has(n.startIndex);
+function refuseFunctionAttributes(pl: ModulePlanner, inDeclaration: (n: Node) => boolean): void {
   const check = (id: Node, name: string, use: Node | null): void => {
     if (use?.type !== 'attribute' || use.childForFieldName('object')?.id !== id.id || inDeclaration(use)) return;
     const attr = use.childForFieldName('attribute')!.text;

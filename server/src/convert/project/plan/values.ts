@@ -4,8 +4,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { callParts, intLiteral, keyOf, stringLiteral, unparen } from '../../syntax';
-import { primSize } from './memoryStructs';
-import { type CType, PRIMITIVES as PRIMS, isIntegral, prim, typeString } from '../../typeNames';
+import { type CType, PRIMITIVES as PRIMS, fitsCInteger, isIntegral, prim, typeString } from '../../typeNames';
 import { constructedValue } from '../../constructedValue';
 import { typeOf } from './types';
 import { headName, within } from './moduleIndex';
@@ -180,25 +179,16 @@ function cellStore(pl: ModulePlanner, p: Node, cell: string, t: CType): [Node, R
     const lit = intLiteral(right);
     if (bool) return ['True', 'False', '0', '1'].includes(unparen(right).text) ? [[p, () => `${cell}[0]`]] : undefined;
     if (!integer) return unparen(right).type === 'string' ? undefined : [[p, () => `${cell}[0]`]];
-    if (lit !== undefined && fitsIn(c, lit)) return [[p, () => `${cell}[0]`]];
+    if (lit !== undefined && fitsCInteger(c, lit)) return [[p, () => `${cell}[0]`]];
     pl.plan.helpers.add('integer');
     return [[p, () => `${cell}[0]`], [right, (inner) => `_c_integer(${pyString(c)}, ${inner(right)})`]];
   }
   if (asg.type !== 'augmented_assignment' || bool) return undefined;
   if (!integer) return [[p, () => `${cell}[0]`]];
   const op = asg.child(1)?.type;
-  if (!op?.endsWith('=') || op === '/=' ) return undefined;
+  if (!op?.endsWith('=') || op === '/=') return undefined;
   pl.plan.helpers.add('integer');
   return [[asg, (inner) => `${cell}[0] = _c_integer(${pyString(c)}, ${cell}[0] ${op.slice(0, -1)} (${inner(right)}))`]];
-}
-
-/** Is x a value of the integer C type c (LP64 sizes)? */
-function fitsIn(c: string, x: number): boolean {
-  const size = primSize(c);
-  if (!size || !Number.isSafeInteger(x)) return false;
-  const unsigned = c.startsWith('unsigned') || c.startsWith('uint') || c === 'size_t';
-  const bits = 8 * size;
-  return unsigned ? x >= 0 && x < 2 ** bits : x >= -(2 ** (bits - 1)) && x < 2 ** (bits - 1);
 }
 
 /** Is this byref() value (or the variable it is assigned to) only passed to converted foreign calls? */
