@@ -7,20 +7,12 @@
 // the binding ctypes, with the reason.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { convertsFully, staysCtypes } from '../snippets/projectConversion';
+import { LIBM_OUT_PARAMS, convertsFully, staysCtypes } from '../snippets/projectConversion';
 
 test('convert PATH...: pointer(x) handed to converted functions is byref(x) there', () => {
   convertsFully(
     {
-      'pkg/native.py': `import ctypes
-
-libm = ctypes.CDLL("libm.so.6")
-frexp = libm.frexp
-frexp.argtypes = [ctypes.c_double, ctypes.POINTER(ctypes.c_int)]
-frexp.restype = ctypes.c_double
-libm.modf.argtypes = [ctypes.c_double, ctypes.POINTER(ctypes.c_double)]
-libm.modf.restype = ctypes.c_double
-`,
+      'pkg/native.py': LIBM_OUT_PARAMS,
       'main.py': `from ctypes import *
 from pkg.native import frexp, libm
 

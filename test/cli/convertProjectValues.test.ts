@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { INTERPRETERS, runPythonOk } from '../snippets/pythons';
-import { BIN, convertsFully, staysCtypes } from '../snippets/projectConversion';
+import { BIN, LIBM_OUT_PARAMS, convertsFully, staysCtypes } from '../snippets/projectConversion';
 
 test('convert PATH...: variadic functions declared for their fixed part, given ints, bytes, c_T(v), byref(cell) and buffers', () => {
   convertsFully(
@@ -153,15 +153,7 @@ test('convert PATH...: a cell whose .value is set out of its C type\'s range, or
   // session 10: `e.value = 2**32 + 7` became `e[0] = 2**32 + 7`, an OverflowError under cffi (fixture cell-value-store-out-of-range)
   convertsFully(
     {
-      'pkg/native.py': `import ctypes
-
-libm = ctypes.CDLL("libm.so.6")
-frexp = libm.frexp
-frexp.argtypes = [ctypes.c_double, ctypes.POINTER(ctypes.c_int)]
-frexp.restype = ctypes.c_double
-libm.modf.argtypes = [ctypes.c_double, ctypes.POINTER(ctypes.c_double)]
-libm.modf.restype = ctypes.c_double
-`,
+      'pkg/native.py': LIBM_OUT_PARAMS,
       'main.py': `import ctypes
 from pkg.native import frexp, libm
 

@@ -6,6 +6,17 @@ import * as path from 'node:path';
 import assert from 'node:assert/strict';
 import { INTERPRETERS, runPythonOk } from './pythons';
 
+/** A package module declaring libm's frexp (by name) and modf (on the library), both with a pointer out-parameter. */
+export const LIBM_OUT_PARAMS = `import ctypes
+
+libm = ctypes.CDLL("libm.so.6")
+frexp = libm.frexp
+frexp.argtypes = [ctypes.c_double, ctypes.POINTER(ctypes.c_int)]
+frexp.restype = ctypes.c_double
+libm.modf.argtypes = [ctypes.c_double, ctypes.POINTER(ctypes.c_double)]
+libm.modf.restype = ctypes.c_double
+`;
+
 export const BIN = path.resolve(__dirname, '../../bin/pypy-bindings.js');
 /** CPython's ctypes run is the oracle; both interpreters must print what it prints. */
 const run = (interpreter: string, cwd: string, args: string[]): string => runPythonOk(interpreter, args, cwd);
