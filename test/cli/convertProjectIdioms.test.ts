@@ -208,6 +208,23 @@ test('convert PATH...: a converted function whose errcheck is set where the plan
   );
 });
 
+// fuzz seed 26300927: `import pkg.native` then `pkg.native.f.errcheck = g` was converted, and raised AttributeError
+test('convert PATH...: an errcheck set through a submodule path or a re-export stays ctypes, with the reason', () => {
+  const native = 'import ctypes\n\nlibc = ctypes.CDLL(None)\natoi = libc.atoi\natoi.argtypes = [ctypes.c_char_p]\natoi.restype = ctypes.c_int\n';
+  staysCtypes(
+    { 'pkg/native.py': native, 'main.py': 'import pkg.native\n\npkg.native.atoi.errcheck = lambda result, func, args: result * 10\nprint(pkg.native.atoi(b"42"))\n' },
+    /main\.py:\d+: left for a human: pkg\.native\.atoi\.errcheck: pkg\.native\.atoi is a converted function here/,
+  );
+  staysCtypes(
+    {
+      'pkg/__init__.py': 'from .native import atoi\n',
+      'pkg/native.py': native,
+      'main.py': 'import pkg\n\npkg.atoi.errcheck = lambda result, func, args: result * 10\nprint(pkg.atoi(b"42"))\n',
+    },
+    /main\.py:\d+: left for a human: pkg\.atoi\.errcheck: pkg\.atoi is a converted function here/,
+  );
+});
+
 test('convert PATH...: functions without argtypes called on a library of another module (header prototypes)', () => {
   convertsFully({
     'pkg/native.py': 'import ctypes\n\nlibc = ctypes.CDLL(None)\n',

@@ -72,12 +72,20 @@ function refuseFunctionAttributes(pl: ModulePlanner, inDeclaration: (n: Node) =>
     if (!typed(pl.project.planner(m), name)) continue;
     for (const id of pl.identifiers().get(local) ?? []) check(id, local, id.parent);
   }
+  // `m.f.errcheck`, through submodules (`pkg.native.f.errcheck` after `import pkg.native`) and re-exports (`pkg.f`)
   for (const [local, m] of pl.b.modules) {
     for (const id of pl.identifiers().get(local) ?? []) {
-      const f = id.parent;
-      if (f?.type !== 'attribute' || f.childForFieldName('object')?.id !== id.id) continue;
-      const name = f.childForFieldName('attribute')!.text;
-      if (typed(pl.project.planner(m), name)) check(f, `${local}.${name}`, f.parent);
+      let [object, mod] = [id, m];
+      for (let f = id.parent; f?.type === 'attribute' && f.childForFieldName('object')?.id === object.id; object = f, f = f.parent) {
+        const name = f.childForFieldName('attribute')!.text;
+        const [dm, dn] = pl.project.definingModule(mod, name) ?? [mod, name];
+        if (typed(pl.project.planner(dm), dn)) {
+          check(f, f.text, f.parent);
+          break;
+        }
+        if (!pl.project.planner(`${mod}.${name}`)) break;
+        mod = `${mod}.${name}`;
+      }
     }
   }
 }
