@@ -209,7 +209,7 @@ test('convert PATH...: a converted function whose errcheck is set where the plan
 });
 
 // fuzz seed 26300927: `import pkg.native` then `pkg.native.f.errcheck = g` was converted, and raised AttributeError
-test('convert PATH...: an errcheck set through a submodule path or a re-export stays ctypes, with the reason', () => {
+test('convert PATH...: an errcheck set through a submodule path, a re-export or a star import stays ctypes, with the reason', () => {
   const native = 'import ctypes\n\nlibc = ctypes.CDLL(None)\natoi = libc.atoi\natoi.argtypes = [ctypes.c_char_p]\natoi.restype = ctypes.c_int\n';
   staysCtypes(
     { 'pkg/native.py': native, 'main.py': 'import pkg.native\n\npkg.native.atoi.errcheck = lambda result, func, args: result * 10\nprint(pkg.native.atoi(b"42"))\n' },
@@ -222,6 +222,11 @@ test('convert PATH...: an errcheck set through a submodule path or a re-export s
       'main.py': 'import pkg\n\npkg.atoi.errcheck = lambda result, func, args: result * 10\nprint(pkg.atoi(b"42"))\n',
     },
     /main\.py:\d+: left for a human: pkg\.atoi\.errcheck: pkg\.atoi is a converted function here/,
+  );
+  // fuzz seed 27100931: the same through `from pkg.native import *`
+  staysCtypes(
+    { 'pkg/native.py': native, 'main.py': 'from pkg.native import *\n\natoi.errcheck = lambda result, func, args: result * 10\nprint(atoi(b"42"))\n' },
+    /main\.py:\d+: left for a human: atoi\.errcheck: atoi is a converted function here/,
   );
 });
 

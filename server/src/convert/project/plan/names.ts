@@ -72,6 +72,14 @@ function refuseFunctionAttributes(pl: ModulePlanner, inDeclaration: (n: Node) =>
     if (!typed(pl.project.planner(m), name)) continue;
     for (const id of pl.identifiers().get(local) ?? []) check(id, local, id.parent);
   }
+  // `from .native import *` (a name this module binds itself or imports by name is not the star's)
+  for (const m of pl.b.starModules) {
+    const o = pl.project.planner(m);
+    for (const name of o?.plan.exported.keys() ?? []) {
+      if (!typed(o, name) || pl.b.assigned.has(name) || pl.b.fromImports.has(name)) continue;
+      for (const id of pl.identifiers().get(name) ?? []) check(id, name, id.parent);
+    }
+  }
   // `m.f.errcheck`, through submodules (`pkg.native.f.errcheck` after `import pkg.native`) and re-exports (`pkg.f`)
   for (const [local, m] of pl.b.modules) {
     for (const id of pl.identifiers().get(local) ?? []) {
