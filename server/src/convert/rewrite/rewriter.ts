@@ -274,8 +274,11 @@ export class Rewriter {
 
   private collectEditsAt(i: number, out: { start: number; end: number; newText: string }[]): void {
     const input = this.p.input;
-    const key = input.keyAt(i);
-    if (this.deleted.has(key) || this.replaced.has(key)) return;
+    // a key only when something may be deleted or replaced here: a file that keeps everything ctypes makes none per node
+    if (this.deleted.size || this.replaced.size) {
+      const key = input.keyAt(i);
+      if (this.deleted.has(key) || this.replaced.has(key)) return;
+    }
     const rule = this.ruleAt(i);
     const { start, end, after } = input.flat;
     if (rule) {

@@ -112,8 +112,14 @@ export function propagateCtypes(rw: Rewriter): void {
       if (name) decoratedDefs.set(name, n);
     }
   }
+  // the demoted statements' starts, and why each stays by its key: a node's cached key is looked up, no token made per node
   const demotedStatements = new Set<number>();
-  for (const token of rw.demoted.keys()) if (token.startsWith('stmt:')) demotedStatements.add(Number(token.slice('stmt:'.length, token.indexOf(':', 'stmt:'.length))));
+  const demotedWhyOf = new Map<string, string>();
+  for (const [token, why] of rw.demoted) {
+    if (!token.startsWith('stmt:')) continue;
+    demotedStatements.add(Number(token.slice('stmt:'.length, token.indexOf(':', 'stmt:'.length))));
+    demotedWhyOf.set(token.slice('stmt:'.length), why);
+  }
   // the end of the demoted statement the walk is in, and why it stays
   let demotedEnd = -1;
   let demotedWhy = '';
@@ -137,7 +143,7 @@ export function propagateCtypes(rw: Rewriter): void {
       }
     }
     if (demotedStatements.has(input.start(i))) {
-      const why = rw.demoted.get(`stmt:${input.keyAt(i)}`);
+      const why = demotedWhyOf.get(input.keyAt(i));
       if (why !== undefined) for (const v of ctypesVarsIn(i)) rw.demote(v.token, `${v.text} is used where ctypes stays (${why})`);
       if (why !== undefined && flat.after[i]! > demotedEnd) {
         demotedEnd = flat.after[i]!;
