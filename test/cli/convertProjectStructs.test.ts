@@ -92,7 +92,8 @@ print(pk.flag, pk.value, pk.small, pk.big, ctypes.sizeof(Packed2), Packed2.big.o
 });
 
 test('convert PATH...: a struct used in a way the plan does not rewrite stays ctypes', () => {
-  // handed to a converted function by reference: the struct stays a ctypes class, so the call is refused
+  // read as a value and handed to a converted function by reference: the struct stays a ctypes class, so the
+  // call is refused (handed to C alone it converts: convertProjectStructPointers.test.ts)
   staysCtypes(
     {
       'pkg/native.py': native,
@@ -105,6 +106,7 @@ class Point(ctypes.Structure):
 
 
 pt = Point(1, 2)
+print(repr(pt)[:12])
 memset(ctypes.byref(pt), 0, ctypes.sizeof(pt))
 print(pt.x, pt.y, labs(-1))
 `,
@@ -126,19 +128,92 @@ print(pt.x, ctypes.sizeof(Point))
 ${use}
 print(labs(-3))
 `;
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-structs-'));
-    try {
-      for (const [rel, text] of Object.entries({ 'pkg/__init__.py': '', 'pkg/native.py': native, 'main.py': main })) {
-        fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-        fs.writeFileSync(path.join(dir, rel), text);
-      }
-      const expected = runPythonOk('/usr/bin/python3', ['main.py'], dir);
-      const r = spawnSync(process.execPath, [BIN, 'convert', '--write', 'main.py', 'pkg'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
-      assert.equal(r.status, 0, r.stderr);
-      assert.equal(fs.readFileSync(path.join(dir, 'main.py'), 'utf8'), main, use);
-      for (const py of INTERPRETERS) assert.equal(runPythonOk(py, ['main.py'], dir), expected, py);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
+    leftAsItWas(main);
+  }
+});
+
+/** Converts main.py beside pkg/native.py and requires main.py unchanged, and both interpreters to print what the original prints. */
+function leftAsItWas(main: string): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-structs-'));
+  try {
+    for (const [rel, text] of Object.entries({ 'pkg/__init__.py': '', 'pkg/native.py': native, 'main.py': main })) {
+      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      fs.writeFileSync(path.join(dir, rel), text);
     }
+    const expected = runPythonOk('/usr/bin/python3', ['main.py'], dir);
+    const r = spawnSync(process.execPath, [BIN, 'convert', '--write', 'main.py', 'pkg'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(fs.readFileSync(path.join(dir, 'main.py'), 'utf8'), main);
+    for (const py of INTERPRETERS) assert.equal(runPythonOk(py, ['main.py'], dir), expected, py);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('convert PATH...: array fields (numbers, rows of numbers, chars) read and stored as ctypes reads and stores them', () => {
+  // the fuzzer's `union` and `struct-array-fields` cases kept their structs ctypes in packages (session 11)
+  convertsFully(
+    {
+      'pkg/native.py': native,
+      'main.py': `import ctypes
+from pkg.native import labs
+
+
+class Word(ctypes.Union):
+    _fields_ = [("i", ctypes.c_uint32), ("f", ctypes.c_float), ("b", ctypes.c_ubyte * 4)]
+
+
+class Rec(ctypes.Structure):
+    _fields_ = [("vals", ctypes.c_int * 4), ("name", ctypes.c_char * 8), ("grid", (ctypes.c_ubyte * 2) * 2)]
+
+
+def case():
+    u = Word()
+    u.i = 1234567
+    print(list(u.b), ctypes.sizeof(Word))
+    u.f = 2.5
+    print(u.i, Word(i=1).b[0], Word.b.offset, Word.b.size, u.b[-1], u.b[1:3], u.b[:])
+    rec = Rec()
+    rec.vals[2] = 2 ** 33 + 7
+    rec.name = b"abcdefg"
+    rec.name = b"xy"
+    rec.grid[1][0] = 9
+    print(list(rec.vals), rec.name, [list(row) for row in rec.grid], len(rec.vals), len(rec.grid), rec.grid[1][0])
+    r2 = Rec(name=b"abc")
+    print(r2.vals[:], r2.name, ctypes.sizeof(Rec), sum(r2.vals), [v * 2 for v in rec.vals], Rec.grid.offset, Rec.name.size)
+    for v in rec.vals:
+        print(v, end=" ")
+    print(Rec(name=b"12345678").name, labs(-3), Rec().vals[-1], len(Rec().grid), Word(i=258).b[1:])
+
+
+case()
+`,
+    },
+    (c) => {
+      const main = c['main.py']!;
+      assert.match(main, /struct Rec \{ int vals\[4\]; char name\[8\]; unsigned char grid\[2\]\[2\]; \};/);
+      assert.match(main, /_ffi\.string\(rec\.name\)/);
+      // a temporary's array is read before cffi frees the struct
+      assert.match(main, /_read_field\(_ffi\.new\("union Word \*", \{"i": 1\}\), "b"\)\[0\]/);
+      assert.match(main, /list\(u\.b\)\[-1\]/);
+    },
+  );
+  // an array field read as a value (printed, kept) or given bytes too long: main.py stays as it was
+  for (const use of ['print(type(rec.vals).__name__)', 'v = rec.vals; print(len(v))', 'print(Rec(name=b"123456789").name)']) {
+    leftAsItWas(`import ctypes
+from pkg.native import labs
+
+
+class Rec(ctypes.Structure):
+    _fields_ = [("vals", ctypes.c_int * 4), ("name", ctypes.c_char * 8)]
+
+
+rec = Rec()
+try:
+    ${use}
+except ValueError:
+    print("ValueError")
+print(list(rec.vals), labs(-3))
+`);
   }
 });

@@ -5,7 +5,7 @@
  * expected a ctypes value, while every foreign call goes through cffi.
  */
 
-export type RuntimeHelper = 'pointer' | 'function' | 'variadic' | 'callback' | 'stringBuffer' | 'charArray' | 'voidPointer' | 'buffer' | 'library' | 'bufferMemory' | 'integer' | 'inDll';
+export type RuntimeHelper = 'pointer' | 'function' | 'variadic' | 'callback' | 'stringBuffer' | 'charArray' | 'voidPointer' | 'buffer' | 'library' | 'bufferMemory' | 'integer' | 'inDll' | 'structAt' | 'readField';
 
 const CONVERTERS = (ffi: string): string => `def _string_or_none(p):  # ctypes gave bytes (str for wchar_t *), or None for NULL
     return None if p == ${ffi}.NULL else ${ffi}.string(p)
@@ -296,12 +296,28 @@ const IN_DLL = (ffi: string): string => `def _in_dll(lib, name):  # T.in_dll(lib
     except AttributeError as e:
         raise ValueError(str(e))`;
 
+const STRUCT_AT = (ffi: string): string => `def _struct_at(ctype, x):  # cast(x, POINTER(S)).contents: the struct at x (ctypes' ValueError at NULL)
+    p = ${ffi}.cast(ctype, _as_pointer(x))
+    if p == ${ffi}.NULL:
+        raise ValueError("NULL pointer access")
+    return p`;
+
+const READ_FIELD = (ffi: string): string => `def _read_field(p, name):  # S(…).name read at once, while p still owns the struct: bytes for a char array, else lists
+    def read(a):
+        if ${ffi}.typeof(a).item.kind == "array":
+            return [read(row) for row in a]
+        return list(a)
+    value = getattr(p, name)
+    if ${ffi}.typeof(value).item.cname == "char":
+        return ${ffi}.string(value)
+    return read(value)`;
+
 /** The helpers' text, in dependency order, for the ones a module uses. */
 export function runtimeHelpers(used: ReadonlySet<RuntimeHelper>, ffi: string): string[] {
   const out: string[] = [];
   const needFunction = used.has('function') || used.has('variadic');
   const needConverters = needFunction || used.has('callback') || used.has('library');
-  const needPointer = needFunction || used.has('pointer');
+  const needPointer = needFunction || used.has('pointer') || used.has('structAt');
   if (needConverters) out.push(CONVERTERS(ffi));
   if (needPointer) out.push(POINTER(ffi));
   if (used.has('function')) out.push(FUNCTION(ffi));
@@ -314,8 +330,10 @@ export function runtimeHelpers(used: ReadonlySet<RuntimeHelper>, ffi: string): s
   if (used.has('bufferMemory')) out.push(BUFFER_MEMORY());
   if (used.has('integer')) out.push(INTEGER(ffi));
   if (used.has('inDll')) out.push(IN_DLL(ffi));
+  if (used.has('structAt')) out.push(STRUCT_AT(ffi));
+  if (used.has('readField')) out.push(READ_FIELD(ffi));
   return out;
 }
 
 /** Names each helper defines: the check requires every one the output uses to be defined. */
-export const HELPER_NAMES = ['_string_or_none', '_address_or_none', '_from_c', '_as_pointer', '_cffi_function', '_cffi_variadic', '_c_vararg', '_callback_type', '_string_buffer', '_void_pointer', '_CFunction', '_c_argument', '_none', '_Library', '_CharArray', '_char_array', '_buffer_span', '_buffer_memmove', '_buffer_memset', '_buffer_string_at', '_buffer_set_value', '_c_integer', '_in_dll'];
+export const HELPER_NAMES = ['_string_or_none', '_address_or_none', '_from_c', '_as_pointer', '_cffi_function', '_cffi_variadic', '_c_vararg', '_callback_type', '_string_buffer', '_void_pointer', '_CFunction', '_c_argument', '_none', '_Library', '_CharArray', '_char_array', '_buffer_span', '_buffer_memmove', '_buffer_memset', '_buffer_string_at', '_buffer_set_value', '_c_integer', '_in_dll', '_struct_at', '_read_field'];

@@ -2,7 +2,7 @@
 import type { Node } from 'web-tree-sitter';
 import { functionKey, splitFunctionRef, structType } from '../readCtypes';
 import { callParts, dotted, intLiteral, isStoreTarget, stringLiteral, unparen } from '../syntax';
-import { fitsCInteger, isFloating, isIntegral, isPrim, typeString } from '../typeNames';
+import { type CType, fitsCInteger, isFloating, isIntegral, isPrim, typeString } from '../typeNames';
 import type { Rewriter } from './rewriter';
 import { calledFunction } from './plan';
 import { kindOf, ctorType, structOf, fieldOf } from './kinds';
@@ -159,6 +159,13 @@ export function subscriptRule(rw: Rewriter, n: Node): ((r: Rewriter) => string) 
 export function assignmentRule(rw: Rewriter, n: Node): ((r: Rewriter) => string) | undefined {
   const left = n.childForFieldName('left');
   const right = n.childForFieldName('right');
+  if (left?.type === 'subscript' && right && !n.childForFieldName('type')) {
+    // a[i] = v on an array of integers (also an array field): truncated as ctypes truncates
+    const k = kindOf(rw, left.childForFieldName('value')!);
+    const index = left.childForFieldName('subscript');
+    if (k?.k === 'array' && k.of.k === 'prim' && index?.type !== 'slice') return integerFieldStore(rw, left, right, k.of);
+    return undefined;
+  }
   if (!left || !right || left.type !== 'attribute') return undefined;
   const obj = left.childForFieldName('object')!;
   const attr = left.childForFieldName('attribute')!.text;
@@ -199,9 +206,27 @@ export function assignmentRule(rw: Rewriter, n: Node): ((r: Rewriter) => string)
       if (t.k === 'struct' && k?.k === 'ptr' && k.inst) return (r) => `${r.R(left)} = ${r.R(right)}[0]`;
       const ctor = ctorType(rw, right);
       if (ctor?.k === 'prim' && callParts(right)!.args.length === 1) return (r) => `${r.R(left)} = ${r.R(callParts(right)!.args[0]!)}`;
+      if (t.k === 'prim') return integerFieldStore(rw, left, right, t);
     }
   }
   return undefined;
+}
+
+/**
+ * `s.f = v` for an integer or `_Bool` field (or `a[i] = v` for such an array's item): ctypes truncates (stores the truth), cffi raises OverflowError; so a
+ * value other than a literal in range goes through `_c_integer` (`bool` for a `_Bool`), as a cell's store does.
+ * Until session 11 `s.x = 2 ** 40 + 3` became an OverflowError in this engine.
+ */
+function integerFieldStore(rw: Rewriter, left: Node, right: Node, t: CType & { k: 'prim' }): ((r: Rewriter) => string) | undefined {
+  const bool = isPrim(t, 'c_bool');
+  if (!bool && !isIntegral(t)) return undefined;
+  if (bool) return ['True', 'False', '0', '1'].includes(unparen(right).text) ? undefined : (r) => `${r.R(left)} = bool(${r.R(right)})`;
+  const lit = intLiteral(right);
+  if (lit !== undefined && fitsCInteger(t.c, lit)) return undefined;
+  return (r) => {
+    r.helpers.add('integer');
+    return `${r.R(left)} = _c_integer(${r.q(t.c)}, ${r.R(right)})`;
+  };
 }
 
 /**

@@ -99,7 +99,7 @@ export function planNumberArray(pl: ModulePlanner, call: Node, type: { of: CType
   pl.rewrite(call, make);
 }
 
-function readerCall(pl: ModulePlanner, call: Node): boolean {
+export function readerCall(pl: ModulePlanner, call: Node): boolean {
   const c = callParts(call);
   return !!c && c.callee.type === 'identifier' && READERS.has(c.callee.text) && c.args.length === 1 && !c.keywords.size && !c.splat && !pl.b.assigned.has(c.callee.text);
 }

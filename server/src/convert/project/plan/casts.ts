@@ -4,12 +4,16 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { callParts, keyOf, unparen } from '../../syntax';
-import { pyString } from './syntax';
+import { assignedName, isTarget, pyString, scopeOf } from './syntax';
+import { within } from './moduleIndex';
+import { usesOf } from './values';
 import type { ModulePlanner } from './planner';
 import { typeOf } from './types';
 
 export function planCast(pl: ModulePlanner, n: Node, value: Node, type: Node): void {
   const f = pl.plan.ffi;
+  // planned with what it casts (fieldStructs.ts: a converted struct's address, the struct at an address)
+  if (pl.plan.rewrites.has(keyOf(n))) return;
   if (pl.ctypes(type) === 'c_void_p') {
     // `cast(a, c_void_p).value` of a cffi array is its address already (addresses.ts): the cast is not rendered
     if (n.parent?.type === 'attribute' && pl.plan.rewrites.has(keyOf(n.parent))) return;
@@ -37,12 +41,48 @@ export function planCast(pl: ModulePlanner, n: Node, value: Node, type: Node): v
     }
     const t = typeOf(pl, to);
     if (t && t.k === 'prim') {
+      const odd = unlikeCffiPointer(pl, n);
+      if (odd) {
+        pl.refuse(odd, `${odd.text} reads the ctypes pointer that cast(…, ${type.text}) makes in a way a cffi pointer does not (cffi has no .contents, and a slice of it is no list)`);
+        return;
+      }
       pl.plan.helpers.add('pointer');
       pl.plan.usesFfi = true;
       pl.plan.converted.casts++;
-      pl.rewrite(n, (inner) => `${f}.cast(${pyString(`${t.c} *`)}, _as_pointer(${inner(value)}))`);
+      const cast = (inner: (n: Node) => string): string => `${f}.cast(${pyString(`${t.c} *`)}, _as_pointer(${inner(value)}))`;
+      // cast(p, POINTER(T)).contents.value read at once: the item p points to
+      const contents = contentsValue(n);
+      if (contents) pl.rewrite(contents, (inner) => `${cast(inner)}[0]`);
+      else pl.rewrite(n, cast);
       return;
     }
   }
   pl.refuse(n, `cast to ${type.text}: no cffi rewrite in this plan`);
+}
+
+/** `p.contents.value` read (not stored, not deleted): the `.value` node. */
+function contentsValue(p: Node): Node | undefined {
+  const c = p.parent;
+  if (c?.type !== 'attribute' || c.childForFieldName('object')?.id !== p.id || c.childForFieldName('attribute')?.text !== 'contents') return undefined;
+  const v = c.parent;
+  if (v?.type !== 'attribute' || v.childForFieldName('object')?.id !== c.id || v.childForFieldName('attribute')?.text !== 'value') return undefined;
+  return isTarget(v) || v.parent?.type === 'delete_statement' ? undefined : v;
+}
+
+/**
+ * A use of the pointer `cast(…, POINTER(T))` gives (the cast itself, or a name it is assigned to) that a cffi
+ * `T *` does not answer as ctypes did: `.contents` but `.contents.value` read, a slice (ctypes gives a list).
+ */
+function unlikeCffiPointer(pl: ModulePlanner, n: Node): Node | undefined {
+  const target = assignedName(n);
+  const scope = target && scopeOf(target);
+  const uses = target ? usesOf(pl, target) ?? within(pl.nodes.identifiers.get(target.text) ?? [], scope!.startIndex, scope!.endIndex) : [n];
+  for (const u of uses) {
+    const p = u.parent;
+    if (p?.type === 'attribute' && p.childForFieldName('object')?.id === u.id) {
+      if (p.childForFieldName('attribute')?.text === 'contents' && !(u.id === n.id && contentsValue(n))) return p;
+    }
+    if (p?.type === 'subscript' && p.childForFieldName('value')?.id === u.id && p.childForFieldName('subscript')?.type === 'slice') return p;
+  }
+  return undefined;
 }

@@ -8,8 +8,8 @@
  *
  * This file holds the plan's types, each module's planning state (`ModulePlanner`) and the order of the
  * stages (`ProjectPlanner.run`); each construct's rules are a file of their own beside it, functions of the
- * planner: stage A (declarations) types.ts, inlineCallbacks.ts, memoryStructs.ts, fieldStructs.ts, libraries.ts, declaringHelpers.ts, functions.ts,
- * untyped.ts; stage B (the values handed to foreign calls) values.ts, casts.ts, buffers.ts, arrays.ts, addresses.ts,
+ * planner: stage A (declarations) types.ts, inlineCallbacks.ts, memoryStructs.ts, libraries.ts, declaringHelpers.ts, functions.ts,
+ * untyped.ts, then fieldStructs.ts (a struct's address may be handed to a function); stage B (the values handed to foreign calls) values.ts, casts.ts, buffers.ts, arrays.ts, addresses.ts,
  * globals.ts, with callees.ts
  * answering which function an argument reaches; stage C (what becomes of the ctypes names) names.ts.
  */
@@ -197,6 +197,8 @@ export class ProjectPlanner {
     for (const p of all) collectAttributeDeclarations(p);
     for (const p of all) checkAttributeUses(p);
     for (const p of all) planFunctions(p);
+    // after the functions: a struct's address may be handed to one (fieldStructs.ts)
+    for (const p of all) collectFieldStructs(p);
     for (const p of all) collectValues(p);
     for (const p of all) settleNames(p);
     // after every module's plan: whether the module a value names converts
@@ -211,7 +213,6 @@ function planTypesAndLibraries(pl: ModulePlanner): void {
   collectTypes(pl);
   collectInlineCallbacks(pl);
   collectMemoryStructs(pl);
-  collectFieldStructs(pl);
   collectLibraries(pl);
 }
 

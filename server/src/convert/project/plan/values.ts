@@ -92,6 +92,28 @@ export function collectValues(pl: ModulePlanner): void {
     }
   }
   refuseCtypesByref(pl);
+  refuseCtypesArrays(pl);
+}
+
+/**
+ * A ctypes array no rule above converted (`(S * n)(…)` of a struct that stays ctypes), handed to a converted
+ * foreign call at once or through the name it is assigned to: cffi takes no ctypes array (until session 11 this
+ * was a TypeError at run time, no TODO: fixture ctypes-array-of-structs-to-cffi-function).
+ */
+function refuseCtypesArrays(pl: ModulePlanner): void {
+  for (const n of pl.nodes.calls) {
+    const callee = unparen(n.childForFieldName('function')!);
+    if (callee.type !== 'binary_operator' || callee.child(1)?.type !== '*' || pl.plan.rewrites.has(keyOf(n))) continue;
+    const target = assignedName(n);
+    const scope = target && scopeOf(target);
+    const uses = target ? within(pl.nodes.identifiers.get(target.text) ?? [], scope!.startIndex, scope!.endIndex) : [n];
+    for (const u of uses) {
+      const callee2 = foreignArgOf(pl, u);
+      if (!callee2) continue;
+      pl.refuse(u, `${u.text.slice(0, 40)} (a ctypes array, ${callee.text}, that stays ctypes) is handed to ${callee2}, which becomes a cffi function: cffi takes no ctypes objects`);
+      break;
+    }
+  }
 }
 
 /** `byref(x)` handed to a converted foreign call and planned by nothing above (x a Structure instance, an array that stays): cffi takes no CArgObject. */

@@ -1,0 +1,3 @@
+from ctypes import *
+
+libc = CDLL("libc.so.6")
