@@ -60,3 +60,43 @@ except TypeError:
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// cffi's `ffi.new("union W *", …).b` is a view that does not own the union: the temporary is freed at once, and
+// PyPy read other allocations' bytes through `v` (found reviewing the project engine's _read_field, session 11)
+test('convert FILE: an array field read from a temporary struct stays ctypes, with the reason', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-tempview-'));
+  try {
+    const src = `import gc
+import ctypes
+
+libc = ctypes.CDLL(None)
+libc.abs.argtypes = [ctypes.c_int]
+libc.abs.restype = ctypes.c_int
+
+
+class W(ctypes.Union):
+    _fields_ = [("i", ctypes.c_int), ("b", ctypes.c_ubyte * 4)]
+
+
+class P(ctypes.Structure):
+    _fields_ = [("x", ctypes.c_int), ("y", ctypes.c_int)]
+
+
+views = [W(i=n).b for n in range(200)]
+junk = [P(-1, -1) for _ in range(2000)]
+gc.collect()
+print(libc.abs(-3), sum(v[0] + v[1] for v in views), len(junk))
+`;
+    fs.writeFileSync(path.join(dir, 'main.py'), src);
+    const expected = runPythonOk('/usr/bin/python3', ['main.py'], dir);
+    const r = spawnSync(process.execPath, [BIN, 'convert', '--write', 'main.py'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /left for a human: W\(…\)\.b reads an array or struct inside a temporary W/);
+    const out = fs.readFileSync(path.join(dir, 'main.py'), 'utf8');
+    assert.match(out, /ffi\.new\("struct P \*", \[-1, -1\]\)/);
+    assert.match(out, /class W\(ctypes\.Union\)/);
+    for (const py of INTERPRETERS) assert.equal(runPythonOk(py, ['main.py'], dir), expected, py);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

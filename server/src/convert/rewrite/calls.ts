@@ -106,6 +106,11 @@ export function callRule(rw: Rewriter, n: Node): ((r: Rewriter) => string) | und
   const ct = rw.p.typeOf(call.callee);
   if (call.splat && ct?.k !== 'array') return undefined;
   if (ct && typeConvertible(rw, ct)) {
+    if (ct.k === 'struct' && rw.convertedStructs.has(ct.name) && viewOfTemporary(rw, n, ct.name)) {
+      // cffi's S(…).arr is a view that does not own the struct: the ffi.new owner is freed at once (PyPy read garbage)
+      rw.demote(`struct:${ct.name}`, `${call.callee.text}(…).${n.parent!.childForFieldName('attribute')!.text} reads an array or struct inside a temporary ${ct.name}: cffi's view would not keep it alive (name the ${ct.name} first)`);
+      return undefined;
+    }
     if (ct.k === 'struct' && rw.convertedStructs.has(ct.name)) return (r) => `${F}.new(${rw.q(typeString({ k: 'ptr', to: ct }))}${initSuffix(r, ct, call.args, call.keywords)})`;
     if (ct.k === 'array' && isPrim(ct.of, 'c_char_p', 'c_wchar_p') && !call.keywords.size) return pointerArrayRule(rw, ct.of, () => String(ct.n), call);
     if (ct.k === 'array' && !call.keywords.size && call.splat && call.args.length === 0 && call.argList.namedChildren.length === 1 && call.argList.namedChildren[0]!.type === 'list_splat') {
@@ -453,4 +458,12 @@ export function formatArgTypes(fmt: string, scanf: boolean): string[] | undefine
   }
   if (fmt.slice(consumed).includes('%')) return undefined;
   return out;
+}
+
+/** `S(…).f` where f is an array or a struct: a view into memory the temporary owns. */
+function viewOfTemporary(rw: Rewriter, n: Node, struct: string): boolean {
+  const p = n.parent;
+  if (p?.type !== 'attribute' || p.childForFieldName('object')?.id !== n.id) return false;
+  const field = rw.p.structs.get(struct)?.fields?.find((f) => f.name === p.childForFieldName('attribute')!.text);
+  return field?.type?.k === 'array' || field?.type?.k === 'struct';
 }
