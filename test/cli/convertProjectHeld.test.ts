@@ -235,3 +235,14 @@ test('convert PATH...: lib.f after a declaring helper took it, or a local protot
     /pkg\/native\.py:\d+: left for a human: the library native\.libc is used here in a way the plan does not follow/,
   );
 });
+
+test('convert PATH...: a function declared in a class body stays ctypes, with the reason (an instance would bind the converted function)', () => {
+  // ctypes' function object is no descriptor: W().f(b"abcd") is strlen(b"abcd"); a Python function would get self too
+  staysCtypes(
+    {
+      'pkg/native.py': 'import ctypes\n\nlibc = ctypes.CDLL("libc.so.6")\n\n\nclass W:\n    f = libc.strlen\n    f.argtypes = [ctypes.c_char_p]\n    f.restype = ctypes.c_size_t\n    P = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int)\n    g = P(("abs", libc))\n',
+      'main.py': 'from pkg.native import W\n\nprint(W.f(b"abc"), W().f(b"abcd"), W().g(-3), W.P.__name__)\n',
+    },
+    /pkg\/native\.py:\d+: left for a human: f is bound in the body of class W: converted, it would be a Python function/,
+  );
+});

@@ -173,6 +173,10 @@ export function collectHelperCalls(pl: ModulePlanner): void {
     for (const name of names) pl.sharedFunctions.set(attributeKey({ owner: pl, lib: lib! }, h.prefix + name), a ? a.text : `what ${h.name}(…) returns`);
     const st = asg?.parent?.type === 'expression_statement' ? asg.parent : undefined;
     const instanceKey = a?.type === 'attribute' && st?.parent && names.length === 1 ? instanceFunctionKey(pl, a, st.parent) : undefined;
+    if (a?.type === 'identifier' && st?.parent?.parent?.type === 'class_definition') {
+      pl.refuse(n, `${a.text} is bound in the body of a class: converted, it would be a Python function, which the class's instances call as a method (with self)`);
+      continue;
+    }
     if (a?.type === 'identifier') pl.plan.exported.set(a.text, decl);
     else if (instanceKey) {
       pl.instanceFunctions.set(instanceKey, decl);

@@ -66,6 +66,11 @@ export function collectDirectDeclarations(pl: ModulePlanner): void {
       if (!found) continue;
       const instanceKey = inInit ? instanceFunctionKey(pl, left, n) : undefined;
       if (inInit && !instanceKey) continue;
+      // a class attribute: ctypes' function object is no descriptor, the converted Python function is (`W().f(x)` would pass self)
+      if (n.parent?.type === 'class_definition') {
+        pl.refuse(right, `${left.text} is bound in the body of class ${n.parent.childForFieldName('name')!.text}: converted, it would be a Python function, which the class's instances call as a method (with self)`);
+        continue;
+      }
       const group: Node[] = [st];
       const attrs = new Map<string, Node>();
       for (let j = i + 1; j < stmts.length; j++) {
@@ -152,7 +157,8 @@ function localPrototypes(pl: ModulePlanner): Map<string, LocalPrototype> {
     const left = a.childForFieldName('left');
     const right = a.childForFieldName('right');
     const st = a.parent;
-    if (left?.type !== 'identifier' || !right || st?.type !== 'expression_statement' || st.parent?.type !== 'block') continue;
+    // not in a class body, where `C.P` reads it as an attribute (not an identifier the check below sees)
+    if (left?.type !== 'identifier' || !right || st?.type !== 'expression_statement' || st.parent?.type !== 'block' || st.parent.parent?.type === 'class_definition') continue;
     const type = inlinePrototype(pl, unparen(right));
     if (type?.k !== 'func') continue;
     const others = (pl.nodes.identifiers.get(left.text) ?? []).filter((x) => x.startIndex !== left.startIndex);
