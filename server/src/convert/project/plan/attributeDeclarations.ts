@@ -24,6 +24,8 @@ export interface AttributeDecl {
   declaredIn: ModulePlanner;
   block: Node;
   after: number;
+  /** The block the declaring statements are in (for an instance's `__init__`, not `block`, which is the module's). */
+  statements: Node;
   /** `lib.f` as the declaration spells it (for the messages). */
   spelled: string;
 }
@@ -98,7 +100,7 @@ export function collectAttributeDeclarations(pl: ModulePlanner): void {
     const prior = project.attributeDecls.get(key);
     if (prior) {
       // `lib.f.errcheck = check` after the declaration, in the same block: a new wrapper with it (ctypes sets it on the same function)
-      if (prior.declaredIn === pl && prior.block.id === first.statement.parent!.id && !values.has('argtypes') && !values.has('restype')) {
+      if (prior.declaredIn === pl && prior.statements.id === first.statement.parent!.id && !values.has('argtypes') && !values.has('restype')) {
         allow(pl, run);
         const err = values.get('errcheck')!;
         const wrapper = wrapperOf(pl, prior.decl);
@@ -124,7 +126,7 @@ export function collectAttributeDeclarations(pl: ModulePlanner): void {
     const held = first.ref.owner === pl ? pl.held.get(first.ref.lib.key) : undefined;
     const atInit = held?.init && held.init.id === first.statement.parent!.id;
     const when = atInit ? { block: pl.mod.root, after: held.instantiation!.endIndex } : { block: first.statement.parent!, after: last.statement.endIndex };
-    project.attributeDecls.set(key, { decl, declaredIn: pl, ...when, spelled: first.fn.text });
+    project.attributeDecls.set(key, { decl, declaredIn: pl, ...when, statements: first.statement.parent!, spelled: first.fn.text });
     first.ref.lib.wrapped = true;
     first.ref.owner.plan.helpers.add('library');
     first.ref.owner.plan.usesFfi = true;

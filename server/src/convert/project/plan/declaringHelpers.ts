@@ -6,7 +6,9 @@ import type { Node } from 'web-tree-sitter';
 import { callParts, keyOf, stringLiteral, unparen } from '../../syntax';
 import type { ModulePlanner } from './planner';
 import { consumeType } from './types';
-import { type Library, libKey } from './libraries';
+import { type Library, libKey, libraryAt } from './libraries';
+import { attributeKey } from './attributeDeclarations';
+import { instanceFunctionKey } from './heldLibraries';
 import { declFromAttributes, declareFunction } from './functions';
 
 export interface DeclaringHelper {
@@ -132,9 +134,12 @@ export function collectHelperCalls(pl: ModulePlanner): void {
       pl.refuse(n, `${h.name}(*…): the plan needs the names and types at each call`);
       continue;
     }
+    let lib = h.lib;
     if (h.libParam !== undefined) {
       const libArg = arg(h.libParam);
-      const lib = libArg ? pl.libraries.get(libKey(libArg) ?? '') : undefined;
+      // a library this module loads: bound to a name, or held by a class or its instance (`self.lib`, `C.lib`)
+      const ref = libArg ? libraryAt(pl, libArg) : undefined;
+      lib = ref?.owner === pl ? ref.lib : undefined;
       if (!libArg || !lib || !lib.loadedHere) {
         pl.refuse(n, `${h.name}(…) is handed ${libArg ? libArg.text : 'no library'}: the plan follows a library parameter only for a library this module loads`);
         continue;
@@ -161,9 +166,22 @@ export function collectHelperCalls(pl: ModulePlanner): void {
     }
     if (!ok) continue;
     const decl = pl.plan.functions.get(h.prefix + names[0]!)!;
-    // the assignment `errno = ffi('errno', …)` also binds a name
-    const a = n.parent?.type === 'assignment' && n.parent.childForFieldName('right')?.startIndex === n.startIndex ? n.parent.childForFieldName('left') : undefined;
+    // the assignment `errno = ffi('errno', …)` also binds a name; `self.f = ffi(self.lib, 'f', …)` in `__init__` the instance's function
+    const asg = n.parent?.type === 'assignment' && n.parent.childForFieldName('right')?.startIndex === n.startIndex ? n.parent : undefined;
+    const a = asg?.childForFieldName('left');
+    // getattr hands out the library's one function object: `lib.f` elsewhere has the argtypes set here (functions.ts)
+    for (const name of names) pl.sharedFunctions.set(attributeKey({ owner: pl, lib: lib! }, h.prefix + name), a ? a.text : `what ${h.name}(…) returns`);
+    const st = asg?.parent?.type === 'expression_statement' ? asg.parent : undefined;
+    const instanceKey = a?.type === 'attribute' && st?.parent && names.length === 1 ? instanceFunctionKey(pl, a, st.parent) : undefined;
+    if (a?.type === 'identifier' && st?.parent?.parent?.type === 'class_definition') {
+      pl.refuse(n, `${a.text} is bound in the body of a class: converted, it would be a Python function, which the class's instances call as a method (with self)`);
+      continue;
+    }
     if (a?.type === 'identifier') pl.plan.exported.set(a.text, decl);
+    else if (instanceKey) {
+      pl.instanceFunctions.set(instanceKey, decl);
+      pl.declaringStatements.push(st!);
+    }
     const list = unparen(argtypes!);
     list.namedChildren.forEach((item, i) => consumeType(pl, item, decl.params[i]!));
     consumeType(pl, restype!, decl.ret);

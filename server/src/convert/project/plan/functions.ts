@@ -26,6 +26,10 @@ export function collectDirectDeclarations(pl: ModulePlanner): void {
   const heads = new Set(['getattr', ...[...pl.libraries.keys()].map((k) => k.split(/[[.]/)[0]!), ...pl.prototypes.keys(), ...pl.b.fromImports.keys(), ...pl.b.modules.keys()]);
   for (const m of pl.b.starModules) for (const k of pl.project.planner(m)?.libraries.keys() ?? []) heads.add(k);
   const initBlocks = new Set([...pl.held.values()].flatMap((h) => (h.init ? [h.init.id] : [])));
+  // `P = CFUNCTYPE(…)` inside a block, applied there (`f = P(("name", lib))`): goes when every application converts
+  const locals = localPrototypes(pl);
+  for (const name of locals.keys()) heads.add(name);
+  const applied = new Map<Node, number>();
   for (const n of pl.nodes.blocks) {
     const stmts = n.namedChildren;
     // the block's `X.errcheck = …` statements by X, read once: a scan of the rest of the block per function was quadratic
@@ -58,10 +62,15 @@ export function collectDirectDeclarations(pl: ModulePlanner): void {
       if (left.type !== 'identifier' && !inInit) continue;
       const head = headName(pl.mod, right);
       if (!inInit && head !== undefined && !heads.has(head) && !pl.namesCtypes(head)) continue;
-      const found = libraryMember(pl, right) ?? prototypeApplication(pl, right);
+      const found = libraryMember(pl, right) ?? prototypeApplication(pl, right, locals);
       if (!found) continue;
       const instanceKey = inInit ? instanceFunctionKey(pl, left, n) : undefined;
       if (inInit && !instanceKey) continue;
+      // a class attribute: ctypes' function object is no descriptor, the converted Python function is (`W().f(x)` would pass self)
+      if (n.parent?.type === 'class_definition') {
+        pl.refuse(right, `${left.text} is bound in the body of class ${n.parent.childForFieldName('name')!.text}: converted, it would be a Python function, which the class's instances call as a method (with self)`);
+        continue;
+      }
       const group: Node[] = [st];
       const attrs = new Map<string, Node>();
       for (let j = i + 1; j < stmts.length; j++) {
@@ -94,6 +103,7 @@ export function collectDirectDeclarations(pl: ModulePlanner): void {
       if (!declareFunction(found.ref.owner, decl, right) || (found.ref.owner !== pl && !declareFunction(pl, decl, right))) continue;
       pl.libraryUsesAllowed.add(keyOf(libraryHead(found.lib)));
       if (found.proto) pl.prototypeFunctions.push(right);
+      if (found.local) applied.set(found.local.statement, (applied.get(found.local.statement) ?? 0) + 1);
       if (!found.proto && unparen(right).type !== 'subscript') pl.sharedFunctions.set(attributeKey(found.ref, found.cname), left.text);
       if (instanceKey) pl.instanceFunctions.set(instanceKey, decl);
       else pl.plan.exported.set(left.text, decl);
@@ -122,19 +132,64 @@ export function collectDirectDeclarations(pl: ModulePlanner): void {
       i += group.length - 1;
     }
   }
+  for (const p of locals.values()) {
+    if (applied.get(p.statement) !== p.applications) continue;
+    pl.plan.deletions.push(p.statement);
+    pl.consumed.push(p.statement);
+  }
+}
+
+interface LocalPrototype {
+  statement: Node;
+  type: CType & { k: 'func' };
+  /** how many `P((…))` the block applies it in: the statement goes when the plan converts them all */
+  applications: number;
+}
+
+/**
+ * `P = CFUNCTYPE(R, A…)` as a statement of a block below the module's (a function's, `__init__`'s, a loop's), when
+ * every other occurrence of the name P in the module is the callee of `P((…))` later in that same block, so nothing
+ * else can read or bind it: P's signature, by name. Top-level prototypes are collectTypes' (types.ts).
+ */
+function localPrototypes(pl: ModulePlanner): Map<string, LocalPrototype> {
+  const out = new Map<string, LocalPrototype>();
+  for (const a of pl.nodes.assignments) {
+    const left = a.childForFieldName('left');
+    const right = a.childForFieldName('right');
+    const st = a.parent;
+    // not in a class body, where `C.P` reads it as an attribute (not an identifier the check below sees)
+    if (left?.type !== 'identifier' || !right || st?.type !== 'expression_statement' || st.parent?.type !== 'block' || st.parent.parent?.type === 'class_definition') continue;
+    const type = inlinePrototype(pl, unparen(right));
+    if (type?.k !== 'func') continue;
+    const others = (pl.nodes.identifiers.get(left.text) ?? []).filter((x) => x.startIndex !== left.startIndex);
+    const applies = (x: Node): boolean => {
+      const call = x.parent;
+      if (call?.type !== 'call' || call.childForFieldName('function')?.id !== x.id) return false;
+      const args = call.childForFieldName('arguments')?.namedChildren ?? [];
+      const outer = call.parent?.type === 'assignment' && call.parent.childForFieldName('right')?.id === call.id ? call.parent.parent : undefined;
+      return args.length === 1 && unparen(args[0]!).type === 'tuple' && outer?.type === 'expression_statement' && outer.parent?.id === st.parent!.id && outer.startIndex >= st.endIndex;
+    };
+    if (!others.length || !others.every(applies) || out.has(left.text)) {
+      out.delete(left.text);
+      continue;
+    }
+    out.set(left.text, { statement: st, type: { ...type, proto: left.text }, applications: others.length });
+  }
+  return out;
 }
 
 /** `P(("name", lib))` for a CFUNCTYPE prototype P: the function `name` of lib with P's signature. */
-function prototypeApplication(pl: ModulePlanner, right: Node): { lib: Node; cname: string; ref: LibraryRef; proto: CType & { k: 'func' } } | undefined {
+function prototypeApplication(pl: ModulePlanner, right: Node, locals: Map<string, LocalPrototype>): { lib: Node; cname: string; ref: LibraryRef; proto: CType & { k: 'func' }; local?: LocalPrototype } | undefined {
   const parts = callParts(unparen(right));
   if (!parts || parts.args.length !== 1 || parts.keywords.size || parts.splat) return undefined;
-  const t = parts.callee.type === 'identifier' ? typeOf(pl, parts.callee) : inlinePrototype(pl, parts.callee);
+  const local = parts.callee.type === 'identifier' && !typeOf(pl, parts.callee) ? locals.get(parts.callee.text) : undefined;
+  const t = local ? local.type : parts.callee.type === 'identifier' ? typeOf(pl, parts.callee) : inlinePrototype(pl, parts.callee);
   const pair = unparen(parts.args[0]!);
   if (t?.k !== 'func' || pair.type !== 'tuple' || pair.namedChildren.length !== 2) return undefined;
   const lit = stringLiteral(pair.namedChildren[0]!);
   const ref = libraryAt(pl, pair.namedChildren[1]!);
   if (!lit || lit.bytes || !ref) return undefined;
-  return { lib: pair.namedChildren[1]!, cname: lit.value, ref, proto: t };
+  return { lib: pair.namedChildren[1]!, cname: lit.value, ref, proto: t, ...(local ? { local } : {}) };
 }
 
 /** `CFUNCTYPE(restype, *argtypes)` written where it is applied. */
@@ -155,7 +210,7 @@ function declFromPrototype(pl: ModulePlanner, cname: string, t: CType & { k: 'fu
   return { cname, ret: t.ret, params: t.args };
 }
 
-function libraryMember(pl: ModulePlanner, right: Node): { lib: Node; cname: string; ref: LibraryRef; proto?: undefined } | undefined {
+function libraryMember(pl: ModulePlanner, right: Node): { lib: Node; cname: string; ref: LibraryRef; proto?: undefined; local?: undefined } | undefined {
   right = unparen(right);
   if (right.type === 'attribute') {
     const obj = right.childForFieldName('object')!;

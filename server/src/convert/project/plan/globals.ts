@@ -1,7 +1,7 @@
 /**
  * Stage B, variables of a library (`T.in_dll(lib, "name")`, T a number type), the library loaded by CDLL in this
- * module or in another one (`from .native import lib`, `nat.lib`, `*`): cdef `extern T name;` in the library's
- * module, and `v = T.in_dll(lib, "name")` whose every use is `v.value` read or set (or `T.in_dll(…).value` read at
+ * module or in another one (`from .native import lib`, `nat.lib`, `*`; also held, `obj.lib`, `C.lib`): cdef
+ * `extern T name;` in the library's module, and `v = T.in_dll(lib, "name")` whose every use is `v.value` read or set (or `T.in_dll(…).value` read at
  * once) becomes `v = _in_dll(lib, "name")`, the variable's `T *` (`ffi.addressof`, where ctypes found the symbol,
  * and ValueError where ctypes raised it), and `v.value` → `v[0]`. Each read reads the variable's memory, as
  * ctypes' `.value` did; a store goes through `_c_integer` (ctypes truncates, cffi raises OverflowError) unless it
@@ -27,7 +27,7 @@ export function planInDll(pl: ModulePlanner, call: Node): boolean {
   const name = stringLiteral(c.args[1]!);
   const libNode = unparen(c.args[0]!);
   const ref = libraryAt(pl, libNode);
-  if (!t || !name || name.bytes || !/^[A-Za-z_][A-Za-z_0-9]*$/.test(name.value) || !ref || !ref.lib.loadedHere || ref.owner.held.has(ref.lib.key)) return false;
+  if (!t || !name || name.bytes || !/^[A-Za-z_][A-Za-z_0-9]*$/.test(name.value) || !ref || !ref.lib.loadedHere) return false;
   // one cdef declares a variable once: a second type for the same symbol (`c_int.in_dll` and `c_short.in_dll` of it,
   // legal in ctypes) would make cffi raise FFIError at import
   const line = `extern ${typeString(t)} ${name.value};`;
