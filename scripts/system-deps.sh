@@ -6,7 +6,7 @@
 set -euo pipefail
 need=()
 have_pkg() { dpkg -s "$1" >/dev/null 2>&1; }
-for p in pypy3 pypy3-dev python3-cffi python3-dev gcc zlib1g-dev chromium libkrb5-dev ripgrep pre-commit git python3-magic python3-libarchive-c python3-pysodium libmagic-dev libarchive-dev libsodium-dev python3-pycodestyle; do have_pkg "$p" || need+=("$p"); done
+for p in pypy3 pypy3-dev python3-cffi python3-dev gcc zlib1g-dev chromium libkrb5-dev ripgrep pre-commit git python3-magic python3-libarchive-c python3-pysodium python3-pyinotify python3-pyudev libmagic-dev libarchive-dev libsodium-dev python3-pycodestyle; do have_pkg "$p" || need+=("$p"); done
 if ((${#need[@]})); then
   echo "system-deps: installing ${need[*]}"
   if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi
