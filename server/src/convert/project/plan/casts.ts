@@ -5,7 +5,10 @@
 import type { Node } from 'web-tree-sitter';
 import { callParts, keyOf, unparen } from '../../syntax';
 import { pyString } from './syntax';
-import type { ModulePlanner } from './planner';
+import type { ModulePlanner, Rewrite } from './planner';
+import { assignedName, isTarget } from './syntax';
+import { foreignParam, variadicArg } from './callees';
+import { usesOf } from './values';
 import { typeOf } from './types';
 
 export function planCast(pl: ModulePlanner, n: Node, value: Node, type: Node): void {
@@ -37,6 +40,9 @@ export function planCast(pl: ModulePlanner, n: Node, value: Node, type: Node): v
     }
     const t = typeOf(pl, to);
     if (t && t.k === 'prim') {
+      const reads = pointerUses(pl, n);
+      if (!reads) return pl.refuse(n, `cast(…, ${type.text}) is used here in a way the plan does not rewrite (a ctypes pointer's .contents, slices and stores are not a cffi pointer's)`);
+      for (const [node, r] of reads) pl.rewrite(node, r);
       pl.plan.helpers.add('pointer');
       pl.plan.usesFfi = true;
       pl.plan.converted.casts++;
@@ -45,4 +51,38 @@ export function planCast(pl: ModulePlanner, n: Node, value: Node, type: Node): v
     }
   }
   pl.refuse(n, `cast to ${type.text}: no cffi rewrite in this plan`);
+}
+
+/**
+ * The uses of a `cast(p, POINTER(T))` result (T a number type) that a cffi `T *` gives alike: an item read at an
+ * index (not a slice: ctypes gives a list), `.contents.value` read (`[0]`, added to the rewrites), handed to a
+ * converted foreign call, measured by `sizeof`; through a name assigned once, each of its uses. Undefined for any other use.
+ */
+function pointerUses(pl: ModulePlanner, n: Node): [Node, Rewrite][] | undefined {
+  const out: [Node, Rewrite][] = [];
+  const ok = (u: Node, name: string | undefined): boolean => {
+    const a = u.parent!;
+    if (a.type === 'parenthesized_expression') return false;
+    if (a.type === 'subscript' && a.childForFieldName('value')?.id === u.id) {
+      const subs = a.childrenForFieldName('subscript');
+      return subs.length === 1 && subs[0]!.type !== 'slice' && !isTarget(a) && a.parent?.type !== 'delete_statement';
+    }
+    if (a.type === 'attribute' && a.childForFieldName('attribute')?.text === 'contents') {
+      const v = a.parent;
+      if (v?.type !== 'attribute' || v.childForFieldName('attribute')?.text !== 'value' || isTarget(v) || v.parent?.type === 'delete_statement') return false;
+      out.push([v, name === undefined ? (inner) => `${inner(u)}[0]` : () => `${name}[0]`]);
+      return true;
+    }
+    // sizeof(p): a pointer's size (addresses.ts rewrites it for an array's cast; otherwise ctypes stays and the check refuses)
+    const sz = a.type === 'argument_list' ? callParts(a.parent!) : undefined;
+    if (sz && sz.args.length === 1 && pl.ctypes(sz.callee) === 'sizeof') return true;
+    const p = foreignParam(pl, u);
+    return p?.k === 'ptr' || (p?.k === 'prim' && p.ctypes === 'c_void_p') || variadicArg(pl, u);
+  };
+  const target = assignedName(n);
+  if (target) {
+    const uses = usesOf(pl, target);
+    return uses?.every((u) => ok(u, target.text)) ? out : undefined;
+  }
+  return ok(n, undefined) ? out : undefined;
 }
