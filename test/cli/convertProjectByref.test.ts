@@ -121,3 +121,10 @@ print(hit is not None, ctypes.cast(hit, POINTER(c_int))[0])
     (c) => assert.match(c['pkg/native.py']!, /qsort\(void \*, size_t, size_t, void \*\)/),
   );
 });
+
+test('convert PATH...: a prototype with pointer parameters applied to ("name", lib) is a foreign function, called from Python as before', () => {
+  convertsFully({
+    'pkg/native.py': 'import ctypes\n\nlibm = ctypes.CDLL("libm.so.6")\nFREXP = ctypes.CFUNCTYPE(ctypes.c_double, ctypes.c_double, ctypes.POINTER(ctypes.c_int))\nfrexp = FREXP(("frexp", libm))\n',
+    'main.py': 'import ctypes\nfrom pkg.native import frexp\n\ne = ctypes.c_int()\nprint(frexp(0.375, ctypes.pointer(e)), e.value)\n',
+  });
+});

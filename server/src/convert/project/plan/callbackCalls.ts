@@ -16,7 +16,9 @@ export function refuseCallbackCalls(pl: ModulePlanner): void {
     // CB(g)(…): called at once
     const outer = n.parent?.type === 'call' && n.parent.childForFieldName('function')?.id === n.id ? n.parent : undefined;
     const parts = callParts(n);
-    const t = parts && parts.args.length === 1 ? prototypeOf(pl, parts.callee) : undefined;
+    // P(func), P(lambda …): a callback; P(("name", lib)) and P(address) are foreign functions (functions.ts)
+    const arg = parts && parts.args.length === 1 ? parts.args[0]! : undefined;
+    const t = arg && ['identifier', 'lambda', 'attribute'].includes(arg.type) ? prototypeOf(pl, parts!.callee) : undefined;
     if (!t || !crossesDifferently(t)) continue;
     if (outer) pl.refuse(outer, calledText(n.text));
     const a = n.parent?.type === 'assignment' && n.parent.childForFieldName('right')?.id === n.id ? n.parent.childForFieldName('left') : undefined;
