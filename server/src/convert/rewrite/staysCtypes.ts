@@ -133,6 +133,25 @@ function leavePointerUses(rw: Rewriter): void {
   }
 }
 
+/**
+ * `f(…, x, …)` of a plain function of the file with x (or `byref(x)`, `pointer(x)`) kept in ctypes: the parameter it
+ * lands on holds a ctypes value, so what the function hands it to stays ctypes too (demotedNameIn, next round).
+ */
+function demoteParameters(rw: Rewriter, n: Node): void {
+  const call = callParts(n);
+  if (!call || call.splat || call.callee.type !== 'identifier') return;
+  const defs = rw.p.input.nodesOf('function_definition').filter((d) => d.childForFieldName('name')?.text === call.callee.text && !rw.p.input.enclosing(d, 'class_definition'));
+  if (!defs.length) return;
+  call.args.forEach((a, i) => {
+    const v = demotedNameIn(rw, [a]);
+    if (!v) return;
+    for (const def of defs) {
+      const prm = (def.childForFieldName('parameters')?.namedChildren ?? []).map((p) => (p.type === 'identifier' ? p : p.childForFieldName('name'))).filter((p): p is Node => !!p && p.type === 'identifier')[i];
+      if (prm) rw.demote(`var:${keyOf(def)}|${prm.text}`, `${prm.text} is handed ${v.text}, which stays in ctypes`);
+    }
+  });
+}
+
 /** An argument that is a variable kept in ctypes (also inside `byref(x)`, `pointer(x)`), if any. */
 function demotedNameIn(rw: Rewriter, args: Node[]): { text: string } | undefined {
   if (!rw.demoted.size) return undefined;
@@ -259,6 +278,7 @@ export function propagateCtypes(rw: Rewriter): void {
         demoteCallbacksIn(rw, nodes(call.args), callee);
       }
     }
+    if (call && rw.demoted.size && input.type(call.callee) === 'identifier') demoteParameters(rw, input.node(i));
     if (call) {
       const fn = calledFunction(rw, input.node(call.callee));
       if (!fn) continue;

@@ -1,6 +1,6 @@
-# found while extending the converters (session 11, issue #12): a pointer() returned by a helper and stored
-# through out of range: ctypes truncates, cffi raised OverflowError (still so: the store now carries a TODO, but
-# the helper hands the ctypes pointer to frexp, which stays cffi: TypeError)
+# found while extending the converters (session 11, issue #12): a pointer() handed through a helper and stored
+# through out of range: ctypes truncates, cffi raised OverflowError with no TODO; the store stays ctypes now, and
+# so does the helper's frexp, handed the ctypes pointer through its parameter
 import ctypes
 from ctypes import byref, pointer, c_int, c_double, POINTER
 
