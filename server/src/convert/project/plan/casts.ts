@@ -3,10 +3,12 @@
  * (`ffi.buffer`).
  */
 import type { Node } from 'web-tree-sitter';
-import { callParts, keyOf, unparen } from '../../syntax';
+import { callParts, intLiteral, keyOf, unparen } from '../../syntax';
 import { pyString } from './syntax';
 import type { ModulePlanner, Rewrite } from './planner';
-import { assignedName, isTarget } from './syntax';
+import { assignedName, isTarget, scopeOf } from './syntax';
+import { within } from './moduleIndex';
+import { type CType, fitsCInteger, isIntegral } from '../../typeNames';
 import { foreignParam, variadicArg } from './callees';
 import { usesOf } from './values';
 import { typeOf } from './types';
@@ -40,7 +42,7 @@ export function planCast(pl: ModulePlanner, n: Node, value: Node, type: Node): v
     }
     const t = typeOf(pl, to);
     if (t && t.k === 'prim') {
-      const reads = pointerUses(pl, n);
+      const reads = pointerUses(pl, n, t);
       if (!reads) return pl.refuse(n, `cast(…, ${type.text}) is used here in a way the plan does not rewrite (a ctypes pointer's .contents, slices and stores are not a cffi pointer's)`);
       for (const [node, r] of reads) pl.rewrite(node, r);
       pl.plan.helpers.add('pointer');
@@ -58,14 +60,20 @@ export function planCast(pl: ModulePlanner, n: Node, value: Node, type: Node): v
  * index (not a slice: ctypes gives a list), `.contents.value` read (`[0]`, added to the rewrites), handed to a
  * converted foreign call, measured by `sizeof`; through a name assigned once, each of its uses. Undefined for any other use.
  */
-function pointerUses(pl: ModulePlanner, n: Node): [Node, Rewrite][] | undefined {
+function pointerUses(pl: ModulePlanner, n: Node, t: Extract<CType, { k: 'prim' }>): [Node, Rewrite][] | undefined {
   const out: [Node, Rewrite][] = [];
   const ok = (u: Node, name: string | undefined): boolean => {
     const a = u.parent!;
     if (a.type === 'parenthesized_expression') return false;
     if (a.type === 'subscript' && a.childForFieldName('value')?.id === u.id) {
       const subs = a.childrenForFieldName('subscript');
-      return subs.length === 1 && subs[0]!.type !== 'slice' && !isTarget(a) && a.parent?.type !== 'delete_statement';
+      if (subs.length !== 1 || subs[0]!.type === 'slice' || a.parent?.type === 'delete_statement') return false;
+      if (!isTarget(a)) return true;
+      // a store: a pointer or a float as it is; an integer only a literal in range (ctypes truncates, cffi raises)
+      const asg = a.parent;
+      if (asg?.type !== 'assignment' || asg.childForFieldName('left')?.id !== a.id) return false;
+      const lit = intLiteral(asg.childForFieldName('right'));
+      return !isIntegral(t) || (lit !== undefined && fitsCInteger(t.c, lit));
     }
     if (a.type === 'attribute' && a.childForFieldName('attribute')?.text === 'contents') {
       const v = a.parent;
@@ -81,8 +89,26 @@ function pointerUses(pl: ModulePlanner, n: Node): [Node, Rewrite][] | undefined 
   };
   const target = assignedName(n);
   if (target) {
-    const uses = usesOf(pl, target);
+    const uses = usesOf(pl, target) ?? usesAfter(pl, target);
     return uses?.every((u) => ok(u, target.text)) ? out : undefined;
   }
   return ok(n, undefined) ? out : undefined;
+}
+
+/**
+ * `p = cast(p, POINTER(T))` rebinding a parameter or an earlier value, as a statement of its function's own block:
+ * the reads of p after it, when nothing binds p again there and no nested function reads it.
+ */
+function usesAfter(pl: ModulePlanner, target: Node): Node[] | undefined {
+  const st = target.parent?.type === 'assignment' ? target.parent.parent : undefined;
+  const scope = scopeOf(target);
+  if (st?.type !== 'expression_statement' || scope.type !== 'function_definition' || st.parent?.id !== scope.childForFieldName('body')?.id) return undefined;
+  const out: Node[] = [];
+  for (const id of within(pl.nodes.identifiers.get(target.text) ?? [], st.endIndex, scope.endIndex)) {
+    if (id.parent?.type === 'attribute' && id.parent.childForFieldName('attribute')?.id === id.id) continue;
+    if (id.parent?.type === 'keyword_argument' && id.parent.childForFieldName('name')?.id === id.id) continue;
+    if (isTarget(id) || scopeOf(id).id !== scope.id || ['global_statement', 'nonlocal_statement', 'delete_statement'].includes(id.parent!.type)) return undefined;
+    out.push(id);
+  }
+  return out;
 }
