@@ -60,6 +60,8 @@ export function headerTypes(stem: string | undefined, lookup: PrototypeLookup | 
       stars++;
       t = t.slice(0, -1).trim();
     }
+    // a pointer to a function, `R (*)(A…)`: ctypes without argtypes passed a callback by its address, as `void *` does
+    if (!stars && depth === 0 && /^[^()]*\(\s*\*\s*\w*\s*\)\s*\([^()]*\)$/.test(t)) return { k: 'ptr', to: { k: 'void' } };
     if (/[\[\]()]/.test(t)) return `${c} (an array or function type)`;
     const words = t.split(' ').filter(Boolean);
     let base: CType | string;
@@ -109,7 +111,7 @@ export function untypedDeclarations(stem: string | undefined, names: readonly st
 function declFromPrototype(p: CPrototypeInfo, types: HeaderTypes): ForeignDecl | string {
   const where = p.source.kind === 'header' ? `${p.source.path}:${p.source.line}` : p.source.header;
   if (p.variadic) return `${p.name} is variadic (${where}): cffi needs each extra argument's C type, which ctypes guessed at every call; declare it or convert it by hand`;
-  const ret = types.type(p.returns);
+  const ret = /[()]/.test(p.returns) ? `${p.returns} (a function type)` : types.type(p.returns);
   if (typeof ret === 'string') return `${p.name} returns ${ret} (${where}): not converted`;
   const params: CType[] = [];
   for (const [i, s] of p.params.entries()) {

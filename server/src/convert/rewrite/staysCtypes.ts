@@ -2,7 +2,8 @@
 import type { Node } from 'web-tree-sitter';
 import { functionKey } from '../readCtypes';
 import { callParts, dotted, keyOf, unparen, walk } from '../syntax';
-import type { CType } from '../typeNames';
+import { type CType, fitsCInteger, isIntegral } from '../typeNames';
+import { intLiteral, isStoreTarget } from '../syntax';
 import type { Rewriter } from './rewriter';
 import { planFunction, typeConvertible, calledFunction, structsIn, protosIn } from './plan';
 import { scopeKeyFor, kindOf, errcheckReturnsResult } from './kinds';
@@ -74,8 +75,105 @@ export function findCtypesCallables(rw: Rewriter): { names: Set<string>; attrs: 
   return { names, attrs };
 }
 
+/**
+ * Uses of a number cell's pointer (`p = pointer(x)`, `byref(x)`, a parameter or result holding one) where a cffi
+ * `T *` does not behave as the ctypes object did: compared (two ctypes pointers to one cell are never equal, cffi's
+ * compare by address; the cell itself is one object), stored through with an integer cffi may refuse (ctypes
+ * truncates), re-pointed (`p.contents = …`), read as a ctypes object (`r._obj`, `isinstance`, `type`), or kept in a
+ * list, tuple, set or dict the kinds do not follow. Each such statement is left ctypes, so what it names stays too.
+ */
+function leavePointerUses(rw: Rewriter): void {
+  const text = rw.p.input.text;
+  if (!text.includes('pointer(') && !text.includes('byref(')) return;
+  const cellPointer = (n: Node): Extract<CType, { k: 'prim' }> | undefined => {
+    const u = unparen(n);
+    let x = u;
+    if (u.type === 'call') {
+      const c = callParts(u);
+      const m = c ? rw.p.ctypesName(c.callee) : undefined;
+      if ((m !== 'byref' && m !== 'pointer') || !c!.args[0]) return undefined;
+      x = unparen(c!.args[0]);
+    } else if (u.type !== 'identifier') return undefined;
+    const k = kindOf(rw, x);
+    return k?.k === 'ptr' && k.to.k === 'prim' ? k.to : undefined;
+  };
+  const pointerCall = (n: Node): boolean => {
+    const c = unparen(n).type === 'call' ? callParts(unparen(n)) : undefined;
+    const m = c ? rw.p.ctypesName(c.callee) : undefined;
+    return (m === 'byref' || m === 'pointer') && !!cellPointer(n);
+  };
+  const asObject = new Set(['isinstance', 'type', 'id', 'hash', 'repr', 'str']);
+  for (const n of rw.p.input.nodesOf('comparison_operator', 'subscript', 'attribute', 'call', 'list', 'tuple', 'set', 'dictionary', 'pair')) {
+    let why: string | undefined;
+    if (n.type === 'comparison_operator') {
+      const side = n.namedChildren.find((c) => cellPointer(c) && (unparen(c).type === 'call' || kindOf(rw, unparen(c))?.k === 'ptr'));
+      if (side && (unparen(side).type === 'call' || !isValueCell(rw, unparen(side)))) why = `${side.text} is compared: ctypes compares two pointer objects by identity, cffi compares its pointers by address`;
+    } else if (n.type === 'subscript') {
+      const obj = n.childForFieldName('value')!;
+      const t = obj.type === 'identifier' ? cellPointer(obj) : undefined;
+      if (t && isStoreTarget(n)) {
+        const right = n.parent?.type === 'assignment' && n.parent.childForFieldName('left')?.id === n.id ? n.parent.childForFieldName('right') : undefined;
+        const lit = right ? intLiteral(right) : undefined;
+        if (isIntegral(t) && (lit === undefined || !fitsCInteger(t.c, lit))) why = `${n.text} stores an integer cffi range-checks (ctypes truncated it)`;
+      }
+    } else if (n.type === 'attribute') {
+      const obj = n.childForFieldName('object')!;
+      const attr = n.childForFieldName('attribute')!.text;
+      if (obj.type === 'identifier' && cellPointer(obj) && attr !== 'value' && (attr !== 'contents' || isStoreTarget(n))) {
+        why = attr === 'contents' ? `${n.text} re-points a ctypes pointer; a cffi pointer cannot be re-pointed` : `${n.text} reads a ctypes object's attribute, which a cffi pointer does not have`;
+      }
+    } else if (n.type === 'call') {
+      const c = callParts(n);
+      if (c && c.callee.type === 'identifier' && asObject.has(c.callee.text) && c.args[0] && cellPointer(c.args[0])) why = `${c.callee.text}() of ${c.args[0].text} reads the ctypes object, not the value it points to`;
+    } else {
+      const el = n.namedChildren.find(pointerCall);
+      if (el) why = `${el.text} is kept in a ${n.type === 'pair' ? 'dict' : n.type}, which the converter does not follow`;
+    }
+    if (why && !rw.isFrozen(n)) rw.leave(n, why);
+  }
+}
+
+/**
+ * `f(…, x, …)` of a plain function of the file with x (or `byref(x)`, `pointer(x)`) kept in ctypes: the parameter it
+ * lands on holds a ctypes value, so what the function hands it to stays ctypes too (demotedNameIn, next round).
+ */
+function demoteParameters(rw: Rewriter, n: Node): void {
+  const call = callParts(n);
+  if (!call || call.splat || call.callee.type !== 'identifier') return;
+  const defs = rw.p.input.nodesOf('function_definition').filter((d) => d.childForFieldName('name')?.text === call.callee.text && !rw.p.input.enclosing(d, 'class_definition'));
+  if (!defs.length) return;
+  call.args.forEach((a, i) => {
+    const v = demotedNameIn(rw, [a]);
+    if (!v) return;
+    for (const def of defs) {
+      const prm = (def.childForFieldName('parameters')?.namedChildren ?? []).map((p) => (p.type === 'identifier' ? p : p.childForFieldName('name'))).filter((p): p is Node => !!p && p.type === 'identifier')[i];
+      if (prm) rw.demote(`var:${keyOf(def)}|${prm.text}`, `${prm.text} is handed ${v.text}, which stays in ctypes`);
+    }
+  });
+}
+
+/** An argument that is a variable kept in ctypes (also inside `byref(x)`, `pointer(x)`), if any. */
+function demotedNameIn(rw: Rewriter, args: Node[]): { text: string } | undefined {
+  if (!rw.demoted.size) return undefined;
+  for (const a of args) {
+    let u = unparen(a);
+    const c = u.type === 'call' ? callParts(u) : undefined;
+    const m = c ? rw.p.ctypesName(c.callee) : undefined;
+    if ((m === 'byref' || m === 'pointer') && c!.args[0]) u = unparen(c!.args[0]);
+    if (u.type === 'identifier' && rw.demoted.has(`var:${scopeKeyFor(rw, u, u.text)}`)) return { text: u.text };
+  }
+  return undefined;
+}
+
+/** A cell itself (`x = c_int()`): its `.value` is what code compares; only a pointer object to it is compared as one. */
+function isValueCell(rw: Rewriter, n: Node): boolean {
+  const k = kindOf(rw, n);
+  return k?.k === 'ptr' && !!k.inst;
+}
+
 /** After a round: what else must stay in ctypes because it touches something that stays. */
 export function propagateCtypes(rw: Rewriter): void {
+  leavePointerUses(rw);
   const input = rw.p.input;
   const { flat, f } = input;
   const namesWithKinds = varsWithKinds(rw);
@@ -186,13 +284,15 @@ export function propagateCtypes(rw: Rewriter): void {
         demoteCallbacksIn(rw, nodes(call.args), callee);
       }
     }
+    if (call && rw.demoted.size && input.type(call.callee) === 'identifier') demoteParameters(rw, input.node(i));
     if (call) {
       const fn = calledFunction(rw, input.node(call.callee));
       if (!fn) continue;
       const key = functionKey(fn.lib.name, fn.name);
       const vars = call.args.flatMap(ctypesVarsIn);
       if (rw.signatures.has(key) && !fn.lib.human) {
-        const stuck = vars.find((v) => rw.demoted.has(v.token));
+        // a demoted variable has no kind (ctypesVarsIn skips it): its token, looked up in its scope
+        const stuck = vars.find((v) => rw.demoted.has(v.token)) ?? demotedNameIn(rw, nodes(call.args));
         if (stuck) rw.demote(`fn:${key}`, `${fn.name} is called with ${stuck.text}, which stays in ctypes`);
         // a statement that stays ctypes keeps its ctypes objects (`f(ctypes.cast(…))`): f must take them
         else if (i < demotedEnd && nodes(call.args).some((a) => walkHasCtypesName(rw, a))) rw.demote(`fn:${key}`, `${fn.name} is handed a ctypes object where ctypes stays (${demotedWhy})`);

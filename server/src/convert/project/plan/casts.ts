@@ -3,11 +3,14 @@
  * (`ffi.buffer`).
  */
 import type { Node } from 'web-tree-sitter';
-import { callParts, keyOf, unparen } from '../../syntax';
-import { assignedName, isTarget, pyString, scopeOf } from './syntax';
+import { callParts, intLiteral, keyOf, unparen } from '../../syntax';
+import { pyString } from './syntax';
+import type { ModulePlanner, Rewrite } from './planner';
+import { assignedName, isTarget, scopeOf } from './syntax';
 import { within } from './moduleIndex';
+import { type CType, fitsCInteger, isIntegral } from '../../typeNames';
+import { foreignParam, variadicArg } from './callees';
 import { usesOf } from './values';
-import type { ModulePlanner } from './planner';
 import { typeOf } from './types';
 
 export function planCast(pl: ModulePlanner, n: Node, value: Node, type: Node): void {
@@ -41,48 +44,73 @@ export function planCast(pl: ModulePlanner, n: Node, value: Node, type: Node): v
     }
     const t = typeOf(pl, to);
     if (t && t.k === 'prim') {
-      const odd = unlikeCffiPointer(pl, n);
-      if (odd) {
-        pl.refuse(odd, `${odd.text} reads the ctypes pointer that cast(…, ${type.text}) makes in a way a cffi pointer does not (cffi has no .contents, and a slice of it is no list)`);
-        return;
-      }
+      const reads = pointerUses(pl, n, t);
+      if (!reads) return pl.refuse(n, `cast(…, ${type.text}) is used here in a way the plan does not rewrite (a ctypes pointer's .contents, slices and stores are not a cffi pointer's)`);
+      for (const [node, r] of reads) pl.rewrite(node, r);
       pl.plan.helpers.add('pointer');
       pl.plan.usesFfi = true;
       pl.plan.converted.casts++;
-      const cast = (inner: (n: Node) => string): string => `${f}.cast(${pyString(`${t.c} *`)}, _as_pointer(${inner(value)}))`;
-      // cast(p, POINTER(T)).contents.value read at once: the item p points to
-      const contents = contentsValue(n);
-      if (contents) pl.rewrite(contents, (inner) => `${cast(inner)}[0]`);
-      else pl.rewrite(n, cast);
+      pl.rewrite(n, (inner) => `${f}.cast(${pyString(`${t.c} *`)}, _as_pointer(${inner(value)}))`);
       return;
     }
   }
   pl.refuse(n, `cast to ${type.text}: no cffi rewrite in this plan`);
 }
 
-/** `p.contents.value` read (not stored, not deleted): the `.value` node. */
-function contentsValue(p: Node): Node | undefined {
-  const c = p.parent;
-  if (c?.type !== 'attribute' || c.childForFieldName('object')?.id !== p.id || c.childForFieldName('attribute')?.text !== 'contents') return undefined;
-  const v = c.parent;
-  if (v?.type !== 'attribute' || v.childForFieldName('object')?.id !== c.id || v.childForFieldName('attribute')?.text !== 'value') return undefined;
-  return isTarget(v) || v.parent?.type === 'delete_statement' ? undefined : v;
+/**
+ * The uses of a `cast(p, POINTER(T))` result (T a number type) that a cffi `T *` gives alike: an item read at an
+ * index (not a slice: ctypes gives a list), `.contents.value` read (`[0]`, added to the rewrites), handed to a
+ * converted foreign call, measured by `sizeof`; through a name assigned once, each of its uses. Undefined for any other use.
+ */
+function pointerUses(pl: ModulePlanner, n: Node, t: Extract<CType, { k: 'prim' }>): [Node, Rewrite][] | undefined {
+  const out: [Node, Rewrite][] = [];
+  const ok = (u: Node, name: string | undefined): boolean => {
+    const a = u.parent!;
+    if (a.type === 'parenthesized_expression') return false;
+    if (a.type === 'subscript' && a.childForFieldName('value')?.id === u.id) {
+      const subs = a.childrenForFieldName('subscript');
+      if (subs.length !== 1 || subs[0]!.type === 'slice' || a.parent?.type === 'delete_statement') return false;
+      if (!isTarget(a)) return true;
+      // a store: a pointer or a float as it is; an integer only a literal in range (ctypes truncates, cffi raises)
+      const asg = a.parent;
+      if (asg?.type !== 'assignment' || asg.childForFieldName('left')?.id !== a.id) return false;
+      const lit = intLiteral(asg.childForFieldName('right'));
+      return !isIntegral(t) || (lit !== undefined && fitsCInteger(t.c, lit));
+    }
+    if (a.type === 'attribute' && a.childForFieldName('attribute')?.text === 'contents') {
+      const v = a.parent;
+      if (v?.type !== 'attribute' || v.childForFieldName('attribute')?.text !== 'value' || isTarget(v) || v.parent?.type === 'delete_statement') return false;
+      out.push([v, name === undefined ? (inner) => `${inner(u)}[0]` : () => `${name}[0]`]);
+      return true;
+    }
+    // sizeof(p): a pointer's size (addresses.ts rewrites it for an array's cast; otherwise ctypes stays and the check refuses)
+    const sz = a.type === 'argument_list' ? callParts(a.parent!) : undefined;
+    if (sz && sz.args.length === 1 && pl.ctypes(sz.callee) === 'sizeof') return true;
+    const p = foreignParam(pl, u);
+    return p?.k === 'ptr' || (p?.k === 'prim' && p.ctypes === 'c_void_p') || variadicArg(pl, u);
+  };
+  const target = assignedName(n);
+  if (target) {
+    const uses = usesOf(pl, target) ?? usesAfter(pl, target);
+    return uses?.every((u) => ok(u, target.text)) ? out : undefined;
+  }
+  return ok(n, undefined) ? out : undefined;
 }
 
 /**
- * A use of the pointer `cast(…, POINTER(T))` gives (the cast itself, or a name it is assigned to) that a cffi
- * `T *` does not answer as ctypes did: `.contents` but `.contents.value` read, a slice (ctypes gives a list).
+ * `p = cast(p, POINTER(T))` rebinding a parameter or an earlier value, as a statement of its function's own block:
+ * the reads of p after it, when nothing binds p again there and no nested function reads it.
  */
-function unlikeCffiPointer(pl: ModulePlanner, n: Node): Node | undefined {
-  const target = assignedName(n);
-  const scope = target && scopeOf(target);
-  const uses = target ? usesOf(pl, target) ?? within(pl.nodes.identifiers.get(target.text) ?? [], scope!.startIndex, scope!.endIndex) : [n];
-  for (const u of uses) {
-    const p = u.parent;
-    if (p?.type === 'attribute' && p.childForFieldName('object')?.id === u.id) {
-      if (p.childForFieldName('attribute')?.text === 'contents' && !(u.id === n.id && contentsValue(n))) return p;
-    }
-    if (p?.type === 'subscript' && p.childForFieldName('value')?.id === u.id && p.childForFieldName('subscript')?.type === 'slice') return p;
+function usesAfter(pl: ModulePlanner, target: Node): Node[] | undefined {
+  const st = target.parent?.type === 'assignment' ? target.parent.parent : undefined;
+  const scope = scopeOf(target);
+  if (st?.type !== 'expression_statement' || scope.type !== 'function_definition' || st.parent?.id !== scope.childForFieldName('body')?.id) return undefined;
+  const out: Node[] = [];
+  for (const id of within(pl.nodes.identifiers.get(target.text) ?? [], st.endIndex, scope.endIndex)) {
+    if (id.parent?.type === 'attribute' && id.parent.childForFieldName('attribute')?.id === id.id) continue;
+    if (id.parent?.type === 'keyword_argument' && id.parent.childForFieldName('name')?.id === id.id) continue;
+    if (isTarget(id) || scopeOf(id).id !== scope.id || ['global_statement', 'nonlocal_statement', 'delete_statement'].includes(id.parent!.type)) return undefined;
+    out.push(id);
   }
-  return undefined;
+  return out;
 }

@@ -11,7 +11,7 @@
  * planner: stage A (declarations) types.ts, inlineCallbacks.ts, memoryStructs.ts, libraries.ts, declaringHelpers.ts, functions.ts,
  * untyped.ts, then fieldStructs.ts (a struct's address may be handed to a function); stage B (the values handed to foreign calls) values.ts, casts.ts, buffers.ts, arrays.ts, addresses.ts,
  * globals.ts, with callees.ts
- * answering which function an argument reaches; stage C (what becomes of the ctypes names) names.ts.
+ * answering which function an argument reaches; stage C (what becomes of the ctypes names) callbackCalls.ts, names.ts.
  */
 import type { Node } from 'web-tree-sitter';
 import { CTYPES_EXPORTS } from '../../../analysis/ctypesNames';
@@ -33,6 +33,7 @@ import { collectDirectDeclarations } from './functions';
 import { collectUntyped } from './untyped';
 import { collectValues } from './values';
 import { settleNames } from './names';
+import { refuseCallbackCalls } from './callbackCalls';
 import { followModuleAliases, refuseModuleValues } from './moduleAliases';
 import { definingModule, followReexports } from './reexports';
 import { dropUnusedCtypesImports } from './unusedImports';
@@ -200,6 +201,7 @@ export class ProjectPlanner {
     // after the functions: a struct's address may be handed to one (fieldStructs.ts)
     for (const p of all) collectFieldStructs(p);
     for (const p of all) collectValues(p);
+    for (const p of all) refuseCallbackCalls(p);
     for (const p of all) settleNames(p);
     // after every module's plan: whether the module a value names converts
     for (const p of all) refuseModuleValues(p);

@@ -69,10 +69,12 @@ export function collectValues(pl: ModulePlanner): void {
       const im = ip ? pl.ctypes(ip.callee) : undefined;
       if (ip && im && SCALARS.has(im) && ip.args.length <= 1 && !ip.keywords.size) {
         // byref(c_size_t()) is a fresh out-parameter: a cffi pointer, if only foreign calls get it
-        if (pointerFlowsToForeign(pl, n)) {
+        const reads: [Node, Rewrite][] = [];
+        if (pointerFlowsToForeign(pl, n, reads, m === 'pointer')) {
           handled.add(keyOf(inner));
           pl.plan.usesFfi = true;
           pl.plan.converted.cells++;
+          for (const [node, r] of reads) pl.rewrite(node, r);
           pl.rewrite(n, (inner2) => newCell(pl, im, ip.args[0] ? inner2(ip.args[0]) : undefined));
         } else pl.refuse(n, `${m}(…) of a new ctypes value that reaches code other than converted foreign calls`);
       } else if (inner.type === 'identifier' && untypedArg(pl, n) && (variadicArg(pl, n) || foreignParam(pl, n)!.k === 'ptr')) {
@@ -213,17 +215,110 @@ function cellStore(pl: ModulePlanner, p: Node, cell: string, t: CType): [Node, R
   return [[asg, (inner) => `${cell}[0] = _c_integer(${pyString(c)}, ${cell}[0] ${op.slice(0, -1)} (${inner(right)}))`]];
 }
 
-/** Is this byref() value (or the variable it is assigned to) only passed to converted foreign calls? */
-function pointerFlowsToForeign(pl: ModulePlanner, n: Node): boolean {
+/**
+ * Is this byref()/pointer() value only handed to converted foreign calls? Followed through a name it is assigned
+ * to, a positional parameter of a plain function of this module it is passed to, and `return` from such a
+ * function (to its calls); for pointer(), `p.contents.value` and `p[0]` read through a name are the cell's value
+ * (`p[0]`). Those rewrites are added to `rewrites`; anything else the value may reach (stored, compared, handed
+ * to other code) is false.
+ */
+function pointerFlowsToForeign(pl: ModulePlanner, n: Node, rewrites: [Node, Rewrite][] = [], pointerObject = false, depth = 0): boolean {
+  if (depth > 4) return false;
   const p = foreignParam(pl, n);
   if (p) return takesPointer(p);
   if (variadicArg(pl, n)) return true;
   const target = assignedName(n);
   if (target) {
+    if (otherBranch(n) !== undefined) return false;
     const uses = usesOf(pl, target);
-    return uses !== undefined && uses.every((u) => takesPointer(foreignParam(pl, u)) || variadicArg(pl, u));
+    return uses !== undefined && uses.every((u) => (pointerObject && pointerRead(u, rewrites)) || pointerFlowsToForeign(pl, u, rewrites, pointerObject, depth + 1));
   }
+  const param = helperParameter(pl, n);
+  if (param) return param.uses.every((u) => (pointerObject && pointerRead(u, rewrites)) || pointerFlowsToForeign(pl, u, rewrites, pointerObject, depth + 1));
+  const calls = returnedTo(pl, n);
+  return calls !== undefined && calls.every((c) => pointerFlowsToForeign(pl, c, rewrites, pointerObject, depth + 1));
+}
+
+/** `p.contents.value` or `p[0]` read (not stored) of a pointer() object p: the cell's value, `p[0]` in cffi. */
+function pointerRead(u: Node, rewrites: [Node, Rewrite][]): boolean {
+  const a = u.parent!;
+  if (a.type === 'subscript' && a.childForFieldName('value')?.id === u.id) {
+    const subs = a.childrenForFieldName('subscript');
+    return subs.length === 1 && subs[0]!.type === 'integer' && subs[0]!.text === '0' && !isTarget(a) && a.parent?.type !== 'delete_statement';
+  }
+  const v = a.type === 'attribute' && a.childForFieldName('attribute')?.text === 'contents' ? a.parent : undefined;
+  if (v?.type !== 'attribute' || v.childForFieldName('attribute')?.text !== 'value' || isTarget(v) || v.parent?.type === 'delete_statement') return false;
+  rewrites.push([v, () => `${u.text}[0]`]);
+  return true;
+}
+
+/** A plain function of this module: `def name(…)` at module level, undecorated, the only binding of its name here, named in no other module. */
+function moduleFunction(pl: ModulePlanner, name: string): Node | undefined {
+  const defs = pl.mod.root.namedChildren.filter((c) => c.type === 'function_definition' && c.childForFieldName('name')?.text === name);
+  if (defs.length !== 1) return undefined;
+  const def = defs[0]!;
+  const word = new RegExp(`\\b${name}\\b`);
+  if (new RegExp(`['"]${name}['"]`).test(pl.mod.text) || /\b(globals|vars|setattr|exec|eval)\s*\(/.test(pl.mod.text)) return undefined;
+  for (const o of pl.project.planners.values()) if (o !== pl && word.test(o.mod.text)) return undefined;
+  for (const id of pl.nodes.identifiers.get(name) ?? []) {
+    if (id.parent?.id === def.id) continue;
+    // any other binding of the name in the module (an assignment, import, for, del, global, a parameter)
+    if (isTarget(id) || ['global_statement', 'nonlocal_statement', 'delete_statement', 'parameters', 'default_parameter', 'typed_parameter', 'dotted_name', 'aliased_import', 'function_definition', 'class_definition', 'keyword_argument'].includes(id.parent!.type)) return undefined;
+  }
+  return def;
+}
+
+/** n is a positional argument of `f(…)`, f a plain function of this module: the uses of the parameter it lands on. */
+function helperParameter(pl: ModulePlanner, n: Node): { uses: Node[] } | undefined {
+  const list = n.parent;
+  if (list?.type !== 'argument_list') return undefined;
+  const callee = list.parent!.childForFieldName('function');
+  if (callee?.type !== 'identifier') return undefined;
+  const args = list.namedChildren.filter((c) => c.type !== 'comment');
+  if (args.some((c) => c.type === 'list_splat' || c.type === 'dictionary_splat')) return undefined;
+  const idx = args.findIndex((c) => c.id === n.id);
+  const def = idx >= 0 ? moduleFunction(pl, callee.text) : undefined;
+  const params = def?.childForFieldName('parameters')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
+  // only plain leading parameters: a `*args` or keyword-only marker before it would move the argument
+  if (!def || params.slice(0, idx + 1).some((c) => c.type !== 'identifier' && c.type !== 'default_parameter')) return undefined;
+  const prm = params[idx];
+  const name = prm?.type === 'identifier' ? prm : prm?.childForFieldName('name');
+  if (name?.type !== 'identifier') return undefined;
+  const body = def.childForFieldName('body')!;
+  const uses: Node[] = [];
+  for (const id of within(pl.nodes.identifiers.get(name.text) ?? [], body.startIndex, body.endIndex)) {
+    const p = id.parent!;
+    if (p.type === 'keyword_argument' && p.childForFieldName('name')?.id === id.id) continue;
+    if (p.type === 'attribute' && p.childForFieldName('attribute')?.id === id.id) continue;
+    // reassigned, declared global, or read from a nested function, lambda or class: not followed
+    if (isTarget(id) || p.type === 'global_statement' || p.type === 'nonlocal_statement' || p.type === 'delete_statement' || scopeOf(id).id !== def.id || nestedIn(id, def)) return undefined;
+    uses.push(id);
+  }
+  return { uses };
+}
+
+function nestedIn(n: Node, def: Node): boolean {
+  for (let q = n.parent; q && q.id !== def.id; q = q.parent) if (q.type === 'lambda' || q.type === 'class_definition' || q.type === 'function_definition' || q.type.endsWith('comprehension') || q.type === 'generator_expression') return true;
   return false;
+}
+
+/** n is `return n` in a plain function of this module that is not a generator: its calls, when every other use of the function is a call. */
+function returnedTo(pl: ModulePlanner, n: Node): Node[] | undefined {
+  let ret = n.parent;
+  while (ret?.type === 'parenthesized_expression') ret = ret.parent;
+  if (ret?.type !== 'return_statement') return undefined;
+  const def = scopeOf(ret);
+  if (def.type !== 'function_definition' || def.parent?.id !== pl.mod.root.id) return undefined;
+  const name = def.childForFieldName('name')!.text;
+  if (moduleFunction(pl, name)?.id !== def.id || /\byield\b/.test(def.text) || nestedIn(ret, def)) return undefined;
+  const calls: Node[] = [];
+  for (const id of pl.nodes.identifiers.get(name) ?? []) {
+    if (id.parent?.id === def.id) continue;
+    const call = id.parent;
+    if (call?.type !== 'call' || call.childForFieldName('function')?.id !== id.id) return undefined;
+    calls.push(call);
+  }
+  return calls;
 }
 
 /** A parameter a cffi pointer cell can be handed to: a typed pointer, or `void *` (ctypes' c_void_p took byref() too). */
@@ -361,7 +456,7 @@ function planValue(pl: ModulePlanner, n: Node, m: string, args: Node[], f: strin
     const how = bp ? pl.ctypes(bp.callee) : undefined;
     if (bp && (how === 'byref' || how === 'pointer') && bp.args.length === 1 && !bp.keywords.size && !bp.splat) {
       const byrefCall = p.parent!;
-      if (!pointerFlowsToForeign(pl, byrefCall)) return pl.refuse(byrefCall, `${how}(${target.text}) reaches code other than converted foreign calls`);
+      if (!pointerFlowsToForeign(pl, byrefCall, rewrites, how === 'pointer')) return pl.refuse(byrefCall, `${how}(${target.text}) reaches code other than converted foreign calls`);
       rewrites.push([byrefCall, () => target.text]);
       continue;
     }
