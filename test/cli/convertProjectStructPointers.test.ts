@@ -107,9 +107,9 @@ print(pt.x, pt.y)
   );
   // the pointer a cast makes, kept and read through .contents or sliced: cffi has no .contents, a slice is no list
   for (const [use, shown] of [
-    ['p = ctypes.cast(arr, ctypes.POINTER(ctypes.c_int))\np.contents.value = 9\nprint(arr[0])', /p\.contents reads the ctypes pointer that cast\(…, ctypes\.POINTER\(ctypes\.c_int\)\) makes/],
-    ['print(ctypes.cast(arr, ctypes.POINTER(ctypes.c_int))[0:2])', /\[0:2\] reads the ctypes pointer/],
-    ['print(ctypes.cast(arr, ctypes.POINTER(ctypes.c_int)).contents)', /\.contents reads the ctypes pointer/],
+    ['p = ctypes.cast(arr, ctypes.POINTER(ctypes.c_int))\np.contents.value = 9\nprint(arr[0])', /cast\(…, ctypes\.POINTER\(ctypes\.c_int\)\) is used here in a way the plan does not rewrite \(a ctypes pointer's \.contents, slices and stores are not a cffi pointer's\)/],
+    ['print(ctypes.cast(arr, ctypes.POINTER(ctypes.c_int))[0:2])', /cast\(…, ctypes\.POINTER\(ctypes\.c_int\)\) is used here in a way the plan does not rewrite \(a ctypes pointer's \.contents, slices and stores are not a cffi pointer's\)/],
+    ['print(ctypes.cast(arr, ctypes.POINTER(ctypes.c_int)).contents)', /cast\(…, ctypes\.POINTER\(ctypes\.c_int\)\) is used here in a way the plan does not rewrite \(a ctypes pointer's \.contents, slices and stores are not a cffi pointer's\)/],
   ] as const) {
     staysCtypes(
       {
