@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { relevantStatements, unitOfPieces, unitsOf, type Unit } from '../../server/src/analysis/workspace/cExports';
+import { relevantStatements, relevantStatementsAfter, unitOfPieces, unitsOf, type Unit } from '../../server/src/analysis/workspace/cExports';
 import { flatten } from '../../server/src/parser/flatTree';
 import { classPieces, importLines, WorkspaceIndex } from '../../server/src/analysis/workspace/workspaceIndex';
 import { collectFiles, mayBind } from '../../server/src/cli/files';
@@ -224,6 +224,46 @@ test('relevantStatements equals its fixpoint definition (the vlc-shaped file, st
     }
   }
   assert.ok(grown > 5, `cases where the closure kept more than the C-valued units (${grown})`);
+});
+
+// After an edit the server asks relevantStatements again starting from the last result (relevantStatementsAfter, an open
+// document's evaluation): chains of seeded edits that add and remove mentions of names other units bind (inside
+// strings, calls and names), rename bindings, and move the C-valued flags, each result equal to a fresh computation.
+test('relevantStatementsAfter equals relevantStatements after chains of edits (the vlc-shaped file)', () => {
+  let text = vlcShaped(2_500);
+  let seed = 11;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+  let units = unitsOf(text);
+  let cUnits = units.map(() => random() < 0.05);
+  let memo = relevantStatementsAfter(units, cUnits, undefined);
+  let reused = 0;
+  let moved = 0;
+  for (let k = 0; k < 300; k++) {
+    const names = [...new Set(units.flatMap((u) => u.bound))];
+    const lines = text.split('\n');
+    const at = Math.floor(random() * lines.length);
+    const kind = random();
+    if (kind < 0.4) lines[at] = `${lines[at]} ${pick(names)}`; // a mention (a comment, a string, a call argument…)
+    else if (kind < 0.6) lines[at] = lines[at]!.replace(/\w+\s*$/, ''); // a word gone
+    else if (kind < 0.7) lines[at] = lines[at]!.replace(/\b(\w+)\b/, '$1x'); // a name renamed (maybe a binding)
+    else if (kind < 0.8) lines[at] = `${lines[at]}9`; // a word no unit binds
+    text = lines.join('\n');
+    const fresh = unitsOf(text);
+    // units of unchanged text are the old objects, as an open document's regions keep them
+    const old = new Map(units.map((u) => [`${u.at}:${u.words.size}:${u.bound.join(',')}`, u]));
+    const next = fresh.map((u) => old.get(`${u.at}:${u.words.size}:${u.bound.join(',')}`) ?? u);
+    if (next.length !== cUnits.length || random() < 0.1) cUnits = next.map(() => random() < 0.05);
+    const after = relevantStatementsAfter(next, cUnits, memo);
+    const expected = relevantStatements(next, cUnits);
+    assert.deepEqual(after.keep, expected, `edit ${k}`);
+    if (after.keep === memo.keep) reused++;
+    if (expected.some((x, i) => x !== memo.keep[i])) moved++;
+    units = next;
+    memo = after;
+  }
+  assert.ok(reused > 50, `results reused (${reused})`);
+  assert.ok(moved > 20, `edits that changed which statements are relevant (${moved})`);
 });
 
 // A long class statement of an open document is read in pieces, one per method (workspaceIndex.ts `classPieces`,

@@ -1172,6 +1172,60 @@ function rederive(pass: PassContext, ended: PassState, old: readonly Unit[], aft
  * modules) nor a reference to a library or foreign function (those are C-valued), so it skips them.
  */
 export function relevantStatements(units: readonly Unit[], cUnits: readonly boolean[]): boolean[] {
+  return relevantStatementsFrom(units, cUnits).keep;
+}
+
+/** One `relevantStatements` result with what it read of the units (`relevantStatementsAfter`). */
+export interface RelevantMemo {
+  units: readonly Unit[];
+  cUnits: readonly boolean[];
+  /** Every name some unit binds: the only words the computation reads. */
+  bound: Set<string>;
+  keep: boolean[];
+}
+
+/**
+ * `relevantStatements` again after an edit, from the last result: that result when every unit is the same object or
+ * reads as it did (`sameForRelevance`) and the C-valued flags are the same; else computed. The computation reads of a
+ * unit only its first flag (C-valued, dynamic, a star import), the names it binds, and which of its words some unit
+ * binds (`mentioned` acts on a name of `boundBy` alone): when those are the same for every unit, so is its least
+ * fixpoint. A keystroke in one method of a long class re-reads that unit's words, not every unit's.
+ */
+export function relevantStatementsAfter(units: readonly Unit[], cUnits: readonly boolean[], prior: RelevantMemo | undefined): RelevantMemo {
+  if (prior && prior.units.length === units.length && sameFlags(prior.cUnits, cUnits)) {
+    let same = true;
+    for (let i = 0; i < units.length && same; i++) if (units[i] !== prior.units[i]) same = sameForRelevance(prior.units[i]!, units[i]!, prior.bound);
+    if (same) return { units, cUnits, bound: prior.bound, keep: prior.keep };
+  }
+  return relevantStatementsFrom(units, cUnits);
+}
+
+function sameFlags(a: readonly boolean[], b: readonly boolean[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function startsKept(u: Unit): boolean {
+  return u.dynamic || (u.isImport && u.imports.some((x) => x.kind === 'star'));
+}
+
+/** Whether `relevantStatements` reads `b` as it read `a`: the same first flag, bound names, and words among `bound` (every name a unit binds, `a`'s and `b`'s being the same). */
+function sameForRelevance(a: Unit, b: Unit, bound: ReadonlySet<string>): boolean {
+  if (startsKept(a) !== startsKept(b) || a.bound.length !== b.bound.length) return false;
+  for (let i = 0; i < a.bound.length; i++) if (a.bound[i] !== b.bound[i]) return false;
+  const inBound = (x: Set<string>, y: Set<string>) => {
+    if (x.size <= bound.size) {
+      for (const w of x) if (bound.has(w) && !y.has(w)) return false;
+    } else for (const w of bound) if (x.has(w) && !y.has(w)) return false;
+    return true;
+  };
+  return inBound(a.words, b.words) && inBound(b.words, a.words);
+}
+
+function relevantStatementsFrom(units: readonly Unit[], cUnits: readonly boolean[]): RelevantMemo {
+  const bound = new Set<string>();
+  for (const u of units) for (const b of u.bound) bound.add(b);
   const keep = units.map((u, i) => cUnits[i] === true || u.dynamic || (u.isImport && u.imports.some((x) => x.kind === 'star')));
   // the names each unit not kept yet binds: only those can make a kept unit's words keep another
   const boundBy = new Map<string, number[]>();
@@ -1199,7 +1253,7 @@ export function relevantStatements(units: readonly Unit[], cUnits: readonly bool
     if (u.words.size <= boundBy.size) for (const w of u.words) mentioned(w);
     else for (const name of boundBy.keys()) if (u.words.has(name)) mentioned(name);
   }
-  return keep;
+  return { units, cUnits, bound, keep };
 }
 
 /**

@@ -1035,6 +1035,39 @@ export class EvaluationTrace {
     return r;
   }
 
+  /** Which units entered each def (their `entered` sets inverted), made on the first update and kept equal to them by `reindexEntered`. */
+  private enteredBy?: Map<object, number[]>;
+
+  unitsEntering(def: object): readonly number[] {
+    if (!this.enteredBy) {
+      this.enteredBy = new Map();
+      for (const u of this.units) this.indexEntered(u);
+    }
+    return this.enteredBy.get(def) ?? [];
+  }
+
+  /** After units were replaced: unit `i` no longer enters what `old[i]` entered, and enters what `units[i]` does. */
+  reindexEntered(old: readonly LateUnit[], replaced: Iterable<number>): void {
+    if (!this.enteredBy) return;
+    for (const i of replaced) {
+      for (const d of old[i]!.entered) {
+        const list = this.enteredBy.get(d);
+        const at = list ? list.indexOf(i) : -1;
+        if (at >= 0) list!.splice(at, 1);
+        if (list && list.length === 0) this.enteredBy.delete(d);
+      }
+      this.indexEntered(this.units[i]!);
+    }
+  }
+
+  private indexEntered(u: LateUnit): void {
+    for (const d of u.entered) {
+      const list = this.enteredBy!.get(d);
+      if (!list) this.enteredBy!.set(d, [u.index]);
+      else if (!list.includes(u.index)) list.push(u.index);
+    }
+  }
+
   creatorOf(c: object, key: unknown): number {
     return this.locs.get(c)?.get(key)?.creator ?? -1;
   }
@@ -1226,11 +1259,14 @@ export function reevaluateModule(mod: ModuleEvaluation, changed: ReadonlySet<obj
       first = Math.min(first, j);
     }
   }
-  for (const u of units) for (const d of changed) if (u.entered.has(d)) {
-    dirty[u.index] = 1;
-    first = Math.min(first, u.index);
-    break;
+  // the units that entered an edited def (the trace's inverted index, not a test of every unit's set)
+  for (const d of changed) for (const j of trace.unitsEntering(d)) {
+    dirty[j] = 1;
+    first = Math.min(first, j);
   }
+  // the units as they were, and which get replaced: the index follows them once the update has succeeded
+  const original = units.slice();
+  const replaced = new Set<number>();
   const touched = new Set<object>();
   let steps = trace.steps;
   /** What each place a unit about to run again had written held (its later readers are marked only if that changes). */
@@ -1255,6 +1291,7 @@ export function reevaluateModule(mod: ModuleEvaluation, changed: ReadonlySet<obj
     }
     steps -= u.steps;
     units[u.index] = { ...newUnit(u.index, u.callee), steps: 0 };
+    replaced.add(u.index);
     return true;
   };
   for (let i = first; i < units.length; i++) {
@@ -1308,6 +1345,7 @@ export function reevaluateModule(mod: ModuleEvaluation, changed: ReadonlySet<obj
     }
   }
   for (const c of touched) reorder(trace, c);
+  trace.reindexEntered(original, replaced);
   trace.join(mod);
   mod.trace = trace;
   return true;

@@ -3,7 +3,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Parser } from 'web-tree-sitter';
 import type { ParsedDocument, Region } from '../../documents/parsedDocument';
 import { evaluateModule, reevaluateModule, retractDeclarations, type FfiObjectValue, type ModuleEvaluation, type ModuleResolver, type Value } from './evaluate';
-import { analyzeExports, analyzeLibrary, carryLeaks, exportsForUnits, NO_C, relevantStatements, unitOfPieces, unitsOf, updateExports, type CExports, type NameSet, type Unit, type UnitPart } from './cExports';
+import { analyzeExports, analyzeLibrary, carryLeaks, exportsForUnits, NO_C, relevantStatementsAfter, unitOfPieces, unitsOf, updateExports, type CExports, type NameSet, type RelevantMemo, type Unit, type UnitPart } from './cExports';
 import { moduleNameOf } from './moduleNames';
 import { flatTreeOf, releaseFlatTree, REUSE_MIN_CHARS, type FlatTree } from '../../parser/flatTree';
 import { pythonFields } from '../../parser/pythonFields';
@@ -38,6 +38,8 @@ interface ModuleEntry {
   importsC?: boolean;
   /** The units (and importsC) its C-valued exports in the index's state were computed from. */
   exportsFrom?: { units: Unit[]; importsC: boolean };
+  /** The last `relevantStatements` result and what it read (an open document's next evaluation starts from it). */
+  relevantMemo?: RelevantMemo;
 }
 
 /** Words without which a file binds nothing itself (it may still import a module that does). */
@@ -848,7 +850,9 @@ export class WorkspaceIndex implements ModuleResolver {
     const c = this.exportsOfEntry(entry);
     const units = this.unitsOf(entry);
     if (c.cUnits.length !== units.length) return stmts.length && c === NO_C ? [] : stmts;
-    const keep = relevantStatements(units, c.cUnits);
+    const memo = relevantStatementsAfter(units, c.cUnits, entry.relevantMemo);
+    if (entry.open) entry.relevantMemo = memo;
+    const keep = memo.keep;
     // statement starts (absolute offsets), ascending, with whether each is kept
     const starts: number[] = [];
     const kept: boolean[] = [];
