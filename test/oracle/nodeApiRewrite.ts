@@ -8,7 +8,7 @@ import { Rewriter } from '../../server/src/convert/rewrite/rewriter';
 import { planFunction, calledFunction, structsIn, protosIn, typeConvertible } from '../../server/src/convert/rewrite/plan';
 import { scopeKeyFor, kindOf, errcheckReturnsResult } from '../../server/src/convert/rewrite/kinds';
 import { callbackDecoratorSig } from '../../server/src/convert/rewrite/callbacks';
-import { demoteCallbacksIn, readsDifferently } from '../../server/src/convert/rewrite/staysCtypes';
+import { demoteCallbacksIn, demoteParameters, demotedNameIn, leavePointerUses, readsDifferently } from '../../server/src/convert/rewrite/staysCtypes';
 
 type Rule = (r: Rewriter) => string;
 
@@ -111,6 +111,7 @@ function findCtypesCallables(rw: Rewriter): { names: Set<string>; attrs: Set<str
 
 /** After a round: what else must stay in ctypes because it touches something that stays. */
 function nodeApiPropagateCtypes(rw: Rewriter): void {
+  leavePointerUses(rw);
   const ctypesVarsIn = (n: Node): { token: string; node: Node }[] => {
     const out: { token: string; node: Node }[] = [];
     for (const c of walk(n)) {
@@ -180,6 +181,7 @@ function nodeApiPropagateCtypes(rw: Rewriter): void {
         demoteCallbacksIn(rw, call.args, callee);
       }
     }
+    if (n.type === 'call' && rw.demoted.size && n.childForFieldName('function')?.type === 'identifier') demoteParameters(rw, n);
     if (n.type === 'call') {
       const call = callParts(n);
       const f = call ? calledFunction(rw, call.callee) : undefined;
@@ -187,8 +189,8 @@ function nodeApiPropagateCtypes(rw: Rewriter): void {
       const key = functionKey(f.lib.name, f.name);
       const vars = call.args.flatMap(ctypesVarsIn);
       if (rw.signatures.has(key) && !f.lib.human) {
-        const stuck = vars.find((v) => rw.demoted.has(v.token));
-        if (stuck) rw.demote(`fn:${key}`, `${f.name} is called with ${stuck.node.text}, which stays in ctypes`);
+        const stuck = vars.find((v) => rw.demoted.has(v.token))?.node ?? demotedNameIn(rw, call.args);
+        if (stuck) rw.demote(`fn:${key}`, `${f.name} is called with ${stuck.text}, which stays in ctypes`);
       } else {
         // '~': a variable kept for a library left out on purpose is not a problem to report
         for (const v of vars) rw.demote(v.token, `${f.lib.handle ? '~' : ''}${v.node.text} is passed to ${f.name}, which stays in ctypes`);

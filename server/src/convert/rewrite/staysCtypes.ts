@@ -82,7 +82,7 @@ export function findCtypesCallables(rw: Rewriter): { names: Set<string>; attrs: 
  * truncates), re-pointed (`p.contents = …`), read as a ctypes object (`r._obj`, `isinstance`, `type`), or kept in a
  * list, tuple, set or dict the kinds do not follow. Each such statement is left ctypes, so what it names stays too.
  */
-function leavePointerUses(rw: Rewriter): void {
+export function leavePointerUses(rw: Rewriter): void {
   const text = rw.p.input.text;
   if (!text.includes('pointer(') && !text.includes('byref(')) return;
   const cellPointer = (n: Node): Extract<CType, { k: 'prim' }> | undefined => {
@@ -137,7 +137,7 @@ function leavePointerUses(rw: Rewriter): void {
  * `f(…, x, …)` of a plain function of the file with x (or `byref(x)`, `pointer(x)`) kept in ctypes: the parameter it
  * lands on holds a ctypes value, so what the function hands it to stays ctypes too (demotedNameIn, next round).
  */
-function demoteParameters(rw: Rewriter, n: Node): void {
+export function demoteParameters(rw: Rewriter, n: Node): void {
   const call = callParts(n);
   if (!call || call.splat || call.callee.type !== 'identifier') return;
   const defs = rw.p.input.nodesOf('function_definition').filter((d) => d.childForFieldName('name')?.text === call.callee.text && !rw.p.input.enclosing(d, 'class_definition'));
@@ -153,7 +153,7 @@ function demoteParameters(rw: Rewriter, n: Node): void {
 }
 
 /** An argument that is a variable kept in ctypes (also inside `byref(x)`, `pointer(x)`), if any. */
-function demotedNameIn(rw: Rewriter, args: Node[]): { text: string } | undefined {
+export function demotedNameIn(rw: Rewriter, args: Node[]): { text: string } | undefined {
   if (!rw.demoted.size) return undefined;
   for (const a of args) {
     let u = unparen(a);
