@@ -43,6 +43,17 @@ function ctypesLines(file: string): string[] {
     .filter((l) => !/^\s*from ctypes\.util import find_library\s*$/.test(l) && !/^\s*import ctypes(\.util)?\s*$/.test(l));
 }
 
+/** Our program drives the original package, then the converted one, under py: both exit 0 and print the same. */
+async function printsTheSame(py: string, program: string, orig: string, conv: string): Promise<void> {
+  const script = join(__dirname, 'programs', program);
+  const before = await run(py, [script], { PYTHONPATH: orig, PYTHONDONTWRITEBYTECODE: '1' });
+  assert.equal(before.code, 0, before.stderr);
+  assert.ok(before.stdout.split('\n').length > 15, 'the program printed too little to compare');
+  const afterRun = await run(py, [script], { PYTHONPATH: conv, PYTHONDONTWRITEBYTECODE: '1' });
+  assert.equal(afterRun.code, 0, afterRun.stderr);
+  assert.equal(afterRun.stdout, before.stdout);
+}
+
 for (const { pkg, program, minFunctions } of [
   { pkg: 'magic', program: 'magic_api.py', minFunctions: 20 },
   { pkg: 'libarchive', program: 'libarchive_api.py', minFunctions: 100 },
@@ -91,13 +102,7 @@ for (const { pkg, program, minFunctions } of [
     for (const py of INTERPRETERS) {
       it(`prints the same as the original under ${py}`, async () => {
         assert.ok(converted, 'the conversion step ran');
-        const script = join(__dirname, 'programs', program);
-        const before = await run(py, [script], { PYTHONPATH: orig, PYTHONDONTWRITEBYTECODE: '1' });
-        assert.equal(before.code, 0, before.stderr);
-        assert.ok(before.stdout.split('\n').length > 15, 'the program printed too little to compare');
-        const afterRun = await run(py, [script], { PYTHONPATH: conv, PYTHONDONTWRITEBYTECODE: '1' });
-        assert.equal(afterRun.code, 0, afterRun.stderr);
-        assert.equal(afterRun.stdout, before.stdout);
+        await printsTheSame(py, program, orig, conv);
         // the converted package is the one that ran, and it calls C through cffi
         const probeCode = [
           `import ${pkg}, sys, ctypes, cffi`,
@@ -143,13 +148,7 @@ for (const { pkg, file, program, engine } of [
     for (const py of INTERPRETERS) {
       it(`prints the same as the original under ${py}`, async () => {
         assert.ok(converted, 'the conversion step ran');
-        const script = join(__dirname, 'programs', program);
-        const before = await run(py, [script], { PYTHONPATH: orig, PYTHONDONTWRITEBYTECODE: '1' });
-        assert.equal(before.code, 0, before.stderr);
-        assert.ok(before.stdout.split('\n').length > 15, 'the program printed too little to compare');
-        const afterRun = await run(py, [script], { PYTHONPATH: conv, PYTHONDONTWRITEBYTECODE: '1' });
-        assert.equal(afterRun.code, 0, afterRun.stderr);
-        assert.equal(afterRun.stdout, before.stdout);
+        await printsTheSame(py, program, orig, conv);
         const probe = await run(py, ['-c', `import ${pkg}; print(${pkg}.__file__)`], { PYTHONPATH: conv });
         assert.ok(probe.stdout.startsWith(conv), probe.stdout);
       });

@@ -267,16 +267,10 @@ function arrayRead(pl: ModulePlanner, n: Node, t: CType & { k: 'array' }, out: F
 
 /** `S(a, b, y=c)`: `ffi.new("struct S *", [a, b])` or with a dict when keywords name fields; undefined when a value is not one cffi takes as ctypes did. */
 function construction(pl: ModulePlanner, call: Node, cname: string, fields: Field[], out: Found): Rewrite | undefined {
-  const parts = callParts(call);
-  if (!parts || parts.splat || parts.args.length > fields.length) return undefined;
-  const given: [Field, Node][] = parts.args.map((a, i) => [fields[i]!, a]);
-  for (const [k, v] of parts.keywords) {
-    const field = fields.find((x) => x.name === k);
-    if (!field || given.some(([g]) => g.name === k)) return undefined;
-    given.push([field, v]);
-  }
+  // the initializer checks the arguments against the fields
   const init = initializer(pl, call, fields, out);
   if (!init) return undefined;
+  const parts = callParts(call)!;
   const f = pl.plan.ffi;
   if (!parts.args.length && !parts.keywords.size) return () => `${f}.new(${pyString(`${cname} *`)})`;
   return (inner) => `${f}.new(${pyString(`${cname} *`)}, ${init(inner)})`;
