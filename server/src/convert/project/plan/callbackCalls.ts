@@ -8,7 +8,7 @@ import type { Node } from 'web-tree-sitter';
 import { callParts } from '../../syntax';
 import type { CType } from '../../typeNames';
 import type { ModulePlanner } from './planner';
-import { callbackSignature } from './types';
+import { callbackSignature, typeOf } from './types';
 
 export function refuseCallbackCalls(pl: ModulePlanner): void {
   const made = new Map<string, CType & { k: 'func' }>();
@@ -53,10 +53,8 @@ function calledText(name: string): string {
 /** The function type of a `CFUNCTYPE` prototype expression: this module's, another module's, or written inline. */
 function prototypeOf(pl: ModulePlanner, e: Node): (CType & { k: 'func' }) | undefined {
   let t: CType | undefined;
-  if (e.type === 'identifier') {
-    const imported = pl.b.fromImports.get(e.text);
-    t = imported ? pl.project.planner(imported[0])?.prototypes.get(imported[1])?.type : pl.prototypes.get(e.text)?.type;
-  } else if (e.type === 'attribute') {
+  if (e.type === 'identifier') t = typeOf(pl, e);
+  else if (e.type === 'attribute') {
     const m = pl.b.modules.get(e.childForFieldName('object')?.text ?? '');
     t = m ? pl.project.planner(m)?.prototypes.get(e.childForFieldName('attribute')!.text)?.type : undefined;
   } else {
