@@ -1226,7 +1226,7 @@ function sameForRelevance(a: Unit, b: Unit, bound: ReadonlySet<string>): boolean
 function relevantStatementsFrom(units: readonly Unit[], cUnits: readonly boolean[]): RelevantMemo {
   const bound = new Set<string>();
   for (const u of units) for (const b of u.bound) bound.add(b);
-  const keep = units.map((u, i) => cUnits[i] === true || u.dynamic || (u.isImport && u.imports.some((x) => x.kind === 'star')));
+  const keep = units.map((u, i) => cUnits[i] === true || startsKept(u));
   // the names each unit not kept yet binds: only those can make a kept unit's words keep another
   const boundBy = new Map<string, number[]>();
   units.forEach((u, i) => {
